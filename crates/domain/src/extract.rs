@@ -1,0 +1,294 @@
+//! Field rules of the HIS extract (extract-format.md). Each parser takes the raw field
+//! (already known to be non-empty where the column is required) and returns the value to
+//! store, or a Dutch message for the person who has to fix the extract.
+
+use chrono::NaiveDate;
+
+use crate::codes::ChainProgram;
+
+/// The files of an extract, in the order they are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExtractFile {
+    Practice,
+    Patients,
+    Episodes,
+    Medications,
+    Determinants,
+    Programs,
+}
+
+impl ExtractFile {
+    pub const ALL: [ExtractFile; 6] = [
+        ExtractFile::Practice,
+        ExtractFile::Patients,
+        ExtractFile::Episodes,
+        ExtractFile::Medications,
+        ExtractFile::Determinants,
+        ExtractFile::Programs,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ExtractFile::Practice => "practice.csv",
+            ExtractFile::Patients => "patients.csv",
+            ExtractFile::Episodes => "episodes.csv",
+            ExtractFile::Medications => "medications.csv",
+            ExtractFile::Determinants => "determinants.csv",
+            ExtractFile::Programs => "programs.csv",
+        }
+    }
+
+    pub fn required(self) -> bool {
+        matches!(self, ExtractFile::Practice | ExtractFile::Patients | ExtractFile::Episodes)
+    }
+
+    /// The columns this spec names: (name, required).
+    pub fn columns(self) -> &'static [(&'static str, bool)] {
+        match self {
+            ExtractFile::Practice => &[("agb_code", true), ("name", true), ("extract_date", true)],
+            ExtractFile::Patients => &[
+                ("patient_id", true),
+                ("bsn", false),
+                ("family_name", false),
+                ("given_name", false),
+                ("birth_date", true),
+                ("sex", false),
+                ("registration_start", true),
+                ("registration_end", false),
+                ("postal_code", false),
+            ],
+            ExtractFile::Episodes => {
+                &[("patient_id", true), ("icpc", true), ("start_date", true), ("end_date", false), ("title", false)]
+            }
+            ExtractFile::Medications => &[("patient_id", true), ("atc", true), ("start_date", true), ("end_date", false)],
+            ExtractFile::Determinants => &[("patient_id", true), ("labcode", true), ("date", true), ("value", true)],
+            ExtractFile::Programs => &[("patient_id", true), ("program", true), ("start_date", true), ("end_date", false)],
+        }
+    }
+}
+
+pub type FieldResult<T> = Result<T, String>;
+
+/// `YYYY-MM-DD`, and a real calendar day.
+pub fn parse_date(s: &str) -> FieldResult<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return Err(format!("'{}' is geen datum in de vorm JJJJ-MM-DD", shorten(s)));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is geen bestaande datum"))
+}
+
+/// AGB code: exactly 8 digits.
+pub fn parse_agb_code(s: &str) -> FieldResult<String> {
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("'{}' is geen AGB-code van 8 cijfers", shorten(s)))
+    }
+}
+
+/// Free text of `min..=max` characters (not bytes).
+pub fn parse_text(s: &str, min: usize, max: usize) -> FieldResult<String> {
+    let n = s.chars().count();
+    if n < min {
+        return Err("mag niet leeg zijn".into());
+    }
+    if n > max {
+        return Err(format!("is {n} tekens lang; maximaal {max}"));
+    }
+    Ok(s.to_string())
+}
+
+/// The HIS's own patient id: 1–64 characters.
+pub fn parse_patient_id(s: &str) -> FieldResult<String> {
+    parse_text(s, 1, 64)
+}
+
+/// The 11-proef of a BSN: nine digits d1..d9 with 9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11.
+pub fn bsn_passes_elfproef(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 9 || !b.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let digits: Vec<i64> = b.iter().map(|c| i64::from(c - b'0')).collect();
+    if digits.iter().all(|d| *d == 0) {
+        return false;
+    }
+    let sum: i64 = digits[..8].iter().zip((2..=9).rev()).map(|(d, w)| d * w).sum::<i64>() - digits[8];
+    sum % 11 == 0
+}
+
+pub fn parse_bsn(s: &str) -> FieldResult<String> {
+    if s.len() != 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("'{}' is geen BSN van 9 cijfers", shorten(s)));
+    }
+    if !bsn_passes_elfproef(s) {
+        return Err(format!("'{s}' voldoet niet aan de elfproef"));
+    }
+    Ok(s.to_string())
+}
+
+/// `M`, `V` or `X`.
+pub fn parse_sex(s: &str) -> FieldResult<String> {
+    match s {
+        "M" | "V" | "X" => Ok(s.to_string()),
+        _ => Err(format!("'{}' is geen geslacht: gebruik M, V of X", shorten(s))),
+    }
+}
+
+/// Dutch postal code `1234AB` or `1234 AB`, stored as `1234AB`.
+pub fn parse_postal_code(s: &str) -> FieldResult<String> {
+    let compact: String = s.chars().filter(|c| *c != ' ').collect();
+    let b = compact.as_bytes();
+    let ok = (s.len() == 6 || (s.len() == 7 && s.as_bytes()[4] == b' '))
+        && b.len() == 6
+        && (b'1'..=b'9').contains(&b[0])
+        && b[1..4].iter().all(u8::is_ascii_digit)
+        && b[4..].iter().all(u8::is_ascii_uppercase);
+    if ok {
+        Ok(compact)
+    } else {
+        Err(format!("'{}' is geen postcode zoals 1234AB of 1234 AB", shorten(s)))
+    }
+}
+
+/// ICPC-1: a letter and two digits, optionally `.` and two digits; upper-cased.
+pub fn parse_icpc(s: &str) -> FieldResult<String> {
+    let up = s.to_ascii_uppercase();
+    let b = up.as_bytes();
+    let ok = (b.len() == 3 || (b.len() == 6 && b[3] == b'.' && b[4..6].iter().all(u8::is_ascii_digit)))
+        && b[0].is_ascii_uppercase()
+        && b[1..3].iter().all(u8::is_ascii_digit);
+    if ok {
+        Ok(up)
+    } else {
+        Err(format!("'{}' is geen ICPC-code (zoals A05, A49.01 of T90.02)", shorten(s)))
+    }
+}
+
+/// ATC: `[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?`, 1 to 7 characters.
+pub fn parse_atc(s: &str) -> FieldResult<String> {
+    let b = s.as_bytes();
+    let shape_ok = match b.len() {
+        1 | 3 | 4 | 5 | 7 => true,
+        _ => false,
+    };
+    let ok = shape_ok
+        && b[0].is_ascii_uppercase()
+        && b.get(1..3).is_none_or(|d| d.iter().all(u8::is_ascii_digit))
+        && b.get(3).is_none_or(u8::is_ascii_uppercase)
+        && b.get(4).is_none_or(u8::is_ascii_uppercase)
+        && b.get(5..7).is_none_or(|d| d.iter().all(u8::is_ascii_digit));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("'{}' is geen ATC-code (zoals A10AE04)", shorten(s)))
+    }
+}
+
+/// NHG Tabel 45 determinant number: a positive integer.
+pub fn parse_labcode(s: &str) -> FieldResult<i64> {
+    match s.parse::<i64>() {
+        Ok(n) if n > 0 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(format!("'{}' is geen determinantnummer (een positief geheel getal)", shorten(s))),
+    }
+}
+
+pub fn parse_program(s: &str) -> FieldResult<ChainProgram> {
+    ChainProgram::from_code(s)
+        .ok_or_else(|| format!("'{}' is geen ketenzorgprogramma: gebruik DM2, DM2_VRM, CVRM, COPD of ASTMA", shorten(s)))
+}
+
+/// An end date that may not lie before its start date.
+pub fn check_end_not_before_start(start: NaiveDate, end: NaiveDate) -> FieldResult<()> {
+    if end < start {
+        Err(format!("{end} ligt vóór de begindatum {start}"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Cuts very long input in error messages.
+pub fn shorten(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(MAX).collect();
+        out.push('…');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_be_strict_iso() {
+        assert!(parse_date("2027-02-28").is_ok());
+        assert!(parse_date("2028-02-29").is_ok());
+        assert!(parse_date("2027-02-29").is_err());
+        assert!(parse_date("2027-2-28").is_err());
+        assert!(parse_date("28-02-2027").is_err());
+        assert!(parse_date("2027/02/28").is_err());
+    }
+
+    #[test]
+    fn elfproef() {
+        assert!(bsn_passes_elfproef("271134860"));
+        assert!(bsn_passes_elfproef("960896107"));
+        assert!(bsn_passes_elfproef("111222333"));
+        assert!(!bsn_passes_elfproef("123456789"));
+        assert!(!bsn_passes_elfproef("000000000"));
+        assert!(!bsn_passes_elfproef("27113486"));
+        assert!(parse_bsn("12345678a").is_err());
+    }
+
+    #[test]
+    fn icpc_is_upper_cased() {
+        assert_eq!(parse_icpc("a05.01").unwrap(), "A05.01");
+        assert_eq!(parse_icpc("T90").unwrap(), "T90");
+        for bad in ["A5", "A05.1", "A05.", "105", "A05.001", "AA5"] {
+            assert!(parse_icpc(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn atc_follows_the_pattern() {
+        for good in ["A", "A10", "A10A", "A10AE", "A10AE04", "C07AB02"] {
+            assert!(parse_atc(good).is_ok(), "{good}");
+        }
+        for bad in ["", "A1", "A10A0", "A10AE0", "A10AE045", "a10ae04", "110AE04", "A10aE04"] {
+            assert!(parse_atc(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn postal_codes() {
+        assert_eq!(parse_postal_code("6211AB").unwrap(), "6211AB");
+        assert_eq!(parse_postal_code("6221 CD").unwrap(), "6221CD");
+        for bad in ["0211AB", "6211ab", "6211  AB", "62 11AB", "6211A", "6211ABC"] {
+            assert!(parse_postal_code(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn other_fields() {
+        assert!(parse_agb_code("09000001").is_ok());
+        assert!(parse_agb_code("9000001").is_err());
+        assert!(parse_labcode("2803").is_ok());
+        assert!(parse_labcode("0").is_err());
+        assert!(parse_labcode("-3").is_err());
+        assert!(parse_labcode("+3").is_err());
+        assert!(parse_sex("V").is_ok() && parse_sex("F").is_err());
+        assert!(parse_program("DM2_VRM").is_ok() && parse_program("dm2").is_err());
+        assert!(parse_text(&"é".repeat(200), 1, 200).is_ok());
+        assert!(parse_text(&"é".repeat(201), 1, 200).is_err());
+        assert!(parse_patient_id("").is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! Kernteam's domain rules, in plain Rust with no I/O.
+//!
+//! Everything that decides *what a figure means* lives here: ages and registration on a
+//! reference date ([`dates`]), report periods and snapshot choice ([`period`]), the code
+//! sets of the program ([`codes`]), the field rules of the HIS extract ([`extract`]) and
+//! the report figures ([`figures`]). Storage, import, web and CLI are built around it.
+
+pub mod codes;
+pub mod dates;
+pub mod extract;
+pub mod figures;
+pub mod period;
+
+pub use chrono::NaiveDate as Date;
