@@ -25,7 +25,11 @@ impl IcpcPattern {
     pub fn matches(&self, icpc: &str) -> bool {
         match self {
             IcpcPattern::Exact(c) => icpc == c,
-            IcpcPattern::SubcodesOf(c) => icpc.len() > c.len() + 1 && icpc.starts_with(c.as_str()) && icpc.as_bytes()[c.len()] == b'.',
+            IcpcPattern::SubcodesOf(c) => {
+                icpc.len() > c.len() + 1
+                    && icpc.starts_with(c.as_str())
+                    && icpc.as_bytes()[c.len()] == b'.'
+            }
         }
     }
 }
@@ -45,7 +49,9 @@ impl IcpcSet {
                 None => (upper.clone(), IcpcPattern::Exact(upper.clone())),
             };
             if crate::extract::parse_icpc(&code).is_err() {
-                return Err(format!("'{item}' is geen ICPC-code (zoals A05, A05.* of A49.01)"));
+                return Err(format!(
+                    "'{item}' is geen ICPC-code (zoals A05, A05.* of A49.01)"
+                ));
             }
             out.push(pattern);
         }
@@ -101,7 +107,13 @@ pub enum ChainProgram {
 }
 
 impl ChainProgram {
-    pub const ALL: [ChainProgram; 5] = [ChainProgram::Dm2, ChainProgram::Dm2Vrm, ChainProgram::Cvrm, ChainProgram::Copd, ChainProgram::Astma];
+    pub const ALL: [ChainProgram; 5] = [
+        ChainProgram::Dm2,
+        ChainProgram::Dm2Vrm,
+        ChainProgram::Cvrm,
+        ChainProgram::Copd,
+        ChainProgram::Astma,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

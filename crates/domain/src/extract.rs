@@ -39,7 +39,10 @@ impl ExtractFile {
     }
 
     pub fn required(self) -> bool {
-        matches!(self, ExtractFile::Practice | ExtractFile::Patients | ExtractFile::Episodes)
+        matches!(
+            self,
+            ExtractFile::Practice | ExtractFile::Patients | ExtractFile::Episodes
+        )
     }
 
     /// The columns this spec names: (name, required).
@@ -57,12 +60,31 @@ impl ExtractFile {
                 ("registration_end", false),
                 ("postal_code", false),
             ],
-            ExtractFile::Episodes => {
-                &[("patient_id", true), ("icpc", true), ("start_date", true), ("end_date", false), ("title", false)]
-            }
-            ExtractFile::Medications => &[("patient_id", true), ("atc", true), ("start_date", true), ("end_date", false)],
-            ExtractFile::Determinants => &[("patient_id", true), ("labcode", true), ("date", true), ("value", true)],
-            ExtractFile::Programs => &[("patient_id", true), ("program", true), ("start_date", true), ("end_date", false)],
+            ExtractFile::Episodes => &[
+                ("patient_id", true),
+                ("icpc", true),
+                ("start_date", true),
+                ("end_date", false),
+                ("title", false),
+            ],
+            ExtractFile::Medications => &[
+                ("patient_id", true),
+                ("atc", true),
+                ("start_date", true),
+                ("end_date", false),
+            ],
+            ExtractFile::Determinants => &[
+                ("patient_id", true),
+                ("labcode", true),
+                ("date", true),
+                ("value", true),
+            ],
+            ExtractFile::Programs => &[
+                ("patient_id", true),
+                ("program", true),
+                ("start_date", true),
+                ("end_date", false),
+            ],
         }
     }
 }
@@ -75,9 +97,14 @@ pub fn parse_date(s: &str) -> FieldResult<NaiveDate> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
-        return Err(format!("'{}' is geen datum in de vorm JJJJ-MM-DD", shorten(s)));
+        return Err(format!(
+            "'{}' is geen datum in de vorm JJJJ-MM-DD",
+            shorten(s)
+        ));
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is geen bestaande datum"))
 }
@@ -118,7 +145,12 @@ pub fn bsn_passes_elfproef(s: &str) -> bool {
     if digits.iter().all(|d| *d == 0) {
         return false;
     }
-    let sum: i64 = digits[..8].iter().zip((2..=9).rev()).map(|(d, w)| d * w).sum::<i64>() - digits[8];
+    let sum: i64 = digits[..8]
+        .iter()
+        .zip((2..=9).rev())
+        .map(|(d, w)| d * w)
+        .sum::<i64>()
+        - digits[8];
     sum % 11 == 0
 }
 
@@ -136,7 +168,10 @@ pub fn parse_bsn(s: &str) -> FieldResult<String> {
 pub fn parse_sex(s: &str) -> FieldResult<String> {
     match s {
         "M" | "V" | "X" => Ok(s.to_string()),
-        _ => Err(format!("'{}' is geen geslacht: gebruik M, V of X", shorten(s))),
+        _ => Err(format!(
+            "'{}' is geen geslacht: gebruik M, V of X",
+            shorten(s)
+        )),
     }
 }
 
@@ -152,7 +187,10 @@ pub fn parse_postal_code(s: &str) -> FieldResult<String> {
     if ok {
         Ok(compact)
     } else {
-        Err(format!("'{}' is geen postcode zoals 1234AB of 1234 AB", shorten(s)))
+        Err(format!(
+            "'{}' is geen postcode zoals 1234AB of 1234 AB",
+            shorten(s)
+        ))
     }
 }
 
@@ -160,13 +198,17 @@ pub fn parse_postal_code(s: &str) -> FieldResult<String> {
 pub fn parse_icpc(s: &str) -> FieldResult<String> {
     let up = s.to_ascii_uppercase();
     let b = up.as_bytes();
-    let ok = (b.len() == 3 || (b.len() == 6 && b[3] == b'.' && b[4..6].iter().all(u8::is_ascii_digit)))
+    let ok = (b.len() == 3
+        || (b.len() == 6 && b[3] == b'.' && b[4..6].iter().all(u8::is_ascii_digit)))
         && b[0].is_ascii_uppercase()
         && b[1..3].iter().all(u8::is_ascii_digit);
     if ok {
         Ok(up)
     } else {
-        Err(format!("'{}' is geen ICPC-code (zoals A05, A49.01 of T90.02)", shorten(s)))
+        Err(format!(
+            "'{}' is geen ICPC-code (zoals A05, A49.01 of T90.02)",
+            shorten(s)
+        ))
     }
 }
 
@@ -194,13 +236,20 @@ pub fn parse_atc(s: &str) -> FieldResult<String> {
 pub fn parse_labcode(s: &str) -> FieldResult<i64> {
     match s.parse::<i64>() {
         Ok(n) if n > 0 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-        _ => Err(format!("'{}' is geen determinantnummer (een positief geheel getal)", shorten(s))),
+        _ => Err(format!(
+            "'{}' is geen determinantnummer (een positief geheel getal)",
+            shorten(s)
+        )),
     }
 }
 
 pub fn parse_program(s: &str) -> FieldResult<ChainProgram> {
-    ChainProgram::from_code(s)
-        .ok_or_else(|| format!("'{}' is geen ketenzorgprogramma: gebruik DM2, DM2_VRM, CVRM, COPD of ASTMA", shorten(s)))
+    ChainProgram::from_code(s).ok_or_else(|| {
+        format!(
+            "'{}' is geen ketenzorgprogramma: gebruik DM2, DM2_VRM, CVRM, COPD of ASTMA",
+            shorten(s)
+        )
+    })
 }
 
 /// An end date that may not lie before its start date.
@@ -209,6 +258,30 @@ pub fn check_end_not_before_start(start: NaiveDate, end: NaiveDate) -> FieldResu
         Err(format!("{end} ligt vóór de begindatum {start}"))
     } else {
         Ok(())
+    }
+}
+
+/// How far ahead of the local clock an `extract_date` may lie and still be accepted (with
+/// a warning). The spec says "not in the future", but its own worked example is dated
+/// 2027-07-04; a clock that runs behind the HIS's, or an extract for the contract year
+/// prepared early, should not make an import fail. Further ahead is surely a typo.
+pub const EXTRACT_DATE_TOLERANCE_DAYS: i64 = 366;
+
+/// `Ok(None)` for an extract date up to today; `Ok(Some(warning))` for one in the future
+/// within the tolerance; `Err` beyond it.
+pub fn check_extract_date(
+    extract_date: NaiveDate,
+    today: NaiveDate,
+) -> FieldResult<Option<String>> {
+    let ahead = (extract_date - today).num_days();
+    if ahead <= 0 {
+        Ok(None)
+    } else if ahead <= EXTRACT_DATE_TOLERANCE_DAYS {
+        Ok(Some(format!("{extract_date} ligt {ahead} dag(en) na vandaag ({today}); controleer de klok van het HIS")))
+    } else {
+        Err(format!(
+            "{extract_date} ligt in de toekomst (vandaag is {today})"
+        ))
     }
 }
 
@@ -263,7 +336,9 @@ mod tests {
         for good in ["A", "A10", "A10A", "A10AE", "A10AE04", "C07AB02"] {
             assert!(parse_atc(good).is_ok(), "{good}");
         }
-        for bad in ["", "A1", "A10A0", "A10AE0", "A10AE045", "a10ae04", "110AE04", "A10aE04"] {
+        for bad in [
+            "", "A1", "A10A0", "A10AE0", "A10AE045", "a10ae04", "110AE04", "A10aE04",
+        ] {
             assert!(parse_atc(bad).is_err(), "{bad}");
         }
     }
@@ -272,9 +347,21 @@ mod tests {
     fn postal_codes() {
         assert_eq!(parse_postal_code("6211AB").unwrap(), "6211AB");
         assert_eq!(parse_postal_code("6221 CD").unwrap(), "6221CD");
-        for bad in ["0211AB", "6211ab", "6211  AB", "62 11AB", "6211A", "6211ABC"] {
+        for bad in [
+            "0211AB", "6211ab", "6211  AB", "62 11AB", "6211A", "6211ABC",
+        ] {
             assert!(parse_postal_code(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn extract_dates_in_the_future() {
+        let today: NaiveDate = "2026-11-26".parse().unwrap();
+        assert_eq!(check_extract_date(today, today), Ok(None));
+        assert!(check_extract_date("2027-07-04".parse().unwrap(), today)
+            .unwrap()
+            .is_some());
+        assert!(check_extract_date("2027-11-28".parse().unwrap(), today).is_err());
     }
 
     #[test]

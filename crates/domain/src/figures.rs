@@ -57,7 +57,11 @@ pub struct PatientFacts {
 }
 
 impl PatientFacts {
-    pub fn new(birth_date: NaiveDate, registration_start: NaiveDate, registration_end: Option<NaiveDate>) -> Self {
+    pub fn new(
+        birth_date: NaiveDate,
+        registration_start: NaiveDate,
+        registration_end: Option<NaiveDate>,
+    ) -> Self {
         PatientFacts {
             birth_date,
             registration_start,
@@ -79,22 +83,32 @@ impl PatientFacts {
 
     /// Has an active frail-elder episode on `r`.
     pub fn frail_on(&self, r: NaiveDate, codes: &CodeSets) -> bool {
-        self.episodes.iter().any(|e| codes.frail.matches(&e.icpc) && active_on(e.start, e.end, r))
+        self.episodes
+            .iter()
+            .any(|e| codes.frail.matches(&e.icpc) && active_on(e.start, e.end, r))
     }
 
     /// Has an advance-care-planning episode (A20) that started on or before `r`.
     pub fn acp_by(&self, r: NaiveDate, codes: &CodeSets) -> bool {
-        self.episodes.iter().any(|e| codes.acp.matches(&e.icpc) && e.start <= r)
+        self.episodes
+            .iter()
+            .any(|e| codes.acp.matches(&e.icpc) && e.start <= r)
     }
 
     pub fn enrolled_on(&self, r: NaiveDate, which: impl Fn(ChainProgram) -> bool) -> bool {
-        self.programs.iter().any(|p| which(p.program) && active_on(p.start, p.end, r))
+        self.programs
+            .iter()
+            .any(|p| which(p.program) && active_on(p.start, p.end, r))
     }
 
     /// Distinct ATC codes active on `r`.
     pub fn active_medicines(&self, r: NaiveDate) -> usize {
-        let active: HashSet<&str> =
-            self.medications.iter().filter(|m| active_on(m.start, m.end, r)).map(|m| m.atc.as_str()).collect();
+        let active: HashSet<&str> = self
+            .medications
+            .iter()
+            .filter(|m| active_on(m.start, m.end, r))
+            .map(|m| m.atc.as_str())
+            .collect();
         active.len()
     }
 
@@ -103,14 +117,23 @@ impl PatientFacts {
     }
 
     pub fn insulin_on(&self, r: NaiveDate) -> bool {
-        self.medications.iter().any(|m| is_insulin(&m.atc) && active_on(m.start, m.end, r))
+        self.medications
+            .iter()
+            .any(|m| is_insulin(&m.atc) && active_on(m.start, m.end, r))
     }
 
     /// The values of the Wlz care-profile determinant on its latest date on or before `r`.
     pub fn wlz_profile_values(&self, r: NaiveDate) -> Vec<&str> {
-        let relevant = || self.determinants.iter().filter(|d| d.labcode == LABCODE_WLZ_PROFILE && d.date <= r);
+        let relevant = || {
+            self.determinants
+                .iter()
+                .filter(|d| d.labcode == LABCODE_WLZ_PROFILE && d.date <= r)
+        };
         match relevant().map(|d| d.date).max() {
-            Some(latest) => relevant().filter(|d| d.date == latest).map(|d| d.value.trim()).collect(),
+            Some(latest) => relevant()
+                .filter(|d| d.date == latest)
+                .map(|d| d.value.trim())
+                .collect(),
             None => Vec::new(),
         }
     }
@@ -124,10 +147,15 @@ impl PatientFacts {
     /// and on insulin on `r`.
     pub fn insulin_transition_on(&self, r: NaiveDate) -> bool {
         let year = r.year() - 1;
-        let (Some(from), Some(to)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
+        let (Some(from), Some(to)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
             return false;
         };
-        self.programs.iter().any(|p| p.program.is_diabetes() && active_during(p.start, p.end, from, to))
+        self.programs
+            .iter()
+            .any(|p| p.program.is_diabetes() && active_during(p.start, p.end, from, to))
             && self.insulin_on(r)
     }
 }
@@ -212,7 +240,11 @@ impl ExtractFigures {
     }
 
     /// The figures of a whole snapshot.
-    pub fn compute<'a>(patients: impl IntoIterator<Item = &'a PatientFacts>, r: NaiveDate, codes: &CodeSets) -> Self {
+    pub fn compute<'a>(
+        patients: impl IntoIterator<Item = &'a PatientFacts>,
+        r: NaiveDate,
+        codes: &CodeSets,
+    ) -> Self {
         let mut f = ExtractFigures::default();
         for p in patients {
             f.add(p, r, codes);
@@ -292,11 +324,19 @@ mod tests {
     }
 
     fn ep(icpc: &str, start: &str, end: Option<&str>) -> Episode {
-        Episode { icpc: icpc.into(), start: d(start), end: end.map(d) }
+        Episode {
+            icpc: icpc.into(),
+            start: d(start),
+            end: end.map(d),
+        }
     }
 
     fn med(atc: &str, start: &str, end: Option<&str>) -> Medication {
-        Medication { atc: atc.into(), start: d(start), end: end.map(d) }
+        Medication {
+            atc: atc.into(),
+            start: d(start),
+            end: end.map(d),
+        }
     }
 
     fn frail(birth: &str) -> PatientFacts {
@@ -333,8 +373,14 @@ mod tests {
         // On 2027-02-28 someone born 1952-02-29 is still 74; on 2027-03-01 they are 75.
         let p = patient("1952-02-29");
         let codes = CodeSets::default();
-        assert_eq!(ExtractFigures::compute([&p], d("2027-02-28"), &codes).aged_75_plus, 0);
-        assert_eq!(ExtractFigures::compute([&p], d("2027-03-01"), &codes).aged_75_plus, 1);
+        assert_eq!(
+            ExtractFigures::compute([&p], d("2027-02-28"), &codes).aged_75_plus,
+            0
+        );
+        assert_eq!(
+            ExtractFigures::compute([&p], d("2027-03-01"), &codes).aged_75_plus,
+            1
+        );
     }
 
     #[test]
@@ -353,7 +399,9 @@ mod tests {
         let mut young = patient("1970-01-01");
         young.episodes.push(ep("A49.01", "2020-01-01", Some(R)));
         let mut ended = patient("1940-01-01");
-        ended.episodes.push(ep("A05.01", "2020-01-01", Some("2027-06-29")));
+        ended
+            .episodes
+            .push(ep("A05.01", "2020-01-01", Some("2027-06-29")));
         let f = figures(&[young, ended, frail("1940-01-01")]);
         assert_eq!((f.frail_registered, f.frail_aged_75_plus), (2, 1));
     }
@@ -361,7 +409,8 @@ mod tests {
     #[test]
     fn acp_counts_when_started_by_r_even_if_closed() {
         let mut a = frail("1940-01-01");
-        a.episodes.push(ep("A20.01", "2021-01-01", Some("2022-01-01")));
+        a.episodes
+            .push(ep("A20.01", "2021-01-01", Some("2022-01-01")));
         let mut b = frail("1940-01-01");
         b.episodes.push(ep("A20", "2027-07-01", None));
         assert_eq!(figures(&[a, b]).frail_with_acp, 1);
@@ -384,7 +433,11 @@ mod tests {
 
     #[test]
     fn wlz_uses_values_on_the_latest_date_on_or_before_r() {
-        let det = |date: &str, value: &str| Determinant { labcode: 2803, date: d(date), value: value.into() };
+        let det = |date: &str, value: &str| Determinant {
+            labcode: 2803,
+            date: d(date),
+            value: value.into(),
+        };
         let mut old_high = frail("1940-01-01");
         old_high.determinants = vec![det("2024-01-01", "355"), det("2027-06-20", "351")];
         let mut same_day = frail("1940-01-01");
@@ -392,25 +445,52 @@ mod tests {
         let mut future = frail("1940-01-01");
         future.determinants = vec![det("2027-01-01", " 354 "), det("2027-07-01", "351")];
         let mut other_lab = frail("1940-01-01");
-        other_lab.determinants = vec![Determinant { labcode: 1234, date: d("2027-01-01"), value: "355".into() }];
-        assert_eq!(figures(&[old_high, same_day, future, other_lab]).wlz_vv5_plus, 2);
+        other_lab.determinants = vec![Determinant {
+            labcode: 1234,
+            date: d("2027-01-01"),
+            value: "355".into(),
+        }];
+        assert_eq!(
+            figures(&[old_high, same_day, future, other_lab]).wlz_vv5_plus,
+            2
+        );
     }
 
     #[test]
     fn insulin_transition_needs_dm_enrolment_in_previous_year() {
-        let enrol = |start: &str, end: Option<&str>| Enrolment { program: ChainProgram::Dm2, start: d(start), end: end.map(d) };
+        let enrol = |start: &str, end: Option<&str>| Enrolment {
+            program: ChainProgram::Dm2,
+            start: d(start),
+            end: end.map(d),
+        };
         let mut ended_last_day = frail("1940-01-01");
-        ended_last_day.programs.push(enrol("2015-01-01", Some("2026-12-31")));
-        ended_last_day.medications.push(med("A10AE04", "2020-01-01", None));
+        ended_last_day
+            .programs
+            .push(enrol("2015-01-01", Some("2026-12-31")));
+        ended_last_day
+            .medications
+            .push(med("A10AE04", "2020-01-01", None));
         let mut started_last_day = frail("1940-01-01");
-        started_last_day.programs.push(Enrolment { program: ChainProgram::Dm2Vrm, start: d("2026-12-31"), end: None });
-        started_last_day.medications.push(med("A10AD04", "2026-06-01", None));
+        started_last_day.programs.push(Enrolment {
+            program: ChainProgram::Dm2Vrm,
+            start: d("2026-12-31"),
+            end: None,
+        });
+        started_last_day
+            .medications
+            .push(med("A10AD04", "2026-06-01", None));
         let mut ended_before = frail("1940-01-01");
-        ended_before.programs.push(enrol("2015-01-01", Some("2025-12-31")));
-        ended_before.medications.push(med("A10AE04", "2020-01-01", None));
+        ended_before
+            .programs
+            .push(enrol("2015-01-01", Some("2025-12-31")));
+        ended_before
+            .medications
+            .push(med("A10AE04", "2020-01-01", None));
         let mut no_insulin = frail("1940-01-01");
         no_insulin.programs.push(enrol("2015-01-01", None));
-        no_insulin.medications.push(med("A10BA02", "2020-01-01", None));
+        no_insulin
+            .medications
+            .push(med("A10BA02", "2020-01-01", None));
         let f = figures(&[ended_last_day, started_last_day, ended_before, no_insulin]);
         assert_eq!(f.insulin_transition, 2);
         assert_eq!(f.frail_in_chain_care.dm, 2);
@@ -418,23 +498,54 @@ mod tests {
 
     #[test]
     fn chain_care_groups() {
-        let enrol = |p| Enrolment { program: p, start: d("2020-01-01"), end: None };
+        let enrol = |p| Enrolment {
+            program: p,
+            start: d("2020-01-01"),
+            end: None,
+        };
         let mut a = frail("1940-01-01");
-        a.programs = vec![enrol(ChainProgram::Copd), enrol(ChainProgram::Astma), enrol(ChainProgram::Cvrm)];
+        a.programs = vec![
+            enrol(ChainProgram::Copd),
+            enrol(ChainProgram::Astma),
+            enrol(ChainProgram::Cvrm),
+        ];
         let mut not_frail = patient("1940-01-01");
         not_frail.programs = vec![enrol(ChainProgram::Cvrm)];
         let f = figures(&[a, not_frail]);
-        assert_eq!(f.frail_in_chain_care, ChainCareCounts { dm: 0, cvrm: 1, copd_astma: 1 });
+        assert_eq!(
+            f.frail_in_chain_care,
+            ChainCareCounts {
+                dm: 0,
+                cvrm: 1,
+                copd_astma: 1
+            }
+        );
     }
 
     #[test]
     fn totals_recompute_the_percentage_and_sum_hours_of_those_that_set_them() {
-        let a = ExtractFigures { registered: 10, aged_75_plus: 1, ..Default::default() }.finish();
-        let b = ExtractFigures { registered: 30, aged_75_plus: 9, ..Default::default() }.finish();
+        let a = ExtractFigures {
+            registered: 10,
+            aged_75_plus: 1,
+            ..Default::default()
+        }
+        .finish();
+        let b = ExtractFigures {
+            registered: 30,
+            aged_75_plus: 9,
+            ..Default::default()
+        }
+        .finish();
         assert_eq!(ExtractFigures::sum([&a, &b]).pct_75_plus, Some(25.0));
-        let r1 = RecordedFigures { poh_o_hours_per_week: Some(12.0), ..Default::default() };
+        let r1 = RecordedFigures {
+            poh_o_hours_per_week: Some(12.0),
+            ..Default::default()
+        };
         let r2 = RecordedFigures::default();
-        assert_eq!(RecordedFigures::sum([&r1, &r2]).poh_o_hours_per_week, Some(12.0));
+        assert_eq!(
+            RecordedFigures::sum([&r1, &r2]).poh_o_hours_per_week,
+            Some(12.0)
+        );
         assert_eq!(RecordedFigures::sum([&r2, &r2]).poh_o_hours_per_week, None);
     }
 }

@@ -47,7 +47,9 @@ impl FromStr for ReportKind {
             "quarterly" => Ok(ReportKind::Quarterly),
             "half-yearly" => Ok(ReportKind::HalfYearly),
             "funding" => Ok(ReportKind::Funding),
-            other => Err(format!("unknown report '{other}': use quarterly, half-yearly or funding")),
+            other => Err(format!(
+                "unknown report '{other}': use quarterly, half-yearly or funding"
+            )),
         }
     }
 }
@@ -73,10 +75,16 @@ impl Period {
     /// Parses `--period` for a report: `YYYY-Qn` (quarterly), `YYYY-Hn` (half-yearly) or
     /// `YYYY` (funding, whose reference date is 1 January, the *peildatum*).
     pub fn parse(kind: ReportKind, given: &str) -> Result<Period, PeriodError> {
-        let err = || PeriodError { kind, given: given.to_string(), expected: kind.period_example() };
+        let err = || PeriodError {
+            kind,
+            given: given.to_string(),
+            expected: kind.period_example(),
+        };
         let given = given.trim();
         let year_of = |s: &str| -> Option<i32> {
-            (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+            (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse().ok())
+                .flatten()
         };
         let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
         let (start, reference_date) = match kind {
@@ -88,12 +96,19 @@ impl Period {
             ReportKind::Quarterly | ReportKind::HalfYearly => {
                 let (y, part) = given.split_once('-').ok_or_else(err)?;
                 let y = year_of(y).ok_or_else(err)?;
-                let (letter, count) = if kind == ReportKind::Quarterly { ('Q', 4) } else { ('H', 2) };
+                let (letter, count) = if kind == ReportKind::Quarterly {
+                    ('Q', 4)
+                } else {
+                    ('H', 2)
+                };
                 let mut chars = part.chars();
                 let (Some(l), Some(n), None) = (chars.next(), chars.next(), chars.next()) else {
                     return Err(err());
                 };
-                let n = n.to_digit(10).filter(|n| (1..=count).contains(n)).ok_or_else(err)?;
+                let n = n
+                    .to_digit(10)
+                    .filter(|n| (1..=count).contains(n))
+                    .ok_or_else(err)?;
                 if l.to_ascii_uppercase() != letter {
                     return Err(err());
                 }
@@ -110,7 +125,12 @@ impl Period {
             ReportKind::Quarterly => format!("{}-Q{}", start.year(), (start.month() - 1) / 3 + 1),
             ReportKind::HalfYearly => format!("{}-H{}", start.year(), (start.month() - 1) / 6 + 1),
         };
-        Ok(Period { kind, label, start, reference_date })
+        Ok(Period {
+            kind,
+            label,
+            start,
+            reference_date,
+        })
     }
 
     /// Whether a recorded date falls in S..=R.
@@ -120,7 +140,11 @@ impl Period {
 }
 
 fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 
@@ -137,9 +161,15 @@ pub struct SnapshotChoice {
 pub fn choose_snapshot(extract_dates: &[NaiveDate], r: NaiveDate) -> Option<SnapshotChoice> {
     let fresh = extract_dates.iter().filter(|d| **d >= r).min();
     if let Some(d) = fresh {
-        return Some(SnapshotChoice { extract_date: *d, stale: false });
+        return Some(SnapshotChoice {
+            extract_date: *d,
+            stale: false,
+        });
     }
-    extract_dates.iter().max().map(|d| SnapshotChoice { extract_date: *d, stale: true })
+    extract_dates.iter().max().map(|d| SnapshotChoice {
+        extract_date: *d,
+        stale: true,
+    })
 }
 
 #[cfg(test)]
@@ -153,22 +183,40 @@ mod tests {
     #[test]
     fn quarters_run_from_first_to_last_day() {
         let p = Period::parse(ReportKind::Quarterly, "2027-Q1").unwrap();
-        assert_eq!((p.start, p.reference_date), (d("2027-01-01"), d("2027-03-31")));
+        assert_eq!(
+            (p.start, p.reference_date),
+            (d("2027-01-01"), d("2027-03-31"))
+        );
         let p = Period::parse(ReportKind::Quarterly, "2027-Q2").unwrap();
-        assert_eq!((p.start, p.reference_date), (d("2027-04-01"), d("2027-06-30")));
+        assert_eq!(
+            (p.start, p.reference_date),
+            (d("2027-04-01"), d("2027-06-30"))
+        );
         let p = Period::parse(ReportKind::Quarterly, "2027-Q4").unwrap();
-        assert_eq!((p.start, p.reference_date), (d("2027-10-01"), d("2027-12-31")));
+        assert_eq!(
+            (p.start, p.reference_date),
+            (d("2027-10-01"), d("2027-12-31"))
+        );
         assert_eq!(p.label, "2027-Q4");
     }
 
     #[test]
     fn half_years_and_funding_year() {
         let p = Period::parse(ReportKind::HalfYearly, "2027-H2").unwrap();
-        assert_eq!((p.start, p.reference_date), (d("2027-07-01"), d("2027-12-31")));
+        assert_eq!(
+            (p.start, p.reference_date),
+            (d("2027-07-01"), d("2027-12-31"))
+        );
         let p = Period::parse(ReportKind::HalfYearly, "2028-H1").unwrap();
-        assert_eq!((p.start, p.reference_date), (d("2028-01-01"), d("2028-06-30")));
+        assert_eq!(
+            (p.start, p.reference_date),
+            (d("2028-01-01"), d("2028-06-30"))
+        );
         let p = Period::parse(ReportKind::Funding, "2027").unwrap();
-        assert_eq!((p.start, p.reference_date), (d("2027-01-01"), d("2027-01-01")));
+        assert_eq!(
+            (p.start, p.reference_date),
+            (d("2027-01-01"), d("2027-01-01"))
+        );
         assert_eq!(p.label, "2027");
     }
 
@@ -190,13 +238,36 @@ mod tests {
 
     #[test]
     fn snapshot_choice_prefers_earliest_on_or_after_reference() {
-        let dates = [d("2027-03-01"), d("2027-04-03"), d("2027-07-04"), d("2027-03-31")];
+        let dates = [
+            d("2027-03-01"),
+            d("2027-04-03"),
+            d("2027-07-04"),
+            d("2027-03-31"),
+        ];
         let c = choose_snapshot(&dates, d("2027-03-31")).unwrap();
-        assert_eq!(c, SnapshotChoice { extract_date: d("2027-03-31"), stale: false });
+        assert_eq!(
+            c,
+            SnapshotChoice {
+                extract_date: d("2027-03-31"),
+                stale: false
+            }
+        );
         let c = choose_snapshot(&dates, d("2027-06-30")).unwrap();
-        assert_eq!(c, SnapshotChoice { extract_date: d("2027-07-04"), stale: false });
+        assert_eq!(
+            c,
+            SnapshotChoice {
+                extract_date: d("2027-07-04"),
+                stale: false
+            }
+        );
         let c = choose_snapshot(&dates, d("2027-09-30")).unwrap();
-        assert_eq!(c, SnapshotChoice { extract_date: d("2027-07-04"), stale: true });
+        assert_eq!(
+            c,
+            SnapshotChoice {
+                extract_date: d("2027-07-04"),
+                stale: true
+            }
+        );
         assert_eq!(choose_snapshot(&[], d("2027-09-30")), None);
     }
 }

@@ -1,1 +1,262 @@
-fn main() {}
+//! `kernteam`: the one binary of Kernteam, with subcommands.
+
+mod bench;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use kernteam_domain::codes::{CodeSets, IcpcSet, DEFAULT_FRAIL_CODES};
+use kernteam_domain::period::{Period, ReportKind};
+use kernteam_import::{import_extract, ImportError, ImportOptions};
+use kernteam_store::{Db, DEFAULT_DATABASE_URL};
+
+#[derive(Parser)]
+#[command(
+    name = "kernteam",
+    version,
+    about = "Kernteam: integrale zorg voor kwetsbare ouderen — praktijk, netwerk en regio"
+)]
+struct Cli {
+    /// Database: sqlite://PATH (sqlite:///absolute/path) or postgres://…
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import HIS extracts: each PATH (a directory or a .zip) lands whole or not at all.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Compute a periodic report (quarterly, half-yearly, funding).
+    Report {
+        kind: ReportKindArg,
+        /// 2027-Q1 … 2027-Q4, 2027-H1 / 2027-H2, or 2027 for funding.
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// ICPC codes of frail-elder episodes, e.g. "A05,A05.*,A49.01".
+        #[arg(long, default_value = DEFAULT_FRAIL_CODES)]
+        frail_codes: String,
+    },
+    /// Write a synthetic region: one extract folder per practice (synthetic data only).
+    DemoData {
+        #[arg(long, default_value_t = 5)]
+        practices: u32,
+        /// Patients per practice; default a random 2,500–3,500 each.
+        #[arg(long)]
+        patients_per_practice: Option<u32>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Date of the extracts (YYYY-MM-DD); default today.
+        #[arg(long)]
+        extract_date: Option<NaiveDate>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Apply the embedded migrations (they also run on every start).
+    Migrate,
+    /// Benchmark: generate, import and report 100k, 300k and 1M patients on SQLite and
+    /// PostgreSQL; prints rows per second, seconds per phase and peak memory.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportKindArg {
+    Quarterly,
+    HalfYearly,
+    Funding,
+}
+
+impl From<ReportKindArg> for ReportKind {
+    fn from(k: ReportKindArg) -> Self {
+        match k {
+            ReportKindArg::Quarterly => ReportKind::Quarterly,
+            ReportKindArg::HalfYearly => ReportKind::HalfYearly,
+            ReportKindArg::Funding => ReportKind::Funding,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,kernteam=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("fout: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("fout: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn connect(url: &str) -> anyhow::Result<Db> {
+    Db::connect(url)
+        .await
+        .with_context(|| format!("database {url} niet te openen"))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Import { paths } => import(&cli.database_url, &paths).await,
+        Command::Report {
+            kind,
+            period,
+            format,
+            output,
+            frail_codes,
+        } => {
+            let period = Period::parse(kind.into(), &period)?;
+            let codes = CodeSets {
+                frail: IcpcSet::parse(&frail_codes).map_err(anyhow::Error::msg)?,
+                ..CodeSets::default()
+            };
+            if format == Format::Xlsx && output.is_none() && std::io::stdout().is_terminal() {
+                bail!("een Excel-werkboek hoort niet op het scherm: geef --output BESTAND.xlsx");
+            }
+            let db = connect(&cli.database_url).await?;
+            let report =
+                kernteam_report::build_report(&db, &period, &codes, &mut |_, _| {}).await?;
+            let bytes = match format {
+                Format::Json => kernteam_report::to_json(&report)?.into_bytes(),
+                Format::Csv => kernteam_report::to_csv(&report)?,
+                Format::Xlsx => kernteam_report::to_xlsx(&report)?,
+            };
+            match output {
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("{} niet te schrijven", path.display()))?,
+                None => std::io::stdout().write_all(&bytes)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DemoData {
+            practices,
+            patients_per_practice,
+            seed,
+            extract_date,
+            out,
+        } => {
+            let extract_date = extract_date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let opts = kernteam_synth::RegionOptions {
+                practices,
+                patients_per_practice,
+                seed,
+                extract_date,
+            };
+            let bar = indicatif::ProgressBar::new(u64::from(practices));
+            let generated = kernteam_synth::generate_region(&opts, &out, &mut |done, _| {
+                bar.set_position(u64::from(done))
+            })?;
+            bar.finish_and_clear();
+            let patients: u64 = generated.iter().map(|g| g.patients).sum();
+            let rows: u64 = generated.iter().map(|g| g.rows).sum();
+            println!(
+                "{} extracten geschreven in {} ({patients} patiënten, {rows} regels, extractdatum {extract_date})",
+                generated.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let db = connect(&cli.database_url).await?;
+            println!("database bijgewerkt ({})", db.backend().name());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+async fn import(url: &str, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let db = connect(url).await?;
+    let opts = ImportOptions {
+        today: chrono::Local::now().date_naive(),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let mut failed = 0;
+    for path in paths {
+        match import_extract(&db, path, &opts).await {
+            Ok(done) => {
+                let h = &done.header;
+                println!(
+                    "{}: praktijk {} {} — extract van {} {}",
+                    path.display(),
+                    h.agb_code,
+                    h.practice_name,
+                    h.extract_date,
+                    if done.summary.replaced {
+                        "(vervangt de eerdere import van die datum)"
+                    } else {
+                        "ingelezen"
+                    }
+                );
+                for f in &done.files {
+                    println!("  {:<18} {:>9} regels", f.file, f.rows);
+                }
+                for w in &done.warnings {
+                    println!("  waarschuwing: {w}");
+                }
+            }
+            Err(ImportError::Invalid { errors, truncated }) => {
+                failed += 1;
+                eprintln!(
+                    "{}: geweigerd, er is niets ingelezen. Fouten:",
+                    path.display()
+                );
+                for e in &errors {
+                    eprintln!("{e}");
+                }
+                if truncated {
+                    eprintln!(
+                        "(meer dan {} fouten; alleen de eerste {} staan hierboven)",
+                        errors.len(),
+                        errors.len()
+                    );
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: geweigerd, er is niets ingelezen: {e}", path.display());
+            }
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

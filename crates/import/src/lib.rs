@@ -1,0 +1,179 @@
+//! Import of a practice's HIS extract (`../shared/spec/extract-format.md`).
+//!
+//! An extract (a directory or a zip) is one all-or-nothing unit: a reader thread parses
+//! and validates the CSV files in a fixed order (practice, patients, then the rest) and
+//! streams valid rows in batches to the writer, which inserts them inside one transaction.
+//! Any error rolls the transaction back, so the database is left exactly as it was.
+//! Memory holds one batch of rows and the set of the extract's patient ids, not the rows.
+//!
+//! Errors are data: each is located as `FILE:LINE: COLUMN: message` (the header is line 1)
+//! and all of them are collected, up to the first [`MAX_ERRORS`].
+
+mod read;
+pub mod source;
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use kernteam_store::extracts::{
+    DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader,
+    SnapshotSummary,
+};
+use kernteam_store::{Db, StoreError};
+
+/// At most this many errors are reported for one extract.
+pub const MAX_ERRORS: usize = 100;
+
+/// One problem in an extract, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedError {
+    pub file: String,
+    /// Line in the file, the header being line 1; 0 when the whole file is meant.
+    pub line: u64,
+    /// The column, or `-` when no single column is meant.
+    pub column: String,
+    pub message: String,
+}
+
+impl fmt::Display for LocatedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The extract breaks the format; nothing was changed.
+    #[error("het extract is geweigerd: {} fout(en)", .errors.len())]
+    Invalid {
+        errors: Vec<LocatedError>,
+        truncated: bool,
+    },
+    /// The path is not an extract (missing, not a directory, not a zip).
+    #[error("{0}")]
+    Source(String),
+    #[error("opslaan mislukt: {0}")]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Today, for "extract_date not in the future".
+    pub today: NaiveDate,
+    /// Draw a progress bar on standard error when it is a terminal.
+    pub progress: bool,
+}
+
+/// Rows read per file, in the order they were read.
+#[derive(Debug, Clone, Default)]
+pub struct FileStats {
+    pub file: &'static str,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub header: SnapshotHeader,
+    pub summary: SnapshotSummary,
+    pub files: Vec<FileStats>,
+    pub warnings: Vec<String>,
+}
+
+pub(crate) enum Row {
+    Patient(PatientRow),
+    Episode(EpisodeRow),
+    Medication(MedicationRow),
+    Determinant(DeterminantRow),
+    Program(ProgramRow),
+}
+
+pub(crate) enum Msg {
+    Header(SnapshotHeader),
+    Rows(Vec<Row>),
+}
+
+pub(crate) struct ReadOutcome {
+    pub files: Vec<FileStats>,
+    pub warnings: Vec<String>,
+    pub errors: Vec<LocatedError>,
+    pub truncated: bool,
+}
+
+/// Imports one extract: all of it, or (on any error) nothing.
+pub async fn import_extract(
+    db: &Db,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    let source = source::ExtractSource::open(path).map_err(ImportError::Source)?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(8);
+    let display = path.display().to_string();
+    let read_opts = opts.clone();
+    let reader =
+        tokio::task::spawn_blocking(move || read::read_extract(source, display, &read_opts, tx));
+
+    let mut writer = None;
+    let mut header = None;
+    let write_result: Result<(), StoreError> = async {
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                Msg::Header(mut h) => {
+                    h.source = path.display().to_string();
+                    writer = Some(db.begin_snapshot(&h).await?);
+                    header = Some(h);
+                }
+                Msg::Rows(rows) => {
+                    let Some(w) = writer.as_mut() else { continue };
+                    for row in rows {
+                        match row {
+                            Row::Patient(r) => w.patient(r).await?,
+                            Row::Episode(r) => w.episode(r).await?,
+                            Row::Medication(r) => w.medication(r).await?,
+                            Row::Determinant(r) => w.determinant(r).await?,
+                            Row::Program(r) => w.program(r).await?,
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    // Stop the reader early when writing failed: it sees the closed channel.
+    drop(rx);
+    let read = reader
+        .await
+        .map_err(|e| ImportError::Source(format!("het inlezen is afgebroken: {e}")))?;
+    if let Err(e) = write_result {
+        if let Some(w) = writer {
+            let _ = w.rollback().await;
+        }
+        return Err(e.into());
+    }
+    if !read.errors.is_empty() {
+        if let Some(w) = writer {
+            w.rollback().await?;
+        }
+        return Err(ImportError::Invalid {
+            errors: read.errors,
+            truncated: read.truncated,
+        });
+    }
+    let (Some(w), Some(header)) = (writer, header) else {
+        return Err(ImportError::Source(
+            "het extract bevat geen praktijkgegevens".into(),
+        ));
+    };
+    let summary = w.finish().await?;
+    Ok(ImportOutcome {
+        header,
+        summary,
+        files: read.files,
+        warnings: read.warnings,
+    })
+}

@@ -1,0 +1,237 @@
+//! The periodic reports of `../shared/spec/reports.md`: figures per practice from the
+//! chosen snapshot (computed by the domain crate) and from what the care team recorded,
+//! written as JSON, CSV or an Excel workbook.
+
+use chrono::NaiveDate;
+use kernteam_domain::codes::CodeSets;
+use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
+use kernteam_domain::period::{choose_snapshot, Period};
+use kernteam_store::{Db, StoreError};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("CSV schrijven mislukt: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("Excel-bestand maken mislukt: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("JSON schrijven mislukt: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PracticeFigures {
+    pub agb_code: String,
+    pub name: String,
+    pub extract_date: NaiveDate,
+    pub stale_extract: bool,
+    #[serde(flatten)]
+    pub extract: ExtractFigures,
+    #[serde(flatten)]
+    pub recorded: RecordedFigures,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Totals {
+    /// Practices in the report (an extra key).
+    pub practices: u64,
+    #[serde(flatten)]
+    pub extract: ExtractFigures,
+    #[serde(flatten)]
+    pub recorded: RecordedFigures,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    pub report: &'static str,
+    pub period: String,
+    pub start: NaiveDate,
+    pub reference_date: NaiveDate,
+    pub practices: Vec<PracticeFigures>,
+    pub totals: Totals,
+}
+
+/// Figures recorded in Kernteam for a practice in a period. The care-record tables feed
+/// these; where nothing is recorded they stay 0 / null.
+pub async fn recorded_figures(
+    _db: &Db,
+    _practice_id: i64,
+    _period: &Period,
+) -> Result<RecordedFigures, StoreError> {
+    Ok(RecordedFigures::default())
+}
+
+/// Computes a report: per practice the snapshot chosen for R, sorted by AGB code.
+/// `progress(done, total)` is called after each practice.
+pub async fn build_report(
+    db: &Db,
+    period: &Period,
+    codes: &CodeSets,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, ReportError> {
+    let snapshots = db.snapshots().await?;
+    let mut by_practice: Vec<(i64, Vec<&kernteam_store::extracts::SnapshotRef>)> = Vec::new();
+    for s in &snapshots {
+        match by_practice.last_mut() {
+            Some((id, list)) if *id == s.practice_id => list.push(s),
+            _ => by_practice.push((s.practice_id, vec![s])),
+        }
+    }
+    let total = by_practice.len();
+    let mut practices = Vec::with_capacity(total);
+    for (done, (practice_id, list)) in by_practice.iter().enumerate() {
+        let dates: Vec<NaiveDate> = list.iter().map(|s| s.extract_date).collect();
+        if let Some(choice) = choose_snapshot(&dates, period.reference_date) {
+            let snapshot = list
+                .iter()
+                .find(|s| s.extract_date == choice.extract_date)
+                .expect("chosen from this list");
+            let facts = db.snapshot_facts(snapshot.id).await?;
+            let extract = ExtractFigures::compute(&facts, period.reference_date, codes);
+            let recorded = recorded_figures(db, *practice_id, period).await?;
+            practices.push(PracticeFigures {
+                agb_code: snapshot.agb_code.clone(),
+                name: snapshot.practice_name.clone(),
+                extract_date: choice.extract_date,
+                stale_extract: choice.stale,
+                extract,
+                recorded,
+            });
+        }
+        progress(done + 1, total);
+    }
+    practices.sort_by(|a, b| a.agb_code.cmp(&b.agb_code));
+    let totals = Totals {
+        practices: practices.len() as u64,
+        extract: ExtractFigures::sum(practices.iter().map(|p| &p.extract)),
+        recorded: RecordedFigures::sum(practices.iter().map(|p| &p.recorded)),
+    };
+    Ok(Report {
+        report: period.kind.as_str(),
+        period: period.label.clone(),
+        start: period.start,
+        reference_date: period.reference_date,
+        practices,
+        totals,
+    })
+}
+
+pub fn to_json(report: &Report) -> Result<String, ReportError> {
+    let mut s = serde_json::to_string_pretty(report)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Nested keys joined with `.`, in the order of the JSON document.
+fn flatten(prefix: &str, value: Value, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        other => out.push((prefix.to_string(), other)),
+    }
+}
+
+/// The table of a report: a header and one row per practice, then `TOTAL`.
+pub fn table(report: &Report) -> Result<(Vec<String>, Vec<Vec<Value>>), ReportError> {
+    let mut header: Vec<String> = Vec::new();
+    let mut rows = Vec::new();
+    for p in &report.practices {
+        let mut cells = Vec::new();
+        flatten("", serde_json::to_value(p)?, &mut cells);
+        if header.is_empty() {
+            header = cells.iter().map(|(k, _)| k.clone()).collect();
+        }
+        rows.push(cells.into_iter().map(|(_, v)| v).collect());
+    }
+    let mut total = Map::new();
+    total.insert("agb_code".into(), Value::String("TOTAL".into()));
+    let mut cells = Vec::new();
+    flatten("", serde_json::to_value(&report.totals)?, &mut cells);
+    for (k, v) in cells {
+        total.insert(k, v);
+    }
+    if header.is_empty() {
+        let mut cells = Vec::new();
+        let empty = PracticeFigures {
+            agb_code: String::new(),
+            name: String::new(),
+            extract_date: report.reference_date,
+            stale_extract: false,
+            extract: ExtractFigures::default(),
+            recorded: RecordedFigures::default(),
+        };
+        flatten("", serde_json::to_value(&empty)?, &mut cells);
+        header = cells.into_iter().map(|(k, _)| k).collect();
+    }
+    rows.push(
+        header
+            .iter()
+            .map(|k| total.get(k).cloned().unwrap_or(Value::Null))
+            .collect(),
+    );
+    Ok((header, rows))
+}
+
+fn cell_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn to_csv(report: &Report) -> Result<Vec<u8>, ReportError> {
+    let (header, rows) = table(report)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header)?;
+    for row in rows {
+        w.write_record(row.iter().map(cell_text))?;
+    }
+    w.flush().map_err(csv::Error::from)?;
+    w.into_inner()
+        .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
+}
+
+pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let (header, rows) = table(report)?;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(format!("{} {}", report.report, report.period))?;
+    let bold = Format::new().set_bold();
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, v) in row.iter().enumerate() {
+            let c = c as u16;
+            match v {
+                Value::Number(n) => {
+                    sheet.write_number(r, c, n.as_f64().unwrap_or_default())?;
+                }
+                Value::Bool(b) => {
+                    sheet.write_boolean(r, c, *b)?;
+                }
+                Value::Null => {}
+                other => {
+                    sheet.write_string(r, c, cell_text(other))?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    sheet.autofit();
+    Ok(book.save_to_buffer()?)
+}

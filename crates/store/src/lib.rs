@@ -1,0 +1,163 @@
+//! Kernteam's storage: one code base for SQLite (the embedded default: a file, no set-up)
+//! and PostgreSQL (real deployments), chosen by the database URL.
+//!
+//! SQL is written once in the subset both dialects share (`$n` placeholders,
+//! `ON CONFLICT`, `RETURNING`) and run through sqlx's `Any` driver. Each backend has its
+//! own embedded migrations (`migrations/sqlite`, `migrations/postgres`), applied on
+//! connect. Storage conventions: dates are TEXT `YYYY-MM-DD` (they sort as dates),
+//! timestamps TEXT RFC 3339 in UTC, flags 0/1 integers, ids 64-bit integers.
+//!
+//! Error policy: this crate returns [`StoreError`]; callers map `NotFound` to 404 and
+//! `Conflict` to 409/422, everything else is an internal error that is logged.
+
+pub mod extracts;
+pub mod facts;
+pub mod testing;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+pub use sqlx;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("niet gevonden")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database URL '{0}' wordt niet ondersteund: gebruik sqlite://PAD of postgres://…")]
+    UnsupportedUrl(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("migraties mislukt: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("ongeldige waarde in de database: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// The default database: an SQLite file `kernteam.db` in the current folder.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://kernteam.db";
+
+/// A connection pool on one of the two backends, migrated.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects (creating an SQLite file on first use) and applies the embedded migrations.
+    pub async fn connect(url: &str) -> StoreResult<Db> {
+        let db = Db::connect_without_migrating(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub async fn connect_without_migrating(url: &str) -> StoreResult<Db> {
+        sqlx::any::install_default_drivers();
+        let backend =
+            Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_string()))?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let pool_options = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA synchronous = NORMAL",
+                                "PRAGMA busy_timeout = 10000",
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA cache_size = -65536",
+                                "PRAGMA temp_store = MEMORY",
+                            ] {
+                                conn.execute(pragma).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+            }
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = pool_options
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Ok(Db { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Now, as stored: RFC 3339 in UTC with seconds.
+pub fn now_timestamp() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub(crate) fn parse_stored_date(s: &str) -> StoreResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| StoreError::Corrupt(format!("datum '{s}'")))
+}
+
+pub(crate) fn parse_stored_opt_date(s: Option<String>) -> StoreResult<Option<chrono::NaiveDate>> {
+    s.as_deref().map(parse_stored_date).transpose()
+}
