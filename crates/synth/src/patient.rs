@@ -370,7 +370,7 @@ impl PracticeWriter {
             ..=54 => 0.0,
             55..=64 => 0.003,
             65..=74 => 0.012,
-            _ => (0.075 + 0.03 * f64::from(p.age - 75)).min(0.7),
+            _ => (0.07 + 0.028 * f64::from(p.age - 75)).min(0.7),
         };
         if p.ended && p.age >= 75 {
             chance = (chance * 1.5).min(0.9);

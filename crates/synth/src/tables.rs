@@ -34,7 +34,7 @@ pub(crate) fn age_weights() -> [f64; MAX_AGE + 1] {
             // Gompertz-like decline: about 0.39 of the 75-year-olds at 85, 0.05 at 95,
             // 0.013 at 100.
             let k = (age - 75) as f64;
-            172.0 * (-0.041 * k - 0.0053 * k * k).exp()
+            176.0 * (-0.041 * k - 0.0053 * k * k).exp()
         };
     }
     w

@@ -380,7 +380,7 @@ fn share(part: u64, whole: u64) -> f64 {
 
 #[test]
 fn distributions_are_plausible() {
-    let opts = options(4, Some(3_000), 6);
+    let opts = options(4, Some(3_000), 5);
     let (_dir, practices) = generate(&opts);
     let r = opts.extract_date;
     let codes = CodeSets::default();

@@ -1,0 +1,301 @@
+//! The import, end to end, on SQLite and PostgreSQL.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use kernteam_import::{import_extract, ImportError, ImportOptions};
+use kernteam_store::testing;
+use kernteam_store::Db;
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/example/extract-09000001-2027-07-04")
+}
+
+fn opts() -> ImportOptions {
+    ImportOptions { today: NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(), progress: false }
+}
+
+const PRACTICE: &str = "agb_code,name,extract_date\n01234567,Huisartsenpraktijk De Linde,2027-04-03\n";
+const PATIENTS: &str = "patient_id,bsn,family_name,given_name,birth_date,sex,registration_start,registration_end,postal_code\n\
+P1,271134860,Jansen,Anna,1940-05-05,V,1990-01-01,,6211AB\n\
+P2,,,,1980-01-01,M,2000-01-01,,\n";
+const EPISODES: &str = "patient_id,icpc,start_date,end_date,title\nP1,a05,2024-01-10,,Kwetsbare oudere\n";
+
+/// Writes an extract folder with the given files.
+fn extract(dir: &Path, name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(&path).unwrap();
+    for (file, content) in files {
+        std::fs::write(path.join(file), content).unwrap();
+    }
+    path
+}
+
+fn minimal(dir: &Path, name: &str) -> PathBuf {
+    extract(dir, name, &[("practice.csv", PRACTICE), ("patients.csv", PATIENTS), ("episodes.csv", EPISODES)])
+}
+
+/// Everything an import could change, as text, to compare before and after.
+async fn dump(db: &Db) -> String {
+    use kernteam_store::sqlx::Row;
+    let mut out = String::new();
+    for (table, order) in [
+        ("practices", "agb_code, name"),
+        ("snapshots", "practice_id, extract_date, patient_rows, episode_rows"),
+        ("patients", "practice_id, his_id"),
+        ("snapshot_patients", "snapshot_id, his_id, birth_date"),
+        ("snapshot_episodes", "snapshot_id, his_id, icpc, start_date"),
+        ("snapshot_medications", "snapshot_id, his_id, atc, start_date"),
+        ("snapshot_determinants", "snapshot_id, his_id, date, value"),
+        ("snapshot_programs", "snapshot_id, his_id, program, start_date"),
+    ] {
+        let rows = kernteam_store::sqlx::query(&format!("SELECT {order} FROM {table} ORDER BY {order}"))
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        out.push_str(&format!("{table}: {}\n", rows.len()));
+        for r in rows {
+            let cols: Vec<String> = (0..r.len())
+                .map(|i| {
+                    r.try_get::<Option<String>, _>(i)
+                        .map(|v| v.unwrap_or_default())
+                        .or_else(|_| r.try_get::<i64, _>(i).map(|v| v.to_string()))
+                        .unwrap()
+                })
+                .collect();
+            out.push_str(&cols.join("|"));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn errors_of(result: Result<kernteam_import::ImportOutcome, ImportError>) -> Vec<String> {
+    match result {
+        Err(ImportError::Invalid { errors, .. }) => errors.iter().map(|e| e.to_string()).collect(),
+        Err(other) => panic!("expected located errors, got {other}"),
+        Ok(_) => panic!("expected the import to be refused"),
+    }
+}
+
+#[tokio::test]
+async fn the_example_imports_and_a_second_import_changes_nothing() {
+    for t in testing::all().await {
+        let db = &t.db;
+        let first = import_extract(db, &example(), &opts()).await.unwrap();
+        assert!(!first.summary.replaced);
+        assert_eq!(first.summary.rows.patients, 131);
+        assert_eq!(first.header.agb_code, "09000001");
+        assert!(first.warnings.iter().any(|w| w.contains("'source'")), "{:?}", first.warnings);
+        let before = dump(db).await;
+        let second = import_extract(db, &example(), &opts()).await.unwrap();
+        assert!(second.summary.replaced);
+        let after = dump(db).await;
+        // Same rows; only the snapshot id may differ.
+        assert_eq!(before.lines().count(), after.lines().count(), "{:?}", t.backend());
+        assert_eq!(db.snapshots().await.unwrap().len(), 1);
+        assert!(after.contains("patients: 131"));
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_bad_extract_is_refused_with_every_error_located_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = minimal(dir.path(), "good");
+    let bad = extract(
+        dir.path(),
+        "bad",
+        &[
+            ("practice.csv", PRACTICE),
+            (
+                "patients.csv",
+                "patient_id,bsn,birth_date,registration_start,registration_end,postal_code,sex\n\
+                 P1,123456789,1940-05-05,1990-01-01,,6211AB,V\n\
+                 P2,,1980-13-01,2000-01-01,1999-01-01,62AB,F\n\
+                 P1,,1940-05-05,1990-01-01,,,\n\
+                 P3,,2028-01-01,,,,\n",
+            ),
+            ("episodes.csv", "patient_id,icpc,start_date,end_date\nP9,A05,2024-01-01,\nP1,A5,2024-01-01,2023-01-01\n"),
+            ("medications.csv", "patient_id,atc,start_date\nP1,a10ae04,2020-01-01\n"),
+            ("determinants.csv", "patient_id,labcode,date,value\nP1,0,2020-01-01,\n"),
+            ("programs.csv", "patient_id,program,start_date\nP1,DM1,2020-01-01\n"),
+        ],
+    );
+    for t in testing::all().await {
+        let db = &t.db;
+        import_extract(db, &good, &opts()).await.unwrap();
+        let before = dump(db).await;
+        // Same practice and date as `good`: a failed replacement must keep the old snapshot.
+        let errors = errors_of(import_extract(db, &bad, &opts()).await);
+        let expected = [
+            "patients.csv:2: bsn: '123456789' voldoet niet aan de elfproef",
+            "patients.csv:3: birth_date: '1980-13-01' is geen bestaande datum",
+            "patients.csv:3: registration_end: 1999-01-01 ligt vóór de begindatum 2000-01-01",
+            "patients.csv:3: postal_code: '62AB' is geen postcode zoals 1234AB of 1234 AB",
+            "patients.csv:3: sex: 'F' is geen geslacht: gebruik M, V of X",
+            "patients.csv:4: patient_id: patient_id 'P1' komt al eerder voor in patients.csv",
+            "patients.csv:5: birth_date: 2028-01-01 ligt na de extractdatum 2027-04-03",
+            "patients.csv:5: registration_start: verplicht veld is leeg",
+            "episodes.csv:2: patient_id: patiënt 'P9' staat niet in patients.csv",
+            "episodes.csv:3: icpc: 'A5' is geen ICPC-code (zoals A05, A49.01 of T90.02)",
+            "episodes.csv:3: end_date: 2023-01-01 ligt vóór de begindatum 2024-01-01",
+            "medications.csv:2: atc: 'a10ae04' is geen ATC-code (zoals A10AE04)",
+            "determinants.csv:2: labcode: '0' is geen determinantnummer (een positief geheel getal)",
+            "determinants.csv:2: value: verplicht veld is leeg",
+            "programs.csv:2: program: 'DM1' is geen ketenzorgprogramma: gebruik DM2, DM2_VRM, CVRM, COPD of ASTMA",
+        ];
+        for e in expected {
+            assert!(errors.iter().any(|x| x == e), "missing {e}\nin {errors:#?}");
+        }
+        assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+        assert_eq!(before, dump(db).await, "the database changed on {:?}", t.backend());
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn missing_files_and_columns_and_duplicate_headers_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_episodes = extract(dir.path(), "a", &[("practice.csv", PRACTICE), ("patients.csv", PATIENTS)]);
+    let bad_header = extract(
+        dir.path(),
+        "b",
+        &[
+            ("practice.csv", "agb_code,name\n01234567,X\n"),
+            ("patients.csv", "patient_id,birth_date,Birth_Date,registration_start\nP1,1940-01-01,1940-01-01,1990-01-01\n"),
+            ("episodes.csv", EPISODES),
+        ],
+    );
+    let two_practices = extract(
+        dir.path(),
+        "c",
+        &[
+            ("practice.csv", "agb_code,name,extract_date\n01234567,A,2027-01-01\n01234568,B,2027-01-01\n"),
+            ("patients.csv", PATIENTS),
+            ("episodes.csv", EPISODES),
+        ],
+    );
+    let t = testing::sqlite().await;
+    assert_eq!(errors_of(import_extract(&t.db, &no_episodes, &opts()).await), ["episodes.csv:0: -: verplicht bestand ontbreekt"]);
+    let errors = errors_of(import_extract(&t.db, &bad_header, &opts()).await);
+    assert!(errors.contains(&"practice.csv:1: extract_date: verplichte kolom ontbreekt in de kopregel".to_string()), "{errors:?}");
+    assert!(errors.contains(&"patients.csv:1: birth_date: kolom komt meer dan eens voor in de kopregel".to_string()), "{errors:?}");
+    let errors = errors_of(import_extract(&t.db, &two_practices, &opts()).await);
+    assert_eq!(errors, ["practice.csv:3: -: practice.csv heeft precies één gegevensregel; deze is er één te veel"]);
+    assert!(matches!(
+        import_extract(&t.db, &dir.path().join("nowhere"), &opts()).await,
+        Err(ImportError::Source(_))
+    ));
+    assert!(t.db.snapshots().await.unwrap().is_empty());
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn at_most_a_hundred_errors_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut episodes = String::from("patient_id,icpc,start_date\n");
+    for _ in 0..500 {
+        episodes.push_str("P1,XX,2020-01-01\n");
+    }
+    let path = extract(dir.path(), "x", &[("practice.csv", PRACTICE), ("patients.csv", PATIENTS), ("episodes.csv", &episodes)]);
+    let t = testing::sqlite().await;
+    match import_extract(&t.db, &path, &opts()).await {
+        Err(ImportError::Invalid { errors, truncated }) => {
+            assert_eq!(errors.len(), 100);
+            assert!(truncated);
+            assert_eq!(errors[99].to_string(), "episodes.csv:101: icpc: 'XX' is geen ICPC-code (zoals A05, A49.01 of T90.02)");
+        }
+        _ => panic!("expected refusal"),
+    }
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn spreadsheet_exports_with_semicolons_bom_crlf_and_quotes_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = extract(
+        dir.path(),
+        "excel",
+        &[
+            ("PRACTICE.CSV", "\u{feff}AGB_Code;Name;Extract_Date\r\n01234567;\"Praktijk \"\"De Linde\"\"; Heer\";2027-04-03\r\n"),
+            (
+                "patients.csv",
+                "\u{feff}patient_id;family_name;birth_date;registration_start;postal_code\r\nP1;\"de Vries; Maria\";1940-05-05;1990-01-01;6221 CD\r\n",
+            ),
+            ("episodes.csv", "patient_id;icpc;start_date;title\r\nP1;A05.01;2024-01-01;\"twee\r\nregels\"\r\n"),
+        ],
+    );
+    for t in testing::all().await {
+        let done = import_extract(&t.db, &path, &opts()).await.unwrap();
+        assert_eq!(done.header.practice_name, "Praktijk \"De Linde\"; Heer");
+        assert_eq!(done.summary.rows.patients, 1);
+        assert_eq!(done.summary.rows.episodes, 1);
+        let facts = t.db.snapshot_facts(done.summary.snapshot_id).await.unwrap();
+        assert_eq!(facts[0].episodes[0].icpc, "A05.01");
+        t.finish().await;
+    }
+}
+
+fn zip_dir(src: &Path, dest: &Path, folder: Option<&str>) {
+    let file = std::fs::File::create(dest).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().to_string();
+        let name = match folder {
+            Some(f) => format!("{f}/{name}"),
+            None => name,
+        };
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&std::fs::read(entry.path()).unwrap()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[tokio::test]
+async fn zips_with_files_at_the_root_or_in_one_folder_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root.zip");
+    let nested = dir.path().join("nested.zip");
+    zip_dir(&example(), &root, None);
+    zip_dir(&example(), &nested, Some("extract-09000001-2027-07-04"));
+    let not_zip = dir.path().join("junk.zip");
+    std::fs::write(&not_zip, b"this is not a zip").unwrap();
+    for t in testing::all().await {
+        assert_eq!(import_extract(&t.db, &root, &opts()).await.unwrap().summary.rows.episodes, 224);
+        let again = import_extract(&t.db, &nested, &opts()).await.unwrap();
+        assert!(again.summary.replaced);
+        assert!(matches!(import_extract(&t.db, &not_zip, &opts()).await, Err(ImportError::Source(_))));
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn extracts_of_other_dates_are_kept_side_by_side_and_patients_keep_their_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let april = minimal(dir.path(), "april");
+    let july = extract(
+        dir.path(),
+        "july",
+        &[
+            ("practice.csv", "agb_code,name,extract_date\n01234567,Huisartsenpraktijk De Linde,2027-07-02\n"),
+            ("patients.csv", PATIENTS),
+            ("episodes.csv", EPISODES),
+        ],
+    );
+    for t in testing::all().await {
+        import_extract(&t.db, &april, &opts()).await.unwrap();
+        import_extract(&t.db, &july, &opts()).await.unwrap();
+        let snaps = t.db.snapshots().await.unwrap();
+        assert_eq!(snaps.iter().map(|s| s.extract_date.to_string()).collect::<Vec<_>>(), ["2027-04-03", "2027-07-02"]);
+        let patients: i64 = kernteam_store::sqlx::query_scalar("SELECT COUNT(*) FROM patients")
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(patients, 2);
+        t.finish().await;
+    }
+}
