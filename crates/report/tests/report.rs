@@ -1,0 +1,96 @@
+//! Reports from imported extracts, on SQLite and PostgreSQL.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use kernteam_domain::codes::CodeSets;
+use kernteam_domain::period::{Period, ReportKind};
+use kernteam_import::{import_extract, ImportOptions};
+use kernteam_report::{build_report, to_csv, to_json, to_xlsx};
+use kernteam_store::testing;
+use serde_json::Value;
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/example")
+}
+
+fn opts() -> ImportOptions {
+    ImportOptions { today: NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(), progress: false }
+}
+
+async fn report(db: &kernteam_store::Db, kind: ReportKind, period: &str) -> kernteam_report::Report {
+    build_report(db, &Period::parse(kind, period).unwrap(), &CodeSets::default(), &mut |_, _| {}).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_worked_example_gives_the_expected_quarterly_figures() {
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(shared().join("expected-quarterly-2027-Q2.json")).unwrap()).unwrap();
+    for t in testing::all().await {
+        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts()).await.unwrap();
+        let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
+        let actual: Value = serde_json::from_str(&to_json(&r).unwrap()).unwrap();
+        for key in ["report", "period", "start", "reference_date"] {
+            assert_eq!(actual[key], expected[key], "{key}");
+        }
+        let (a, e) = (&actual["practices"][0], &expected["practices"][0]);
+        for (key, value) in e.as_object().unwrap() {
+            assert_eq!(&a[key], value, "{key} on {:?}", t.backend());
+        }
+        // Care-record figures are 0 / null while nothing is recorded.
+        assert_eq!(a["included"], 0);
+        assert_eq!(a["poh_o_hours_per_week"], Value::Null);
+        assert_eq!(a["so_consultations"]["wlz"], 0);
+        // One practice: totals equal its figures.
+        assert_eq!(actual["totals"]["registered"], a["registered"]);
+        assert_eq!(actual["totals"]["pct_75_plus"], a["pct_75_plus"]);
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn snapshot_choice_marks_stale_extracts_and_skips_practices_without_one() {
+    for t in testing::all().await {
+        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts()).await.unwrap();
+        let q3 = report(&t.db, ReportKind::Quarterly, "2027-Q3").await;
+        assert_eq!(q3.practices.len(), 1);
+        assert!(q3.practices[0].stale_extract);
+        let h1 = report(&t.db, ReportKind::HalfYearly, "2027-H1").await;
+        assert!(!h1.practices[0].stale_extract);
+        assert_eq!(h1.reference_date.to_string(), "2027-06-30");
+        let funding = report(&t.db, ReportKind::Funding, "2027").await;
+        assert_eq!(funding.reference_date.to_string(), "2027-01-01");
+        assert_eq!(funding.start, funding.reference_date);
+        t.finish().await;
+    }
+    let t = testing::sqlite().await;
+    let empty = report(&t.db, ReportKind::Quarterly, "2027-Q1").await;
+    assert!(empty.practices.is_empty());
+    assert_eq!(empty.totals.extract.pct_75_plus, None);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn csv_and_xlsx_carry_the_same_figures_with_a_total_row() {
+    let t = testing::sqlite().await;
+    import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts()).await.unwrap();
+    let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
+    let csv = String::from_utf8(to_csv(&r).unwrap()).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(&header[..4], ["agb_code", "name", "extract_date", "stale_extract"]);
+    assert!(header.contains(&"frail_in_chain_care.copd_astma"));
+    assert!(header.contains(&"so_consultations.zvw"));
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    assert_eq!(row[col("pct_75_plus")], "32.5");
+    assert_eq!(row[col("frail_in_chain_care.dm")], "7");
+    assert_eq!(row[col("poh_o_hours_per_week")], "");
+    let total: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(total[0], "TOTAL");
+    assert_eq!(total[col("registered")], "123");
+    assert!(lines.next().is_none());
+    let xlsx = to_xlsx(&r).unwrap();
+    assert_eq!(&xlsx[..2], b"PK", "an xlsx workbook is a zip");
+    t.finish().await;
+}
