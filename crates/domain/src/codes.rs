@@ -26,9 +26,7 @@ impl IcpcPattern {
         match self {
             IcpcPattern::Exact(c) => icpc == c,
             IcpcPattern::SubcodesOf(c) => {
-                icpc.len() > c.len() + 1
-                    && icpc.starts_with(c.as_str())
-                    && icpc.as_bytes()[c.len()] == b'.'
+                icpc.len() > c.len() + 1 && icpc.starts_with(c.as_str()) && icpc.as_bytes()[c.len()] == b'.'
             }
         }
     }
@@ -49,9 +47,7 @@ impl IcpcSet {
                 None => (upper.clone(), IcpcPattern::Exact(upper.clone())),
             };
             if crate::extract::parse_icpc(&code).is_err() {
-                return Err(format!(
-                    "'{item}' is geen ICPC-code (zoals A05, A05.* of A49.01)"
-                ));
+                return Err(format!("'{item}' is geen ICPC-code (zoals A05, A05.* of A49.01)"));
             }
             out.push(pattern);
         }

@@ -21,12 +21,7 @@ pub fn active_on(start: NaiveDate, end: Option<NaiveDate>, d: NaiveDate) -> bool
 }
 
 /// Whether an interval overlaps the inclusive range `from..=to` on at least one day.
-pub fn active_during(
-    start: NaiveDate,
-    end: Option<NaiveDate>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> bool {
+pub fn active_during(start: NaiveDate, end: Option<NaiveDate>, from: NaiveDate, to: NaiveDate) -> bool {
     start <= to && end.is_none_or(|e| e >= from)
 }
 
@@ -56,16 +51,8 @@ mod tests {
 
     #[test]
     fn end_date_on_the_reference_date_is_still_active() {
-        assert!(active_on(
-            d("2020-01-01"),
-            Some(d("2027-06-30")),
-            d("2027-06-30")
-        ));
-        assert!(!active_on(
-            d("2020-01-01"),
-            Some(d("2027-06-29")),
-            d("2027-06-30")
-        ));
+        assert!(active_on(d("2020-01-01"), Some(d("2027-06-30")), d("2027-06-30")));
+        assert!(!active_on(d("2020-01-01"), Some(d("2027-06-29")), d("2027-06-30")));
         assert!(active_on(d("2027-06-30"), None, d("2027-06-30")));
         assert!(!active_on(d("2027-07-01"), None, d("2027-06-30")));
     }
@@ -73,19 +60,9 @@ mod tests {
     #[test]
     fn active_during_touches_either_edge() {
         let (from, to) = (d("2026-01-01"), d("2026-12-31"));
-        assert!(active_during(
-            d("2015-01-01"),
-            Some(d("2026-01-01")),
-            from,
-            to
-        ));
+        assert!(active_during(d("2015-01-01"), Some(d("2026-01-01")), from, to));
         assert!(active_during(d("2026-12-31"), None, from, to));
-        assert!(!active_during(
-            d("2015-01-01"),
-            Some(d("2025-12-31")),
-            from,
-            to
-        ));
+        assert!(!active_during(d("2015-01-01"), Some(d("2025-12-31")), from, to));
         assert!(!active_during(d("2027-01-01"), None, from, to));
     }
 }

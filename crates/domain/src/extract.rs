@@ -73,12 +73,7 @@ impl ExtractFile {
                 ("start_date", true),
                 ("end_date", false),
             ],
-            ExtractFile::Determinants => &[
-                ("patient_id", true),
-                ("labcode", true),
-                ("date", true),
-                ("value", true),
-            ],
+            ExtractFile::Determinants => &[("patient_id", true), ("labcode", true), ("date", true), ("value", true)],
             ExtractFile::Programs => &[
                 ("patient_id", true),
                 ("program", true),
@@ -101,10 +96,7 @@ pub fn parse_date(s: &str) -> FieldResult<NaiveDate> {
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
-        return Err(format!(
-            "'{}' is geen datum in de vorm JJJJ-MM-DD",
-            shorten(s)
-        ));
+        return Err(format!("'{}' is geen datum in de vorm JJJJ-MM-DD", shorten(s)));
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is geen bestaande datum"))
 }
@@ -145,12 +137,7 @@ pub fn bsn_passes_elfproef(s: &str) -> bool {
     if digits.iter().all(|d| *d == 0) {
         return false;
     }
-    let sum: i64 = digits[..8]
-        .iter()
-        .zip((2..=9).rev())
-        .map(|(d, w)| d * w)
-        .sum::<i64>()
-        - digits[8];
+    let sum: i64 = digits[..8].iter().zip((2..=9).rev()).map(|(d, w)| d * w).sum::<i64>() - digits[8];
     sum % 11 == 0
 }
 
@@ -168,10 +155,7 @@ pub fn parse_bsn(s: &str) -> FieldResult<String> {
 pub fn parse_sex(s: &str) -> FieldResult<String> {
     match s {
         "M" | "V" | "X" => Ok(s.to_string()),
-        _ => Err(format!(
-            "'{}' is geen geslacht: gebruik M, V of X",
-            shorten(s)
-        )),
+        _ => Err(format!("'{}' is geen geslacht: gebruik M, V of X", shorten(s))),
     }
 }
 
@@ -187,10 +171,7 @@ pub fn parse_postal_code(s: &str) -> FieldResult<String> {
     if ok {
         Ok(compact)
     } else {
-        Err(format!(
-            "'{}' is geen postcode zoals 1234AB of 1234 AB",
-            shorten(s)
-        ))
+        Err(format!("'{}' is geen postcode zoals 1234AB of 1234 AB", shorten(s)))
     }
 }
 
@@ -198,8 +179,7 @@ pub fn parse_postal_code(s: &str) -> FieldResult<String> {
 pub fn parse_icpc(s: &str) -> FieldResult<String> {
     let up = s.to_ascii_uppercase();
     let b = up.as_bytes();
-    let ok = (b.len() == 3
-        || (b.len() == 6 && b[3] == b'.' && b[4..6].iter().all(u8::is_ascii_digit)))
+    let ok = (b.len() == 3 || (b.len() == 6 && b[3] == b'.' && b[4..6].iter().all(u8::is_ascii_digit)))
         && b[0].is_ascii_uppercase()
         && b[1..3].iter().all(u8::is_ascii_digit);
     if ok {
@@ -215,10 +195,7 @@ pub fn parse_icpc(s: &str) -> FieldResult<String> {
 /// ATC: `[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?`, 1 to 7 characters.
 pub fn parse_atc(s: &str) -> FieldResult<String> {
     let b = s.as_bytes();
-    let shape_ok = match b.len() {
-        1 | 3 | 4 | 5 | 7 => true,
-        _ => false,
-    };
+    let shape_ok = matches!(b.len(), 1 | 3 | 4 | 5 | 7);
     let ok = shape_ok
         && b[0].is_ascii_uppercase()
         && b.get(1..3).is_none_or(|d| d.iter().all(u8::is_ascii_digit))
@@ -269,19 +246,16 @@ pub const EXTRACT_DATE_TOLERANCE_DAYS: i64 = 366;
 
 /// `Ok(None)` for an extract date up to today; `Ok(Some(warning))` for one in the future
 /// within the tolerance; `Err` beyond it.
-pub fn check_extract_date(
-    extract_date: NaiveDate,
-    today: NaiveDate,
-) -> FieldResult<Option<String>> {
+pub fn check_extract_date(extract_date: NaiveDate, today: NaiveDate) -> FieldResult<Option<String>> {
     let ahead = (extract_date - today).num_days();
     if ahead <= 0 {
         Ok(None)
     } else if ahead <= EXTRACT_DATE_TOLERANCE_DAYS {
-        Ok(Some(format!("{extract_date} ligt {ahead} dag(en) na vandaag ({today}); controleer de klok van het HIS")))
+        Ok(Some(format!(
+            "{extract_date} ligt {ahead} dag(en) na vandaag ({today}); controleer de klok van het HIS"
+        )))
     } else {
-        Err(format!(
-            "{extract_date} ligt in de toekomst (vandaag is {today})"
-        ))
+        Err(format!("{extract_date} ligt in de toekomst (vandaag is {today})"))
     }
 }
 
@@ -336,9 +310,7 @@ mod tests {
         for good in ["A", "A10", "A10A", "A10AE", "A10AE04", "C07AB02"] {
             assert!(parse_atc(good).is_ok(), "{good}");
         }
-        for bad in [
-            "", "A1", "A10A0", "A10AE0", "A10AE045", "a10ae04", "110AE04", "A10aE04",
-        ] {
+        for bad in ["", "A1", "A10A0", "A10AE0", "A10AE045", "a10ae04", "110AE04", "A10aE04"] {
             assert!(parse_atc(bad).is_err(), "{bad}");
         }
     }
@@ -347,9 +319,7 @@ mod tests {
     fn postal_codes() {
         assert_eq!(parse_postal_code("6211AB").unwrap(), "6211AB");
         assert_eq!(parse_postal_code("6221 CD").unwrap(), "6221CD");
-        for bad in [
-            "0211AB", "6211ab", "6211  AB", "62 11AB", "6211A", "6211ABC",
-        ] {
+        for bad in ["0211AB", "6211ab", "6211  AB", "62 11AB", "6211A", "6211ABC"] {
             assert!(parse_postal_code(bad).is_err(), "{bad}");
         }
     }

@@ -57,11 +57,7 @@ pub struct PatientFacts {
 }
 
 impl PatientFacts {
-    pub fn new(
-        birth_date: NaiveDate,
-        registration_start: NaiveDate,
-        registration_end: Option<NaiveDate>,
-    ) -> Self {
+    pub fn new(birth_date: NaiveDate, registration_start: NaiveDate, registration_end: Option<NaiveDate>) -> Self {
         PatientFacts {
             birth_date,
             registration_start,
@@ -90,9 +86,7 @@ impl PatientFacts {
 
     /// Has an advance-care-planning episode (A20) that started on or before `r`.
     pub fn acp_by(&self, r: NaiveDate, codes: &CodeSets) -> bool {
-        self.episodes
-            .iter()
-            .any(|e| codes.acp.matches(&e.icpc) && e.start <= r)
+        self.episodes.iter().any(|e| codes.acp.matches(&e.icpc) && e.start <= r)
     }
 
     pub fn enrolled_on(&self, r: NaiveDate, which: impl Fn(ChainProgram) -> bool) -> bool {
@@ -240,11 +234,7 @@ impl ExtractFigures {
     }
 
     /// The figures of a whole snapshot.
-    pub fn compute<'a>(
-        patients: impl IntoIterator<Item = &'a PatientFacts>,
-        r: NaiveDate,
-        codes: &CodeSets,
-    ) -> Self {
+    pub fn compute<'a>(patients: impl IntoIterator<Item = &'a PatientFacts>, r: NaiveDate, codes: &CodeSets) -> Self {
         let mut f = ExtractFigures::default();
         for p in patients {
             f.add(p, r, codes);
@@ -373,14 +363,8 @@ mod tests {
         // On 2027-02-28 someone born 1952-02-29 is still 74; on 2027-03-01 they are 75.
         let p = patient("1952-02-29");
         let codes = CodeSets::default();
-        assert_eq!(
-            ExtractFigures::compute([&p], d("2027-02-28"), &codes).aged_75_plus,
-            0
-        );
-        assert_eq!(
-            ExtractFigures::compute([&p], d("2027-03-01"), &codes).aged_75_plus,
-            1
-        );
+        assert_eq!(ExtractFigures::compute([&p], d("2027-02-28"), &codes).aged_75_plus, 0);
+        assert_eq!(ExtractFigures::compute([&p], d("2027-03-01"), &codes).aged_75_plus, 1);
     }
 
     #[test]
@@ -399,9 +383,7 @@ mod tests {
         let mut young = patient("1970-01-01");
         young.episodes.push(ep("A49.01", "2020-01-01", Some(R)));
         let mut ended = patient("1940-01-01");
-        ended
-            .episodes
-            .push(ep("A05.01", "2020-01-01", Some("2027-06-29")));
+        ended.episodes.push(ep("A05.01", "2020-01-01", Some("2027-06-29")));
         let f = figures(&[young, ended, frail("1940-01-01")]);
         assert_eq!((f.frail_registered, f.frail_aged_75_plus), (2, 1));
     }
@@ -409,8 +391,7 @@ mod tests {
     #[test]
     fn acp_counts_when_started_by_r_even_if_closed() {
         let mut a = frail("1940-01-01");
-        a.episodes
-            .push(ep("A20.01", "2021-01-01", Some("2022-01-01")));
+        a.episodes.push(ep("A20.01", "2021-01-01", Some("2022-01-01")));
         let mut b = frail("1940-01-01");
         b.episodes.push(ep("A20", "2027-07-01", None));
         assert_eq!(figures(&[a, b]).frail_with_acp, 1);
@@ -450,10 +431,7 @@ mod tests {
             date: d("2027-01-01"),
             value: "355".into(),
         }];
-        assert_eq!(
-            figures(&[old_high, same_day, future, other_lab]).wlz_vv5_plus,
-            2
-        );
+        assert_eq!(figures(&[old_high, same_day, future, other_lab]).wlz_vv5_plus, 2);
     }
 
     #[test]
@@ -464,33 +442,21 @@ mod tests {
             end: end.map(d),
         };
         let mut ended_last_day = frail("1940-01-01");
-        ended_last_day
-            .programs
-            .push(enrol("2015-01-01", Some("2026-12-31")));
-        ended_last_day
-            .medications
-            .push(med("A10AE04", "2020-01-01", None));
+        ended_last_day.programs.push(enrol("2015-01-01", Some("2026-12-31")));
+        ended_last_day.medications.push(med("A10AE04", "2020-01-01", None));
         let mut started_last_day = frail("1940-01-01");
         started_last_day.programs.push(Enrolment {
             program: ChainProgram::Dm2Vrm,
             start: d("2026-12-31"),
             end: None,
         });
-        started_last_day
-            .medications
-            .push(med("A10AD04", "2026-06-01", None));
+        started_last_day.medications.push(med("A10AD04", "2026-06-01", None));
         let mut ended_before = frail("1940-01-01");
-        ended_before
-            .programs
-            .push(enrol("2015-01-01", Some("2025-12-31")));
-        ended_before
-            .medications
-            .push(med("A10AE04", "2020-01-01", None));
+        ended_before.programs.push(enrol("2015-01-01", Some("2025-12-31")));
+        ended_before.medications.push(med("A10AE04", "2020-01-01", None));
         let mut no_insulin = frail("1940-01-01");
         no_insulin.programs.push(enrol("2015-01-01", None));
-        no_insulin
-            .medications
-            .push(med("A10BA02", "2020-01-01", None));
+        no_insulin.medications.push(med("A10BA02", "2020-01-01", None));
         let f = figures(&[ended_last_day, started_last_day, ended_before, no_insulin]);
         assert_eq!(f.insulin_transition, 2);
         assert_eq!(f.frail_in_chain_care.dm, 2);
@@ -542,10 +508,7 @@ mod tests {
             ..Default::default()
         };
         let r2 = RecordedFigures::default();
-        assert_eq!(
-            RecordedFigures::sum([&r1, &r2]).poh_o_hours_per_week,
-            Some(12.0)
-        );
+        assert_eq!(RecordedFigures::sum([&r1, &r2]).poh_o_hours_per_week, Some(12.0));
         assert_eq!(RecordedFigures::sum([&r2, &r2]).poh_o_hours_per_week, None);
     }
 }

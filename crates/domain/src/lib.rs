@@ -5,6 +5,7 @@
 //! sets of the program ([`codes`]), the field rules of the HIS extract ([`extract`]) and
 //! the report figures ([`figures`]). Storage, import, web and CLI are built around it.
 
+pub mod access;
 pub mod codes;
 pub mod dates;
 pub mod extract;

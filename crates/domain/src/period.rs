@@ -105,10 +105,7 @@ impl Period {
                 let (Some(l), Some(n), None) = (chars.next(), chars.next(), chars.next()) else {
                     return Err(err());
                 };
-                let n = n
-                    .to_digit(10)
-                    .filter(|n| (1..=count).contains(n))
-                    .ok_or_else(err)?;
+                let n = n.to_digit(10).filter(|n| (1..=count).contains(n)).ok_or_else(err)?;
                 if l.to_ascii_uppercase() != letter {
                     return Err(err());
                 }
@@ -140,11 +137,7 @@ impl Period {
 }
 
 fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
-    let (ny, nm) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
+    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 
@@ -183,40 +176,22 @@ mod tests {
     #[test]
     fn quarters_run_from_first_to_last_day() {
         let p = Period::parse(ReportKind::Quarterly, "2027-Q1").unwrap();
-        assert_eq!(
-            (p.start, p.reference_date),
-            (d("2027-01-01"), d("2027-03-31"))
-        );
+        assert_eq!((p.start, p.reference_date), (d("2027-01-01"), d("2027-03-31")));
         let p = Period::parse(ReportKind::Quarterly, "2027-Q2").unwrap();
-        assert_eq!(
-            (p.start, p.reference_date),
-            (d("2027-04-01"), d("2027-06-30"))
-        );
+        assert_eq!((p.start, p.reference_date), (d("2027-04-01"), d("2027-06-30")));
         let p = Period::parse(ReportKind::Quarterly, "2027-Q4").unwrap();
-        assert_eq!(
-            (p.start, p.reference_date),
-            (d("2027-10-01"), d("2027-12-31"))
-        );
+        assert_eq!((p.start, p.reference_date), (d("2027-10-01"), d("2027-12-31")));
         assert_eq!(p.label, "2027-Q4");
     }
 
     #[test]
     fn half_years_and_funding_year() {
         let p = Period::parse(ReportKind::HalfYearly, "2027-H2").unwrap();
-        assert_eq!(
-            (p.start, p.reference_date),
-            (d("2027-07-01"), d("2027-12-31"))
-        );
+        assert_eq!((p.start, p.reference_date), (d("2027-07-01"), d("2027-12-31")));
         let p = Period::parse(ReportKind::HalfYearly, "2028-H1").unwrap();
-        assert_eq!(
-            (p.start, p.reference_date),
-            (d("2028-01-01"), d("2028-06-30"))
-        );
+        assert_eq!((p.start, p.reference_date), (d("2028-01-01"), d("2028-06-30")));
         let p = Period::parse(ReportKind::Funding, "2027").unwrap();
-        assert_eq!(
-            (p.start, p.reference_date),
-            (d("2027-01-01"), d("2027-01-01"))
-        );
+        assert_eq!((p.start, p.reference_date), (d("2027-01-01"), d("2027-01-01")));
         assert_eq!(p.label, "2027");
     }
 
@@ -238,12 +213,7 @@ mod tests {
 
     #[test]
     fn snapshot_choice_prefers_earliest_on_or_after_reference() {
-        let dates = [
-            d("2027-03-01"),
-            d("2027-04-03"),
-            d("2027-07-04"),
-            d("2027-03-31"),
-        ];
+        let dates = [d("2027-03-01"), d("2027-04-03"), d("2027-07-04"), d("2027-03-31")];
         let c = choose_snapshot(&dates, d("2027-03-31")).unwrap();
         assert_eq!(
             c,

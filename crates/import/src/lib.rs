@@ -17,8 +17,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use kernteam_store::extracts::{
-    DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader,
-    SnapshotSummary,
+    DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader, SnapshotSummary,
 };
 use kernteam_store::{Db, StoreError};
 
@@ -38,11 +37,7 @@ pub struct LocatedError {
 
 impl fmt::Display for LocatedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        write!(f, "{}:{}: {}: {}", self.file, self.line, self.column, self.message)
     }
 }
 
@@ -50,10 +45,7 @@ impl fmt::Display for LocatedError {
 pub enum ImportError {
     /// The extract breaks the format; nothing was changed.
     #[error("het extract is geweigerd: {} fout(en)", .errors.len())]
-    Invalid {
-        errors: Vec<LocatedError>,
-        truncated: bool,
-    },
+    Invalid { errors: Vec<LocatedError>, truncated: bool },
     /// The path is not an extract (missing, not a directory, not a zip).
     #[error("{0}")]
     Source(String),
@@ -105,17 +97,12 @@ pub(crate) struct ReadOutcome {
 }
 
 /// Imports one extract: all of it, or (on any error) nothing.
-pub async fn import_extract(
-    db: &Db,
-    path: &Path,
-    opts: &ImportOptions,
-) -> Result<ImportOutcome, ImportError> {
+pub async fn import_extract(db: &Db, path: &Path, opts: &ImportOptions) -> Result<ImportOutcome, ImportError> {
     let source = source::ExtractSource::open(path).map_err(ImportError::Source)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(8);
     let display = path.display().to_string();
     let read_opts = opts.clone();
-    let reader =
-        tokio::task::spawn_blocking(move || read::read_extract(source, display, &read_opts, tx));
+    let reader = tokio::task::spawn_blocking(move || read::read_extract(source, display, &read_opts, tx));
 
     let mut writer = None;
     let mut header = None;
@@ -165,9 +152,7 @@ pub async fn import_extract(
         });
     }
     let (Some(w), Some(header)) = (writer, header) else {
-        return Err(ImportError::Source(
-            "het extract bevat geen praktijkgegevens".into(),
-        ));
+        return Err(ImportError::Source("het extract bevat geen praktijkgegevens".into()));
     };
     let summary = w.finish().await?;
     Ok(ImportOutcome {

@@ -7,9 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kernteam_domain::extract::{self as rules, ExtractFile, FieldResult};
-use kernteam_store::extracts::{
-    DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader,
-};
+use kernteam_store::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader};
 use tokio::sync::mpsc::Sender;
 
 use crate::source::ExtractSource;
@@ -88,11 +86,9 @@ pub(crate) fn read_extract(
     let progress = if opts.progress {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template(
-                "{msg:30} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ~{eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{msg:30} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ~{eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
         );
         bar.set_message(display);
         bar
@@ -126,10 +122,7 @@ pub(crate) fn read_extract(
             }
         };
         match opened {
-            None if file.required() => {
-                r.errors
-                    .push(file.file_name(), 0, "-", "verplicht bestand ontbreekt")
-            }
+            None if file.required() => r.errors.push(file.file_name(), 0, "-", "verplicht bestand ontbreekt"),
             None => {}
             Some(input) => read_file(&mut r, file, input),
         }
@@ -192,15 +185,12 @@ struct Record<'a> {
 impl Record<'_> {
     fn fail(&mut self, k: usize, message: impl Into<String>) {
         self.ok = false;
-        self.errors
-            .push(self.file, self.line, self.columns[k].0, message);
+        self.errors.push(self.file, self.line, self.columns[k].0, message);
     }
 
     /// The raw text of spec column `k`; `None` when empty or absent.
     fn raw(&mut self, k: usize) -> Option<&str> {
-        let bytes = self.positions[k]
-            .and_then(|p| self.rec.get(p))
-            .unwrap_or(b"");
+        let bytes = self.positions[k].and_then(|p| self.rec.get(p)).unwrap_or(b"");
         if bytes.is_empty() {
             return None;
         }
@@ -208,12 +198,8 @@ impl Record<'_> {
             Ok(s) => Some(s),
             Err(_) => {
                 self.ok = false;
-                self.errors.push(
-                    self.file,
-                    self.line,
-                    self.columns[k].0,
-                    "geen geldige UTF-8-tekst",
-                );
+                self.errors
+                    .push(self.file, self.line, self.columns[k].0, "geen geldige UTF-8-tekst");
                 None
             }
         }
@@ -237,11 +223,7 @@ impl Record<'_> {
     }
 
     /// `Some(None)` for an empty field, `None` for an invalid one.
-    fn optional<T>(
-        &mut self,
-        k: usize,
-        parse: impl FnOnce(&str) -> FieldResult<T>,
-    ) -> Option<Option<T>> {
+    fn optional<T>(&mut self, k: usize, parse: impl FnOnce(&str) -> FieldResult<T>) -> Option<Option<T>> {
         let ok_before = self.ok;
         match self.raw(k).map(parse) {
             Some(Ok(v)) => Some(Some(v)),
@@ -254,12 +236,7 @@ impl Record<'_> {
         }
     }
 
-    fn end_after_start(
-        &mut self,
-        k_end: usize,
-        start: Option<NaiveDate>,
-        end: Option<Option<NaiveDate>>,
-    ) {
+    fn end_after_start(&mut self, k_end: usize, start: Option<NaiveDate>, end: Option<Option<NaiveDate>>) {
         if let (Some(s), Some(Some(e))) = (start, end) {
             if let Err(m) = rules::check_end_not_before_start(s, e) {
                 self.fail(k_end, m);
@@ -300,8 +277,7 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
             return;
         }
         Err(e) => {
-            r.errors
-                .push(name, 1, "-", format!("kopregel onleesbaar: {e}"));
+            r.errors.push(name, 1, "-", format!("kopregel onleesbaar: {e}"));
             return;
         }
     }
@@ -309,24 +285,16 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
     let mut header_ok = true;
     for (i, raw) in record.iter().enumerate() {
         let Ok(text) = std::str::from_utf8(raw) else {
-            r.errors.push(
-                name,
-                1,
-                "-",
-                format!("kolomnaam {} is geen geldige UTF-8-tekst", i + 1),
-            );
+            r.errors
+                .push(name, 1, "-", format!("kolomnaam {} is geen geldige UTF-8-tekst", i + 1));
             header_ok = false;
             continue;
         };
         let col = text.trim().to_ascii_lowercase();
         match columns.iter().position(|(c, _)| *c == col) {
             Some(k) if positions[k].is_some() => {
-                r.errors.push(
-                    name,
-                    1,
-                    columns[k].0,
-                    "kolom komt meer dan eens voor in de kopregel",
-                );
+                r.errors
+                    .push(name, 1, columns[k].0, "kolom komt meer dan eens voor in de kopregel");
                 header_ok = false;
             }
             Some(k) => positions[k] = Some(i),
@@ -338,8 +306,7 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
     }
     for (k, (col, required)) in columns.iter().enumerate() {
         if *required && positions[k].is_none() {
-            r.errors
-                .push(name, 1, col, "verplichte kolom ontbreekt in de kopregel");
+            r.errors.push(name, 1, col, "verplichte kolom ontbreekt in de kopregel");
             header_ok = false;
         }
     }
@@ -358,8 +325,7 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                r.errors
-                    .push(name, line, "-", format!("CSV onleesbaar: {e}"));
+                r.errors.push(name, line, "-", format!("CSV onleesbaar: {e}"));
                 break;
             }
         }
@@ -373,10 +339,7 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
                 name,
                 line,
                 "-",
-                format!(
-                    "de regel heeft {} velden, de kopregel {width}",
-                    record.len()
-                ),
+                format!("de regel heeft {} velden, de kopregel {width}", record.len()),
             );
             continue;
         }
@@ -390,15 +353,9 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
             ok: true,
         };
         match file {
-            ExtractFile::Practice => {
-                practice_row(&mut rec, rows, &mut r.practice, r.today, &mut r.warnings)
-            }
+            ExtractFile::Practice => practice_row(&mut rec, rows, &mut r.practice, r.today, &mut r.warnings),
             ExtractFile::Patients => {
-                if let Some(row) = patient_row(
-                    &mut rec,
-                    &mut r.patient_ids,
-                    r.practice.as_ref().map(|p| p.2),
-                ) {
+                if let Some(row) = patient_row(&mut rec, &mut r.patient_ids, r.practice.as_ref().map(|p| p.2)) {
                     r.send(Row::Patient(row));
                 }
             }
@@ -423,7 +380,7 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
                 }
             }
         }
-        if rows % 4096 == 0 {
+        if rows.is_multiple_of(4096) {
             let byte = record.position().map_or(last_byte, |p| p.byte());
             r.progress.inc(byte.saturating_sub(last_byte));
             last_byte = byte;
@@ -482,11 +439,7 @@ fn not_after_extract(rec: &mut Record, k: usize, d: Option<NaiveDate>, extract: 
     }
 }
 
-fn patient_row(
-    rec: &mut Record,
-    ids: &mut HashSet<String>,
-    extract: Option<NaiveDate>,
-) -> Option<PatientRow> {
+fn patient_row(rec: &mut Record, ids: &mut HashSet<String>, extract: Option<NaiveDate>) -> Option<PatientRow> {
     let his_id = rec.required(0, rules::parse_patient_id);
     if let Some(id) = &his_id {
         if !ids.insert(id.clone()) {
@@ -532,10 +485,7 @@ fn known_patient(rec: &mut Record, ids: &HashSet<String>) -> Option<String> {
     } else {
         rec.fail(
             0,
-            format!(
-                "patiënt '{}' staat niet in patients.csv",
-                rules::shorten(&id)
-            ),
+            format!("patiënt '{}' staat niet in patients.csv", rules::shorten(&id)),
         );
         None
     }

@@ -21,15 +21,12 @@ pub enum ExtractSource {
 impl ExtractSource {
     /// Opens a directory or a `.zip` file. The message explains what is wrong.
     pub fn open(path: &Path) -> Result<ExtractSource, String> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("{}: niet te openen: {e}", path.display()))?;
+        let meta = std::fs::metadata(path).map_err(|e| format!("{}: niet te openen: {e}", path.display()))?;
         if meta.is_dir() {
             let mut files = HashMap::new();
-            let entries = std::fs::read_dir(path)
-                .map_err(|e| format!("{}: map niet te lezen: {e}", path.display()))?;
+            let entries = std::fs::read_dir(path).map_err(|e| format!("{}: map niet te lezen: {e}", path.display()))?;
             for entry in entries {
-                let entry =
-                    entry.map_err(|e| format!("{}: map niet te lezen: {e}", path.display()))?;
+                let entry = entry.map_err(|e| format!("{}: map niet te lezen: {e}", path.display()))?;
                 if let Some(name) = entry.file_name().to_str() {
                     if entry.path().is_file() {
                         files.insert(name.to_ascii_lowercase(), entry.path());
@@ -38,14 +35,9 @@ impl ExtractSource {
             }
             return Ok(ExtractSource::Dir { files });
         }
-        let file =
-            File::open(path).map_err(|e| format!("{}: niet te openen: {e}", path.display()))?;
-        let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| {
-            format!(
-                "{}: geen map en geen leesbaar zip-bestand ({e})",
-                path.display()
-            )
-        })?;
+        let file = File::open(path).map_err(|e| format!("{}: niet te openen: {e}", path.display()))?;
+        let mut archive = zip::ZipArchive::new(BufReader::new(file))
+            .map_err(|e| format!("{}: geen map en geen leesbaar zip-bestand ({e})", path.display()))?;
         let mut root = HashMap::new();
         let mut nested: HashMap<String, HashMap<String, usize>> = HashMap::new();
         for i in 0..archive.len() {

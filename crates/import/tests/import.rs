@@ -13,11 +13,15 @@ fn example() -> PathBuf {
 }
 
 fn opts() -> ImportOptions {
-    ImportOptions { today: NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(), progress: false }
+    ImportOptions {
+        today: NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
+        progress: false,
+    }
 }
 
 const PRACTICE: &str = "agb_code,name,extract_date\n01234567,Huisartsenpraktijk De Linde,2027-04-03\n";
-const PATIENTS: &str = "patient_id,bsn,family_name,given_name,birth_date,sex,registration_start,registration_end,postal_code\n\
+const PATIENTS: &str =
+    "patient_id,bsn,family_name,given_name,birth_date,sex,registration_start,registration_end,postal_code\n\
 P1,271134860,Jansen,Anna,1940-05-05,V,1990-01-01,,6211AB\n\
 P2,,,,1980-01-01,M,2000-01-01,,\n";
 const EPISODES: &str = "patient_id,icpc,start_date,end_date,title\nP1,a05,2024-01-10,,Kwetsbare oudere\n";
@@ -33,7 +37,15 @@ fn extract(dir: &Path, name: &str, files: &[(&str, &str)]) -> PathBuf {
 }
 
 fn minimal(dir: &Path, name: &str) -> PathBuf {
-    extract(dir, name, &[("practice.csv", PRACTICE), ("patients.csv", PATIENTS), ("episodes.csv", EPISODES)])
+    extract(
+        dir,
+        name,
+        &[
+            ("practice.csv", PRACTICE),
+            ("patients.csv", PATIENTS),
+            ("episodes.csv", EPISODES),
+        ],
+    )
 }
 
 /// Everything an import could change, as text, to compare before and after.
@@ -87,7 +99,11 @@ async fn the_example_imports_and_a_second_import_changes_nothing() {
         assert!(!first.summary.replaced);
         assert_eq!(first.summary.rows.patients, 131);
         assert_eq!(first.header.agb_code, "09000001");
-        assert!(first.warnings.iter().any(|w| w.contains("'source'")), "{:?}", first.warnings);
+        assert!(
+            first.warnings.iter().any(|w| w.contains("'source'")),
+            "{:?}",
+            first.warnings
+        );
         let before = dump(db).await;
         let second = import_extract(db, &example(), &opts()).await.unwrap();
         assert!(second.summary.replaced);
@@ -117,7 +133,10 @@ async fn a_bad_extract_is_refused_with_every_error_located_and_nothing_changes()
                  P1,,1940-05-05,1990-01-01,,,\n\
                  P3,,2028-01-01,,,,\n",
             ),
-            ("episodes.csv", "patient_id,icpc,start_date,end_date\nP9,A05,2024-01-01,\nP1,A5,2024-01-01,2023-01-01\n"),
+            (
+                "episodes.csv",
+                "patient_id,icpc,start_date,end_date\nP9,A05,2024-01-01,\nP1,A5,2024-01-01,2023-01-01\n",
+            ),
             ("medications.csv", "patient_id,atc,start_date\nP1,a10ae04,2020-01-01\n"),
             ("determinants.csv", "patient_id,labcode,date,value\nP1,0,2020-01-01,\n"),
             ("programs.csv", "patient_id,program,start_date\nP1,DM1,2020-01-01\n"),
@@ -158,13 +177,20 @@ async fn a_bad_extract_is_refused_with_every_error_located_and_nothing_changes()
 #[tokio::test]
 async fn missing_files_and_columns_and_duplicate_headers_are_located() {
     let dir = tempfile::tempdir().unwrap();
-    let no_episodes = extract(dir.path(), "a", &[("practice.csv", PRACTICE), ("patients.csv", PATIENTS)]);
+    let no_episodes = extract(
+        dir.path(),
+        "a",
+        &[("practice.csv", PRACTICE), ("patients.csv", PATIENTS)],
+    );
     let bad_header = extract(
         dir.path(),
         "b",
         &[
             ("practice.csv", "agb_code,name\n01234567,X\n"),
-            ("patients.csv", "patient_id,birth_date,Birth_Date,registration_start\nP1,1940-01-01,1940-01-01,1990-01-01\n"),
+            (
+                "patients.csv",
+                "patient_id,birth_date,Birth_Date,registration_start\nP1,1940-01-01,1940-01-01,1990-01-01\n",
+            ),
             ("episodes.csv", EPISODES),
         ],
     );
@@ -172,18 +198,33 @@ async fn missing_files_and_columns_and_duplicate_headers_are_located() {
         dir.path(),
         "c",
         &[
-            ("practice.csv", "agb_code,name,extract_date\n01234567,A,2027-01-01\n01234568,B,2027-01-01\n"),
+            (
+                "practice.csv",
+                "agb_code,name,extract_date\n01234567,A,2027-01-01\n01234568,B,2027-01-01\n",
+            ),
             ("patients.csv", PATIENTS),
             ("episodes.csv", EPISODES),
         ],
     );
     let t = testing::sqlite().await;
-    assert_eq!(errors_of(import_extract(&t.db, &no_episodes, &opts()).await), ["episodes.csv:0: -: verplicht bestand ontbreekt"]);
+    assert_eq!(
+        errors_of(import_extract(&t.db, &no_episodes, &opts()).await),
+        ["episodes.csv:0: -: verplicht bestand ontbreekt"]
+    );
     let errors = errors_of(import_extract(&t.db, &bad_header, &opts()).await);
-    assert!(errors.contains(&"practice.csv:1: extract_date: verplichte kolom ontbreekt in de kopregel".to_string()), "{errors:?}");
-    assert!(errors.contains(&"patients.csv:1: birth_date: kolom komt meer dan eens voor in de kopregel".to_string()), "{errors:?}");
+    assert!(
+        errors.contains(&"practice.csv:1: extract_date: verplichte kolom ontbreekt in de kopregel".to_string()),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&"patients.csv:1: birth_date: kolom komt meer dan eens voor in de kopregel".to_string()),
+        "{errors:?}"
+    );
     let errors = errors_of(import_extract(&t.db, &two_practices, &opts()).await);
-    assert_eq!(errors, ["practice.csv:3: -: practice.csv heeft precies één gegevensregel; deze is er één te veel"]);
+    assert_eq!(
+        errors,
+        ["practice.csv:3: -: practice.csv heeft precies één gegevensregel; deze is er één te veel"]
+    );
     assert!(matches!(
         import_extract(&t.db, &dir.path().join("nowhere"), &opts()).await,
         Err(ImportError::Source(_))
@@ -199,13 +240,24 @@ async fn at_most_a_hundred_errors_are_reported() {
     for _ in 0..500 {
         episodes.push_str("P1,XX,2020-01-01\n");
     }
-    let path = extract(dir.path(), "x", &[("practice.csv", PRACTICE), ("patients.csv", PATIENTS), ("episodes.csv", &episodes)]);
+    let path = extract(
+        dir.path(),
+        "x",
+        &[
+            ("practice.csv", PRACTICE),
+            ("patients.csv", PATIENTS),
+            ("episodes.csv", &episodes),
+        ],
+    );
     let t = testing::sqlite().await;
     match import_extract(&t.db, &path, &opts()).await {
         Err(ImportError::Invalid { errors, truncated }) => {
             assert_eq!(errors.len(), 100);
             assert!(truncated);
-            assert_eq!(errors[99].to_string(), "episodes.csv:101: icpc: 'XX' is geen ICPC-code (zoals A05, A49.01 of T90.02)");
+            assert_eq!(
+                errors[99].to_string(),
+                "episodes.csv:101: icpc: 'XX' is geen ICPC-code (zoals A05, A49.01 of T90.02)"
+            );
         }
         _ => panic!("expected refusal"),
     }
@@ -265,10 +317,21 @@ async fn zips_with_files_at_the_root_or_in_one_folder_import() {
     let not_zip = dir.path().join("junk.zip");
     std::fs::write(&not_zip, b"this is not a zip").unwrap();
     for t in testing::all().await {
-        assert_eq!(import_extract(&t.db, &root, &opts()).await.unwrap().summary.rows.episodes, 224);
+        assert_eq!(
+            import_extract(&t.db, &root, &opts())
+                .await
+                .unwrap()
+                .summary
+                .rows
+                .episodes,
+            224
+        );
         let again = import_extract(&t.db, &nested, &opts()).await.unwrap();
         assert!(again.summary.replaced);
-        assert!(matches!(import_extract(&t.db, &not_zip, &opts()).await, Err(ImportError::Source(_))));
+        assert!(matches!(
+            import_extract(&t.db, &not_zip, &opts()).await,
+            Err(ImportError::Source(_))
+        ));
         t.finish().await;
     }
 }
@@ -281,7 +344,10 @@ async fn extracts_of_other_dates_are_kept_side_by_side_and_patients_keep_their_i
         dir.path(),
         "july",
         &[
-            ("practice.csv", "agb_code,name,extract_date\n01234567,Huisartsenpraktijk De Linde,2027-07-02\n"),
+            (
+                "practice.csv",
+                "agb_code,name,extract_date\n01234567,Huisartsenpraktijk De Linde,2027-07-02\n",
+            ),
             ("patients.csv", PATIENTS),
             ("episodes.csv", EPISODES),
         ],
@@ -290,7 +356,10 @@ async fn extracts_of_other_dates_are_kept_side_by_side_and_patients_keep_their_i
         import_extract(&t.db, &april, &opts()).await.unwrap();
         import_extract(&t.db, &july, &opts()).await.unwrap();
         let snaps = t.db.snapshots().await.unwrap();
-        assert_eq!(snaps.iter().map(|s| s.extract_date.to_string()).collect::<Vec<_>>(), ["2027-04-03", "2027-07-02"]);
+        assert_eq!(
+            snaps.iter().map(|s| s.extract_date.to_string()).collect::<Vec<_>>(),
+            ["2027-04-03", "2027-07-02"]
+        );
         let patients: i64 = kernteam_store::sqlx::query_scalar("SELECT COUNT(*) FROM patients")
             .fetch_one(t.db.pool())
             .await

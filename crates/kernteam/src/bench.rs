@@ -62,9 +62,7 @@ fn measure(args: &[String]) -> anyhow::Result<Measured> {
 }
 
 fn pg_database(admin: &str, name: &str) -> anyhow::Result<String> {
-    let (base, _) = admin
-        .rsplit_once('/')
-        .context("PostgreSQL URL zonder databasenaam")?;
+    let (base, _) = admin.rsplit_once('/').context("PostgreSQL URL zonder databasenaam")?;
     let status = Command::new("psql")
         .args([
             admin,
@@ -99,16 +97,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     );
     println!(
         "{:>9} {:>10} {:>10} {:>9} {:>9} {:>11} {:>9} {:>9} {:>9} {:>9}",
-        "patients",
-        "backend",
-        "rows",
-        "gen s",
-        "import s",
-        "rows/s",
-        "imp MiB",
-        "report s",
-        "rep MiB",
-        "total s"
+        "patients", "backend", "rows", "gen s", "import s", "rows/s", "imp MiB", "report s", "rep MiB", "total s"
     );
     for &size in &args.sizes {
         let per = u64::from(args.patients_per_practice);
@@ -125,17 +114,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let generated = kernteam_synth::generate_region(&opts, &dir, &mut |_, _| {})?;
         let gen_seconds = started.elapsed().as_secs_f64();
         let rows: u64 = generated.iter().map(|g| g.rows).sum();
-        let dirs: Vec<String> = generated
-            .iter()
-            .map(|g| g.dir.display().to_string())
-            .collect();
+        let dirs: Vec<String> = generated.iter().map(|g| g.dir.display().to_string()).collect();
 
         let mut backends = vec![(
             "SQLite",
-            format!(
-                "sqlite://{}",
-                work.join(format!("bench-{size}.db")).display()
-            ),
+            format!("sqlite://{}", work.join(format!("bench-{size}.db")).display()),
         )];
         let _ = std::fs::remove_file(work.join(format!("bench-{size}.db")));
         if args.postgres_url != "off" {
@@ -145,11 +128,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             ));
         }
         for (name, url) in backends {
-            let mut import_args = vec![
-                "--database-url".to_string(),
-                url.clone(),
-                "import".to_string(),
-            ];
+            let mut import_args = vec!["--database-url".to_string(), url.clone(), "import".to_string()];
             import_args.extend(dirs.iter().cloned());
             let import = measure(&import_args)?;
             let report = measure(&[

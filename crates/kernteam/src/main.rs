@@ -100,16 +100,12 @@ enum Format {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn,kernteam=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,kernteam=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("fout: {e}");
@@ -150,16 +146,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bail!("een Excel-werkboek hoort niet op het scherm: geef --output BESTAND.xlsx");
             }
             let db = connect(&cli.database_url).await?;
-            let report =
-                kernteam_report::build_report(&db, &period, &codes, &mut |_, _| {}).await?;
+            let report = kernteam_report::build_report(&db, &period, &codes, &mut |_, _| {}).await?;
             let bytes = match format {
                 Format::Json => kernteam_report::to_json(&report)?.into_bytes(),
                 Format::Csv => kernteam_report::to_csv(&report)?,
                 Format::Xlsx => kernteam_report::to_xlsx(&report)?,
             };
             match output {
-                Some(path) => std::fs::write(&path, bytes)
-                    .with_context(|| format!("{} niet te schrijven", path.display()))?,
+                Some(path) => {
+                    std::fs::write(&path, bytes).with_context(|| format!("{} niet te schrijven", path.display()))?
+                }
                 None => std::io::stdout().write_all(&bytes)?,
             }
             Ok(ExitCode::SUCCESS)
@@ -179,9 +175,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 extract_date,
             };
             let bar = indicatif::ProgressBar::new(u64::from(practices));
-            let generated = kernteam_synth::generate_region(&opts, &out, &mut |done, _| {
-                bar.set_position(u64::from(done))
-            })?;
+            let generated =
+                kernteam_synth::generate_region(&opts, &out, &mut |done, _| bar.set_position(u64::from(done)))?;
             bar.finish_and_clear();
             let patients: u64 = generated.iter().map(|g| g.patients).sum();
             let rows: u64 = generated.iter().map(|g| g.rows).sum();
@@ -233,10 +228,7 @@ async fn import(url: &str, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
             }
             Err(ImportError::Invalid { errors, truncated }) => {
                 failed += 1;
-                eprintln!(
-                    "{}: geweigerd, er is niets ingelezen. Fouten:",
-                    path.display()
-                );
+                eprintln!("{}: geweigerd, er is niets ingelezen. Fouten:", path.display());
                 for e in &errors {
                     eprintln!("{e}");
                 }

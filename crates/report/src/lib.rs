@@ -56,11 +56,7 @@ pub struct Report {
 
 /// Figures recorded in Kernteam for a practice in a period. The care-record tables feed
 /// these; where nothing is recorded they stay 0 / null.
-pub async fn recorded_figures(
-    _db: &Db,
-    _practice_id: i64,
-    _period: &Period,
-) -> Result<RecordedFigures, StoreError> {
+pub async fn recorded_figures(_db: &Db, _practice_id: i64, _period: &Period) -> Result<RecordedFigures, StoreError> {
     Ok(RecordedFigures::default())
 }
 
@@ -130,11 +126,7 @@ fn flatten(prefix: &str, value: Value, out: &mut Vec<(String, Value)>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                let key = if prefix.is_empty() {
-                    k
-                } else {
-                    format!("{prefix}.{k}")
-                };
+                let key = if prefix.is_empty() { k } else { format!("{prefix}.{k}") };
                 flatten(&key, v, out);
             }
         }

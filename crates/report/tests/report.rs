@@ -15,19 +15,32 @@ fn shared() -> PathBuf {
 }
 
 fn opts() -> ImportOptions {
-    ImportOptions { today: NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(), progress: false }
+    ImportOptions {
+        today: NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
+        progress: false,
+    }
 }
 
 async fn report(db: &kernteam_store::Db, kind: ReportKind, period: &str) -> kernteam_report::Report {
-    build_report(db, &Period::parse(kind, period).unwrap(), &CodeSets::default(), &mut |_, _| {}).await.unwrap()
+    build_report(
+        db,
+        &Period::parse(kind, period).unwrap(),
+        &CodeSets::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
 async fn the_worked_example_gives_the_expected_quarterly_figures() {
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(shared().join("expected-quarterly-2027-Q2.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(shared().join("expected-quarterly-2027-Q2.json")).unwrap())
+            .unwrap();
     for t in testing::all().await {
-        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts()).await.unwrap();
+        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts())
+            .await
+            .unwrap();
         let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
         let actual: Value = serde_json::from_str(&to_json(&r).unwrap()).unwrap();
         for key in ["report", "period", "start", "reference_date"] {
@@ -51,7 +64,9 @@ async fn the_worked_example_gives_the_expected_quarterly_figures() {
 #[tokio::test]
 async fn snapshot_choice_marks_stale_extracts_and_skips_practices_without_one() {
     for t in testing::all().await {
-        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts()).await.unwrap();
+        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts())
+            .await
+            .unwrap();
         let q3 = report(&t.db, ReportKind::Quarterly, "2027-Q3").await;
         assert_eq!(q3.practices.len(), 1);
         assert!(q3.practices[0].stale_extract);
@@ -73,7 +88,9 @@ async fn snapshot_choice_marks_stale_extracts_and_skips_practices_without_one() 
 #[tokio::test]
 async fn csv_and_xlsx_carry_the_same_figures_with_a_total_row() {
     let t = testing::sqlite().await;
-    import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts()).await.unwrap();
+    import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts())
+        .await
+        .unwrap();
     let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
     let csv = String::from_utf8(to_csv(&r).unwrap()).unwrap();
     let mut lines = csv.lines();

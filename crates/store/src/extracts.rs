@@ -114,10 +114,7 @@ const TABLES: [(Table, &str, &[&str]); 5] = [
 /// `INSERT INTO t (snapshot_id, c1, …) VALUES ($1, $2, …), ($1, …)`: the snapshot id is
 /// bound once as `$1`.
 fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
-    let mut sql = format!(
-        "INSERT INTO {table} (snapshot_id, {}) VALUES ",
-        columns.join(", ")
-    );
+    let mut sql = format!("INSERT INTO {table} (snapshot_id, {}) VALUES ", columns.join(", "));
     let mut n = 2;
     for r in 0..rows {
         if r > 0 {
@@ -196,13 +193,12 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?;
         let day = header.extract_date.format("%Y-%m-%d").to_string();
-        let earlier: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM snapshots WHERE practice_id = $1 AND extract_date = $2",
-        )
-        .bind(practice_id)
-        .bind(&day)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let earlier: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM snapshots WHERE practice_id = $1 AND extract_date = $2")
+                .bind(practice_id)
+                .bind(&day)
+                .fetch_optional(&mut *tx)
+                .await?;
         if let Some(id) = earlier {
             for (_, table, _) in TABLES.iter().rev() {
                 sqlx::query(&format!("DELETE FROM {table} WHERE snapshot_id = $1"))

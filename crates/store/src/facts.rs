@@ -67,11 +67,10 @@ impl Db {
         }
         drop(rows);
 
-        let mut rows = sqlx::query(
-            "SELECT his_id, labcode, date, value FROM snapshot_determinants WHERE snapshot_id = $1",
-        )
-        .bind(snapshot_id)
-        .fetch(pool);
+        let mut rows =
+            sqlx::query("SELECT his_id, labcode, date, value FROM snapshot_determinants WHERE snapshot_id = $1")
+                .bind(snapshot_id)
+                .fetch(pool);
         while let Some(r) = rows.try_next().await? {
             let i = find(&r.try_get::<String, _>(0)?)?;
             facts[i].determinants.push(Determinant {
@@ -89,8 +88,8 @@ impl Db {
         while let Some(r) = rows.try_next().await? {
             let i = find(&r.try_get::<String, _>(0)?)?;
             let code: String = r.try_get(1)?;
-            let program = ChainProgram::from_code(&code)
-                .ok_or_else(|| StoreError::Corrupt(format!("programma '{code}'")))?;
+            let program =
+                ChainProgram::from_code(&code).ok_or_else(|| StoreError::Corrupt(format!("programma '{code}'")))?;
             facts[i].programs.push(Enrolment {
                 program,
                 start: parse_stored_date(&r.try_get::<String, _>(2)?)?,

@@ -41,9 +41,7 @@ impl TestDb {
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    let db = Db::connect(&url)
-        .await
-        .expect("connect to SQLite test database");
+    let db = Db::connect(&url).await.expect("connect to SQLite test database");
     TestDb {
         db,
         url,
@@ -72,13 +70,9 @@ pub async fn postgres() -> Option<TestDb> {
         .await
         .expect("create test database");
     pool.close().await;
-    let (base, _) = admin
-        .rsplit_once('/')
-        .expect("admin URL has a database name");
+    let (base, _) = admin.rsplit_once('/').expect("admin URL has a database name");
     let url = format!("{base}/{name}");
-    let db = Db::connect(&url)
-        .await
-        .expect("connect to PostgreSQL test database");
+    let db = Db::connect(&url).await.expect("connect to PostgreSQL test database");
     Some(TestDb {
         db,
         url,

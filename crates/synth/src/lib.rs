@@ -19,7 +19,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use kernteam_domain::extract::ExtractFile;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -67,10 +67,10 @@ pub fn generate_region(
     progress: &mut dyn FnMut(u32, u32),
 ) -> anyhow::Result<Vec<GeneratedPractice>> {
     if opts.practices > MAX_PRACTICES {
-        bail!(
-            "at most {MAX_PRACTICES} practices per region, not {}",
-            opts.practices
-        );
+        bail!("at most {MAX_PRACTICES} practices per region, not {}", opts.practices);
+    }
+    if !(1900..=9999).contains(&opts.extract_date.year()) {
+        bail!("extract date {} is out of range", opts.extract_date);
     }
     if let Some(n) = opts.patients_per_practice {
         if n > MAX_PATIENTS_PER_PRACTICE {
@@ -89,21 +89,14 @@ pub fn generate_region(
 
 /// Writes the extract of the practice with this index (0-based). Depends only on the
 /// options and the index.
-fn generate_practice(
-    opts: &RegionOptions,
-    index: u32,
-    out: &Path,
-) -> anyhow::Result<GeneratedPractice> {
+fn generate_practice(opts: &RegionOptions, index: u32, out: &Path) -> anyhow::Result<GeneratedPractice> {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     rng.set_stream(u64::from(index));
 
     let agb_code = agb_code(opts.seed, index);
     let name = practice_name(opts.seed, index);
     let extract = day(opts.extract_date);
-    let dir = out.join(format!(
-        "extract-{agb_code}-{}",
-        opts.extract_date.format("%Y-%m-%d")
-    ));
+    let dir = out.join(format!("extract-{agb_code}-{}", opts.extract_date.format("%Y-%m-%d")));
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let context = || format!("practice {agb_code} in {}", dir.display());
 

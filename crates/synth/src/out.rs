@@ -19,8 +19,7 @@ pub(crate) fn day(d: NaiveDate) -> Day {
 
 /// `YYYY-MM-DD` of a day (years 1000..=9999).
 pub(crate) fn date_bytes(d: Day) -> [u8; 10] {
-    let date =
-        NaiveDate::from_num_days_from_ce_opt(d).expect("generated dates are in chrono's range");
+    let date = NaiveDate::from_num_days_from_ce_opt(d).expect("generated dates are in chrono's range");
     let (y, m, dd) = (date.year() as u32, date.month(), date.day());
     debug_assert!((1000..=9999).contains(&y));
     let mut b = *b"0000-00-00";

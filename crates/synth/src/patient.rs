@@ -13,9 +13,9 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::out::{date_bytes, day, Day, OptDate, Table};
 use crate::tables::{
-    age_band, age_weights, MedRule, ACUTE, ACUTE_PER_PATIENT, ASTHMA, BACKGROUND, BASAL_INSULINS,
-    CARDIOVASCULAR, CHRONIC, COPD, DEMENTIA, DIABETES, FAMILY_NAMES, FRAIL_CODES, GIVEN_NAMES_F,
-    GIVEN_NAMES_M, HYPERTENSION, MAX_AGE, MEALTIME_INSULIN, PC4, PC_LETTERS, PPI, WLZ_VALUES,
+    age_band, age_weights, MedRule, ACUTE, ACUTE_PER_PATIENT, ASTHMA, BACKGROUND, BASAL_INSULINS, CARDIOVASCULAR,
+    CHRONIC, COPD, DEMENTIA, DIABETES, FAMILY_NAMES, FRAIL_CODES, GIVEN_NAMES_F, GIVEN_NAMES_M, HYPERTENSION, MAX_AGE,
+    MEALTIME_INSULIN, PC4, PC_LETTERS, PPI, WLZ_VALUES,
 };
 
 /// Days in a year, for offsets where a day more or less does not matter.
@@ -64,7 +64,6 @@ pub(crate) struct PracticeWriter {
     bsns: HashSet<u32>,
     // Scratch space for the current patient, reused.
     id: String,
-    text: String,
     active: Vec<&'static str>,
     conditions: Vec<Condition>,
 }
@@ -102,7 +101,6 @@ impl PracticeWriter {
             programs: Table::create(dir, ExtractFile::Programs)?,
             bsns: HashSet::new(),
             id: String::with_capacity(16),
-            text: String::with_capacity(64),
             active: Vec::with_capacity(32),
             conditions: Vec::with_capacity(32),
         })
@@ -149,10 +147,7 @@ impl PracticeWriter {
     /// The earliest day of a window that reaches back `years` from the extract date, no
     /// earlier than `floor` and no later than `p.last`.
     fn window_start(&self, p: &Person, floor: Day, years: i32) -> Day {
-        floor
-            .max(self.extract - years * YEAR)
-            .max(p.birth)
-            .min(p.last)
+        floor.max(self.extract - years * YEAR).max(p.birth).min(p.last)
     }
 
     /// Writes one patient and all their records.
@@ -191,10 +186,7 @@ impl PracticeWriter {
     /// Draws the patient and writes their row to `patients.csv`.
     fn person(&mut self) -> anyhow::Result<Person> {
         let u = self.rng.random::<f64>() * self.age_cumulative[MAX_AGE];
-        let drawn = self
-            .age_cumulative
-            .partition_point(|c| *c <= u)
-            .min(MAX_AGE) as u32;
+        let drawn = self.age_cumulative.partition_point(|c| *c <= u).min(MAX_AGE) as u32;
         // Born in the year before the birthday that made them `drawn` years old.
         let e = self.extract_date;
         let upper = e
@@ -207,10 +199,7 @@ impl PracticeWriter {
             .unwrap_or(upper - YEAR)
             + 1;
         let birth = self.between(lower, upper);
-        let age = age_on(
-            NaiveDate::from_num_days_from_ce_opt(birth).expect("birth date"),
-            e,
-        );
+        let age = age_on(NaiveDate::from_num_days_from_ce_opt(birth).expect("birth date"), e);
         let band = age_band(age);
 
         const FEMALE_SHARE: [f64; 6] = [0.49, 0.5, 0.5, 0.52, 0.57, 0.67];
@@ -270,13 +259,7 @@ impl PracticeWriter {
     }
 
     /// The row of `patients.csv`. Names and BSN only from 70 on (data minimisation).
-    fn write_patient(
-        &mut self,
-        p: &Person,
-        sex: &[u8],
-        start: Day,
-        end: Option<Day>,
-    ) -> anyhow::Result<()> {
+    fn write_patient(&mut self, p: &Person, sex: &[u8], start: Day, end: Option<Day>) -> anyhow::Result<()> {
         let (mut bsn, mut family, mut given) = (String::new(), String::new(), "");
         if p.age >= 70 {
             bsn = format!("{:09}", self.bsn());
@@ -345,7 +328,7 @@ impl PracticeWriter {
             return None;
         }
         let pc4 = if self.chance(0.85) {
-            self.pick(&self.home_pc4.clone())
+            self.home_pc4[self.rng.random_range(0..self.home_pc4.len())]
         } else {
             self.pick(&PC4)
         };
@@ -355,12 +338,15 @@ impl PracticeWriter {
         if first == b'S' && matches!(second, b'A' | b'D' | b'S') {
             second = b'T';
         }
-        let mut b = [0u8; 6];
-        let digits = pc4.to_string();
-        b[..4].copy_from_slice(digits.as_bytes());
-        b[4] = first;
-        b[5] = second;
-        Some(b)
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        Some([
+            digit(pc4 / 1000),
+            digit(pc4 / 100),
+            digit(pc4 / 10),
+            digit(pc4),
+            first,
+            second,
+        ])
     }
 
     /// Frail-elder and advance-care-planning episodes; returns the start of the frail
@@ -451,13 +437,7 @@ impl PracticeWriter {
     /// With the rule's probability, prescribes one of its medicines for a condition that
     /// runs from `start` to `end`. Some patients switched from an alternative (an ended
     /// prescription), a few stopped.
-    fn treat(
-        &mut self,
-        p: &Person,
-        rule: &MedRule,
-        start: Day,
-        end: Option<Day>,
-    ) -> anyhow::Result<()> {
+    fn treat(&mut self, p: &Person, rule: &MedRule, start: Day, end: Option<Day>) -> anyhow::Result<()> {
         if !self.chance(rule.p) {
             return Ok(());
         }
@@ -590,9 +570,7 @@ impl PracticeWriter {
                 // Some leave diabetes chain care when they start insulin (referred to
                 // the internist), which the insulin-transition figure looks for.
                 let end = match insulin_start {
-                    Some(i) if i >= self.extract - 2 * YEAR && self.chance(0.4) => {
-                        Some(i.max(start))
-                    }
+                    Some(i) if i >= self.extract - 2 * YEAR && self.chance(0.4) => Some(i.max(start)),
                     _ if self.chance(0.06) => Some(self.between(start, p.last)),
                     _ => None,
                 };
@@ -636,12 +614,7 @@ impl PracticeWriter {
         joined.max(region_start).min(p.last)
     }
 
-    fn program_with_ending(
-        &mut self,
-        p: &Person,
-        program: &[u8],
-        diagnosis: Day,
-    ) -> anyhow::Result<()> {
+    fn program_with_ending(&mut self, p: &Person, program: &[u8], diagnosis: Day) -> anyhow::Result<()> {
         let start = self.program_start(p, diagnosis);
         let end = if self.chance(0.07) {
             Some(self.between(start, p.last))
@@ -703,23 +676,14 @@ impl PracticeWriter {
                 let tenths = (w * 10.0).round() as i64;
                 let lo = self.window_start(p, p.birth, 3);
                 let date = self.between(lo, p.last);
-                self.text.clear();
-                write!(self.text, "{},{}", tenths / 10, tenths % 10).expect("write to String");
-                let value = std::mem::take(&mut self.text);
+                let value = format!("{},{}", tenths / 10, tenths % 10);
                 self.determinant(LABCODE_WEIGHT, date, value.as_bytes())?;
-                self.text = value;
             }
         }
         Ok(())
     }
 
-    fn episode(
-        &mut self,
-        icpc: &str,
-        start: Day,
-        end: Option<Day>,
-        title: &str,
-    ) -> anyhow::Result<()> {
+    fn episode(&mut self, icpc: &str, start: Day, end: Option<Day>, title: &str) -> anyhow::Result<()> {
         let start = date_bytes(start);
         let end = OptDate::new(end);
         self.episodes.row(&[
@@ -740,14 +704,12 @@ impl PracticeWriter {
 
     fn determinant(&mut self, labcode: &[u8], date: Day, value: &[u8]) -> anyhow::Result<()> {
         let date = date_bytes(date);
-        self.determinants
-            .row(&[self.id.as_bytes(), labcode, &date, value])
+        self.determinants.row(&[self.id.as_bytes(), labcode, &date, value])
     }
 
     fn program(&mut self, program: &[u8], start: Day, end: Option<Day>) -> anyhow::Result<()> {
         let start = date_bytes(start);
         let end = OptDate::new(end);
-        self.programs
-            .row(&[self.id.as_bytes(), program, &start, end.bytes()])
+        self.programs.row(&[self.id.as_bytes(), program, &start, end.bytes()])
     }
 }

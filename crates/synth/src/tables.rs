@@ -23,8 +23,7 @@ pub(crate) const MAX_AGE: usize = 102;
 pub(crate) fn age_weights() -> [f64; MAX_AGE + 1] {
     // Per five-year band up to 74, per single year of age within the band.
     const BANDS: [f64; 15] = [
-        165.0, 180.0, 190.0, 200.0, 215.0, 225.0, 215.0, 210.0, 200.0, 215.0, 240.0, 245.0, 240.0,
-        220.0, 200.0,
+        165.0, 180.0, 190.0, 200.0, 215.0, 225.0, 215.0, 210.0, 200.0, 215.0, 240.0, 245.0, 240.0, 220.0, 200.0,
     ];
     let mut w = [0.0; MAX_AGE + 1];
     for (age, slot) in w.iter_mut().enumerate() {
@@ -85,11 +84,7 @@ const ANALGESICS: &[MedRule] = &[
     med(0.1, &["M01AE01", "M01AE02"]),
     med(0.1, &["N02AX02"]),
 ];
-const ANTI_STROKE: &[MedRule] = &[
-    med(0.8, ANTIPLATELET),
-    med(0.85, STATINS),
-    med(0.4, ACE_ARB),
-];
+const ANTI_STROKE: &[MedRule] = &[med(0.8, ANTIPLATELET), med(0.85, STATINS), med(0.4, ACE_ARB)];
 
 pub(crate) const CHRONIC: [Chronic; 24] = [
     Chronic {
@@ -173,10 +168,7 @@ pub(crate) const CHRONIC: [Chronic; 24] = [
         onset_age: 35,
         closed: 0.03,
         meds: &[
-            med(
-                0.88,
-                &["B01AF02", "B01AF01", "B01AF03", "B01AA07", "B01AA04"],
-            ),
+            med(0.88, &["B01AF02", "B01AF01", "B01AF03", "B01AA07", "B01AA04"]),
             med(0.65, BETA_BLOCKERS),
             med(0.1, &["C01AA05"]),
         ],
@@ -243,10 +235,7 @@ pub(crate) const CHRONIC: [Chronic; 24] = [
         male: 1.0,
         onset_age: 2,
         closed: 0.15,
-        meds: &[
-            med(0.65, &["R03AC02"]),
-            med(0.5, &["R03BA02", "R03AK07", "R03AK06"]),
-        ],
+        meds: &[med(0.65, &["R03AC02"]), med(0.5, &["R03BA02", "R03AK07", "R03AK06"])],
     },
     Chronic {
         icpc: "P70",
@@ -256,10 +245,7 @@ pub(crate) const CHRONIC: [Chronic; 24] = [
         male: 0.9,
         onset_age: 55,
         closed: 0.0,
-        meds: &[
-            med(0.2, &["N06DA02", "N06DA03"]),
-            med(0.12, &["N05AX08", "N05AD01"]),
-        ],
+        meds: &[med(0.2, &["N06DA02", "N06DA03"]), med(0.12, &["N05AX08", "N05AD01"])],
     },
     Chronic {
         icpc: "L89",
@@ -289,11 +275,7 @@ pub(crate) const CHRONIC: [Chronic; 24] = [
         male: 0.3,
         onset_age: 45,
         closed: 0.0,
-        meds: &[
-            med(0.6, &["M05BA04"]),
-            med(0.65, &["A12AX"]),
-            med(0.3, &["A11CC05"]),
-        ],
+        meds: &[med(0.6, &["M05BA04"]), med(0.65, &["A12AX"]), med(0.3, &["A11CC05"])],
     },
     Chronic {
         icpc: "P76",
@@ -466,9 +448,7 @@ pub(crate) const PPI: &[&str] = &["A02BC01", "A02BC02"];
 
 /// Insulins: long-acting, mixed or intermediate-acting; some users also take a
 /// mealtime insulin.
-pub(crate) const BASAL_INSULINS: &[&str] = &[
-    "A10AE04", "A10AE04", "A10AE04", "A10AE05", "A10AD05", "A10AC01",
-];
+pub(crate) const BASAL_INSULINS: &[&str] = &["A10AE04", "A10AE04", "A10AE04", "A10AE05", "A10AD05", "A10AC01"];
 pub(crate) const MEALTIME_INSULIN: &str = "A10AB05";
 
 /// A short illness: a closed episode, sometimes with a short course of medicine.
@@ -667,9 +647,9 @@ pub(crate) const PRACTICE_SUFFIXES: [&str; 64] = [
 
 /// Four-digit postal areas of Maastricht and the Heuvelland.
 pub(crate) const PC4: [u16; 40] = [
-    6211, 6212, 6213, 6214, 6215, 6216, 6217, 6218, 6219, 6221, 6222, 6223, 6224, 6225, 6226, 6227,
-    6228, 6229, 6231, 6235, 6241, 6243, 6245, 6247, 6252, 6255, 6261, 6262, 6265, 6267, 6268, 6269,
-    6271, 6281, 6286, 6291, 6301, 6305, 6321, 6325,
+    6211, 6212, 6213, 6214, 6215, 6216, 6217, 6218, 6219, 6221, 6222, 6223, 6224, 6225, 6226, 6227, 6228, 6229, 6231,
+    6235, 6241, 6243, 6245, 6247, 6252, 6255, 6261, 6262, 6265, 6267, 6268, 6269, 6271, 6281, 6286, 6291, 6301, 6305,
+    6321, 6325,
 ];
 
 /// Letters used in the two-letter part of postal codes.
@@ -847,3 +827,46 @@ pub(crate) const GIVEN_NAMES_M: [&str; 32] = [
     "Noël",
     "Piet",
 ];
+
+#[cfg(test)]
+mod tests {
+    use kernteam_domain::extract::{parse_atc, parse_icpc};
+
+    use super::*;
+
+    #[test]
+    fn named_indices_point_at_their_codes() {
+        assert_eq!(CHRONIC[HYPERTENSION].icpc, "K86");
+        assert_eq!(CHRONIC[DIABETES].icpc, "T90.02");
+        assert_eq!(CHRONIC[DEMENTIA].icpc, "P70");
+        assert_eq!(CHRONIC[COPD].icpc, "R95");
+        assert_eq!(CHRONIC[ASTHMA].icpc, "R96");
+        let cvd: Vec<&str> = CARDIOVASCULAR.iter().map(|i| CHRONIC[*i].icpc).collect();
+        assert_eq!(cvd, ["K74", "K92", "K89", "K90"]);
+    }
+
+    #[test]
+    fn all_codes_follow_the_spec() {
+        let icpcs = CHRONIC.iter().map(|c| c.icpc).chain(ACUTE.iter().map(|a| a.icpc));
+        for icpc in icpcs.chain(FRAIL_CODES.iter().map(|f| f.0)) {
+            assert_eq!(parse_icpc(icpc).as_deref(), Ok(icpc));
+        }
+        let rules = CHRONIC
+            .iter()
+            .flat_map(|c| c.meds.iter())
+            .chain(ACUTE.iter().filter_map(|a| a.course.as_ref()));
+        let atcs = rules
+            .flat_map(|r| r.atcs.iter())
+            .chain(BACKGROUND.iter().flat_map(|b| b.atcs.iter()))
+            .chain(PPI.iter())
+            .chain(BASAL_INSULINS.iter())
+            .chain([MEALTIME_INSULIN].iter());
+        for atc in atcs {
+            assert!(parse_atc(atc).is_ok(), "{atc}");
+        }
+        assert!(BASAL_INSULINS
+            .iter()
+            .chain([MEALTIME_INSULIN].iter())
+            .all(|a| a.starts_with("A10A")));
+    }
+}

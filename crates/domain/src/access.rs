@@ -1,0 +1,285 @@
+//! Roles and the access rules of Kernteam: roles decide what a user may do, tenancy
+//! decides what they may see.
+//!
+//! - practice staff see their own practice's patients, never another practice's;
+//! - a network professional sees only patients whose care team includes them (the
+//!   treatment relationship);
+//! - regional staff see practice-level figures, never patient records.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    // Practice staff.
+    Huisarts,
+    PohO,
+    VerpleegkundigSpecialist,
+    PhysicianAssistant,
+    Praktijkmanager,
+    // Network professionals.
+    Wijkverpleegkundige,
+    SpecialistOuderengeneeskunde,
+    CasemanagerDementie,
+    Apotheker,
+    SociaalWijkteam,
+    MaatschappelijkWerker,
+    // Regional staff.
+    Programmamanager,
+    Kaderarts,
+    /// Administrator of the region: organisations, practices' people and accounts.
+    Beheerder,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Practice,
+    Network,
+    Region,
+}
+
+impl Role {
+    pub const ALL: [Role; 14] = [
+        Role::Huisarts,
+        Role::PohO,
+        Role::VerpleegkundigSpecialist,
+        Role::PhysicianAssistant,
+        Role::Praktijkmanager,
+        Role::Wijkverpleegkundige,
+        Role::SpecialistOuderengeneeskunde,
+        Role::CasemanagerDementie,
+        Role::Apotheker,
+        Role::SociaalWijkteam,
+        Role::MaatschappelijkWerker,
+        Role::Programmamanager,
+        Role::Kaderarts,
+        Role::Beheerder,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Huisarts => "huisarts",
+            Role::PohO => "poh_o",
+            Role::VerpleegkundigSpecialist => "verpleegkundig_specialist",
+            Role::PhysicianAssistant => "physician_assistant",
+            Role::Praktijkmanager => "praktijkmanager",
+            Role::Wijkverpleegkundige => "wijkverpleegkundige",
+            Role::SpecialistOuderengeneeskunde => "specialist_ouderengeneeskunde",
+            Role::CasemanagerDementie => "casemanager_dementie",
+            Role::Apotheker => "apotheker",
+            Role::SociaalWijkteam => "sociaal_wijkteam",
+            Role::MaatschappelijkWerker => "maatschappelijk_werker",
+            Role::Programmamanager => "programmamanager",
+            Role::Kaderarts => "kaderarts",
+            Role::Beheerder => "beheerder",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Dutch label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Huisarts => "Huisarts",
+            Role::PohO => "POH-ouderenzorg",
+            Role::VerpleegkundigSpecialist => "Verpleegkundig specialist",
+            Role::PhysicianAssistant => "Physician assistant",
+            Role::Praktijkmanager => "Praktijkmanager",
+            Role::Wijkverpleegkundige => "Wijkverpleegkundige",
+            Role::SpecialistOuderengeneeskunde => "Specialist ouderengeneeskunde",
+            Role::CasemanagerDementie => "Casemanager dementie",
+            Role::Apotheker => "Apotheker",
+            Role::SociaalWijkteam => "Sociaal wijkteam",
+            Role::MaatschappelijkWerker => "Maatschappelijk werker",
+            Role::Programmamanager => "Programmamanager",
+            Role::Kaderarts => "Kaderarts ouderengeneeskunde",
+            Role::Beheerder => "Beheerder",
+        }
+    }
+
+    pub fn scope(self) -> Scope {
+        match self {
+            Role::Huisarts
+            | Role::PohO
+            | Role::VerpleegkundigSpecialist
+            | Role::PhysicianAssistant
+            | Role::Praktijkmanager => Scope::Practice,
+            Role::Wijkverpleegkundige
+            | Role::SpecialistOuderengeneeskunde
+            | Role::CasemanagerDementie
+            | Role::Apotheker
+            | Role::SociaalWijkteam
+            | Role::MaatschappelijkWerker => Scope::Network,
+            Role::Programmamanager | Role::Kaderarts | Role::Beheerder => Scope::Region,
+        }
+    }
+
+    /// The kind of network organisation a network professional belongs to.
+    pub fn organisation_kind(self) -> Option<OrganisationKind> {
+        Some(match self {
+            Role::Wijkverpleegkundige => OrganisationKind::Wijkverpleging,
+            Role::SpecialistOuderengeneeskunde => OrganisationKind::SpecialistOuderengeneeskunde,
+            Role::CasemanagerDementie => OrganisationKind::CasemanagementDementie,
+            Role::Apotheker => OrganisationKind::Apotheek,
+            Role::SociaalWijkteam => OrganisationKind::SociaalWijkteam,
+            Role::MaatschappelijkWerker => OrganisationKind::MaatschappelijkWerk,
+            _ => return None,
+        })
+    }
+
+    /// Clinicians of the practice: they decide and write the care records.
+    pub fn is_practice_clinician(self) -> bool {
+        matches!(
+            self,
+            Role::Huisarts | Role::PohO | Role::VerpleegkundigSpecialist | Role::PhysicianAssistant
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationKind {
+    Wijkverpleging,
+    SpecialistOuderengeneeskunde,
+    CasemanagementDementie,
+    Apotheek,
+    SociaalWijkteam,
+    MaatschappelijkWerk,
+}
+
+impl OrganisationKind {
+    pub const ALL: [OrganisationKind; 6] = [
+        OrganisationKind::Wijkverpleging,
+        OrganisationKind::SpecialistOuderengeneeskunde,
+        OrganisationKind::CasemanagementDementie,
+        OrganisationKind::Apotheek,
+        OrganisationKind::SociaalWijkteam,
+        OrganisationKind::MaatschappelijkWerk,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OrganisationKind::Wijkverpleging => "wijkverpleging",
+            OrganisationKind::SpecialistOuderengeneeskunde => "specialist_ouderengeneeskunde",
+            OrganisationKind::CasemanagementDementie => "casemanagement_dementie",
+            OrganisationKind::Apotheek => "apotheek",
+            OrganisationKind::SociaalWijkteam => "sociaal_wijkteam",
+            OrganisationKind::MaatschappelijkWerk => "maatschappelijk_werk",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OrganisationKind::Wijkverpleging => "Wijkverpleging",
+            OrganisationKind::SpecialistOuderengeneeskunde => "Specialist ouderengeneeskunde",
+            OrganisationKind::CasemanagementDementie => "Casemanagement dementie",
+            OrganisationKind::Apotheek => "Apotheek",
+            OrganisationKind::SociaalWijkteam => "Sociaal wijkteam",
+            OrganisationKind::MaatschappelijkWerk => "Maatschappelijk werk",
+        }
+    }
+}
+
+/// A user's relation to one patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Relationship {
+    /// The patient belongs to the user's practice.
+    pub same_practice: bool,
+    /// The user is an active member of the patient's care team.
+    pub on_care_team: bool,
+}
+
+/// What a user may do with one patient's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PatientAccess {
+    /// See the record (HIS summary, status, team, care plan).
+    pub read: bool,
+    /// Write the shared care records: care plan, care team, notes.
+    pub contribute: bool,
+    /// Practice decisions: inclusion, exclusion, first point of contact.
+    pub decide: bool,
+    /// See who accessed the record (practice administrator).
+    pub audit: bool,
+}
+
+/// The access rule. A user without `read` gets 404, not 403: whether a patient exists in
+/// another practice is itself patient information.
+pub fn patient_access(role: Role, is_admin: bool, rel: Relationship) -> PatientAccess {
+    match role.scope() {
+        Scope::Practice if rel.same_practice => PatientAccess {
+            read: true,
+            contribute: role.is_practice_clinician(),
+            decide: role.is_practice_clinician(),
+            audit: is_admin || role == Role::Praktijkmanager,
+        },
+        Scope::Network if rel.on_care_team => PatientAccess {
+            read: true,
+            contribute: true,
+            decide: false,
+            audit: false,
+        },
+        _ => PatientAccess::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        for k in OrganisationKind::ALL {
+            assert_eq!(OrganisationKind::from_code(k.code()), Some(k));
+        }
+    }
+
+    #[test]
+    fn tenancy() {
+        let own = Relationship {
+            same_practice: true,
+            on_care_team: false,
+        };
+        let other = Relationship {
+            same_practice: false,
+            on_care_team: false,
+        };
+        let team = Relationship {
+            same_practice: false,
+            on_care_team: true,
+        };
+        assert!(patient_access(Role::PohO, false, own).decide);
+        assert!(!patient_access(Role::PohO, false, other).read);
+        assert!(
+            !patient_access(Role::Huisarts, false, team).read,
+            "a GP of another practice on the team sees nothing"
+        );
+        assert!(patient_access(Role::Wijkverpleegkundige, false, team).contribute);
+        assert!(!patient_access(Role::Wijkverpleegkundige, false, team).decide);
+        assert!(!patient_access(Role::Wijkverpleegkundige, false, own).read);
+        for r in [Role::Programmamanager, Role::Kaderarts, Role::Beheerder] {
+            assert_eq!(
+                patient_access(
+                    r,
+                    true,
+                    Relationship {
+                        same_practice: true,
+                        on_care_team: true
+                    }
+                ),
+                PatientAccess::default()
+            );
+        }
+        let pm = patient_access(Role::Praktijkmanager, false, own);
+        assert!(pm.read && pm.audit && !pm.contribute && !pm.decide);
+    }
+}
