@@ -1,6 +1,8 @@
 //! `kernteam`: the one binary of Kernteam, with subcommands.
 
 mod bench;
+mod demo;
+mod users;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -21,9 +23,10 @@ use kernteam_store::{Db, DEFAULT_DATABASE_URL};
     about = "Kernteam: integrale zorg voor kwetsbare ouderen — praktijk, netwerk en regio"
 )]
 struct Cli {
-    /// Database: sqlite://PATH (sqlite:///absolute/path) or postgres://…
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-    database_url: String,
+    /// Database: sqlite://PATH (sqlite:///absolute/path) or postgres://… [default:
+    /// sqlite://kernteam.db; for `demo`: sqlite://kernteam-demo.db]
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -68,6 +71,23 @@ enum Command {
     },
     /// Apply the embedded migrations (they also run on every start).
     Migrate,
+    /// Serve the web application.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Kernteam is reached over TLS (directly or via a proxy): Secure cookies and HSTS.
+        #[arg(long, env = "KERNTEAM_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Create (on first run) and serve a synthetic demo region with an account for every role.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(users::UserCommand),
     /// Benchmark: generate, import and report 100k, 300k and 1M patients on SQLite and
     /// PostgreSQL; prints rows per second, seconds per phase and peak memory.
     Bench(bench::BenchArgs),
@@ -128,8 +148,16 @@ async fn connect(url: &str) -> anyhow::Result<Db> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let demo_default = matches!(cli.command, Command::Demo { .. });
+    let database_url = cli.database_url.clone().unwrap_or_else(|| {
+        if demo_default {
+            "sqlite://kernteam-demo.db".to_string()
+        } else {
+            DEFAULT_DATABASE_URL.to_string()
+        }
+    });
     match cli.command {
-        Command::Import { paths } => import(&cli.database_url, &paths).await,
+        Command::Import { paths } => import(&database_url, &paths).await,
         Command::Report {
             kind,
             period,
@@ -145,7 +173,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if format == Format::Xlsx && output.is_none() && std::io::stdout().is_terminal() {
                 bail!("een Excel-werkboek hoort niet op het scherm: geef --output BESTAND.xlsx");
             }
-            let db = connect(&cli.database_url).await?;
+            let db = connect(&database_url).await?;
             let report = kernteam_report::build_report(&db, &period, &codes, &mut |_, _| {}).await?;
             let bytes = match format {
                 Format::Json => kernteam_report::to_json(&report)?.into_bytes(),
@@ -188,12 +216,61 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            let db = connect(&cli.database_url).await?;
+            let db = connect(&database_url).await?;
             println!("database bijgewerkt ({})", db.backend().name());
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(args).await,
+        Command::Serve { bind, secure_cookies } => {
+            let db = connect(&database_url).await?;
+            let config = kernteam_web::WebConfig {
+                secure_cookies,
+                ..Default::default()
+            };
+            serve(db, &bind, config, None).await
+        }
+        Command::Demo { bind } => {
+            let db = connect(&database_url).await?;
+            let work = tempfile::tempdir()?;
+            let today = chrono::Local::now().date_naive();
+            demo::ensure_demo_region(&db, work.path(), today, std::io::stderr().is_terminal()).await?;
+            drop(work);
+            let mut lines = Vec::new();
+            for a in demo::ACCOUNTS {
+                lines.push(format!(
+                    "login: {} {} {}",
+                    a.role.code(),
+                    a.username,
+                    demo::DEMO_PASSWORD
+                ));
+            }
+            serve(db, &bind, kernteam_web::WebConfig::default(), Some(lines)).await
+        }
+        Command::User(cmd) => users::run(&database_url, cmd).await,
     }
+}
+
+/// Binds, prints the address (and demo log-ins), and serves until Ctrl-C.
+async fn serve(
+    db: Db,
+    bind: &str,
+    config: kernteam_web::WebConfig,
+    logins: Option<Vec<String>>,
+) -> anyhow::Result<ExitCode> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("kan niet luisteren op {bind}"))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "Kernteam draait op http://{addr}/ ({}); stoppen met Ctrl-C",
+        db.backend().name()
+    );
+    for line in logins.unwrap_or_default() {
+        println!("{line}");
+    }
+    let _ = std::io::stdout().flush();
+    kernteam_web::serve(kernteam_web::AppState::new(db, config), listener).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn import(url: &str, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {

@@ -13,9 +13,20 @@ impl Db {
     /// Every patient of a snapshot with their episodes, medication, determinants and
     /// chain-care enrolments. Memory grows with one practice's snapshot, not the region.
     pub async fn snapshot_facts(&self, snapshot_id: i64) -> StoreResult<Vec<PatientFacts>> {
+        Ok(self
+            .snapshot_facts_keyed(snapshot_id)
+            .await?
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect())
+    }
+
+    /// [`Db::snapshot_facts`] with each patient's HIS id.
+    pub async fn snapshot_facts_keyed(&self, snapshot_id: i64) -> StoreResult<Vec<(String, PatientFacts)>> {
         let pool = self.pool();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut facts = Vec::new();
+        let mut ids = Vec::new();
         let mut rows = sqlx::query(
             "SELECT his_id, birth_date, registration_start, registration_end FROM snapshot_patients WHERE snapshot_id = $1",
         )
@@ -23,7 +34,8 @@ impl Db {
         .fetch(pool);
         while let Some(r) = rows.try_next().await? {
             let his_id: String = r.try_get(0)?;
-            index.insert(his_id, facts.len());
+            index.insert(his_id.clone(), facts.len());
+            ids.push(his_id);
             facts.push(PatientFacts::new(
                 parse_stored_date(&r.try_get::<String, _>(1)?)?,
                 parse_stored_date(&r.try_get::<String, _>(2)?)?,
@@ -96,6 +108,6 @@ impl Db {
                 end: parse_stored_opt_date(r.try_get(3)?)?,
             });
         }
-        Ok(facts)
+        Ok(ids.into_iter().zip(facts).collect())
     }
 }

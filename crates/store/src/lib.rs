@@ -10,8 +10,10 @@
 //! Error policy: this crate returns [`StoreError`]; callers map `NotFound` to 404 and
 //! `Conflict` to 409/422, everything else is an internal error that is logged.
 
+pub mod care;
 pub mod extracts;
 pub mod facts;
+pub mod people;
 pub mod testing;
 
 use std::str::FromStr;

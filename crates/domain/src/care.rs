@@ -1,0 +1,453 @@
+//! The care records of the program: inclusion and exclusion, and the individual care plan
+//! (IZP) with its versions.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A program decision about one patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Inclusion,
+    Exclusion,
+}
+
+impl DecisionKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            DecisionKind::Inclusion => "inclusion",
+            DecisionKind::Exclusion => "exclusion",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        match s {
+            "inclusion" => Some(DecisionKind::Inclusion),
+            "exclusion" => Some(DecisionKind::Exclusion),
+            _ => None,
+        }
+    }
+}
+
+/// Why a patient leaves the program (the ZIO module's reasons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionReason {
+    Overleden,
+    Verhuisd,
+    OpgenomenMetBehandeling,
+    NietMeerKwetsbaar,
+    WilNietMeer,
+    Anders,
+}
+
+impl ExclusionReason {
+    pub const ALL: [ExclusionReason; 6] = [
+        ExclusionReason::Overleden,
+        ExclusionReason::Verhuisd,
+        ExclusionReason::OpgenomenMetBehandeling,
+        ExclusionReason::NietMeerKwetsbaar,
+        ExclusionReason::WilNietMeer,
+        ExclusionReason::Anders,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ExclusionReason::Overleden => "overleden",
+            ExclusionReason::Verhuisd => "verhuisd",
+            ExclusionReason::OpgenomenMetBehandeling => "opgenomen_met_behandeling",
+            ExclusionReason::NietMeerKwetsbaar => "niet_meer_kwetsbaar",
+            ExclusionReason::WilNietMeer => "wil_niet_meer",
+            ExclusionReason::Anders => "anders",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ExclusionReason::Overleden => "Overleden",
+            ExclusionReason::Verhuisd => "Verhuisd",
+            ExclusionReason::OpgenomenMetBehandeling => "Opgenomen in een instelling met behandeling",
+            ExclusionReason::NietMeerKwetsbaar => "Niet meer kwetsbaar",
+            ExclusionReason::WilNietMeer => "Wil niet meer deelnemen",
+            ExclusionReason::Anders => "Anders",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub kind: DecisionKind,
+    pub decided_on: NaiveDate,
+    /// Order of recording, to break ties between decisions on the same day.
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramStatus {
+    NotAssessed,
+    Included,
+    Excluded,
+}
+
+impl ProgramStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ProgramStatus::NotAssessed => "not_assessed",
+            ProgramStatus::Included => "included",
+            ProgramStatus::Excluded => "excluded",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ProgramStatus::NotAssessed => "Niet beoordeeld",
+            ProgramStatus::Included => "Geïncludeerd",
+            ProgramStatus::Excluded => "Geëxcludeerd",
+        }
+    }
+}
+
+/// The status on `d`: the latest decision on or before `d` (by date, then by recording
+/// order). A patient included again after an exclusion is included.
+pub fn status_on(decisions: &[Decision], d: NaiveDate) -> ProgramStatus {
+    decisions
+        .iter()
+        .filter(|x| x.decided_on <= d)
+        .max_by_key(|x| (x.decided_on, x.seq))
+        .map_or(ProgramStatus::NotAssessed, |x| match x.kind {
+            DecisionKind::Inclusion => ProgramStatus::Included,
+            DecisionKind::Exclusion => ProgramStatus::Excluded,
+        })
+}
+
+/// The SFMPC domains in which Dutch elderly care describes problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CareDomain {
+    Somatisch,
+    Functioneel,
+    Maatschappelijk,
+    Psychisch,
+    Communicatie,
+}
+
+impl CareDomain {
+    pub const ALL: [CareDomain; 5] = [
+        CareDomain::Somatisch,
+        CareDomain::Functioneel,
+        CareDomain::Maatschappelijk,
+        CareDomain::Psychisch,
+        CareDomain::Communicatie,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CareDomain::Somatisch => "somatisch",
+            CareDomain::Functioneel => "functioneel",
+            CareDomain::Maatschappelijk => "maatschappelijk",
+            CareDomain::Psychisch => "psychisch",
+            CareDomain::Communicatie => "communicatie",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CareDomain::Somatisch => "Somatisch",
+            CareDomain::Functioneel => "Functioneel",
+            CareDomain::Maatschappelijk => "Maatschappelijk",
+            CareDomain::Psychisch => "Psychisch",
+            CareDomain::Communicatie => "Communicatie",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    #[default]
+    Gepland,
+    Lopend,
+    Afgerond,
+    Vervallen,
+}
+
+impl ActionStatus {
+    pub const ALL: [ActionStatus; 4] = [
+        ActionStatus::Gepland,
+        ActionStatus::Lopend,
+        ActionStatus::Afgerond,
+        ActionStatus::Vervallen,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ActionStatus::Gepland => "gepland",
+            ActionStatus::Lopend => "lopend",
+            ActionStatus::Afgerond => "afgerond",
+            ActionStatus::Vervallen => "vervallen",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionStatus::Gepland => "Gepland",
+            ActionStatus::Lopend => "Loopt",
+            ActionStatus::Afgerond => "Afgerond",
+            ActionStatus::Vervallen => "Vervallen",
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, ActionStatus::Gepland | ActionStatus::Lopend)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub domain: CareDomain,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareAction {
+    pub what: String,
+    pub who: String,
+    pub due: Option<NaiveDate>,
+    pub status: ActionStatus,
+}
+
+/// The individual care plan (IZP): problems per SFMPC domain, the patient's own wishes and
+/// goals in their words, actions (what, who, when, status) and the evaluation date.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CarePlan {
+    #[serde(default)]
+    pub problems: Vec<Problem>,
+    /// What matters to the patient, in their own words.
+    #[serde(default)]
+    pub wishes: String,
+    #[serde(default)]
+    pub goals: Vec<String>,
+    #[serde(default)]
+    pub actions: Vec<CareAction>,
+    #[serde(default)]
+    pub evaluation_date: Option<NaiveDate>,
+}
+
+/// Limits on a care plan's free text, so a page never has to show a novel.
+pub const MAX_TEXT: usize = 4000;
+pub const MAX_ITEMS: usize = 100;
+
+impl CarePlan {
+    /// Drops empty entries and checks lengths. Messages are Dutch, for the form.
+    pub fn normalised(mut self) -> Result<CarePlan, Vec<String>> {
+        self.problems.retain(|p| !p.description.trim().is_empty());
+        self.goals.retain(|g| !g.trim().is_empty());
+        self.actions.retain(|a| !a.what.trim().is_empty());
+        for p in &mut self.problems {
+            p.description = p.description.trim().to_string();
+        }
+        for g in &mut self.goals {
+            *g = g.trim().to_string();
+        }
+        for a in &mut self.actions {
+            a.what = a.what.trim().to_string();
+            a.who = a.who.trim().to_string();
+        }
+        self.wishes = self.wishes.trim().to_string();
+        let mut errors = Vec::new();
+        let too_long = |s: &str| s.chars().count() > MAX_TEXT;
+        if too_long(&self.wishes) {
+            errors.push(format!("De wensen zijn langer dan {MAX_TEXT} tekens."));
+        }
+        if self.problems.iter().any(|p| too_long(&p.description))
+            || self.goals.iter().any(|g| too_long(g))
+            || self.actions.iter().any(|a| too_long(&a.what) || too_long(&a.who))
+        {
+            errors.push(format!("Een tekstveld is langer dan {MAX_TEXT} tekens."));
+        }
+        if self.problems.len() > MAX_ITEMS || self.goals.len() > MAX_ITEMS || self.actions.len() > MAX_ITEMS {
+            errors.push(format!(
+                "Een zorgplan heeft hoogstens {MAX_ITEMS} problemen, doelen en acties elk."
+            ));
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn open_actions(&self) -> impl Iterator<Item = &CareAction> {
+        self.actions.iter().filter(|a| a.status.is_open())
+    }
+}
+
+/// What changed from one version of a care plan to the next, in Dutch, for the history.
+pub fn care_plan_changes(old: &CarePlan, new: &CarePlan) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &new.problems {
+        if !old.problems.contains(p) {
+            out.push(format!("Probleem ({}) toegevoegd: {}", p.domain.label(), p.description));
+        }
+    }
+    for p in &old.problems {
+        if !new.problems.contains(p) {
+            out.push(format!("Probleem ({}) verwijderd: {}", p.domain.label(), p.description));
+        }
+    }
+    if old.wishes != new.wishes {
+        out.push("Wensen van de patiënt gewijzigd".to_string());
+    }
+    for g in &new.goals {
+        if !old.goals.contains(g) {
+            out.push(format!("Doel toegevoegd: {g}"));
+        }
+    }
+    for g in &old.goals {
+        if !new.goals.contains(g) {
+            out.push(format!("Doel verwijderd: {g}"));
+        }
+    }
+    for a in &new.actions {
+        match old.actions.iter().find(|o| o.what == a.what) {
+            None => out.push(format!("Actie toegevoegd: {}", a.what)),
+            Some(o) if o != a => {
+                let mut parts = Vec::new();
+                if o.status != a.status {
+                    parts.push(format!("status {} → {}", o.status.label(), a.status.label()));
+                }
+                if o.who != a.who {
+                    parts.push(format!("wie {} → {}", dash(&o.who), dash(&a.who)));
+                }
+                if o.due != a.due {
+                    parts.push(format!("datum {} → {}", opt_date(o.due), opt_date(a.due)));
+                }
+                out.push(format!("Actie gewijzigd: {} ({})", a.what, parts.join(", ")));
+            }
+            Some(_) => {}
+        }
+    }
+    for o in &old.actions {
+        if !new.actions.iter().any(|a| a.what == o.what) {
+            out.push(format!("Actie verwijderd: {}", o.what));
+        }
+    }
+    if old.evaluation_date != new.evaluation_date {
+        out.push(format!(
+            "Evaluatiedatum {} → {}",
+            opt_date(old.evaluation_date),
+            opt_date(new.evaluation_date)
+        ));
+    }
+    out
+}
+
+fn dash(s: &str) -> &str {
+    if s.is_empty() {
+        "—"
+    } else {
+        s
+    }
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map_or_else(|| "—".to_string(), |d| d.format("%d-%m-%Y").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn dec(kind: DecisionKind, on: &str, seq: i64) -> Decision {
+        Decision {
+            kind,
+            decided_on: d(on),
+            seq,
+        }
+    }
+
+    #[test]
+    fn status_follows_the_latest_decision_on_or_before_the_date() {
+        let ds = [
+            dec(DecisionKind::Inclusion, "2027-01-10", 1),
+            dec(DecisionKind::Exclusion, "2027-05-01", 2),
+            dec(DecisionKind::Inclusion, "2027-09-01", 3),
+        ];
+        assert_eq!(status_on(&ds, d("2027-01-09")), ProgramStatus::NotAssessed);
+        assert_eq!(status_on(&ds, d("2027-01-10")), ProgramStatus::Included);
+        assert_eq!(status_on(&ds, d("2027-05-01")), ProgramStatus::Excluded);
+        assert_eq!(status_on(&ds, d("2027-09-30")), ProgramStatus::Included);
+        let same_day = [
+            dec(DecisionKind::Inclusion, "2027-03-01", 1),
+            dec(DecisionKind::Exclusion, "2027-03-01", 2),
+        ];
+        assert_eq!(status_on(&same_day, d("2027-03-01")), ProgramStatus::Excluded);
+    }
+
+    #[test]
+    fn normalising_drops_empty_rows_and_refuses_novels() {
+        let plan = CarePlan {
+            goals: vec!["  Zelfstandig thuis blijven wonen ".into(), " ".into()],
+            actions: vec![CareAction {
+                what: "".into(),
+                who: "x".into(),
+                due: None,
+                status: ActionStatus::Gepland,
+            }],
+            ..Default::default()
+        };
+        let n = plan.normalised().unwrap();
+        assert_eq!(n.goals, ["Zelfstandig thuis blijven wonen"]);
+        assert!(n.actions.is_empty());
+        let long = CarePlan {
+            wishes: "a".repeat(MAX_TEXT + 1),
+            ..Default::default()
+        };
+        assert!(long.normalised().is_err());
+    }
+
+    #[test]
+    fn changes_describe_what_happened() {
+        let old = CarePlan {
+            goals: vec!["Veilig lopen".into()],
+            actions: vec![CareAction {
+                what: "Valrisico bespreken".into(),
+                who: "POH-O".into(),
+                due: Some(d("2027-02-01")),
+                status: ActionStatus::Gepland,
+            }],
+            ..Default::default()
+        };
+        let mut new = old.clone();
+        new.goals.push("Blijven zingen in het koor".into());
+        new.actions[0].status = ActionStatus::Afgerond;
+        new.evaluation_date = Some(d("2027-06-01"));
+        let changes = care_plan_changes(&old, &new);
+        assert_eq!(
+            changes,
+            [
+                "Doel toegevoegd: Blijven zingen in het koor",
+                "Actie gewijzigd: Valrisico bespreken (status Gepland → Afgerond)",
+                "Evaluatiedatum — → 01-06-2027",
+            ]
+        );
+        assert!(care_plan_changes(&new, &new).is_empty());
+    }
+}

@@ -1,0 +1,375 @@
+//! `kernteam demo`: a synthetic region with accounts for every role, served on localhost.
+//! The first run generates and imports the region and seeds care records; later runs reuse
+//! the database and start in seconds.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use kernteam_domain::access::{OrganisationKind, Role};
+use kernteam_domain::care::{ActionStatus, CareAction, CareDomain, CarePlan, DecisionKind, Problem};
+use kernteam_domain::codes::CodeSets;
+use kernteam_import::{import_extract, ImportOptions};
+use kernteam_store::care::{NewDecision, NewTeamMember};
+use kernteam_store::people::NewUser;
+use kernteam_store::Db;
+
+/// The password of every demo account (synthetic data only; never use in production).
+pub const DEMO_PASSWORD: &str = "kernteam-demo-2027";
+pub const DEMO_PRACTICES: u32 = 6;
+pub const DEMO_SEED: u64 = 2027;
+
+pub struct DemoAccount {
+    pub role: Role,
+    pub username: &'static str,
+    pub name: &'static str,
+    /// Index of the practice (0-based) for practice staff.
+    pub practice: Option<usize>,
+    /// Organisation for network professionals.
+    pub organisation: Option<(OrganisationKind, &'static str)>,
+    pub admin: bool,
+}
+
+pub const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        role: Role::Huisarts,
+        username: "huisarts",
+        name: "Dr. Anne Janssen",
+        practice: Some(0),
+        organisation: None,
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::PohO,
+        username: "poh",
+        name: "Marieke Op de Beeck",
+        practice: Some(0),
+        organisation: None,
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::VerpleegkundigSpecialist,
+        username: "vs",
+        name: "Ruud Hermans",
+        practice: Some(0),
+        organisation: None,
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::PhysicianAssistant,
+        username: "pa",
+        name: "Sanne Bemelmans",
+        practice: Some(0),
+        organisation: None,
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::Praktijkmanager,
+        username: "praktijkmanager",
+        name: "Ingrid Custers",
+        practice: Some(0),
+        organisation: None,
+        admin: true,
+    },
+    DemoAccount {
+        role: Role::PohO,
+        username: "poh2",
+        name: "Joyce Vliegen",
+        practice: Some(1),
+        organisation: None,
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::Huisarts,
+        username: "huisarts2",
+        name: "Dr. Koen Lemmens",
+        practice: Some(1),
+        organisation: None,
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::Wijkverpleegkundige,
+        username: "wijkverpleging",
+        name: "Lotte Frissen",
+        practice: None,
+        organisation: Some((OrganisationKind::Wijkverpleging, "Thuiszorg Heuvelland")),
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::SpecialistOuderengeneeskunde,
+        username: "so",
+        name: "Dr. Hans Vroemen",
+        practice: None,
+        organisation: Some((
+            OrganisationKind::SpecialistOuderengeneeskunde,
+            "Ouderengeneeskunde Maas en Heuvel",
+        )),
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::CasemanagerDementie,
+        username: "cmd",
+        name: "Petra Schreurs",
+        practice: None,
+        organisation: Some((OrganisationKind::CasemanagementDementie, "Casemanagement Dementie Zuid")),
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::Apotheker,
+        username: "apotheker",
+        name: "Bart Pluijmen",
+        practice: None,
+        organisation: Some((OrganisationKind::Apotheek, "Apotheek Jekerdal")),
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::SociaalWijkteam,
+        username: "wijkteam",
+        name: "Fatima El Amrani",
+        practice: None,
+        organisation: Some((OrganisationKind::SociaalWijkteam, "Sociaal Wijkteam Heuvelland")),
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::MaatschappelijkWerker,
+        username: "maatschappelijkwerk",
+        name: "Tom Gulpen",
+        practice: None,
+        organisation: Some((OrganisationKind::MaatschappelijkWerk, "Trajekt Maatschappelijk Werk")),
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::Programmamanager,
+        username: "programmamanager",
+        name: "Eline Wolfs",
+        practice: None,
+        organisation: None,
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::Kaderarts,
+        username: "kaderarts",
+        name: "Dr. Paul Smeets",
+        practice: None,
+        organisation: None,
+        admin: false,
+    },
+    DemoAccount {
+        role: Role::Beheerder,
+        username: "beheerder",
+        name: "Noor Beckers",
+        practice: None,
+        organisation: None,
+        admin: true,
+    },
+];
+
+/// Makes sure the demo region exists in `db`; generates and imports it on first use.
+pub async fn ensure_demo_region(db: &Db, work: &Path, today: NaiveDate, progress: bool) -> anyhow::Result<()> {
+    if !db.practices().await?.is_empty() && db.credentials("poh").await?.is_some() {
+        return Ok(());
+    }
+    eprintln!("Demoregio aanmaken: {DEMO_PRACTICES} praktijken met synthetische patiënten (eenmalig)…");
+    let opts = kernteam_synth::RegionOptions {
+        practices: DEMO_PRACTICES,
+        patients_per_practice: None,
+        seed: DEMO_SEED,
+        extract_date: today,
+    };
+    let generated = kernteam_synth::generate_region(&opts, work, &mut |_, _| {})?;
+    let import_opts = ImportOptions { today, progress };
+    for g in &generated {
+        import_extract(db, &g.dir, &import_opts)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", g.dir.display()))?;
+    }
+    seed_people(db).await?;
+    seed_care(db, today).await?;
+    Ok(())
+}
+
+async fn seed_people(db: &Db) -> anyhow::Result<()> {
+    let practices = db.practices().await?;
+    let hash = kernteam_web::hash_password(DEMO_PASSWORD.to_string()).await?;
+    for a in ACCOUNTS {
+        if db.credentials(a.username).await?.is_some() {
+            continue;
+        }
+        let organisation_id = match a.organisation {
+            Some((kind, name)) => match db.organisations().await?.into_iter().find(|o| o.name == name) {
+                Some(o) => Some(o.id),
+                None => Some(db.create_organisation(kind, name).await?),
+            },
+            None => None,
+        };
+        db.create_user(&NewUser {
+            username: a.username.into(),
+            display_name: a.name.into(),
+            role: a.role,
+            practice_id: a.practice.and_then(|i| practices.get(i)).map(|p| p.id),
+            organisation_id,
+            password_hash: hash.clone(),
+            is_admin: a.admin,
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Care records for the first practice: inclusions, care teams, first contacts, care plans.
+async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
+    let practices = db.practices().await?;
+    let practice = practices.first().context("no practices")?;
+    let snap = db.latest_snapshot(practice.id).await?.context("no snapshot")?;
+    let people = db.snapshot_people(snap.snapshot_id).await?;
+    let facts = db.snapshot_facts_keyed(snap.snapshot_id).await?;
+    let codes = CodeSets::default();
+    let frail: Vec<&str> = facts
+        .iter()
+        .filter(|(_, f)| f.registered_on(today) && f.frail_on(snap.extract_date, &codes) && f.age_on(today) >= 75)
+        .map(|(h, _)| h.as_str())
+        .collect();
+    let user = |name: &str| {
+        let db = db.clone();
+        let name = name.to_string();
+        async move { db.credentials(&name).await.map(|c| c.map(|c| c.user)) }
+    };
+    let (Some(gp), Some(poh), Some(wvk)) = (
+        user("huisarts").await?,
+        user("poh").await?,
+        user("wijkverpleging").await?,
+    ) else {
+        return Ok(());
+    };
+    let wvk_org = db
+        .organisation(wvk.organisation_id.context("wijkverpleging without organisation")?)
+        .await?
+        .name;
+    for (i, his) in frail.iter().take(40).enumerate() {
+        let Some(person) = people.iter().find(|p| p.his_id == *his) else {
+            continue;
+        };
+        let pid = person.patient_id;
+        let decided_on = today - chrono::Duration::days(30 + 7 * i as i64);
+        db.add_decision(
+            pid,
+            &NewDecision {
+                kind: DecisionKind::Inclusion,
+                decided_on,
+                deciding_gp: Some(gp.display_name.clone()),
+                reason: None,
+                considerations: Some(
+                    "Kwetsbaar op meerdere domeinen; wil zo lang mogelijk thuis blijven wonen.".into(),
+                ),
+            },
+            gp.id,
+        )
+        .await?;
+        let poh_member = db
+            .add_team_member(
+                pid,
+                &NewTeamMember {
+                    kind: "professional".into(),
+                    user_id: Some(poh.id),
+                    name: poh.display_name.clone(),
+                    role: Some(Role::PohO.label().into()),
+                    organisation: Some(practice.name.clone()),
+                    ..Default::default()
+                },
+                poh.id,
+            )
+            .await?;
+        db.add_team_member(
+            pid,
+            &NewTeamMember {
+                kind: "professional".into(),
+                user_id: Some(gp.id),
+                name: gp.display_name.clone(),
+                role: Some(Role::Huisarts.label().into()),
+                organisation: Some(practice.name.clone()),
+                ..Default::default()
+            },
+            poh.id,
+        )
+        .await?;
+        let mut first = poh_member;
+        if i % 3 == 0 {
+            let m = db
+                .add_team_member(
+                    pid,
+                    &NewTeamMember {
+                        kind: "professional".into(),
+                        user_id: Some(wvk.id),
+                        name: wvk.display_name.clone(),
+                        role: Some(Role::Wijkverpleegkundige.label().into()),
+                        organisation: Some(wvk_org.clone()),
+                        ..Default::default()
+                    },
+                    poh.id,
+                )
+                .await?;
+            first = m;
+        }
+        if i % 2 == 0 {
+            db.add_team_member(
+                pid,
+                &NewTeamMember {
+                    kind: "mantelzorger".into(),
+                    name: ["Ans", "Jos", "Mieke", "Sjef"][i % 4].to_string(),
+                    relation: Some(["dochter", "zoon", "buurvrouw", "echtgenoot"][i % 4].into()),
+                    phone: Some(format!("06-1234{:04}", i)),
+                    ..Default::default()
+                },
+                poh.id,
+            )
+            .await?;
+        }
+        if i % 5 != 4 {
+            db.set_first_contact(pid, first, poh.id).await?;
+        }
+        if i % 4 != 3 {
+            let plan = CarePlan {
+                problems: vec![
+                    Problem {
+                        domain: CareDomain::Functioneel,
+                        description: "Valt de laatste maanden vaker; loopt met rollator.".into(),
+                    },
+                    Problem {
+                        domain: CareDomain::Maatschappelijk,
+                        description: "Weinig sociale contacten sinds overlijden partner.".into(),
+                    },
+                ],
+                wishes: "Ik wil in mijn eigen huis blijven wonen en zelf boodschappen blijven doen.".into(),
+                goals: vec![
+                    "Veilig thuis blijven wonen".into(),
+                    "Eén keer per week naar de ontmoetingsgroep".into(),
+                ],
+                actions: vec![
+                    CareAction {
+                        what: "Valrisico-inventarisatie en huisbezoek".into(),
+                        who: "POH-O".into(),
+                        due: Some(today + chrono::Duration::days(14)),
+                        status: ActionStatus::Gepland,
+                    },
+                    CareAction {
+                        what: "Aanmelden bij ontmoetingsgroep".into(),
+                        who: "Sociaal wijkteam".into(),
+                        due: Some(today - chrono::Duration::days(5)),
+                        status: ActionStatus::Lopend,
+                    },
+                ],
+                evaluation_date: Some(today + chrono::Duration::days(90)),
+            };
+            db.save_care_plan(
+                pid,
+                0,
+                &serde_json::to_string(&plan)?,
+                "Zorgplan opgesteld",
+                poh.id,
+                &poh.display_name,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

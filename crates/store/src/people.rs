@@ -1,0 +1,305 @@
+//! Organisations, users and sessions.
+
+use kernteam_domain::access::{OrganisationKind, Role};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{now_timestamp, Db, StoreError, StoreResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: i64,
+    pub kind: OrganisationKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Practice {
+    pub id: i64,
+    pub agb_code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub practice_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub is_admin: bool,
+    pub active: bool,
+}
+
+/// A user with the secrets needed at sign-in.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub practice_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub password_hash: String,
+    pub is_admin: bool,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, practice_id, organisation_id, is_admin, active";
+
+fn user_from_row(r: &AnyRow) -> StoreResult<User> {
+    let role: String = r.try_get(3)?;
+    Ok(User {
+        id: r.try_get(0)?,
+        username: r.try_get(1)?,
+        display_name: r.try_get(2)?,
+        role: Role::from_code(&role).ok_or_else(|| StoreError::Corrupt(format!("rol '{role}'")))?,
+        practice_id: r.try_get(4)?,
+        organisation_id: r.try_get(5)?,
+        is_admin: r.try_get::<i64, _>(6)? != 0,
+        active: r.try_get::<i64, _>(7)? != 0,
+    })
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+impl Db {
+    pub async fn practices(&self) -> StoreResult<Vec<Practice>> {
+        let rows = sqlx::query("SELECT id, agb_code, name FROM practices ORDER BY agb_code")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Practice {
+                    id: r.try_get(0)?,
+                    agb_code: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn practice(&self, id: i64) -> StoreResult<Practice> {
+        let r = sqlx::query("SELECT id, agb_code, name FROM practices WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(Practice {
+            id: r.try_get(0)?,
+            agb_code: r.try_get(1)?,
+            name: r.try_get(2)?,
+        })
+    }
+
+    pub async fn practice_by_agb(&self, agb: &str) -> StoreResult<Option<Practice>> {
+        let r = sqlx::query("SELECT id, agb_code, name FROM practices WHERE agb_code = $1")
+            .bind(agb)
+            .fetch_optional(self.pool())
+            .await?;
+        r.map(|r| {
+            Ok(Practice {
+                id: r.try_get(0)?,
+                agb_code: r.try_get(1)?,
+                name: r.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn organisations(&self) -> StoreResult<Vec<Organisation>> {
+        let rows = sqlx::query("SELECT id, kind, name FROM organisations ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get(1)?;
+                Ok(Organisation {
+                    id: r.try_get(0)?,
+                    kind: OrganisationKind::from_code(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("organisatiesoort '{kind}'")))?,
+                    name: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn organisation(&self, id: i64) -> StoreResult<Organisation> {
+        self.organisations()
+            .await?
+            .into_iter()
+            .find(|o| o.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn create_organisation(&self, kind: OrganisationKind, name: &str) -> StoreResult<i64> {
+        sqlx::query_scalar("INSERT INTO organisations (kind, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(kind.code())
+            .bind(name)
+            .bind(now_timestamp())
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict(format!("Er bestaat al een organisatie '{name}' van deze soort."))
+                } else {
+                    e.into()
+                }
+            })
+    }
+
+    pub async fn create_user(&self, u: &NewUser) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, role, practice_id, organisation_id, password_hash, is_admin, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(u.role.code())
+        .bind(u.practice_id)
+        .bind(u.organisation_id)
+        .bind(&u.password_hash)
+        .bind(i64::from(u.is_admin))
+        .bind(now_timestamp())
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict(format!("De gebruikersnaam '{}' is al in gebruik.", u.username))
+            } else {
+                e.into()
+            }
+        })
+    }
+
+    pub async fn users(&self) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    pub async fn user(&self, id: i64) -> StoreResult<User> {
+        let r = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        user_from_row(&r)
+    }
+
+    pub async fn set_user_active(&self, id: i64, active: bool) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(i64::from(active))
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_password_hash(&self, id: i64, hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
+        let r = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, password_hash, failed_logins, locked_until FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(self.pool())
+        .await?;
+        r.map(|r| {
+            Ok(Credentials {
+                user: user_from_row(&r)?,
+                password_hash: r.try_get(8)?,
+                failed_logins: r.try_get(9)?,
+                locked_until: r.try_get(10)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Counts a failed sign-in; locks the account until `lock_until` when given.
+    pub async fn record_failed_login(&self, user_id: i64, lock_until: Option<&str>) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET failed_logins = failed_logins + 1, locked_until = COALESCE($1, locked_until) WHERE id = $2")
+            .bind(lock_until)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn reset_failed_logins(&self, user_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn create_session(&self, id_hash: &str, user_id: i64, csrf: &str, ip: Option<&str>) -> StoreResult<()> {
+        let now = now_timestamp();
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(csrf)
+        .bind(&now)
+        .bind(ip)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The session's user and CSRF token, with its creation and last-seen timestamps.
+    pub async fn session(&self, id_hash: &str) -> StoreResult<Option<(User, String, String, String)>> {
+        let r = sqlx::query(&format!(
+            "SELECT u.{}, s.csrf_token, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = $1 AND u.active = 1",
+            USER_COLUMNS.replace(", ", ", u.")
+        ))
+        .bind(id_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        r.map(|r| Ok((user_from_row(&r)?, r.try_get(8)?, r.try_get(9)?, r.try_get(10)?)))
+            .transpose()
+    }
+
+    pub async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now_timestamp())
+            .bind(id_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,301 @@
+//! Sign-in, server-side sessions, CSRF protection and sign-in throttling.
+//!
+//! The session cookie carries 32 random bytes; the database keeps only their SHA-256, so a
+//! copy of the database cannot be used to take over sessions. Every session has its own
+//! CSRF token, required on every state-changing request (form field `csrf` or header
+//! `X-CSRF-Token`). A new session id is issued at every sign-in.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use kernteam_store::people::User;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::error::AppError;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "kernteam_session";
+/// After this many failed sign-ins in a row an account is locked for [`LOCKOUT`].
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCKOUT: chrono::Duration = chrono::Duration::minutes(15);
+/// Sign-in attempts per client address per window, whatever the account.
+const ATTEMPTS_PER_ADDRESS: u32 = 20;
+const ATTEMPT_WINDOW: Duration = Duration::from_secs(300);
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Hashes a password with argon2id on a blocking thread.
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    })
+    .await?
+}
+
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Password rules: length over complexity (NCSC).
+pub fn check_password_rules(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "Kies een wachtwoord van minstens {MIN_PASSWORD_CHARS} tekens; een zin van een paar woorden werkt goed."
+        ));
+    }
+    if password.chars().count() > 256 {
+        return Err("Een wachtwoord mag hoogstens 256 tekens lang zijn.".into());
+    }
+    Ok(())
+}
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The signed-in user of a request, put there by [`session_layer`].
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub csrf: String,
+    pub session_hash: String,
+    pub ip: Option<String>,
+}
+
+/// The client address of a request, when known.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub Option<String>);
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<CurrentUser>().cloned().ok_or(AppError::SignIn {
+            api: is_api(parts.uri.path()),
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<ClientIp>().cloned().unwrap_or(ClientIp(None)))
+    }
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.split(';')
+                .map(str::trim)
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=').map(str::to_string))
+        })
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let v = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&v).expect("cookie is ASCII")
+}
+
+pub fn clear_session_cookie(secure: bool) -> HeaderValue {
+    let v = format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&v).expect("cookie is ASCII")
+}
+
+fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+/// Loads the session (if any) into the request, ends idle or old sessions, and refuses
+/// state-changing requests without the session's CSRF token.
+pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    req.extensions_mut().insert(ClientIp(ip.clone()));
+    let api = is_api(req.uri().path());
+    let mut current = None;
+    if let Some(token) = cookie_value(req.headers(), SESSION_COOKIE) {
+        let hash = token_hash(&token);
+        match state.db.session(&hash).await {
+            Ok(Some((user, csrf, created, last_seen))) => {
+                let now = Utc::now();
+                let idle = parse_ts(&last_seen).is_none_or(|t| now - t > state.config.idle_timeout);
+                let old = parse_ts(&created).is_none_or(|t| now - t > state.config.absolute_timeout);
+                if idle || old {
+                    let _ = state.db.delete_session(&hash).await;
+                } else {
+                    if parse_ts(&last_seen).is_some_and(|t| now - t > chrono::Duration::seconds(30)) {
+                        let _ = state.db.touch_session(&hash).await;
+                    }
+                    current = Some(CurrentUser {
+                        user,
+                        csrf,
+                        session_hash: hash,
+                        ip: ip.clone(),
+                    });
+                }
+            }
+            Ok(None) => {}
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && req.uri().path() != "/inloggen" {
+        let Some(cu) = &current else {
+            return AppError::SignIn { api }.into_response();
+        };
+        let (checked, rebuilt) = match csrf_token_of(req).await {
+            Ok(v) => v,
+            Err(resp) => return resp,
+        };
+        req = rebuilt;
+        let ok = checked.is_some_and(|t| bool::from(t.as_bytes().ct_eq(cu.csrf.as_bytes())));
+        if !ok {
+            let msg = "De beveiligingscode van het formulier ontbreekt of is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens.";
+            if api {
+                return (
+                    StatusCode::FORBIDDEN,
+                    axum::Json(serde_json::json!({ "error": msg, "details": [] })),
+                )
+                    .into_response();
+            }
+            return (StatusCode::FORBIDDEN, axum::response::Html(format!("<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Geen toegang — Kernteam</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"narrow\"><h1>Geen toegang</h1><p>{msg}</p></main></body></html>"))).into_response();
+        }
+    }
+    if let Some(cu) = current {
+        req.extensions_mut().insert(cu);
+    }
+    next.run(req).await
+}
+
+/// Largest form body read for the CSRF check.
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// The CSRF token from the header, or from an url-encoded form body (which is put back).
+async fn csrf_token_of(req: Request<Body>) -> Result<(Option<String>, Request<Body>), Response> {
+    if let Some(t) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        let t = t.to_string();
+        return Ok((Some(t), req));
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((None, req));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, "Het formulier is te groot.").into_response());
+        }
+    };
+    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// Counts sign-in attempts per client address.
+#[derive(Default)]
+pub struct Throttle {
+    attempts: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+impl Throttle {
+    /// Whether another attempt from this address is allowed now (and counts it).
+    pub fn allow(&self, ip: Option<&str>) -> bool {
+        let Some(ip) = ip.and_then(|s| s.parse::<IpAddr>().ok()) else {
+            return true;
+        };
+        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if map.len() > 10_000 {
+            map.retain(|_, (_, t)| now.duration_since(*t) < ATTEMPT_WINDOW);
+        }
+        let entry = map.entry(ip).or_insert((0, now));
+        if now.duration_since(entry.1) >= ATTEMPT_WINDOW {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+        entry.0 <= ATTEMPTS_PER_ADDRESS
+    }
+}
+
+/// Security headers on every response.
+pub async fn security_headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    resp
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for CurrentUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<CurrentUser>().cloned())
+    }
+}

@@ -1,0 +1,123 @@
+//! Error policy of the web layer.
+//!
+//! Handlers return [`AppResult`]. [`AppError`] is mapped to a response once, here:
+//! - `NotFound` → 404. Also used when a user may not see a patient: whether a patient
+//!   exists elsewhere is itself patient information, so access denial looks like absence.
+//! - `Forbidden` → 403: the user may see the thing but not do this with it.
+//! - `SignIn` → a redirect to the sign-in page (pages) or 401 (API).
+//! - `Invalid` → 422 with Dutch messages for the form or the API client.
+//! - `Conflict` → 409 (someone else changed it; a name already taken).
+//! - `Internal` → 500; the cause is logged, the user sees a plain apology.
+//!
+//! Pages get an HTML error page, `/api/` paths a JSON body `{"error": "...", "details": [...]}`.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kernteam_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("niet gevonden")]
+    NotFound,
+    #[error("u heeft geen toestemming voor deze handeling")]
+    Forbidden,
+    #[error("log eerst in")]
+    SignIn { api: bool },
+    #[error("de invoer klopt niet")]
+    Invalid(Vec<String>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("interne fout: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![message.into()])
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::SignIn { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            AppError::NotFound => "Deze pagina of patiënt bestaat niet, of u heeft er geen toegang toe.".into(),
+            AppError::Internal(_) => "Er ging iets mis aan onze kant. Probeer het opnieuw; blijft het misgaan, meld het dan aan de beheerder.".into(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The JSON form, for the API.
+    pub fn into_api_response(self) -> Response {
+        if let AppError::Internal(e) = &self {
+            tracing::error!("internal error: {e:#}");
+        }
+        let details = match &self {
+            AppError::Invalid(list) => list.clone(),
+            _ => Vec::new(),
+        };
+        let body = serde_json::json!({ "error": self.public_message(), "details": details });
+        (self.status(), axum::Json(body)).into_response()
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::SignIn { api: false } => return Redirect::to("/inloggen").into_response(),
+            AppError::SignIn { api: true } => return self.into_api_response(),
+            AppError::Internal(ref e) => tracing::error!("internal error: {e:#}"),
+            _ => {}
+        }
+        let status = self.status();
+        let mut list = String::new();
+        if let AppError::Invalid(messages) = &self {
+            list.push_str("<ul>");
+            for m in messages {
+                list.push_str(&format!("<li>{}</li>", crate::html_escape(m)));
+            }
+            list.push_str("</ul>");
+        }
+        let body = format!(
+            "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{code} — Kernteam</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\
+             <body><main class=\"narrow\"><h1>{title}</h1><p>{message}</p>{list}<p><a href=\"/\">Naar de startpagina</a></p></main></body></html>",
+            code = status.as_u16(),
+            title = match status {
+                StatusCode::NOT_FOUND => "Niet gevonden",
+                StatusCode::FORBIDDEN => "Geen toegang",
+                StatusCode::UNPROCESSABLE_ENTITY => "De invoer klopt niet",
+                StatusCode::CONFLICT => "Dat lukte niet",
+                _ => "Er ging iets mis",
+            },
+            message = crate::html_escape(&self.public_message()),
+        );
+        (status, Html(body)).into_response()
+    }
+}

@@ -1,0 +1,150 @@
+//! Kernteam's web application: server-rendered Dutch pages (askama templates compiled into
+//! the binary, static assets embedded) and a JSON API beside them under `/api/v1`, both
+//! under the same access rules (`kernteam_domain::access`) and with an audit record for
+//! every read or change of patient data.
+
+pub mod auth;
+pub mod error;
+pub mod pages;
+pub mod patients;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use kernteam_store::Db;
+
+pub use auth::{hash_password, CurrentUser};
+pub use error::{AppError, AppResult};
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Cookies with `Secure` and HSTS: set when Kernteam is served over TLS (directly or
+    /// behind a TLS-terminating proxy).
+    pub secure_cookies: bool,
+    pub idle_timeout: chrono::Duration,
+    pub absolute_timeout: chrono::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            idle_timeout: chrono::Duration::minutes(30),
+            absolute_timeout: chrono::Duration::hours(12),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub throttle: Arc<auth::Throttle>,
+    pub lists: Arc<Mutex<HashMap<i64, Arc<patients::PracticeList>>>>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> Self {
+        AppState {
+            db,
+            config: Arc::new(config),
+            throttle: Arc::new(auth::Throttle::default()),
+            lists: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+}
+
+const STYLE: &str = include_str!("../static/style.css");
+const SCRIPT: &str = include_str!("../static/app.js");
+
+async fn style() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        STYLE,
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        SCRIPT,
+    )
+}
+
+/// Every route of the application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/inloggen", get(pages::login_form).post(pages::login))
+        .route("/uitloggen", post(pages::logout))
+        .route("/patienten", get(pages::patient_list))
+        .route("/patienten/{id}", get(pages::patient_record))
+        .route("/patienten/{id}/inclusie", post(pages::include))
+        .route("/patienten/{id}/exclusie", post(pages::exclude))
+        .route("/patienten/{id}/team", post(pages::add_member))
+        .route("/patienten/{id}/team/{member}/verwijderen", post(pages::remove_member))
+        .route("/patienten/{id}/aanspreekpunt", post(pages::set_first_contact))
+        .route(
+            "/patienten/{id}/zorgplan",
+            get(pages::care_plan).post(pages::save_care_plan),
+        )
+        .route("/patienten/{id}/zorgplan/versies", get(pages::care_plan_history))
+        .route(
+            "/patienten/{id}/zorgplan/versies/{version}",
+            get(pages::care_plan_version),
+        )
+        .route("/patienten/{id}/zorgplan/afdrukken", get(pages::care_plan_print))
+        .route("/patienten/{id}/audit", get(pages::patient_audit))
+        .route("/static/style.css", get(style))
+        .route("/static/app.js", get(script))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::security_headers,
+        ))
+        .with_state(state)
+}
+
+/// Serves the application until Ctrl-C.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Escapes text for HTML outside templates.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,487 @@
+use askama::Template;
+use axum::extract::{Path, RawForm, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use kernteam_domain::care::{care_plan_changes, ActionStatus, CareAction, CareDomain, CarePlan, Problem};
+use kernteam_store::care::CarePlanVersion;
+
+use super::{fmt_date, fmt_opt_date, fmt_timestamp, me, render, Me};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::patients::{allowed, audit, Allowed};
+use crate::AppState;
+
+/// Empty rows offered below the filled ones, so that the form works without JavaScript.
+const EMPTY_ROWS: usize = 3;
+
+pub struct ActionRow {
+    pub what: String,
+    pub who: String,
+    pub due: String,
+    pub status: String,
+}
+
+pub struct ActionView {
+    pub what: String,
+    pub who: String,
+    pub due: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "care_plan.html")]
+struct EditPage {
+    me: Option<Me>,
+    flash: Option<String>,
+    csrf: String,
+    patient_id: i64,
+    name: String,
+    version: i64,
+    can_edit: bool,
+    errors: Vec<String>,
+    plan: CarePlan,
+    goal_rows: Vec<String>,
+    problem_rows: Vec<(String, String)>,
+    action_rows: Vec<ActionRow>,
+    domains: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    evaluation: String,
+    problems: Vec<(&'static str, String)>,
+    actions: Vec<ActionView>,
+}
+
+fn problems_view(plan: &CarePlan) -> Vec<(&'static str, String)> {
+    plan.problems
+        .iter()
+        .map(|p| (p.domain.label(), p.description.clone()))
+        .collect()
+}
+
+fn actions_view(plan: &CarePlan) -> Vec<ActionView> {
+    plan.actions
+        .iter()
+        .map(|a| ActionView {
+            what: a.what.clone(),
+            who: a.who.clone(),
+            due: fmt_opt_date(a.due),
+            status: a.status.label(),
+        })
+        .collect()
+}
+
+async fn patient_name(state: &AppState, a: &Allowed) -> AppResult<String> {
+    Ok(match state.db.latest_snapshot(a.patient.practice_id).await? {
+        Some(s) => state.db.person(s.snapshot_id, &a.patient).await?.map(|p| p.full_name()),
+        None => None,
+    }
+    .unwrap_or_else(|| a.patient.his_id.clone()))
+}
+
+fn parse_plan(content: &str) -> AppResult<CarePlan> {
+    serde_json::from_str(content).map_err(|e| AppError::Internal(anyhow::anyhow!("stored care plan unreadable: {e}")))
+}
+
+fn edit_page(
+    me: Me,
+    csrf: String,
+    a: &Allowed,
+    name: String,
+    version: i64,
+    plan: CarePlan,
+    errors: Vec<String>,
+) -> EditPage {
+    let mut goal_rows = plan.goals.clone();
+    goal_rows.extend(std::iter::repeat_n(String::new(), EMPTY_ROWS));
+    let mut problem_rows: Vec<(String, String)> = plan
+        .problems
+        .iter()
+        .map(|p| (p.domain.code().to_string(), p.description.clone()))
+        .collect();
+    problem_rows.extend(std::iter::repeat_n(
+        ("somatisch".to_string(), String::new()),
+        EMPTY_ROWS,
+    ));
+    let mut action_rows: Vec<ActionRow> = plan
+        .actions
+        .iter()
+        .map(|x| ActionRow {
+            what: x.what.clone(),
+            who: x.who.clone(),
+            due: x.due.map(|d| d.to_string()).unwrap_or_default(),
+            status: x.status.code().to_string(),
+        })
+        .collect();
+    for _ in 0..EMPTY_ROWS {
+        action_rows.push(ActionRow {
+            what: String::new(),
+            who: String::new(),
+            due: String::new(),
+            status: "gepland".into(),
+        });
+    }
+    EditPage {
+        me: Some(me),
+        flash: None,
+        csrf,
+        patient_id: a.patient.id,
+        name,
+        version,
+        can_edit: a.access.contribute,
+        errors,
+        goal_rows,
+        problem_rows,
+        action_rows,
+        domains: CareDomain::ALL.iter().map(|d| (d.code(), d.label())).collect(),
+        statuses: ActionStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        evaluation: plan.evaluation_date.map(|d| d.to_string()).unwrap_or_default(),
+        problems: problems_view(&plan),
+        actions: actions_view(&plan),
+        plan,
+    }
+}
+
+pub async fn care_plan(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+    let a = allowed(&state, &cu, id).await?;
+    audit(&state, &cu, Some(&a.patient), "zorgplan ingezien", None).await?;
+    let versions = state.db.care_plan_versions(id).await?;
+    let (version, plan) = match versions.first() {
+        Some(v) => (v.version, parse_plan(&v.content)?),
+        None => (0, CarePlan::default()),
+    };
+    let name = patient_name(&state, &a).await?;
+    let mut page = edit_page(
+        me(&state, &cu).await?,
+        cu.csrf.clone(),
+        &a,
+        name,
+        version,
+        plan,
+        Vec::new(),
+    );
+    if !a.access.contribute {
+        page.evaluation = fmt_opt_date(page.plan.evaluation_date);
+    }
+    render(&page)
+}
+
+/// Reads the care-plan form: repeated fields, in order.
+fn plan_from_form(pairs: &[(String, String)]) -> Result<(i64, CarePlan), Vec<String>> {
+    let all = |key: &str| {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
+    let mut errors = Vec::new();
+    let based_on = all("based_on").first().and_then(|v| v.parse().ok()).unwrap_or(-1);
+    let date = |v: &str, what: &str, errors: &mut Vec<String>| -> Option<NaiveDate> {
+        let v = v.trim();
+        if v.is_empty() {
+            return None;
+        }
+        match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(format!("{what}: '{v}' is geen geldige datum."));
+                None
+            }
+        }
+    };
+    let domains = all("problem_domain");
+    let problems = all("problem_text")
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Problem {
+            domain: domains
+                .get(i)
+                .and_then(|d| CareDomain::from_code(d))
+                .unwrap_or(CareDomain::Somatisch),
+            description: text.to_string(),
+        })
+        .collect();
+    let (whos, dues, statuses) = (all("action_who"), all("action_due"), all("action_status"));
+    let mut actions = Vec::new();
+    for (i, what) in all("action_what").into_iter().enumerate() {
+        let due = date(
+            dues.get(i).copied().unwrap_or(""),
+            &format!("Actie '{what}'"),
+            &mut errors,
+        );
+        actions.push(CareAction {
+            what: what.to_string(),
+            who: whos.get(i).copied().unwrap_or("").to_string(),
+            due,
+            status: statuses
+                .get(i)
+                .and_then(|s| ActionStatus::from_code(s))
+                .unwrap_or_default(),
+        });
+    }
+    let evaluation_date = date(
+        all("evaluation_date").first().copied().unwrap_or(""),
+        "Evaluatiedatum",
+        &mut errors,
+    );
+    let plan = CarePlan {
+        problems,
+        wishes: all("wishes").first().copied().unwrap_or("").to_string(),
+        goals: all("goal").into_iter().map(str::to_string).collect(),
+        actions,
+        evaluation_date,
+    };
+    match plan.normalised() {
+        Ok(p) if errors.is_empty() => Ok((based_on, p)),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
+pub async fn save_care_plan(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> AppResult<Response> {
+    let a = allowed(&state, &cu, id).await?;
+    if !a.access.contribute {
+        return Err(AppError::Forbidden);
+    }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::invalid("Het formulier is onleesbaar."))?;
+    let name = patient_name(&state, &a).await?;
+    let (based_on, plan) = match plan_from_form(&pairs) {
+        Ok(v) => v,
+        Err(errors) => {
+            let version = pairs
+                .iter()
+                .find(|(k, _)| k == "based_on")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0);
+            let mut page = edit_page(
+                me(&state, &cu).await?,
+                cu.csrf.clone(),
+                &a,
+                name,
+                version,
+                CarePlan::default(),
+                errors,
+            );
+            page.errors
+                .push("Controleer de invoer; uw wijzigingen staan nog niet in het zorgplan.".into());
+            let mut resp = render(&page)?;
+            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(resp);
+        }
+    };
+    let previous = match state.db.care_plan_versions(id).await?.first() {
+        Some(v) => parse_plan(&v.content)?,
+        None => CarePlan::default(),
+    };
+    let changes = care_plan_changes(&previous, &plan);
+    if changes.is_empty() && based_on > 0 {
+        return Ok(Redirect::to(&format!("/patienten/{id}/zorgplan")).into_response());
+    }
+    let summary = if based_on == 0 {
+        "Zorgplan opgesteld".to_string()
+    } else {
+        changes.join("\n")
+    };
+    let content = serde_json::to_string(&plan).map_err(|e| AppError::Internal(e.into()))?;
+    let version = state
+        .db
+        .save_care_plan(id, based_on, &content, &summary, cu.user.id, &cu.user.display_name)
+        .await?;
+    audit(
+        &state,
+        &cu,
+        Some(&a.patient),
+        "zorgplan gewijzigd",
+        Some(format!("versie {version}")),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/patienten/{id}?melding=zorgplan")).into_response())
+}
+
+pub struct VersionRow {
+    pub version: i64,
+    pub at: String,
+    pub by: String,
+    pub changes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "care_plan_history.html")]
+struct HistoryPage {
+    me: Option<Me>,
+    flash: Option<String>,
+    patient_id: i64,
+    name: String,
+    versions: Vec<VersionRow>,
+}
+
+pub async fn care_plan_history(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let a = allowed(&state, &cu, id).await?;
+    audit(&state, &cu, Some(&a.patient), "zorgplan: versies ingezien", None).await?;
+    let versions = state
+        .db
+        .care_plan_versions(id)
+        .await?
+        .into_iter()
+        .map(|v| VersionRow {
+            version: v.version,
+            at: fmt_timestamp(&v.created_at),
+            by: v.created_by_name,
+            changes: v.summary.lines().map(str::to_string).collect(),
+        })
+        .collect();
+    let name = patient_name(&state, &a).await?;
+    render(&HistoryPage {
+        me: Some(me(&state, &cu).await?),
+        flash: None,
+        patient_id: id,
+        name,
+        versions,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "care_plan_version.html")]
+struct VersionPage {
+    me: Option<Me>,
+    flash: Option<String>,
+    patient_id: i64,
+    name: String,
+    version: i64,
+    latest: i64,
+    at: String,
+    by: String,
+    plan: CarePlan,
+    problems: Vec<(&'static str, String)>,
+    actions: Vec<ActionView>,
+    evaluation: String,
+}
+
+fn find_version(versions: &[CarePlanVersion], version: i64) -> AppResult<&CarePlanVersion> {
+    versions.iter().find(|v| v.version == version).ok_or(AppError::NotFound)
+}
+
+pub async fn care_plan_version(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path((id, version)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let a = allowed(&state, &cu, id).await?;
+    audit(
+        &state,
+        &cu,
+        Some(&a.patient),
+        "zorgplan: versie ingezien",
+        Some(format!("versie {version}")),
+    )
+    .await?;
+    let versions = state.db.care_plan_versions(id).await?;
+    let v = find_version(&versions, version)?;
+    let plan = parse_plan(&v.content)?;
+    render(&VersionPage {
+        me: Some(me(&state, &cu).await?),
+        flash: None,
+        patient_id: id,
+        name: patient_name(&state, &a).await?,
+        version,
+        latest: versions.first().map_or(0, |v| v.version),
+        at: fmt_timestamp(&v.created_at),
+        by: v.created_by_name.clone(),
+        problems: problems_view(&plan),
+        actions: actions_view(&plan),
+        evaluation: fmt_opt_date(plan.evaluation_date),
+        plan,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "care_plan_print.html")]
+struct PrintPage {
+    patient_id: i64,
+    name: String,
+    birth: String,
+    practice: String,
+    version: i64,
+    at: String,
+    first_contact: String,
+    team: Vec<String>,
+    plan: CarePlan,
+    problems: Vec<(&'static str, String)>,
+    actions: Vec<ActionView>,
+    evaluation: String,
+}
+
+pub async fn care_plan_print(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let a = allowed(&state, &cu, id).await?;
+    audit(&state, &cu, Some(&a.patient), "zorgplan afgedrukt", None).await?;
+    let versions = state.db.care_plan_versions(id).await?;
+    let v = versions.first().ok_or(AppError::NotFound)?;
+    let plan = parse_plan(&v.content)?;
+    let person = match state.db.latest_snapshot(a.patient.practice_id).await? {
+        Some(s) => state.db.person(s.snapshot_id, &a.patient).await?,
+        None => None,
+    };
+    let team = state
+        .db
+        .team(id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let what = if m.kind == "mantelzorger" {
+                m.relation.clone()
+            } else {
+                m.role.clone()
+            };
+            let phone = m.phone.map(|p| format!(", tel. {p}")).unwrap_or_default();
+            format!(
+                "{}{}{}",
+                m.name,
+                what.map(|w| format!(" ({w})")).unwrap_or_default(),
+                phone
+            )
+        })
+        .collect();
+    render(&PrintPage {
+        patient_id: id,
+        name: person
+            .as_ref()
+            .map_or_else(|| a.patient.his_id.clone(), |p| p.full_name()),
+        birth: person.as_ref().map(|p| fmt_date(p.birth_date)).unwrap_or_default(),
+        practice: state.db.practice(a.patient.practice_id).await?.name,
+        version: v.version,
+        at: fmt_timestamp(&v.created_at),
+        first_contact: state
+            .db
+            .first_contact(id)
+            .await?
+            .map(|m| {
+                format!(
+                    "{}{}",
+                    m.name,
+                    m.phone.map(|p| format!(", tel. {p}")).unwrap_or_default()
+                )
+            })
+            .unwrap_or_default(),
+        team,
+        problems: problems_view(&plan),
+        actions: actions_view(&plan),
+        evaluation: fmt_opt_date(plan.evaluation_date),
+        plan,
+    })
+}

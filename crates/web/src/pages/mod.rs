@@ -1,0 +1,90 @@
+//! The pages: one handler per action, each a plain `async fn` returning [`AppResult`].
+
+mod care_plan;
+mod login;
+mod patient;
+mod patient_list;
+
+pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_version, save_care_plan};
+pub use login::{home, login, login_form, logout};
+pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
+pub use patient_list::patient_list;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use kernteam_domain::access::Scope;
+
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::AppState;
+
+/// The signed-in user as the page header shows them.
+pub struct Me {
+    pub name: String,
+    pub role: String,
+    pub place: String,
+    pub csrf: String,
+    pub menu: Vec<(&'static str, &'static str)>,
+}
+
+pub async fn me(state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
+    let place = if let Some(p) = cu.user.practice_id {
+        state.db.practice(p).await.map(|p| p.name).unwrap_or_default()
+    } else if let Some(o) = cu.user.organisation_id {
+        state.db.organisation(o).await.map(|o| o.name).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let menu = match cu.user.role.scope() {
+        Scope::Practice => vec![("Patiënten", "/patienten")],
+        Scope::Network => vec![("Mijn patiënten", "/patienten")],
+        Scope::Region => vec![],
+    };
+    Ok(Me {
+        name: cu.user.display_name.clone(),
+        role: cu.user.role.label().to_string(),
+        place,
+        csrf: cu.csrf.clone(),
+        menu,
+    })
+}
+
+/// Renders a template into a response.
+pub fn render(t: &impl Template) -> AppResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// The Dutch message for a `?melding=` code after a redirect.
+pub fn flash(code: Option<&str>) -> Option<String> {
+    Some(
+        match code? {
+            "geincludeerd" => "De patiënt is geïncludeerd.",
+            "geexcludeerd" => "De patiënt is geëxcludeerd.",
+            "team" => "Het zorgteam is bijgewerkt.",
+            "aanspreekpunt" => "Het eerste aanspreekpunt is ingesteld.",
+            "zorgplan" => "Het zorgplan is opgeslagen als nieuwe versie.",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct FlashQuery {
+    pub melding: Option<String>,
+}
+
+pub fn fmt_date(d: chrono::NaiveDate) -> String {
+    d.format("%d-%m-%Y").to_string()
+}
+
+pub fn fmt_opt_date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(fmt_date).unwrap_or_default()
+}
+
+/// `2027-01-31T09:15:00Z` as `31-01-2027 09:15`.
+pub fn fmt_timestamp(ts: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(ts)
+        .map(|t| t.with_timezone(&chrono::Local).format("%d-%m-%Y %H:%M").to_string())
+        .unwrap_or_else(|_| ts.to_string())
+}
