@@ -2,7 +2,10 @@
 //! chosen snapshot (computed by the domain crate) and from what the care team recorded,
 //! written as JSON, CSV or an Excel workbook.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
+use kernteam_domain::care::{status_on, Decision, ProgramStatus};
 use kernteam_domain::codes::CodeSets;
 use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
 use kernteam_domain::period::{choose_snapshot, Period};
@@ -54,10 +57,22 @@ pub struct Report {
     pub totals: Totals,
 }
 
-/// Figures recorded in Kernteam for a practice in a period. The care-record tables feed
-/// these; where nothing is recorded they stay 0 / null.
-pub async fn recorded_figures(_db: &Db, _practice_id: i64, _period: &Period) -> Result<RecordedFigures, StoreError> {
-    Ok(RecordedFigures::default())
+/// Figures recorded in Kernteam for a practice in a period; where nothing is recorded they
+/// stay 0 / null. `included`: patients whose latest program decision on or before R is an
+/// inclusion (see `kernteam_domain::care::status_on`).
+pub async fn recorded_figures(db: &Db, practice_id: i64, period: &Period) -> Result<RecordedFigures, StoreError> {
+    let mut by_patient: HashMap<i64, Vec<Decision>> = HashMap::new();
+    for (patient, d) in db.practice_decisions(practice_id).await? {
+        by_patient.entry(patient).or_default().push(d);
+    }
+    let included = by_patient
+        .values()
+        .filter(|ds| status_on(ds, period.reference_date) == ProgramStatus::Included)
+        .count() as u64;
+    Ok(RecordedFigures {
+        included,
+        ..RecordedFigures::default()
+    })
 }
 
 /// Computes a report: per practice the snapshot chosen for R, sorted by AGB code.

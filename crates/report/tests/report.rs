@@ -111,3 +111,69 @@ async fn csv_and_xlsx_carry_the_same_figures_with_a_total_row() {
     assert_eq!(&xlsx[..2], b"PK", "an xlsx workbook is a zip");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
+    use kernteam_domain::care::DecisionKind;
+    use kernteam_store::care::NewDecision;
+    use kernteam_store::people::NewUser;
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    for t in testing::all().await {
+        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts())
+            .await
+            .unwrap();
+        let practice = t.db.practice_by_agb("09000001").await.unwrap().unwrap();
+        let user =
+            t.db.create_user(&NewUser {
+                username: "poh".into(),
+                display_name: "POH".into(),
+                role: kernteam_domain::access::Role::PohO,
+                practice_id: Some(practice.id),
+                organisation_id: None,
+                password_hash: "x".into(),
+                is_admin: false,
+            })
+            .await
+            .unwrap();
+        let snap = t.db.latest_snapshot(practice.id).await.unwrap().unwrap();
+        let people = t.db.snapshot_people(snap.snapshot_id).await.unwrap();
+        let decide = |kind, on: &str| NewDecision {
+            kind,
+            decided_on: d(on),
+            deciding_gp: Some("Dr. X".into()),
+            reason: None,
+            considerations: None,
+        };
+        // Included in Q2, excluded after R: counts. Included then excluded in Q2: does not.
+        // Included only after R: does not. Excluded, then included again by R: counts.
+        let plan: [&[(DecisionKind, &str)]; 4] = [
+            &[
+                (DecisionKind::Inclusion, "2027-04-10"),
+                (DecisionKind::Exclusion, "2027-07-01"),
+            ],
+            &[
+                (DecisionKind::Inclusion, "2027-04-10"),
+                (DecisionKind::Exclusion, "2027-06-30"),
+            ],
+            &[(DecisionKind::Inclusion, "2027-07-01")],
+            &[
+                (DecisionKind::Inclusion, "2027-01-10"),
+                (DecisionKind::Exclusion, "2027-02-01"),
+                (DecisionKind::Inclusion, "2027-05-01"),
+            ],
+        ];
+        for (person, decisions) in people.iter().zip(plan) {
+            for (kind, on) in decisions {
+                t.db.add_decision(person.patient_id, &decide(*kind, on), user)
+                    .await
+                    .unwrap();
+            }
+        }
+        let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
+        assert_eq!(r.practices[0].recorded.included, 2, "{:?}", t.backend());
+        assert_eq!(r.totals.recorded.included, 2);
+        let q1 = report(&t.db, ReportKind::Quarterly, "2027-Q1").await;
+        assert_eq!(q1.practices[0].recorded.included, 0);
+        t.finish().await;
+    }
+}

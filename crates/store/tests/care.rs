@@ -1,0 +1,229 @@
+//! Care records on SQLite and PostgreSQL: they hang off the lasting patient identity and
+//! survive new extracts; versions and memberships behave as the pages expect.
+
+use chrono::NaiveDate;
+use kernteam_domain::access::{OrganisationKind, Role};
+use kernteam_domain::care::DecisionKind;
+use kernteam_store::care::{AuditEntry, NewDecision, NewTeamMember};
+use kernteam_store::extracts::{PatientRow, SnapshotHeader};
+use kernteam_store::people::NewUser;
+use kernteam_store::{testing, Db, StoreError};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// Writes a snapshot of one practice with the given patient ids.
+async fn snapshot(db: &Db, date: &str, ids: &[&str]) -> i64 {
+    let mut w = db
+        .begin_snapshot(&SnapshotHeader {
+            agb_code: "01234567".into(),
+            practice_name: "Praktijk De Linde".into(),
+            extract_date: d(date),
+            source: "test".into(),
+        })
+        .await
+        .unwrap();
+    for id in ids {
+        w.patient(PatientRow {
+            his_id: id.to_string(),
+            bsn: None,
+            family_name: Some("Jansen".into()),
+            given_name: Some("Anna".into()),
+            birth_date: d("1940-05-05"),
+            sex: Some("V".into()),
+            registration_start: d("1990-01-01"),
+            registration_end: None,
+            postal_code: None,
+        })
+        .await
+        .unwrap();
+    }
+    w.finish().await.unwrap().snapshot_id
+}
+
+async fn user(db: &Db, name: &str, role: Role, practice_id: Option<i64>, organisation_id: Option<i64>) -> i64 {
+    db.create_user(&NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        role,
+        practice_id,
+        organisation_id,
+        password_hash: "x".into(),
+        is_admin: false,
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn care_records_survive_new_extracts_and_follow_the_patient() {
+    for t in testing::all().await {
+        let db = &t.db;
+        let first = snapshot(db, "2027-01-05", &["A", "B"]).await;
+        let practice = db.practice_by_agb("01234567").await.unwrap().unwrap();
+        let people = db.snapshot_people(first).await.unwrap();
+        let a = people.iter().find(|p| p.his_id == "A").unwrap().patient_id;
+        let poh = user(db, "poh", Role::PohO, Some(practice.id), None).await;
+        db.add_decision(
+            a,
+            &NewDecision {
+                kind: DecisionKind::Inclusion,
+                decided_on: d("2027-01-10"),
+                deciding_gp: Some("Dr. X".into()),
+                reason: None,
+                considerations: None,
+            },
+            poh,
+        )
+        .await
+        .unwrap();
+        let member = db
+            .add_team_member(
+                a,
+                &NewTeamMember {
+                    kind: "professional".into(),
+                    user_id: Some(poh),
+                    name: "poh".into(),
+                    ..Default::default()
+                },
+                poh,
+            )
+            .await
+            .unwrap();
+        db.set_first_contact(a, member, poh).await.unwrap();
+        db.save_care_plan(a, 0, "{}", "Zorgplan opgesteld", poh, "poh")
+            .await
+            .unwrap();
+        // A new extract in which A is still present, and the same date again (replaced).
+        let second = snapshot(db, "2027-04-02", &["A", "C"]).await;
+        snapshot(db, "2027-04-02", &["A", "C"]).await;
+        let again = db
+            .snapshot_people(db.latest_snapshot(practice.id).await.unwrap().unwrap().snapshot_id)
+            .await
+            .unwrap();
+        assert_ne!(second, 0);
+        assert_eq!(
+            again.iter().find(|p| p.his_id == "A").unwrap().patient_id,
+            a,
+            "same lasting id"
+        );
+        assert_eq!(db.decisions(a).await.unwrap().len(), 1);
+        assert_eq!(db.first_contact(a).await.unwrap().unwrap().id, member);
+        assert_eq!(db.care_plan_versions(a).await.unwrap().len(), 1);
+        assert_eq!(db.practice_decisions(practice.id).await.unwrap().len(), 1);
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_contact() {
+    for t in testing::all().await {
+        let db = &t.db;
+        let s = snapshot(db, "2027-01-05", &["A"]).await;
+        let a = db.snapshot_people(s).await.unwrap()[0].patient_id;
+        let practice = db.practice_by_agb("01234567").await.unwrap().unwrap();
+        let org = db
+            .create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg")
+            .await
+            .unwrap();
+        assert!(matches!(
+            db.create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg")
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let poh = user(db, "poh", Role::PohO, Some(practice.id), None).await;
+        let wvk = user(db, "wvk", Role::Wijkverpleegkundige, None, Some(org)).await;
+        assert!(matches!(
+            db.create_user(&NewUser {
+                username: "poh".into(),
+                display_name: "dup".into(),
+                role: Role::PohO,
+                practice_id: Some(practice.id),
+                organisation_id: None,
+                password_hash: "x".into(),
+                is_admin: false
+            })
+            .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(
+            db.save_care_plan(a, 0, "{\"goals\":[\"a\"]}", "v1", poh, "poh")
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            db.save_care_plan(a, 1, "{\"goals\":[\"b\"]}", "v2", wvk, "wvk")
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(matches!(
+            db.save_care_plan(a, 1, "{}", "stale", poh, "poh").await,
+            Err(StoreError::Conflict(_))
+        ));
+        let versions = db.care_plan_versions(a).await.unwrap();
+        assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(versions[0].created_by_name, "wvk");
+
+        assert!(!db.on_care_team(a, wvk).await.unwrap());
+        let m = db
+            .add_team_member(
+                a,
+                &NewTeamMember {
+                    kind: "professional".into(),
+                    user_id: Some(wvk),
+                    name: "wvk".into(),
+                    ..Default::default()
+                },
+                poh,
+            )
+            .await
+            .unwrap();
+        assert!(db.on_care_team(a, wvk).await.unwrap());
+        assert_eq!(db.patients_of_team_member(wvk).await.unwrap().len(), 1);
+        db.set_first_contact(a, m, poh).await.unwrap();
+        db.remove_team_member(a, m).await.unwrap();
+        assert!(!db.on_care_team(a, wvk).await.unwrap());
+        assert!(db.first_contact(a).await.unwrap().is_none());
+        assert!(matches!(db.remove_team_member(a, m).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            db.set_first_contact(a, m, poh).await,
+            Err(StoreError::NotFound)
+        ));
+
+        db.audit(&AuditEntry {
+            user_id: Some(poh),
+            username: "poh".into(),
+            role: "poh_o".into(),
+            practice_id: Some(practice.id),
+            patient_id: Some(a),
+            action: "dossier ingezien".into(),
+            detail: None,
+            ip: Some("127.0.0.1".into()),
+        })
+        .await
+        .unwrap();
+        let log = db.audit_for_patient(a).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].action, "dossier ingezien");
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn sessions_end_with_the_account() {
+    for t in testing::all().await {
+        let db = &t.db;
+        let admin = user(db, "beheer", Role::Beheerder, None, None).await;
+        db.create_session("hash", admin, "csrf", Some("127.0.0.1"))
+            .await
+            .unwrap();
+        let (u, csrf, _, _) = db.session("hash").await.unwrap().unwrap();
+        assert_eq!((u.id, csrf.as_str()), (admin, "csrf"));
+        db.set_user_active(admin, false).await.unwrap();
+        assert!(db.session("hash").await.unwrap().is_none());
+        t.finish().await;
+    }
+}
