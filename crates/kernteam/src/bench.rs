@@ -64,6 +64,7 @@ fn measure(args: &[String]) -> anyhow::Result<Measured> {
 fn pg_database(admin: &str, name: &str) -> anyhow::Result<String> {
     let (base, _) = admin.rsplit_once('/').context("PostgreSQL URL zonder databasenaam")?;
     let status = Command::new("psql")
+        .env("PGOPTIONS", "-c client_min_messages=warning")
         .args([
             admin,
             "-q",
