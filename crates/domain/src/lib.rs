@@ -9,8 +9,10 @@ pub mod access;
 pub mod care;
 pub mod codes;
 pub mod dates;
+pub mod events;
 pub mod extract;
 pub mod figures;
 pub mod period;
+pub mod pzp;
 
 pub use chrono::NaiveDate as Date;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use kernteam_domain::care::{status_on, Decision, ProgramStatus};
 use kernteam_domain::codes::CodeSets;
+use kernteam_domain::events::{EventKind, Funding};
 use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
 use kernteam_domain::period::{choose_snapshot, Period};
 use kernteam_store::{Db, StoreError};
@@ -57,22 +58,47 @@ pub struct Report {
     pub totals: Totals,
 }
 
-/// Figures recorded in Kernteam for a practice in a period; where nothing is recorded they
-/// stay 0 / null. `included`: patients whose latest program decision on or before R is an
-/// inclusion (see `kernteam_domain::care::status_on`).
+/// Figures recorded in Kernteam for a practice in the period S..=R; 0 / null where nothing
+/// is recorded.
+/// - `included`: patients whose latest program decision on or before R is an inclusion
+///   (see `kernteam_domain::care::status_on`);
+/// - `poh_o_hours_per_week`: the formation as last set on or before R;
+/// - `mdo_count`: the practice's meetings held in the period;
+/// - `so_consultations`: SO consultations of the practice's patients, by funding;
+/// - `elv_referrals`, `seh_referrals`, `wlz_crisis_admissions`: events in the period.
 pub async fn recorded_figures(db: &Db, practice_id: i64, period: &Period) -> Result<RecordedFigures, StoreError> {
+    let (from, to) = (period.start, period.reference_date);
     let mut by_patient: HashMap<i64, Vec<Decision>> = HashMap::new();
     for (patient, d) in db.practice_decisions(practice_id).await? {
         by_patient.entry(patient).or_default().push(d);
     }
     let included = by_patient
         .values()
-        .filter(|ds| status_on(ds, period.reference_date) == ProgramStatus::Included)
+        .filter(|ds| status_on(ds, to) == ProgramStatus::Included)
         .count() as u64;
-    Ok(RecordedFigures {
+    let mut figures = RecordedFigures {
         included,
+        poh_o_hours_per_week: db.poh_o_hours_on(practice_id, to).await?,
+        mdo_count: db.held_meetings_between(practice_id, from, to).await?,
         ..RecordedFigures::default()
-    })
+    };
+    for (funding, n) in db.consultation_counts(practice_id, from, to).await? {
+        match Funding::from_code(&funding) {
+            Some(Funding::Zvw) => figures.so_consultations.zvw += n,
+            Some(Funding::Wlz) => figures.so_consultations.wlz += n,
+            None => return Err(StoreError::Corrupt(format!("financiering '{funding}'"))),
+        }
+    }
+    for (kind, n) in db.event_counts(practice_id, from, to).await? {
+        match EventKind::from_code(&kind) {
+            Some(k) if k.is_elv() => figures.elv_referrals += n,
+            Some(EventKind::SehReferral) => figures.seh_referrals += n,
+            Some(EventKind::WlzCrisisAdmission) => figures.wlz_crisis_admissions += n,
+            Some(_) => {}
+            None => return Err(StoreError::Corrupt(format!("gebeurtenis '{kind}'"))),
+        }
+    }
+    Ok(figures)
 }
 
 /// Computes a report: per practice the snapshot chosen for R, sorted by AGB code.

@@ -177,3 +177,91 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn recorded_care_feeds_the_period_figures() {
+    use kernteam_store::people::NewUser;
+    use kernteam_store::program::NewConsultation;
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    for t in testing::all().await {
+        let db = &t.db;
+        import_extract(db, &shared().join("extract-09000001-2027-07-04"), &opts())
+            .await
+            .unwrap();
+        let practice = db.practice_by_agb("09000001").await.unwrap().unwrap();
+        let user = db
+            .create_user(&NewUser {
+                username: "poh".into(),
+                display_name: "POH".into(),
+                role: kernteam_domain::access::Role::PohO,
+                practice_id: Some(practice.id),
+                organisation_id: None,
+                password_hash: "x".into(),
+                is_admin: false,
+            })
+            .await
+            .unwrap();
+        let snap = db.latest_snapshot(practice.id).await.unwrap().unwrap();
+        let p = db.snapshot_people(snap.snapshot_id).await.unwrap()[0].patient_id;
+        // Two meetings held in Q2 (one on R), one held in Q3, one planned in Q2 but not held.
+        for (date, held) in [
+            ("2027-04-01", true),
+            ("2027-06-30", true),
+            ("2027-07-01", true),
+            ("2027-05-15", false),
+        ] {
+            let m = db
+                .create_meeting(practice.id, d(date), "praktijk", &["huisarts".into()], user)
+                .await
+                .unwrap();
+            db.add_to_agenda(m, p, None).await.unwrap();
+            if held {
+                db.record_minutes(m, p, "besproken").await.unwrap();
+            }
+        }
+        for (date, funding) in [
+            ("2027-04-02", "zvw"),
+            ("2027-05-02", "wlz"),
+            ("2027-06-30", "zvw"),
+            ("2027-03-31", "zvw"),
+        ] {
+            let c = NewConsultation {
+                date: d(date),
+                question: "?".into(),
+                advice: None,
+                kind: "consultatie".into(),
+                funding: funding.into(),
+                so_name: "SO".into(),
+            };
+            db.add_consultation(p, &c, user).await.unwrap();
+        }
+        for (kind, at) in [
+            ("elv_laag_complex", "2027-04-03T10:00:00Z"),
+            ("elv_palliatief", "2027-06-30T23:59:59Z"),
+            ("seh_verwijzing", "2027-05-01T08:00:00Z"),
+            ("wlz_crisisopname", "2027-06-01T08:00:00Z"),
+            ("val", "2027-06-01T08:00:00Z"),
+            ("seh_verwijzing", "2027-07-01T00:00:00Z"),
+        ] {
+            db.add_event(p, kind, at, None, user).await.unwrap();
+        }
+        db.set_poh_o_hours(practice.id, d("2027-01-01"), 12.0, user)
+            .await
+            .unwrap();
+        db.set_poh_o_hours(practice.id, d("2027-07-01"), 16.0, user)
+            .await
+            .unwrap();
+        let r = report(db, ReportKind::Quarterly, "2027-Q2").await;
+        let f = &r.practices[0].recorded;
+        assert_eq!(f.mdo_count, 2, "{:?}", t.backend());
+        assert_eq!((f.so_consultations.zvw, f.so_consultations.wlz), (2, 1));
+        assert_eq!((f.elv_referrals, f.seh_referrals, f.wlz_crisis_admissions), (2, 1, 1));
+        assert_eq!(f.poh_o_hours_per_week, Some(12.0));
+        assert_eq!(r.totals.recorded.poh_o_hours_per_week, Some(12.0));
+        let q3 = report(db, ReportKind::Quarterly, "2027-Q3").await;
+        assert_eq!(q3.practices[0].recorded.poh_o_hours_per_week, Some(16.0));
+        assert_eq!(q3.practices[0].recorded.mdo_count, 1);
+        assert_eq!(q3.practices[0].recorded.seh_referrals, 1);
+        t.finish().await;
+    }
+}

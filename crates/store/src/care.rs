@@ -6,6 +6,7 @@ use kernteam_domain::care::{Decision, DecisionKind};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::program::Document;
 use crate::{now_timestamp, parse_stored_date, parse_stored_opt_date, Db, StoreError, StoreResult};
 
 /// A practice's patient (the lasting identity behind the snapshots).
@@ -520,19 +521,10 @@ impl Db {
 
     /// Patients of a practice that have a care plan.
     pub async fn practice_care_plan_patients(&self, practice_id: i64) -> StoreResult<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT c.patient_id FROM care_plan_versions c JOIN patients p ON p.id = c.patient_id \
-             WHERE p.practice_id = $1",
-        )
-        .bind(practice_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        self.practice_document_patients(Document::CarePlan, practice_id).await
     }
 
-    /// Saves a new version of the care plan. `based_on` is the version the editor started
-    /// from (0 for none): when someone else saved in between, nothing is written and
-    /// `Conflict` says so.
+    /// Saves a new version of the care plan (see [`Db::save_version`]).
     pub async fn save_care_plan(
         &self,
         patient_id: i64,
@@ -542,61 +534,21 @@ impl Db {
         user_id: i64,
         user_name: &str,
     ) -> StoreResult<i64> {
-        let mut tx = self.pool().begin().await?;
-        let current: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM care_plan_versions WHERE patient_id = $1")
-                .bind(patient_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if current != based_on {
-            return Err(StoreError::Conflict(format!(
-                "Het zorgplan is intussen door iemand anders gewijzigd (versie {current}); bekijk de nieuwe versie en breng uw wijziging opnieuw aan."
-            )));
-        }
-        let version = current + 1;
-        sqlx::query(
-            "INSERT INTO care_plan_versions (patient_id, version, content, summary, created_by, created_by_name, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        self.save_version(
+            Document::CarePlan,
+            patient_id,
+            based_on,
+            content,
+            summary,
+            user_id,
+            user_name,
         )
-        .bind(patient_id)
-        .bind(version)
-        .bind(content)
-        .bind(summary)
-        .bind(user_id)
-        .bind(user_name)
-        .bind(now_timestamp())
-        .execute(&mut *tx)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Conflict("Het zorgplan is tegelijk door iemand anders gewijzigd; probeer het opnieuw.".into())
-            }
-            _ => e.into(),
-        })?;
-        tx.commit().await?;
-        Ok(version)
     }
 
-    /// All versions, newest first.
+    /// All versions of the care plan, newest first.
     pub async fn care_plan_versions(&self, patient_id: i64) -> StoreResult<Vec<CarePlanVersion>> {
-        let rows = sqlx::query(
-            "SELECT version, content, summary, created_by_name, created_at FROM care_plan_versions \
-             WHERE patient_id = $1 ORDER BY version DESC",
-        )
-        .bind(patient_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CarePlanVersion {
-                    version: r.try_get(0)?,
-                    content: r.try_get(1)?,
-                    summary: r.try_get(2)?,
-                    created_by_name: r.try_get(3)?,
-                    created_at: r.try_get(4)?,
-                })
-            })
-            .collect()
+        self.versions(Document::CarePlan, patient_id).await
     }
 
     pub async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {

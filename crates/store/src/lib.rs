@@ -14,6 +14,7 @@ pub mod care;
 pub mod extracts;
 pub mod facts;
 pub mod people;
+pub mod program;
 pub mod testing;
 
 use std::str::FromStr;

@@ -1,0 +1,263 @@
+//! Proactive care planning (PZP, advance care planning): conversations, treatment wishes
+//! and limits, advance directives, representative, preferred places, next review. Versioned
+//! like the care plan.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The treatments that a PZP conversation covers; others can be added by name.
+pub const STANDARD_TREATMENTS: [(&str, &str); 6] = [
+    ("reanimatie", "Reanimatie"),
+    ("beademing", "Beademing"),
+    ("ic_opname", "IC-opname"),
+    ("ziekenhuisopname", "Ziekenhuisopname"),
+    ("antibiotica", "Antibiotica"),
+    ("sondevoeding", "Sondevoeding"),
+];
+
+/// The label of a treatment code: a standard one, or the name itself for others.
+pub fn treatment_label(code: &str) -> String {
+    STANDARD_TREATMENTS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| code.to_string(), |(_, l)| l.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WishDecision {
+    /// Wel: the patient wants this treatment.
+    Wel,
+    /// Niet: the patient does not want it (a treatment limit).
+    Niet,
+    #[default]
+    NogNietBesproken,
+}
+
+impl WishDecision {
+    pub const ALL: [WishDecision; 3] = [WishDecision::Wel, WishDecision::Niet, WishDecision::NogNietBesproken];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            WishDecision::Wel => "wel",
+            WishDecision::Niet => "niet",
+            WishDecision::NogNietBesproken => "nog_niet_besproken",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WishDecision::Wel => "Wel",
+            WishDecision::Niet => "Niet",
+            WishDecision::NogNietBesproken => "Nog niet besproken",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreatmentWish {
+    /// A code of [`STANDARD_TREATMENTS`] or the name of another treatment.
+    pub treatment: String,
+    pub decision: WishDecision,
+    pub recorded_on: Option<NaiveDate>,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub date: NaiveDate,
+    /// Who took part: the patient, a mantelzorger, a legal representative, professionals.
+    pub participants: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Directive {
+    pub present: bool,
+    /// Where the document is kept.
+    pub location: String,
+}
+
+/// The PZP record of one patient.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AdvanceCarePlan {
+    #[serde(default)]
+    pub conversations: Vec<Conversation>,
+    #[serde(default)]
+    pub wishes: Vec<TreatmentWish>,
+    #[serde(default)]
+    pub wilsverklaring: Directive,
+    #[serde(default)]
+    pub niet_reanimeren: Directive,
+    #[serde(default)]
+    pub euthanasieverzoek: Directive,
+    #[serde(default)]
+    pub legal_representative: String,
+    #[serde(default)]
+    pub preferred_place_of_care: String,
+    #[serde(default)]
+    pub preferred_place_of_death: String,
+    #[serde(default)]
+    pub next_review: Option<NaiveDate>,
+}
+
+impl AdvanceCarePlan {
+    /// A new PZP lists every standard treatment as not yet discussed.
+    pub fn blank() -> Self {
+        AdvanceCarePlan {
+            wishes: STANDARD_TREATMENTS
+                .iter()
+                .map(|(c, _)| TreatmentWish {
+                    treatment: c.to_string(),
+                    decision: WishDecision::NogNietBesproken,
+                    recorded_on: None,
+                    recorded_by: String::new(),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Treatment limits: the treatments the patient does not want.
+    pub fn limits(&self) -> impl Iterator<Item = &TreatmentWish> {
+        self.wishes.iter().filter(|w| w.decision == WishDecision::Niet)
+    }
+
+    /// Checks texts and relations; Dutch messages.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut errors = Vec::new();
+        let long = |s: &str| s.chars().count() > crate::care::MAX_TEXT;
+        if self
+            .conversations
+            .iter()
+            .any(|c| long(&c.summary) || long(&c.participants))
+            || [
+                &self.legal_representative,
+                &self.preferred_place_of_care,
+                &self.preferred_place_of_death,
+            ]
+            .iter()
+            .any(|s| long(s))
+        {
+            errors.push(format!("Een tekstveld is langer dan {} tekens.", crate::care::MAX_TEXT));
+        }
+        if self.conversations.iter().any(|c| c.participants.trim().is_empty()) {
+            errors.push("Vul bij elk gesprek in wie er aan deelnamen.".into());
+        }
+        for w in &self.wishes {
+            if w.decision != WishDecision::NogNietBesproken
+                && (w.recorded_on.is_none() || w.recorded_by.trim().is_empty())
+            {
+                errors.push(format!(
+                    "{}: vul de datum en wie het vastlegde in bij een besproken wens of grens.",
+                    treatment_label(&w.treatment)
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// What changed between two PZP versions, in Dutch.
+pub fn pzp_changes(old: &AdvanceCarePlan, new: &AdvanceCarePlan) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &new.conversations {
+        if !old.conversations.contains(c) {
+            out.push(format!("Gesprek van {} vastgelegd", c.date.format("%d-%m-%Y")));
+        }
+    }
+    for w in &new.wishes {
+        let before = old
+            .wishes
+            .iter()
+            .find(|o| o.treatment == w.treatment)
+            .map(|o| o.decision);
+        if before != Some(w.decision) {
+            out.push(format!(
+                "{}: {} → {}",
+                treatment_label(&w.treatment),
+                before.map_or("—", |b| b.label()),
+                w.decision.label()
+            ));
+        }
+    }
+    for (label, a, b) in [
+        ("Wilsverklaring", &old.wilsverklaring, &new.wilsverklaring),
+        ("Niet-reanimeren-verklaring", &old.niet_reanimeren, &new.niet_reanimeren),
+        ("Euthanasieverzoek", &old.euthanasieverzoek, &new.euthanasieverzoek),
+    ] {
+        if a != b {
+            out.push(format!(
+                "{label}: {}",
+                if b.present { "aanwezig" } else { "niet aanwezig" }
+            ));
+        }
+    }
+    for (label, a, b) in [
+        (
+            "Wettelijk vertegenwoordiger",
+            &old.legal_representative,
+            &new.legal_representative,
+        ),
+        (
+            "Voorkeursplek van zorg",
+            &old.preferred_place_of_care,
+            &new.preferred_place_of_care,
+        ),
+        (
+            "Voorkeursplek van overlijden",
+            &old.preferred_place_of_death,
+            &new.preferred_place_of_death,
+        ),
+    ] {
+        if a != b {
+            out.push(format!("{label} gewijzigd"));
+        }
+    }
+    if old.next_review != new.next_review {
+        out.push(format!(
+            "Volgende bespreking: {}",
+            new.next_review
+                .map_or_else(|| "—".to_string(), |d| d.format("%d-%m-%Y").to_string())
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blank_pzp_has_every_standard_treatment_undiscussed() {
+        let p = AdvanceCarePlan::blank();
+        assert_eq!(p.wishes.len(), 6);
+        assert!(p.wishes.iter().all(|w| w.decision == WishDecision::NogNietBesproken));
+        assert_eq!(p.limits().count(), 0);
+        assert!(p.validate().is_ok());
+    }
+
+    #[test]
+    fn a_discussed_limit_needs_date_and_recorder() {
+        let mut p = AdvanceCarePlan::blank();
+        p.wishes[0].decision = WishDecision::Niet;
+        assert!(p.validate().is_err());
+        p.wishes[0].recorded_on = Some("2027-03-01".parse().unwrap());
+        p.wishes[0].recorded_by = "Dr. Janssen".into();
+        assert!(p.validate().is_ok());
+        assert_eq!(
+            p.limits().map(|w| w.treatment.as_str()).collect::<Vec<_>>(),
+            ["reanimatie"]
+        );
+        let changes = pzp_changes(&AdvanceCarePlan::blank(), &p);
+        assert_eq!(changes, ["Reanimatie: Nog niet besproken → Niet"]);
+    }
+}
