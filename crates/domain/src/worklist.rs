@@ -1,0 +1,217 @@
+//! Worklists: what needs doing for a practice's frail elderly, derived from their records.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::care::CarePlan;
+use crate::events::{handover, EventKind, Handover};
+
+/// Evaluations due within this many days are listed.
+pub const EVALUATION_HORIZON_DAYS: i64 = 14;
+/// A medication review older than this is due again.
+pub const REVIEW_INTERVAL_DAYS: i64 = 365;
+/// Events in this window make a patient a candidate for the next MDO.
+pub const MDO_EVENT_WINDOW_DAYS: i64 = 90;
+
+/// What is known of one included patient, for the worklist.
+#[derive(Debug, Clone, Default)]
+pub struct PatientState {
+    pub care_plan: Option<CarePlan>,
+    pub has_pzp: bool,
+    pub has_first_contact: bool,
+    pub last_medication_review: Option<NaiveDate>,
+    pub last_mdo: Option<NaiveDate>,
+    /// (event id, kind, occurred at, handover sent at).
+    pub events: Vec<(i64, EventKind, DateTime<Utc>, Option<DateTime<Utc>>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WorkItem {
+    ActionDue { what: String, who: String, due: NaiveDate, overdue: bool },
+    EvaluationDue { date: NaiveDate, overdue: bool },
+    NoCarePlan,
+    NoPzp,
+    NoFirstContact,
+    MedicationReviewDue { last: Option<NaiveDate> },
+    Handover { event_id: i64, event: EventKind, status: HandoverState },
+    MdoCandidate { reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoverState {
+    Open,
+    Overdue,
+    SentLate,
+}
+
+impl WorkItem {
+    /// Dutch text for the list.
+    pub fn text(&self) -> String {
+        let d = |d: &NaiveDate| d.format("%d-%m-%Y").to_string();
+        match self {
+            WorkItem::ActionDue { what, who, due, overdue } => format!(
+                "Actie {}: {what}{} (vóór {})",
+                if *overdue { "te laat" } else { "binnenkort" },
+                if who.is_empty() { String::new() } else { format!(" — {who}") },
+                d(due)
+            ),
+            WorkItem::EvaluationDue { date, overdue } => {
+                format!("Evaluatie zorgplan {} ({})", if *overdue { "te laat" } else { "binnenkort" }, d(date))
+            }
+            WorkItem::NoCarePlan => "Geen zorgplan".into(),
+            WorkItem::NoPzp => "Geen proactieve zorgplanning".into(),
+            WorkItem::NoFirstContact => "Geen eerste aanspreekpunt".into(),
+            WorkItem::MedicationReviewDue { last } => match last {
+                Some(l) => format!("Medicatiebeoordeling nodig (laatste {})", d(l)),
+                None => "Medicatiebeoordeling nodig (nog nooit)".into(),
+            },
+            WorkItem::Handover { event, status, .. } => format!(
+                "Overdracht bij {}: {}",
+                event.label().to_lowercase(),
+                match status {
+                    HandoverState::Open => "nog versturen (binnen 24 uur)",
+                    HandoverState::Overdue => "te laat, nog niet verstuurd",
+                    HandoverState::SentLate => "te laat verstuurd",
+                }
+            ),
+            WorkItem::MdoCandidate { reason } => format!("Kandidaat voor het volgende MDO: {reason}"),
+        }
+    }
+
+    /// A short code for filtering.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WorkItem::ActionDue { .. } => "acties",
+            WorkItem::EvaluationDue { .. } => "evaluaties",
+            WorkItem::NoCarePlan | WorkItem::NoPzp | WorkItem::NoFirstContact | WorkItem::MedicationReviewDue { .. } => {
+                "ontbrekend"
+            }
+            WorkItem::Handover { .. } => "overdrachten",
+            WorkItem::MdoCandidate { .. } => "mdo",
+        }
+    }
+
+    pub fn urgent(&self) -> bool {
+        matches!(
+            self,
+            WorkItem::ActionDue { overdue: true, .. }
+                | WorkItem::EvaluationDue { overdue: true, .. }
+                | WorkItem::Handover { status: HandoverState::Overdue, .. }
+        )
+    }
+}
+
+/// The work for one included patient on `today` (at `now`).
+pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec<WorkItem> {
+    let mut out = Vec::new();
+    match &p.care_plan {
+        None => out.push(WorkItem::NoCarePlan),
+        Some(plan) => {
+            for a in plan.open_actions() {
+                if let Some(due) = a.due {
+                    if due <= today + Duration::days(EVALUATION_HORIZON_DAYS) {
+                        out.push(WorkItem::ActionDue { what: a.what.clone(), who: a.who.clone(), due, overdue: due < today });
+                    }
+                }
+            }
+            if let Some(date) = plan.evaluation_date {
+                if date <= today + Duration::days(EVALUATION_HORIZON_DAYS) {
+                    out.push(WorkItem::EvaluationDue { date, overdue: date < today });
+                }
+            }
+        }
+    }
+    if !p.has_pzp {
+        out.push(WorkItem::NoPzp);
+    }
+    if !p.has_first_contact {
+        out.push(WorkItem::NoFirstContact);
+    }
+    if p.last_medication_review.is_none_or(|d| d < today - Duration::days(REVIEW_INTERVAL_DAYS)) {
+        out.push(WorkItem::MedicationReviewDue { last: p.last_medication_review });
+    }
+    let mut recent_events = Vec::new();
+    for (id, kind, at, sent) in &p.events {
+        let status = match handover(*kind, *at, *sent, now) {
+            Handover::Open { .. } => Some(HandoverState::Open),
+            Handover::Overdue { .. } => Some(HandoverState::Overdue),
+            Handover::SentLate if *at >= now - Duration::days(30) => Some(HandoverState::SentLate),
+            _ => None,
+        };
+        if let Some(status) = status {
+            out.push(WorkItem::Handover { event_id: *id, event: *kind, status });
+        }
+        if at.date_naive() >= today - Duration::days(MDO_EVENT_WINDOW_DAYS)
+            && p.last_mdo.is_none_or(|m| m < at.date_naive())
+        {
+            recent_events.push(kind.label().to_lowercase());
+        }
+    }
+    if !recent_events.is_empty() {
+        recent_events.dedup();
+        out.push(WorkItem::MdoCandidate { reason: format!("recent {}", recent_events.join(", ")) });
+    } else if p.last_mdo.is_none() {
+        out.push(WorkItem::MdoCandidate { reason: "nog niet in een MDO besproken".into() });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::care::{ActionStatus, CareAction};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn an_empty_record_lists_what_is_missing() {
+        let items = work_items(&PatientState::default(), d("2027-03-01"), t("2027-03-01T12:00:00Z"));
+        let codes: Vec<_> = items.iter().map(|i| i.text()).collect();
+        assert_eq!(
+            codes,
+            [
+                "Geen zorgplan",
+                "Geen proactieve zorgplanning",
+                "Geen eerste aanspreekpunt",
+                "Medicatiebeoordeling nodig (nog nooit)",
+                "Kandidaat voor het volgende MDO: nog niet in een MDO besproken",
+            ]
+        );
+    }
+
+    #[test]
+    fn due_actions_evaluations_and_late_handovers() {
+        let plan = CarePlan {
+            actions: vec![
+                CareAction { what: "Huisbezoek".into(), who: "POH-O".into(), due: Some(d("2027-02-20")), status: ActionStatus::Gepland },
+                CareAction { what: "Later".into(), who: String::new(), due: Some(d("2027-06-01")), status: ActionStatus::Gepland },
+                CareAction { what: "Klaar".into(), who: String::new(), due: Some(d("2027-02-01")), status: ActionStatus::Afgerond },
+            ],
+            evaluation_date: Some(d("2027-03-10")),
+            ..Default::default()
+        };
+        let state = PatientState {
+            care_plan: Some(plan),
+            has_pzp: true,
+            has_first_contact: true,
+            last_medication_review: Some(d("2026-06-01")),
+            last_mdo: Some(d("2027-01-15")),
+            events: vec![(7, EventKind::HospitalDischarge, t("2027-02-27T09:00:00Z"), None)],
+        };
+        let items = work_items(&state, d("2027-03-01"), t("2027-03-01T12:00:00Z"));
+        assert!(items.contains(&WorkItem::ActionDue { what: "Huisbezoek".into(), who: "POH-O".into(), due: d("2027-02-20"), overdue: true }));
+        assert!(items.contains(&WorkItem::EvaluationDue { date: d("2027-03-10"), overdue: false }));
+        assert!(items.contains(&WorkItem::Handover { event_id: 7, event: EventKind::HospitalDischarge, status: HandoverState::Overdue }));
+        assert!(items.iter().any(|i| matches!(i, WorkItem::MdoCandidate { .. })));
+        assert!(!items.iter().any(|i| matches!(i, WorkItem::MedicationReviewDue { .. })));
+        assert_eq!(items.iter().filter(|i| i.urgent()).count(), 2);
+    }
+}
