@@ -1,5 +1,6 @@
 //! `kernteam`: the one binary of Kernteam, with subcommands.
 
+mod admin;
 mod bench;
 mod demo;
 mod users;
@@ -88,6 +89,14 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(users::UserCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
+    /// Back up the database: SQLite online (VACUUM INTO), PostgreSQL with pg_dump.
+    Backup {
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// Benchmark: generate, import and report 100k, 300k and 1M patients on SQLite and
     /// PostgreSQL; prints rows per second, seconds per phase and peak memory.
     Bench(bench::BenchArgs),
@@ -247,6 +256,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(db, &bind, kernteam_web::WebConfig::default(), Some(lines)).await
         }
         Command::User(cmd) => users::run(&database_url, cmd).await,
+        Command::Audit(cmd) => admin::audit(&connect(&database_url).await?, cmd).await,
+        Command::Backup { output } => admin::backup(&connect(&database_url).await?, &database_url, output).await,
     }
 }
 

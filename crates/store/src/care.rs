@@ -551,28 +551,9 @@ impl Db {
         self.versions(Document::CarePlan, patient_id).await
     }
 
-    pub async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, user_id, username, role, practice_id, patient_id, action, detail, ip) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(now_timestamp())
-        .bind(e.user_id)
-        .bind(&e.username)
-        .bind(&e.role)
-        .bind(e.practice_id)
-        .bind(e.patient_id)
-        .bind(&e.action)
-        .bind(&e.detail)
-        .bind(&e.ip)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
     pub async fn audit_for_patient(&self, patient_id: i64) -> StoreResult<Vec<AuditRecord>> {
         let rows = sqlx::query(
-            "SELECT id, at, username, role, patient_id, action, detail, ip FROM audit_log WHERE patient_id = $1 ORDER BY id DESC",
+            "SELECT seq, at, username, role, patient_id, action, detail, ip FROM audit_log WHERE patient_id = $1 ORDER BY seq DESC",
         )
         .bind(patient_id)
         .fetch_all(self.pool())
@@ -591,5 +572,17 @@ impl Db {
                 })
             })
             .collect()
+    }
+}
+
+impl Db {
+    /// A practice's patient by HIS id.
+    pub async fn patient_by_his_id(&self, practice_id: i64, his_id: &str) -> StoreResult<Option<PatientRef>> {
+        let r = sqlx::query("SELECT id, practice_id, his_id FROM patients WHERE practice_id = $1 AND his_id = $2")
+            .bind(practice_id)
+            .bind(his_id)
+            .fetch_optional(self.pool())
+            .await?;
+        r.map(|r| Ok(PatientRef { id: r.try_get(0)?, practice_id: r.try_get(1)?, his_id: r.try_get(2)? })).transpose()
     }
 }

@@ -23,15 +23,41 @@ impl Db {
 
     /// [`Db::snapshot_facts`] with each patient's HIS id.
     pub async fn snapshot_facts_keyed(&self, snapshot_id: i64) -> StoreResult<Vec<(String, PatientFacts)>> {
+        self.facts_of(snapshot_id, None).await
+    }
+
+    /// One patient's facts as a snapshot describes them; `None` when not in it.
+    pub async fn patient_facts(&self, snapshot_id: i64, his_id: &str) -> StoreResult<Option<PatientFacts>> {
+        Ok(self
+            .facts_of(snapshot_id, Some(his_id))
+            .await?
+            .into_iter()
+            .next()
+            .map(|(_, f)| f))
+    }
+
+    /// The facts of a snapshot, of everyone or of one patient.
+    async fn facts_of(&self, snapshot_id: i64, only: Option<&str>) -> StoreResult<Vec<(String, PatientFacts)>> {
         let pool = self.pool();
+        let filter = if only.is_some() { " AND his_id = $2" } else { "" };
+        let sql = |select: &str| format!("{select} WHERE snapshot_id = $1{filter}");
+        fn bound<'q>(
+            sql: &'q str,
+            snapshot_id: i64,
+            only: Option<&str>,
+        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+            let q = sqlx::query(sql).bind(snapshot_id);
+            match only {
+                Some(his_id) => q.bind(his_id.to_string()),
+                None => q,
+            }
+        }
+        let query = |sql| bound(sql, snapshot_id, only);
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut facts = Vec::new();
         let mut ids = Vec::new();
-        let mut rows = sqlx::query(
-            "SELECT his_id, birth_date, registration_start, registration_end FROM snapshot_patients WHERE snapshot_id = $1",
-        )
-        .bind(snapshot_id)
-        .fetch(pool);
+        let patients = sql("SELECT his_id, birth_date, registration_start, registration_end FROM snapshot_patients");
+        let mut rows = query(&patients).fetch(pool);
         while let Some(r) = rows.try_next().await? {
             let his_id: String = r.try_get(0)?;
             index.insert(his_id.clone(), facts.len());
@@ -51,10 +77,8 @@ impl Db {
                 .ok_or_else(|| StoreError::Corrupt(format!("patiënt '{his_id}' ontbreekt")))
         };
 
-        let mut rows =
-            sqlx::query("SELECT his_id, icpc, start_date, end_date FROM snapshot_episodes WHERE snapshot_id = $1")
-                .bind(snapshot_id)
-                .fetch(pool);
+        let episodes = sql("SELECT his_id, icpc, start_date, end_date FROM snapshot_episodes");
+        let mut rows = query(&episodes).fetch(pool);
         while let Some(r) = rows.try_next().await? {
             let i = find(&r.try_get::<String, _>(0)?)?;
             facts[i].episodes.push(Episode {
@@ -65,10 +89,8 @@ impl Db {
         }
         drop(rows);
 
-        let mut rows =
-            sqlx::query("SELECT his_id, atc, start_date, end_date FROM snapshot_medications WHERE snapshot_id = $1")
-                .bind(snapshot_id)
-                .fetch(pool);
+        let medications = sql("SELECT his_id, atc, start_date, end_date FROM snapshot_medications");
+        let mut rows = query(&medications).fetch(pool);
         while let Some(r) = rows.try_next().await? {
             let i = find(&r.try_get::<String, _>(0)?)?;
             facts[i].medications.push(Medication {
@@ -79,10 +101,8 @@ impl Db {
         }
         drop(rows);
 
-        let mut rows =
-            sqlx::query("SELECT his_id, labcode, date, value FROM snapshot_determinants WHERE snapshot_id = $1")
-                .bind(snapshot_id)
-                .fetch(pool);
+        let determinants = sql("SELECT his_id, labcode, date, value FROM snapshot_determinants");
+        let mut rows = query(&determinants).fetch(pool);
         while let Some(r) = rows.try_next().await? {
             let i = find(&r.try_get::<String, _>(0)?)?;
             facts[i].determinants.push(Determinant {
@@ -93,10 +113,8 @@ impl Db {
         }
         drop(rows);
 
-        let mut rows =
-            sqlx::query("SELECT his_id, program, start_date, end_date FROM snapshot_programs WHERE snapshot_id = $1")
-                .bind(snapshot_id)
-                .fetch(pool);
+        let programs = sql("SELECT his_id, program, start_date, end_date FROM snapshot_programs");
+        let mut rows = query(&programs).fetch(pool);
         while let Some(r) = rows.try_next().await? {
             let i = find(&r.try_get::<String, _>(0)?)?;
             let code: String = r.try_get(1)?;

@@ -10,6 +10,7 @@
 //! Error policy: this crate returns [`StoreError`]; callers map `NotFound` to 404 and
 //! `Conflict` to 409/422, everything else is an internal error that is logged.
 
+pub mod audit;
 pub mod care;
 pub mod extracts;
 pub mod facts;
@@ -157,4 +158,16 @@ pub(crate) fn parse_stored_date(s: &str) -> StoreResult<chrono::NaiveDate> {
 
 pub(crate) fn parse_stored_opt_date(s: Option<String>) -> StoreResult<Option<chrono::NaiveDate>> {
     s.as_deref().map(parse_stored_date).transpose()
+}
+
+impl Db {
+    /// An online, consistent copy of an SQLite database into a new file (`VACUUM INTO`),
+    /// which may be taken while Kernteam runs. PostgreSQL is backed up with `pg_dump`.
+    pub async fn backup_sqlite(&self, dest: &std::path::Path) -> StoreResult<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl("VACUUM INTO is alleen voor SQLite".into()));
+        }
+        sqlx::query("VACUUM INTO $1").bind(dest.display().to_string()).execute(&self.pool).await?;
+        Ok(())
+    }
 }

@@ -103,6 +103,8 @@ pub struct PohHours {
     pub valid_from: NaiveDate,
     pub hours: f64,
     pub set_at: String,
+    /// Who set it (their display name), when the account is known.
+    pub set_by_name: Option<String>,
 }
 
 fn meeting_from_row(r: &AnyRow) -> StoreResult<Meeting> {
@@ -651,8 +653,8 @@ impl Db {
     /// The formation history, newest first.
     pub async fn poh_o_hours_history(&self, practice_id: i64) -> StoreResult<Vec<PohHours>> {
         let rows = sqlx::query(
-            "SELECT valid_from, poh_o_hours_per_week, set_at FROM practice_settings WHERE practice_id = $1 \
-             ORDER BY valid_from DESC, id DESC",
+            "SELECT s.valid_from, s.poh_o_hours_per_week, s.set_at, u.display_name FROM practice_settings s \
+             LEFT JOIN users u ON u.id = s.set_by WHERE s.practice_id = $1 ORDER BY s.valid_from DESC, s.id DESC",
         )
         .bind(practice_id)
         .fetch_all(self.pool())
@@ -663,6 +665,7 @@ impl Db {
                     valid_from: parse_stored_date(&r.try_get::<String, _>(0)?)?,
                     hours: r.try_get(1)?,
                     set_at: r.try_get(2)?,
+                    set_by_name: r.try_get(3)?,
                 })
             })
             .collect()
@@ -676,5 +679,106 @@ impl Db {
             .into_iter()
             .find(|h| h.valid_from <= on)
             .map(|h| h.hours))
+    }
+}
+
+/// One patient's place on the agenda of one of a practice's meetings, with the meeting's
+/// date: for practice-wide overviews (the MDO quarters, the worklist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaEntry {
+    pub meeting_id: i64,
+    pub meeting_date: NaiveDate,
+    /// The meeting has attendance or minutes recorded.
+    pub held: bool,
+    pub patient_id: i64,
+    /// Minutes were recorded for this patient.
+    pub discussed: bool,
+}
+
+impl Db {
+    /// Every agenda item of a practice's meetings, by meeting date then meeting and item.
+    pub async fn practice_agenda(&self, practice_id: i64) -> StoreResult<Vec<AgendaEntry>> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.meeting_date, m.held, a.patient_id, a.discussed FROM mdo_agenda a \
+             JOIN mdo_meetings m ON m.id = a.meeting_id WHERE m.practice_id = $1 \
+             ORDER BY m.meeting_date, m.id, a.id",
+        )
+        .bind(practice_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AgendaEntry {
+                    meeting_id: r.try_get(0)?,
+                    meeting_date: parse_stored_date(&r.try_get::<String, _>(1)?)?,
+                    held: r.try_get::<i64, _>(2)? != 0,
+                    patient_id: r.try_get(3)?,
+                    discussed: r.try_get::<i64, _>(4)? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// The current (latest) version of a document for every patient of a practice that
+    /// has one: (patient id, version), in patient order. One query for the whole practice.
+    pub async fn practice_current_versions(
+        &self,
+        doc: Document,
+        practice_id: i64,
+    ) -> StoreResult<Vec<(i64, CarePlanVersion)>> {
+        let table = doc.table();
+        let rows = sqlx::query(&format!(
+            "SELECT c.patient_id, c.version, c.content, c.summary, c.created_by_name, c.created_at FROM {table} c \
+             JOIN patients p ON p.id = c.patient_id \
+             WHERE p.practice_id = $1 AND c.version = (SELECT MAX(x.version) FROM {table} x WHERE x.patient_id = c.patient_id) \
+             ORDER BY c.patient_id"
+        ))
+        .bind(practice_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    CarePlanVersion {
+                        version: r.try_get(1)?,
+                        content: r.try_get(2)?,
+                        summary: r.try_get(3)?,
+                        created_by_name: r.try_get(4)?,
+                        created_at: r.try_get(5)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// The events a practice's worklist needs: those at or after `since` (RFC 3339), and
+    /// older ones of the `handover_kinds` whose handover was never sent. Newest first.
+    pub async fn practice_worklist_events(
+        &self,
+        practice_id: i64,
+        since: &str,
+        handover_kinds: &[&str],
+    ) -> StoreResult<Vec<CareEvent>> {
+        let kinds = (0..handover_kinds.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let unsent = if handover_kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" OR (e.handover_sent_at IS NULL AND e.kind IN ({kinds}))")
+        };
+        let sql = format!(
+            "SELECT e.id, e.patient_id, e.kind, e.occurred_at, e.notes, e.handover_sent_at FROM care_events e \
+             JOIN patients p ON p.id = e.patient_id WHERE p.practice_id = $1 AND (e.occurred_at >= $2{unsent}) \
+             ORDER BY e.occurred_at DESC, e.id DESC"
+        );
+        let mut q = sqlx::query(&sql).bind(practice_id).bind(since);
+        for k in handover_kinds {
+            q = q.bind(*k);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        Self::event_rows(&rows)
     }
 }

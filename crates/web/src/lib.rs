@@ -3,10 +3,12 @@
 //! under the same access rules (`kernteam_domain::access`) and with an audit record for
 //! every read or change of patient data.
 
+pub mod api;
 pub mod auth;
 pub mod error;
 pub mod pages;
 pub mod patients;
+pub mod records;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -112,6 +114,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/patienten/{id}/zorgplan/afdrukken", get(pages::care_plan_print))
         .route("/patienten/{id}/audit", get(pages::patient_audit))
+        .route("/regio", get(pages::region))
+        .route("/regio/rapport.csv", get(pages::region_csv))
+        .route("/regio/rapport.xlsx", get(pages::region_xlsx))
+        .route("/beheer", get(pages::admin))
+        .route("/beheer/organisaties", post(pages::create_organisation))
+        .route("/beheer/gebruikers", post(pages::create_user))
+        .route("/beheer/gebruikers/{id}/blokkeren", post(pages::block_user))
+        .route("/beheer/gebruikers/{id}/deblokkeren", post(pages::unblock_user))
+        .route("/beheer/gebruikers/{id}/wachtwoord", post(pages::set_password))
+        .nest("/api", api::router())
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))

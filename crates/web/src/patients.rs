@@ -9,7 +9,7 @@ use kernteam_domain::care::{status_on, Decision, ProgramStatus};
 use kernteam_domain::codes::CodeSets;
 use kernteam_domain::dates::age_on;
 use kernteam_domain::figures::TARGET_AGE;
-use kernteam_store::care::{AuditEntry, PatientRef};
+use kernteam_store::care::{AuditEntry, PatientRef, Person, TeamMember};
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -202,5 +202,88 @@ impl ListRow {
     pub fn matches(&self, query: &str) -> bool {
         let q = query.trim().to_lowercase();
         q.is_empty() || q.split_whitespace().all(|w| self.search.contains(w))
+    }
+}
+
+/// The filters of the practice list, shared by the page and the API: code and Dutch label.
+pub const LIST_FILTERS: [(&str, &str); 5] = [
+    ("alle", "Alle 75-plussers"),
+    ("kwetsbaar-niet-geincludeerd", "Kwetsbaar, niet geïncludeerd"),
+    ("geincludeerd", "Geïncludeerd"),
+    ("geen-zorgplan", "Geïncludeerd, zonder zorgplan"),
+    ("kwetsbaar", "Met episode kwetsbare oudere"),
+];
+
+impl CareOverlay {
+    pub fn status_of(&self, patient_id: i64) -> ProgramStatus {
+        self.status
+            .get(&patient_id)
+            .copied()
+            .unwrap_or(ProgramStatus::NotAssessed)
+    }
+}
+
+/// The rows of the practice list that pass the filter (a code of [`LIST_FILTERS`]; any
+/// other value shows everyone) and the search words, in list order.
+pub fn select_rows<'a>(list: &'a PracticeList, overlay: &CareOverlay, filter: &str, query: &str) -> Vec<&'a ListRow> {
+    list.rows
+        .iter()
+        .filter(|r| {
+            let status = overlay.status_of(r.patient_id);
+            match filter {
+                "kwetsbaar-niet-geincludeerd" => r.frail && status != ProgramStatus::Included,
+                "geincludeerd" => status == ProgramStatus::Included,
+                "geen-zorgplan" => {
+                    status == ProgramStatus::Included && !overlay.with_care_plan.contains(&r.patient_id)
+                }
+                "kwetsbaar" => r.frail,
+                _ => true,
+            }
+        })
+        .filter(|r| r.matches(query))
+        .collect()
+}
+
+/// A patient whose care team a network professional is on, as the latest extract of the
+/// patient's practice describes them.
+pub struct SharedPatient {
+    pub patient: PatientRef,
+    pub person: Person,
+    pub first_contact: Option<TeamMember>,
+}
+
+/// The patients whose care team the user is on (the list of a network professional),
+/// by name. Patients missing from their practice's latest extract are left out.
+pub async fn shared_patients(state: &AppState, user_id: i64) -> AppResult<Vec<SharedPatient>> {
+    let mut out = Vec::new();
+    for patient in state.db.patients_of_team_member(user_id).await? {
+        let Some(snap) = state.db.latest_snapshot(patient.practice_id).await? else {
+            continue;
+        };
+        let Some(person) = state.db.person(snap.snapshot_id, &patient).await? else {
+            continue;
+        };
+        let first_contact = state.db.first_contact(patient.id).await?;
+        out.push(SharedPatient {
+            patient,
+            person,
+            first_contact,
+        });
+    }
+    out.sort_by(|a, b| {
+        a.person
+            .full_name()
+            .cmp(&b.person.full_name())
+            .then(a.patient.id.cmp(&b.patient.id))
+    });
+    Ok(out)
+}
+
+/// Dutch label of an NHG Tabel 45 determinant.
+pub fn labcode_label(code: i64) -> String {
+    match code {
+        2803 => "Wlz-zorgprofiel (2803)".into(),
+        1251 => "Gewicht (1251)".into(),
+        other => format!("Determinant {other}"),
     }
 }

@@ -2,13 +2,14 @@ use askama::Template;
 use axum::extract::{Path, RawForm, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use kernteam_domain::care::{care_plan_changes, ActionStatus, CareAction, CareDomain, CarePlan, Problem};
+use kernteam_domain::care::{ActionStatus, CareAction, CareDomain, CarePlan, Problem};
 use kernteam_store::care::CarePlanVersion;
 
 use super::{fmt_date, fmt_opt_date, fmt_timestamp, me, render, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::patients::{allowed, audit, Allowed};
+use crate::records::{self, current_care_plan, parse_plan, require, PlanSaved};
 use crate::AppState;
 
 /// Empty rows offered below the filled ones, so that the form works without JavaScript.
@@ -77,10 +78,6 @@ async fn patient_name(state: &AppState, a: &Allowed) -> AppResult<String> {
     .unwrap_or_else(|| a.patient.his_id.clone()))
 }
 
-fn parse_plan(content: &str) -> AppResult<CarePlan> {
-    serde_json::from_str(content).map_err(|e| AppError::Internal(anyhow::anyhow!("stored care plan unreadable: {e}")))
-}
-
 fn edit_page(
     me: Me,
     csrf: String,
@@ -143,11 +140,7 @@ fn edit_page(
 pub async fn care_plan(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
     let a = allowed(&state, &cu, id).await?;
     audit(&state, &cu, Some(&a.patient), "zorgplan ingezien", None).await?;
-    let versions = state.db.care_plan_versions(id).await?;
-    let (version, plan) = match versions.first() {
-        Some(v) => (v.version, parse_plan(&v.content)?),
-        None => (0, CarePlan::default()),
-    };
+    let (version, plan) = current_care_plan(&state, id).await?;
     let name = patient_name(&state, &a).await?;
     let mut page = edit_page(
         me(&state, &cu).await?,
@@ -164,8 +157,10 @@ pub async fn care_plan(State(state): State<AppState>, cu: CurrentUser, Path(id):
     render(&page)
 }
 
-/// Reads the care-plan form: repeated fields, in order.
-fn plan_from_form(pairs: &[(String, String)]) -> Result<(i64, CarePlan), Vec<String>> {
+/// Reads the care-plan form: repeated fields, in order. Returns the version the editor
+/// started from (-1 when missing), the plan as entered (not yet normalised) and the
+/// problems found while reading it (unreadable dates).
+fn plan_from_form(pairs: &[(String, String)]) -> (i64, CarePlan, Vec<String>) {
     let all = |key: &str| {
         pairs
             .iter()
@@ -230,14 +225,15 @@ fn plan_from_form(pairs: &[(String, String)]) -> Result<(i64, CarePlan), Vec<Str
         actions,
         evaluation_date,
     };
-    match plan.normalised() {
-        Ok(p) if errors.is_empty() => Ok((based_on, p)),
-        Ok(_) => Err(errors),
-        Err(more) => {
-            errors.extend(more);
-            Err(errors)
-        }
-    }
+    (based_on, plan, errors)
+}
+
+/// The plan as entered without its empty rows, to show again with the errors.
+fn without_empty_rows(mut plan: CarePlan) -> CarePlan {
+    plan.problems.retain(|p| !p.description.trim().is_empty());
+    plan.goals.retain(|g| !g.trim().is_empty());
+    plan.actions.retain(|a| !a.what.trim().is_empty());
+    plan
 }
 
 pub async fn save_care_plan(
@@ -247,63 +243,38 @@ pub async fn save_care_plan(
     RawForm(body): RawForm,
 ) -> AppResult<Response> {
     let a = allowed(&state, &cu, id).await?;
-    if !a.access.contribute {
-        return Err(AppError::Forbidden);
-    }
+    require(a.access.contribute)?;
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_bytes(&body).map_err(|_| AppError::invalid("Het formulier is onleesbaar."))?;
-    let name = patient_name(&state, &a).await?;
-    let (based_on, plan) = match plan_from_form(&pairs) {
-        Ok(v) => v,
-        Err(errors) => {
-            let version = pairs
-                .iter()
-                .find(|(k, _)| k == "based_on")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0);
+    let (based_on, plan, mut errors) = plan_from_form(&pairs);
+    let outcome = if errors.is_empty() {
+        records::save_care_plan(&state, &cu, &a, based_on, plan.clone()).await
+    } else {
+        errors.extend(plan.clone().normalised().err().unwrap_or_default());
+        Err(AppError::Invalid(errors))
+    };
+    match outcome {
+        Ok(PlanSaved::Unchanged { .. }) => Ok(Redirect::to(&format!("/patienten/{id}/zorgplan")).into_response()),
+        Ok(PlanSaved::Saved { .. }) => Ok(Redirect::to(&format!("/patienten/{id}?melding=zorgplan")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let name = patient_name(&state, &a).await?;
             let mut page = edit_page(
                 me(&state, &cu).await?,
                 cu.csrf.clone(),
                 &a,
                 name,
-                version,
-                CarePlan::default(),
+                based_on.max(0),
+                without_empty_rows(plan),
                 errors,
             );
             page.errors
                 .push("Controleer de invoer; uw wijzigingen staan nog niet in het zorgplan.".into());
             let mut resp = render(&page)?;
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(resp);
+            Ok(resp)
         }
-    };
-    let previous = match state.db.care_plan_versions(id).await?.first() {
-        Some(v) => parse_plan(&v.content)?,
-        None => CarePlan::default(),
-    };
-    let changes = care_plan_changes(&previous, &plan);
-    if changes.is_empty() && based_on > 0 {
-        return Ok(Redirect::to(&format!("/patienten/{id}/zorgplan")).into_response());
+        Err(e) => Err(e),
     }
-    let summary = if based_on == 0 {
-        "Zorgplan opgesteld".to_string()
-    } else {
-        changes.join("\n")
-    };
-    let content = serde_json::to_string(&plan).map_err(|e| AppError::Internal(e.into()))?;
-    let version = state
-        .db
-        .save_care_plan(id, based_on, &content, &summary, cu.user.id, &cu.user.display_name)
-        .await?;
-    audit(
-        &state,
-        &cu,
-        Some(&a.patient),
-        "zorgplan gewijzigd",
-        Some(format!("versie {version}")),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/patienten/{id}?melding=zorgplan")).into_response())
 }
 
 pub struct VersionRow {

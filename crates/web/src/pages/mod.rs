@@ -1,14 +1,18 @@
 //! The pages: one handler per action, each a plain `async fn` returning [`AppResult`].
 
+mod admin;
 mod care_plan;
 mod login;
 mod patient;
 mod patient_list;
+mod region;
 
+pub use admin::{admin, block_user, create_organisation, create_user, set_password, unblock_user};
 pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_version, save_care_plan};
 pub use login::{home, login, login_form, logout};
 pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
 pub use patient_list::patient_list;
+pub use region::{region, region_csv, region_xlsx};
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -38,7 +42,10 @@ pub async fn me(state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
     let menu = match cu.user.role.scope() {
         Scope::Practice => vec![("Patiënten", "/patienten")],
         Scope::Network => vec![("Mijn patiënten", "/patienten")],
-        Scope::Region => vec![],
+        Scope::Region if cu.user.role == kernteam_domain::access::Role::Beheerder => {
+            vec![("Regio", "/regio"), ("Beheer", "/beheer")]
+        }
+        Scope::Region => vec![("Regio", "/regio")],
     };
     Ok(Me {
         name: cu.user.display_name.clone(),
@@ -63,6 +70,11 @@ pub fn flash(code: Option<&str>) -> Option<String> {
             "team" => "Het zorgteam is bijgewerkt.",
             "aanspreekpunt" => "Het eerste aanspreekpunt is ingesteld.",
             "zorgplan" => "Het zorgplan is opgeslagen als nieuwe versie.",
+            "organisatie" => "De organisatie is toegevoegd.",
+            "gebruiker" => "Het account is aangemaakt. Geef het wachtwoord persoonlijk door.",
+            "geblokkeerd" => "Het account is geblokkeerd; de gebruiker is overal uitgelogd.",
+            "gedeblokkeerd" => "Het account is weer actief.",
+            "wachtwoord" => "Het nieuwe wachtwoord is ingesteld.",
             _ => return None,
         }
         .to_string(),

@@ -2,17 +2,16 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::NaiveDate;
 use kernteam_domain::access::{PatientAccess, Role, Scope};
 use kernteam_domain::care::{status_on, CarePlan, DecisionKind, ExclusionReason};
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::dates::{active_on, age_on};
-use kernteam_store::care::{NewDecision, NewTeamMember};
 
 use super::{flash, fmt_date, fmt_opt_date, fmt_timestamp, me, render, FlashQuery, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::patients::{allowed, audit, today, wlz_label};
+use crate::patients::{allowed, audit, labcode_label, today, wlz_label};
+use crate::records::{self, DecisionInput, MemberInput};
 use crate::AppState;
 
 pub struct PersonView {
@@ -88,14 +87,6 @@ fn sex_label(s: Option<&str>) -> String {
         Some("V") => "Vrouw".into(),
         Some("X") => "Onbekend / X".into(),
         _ => "—".into(),
-    }
-}
-
-fn labcode_label(code: i64) -> String {
-    match code {
-        2803 => "Wlz-zorgprofiel (2803)".into(),
-        1251 => "Gewicht (1251)".into(),
-        other => format!("Determinant {other}"),
     }
 }
 
@@ -316,105 +307,26 @@ pub async fn patient_record(
     render(&page)
 }
 
-fn require(ok: bool) -> AppResult<()> {
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-fn parse_date_field(s: &str, label: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::invalid(format!("{label}: vul een geldige datum in.")))
-}
-
-fn opt_text(s: Option<String>, label: &str, max: usize) -> AppResult<Option<String>> {
-    let s = s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    if s.as_ref().is_some_and(|s| s.chars().count() > max) {
-        return Err(AppError::invalid(format!(
-            "{label} mag hoogstens {max} tekens lang zijn."
-        )));
-    }
-    Ok(s)
-}
-
-#[derive(serde::Deserialize)]
-pub struct DecisionForm {
-    decided_on: String,
-    deciding_gp: Option<String>,
-    reason: Option<String>,
-    considerations: Option<String>,
-}
-
-async fn decide(
-    state: AppState,
-    cu: CurrentUser,
-    id: i64,
-    form: DecisionForm,
-    kind: DecisionKind,
-) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    require(a.access.decide)?;
-    let decided_on = parse_date_field(&form.decided_on, "Datum besluit")?;
-    if decided_on > today() {
-        return Err(AppError::invalid("De datum van het besluit ligt in de toekomst."));
-    }
-    let deciding_gp = opt_text(form.deciding_gp, "De naam van de huisarts", 200)?;
-    let reason = match kind {
-        DecisionKind::Inclusion => {
-            if deciding_gp.is_none() {
-                return Err(AppError::invalid("Vul de besluitvormend huisarts in."));
-            }
-            None
-        }
-        DecisionKind::Exclusion => Some(
-            form.reason
-                .as_deref()
-                .and_then(ExclusionReason::from_code)
-                .ok_or_else(|| AppError::invalid("Kies een reden voor de exclusie."))?
-                .code()
-                .to_string(),
-        ),
-    };
-    let considerations = opt_text(form.considerations, "De toelichting", 4000)?;
-    let decision = NewDecision {
-        kind,
-        decided_on,
-        deciding_gp,
-        reason,
-        considerations,
-    };
-    state.db.add_decision(id, &decision, cu.user.id).await?;
-    let what = match kind {
-        DecisionKind::Inclusion => "inclusie vastgelegd",
-        DecisionKind::Exclusion => "exclusie vastgelegd",
-    };
-    audit(&state, &cu, Some(&a.patient), what, Some(decided_on.to_string())).await?;
-    let code = if kind == DecisionKind::Inclusion {
-        "geincludeerd"
-    } else {
-        "geexcludeerd"
-    };
-    Ok(Redirect::to(&format!("/patienten/{id}?melding={code}")).into_response())
-}
-
 pub async fn include(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
+    Form(form): Form<DecisionInput>,
 ) -> AppResult<Response> {
-    decide(state, cu, id, form, DecisionKind::Inclusion).await
+    let a = allowed(&state, &cu, id).await?;
+    records::record_decision(&state, &cu, &a, DecisionKind::Inclusion, form).await?;
+    Ok(Redirect::to(&format!("/patienten/{id}?melding=geincludeerd")).into_response())
 }
 
 pub async fn exclude(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
+    Form(form): Form<DecisionInput>,
 ) -> AppResult<Response> {
-    decide(state, cu, id, form, DecisionKind::Exclusion).await
+    let a = allowed(&state, &cu, id).await?;
+    records::record_decision(&state, &cu, &a, DecisionKind::Exclusion, form).await?;
+    Ok(Redirect::to(&format!("/patienten/{id}?melding=geexcludeerd")).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -436,70 +348,24 @@ pub async fn add_member(
     Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
     let a = allowed(&state, &cu, id).await?;
-    require(a.access.decide)?;
-    let user_id = form.user_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let mut member = NewTeamMember {
-        kind: form.kind.clone(),
-        phone: opt_text(form.phone, "Telefoon", 50)?,
-        email: opt_text(form.email, "E-mail", 200)?,
-        ..Default::default()
+    let user_id = match form.user_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(uid) => Some(
+            uid.parse()
+                .map_err(|_| AppError::invalid("Kies een professional uit de lijst."))?,
+        ),
+        None => None,
     };
-    match (form.kind.as_str(), user_id) {
-        ("professional", Some(uid)) => {
-            let uid: i64 = uid
-                .parse()
-                .map_err(|_| AppError::invalid("Kies een professional uit de lijst."))?;
-            let u = state
-                .db
-                .user(uid)
-                .await
-                .map_err(|_| AppError::invalid("Kies een professional uit de lijst."))?;
-            let fits = u.active
-                && match u.role.scope() {
-                    Scope::Practice => u.practice_id == Some(a.patient.practice_id),
-                    Scope::Network => true,
-                    Scope::Region => false,
-                };
-            if !fits {
-                return Err(AppError::invalid("Deze professional kan niet in dit zorgteam."));
-            }
-            if state.db.team(id).await?.iter().any(|m| m.user_id == Some(uid)) {
-                return Err(AppError::invalid("Deze professional staat al in het zorgteam."));
-            }
-            member.user_id = Some(uid);
-            member.name = u.display_name.clone();
-            member.role = Some(u.role.label().to_string());
-            member.organisation = match (u.organisation_id, u.practice_id) {
-                (Some(o), _) => Some(state.db.organisation(o).await?.name),
-                (_, Some(p)) => Some(state.db.practice(p).await?.name),
-                _ => None,
-            };
-        }
-        ("professional", None) => {
-            member.name = opt_text(form.name, "De naam", 200)?
-                .ok_or_else(|| AppError::invalid("Kies een professional uit de lijst of vul een naam in."))?;
-            member.role = opt_text(form.role, "De rol", 200)?;
-            member.organisation = opt_text(form.organisation, "De organisatie", 200)?;
-        }
-        ("mantelzorger", _) => {
-            member.name = opt_text(form.name, "De naam", 200)?
-                .ok_or_else(|| AppError::invalid("Vul de naam van de mantelzorger in."))?;
-            member.relation = Some(
-                opt_text(form.relation, "De relatie", 200)?
-                    .ok_or_else(|| AppError::invalid("Vul de relatie van de mantelzorger in (bijv. dochter)."))?,
-            );
-        }
-        _ => return Err(AppError::invalid("Onbekende soort teamlid.")),
-    }
-    state.db.add_team_member(id, &member, cu.user.id).await?;
-    audit(
-        &state,
-        &cu,
-        Some(&a.patient),
-        "zorgteam: lid toegevoegd",
-        Some(member.name.clone()),
-    )
-    .await?;
+    let input = MemberInput {
+        kind: form.kind,
+        user_id,
+        name: form.name,
+        role: form.role,
+        organisation: form.organisation,
+        relation: form.relation,
+        phone: form.phone,
+        email: form.email,
+    };
+    records::add_team_member(&state, &cu, &a, input).await?;
     Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response())
 }
 
@@ -509,16 +375,7 @@ pub async fn remove_member(
     Path((id, member)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let a = allowed(&state, &cu, id).await?;
-    require(a.access.decide)?;
-    state.db.remove_team_member(id, member).await?;
-    audit(
-        &state,
-        &cu,
-        Some(&a.patient),
-        "zorgteam: lid verwijderd",
-        Some(format!("teamlid {member}")),
-    )
-    .await?;
+    records::remove_team_member(&state, &cu, &a, member).await?;
     Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response())
 }
 
@@ -534,21 +391,7 @@ pub async fn set_first_contact(
     Form(form): Form<FirstContactForm>,
 ) -> AppResult<Response> {
     let a = allowed(&state, &cu, id).await?;
-    require(a.access.decide)?;
-    let team = state.db.team(id).await?;
-    let m = team
-        .iter()
-        .find(|m| m.id == form.member_id && m.kind == "professional")
-        .ok_or_else(|| AppError::invalid("Kies een professional uit het zorgteam."))?;
-    state.db.set_first_contact(id, m.id, cu.user.id).await?;
-    audit(
-        &state,
-        &cu,
-        Some(&a.patient),
-        "eerste aanspreekpunt ingesteld",
-        Some(m.name.clone()),
-    )
-    .await?;
+    records::set_first_contact(&state, &cu, &a, form.member_id).await?;
     Ok(Redirect::to(&format!("/patienten/{id}?melding=aanspreekpunt")).into_response())
 }
 
@@ -573,7 +416,7 @@ struct AuditPage {
 
 pub async fn patient_audit(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
     let a = allowed(&state, &cu, id).await?;
-    require(a.access.audit)?;
+    records::require(a.access.audit)?;
     audit(&state, &cu, Some(&a.patient), "logging ingezien", None).await?;
     let name = match state.db.latest_snapshot(a.patient.practice_id).await? {
         Some(s) => state.db.person(s.snapshot_id, &a.patient).await?.map(|p| p.full_name()),

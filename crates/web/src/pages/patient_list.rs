@@ -2,13 +2,12 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use kernteam_domain::access::Scope;
-use kernteam_domain::care::ProgramStatus;
 use kernteam_domain::dates::age_on;
 
 use super::{fmt_date, me, render, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::patients::{audit, care_overlay, practice_list, today};
+use crate::patients::{audit, care_overlay, practice_list, select_rows, shared_patients, today, LIST_FILTERS};
 use crate::AppState;
 
 pub const PAGE_SIZE: usize = 50;
@@ -56,14 +55,6 @@ pub struct ListQuery {
     pub pagina: Option<usize>,
 }
 
-pub const FILTERS: [(&str, &str); 5] = [
-    ("alle", "Alle 75-plussers"),
-    ("kwetsbaar-niet-geincludeerd", "Kwetsbaar, niet geïncludeerd"),
-    ("geincludeerd", "Geïncludeerd"),
-    ("geen-zorgplan", "Geïncludeerd, zonder zorgplan"),
-    ("kwetsbaar", "Met episode kwetsbare oudere"),
-];
-
 fn link(q: &str, filter: &str, page: usize) -> String {
     let query =
         serde_urlencoded::to_string([("q", q), ("filter", filter), ("pagina", &page.to_string())]).unwrap_or_default();
@@ -80,20 +71,14 @@ pub async fn patient_list(
     match cu.user.role.scope() {
         Scope::Region => Err(AppError::Forbidden),
         Scope::Network => {
-            let mut rows = Vec::new();
-            for p in state.db.patients_of_team_member(cu.user.id).await? {
-                let Some(snap) = state.db.latest_snapshot(p.practice_id).await? else {
-                    continue;
-                };
-                let Some(person) = state.db.person(snap.snapshot_id, &p).await? else {
-                    continue;
-                };
-                let fc = state.db.first_contact(p.id).await?;
-                rows.push(Row {
-                    id: p.id,
-                    name: person.full_name(),
-                    birth: fmt_date(person.birth_date),
-                    age: age_on(person.birth_date, now),
+            let rows: Vec<Row> = shared_patients(&state, cu.user.id)
+                .await?
+                .into_iter()
+                .map(|s| Row {
+                    id: s.patient.id,
+                    name: s.person.full_name(),
+                    birth: fmt_date(s.person.birth_date),
+                    age: age_on(s.person.birth_date, now),
                     frail: false,
                     medicines: 0,
                     polypharmacy: false,
@@ -101,10 +86,9 @@ pub async fn patient_list(
                     status: "",
                     status_code: "",
                     care_plan: true,
-                    first_contact: fc.map(|m| m.name).unwrap_or_default(),
-                });
-            }
-            rows.sort_by(|a, b| a.name.cmp(&b.name));
+                    first_contact: s.first_contact.map(|m| m.name).unwrap_or_default(),
+                })
+                .collect();
             audit(
                 &state,
                 &cu,
@@ -133,7 +117,7 @@ pub async fn patient_list(
         }
         Scope::Practice => {
             let practice_id = cu.user.practice_id.ok_or(AppError::Forbidden)?;
-            let filter = if FILTERS.iter().any(|f| f.0 == query.filter) {
+            let filter = if LIST_FILTERS.iter().any(|f| f.0 == query.filter) {
                 query.filter.clone()
             } else {
                 "alle".into()
@@ -157,22 +141,7 @@ pub async fn patient_list(
                 });
             };
             let overlay = care_overlay(&state, practice_id).await?;
-            let status_of = |id: i64| overlay.status.get(&id).copied().unwrap_or(ProgramStatus::NotAssessed);
-            let selected: Vec<_> = list
-                .rows
-                .iter()
-                .filter(|r| match filter.as_str() {
-                    "kwetsbaar-niet-geincludeerd" => r.frail && status_of(r.patient_id) != ProgramStatus::Included,
-                    "geincludeerd" => status_of(r.patient_id) == ProgramStatus::Included,
-                    "geen-zorgplan" => {
-                        status_of(r.patient_id) == ProgramStatus::Included
-                            && !overlay.with_care_plan.contains(&r.patient_id)
-                    }
-                    "kwetsbaar" => r.frail,
-                    _ => true,
-                })
-                .filter(|r| r.matches(&query.q))
-                .collect();
+            let selected = select_rows(&list, &overlay, &filter, &query.q);
             let total = selected.len();
             let pages = total.div_ceil(PAGE_SIZE).max(1);
             let page = query.pagina.unwrap_or(1).clamp(1, pages);
@@ -181,7 +150,7 @@ pub async fn patient_list(
                 .skip((page - 1) * PAGE_SIZE)
                 .take(PAGE_SIZE)
                 .map(|r| {
-                    let status = status_of(r.patient_id);
+                    let status = overlay.status_of(r.patient_id);
                     Row {
                         id: r.patient_id,
                         name: r.name.clone(),
@@ -220,7 +189,7 @@ pub async fn patient_list(
                 link_next: link(&query.q, &filter, page + 1),
                 q: query.q,
                 filter,
-                filters: FILTERS.to_vec(),
+                filters: LIST_FILTERS.to_vec(),
                 rows,
                 total,
                 page,

@@ -1,0 +1,115 @@
+//! `kernteam audit …` and `kernteam backup`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context};
+use kernteam_store::audit::{AuditCheck, AuditFilter};
+use kernteam_store::{Backend, Db};
+
+#[derive(clap::Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the audit log; names the first broken record.
+    Verify,
+    /// Who accessed a patient's record, for the patient's request (AVG art. 15, NEN 7513), as CSV.
+    Export {
+        /// Kernteam patient id (as in the address /patienten/ID) …
+        #[arg(long, conflicts_with_all = ["practice", "his_id"])]
+        patient: Option<i64>,
+        /// … or the practice's AGB code with the HIS patient id.
+        #[arg(long, requires = "his_id")]
+        practice: Option<String>,
+        #[arg(long, requires = "practice")]
+        his_id: Option<String>,
+        /// From this date (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Up to and including this date.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+pub async fn audit(db: &Db, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        AuditCommand::Verify => match db.verify_audit().await? {
+            AuditCheck::Intact { records } => {
+                println!("auditlog intact: {records} records, keten klopt");
+                Ok(ExitCode::SUCCESS)
+            }
+            AuditCheck::Broken { seq, reason } => {
+                println!("auditlog GEBROKEN bij record {seq}: {reason}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        AuditCommand::Export { patient, practice, his_id, from, to, output } => {
+            let patient_id = match (patient, practice, his_id) {
+                (Some(id), _, _) => db.patient(id).await.with_context(|| format!("geen patiënt met id {id}"))?.id,
+                (None, Some(agb), Some(his)) => {
+                    let p = db.practice_by_agb(&agb).await?.with_context(|| format!("geen praktijk met AGB-code {agb}"))?;
+                    db.patient_by_his_id(p.id, &his).await?.with_context(|| format!("geen patiënt {his} in praktijk {agb}"))?.id
+                }
+                _ => bail!("geef --patient ID, of --practice AGB-CODE met --his-id ID"),
+            };
+            if let (Some(f), Some(t)) = (from, to) {
+                if f > t {
+                    bail!("--from ligt na --to");
+                }
+            }
+            let filter = AuditFilter {
+                patient_id: Some(patient_id),
+                practice_id: None,
+                from: from.map(|d| d.to_string()),
+                to: to.map(|d| d.to_string()),
+            };
+            let records = db.audit_records(&filter).await?;
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(["tijdstip_utc", "gebruiker", "rol", "handeling", "details", "adres"])?;
+            for r in &records {
+                w.write_record([
+                    r.at.as_str(),
+                    r.username.as_str(),
+                    r.role.as_str(),
+                    r.action.as_str(),
+                    r.detail.as_deref().unwrap_or(""),
+                    r.ip.as_deref().unwrap_or(""),
+                ])?;
+            }
+            let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+            match output {
+                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("{} niet te schrijven", path.display()))?,
+                None => std::io::stdout().write_all(&bytes)?,
+            }
+            eprintln!("{} toegangsrecord(s) voor patiënt {patient_id}", records.len());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub async fn backup(db: &Db, url: &str, output: PathBuf) -> anyhow::Result<ExitCode> {
+    if output.exists() {
+        bail!("{} bestaat al; kies een nieuw bestand", output.display());
+    }
+    match db.backend() {
+        Backend::Sqlite => {
+            db.backup_sqlite(&output).await?;
+            println!("back-up geschreven naar {} (SQLite, consistent, tijdens gebruik gemaakt)", output.display());
+        }
+        Backend::Postgres => {
+            let status = Command::new("pg_dump")
+                .args(["--format=custom", "--no-owner", "--file"])
+                .arg(&output)
+                .arg(url)
+                .status()
+                .context("pg_dump niet gevonden: installeer postgresql-client (zie docs/security.md)")?;
+            if !status.success() {
+                bail!("pg_dump is mislukt ({status})");
+            }
+            println!("back-up geschreven naar {} (pg_dump, custom format; terugzetten met pg_restore)", output.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

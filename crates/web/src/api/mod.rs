@@ -1,0 +1,235 @@
+//! The JSON API under `/api/v1`, beside the pages and under the same rules: patients are
+//! loaded with [`crate::patients::allowed`] (404 for a patient the user may not see, 403
+//! for what they may see but not do), changes go through [`crate::records`] (the same
+//! validation as the forms), and every read or change of patient data leaves the same
+//! audit record as the page would.
+//!
+//! Clients sign in with the session cookie of the pages (`POST /inloggen`). Every
+//! state-changing request carries the session's CSRF token in the `X-CSRF-Token` header
+//! (checked by [`crate::auth::session_layer`]); `GET /api/v1/session` hands it out.
+//! Errors are JSON, `{"error": "…", "details": ["…"]}`, through
+//! [`AppError::into_api_response`]. The OpenAPI 3.1 description is served at
+//! `GET /api/openapi.json`.
+//!
+//! [`API_ROUTES`] is the one list of the API: the router is built from it and so is the
+//! OpenAPI document, so the two cannot drift apart.
+
+mod care_plan;
+pub mod openapi;
+mod patients;
+mod session;
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::Router;
+use kernteam_store::StoreError;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::AppError;
+use crate::AppState;
+
+/// An error of an API handler: an [`AppError`] answered as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+pub type ApiResult<T = Response> = Result<T, ApiError>;
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.into_api_response()
+    }
+}
+
+/// A JSON request body; unreadable JSON or a wrong shape is a 422 with the reason.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(rejection) => Err(ApiError(AppError::Invalid(vec![json_problem(&rejection)]))),
+        }
+    }
+}
+
+fn json_problem(rejection: &JsonRejection) -> String {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            "Stuur de gegevens als JSON, met de header Content-Type: application/json.".into()
+        }
+        JsonRejection::JsonSyntaxError(e) => format!("De JSON is onleesbaar: {}", e.body_text()),
+        JsonRejection::JsonDataError(e) => format!("De JSON heeft niet de verwachte vorm: {}", e.body_text()),
+        other => format!("De aanvraag is onleesbaar: {}", other.body_text()),
+    }
+}
+
+/// Path parameters; a malformed id names nothing, so it is a 404.
+pub struct Id<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Id<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Id(v)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError(AppError::NotFound)),
+            Err(other) => Err(ApiError(AppError::Internal(anyhow::anyhow!("path: {}", other.body_text())))),
+        }
+    }
+}
+
+/// Query parameters; a malformed query is a 422 with the reason.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Params(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError(AppError::invalid(format!(
+                "De zoekparameters kloppen niet: {}",
+                e.body_text()
+            )))),
+            Err(other) => Err(ApiError(AppError::invalid(other.body_text()))),
+        }
+    }
+}
+
+/// One operation of the API.
+pub struct ApiRoute {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    /// The full path as OpenAPI writes it (and axum too): `/api/v1/patients/{id}`.
+    pub path: &'static str,
+    /// The handler, registered for exactly `method`.
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+    /// The OpenAPI operation object.
+    pub operation: fn() -> Value,
+}
+
+/// Every operation of the API. The router and the OpenAPI document are built from this.
+pub const API_ROUTES: &[ApiRoute] = &[
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/session",
+        handler: |m| on(m, session::show),
+        operation: openapi::session,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients",
+        handler: |m| on(m, patients::list),
+        operation: openapi::patient_list,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients/{id}",
+        handler: |m| on(m, patients::record),
+        operation: openapi::patient_record,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/patients/{id}/decisions",
+        handler: |m| on(m, patients::decide),
+        operation: openapi::decide,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients/{id}/team",
+        handler: |m| on(m, patients::team),
+        operation: openapi::team,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/patients/{id}/team",
+        handler: |m| on(m, patients::add_member),
+        operation: openapi::add_member,
+    },
+    ApiRoute {
+        method: "DELETE",
+        path: "/api/v1/patients/{id}/team/{member}",
+        handler: |m| on(m, patients::remove_member),
+        operation: openapi::remove_member,
+    },
+    ApiRoute {
+        method: "PUT",
+        path: "/api/v1/patients/{id}/first-contact",
+        handler: |m| on(m, patients::set_first_contact),
+        operation: openapi::set_first_contact,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients/{id}/care-plan",
+        handler: |m| on(m, care_plan::show),
+        operation: openapi::care_plan,
+    },
+    ApiRoute {
+        method: "PUT",
+        path: "/api/v1/patients/{id}/care-plan",
+        handler: |m| on(m, care_plan::save),
+        operation: openapi::save_care_plan,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients/{id}/care-plan/versions",
+        handler: |m| on(m, care_plan::versions),
+        operation: openapi::care_plan_versions,
+    },
+];
+
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+
+/// The routes under `/api`, to be nested there: [`API_ROUTES`], the OpenAPI document,
+/// and JSON answers for unknown paths and methods.
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new();
+    for route in API_ROUTES {
+        let method = Method::from_bytes(route.method.as_bytes()).expect("a valid method");
+        let filter = MethodFilter::try_from(method).expect("a routable method");
+        let path = route.path.strip_prefix("/api").expect("API routes live under /api");
+        router = router.route(path, (route.handler)(filter));
+    }
+    router
+        .route(
+            OPENAPI_PATH.strip_prefix("/api").expect("under /api"),
+            axum::routing::get(openapi::serve),
+        )
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+}
+
+async fn not_found() -> Response {
+    AppError::NotFound.into_api_response()
+}
+
+async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(serde_json::json!({
+            "error": "Deze methode is hier niet toegestaan; zie /api/openapi.json.",
+            "details": [],
+        })),
+    )
+        .into_response()
+}

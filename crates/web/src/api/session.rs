@@ -1,0 +1,31 @@
+//! `GET /api/v1/session`: who is signed in, and the CSRF token for state-changing requests.
+
+use axum::Json;
+use serde::Serialize;
+
+use crate::auth::CurrentUser;
+
+#[derive(Debug, Serialize)]
+pub struct Session {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    /// Role code, e.g. `poh_o`, `wijkverpleegkundige`.
+    pub role: &'static str,
+    pub practice_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    /// Send this as `X-CSRF-Token` with every POST, PUT and DELETE of this session.
+    pub csrf: String,
+}
+
+pub async fn show(cu: CurrentUser) -> Json<Session> {
+    Json(Session {
+        id: cu.user.id,
+        username: cu.user.username,
+        name: cu.user.display_name,
+        role: cu.user.role.code(),
+        practice_id: cu.user.practice_id,
+        organisation_id: cu.user.organisation_id,
+        csrf: cu.csrf,
+    })
+}

@@ -1,0 +1,400 @@
+//! The region's figures per practice at `/regio`, for regional staff: the quarterly or
+//! half-yearly report of `kernteam_report` as a table, and the same report as CSV and
+//! Excel downloads. Practice-level figures only; nothing here reads a patient record.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use kernteam_domain::access::Scope;
+use kernteam_domain::codes::CodeSets;
+use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
+use kernteam_domain::period::{Period, ReportKind};
+use kernteam_report::{Report, ReportError};
+
+use super::admin::fmt_count;
+use super::{fmt_date, me, render, Me};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::patients::today;
+use crate::AppState;
+
+fn require_region(cu: &CurrentUser) -> AppResult<()> {
+    if cu.user.role.scope() == Scope::Region {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// One figure column of the table: its Dutch header and what it counts.
+pub struct Column {
+    pub header: &'static str,
+    pub explanation: &'static str,
+}
+
+const fn col(header: &'static str, explanation: &'static str) -> Column {
+    Column { header, explanation }
+}
+
+/// The figure columns, in the order of [`cells`] (reports.md, "Figures per practice").
+pub const COLUMNS: [Column; 20] = [
+    col("Ingeschreven", "patiënten ingeschreven op de peildatum"),
+    col("75+", "ingeschreven en 75 jaar of ouder op de peildatum"),
+    col("% 75+", "aandeel 75-plussers van de ingeschrevenen"),
+    col(
+        "Kwetsbaar",
+        "ingeschreven met een actieve episode kwetsbare oudere op de peildatum (elke leeftijd)",
+    ),
+    col("Kwetsbaar 75+", "kwetsbaren van 75 jaar of ouder"),
+    col(
+        "Kwetsbaar met PZP",
+        "kwetsbaren met een episode proactieve zorgplanning (A20) die op of vóór de peildatum begon",
+    ),
+    col(
+        "Kwetsbaar in ketenzorg DM",
+        "kwetsbaren in de ketenzorg diabetes (DM2 of DM2 met VRM) op de peildatum",
+    ),
+    col(
+        "Kwetsbaar in ketenzorg CVRM",
+        "kwetsbaren in de ketenzorg cardiovasculair risicomanagement op de peildatum",
+    ),
+    col(
+        "Kwetsbaar in ketenzorg COPD/astma",
+        "kwetsbaren in de ketenzorg COPD of astma op de peildatum",
+    ),
+    col(
+        "Polyfarmacie 75+",
+        "75-plussers met vijf of meer verschillende actieve geneesmiddelen (ATC) op de peildatum",
+    ),
+    col(
+        "Wlz VV5+",
+        "kwetsbaren met een Wlz-zorgprofiel VV 5 of hoger (determinant 2803)",
+    ),
+    col(
+        "Overgang naar insuline",
+        "kwetsbaren in de ketenzorg diabetes in het vorige kalenderjaar die op de peildatum insuline gebruiken",
+    ),
+    col(
+        "Geïncludeerd",
+        "patiënten van de praktijk die op de peildatum in het programma zijn geïncludeerd",
+    ),
+    col("POH-O uur per week", "formatie POH-O zoals laatst vastgelegd op of vóór de peildatum"),
+    col("MDO's", "multidisciplinaire overleggen in de periode"),
+    col(
+        "SO-consulten Zvw",
+        "consulten specialist ouderengeneeskunde in de periode, uit de Zvw betaald",
+    ),
+    col(
+        "SO-consulten Wlz",
+        "consulten specialist ouderengeneeskunde in de periode, uit de Wlz betaald",
+    ),
+    col("ELV-verwijzingen", "verwijzingen naar eerstelijnsverblijf in de periode"),
+    col("SEH-verwijzingen", "verwijzingen naar de spoedeisende hulp in de periode"),
+    col("Wlz-crisisopnames", "Wlz-crisisopnames in de periode"),
+];
+
+/// `9.3` as `9,3`; `None` as a dash.
+fn fmt_decimal(v: Option<f64>, decimals: usize) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{v:.decimals$}").replace('.', ","))
+}
+
+/// The figures of one practice (or the totals), in the order of [`COLUMNS`].
+fn cells(e: &ExtractFigures, r: &RecordedFigures) -> Vec<String> {
+    vec![
+        fmt_count(e.registered),
+        fmt_count(e.aged_75_plus),
+        fmt_decimal(e.pct_75_plus, 1),
+        fmt_count(e.frail_registered),
+        fmt_count(e.frail_aged_75_plus),
+        fmt_count(e.frail_with_acp),
+        fmt_count(e.frail_in_chain_care.dm),
+        fmt_count(e.frail_in_chain_care.cvrm),
+        fmt_count(e.frail_in_chain_care.copd_astma),
+        fmt_count(e.polypharmacy_75_plus),
+        fmt_count(e.wlz_vv5_plus),
+        fmt_count(e.insulin_transition),
+        fmt_count(r.included),
+        fmt_decimal(r.poh_o_hours_per_week, 1),
+        fmt_count(r.mdo_count),
+        fmt_count(r.so_consultations.zvw),
+        fmt_count(r.so_consultations.wlz),
+        fmt_count(r.elv_referrals),
+        fmt_count(r.seh_referrals),
+        fmt_count(r.wlz_crisis_admissions),
+    ]
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PeriodQuery {
+    pub periode: Option<String>,
+}
+
+/// The quarter that contains `day`, as `2027-Q2`.
+fn quarter_of(day: NaiveDate) -> String {
+    format!("{}-Q{}", day.year(), day.month0() / 3 + 1)
+}
+
+/// The period asked for (`2027-Q2` or `2027-H1`), by default the quarter containing today.
+fn chosen_period(q: &PeriodQuery, today: NaiveDate) -> AppResult<Period> {
+    let given = q
+        .periode
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| quarter_of(today), str::to_string);
+    let half_year = given
+        .split_once('-')
+        .is_some_and(|(_, part)| part.starts_with(['H', 'h']));
+    let kind = if half_year {
+        ReportKind::HalfYearly
+    } else {
+        ReportKind::Quarterly
+    };
+    Period::parse(kind, &given).map_err(|_| {
+        AppError::invalid(format!(
+            "De periode '{given}' bestaat niet. Kies een kwartaal, zoals 2027-Q2, of een halfjaar, zoals 2027-H1."
+        ))
+    })
+}
+
+/// `2e kwartaal 2027`, `1e halfjaar 2027`.
+fn period_title(p: &Period) -> String {
+    match p.kind {
+        ReportKind::Quarterly => format!("{}e kwartaal {}", p.start.month0() / 3 + 1, p.start.year()),
+        ReportKind::HalfYearly => format!("{}e halfjaar {}", p.start.month0() / 6 + 1, p.start.year()),
+        ReportKind::Funding => format!("peildatum {}", fmt_date(p.reference_date)),
+    }
+}
+
+/// The periods offered in the select: the last eight quarters and four half-years up to
+/// today's, and the chosen one wherever it lies.
+fn period_options(today: NaiveDate, chosen: &Period) -> Vec<(&'static str, Vec<(String, String)>)> {
+    let mut quarters = Vec::new();
+    let current = today.year() * 4 + (today.month0() / 3) as i32;
+    for i in 0..8 {
+        let n = current - i;
+        quarters.push(format!("{}-Q{}", n.div_euclid(4), n.rem_euclid(4) + 1));
+    }
+    let mut halves = Vec::new();
+    let current = today.year() * 2 + (today.month0() / 6) as i32;
+    for i in 0..4 {
+        let n = current - i;
+        halves.push(format!("{}-H{}", n.div_euclid(2), n.rem_euclid(2) + 1));
+    }
+    let list = match chosen.kind {
+        ReportKind::HalfYearly => &mut halves,
+        _ => &mut quarters,
+    };
+    if !list.contains(&chosen.label) {
+        list.insert(0, chosen.label.clone());
+    }
+    let labelled = |labels: Vec<String>, kind: ReportKind| -> Vec<(String, String)> {
+        labels
+            .into_iter()
+            .filter_map(|l| Period::parse(kind, &l).ok())
+            .map(|p| (p.label.clone(), period_title(&p)))
+            .collect()
+    };
+    vec![
+        ("Kwartaal", labelled(quarters, ReportKind::Quarterly)),
+        ("Halfjaar", labelled(halves, ReportKind::HalfYearly)),
+    ]
+}
+
+fn report_error(e: ReportError) -> AppError {
+    match e {
+        ReportError::Store(e) => e.into(),
+        other => AppError::Internal(other.into()),
+    }
+}
+
+/// Builds the report on a blocking thread: it counts over every practice's snapshot, which
+/// should not hold up the server's other requests (and its progress callback is not `Send`).
+async fn report_for(state: &AppState, period: &Period) -> AppResult<Report> {
+    let db = state.db.clone();
+    let period = period.clone();
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        runtime.block_on(kernteam_report::build_report(
+            &db,
+            &period,
+            &CodeSets::default(),
+            &mut |_, _| {},
+        ))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(report_error)
+}
+
+pub struct PracticeRow {
+    pub agb_code: String,
+    pub name: String,
+    pub extract_date: String,
+    pub stale: bool,
+    pub cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "region.html")]
+struct RegionPage {
+    me: Option<Me>,
+    flash: Option<String>,
+    period: String,
+    title: String,
+    start: String,
+    reference_date: String,
+    period_groups: Vec<(&'static str, Vec<(String, String)>)>,
+    columns: &'static [Column],
+    rows: Vec<PracticeRow>,
+    totals: Vec<String>,
+    total_practices: u64,
+    stale_count: usize,
+}
+
+/// GET /regio
+pub async fn region(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<PeriodQuery>) -> AppResult<Response> {
+    require_region(&cu)?;
+    let today = today();
+    let period = chosen_period(&q, today)?;
+    let report = report_for(&state, &period).await?;
+    let rows: Vec<PracticeRow> = report
+        .practices
+        .iter()
+        .map(|p| PracticeRow {
+            agb_code: p.agb_code.clone(),
+            name: p.name.clone(),
+            extract_date: fmt_date(p.extract_date),
+            stale: p.stale_extract,
+            cells: cells(&p.extract, &p.recorded),
+        })
+        .collect();
+    render(&RegionPage {
+        me: Some(me(&state, &cu).await?),
+        flash: None,
+        period: period.label.clone(),
+        title: period_title(&period),
+        start: fmt_date(period.start),
+        reference_date: fmt_date(period.reference_date),
+        period_groups: period_options(today, &period),
+        columns: &COLUMNS,
+        stale_count: rows.iter().filter(|r| r.stale).count(),
+        rows,
+        totals: cells(&report.totals.extract, &report.totals.recorded),
+        total_practices: report.totals.practices,
+    })
+}
+
+/// The report as a file to save.
+fn download(bytes: Vec<u8>, content_type: &'static str, filename: String) -> AppResult<Response> {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn file_stem(period: &Period) -> String {
+    let what = match period.kind {
+        ReportKind::HalfYearly => "halfjaarcijfers",
+        _ => "kwartaalcijfers",
+    };
+    format!("{what}-{}", period.label)
+}
+
+/// GET /regio/rapport.csv
+pub async fn region_csv(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    require_region(&cu)?;
+    let period = chosen_period(&q, today())?;
+    let report = report_for(&state, &period).await?;
+    let bytes = kernteam_report::to_csv(&report).map_err(report_error)?;
+    download(bytes, "text/csv; charset=utf-8", format!("{}.csv", file_stem(&period)))
+}
+
+/// GET /regio/rapport.xlsx
+pub async fn region_xlsx(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    require_region(&cu)?;
+    let period = chosen_period(&q, today())?;
+    let report = report_for(&state, &period).await?;
+    let bytes = kernteam_report::to_xlsx(&report).map_err(report_error)?;
+    download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        format!("{}.xlsx", file_stem(&period)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn q(s: &str) -> PeriodQuery {
+        PeriodQuery {
+            periode: Some(s.to_string()),
+        }
+    }
+
+    #[test]
+    fn every_column_has_a_cell() {
+        assert_eq!(
+            cells(&ExtractFigures::default(), &RecordedFigures::default()).len(),
+            COLUMNS.len()
+        );
+    }
+
+    #[test]
+    fn periods_are_parsed_with_the_quarter_of_today_as_default() {
+        let today = d("2027-08-01");
+        assert_eq!(chosen_period(&PeriodQuery::default(), today).unwrap().label, "2027-Q3");
+        assert_eq!(chosen_period(&q(""), today).unwrap().label, "2027-Q3");
+        let p = chosen_period(&q("2027-q2"), today).unwrap();
+        assert_eq!((p.kind, p.label.as_str()), (ReportKind::Quarterly, "2027-Q2"));
+        assert_eq!(p.reference_date, d("2027-06-30"));
+        let h = chosen_period(&q("2026-H2"), today).unwrap();
+        assert_eq!((h.kind, h.reference_date), (ReportKind::HalfYearly, d("2026-12-31")));
+        assert_eq!(period_title(&h), "2e halfjaar 2026");
+        for bad in ["2027", "2027-Q5", "2027-H3", "Q2-2027", "2027-X1"] {
+            assert!(matches!(chosen_period(&q(bad), today), Err(AppError::Invalid(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_select_offers_recent_periods_and_the_chosen_one() {
+        let today = d("2027-02-10");
+        let chosen = chosen_period(&q("2020-Q4"), today).unwrap();
+        let groups = period_options(today, &chosen);
+        let quarters: Vec<&str> = groups[0].1.iter().map(|(v, _)| v.as_str()).collect();
+        assert_eq!(quarters[0], "2020-Q4");
+        assert_eq!(quarters[1], "2027-Q1");
+        assert_eq!(quarters[2], "2026-Q4");
+        assert_eq!(quarters.len(), 9);
+        let halves: Vec<&str> = groups[1].1.iter().map(|(v, _)| v.as_str()).collect();
+        assert_eq!(halves, ["2027-H1", "2026-H2", "2026-H1", "2025-H2"]);
+        assert_eq!(groups[1].1[0].1, "1e halfjaar 2027");
+    }
+
+    #[test]
+    fn decimals_use_a_comma() {
+        assert_eq!(fmt_decimal(Some(9.3), 1), "9,3");
+        assert_eq!(fmt_decimal(None, 1), "—");
+    }
+}

@@ -1,0 +1,531 @@
+//! A seeded region and an in-process HTTP client for the web tests: the real router,
+//! driven with `tower::ServiceExt::oneshot`, signed in through the sign-in form.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use kernteam_domain::access::{OrganisationKind, Role};
+use kernteam_import::{import_extract, ImportOptions};
+use kernteam_store::care::NewTeamMember;
+use kernteam_store::people::NewUser;
+use kernteam_store::sqlx::{self, Row};
+use kernteam_store::Db;
+use kernteam_web::{AppState, WebConfig};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "een lange zin als wachtwoord";
+
+pub fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/example/extract-09000001-2027-07-04")
+}
+
+fn opts() -> ImportOptions {
+    ImportOptions {
+        today: NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
+        progress: false,
+    }
+}
+
+/// Practice B: a second, tiny extract.
+fn write_practice_b(dir: &Path) -> PathBuf {
+    let path = dir.join("extract-09000002-2027-07-01");
+    std::fs::create_dir_all(&path).unwrap();
+    for (file, content) in [
+        (
+            "practice.csv",
+            "agb_code,name,extract_date\n09000002,Huisartsenpraktijk Bergzicht,2027-07-01\n",
+        ),
+        (
+            "patients.csv",
+            "patient_id,bsn,family_name,given_name,birth_date,sex,registration_start,registration_end,postal_code\n\
+             B-1,,Bakker,Cornelia,1939-04-04,V,1995-01-01,,6229XY\n\
+             B-2,,Smit,Hendrik,1944-10-10,M,1995-01-01,,6229XY\n",
+        ),
+        (
+            "episodes.csv",
+            "patient_id,icpc,start_date,end_date,title\nB-1,A05,2026-01-10,,Kwetsbare oudere\n",
+        ),
+    ] {
+        std::fs::write(path.join(file), content).unwrap();
+    }
+    path
+}
+
+/// The seeded region.
+pub struct World {
+    pub app: Router,
+    pub db: Db,
+    pub practice_a: i64,
+    pub practice_b: i64,
+    /// Patient of A with a care plan (version 1); `wvk_team` is on their care team.
+    pub a1: i64,
+    /// Patient of A without care records.
+    pub a2: i64,
+    /// Patient of B with a care plan (version 1), a mantelzorger and a first contact.
+    pub b1: i64,
+    /// `wvk_team`'s membership of a1's care team.
+    pub a1_wvk_member: i64,
+    /// The mantelzorger on b1's team.
+    pub b1_member: i64,
+    /// A professional without account on b1's team, the first contact.
+    pub b1_professional: i64,
+    pub poh_a: i64,
+    pub poh_b: i64,
+    pub wvk_team: i64,
+    pub wvk_other: i64,
+    pub manager: i64,
+    _dir: tempfile::TempDir,
+}
+
+async fn patient_id(db: &Db, practice_id: i64, his_id: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM patients WHERE practice_id = $1 AND his_id = $2")
+        .bind(practice_id)
+        .bind(his_id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+fn plan_json(goal: &str) -> String {
+    serde_json::json!({
+        "problems": [{ "domain": "functioneel", "description": "Valt regelmatig" }],
+        "wishes": "Thuis blijven wonen",
+        "goals": [goal],
+        "actions": [{ "what": "Valrisico bespreken", "who": "POH-O", "due": "2027-09-01", "status": "gepland" }],
+        "evaluation_date": "2027-12-01",
+    })
+    .to_string()
+}
+
+pub async fn seed(db: &Db) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    import_extract(db, &example(), &opts()).await.unwrap();
+    import_extract(db, &write_practice_b(dir.path()), &opts()).await.unwrap();
+    let practice_a = db.practice_by_agb("09000001").await.unwrap().unwrap().id;
+    let practice_b = db.practice_by_agb("09000002").await.unwrap().unwrap().id;
+    let org = db
+        .create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg Heuvelland")
+        .await
+        .unwrap();
+    let hash = kernteam_web::hash_password(PASSWORD.to_string()).await.unwrap();
+    let user = |username: &str, name: &str, role: Role, practice_id: Option<i64>, organisation_id: Option<i64>| NewUser {
+        username: username.into(),
+        display_name: name.into(),
+        role,
+        practice_id,
+        organisation_id,
+        password_hash: hash.clone(),
+        is_admin: false,
+    };
+    let poh_a = db
+        .create_user(&user("poh-a", "Petra Poh", Role::PohO, Some(practice_a), None))
+        .await
+        .unwrap();
+    let poh_b = db
+        .create_user(&user("poh-b", "Bram Poh", Role::PohO, Some(practice_b), None))
+        .await
+        .unwrap();
+    let wvk_team = db
+        .create_user(&user("wvk-team", "Wies Wijk", Role::Wijkverpleegkundige, None, Some(org)))
+        .await
+        .unwrap();
+    let wvk_other = db
+        .create_user(&user("wvk-ander", "Wout Wijk", Role::Wijkverpleegkundige, None, Some(org)))
+        .await
+        .unwrap();
+    let manager = db
+        .create_user(&user("regio", "Rita Regio", Role::Programmamanager, None, None))
+        .await
+        .unwrap();
+
+    let a1 = patient_id(db, practice_a, "P01-00007").await;
+    let a2 = patient_id(db, practice_a, "P01-00010").await;
+    let b1 = patient_id(db, practice_b, "B-1").await;
+
+    let a1_wvk_member = db
+        .add_team_member(
+            a1,
+            &NewTeamMember {
+                kind: "professional".into(),
+                user_id: Some(wvk_team),
+                name: "Wies Wijk".into(),
+                role: Some("Wijkverpleegkundige".into()),
+                organisation: Some("Thuiszorg Heuvelland".into()),
+                ..Default::default()
+            },
+            poh_a,
+        )
+        .await
+        .unwrap();
+    db.save_care_plan(a1, 0, &plan_json("Veilig lopen"), "Zorgplan opgesteld", poh_a, "Petra Poh")
+        .await
+        .unwrap();
+    let b1_member = db
+        .add_team_member(
+            b1,
+            &NewTeamMember {
+                kind: "mantelzorger".into(),
+                name: "Karin Bakker".into(),
+                relation: Some("dochter".into()),
+                ..Default::default()
+            },
+            poh_b,
+        )
+        .await
+        .unwrap();
+    let b1_professional = db
+        .add_team_member(
+            b1,
+            &NewTeamMember {
+                kind: "professional".into(),
+                name: "Fenna Fysio".into(),
+                role: Some("fysiotherapeut".into()),
+                ..Default::default()
+            },
+            poh_b,
+        )
+        .await
+        .unwrap();
+    db.set_first_contact(b1, b1_professional, poh_b).await.unwrap();
+    db.save_care_plan(b1, 0, &plan_json("Blijven zingen"), "Zorgplan opgesteld", poh_b, "Bram Poh")
+        .await
+        .unwrap();
+
+    let app = kernteam_web::router(AppState::new(db.clone(), WebConfig::default()));
+    World {
+        app,
+        db: db.clone(),
+        practice_a,
+        practice_b,
+        a1,
+        a2,
+        b1,
+        a1_wvk_member,
+        b1_member,
+        b1_professional,
+        poh_a,
+        poh_b,
+        wvk_team,
+        wvk_other,
+        manager,
+        _dir: dir,
+    }
+}
+
+/// A response, read whole.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}), status {}: {}", self.status, self.text()))
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"))
+    }
+}
+
+pub async fn send(app: &Router, req: Request<Body>) -> Resp {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp { status, headers, body }
+}
+
+/// The value of the first hidden `csrf` input of a page.
+pub fn csrf_of_page(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a form with a csrf field") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+/// A signed-in browser or API client.
+#[derive(Clone)]
+pub struct Client {
+    pub app: Router,
+    /// `kernteam_session=…`, or empty when not signed in.
+    pub cookie: String,
+    /// The session's CSRF token (from `GET /api/v1/session`).
+    pub csrf: String,
+}
+
+impl Client {
+    pub fn anonymous(app: &Router) -> Client {
+        Client {
+            app: app.clone(),
+            cookie: String::new(),
+            csrf: String::new(),
+        }
+    }
+
+    /// Signs in with the sign-in form.
+    pub async fn sign_in(app: &Router, username: &str) -> Client {
+        let body = serde_urlencoded::to_string([("username", username), ("password", PASSWORD)]).unwrap();
+        let resp = send(
+            app,
+            Request::post("/inloggen")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(resp.status, StatusCode::SEE_OTHER, "sign-in of {username}: {}", resp.text());
+        let set_cookie = resp
+            .headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .expect("a session cookie");
+        let cookie = set_cookie.split(';').next().unwrap().to_string();
+        assert!(cookie.starts_with("kernteam_session="), "{cookie}");
+        let mut client = Client {
+            app: app.clone(),
+            cookie,
+            csrf: String::new(),
+        };
+        let session = client.get("/api/v1/session").await;
+        assert_eq!(session.status, StatusCode::OK, "{}", session.text());
+        client.csrf = session.json()["csrf"].as_str().unwrap().to_string();
+        client
+    }
+
+    fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method).uri(path);
+        if !self.cookie.is_empty() {
+            b = b.header(header::COOKIE, &self.cookie);
+        }
+        b
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        send(&self.app, self.request(Method::GET, path).body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts a form with the session's CSRF token in the `csrf` field.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no CSRF token added).
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        send(
+            &self.app,
+            self.request(Method::POST, path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// An API call with the session's CSRF token in the `X-CSRF-Token` header.
+    pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        let csrf = self.csrf.clone();
+        self.api_with_token(method, path, body, Some(&csrf)).await
+    }
+
+    pub async fn api_with_token(&self, method: &str, path: &str, body: Option<Value>, token: Option<&str>) -> Resp {
+        let mut b = self.request(Method::from_bytes(method.as_bytes()).unwrap(), path);
+        if let Some(t) = token {
+            b = b.header("X-CSRF-Token", t);
+        }
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        send(&self.app, req).await
+    }
+}
+
+pub async fn count(db: &Db, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
+}
+
+/// Audit rows of a user.
+pub async fn audit_rows(db: &Db, user_id: i64) -> Vec<(Option<i64>, String)> {
+    sqlx::query("SELECT patient_id, action FROM audit_log WHERE user_id = $1 ORDER BY id")
+        .bind(user_id)
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+        .collect()
+}
+
+/// Every care record, as text, to compare before and after.
+pub async fn care_records(db: &Db) -> String {
+    let mut out = String::new();
+    for (table, columns) in [
+        (
+            "program_decisions",
+            "id, patient_id, kind, decided_on, deciding_gp, reason, considerations",
+        ),
+        (
+            "care_team_members",
+            "id, patient_id, kind, user_id, name, role, relation, removed_at",
+        ),
+        ("first_contacts", "patient_id, member_id, set_at"),
+        ("care_plan_versions", "patient_id, version, content, summary"),
+    ] {
+        let rows = sqlx::query(&format!("SELECT {columns} FROM {table} ORDER BY 1, 2"))
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        out.push_str(&format!("{table}: {}\n", rows.len()));
+        for r in rows {
+            let cols: Vec<String> = (0..r.len())
+                .map(|i| {
+                    r.try_get::<Option<String>, _>(i)
+                        .map(|v| v.unwrap_or_else(|| "∅".into()))
+                        .or_else(|_| r.try_get::<Option<i64>, _>(i).map(|v| v.map_or("∅".into(), |v| v.to_string())))
+                        .unwrap()
+                })
+                .collect();
+            out.push_str(&cols.join("|"));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A date in the past, for decisions (they may not lie in the future).
+pub fn yesterday() -> String {
+    (chrono::Local::now().date_naive() - chrono::Duration::days(1)).to_string()
+}
+
+/// Checks a JSON value against a schema of the OpenAPI document (the subset the
+/// document uses: `$ref`, `oneOf`, `type`, `enum`, `properties`, `required`,
+/// `additionalProperties: false`, `items`, `format: date`). Returns the problems.
+pub fn check_schema(doc: &Value, schema: &Value, value: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    walk(doc, schema, value, "$", &mut problems);
+    problems
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => resolve(
+            doc,
+            doc.pointer(r.strip_prefix('#').unwrap())
+                .unwrap_or_else(|| panic!("unresolved {r}")),
+        ),
+        None => schema,
+    }
+}
+
+fn type_matches(ty: &str, v: &Value) -> bool {
+    match ty {
+        "null" => v.is_null(),
+        "boolean" => v.is_boolean(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "number" => v.is_number(),
+        "string" => v.is_string(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        other => panic!("unknown type {other}"),
+    }
+}
+
+fn walk(doc: &Value, schema: &Value, v: &Value, at: &str, problems: &mut Vec<String>) {
+    let schema = resolve(doc, schema);
+    if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
+        let matching = options
+            .iter()
+            .filter(|o| {
+                let mut p = Vec::new();
+                walk(doc, o, v, at, &mut p);
+                p.is_empty()
+            })
+            .count();
+        if matching != 1 {
+            problems.push(format!("{at}: matches {matching} of oneOf: {v}"));
+        }
+        return;
+    }
+    if let Some(ty) = schema.get("type") {
+        let ok = match ty {
+            Value::String(t) => type_matches(t, v),
+            Value::Array(ts) => ts.iter().any(|t| type_matches(t.as_str().unwrap(), v)),
+            _ => panic!("bad type {ty}"),
+        };
+        if !ok {
+            problems.push(format!("{at}: {v} is not of type {ty}"));
+            return;
+        }
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+        if !options.contains(v) {
+            problems.push(format!("{at}: {v} is not one of {options:?}"));
+        }
+    }
+    if schema.get("format").and_then(Value::as_str) == Some("date") {
+        if let Some(s) = v.as_str() {
+            if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err() {
+                problems.push(format!("{at}: '{s}' is not a date"));
+            }
+        }
+    }
+    if let (Some(obj), Some(props)) = (v.as_object(), schema.get("properties").and_then(Value::as_object)) {
+        for req in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+            let name = req.as_str().unwrap();
+            if !obj.contains_key(name) {
+                problems.push(format!("{at}: missing '{name}'"));
+            }
+        }
+        for (k, x) in obj {
+            match props.get(k) {
+                Some(s) => walk(doc, s, x, &format!("{at}.{k}"), problems),
+                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    problems.push(format!("{at}: undocumented property '{k}'"))
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(items), Some(schema_items)) = (v.as_array(), schema.get("items")) {
+        for (i, x) in items.iter().enumerate() {
+            walk(doc, schema_items, x, &format!("{at}[{i}]"), problems);
+        }
+    }
+}
+
+/// The documented schema of a response, or `None` when the response has no body.
+pub fn response_schema<'a>(doc: &'a Value, method: &str, path: &str, status: u16) -> Option<&'a Value> {
+    let op = &doc["paths"][path][method.to_lowercase()];
+    assert!(op.is_object(), "{method} {path} is not documented");
+    let response = op["responses"]
+        .get(status.to_string())
+        .unwrap_or_else(|| panic!("{method} {path}: status {status} is not documented"));
+    let response = resolve(doc, response);
+    response.pointer("/content/application~1json/schema")
+}

@@ -1,0 +1,341 @@
+//! A headless Chromium driven through Debian's chromedriver with fantoccini, plus the few
+//! helpers the tests need: explicit waits with useful failure messages, form filling and
+//! full-page screenshots.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// How long an explicit wait may take before the test fails.
+const WAIT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(50);
+const WIDTH: u32 = 1280;
+const HEIGHT: u32 = 900;
+
+/// A chromedriver process in its own process group; dropping it kills the group, so that
+/// no Chromium is left behind when a test fails half-way.
+struct Driver {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Driver {
+    fn start(dir: &Path) -> (Driver, u16) {
+        for binary in [CHROMEDRIVER, CHROMIUM] {
+            assert!(
+                Path::new(binary).exists(),
+                "{binary} is missing: the browser tests need Debian's chromium and chromium-driver. \
+                 Run `bash .ci/run` (it installs them), or `apt-get install chromium chromium-driver`."
+            );
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("find a free port")
+            .port();
+        let log = dir.join("chromedriver.log");
+        let out = std::fs::File::create(&log).expect("chromedriver log file");
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log file handle"))
+            .stderr(out)
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {CHROMEDRIVER} ({e}); run `bash .ci/run` to install it"));
+        let mut driver = Driver { child, log };
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let started = Instant::now();
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("chromedriver exited with {status} before accepting connections:\n{}", driver.log_text());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not accept connections on port {port} within 20 s:\n{}",
+                driver.log_text()
+            );
+            std::thread::sleep(POLL);
+        }
+        (driver, port)
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The group holds chromedriver and the Chromium it started (the id is ours: we made
+        // the group when spawning).
+        let group = self.child.id() as libc::pid_t;
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Browser {
+    pub client: Client,
+    /// The application's address, `http://127.0.0.1:PORT`; paths are relative to it.
+    pub base: String,
+    driver: Driver,
+    // Declared after `driver`: the profile is removed once Chromium is gone.
+    profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium; set `base` before navigating.
+    pub async fn start() -> Browser {
+        let profile = tempfile::tempdir().expect("temp dir for the browser profile");
+        let user_data = profile.path().join("chromium");
+        let (driver, port) = Driver::start(profile.path());
+        let args = [
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--disable-quic".into(),
+            "--lang=nl-NL".into(),
+            format!("--window-size={WIDTH},{HEIGHT}"),
+            format!("--user-data-dir={}", user_data.display()),
+        ];
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": args,
+                "prefs": { "intl.accept_languages": "nl-NL,nl" },
+            },
+        });
+        let caps = match caps {
+            serde_json::Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let client = match ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => panic!(
+                "could not start a Chromium session through chromedriver: {e}\n{}",
+                driver.log_text()
+            ),
+        };
+        Browser {
+            client,
+            base: String::new(),
+            driver,
+            profile,
+        }
+    }
+
+    /// Ends the browser session (Chromium quits); chromedriver is killed on drop.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+        drop(self.driver);
+        drop(self.profile);
+    }
+
+    pub async fn goto(&self, path: &str) {
+        let url = format!("{}{path}", self.base);
+        self.client
+            .goto(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// The current path and query, e.g. `/patienten?filter=alle`.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("current URL");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// Waits for an element matching the XPath expression; fails with the page's URL and
+    /// text when it does not appear.
+    pub async fn wait(&self, xpath: &str) -> Element {
+        match self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .every(POLL)
+            .for_element(Locator::XPath(xpath))
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => panic!("waiting for {xpath}: {e}\n{}", self.describe().await),
+        }
+    }
+
+    /// Waits until no element matches the XPath expression.
+    pub async fn wait_gone(&self, xpath: &str) {
+        let started = Instant::now();
+        while !self.all(xpath).await.is_empty() {
+            if started.elapsed() > WAIT {
+                panic!("{xpath} is still on the page\n{}", self.describe().await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits for the page's `<h1>` to read exactly `text`.
+    pub async fn wait_heading(&self, text: &str) -> Element {
+        self.wait(&format!("//h1[normalize-space()={}]", lit(text))).await
+    }
+
+    pub async fn all(&self, xpath: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("find {xpath}: {e}"))
+    }
+
+    /// The normalised text of every element matching the XPath expression.
+    pub async fn texts(&self, xpath: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self.all(xpath).await {
+            out.push(normalise(&e.text().await.expect("element text")));
+        }
+        out
+    }
+
+    pub async fn click(&self, xpath: &str) {
+        let e = self.wait(xpath).await;
+        e.click().await.unwrap_or_else(|err| panic!("click {xpath}: {err}"));
+    }
+
+    /// Clicks the link with exactly this text.
+    pub async fn click_link(&self, text: &str) {
+        self.click(&format!("//a[normalize-space()={}]", lit(text))).await;
+    }
+
+    /// Types `value` into the field with this id, replacing what was there.
+    pub async fn fill(&self, id: &str, value: &str) {
+        let e = self.wait(&format!("//*[@id={}]", lit(id))).await;
+        e.clear().await.unwrap_or_else(|err| panic!("clear #{id}: {err}"));
+        e.send_keys(value)
+            .await
+            .unwrap_or_else(|err| panic!("type into #{id}: {err}"));
+    }
+
+    /// Sets a date field (typing into one depends on the browser's locale), firing the
+    /// events a user's input would.
+    pub async fn set_date(&self, id: &str, date: chrono::NaiveDate) {
+        let e = self.wait(&format!("//input[@id={}][@type='date']", lit(id))).await;
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1];
+                 arguments[0].dispatchEvent(new Event('input', { bubbles: true }));
+                 arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![json!(e), json!(date.to_string())],
+            )
+            .await
+            .unwrap_or_else(|err| panic!("set #{id}: {err}"));
+    }
+
+    /// Chooses the option with exactly this visible text in the select with this id.
+    pub async fn choose(&self, id: &str, label: &str) {
+        let option = self
+            .wait(&format!("//select[@id={}]/option[normalize-space()={}]", lit(id), lit(label)))
+            .await;
+        option
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("choose {label:?} in #{id}: {err}"));
+        let selected = self
+            .client
+            .execute(
+                "return arguments[0].options[arguments[0].selectedIndex].text;",
+                vec![json!(self.wait(&format!("//select[@id={}]", lit(id))).await)],
+            )
+            .await
+            .expect("read the selected option");
+        assert_eq!(selected.as_str().map(normalise).as_deref(), Some(label), "selected in #{id}");
+    }
+
+    /// A PNG of the whole page (the window grown to the page's height) in `dir/name.png`.
+    pub async fn screenshot(&self, dir: &Path, name: &str) -> PathBuf {
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .expect("page height")
+            .as_u64()
+            .unwrap_or(HEIGHT as u64) as u32;
+        self.client
+            .set_window_size(WIDTH, height.clamp(HEIGHT, 8000))
+            .await
+            .expect("resize window");
+        let png = self.client.screenshot().await.expect("screenshot");
+        self.client.set_window_size(WIDTH, HEIGHT).await.expect("resize window");
+        assert!(png.starts_with(b"\x89PNG"), "a screenshot is a PNG");
+        std::fs::create_dir_all(dir).expect("screenshot folder");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    async fn describe(&self) -> String {
+        let url = match self.client.current_url().await {
+            Ok(u) => u.to_string(),
+            Err(e) => format!("(no URL: {e})"),
+        };
+        let text = match self.client.find(Locator::Css("body")).await {
+            Ok(b) => b.text().await.unwrap_or_else(|e: CmdError| format!("(no text: {e})")),
+            Err(e) => format!("(no body: {e})"),
+        };
+        let text: String = text.chars().take(3000).collect();
+        format!("at {url}; the page reads:\n{text}")
+    }
+}
+
+/// An XPath string literal for any text (XPath 1.0 has no escapes).
+pub fn lit(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+/// Collapses runs of white space, as XPath's normalize-space does.
+pub fn normalise(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Where screenshots go: `target/e2e-screenshots/`, beside the test binary's profile folder.
+pub fn screenshot_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir).join("e2e-screenshots");
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/e2e-HASH
+    exe.ancestors()
+        .nth(3)
+        .map(|target| target.join("e2e-screenshots"))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots"))
+}
