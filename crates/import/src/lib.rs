@@ -162,3 +162,14 @@ pub async fn import_extract(db: &Db, path: &Path, opts: &ImportOptions) -> Resul
         warnings: read.warnings,
     })
 }
+
+/// Validates extract files without a database: every error, as the import would report
+/// them. For tests and fuzzing; the rows are read and dropped.
+pub fn check_files(files: std::collections::HashMap<String, Vec<u8>>, today: NaiveDate) -> Vec<LocatedError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(8);
+    let drain = std::thread::spawn(move || while rx.blocking_recv().is_some() {});
+    let opts = ImportOptions { today, progress: false };
+    let outcome = read::read_extract(source::ExtractSource::Memory { files }, String::new(), &opts, tx);
+    let _ = drain.join();
+    outcome.errors
+}

@@ -50,6 +50,9 @@ struct Reader {
     progress: ProgressBar,
     practice: Option<(String, String, NaiveDate)>,
     patient_ids: HashSet<String>,
+    /// patients.csv was read to its end, so ids missing from it are real errors (and not
+    /// the echo of an unreadable patients.csv).
+    patients_complete: bool,
     today: NaiveDate,
 }
 
@@ -108,6 +111,7 @@ pub(crate) fn read_extract(
         progress,
         practice: None,
         patient_ids: HashSet::new(),
+        patients_complete: false,
         today: opts.today,
     };
     for file in ExtractFile::ALL {
@@ -124,7 +128,12 @@ pub(crate) fn read_extract(
         match opened {
             None if file.required() => r.errors.push(file.file_name(), 0, "-", "verplicht bestand ontbreekt"),
             None => {}
-            Some(input) => read_file(&mut r, file, input),
+            Some(input) => {
+                let complete = read_file(&mut r, file, input);
+                if file == ExtractFile::Patients {
+                    r.patients_complete = complete;
+                }
+            }
         }
         if file == ExtractFile::Practice {
             if let Some((agb_code, practice_name, extract_date)) = r.practice.clone() {
@@ -245,16 +254,60 @@ impl Record<'_> {
     }
 }
 
-fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
+/// The longest physical line accepted. A longer one is refused at once, so that a broken
+/// export (a line of gigabytes, a binary file) cannot exhaust memory.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Passes bytes through and fails when a physical line grows past [`MAX_LINE_BYTES`].
+struct LineGuard<R> {
+    inner: R,
+    since_newline: usize,
+    line: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for LineGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.since_newline = 0;
+                self.line.set(self.line.get() + 1);
+            } else {
+                self.since_newline += 1;
+                if self.since_newline > MAX_LINE_BYTES {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("regel is langer dan {} MiB", MAX_LINE_BYTES >> 20),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Reads one file; whether it was read to its end.
+fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) -> bool {
     let name = file.file_name();
-    let mut buffered = BufReader::with_capacity(1 << 20, input);
+    let physical_line = std::rc::Rc::new(std::cell::Cell::new(1u64));
+    let guarded = LineGuard {
+        inner: input,
+        since_newline: 0,
+        line: physical_line.clone(),
+    };
+    let mut buffered = BufReader::with_capacity(1 << 20, guarded);
     let head = match buffered.fill_buf() {
         Ok(h) => h,
         Err(e) => {
             r.errors.push(name, 0, "-", format!("niet te lezen: {e}"));
-            return;
+            return false;
         }
     };
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        r.errors
+            .push(name, 1, "-", "het bestand is UTF-16; sla het op als UTF-8 (CSV UTF-8)");
+        return false;
+    }
     let bom = head.starts_with(b"\xEF\xBB\xBF");
     let delimiter = detect_delimiter(if bom { &head[3..] } else { head });
     if bom {
@@ -274,11 +327,11 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
         Ok(false) => {
             r.errors
                 .push(name, 1, "-", "het bestand is leeg: de kopregel ontbreekt");
-            return;
+            return false;
         }
         Err(e) => {
             r.errors.push(name, 1, "-", format!("kopregel onleesbaar: {e}"));
-            return;
+            return false;
         }
     }
     let mut positions: Vec<Option<usize>> = vec![None; columns.len()];
@@ -311,21 +364,28 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
         }
     }
     if !header_ok {
-        return;
+        return false;
     }
     let width = record.len();
     let mut rows = 0u64;
     let mut last_byte = 0u64;
+    let mut complete = true;
     loop {
         if r.errors.full() || r.closed {
+            complete = false;
             break;
         }
         match csv.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                r.errors.push(name, line, "-", format!("CSV onleesbaar: {e}"));
+                let line = e.position().map_or(physical_line.get(), |p| p.line());
+                let message = match e.kind() {
+                    csv::ErrorKind::Io(io) => format!("onleesbaar: {io}"),
+                    _ => format!("CSV onleesbaar: {e}"),
+                };
+                r.errors.push(name, line, "-", message);
+                complete = false;
                 break;
             }
         }
@@ -360,22 +420,22 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
                 }
             }
             ExtractFile::Episodes => {
-                if let Some(row) = episode_row(&mut rec, &r.patient_ids) {
+                if let Some(row) = episode_row(&mut rec, r.patients_complete.then_some(&r.patient_ids)) {
                     r.send(Row::Episode(row));
                 }
             }
             ExtractFile::Medications => {
-                if let Some(row) = medication_row(&mut rec, &r.patient_ids) {
+                if let Some(row) = medication_row(&mut rec, r.patients_complete.then_some(&r.patient_ids)) {
                     r.send(Row::Medication(row));
                 }
             }
             ExtractFile::Determinants => {
-                if let Some(row) = determinant_row(&mut rec, &r.patient_ids) {
+                if let Some(row) = determinant_row(&mut rec, r.patients_complete.then_some(&r.patient_ids)) {
                     r.send(Row::Determinant(row));
                 }
             }
             ExtractFile::Programs => {
-                if let Some(row) = program_row(&mut rec, &r.patient_ids) {
+                if let Some(row) = program_row(&mut rec, r.patients_complete.then_some(&r.patient_ids)) {
                     r.send(Row::Program(row));
                 }
             }
@@ -395,6 +455,7 @@ fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) {
         );
     }
     r.files.push(FileStats { file: name, rows });
+    complete
 }
 
 fn practice_row(
@@ -478,9 +539,10 @@ fn patient_row(rec: &mut Record, ids: &mut HashSet<String>, extract: Option<Naiv
     })
 }
 
-fn known_patient(rec: &mut Record, ids: &HashSet<String>) -> Option<String> {
+/// The row's patient id, checked against patients.csv when that was read whole.
+fn known_patient(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<String> {
     let id = rec.required(0, rules::parse_patient_id)?;
-    if ids.contains(&id) {
+    if ids.is_none_or(|ids| ids.contains(&id)) {
         Some(id)
     } else {
         rec.fail(
@@ -491,7 +553,7 @@ fn known_patient(rec: &mut Record, ids: &HashSet<String>) -> Option<String> {
     }
 }
 
-fn episode_row(rec: &mut Record, ids: &HashSet<String>) -> Option<EpisodeRow> {
+fn episode_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<EpisodeRow> {
     let his_id = known_patient(rec, ids);
     let icpc = rec.required(1, rules::parse_icpc);
     let start = rec.required(2, rules::parse_date);
@@ -510,7 +572,7 @@ fn episode_row(rec: &mut Record, ids: &HashSet<String>) -> Option<EpisodeRow> {
     })
 }
 
-fn medication_row(rec: &mut Record, ids: &HashSet<String>) -> Option<MedicationRow> {
+fn medication_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<MedicationRow> {
     let his_id = known_patient(rec, ids);
     let atc = rec.required(1, rules::parse_atc);
     let start = rec.required(2, rules::parse_date);
@@ -527,7 +589,7 @@ fn medication_row(rec: &mut Record, ids: &HashSet<String>) -> Option<MedicationR
     })
 }
 
-fn determinant_row(rec: &mut Record, ids: &HashSet<String>) -> Option<DeterminantRow> {
+fn determinant_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<DeterminantRow> {
     let his_id = known_patient(rec, ids);
     let labcode = rec.required(1, rules::parse_labcode);
     let date = rec.required(2, rules::parse_date);
@@ -543,7 +605,7 @@ fn determinant_row(rec: &mut Record, ids: &HashSet<String>) -> Option<Determinan
     })
 }
 
-fn program_row(rec: &mut Record, ids: &HashSet<String>) -> Option<ProgramRow> {
+fn program_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<ProgramRow> {
     let his_id = known_patient(rec, ids);
     let program = rec.required(1, rules::parse_program);
     let start = rec.required(2, rules::parse_date);

@@ -12,6 +12,10 @@ pub enum ExtractSource {
     Dir {
         files: HashMap<String, PathBuf>,
     },
+    /// Files held in memory (tests and fuzzing), by lower-case name.
+    Memory {
+        files: HashMap<String, Vec<u8>>,
+    },
     Zip {
         archive: zip::ZipArchive<BufReader<File>>,
         files: HashMap<String, usize>,
@@ -81,6 +85,7 @@ impl ExtractSource {
     pub fn has(&self, file: ExtractFile) -> bool {
         match self {
             ExtractSource::Dir { files } => files.contains_key(file.file_name()),
+            ExtractSource::Memory { files } => files.contains_key(file.file_name()),
             ExtractSource::Zip { files, .. } => files.contains_key(file.file_name()),
         }
     }
@@ -92,6 +97,7 @@ impl ExtractSource {
                 .get(file.file_name())
                 .and_then(|p| std::fs::metadata(p).ok())
                 .map_or(0, |m| m.len()),
+            ExtractSource::Memory { files } => files.get(file.file_name()).map_or(0, |b| b.len() as u64),
             ExtractSource::Zip { archive, files } => files
                 .get(file.file_name())
                 .and_then(|i| archive.by_index_raw(*i).ok().map(|e| e.size()))
@@ -107,6 +113,9 @@ impl ExtractSource {
                     .map(|f| Some(Box::new(f) as Box<dyn Read>))
                     .map_err(|e| format!("niet te openen: {e}")),
             },
+            ExtractSource::Memory { files } => Ok(files
+                .get(file.file_name())
+                .map(|b| Box::new(std::io::Cursor::new(b.as_slice())) as Box<dyn Read + '_>)),
             ExtractSource::Zip { archive, files } => match files.get(file.file_name()) {
                 None => Ok(None),
                 Some(i) => archive

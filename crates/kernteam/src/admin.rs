@@ -45,12 +45,30 @@ pub async fn audit(db: &Db, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
-        AuditCommand::Export { patient, practice, his_id, from, to, output } => {
+        AuditCommand::Export {
+            patient,
+            practice,
+            his_id,
+            from,
+            to,
+            output,
+        } => {
             let patient_id = match (patient, practice, his_id) {
-                (Some(id), _, _) => db.patient(id).await.with_context(|| format!("geen patiënt met id {id}"))?.id,
+                (Some(id), _, _) => {
+                    db.patient(id)
+                        .await
+                        .with_context(|| format!("geen patiënt met id {id}"))?
+                        .id
+                }
                 (None, Some(agb), Some(his)) => {
-                    let p = db.practice_by_agb(&agb).await?.with_context(|| format!("geen praktijk met AGB-code {agb}"))?;
-                    db.patient_by_his_id(p.id, &his).await?.with_context(|| format!("geen patiënt {his} in praktijk {agb}"))?.id
+                    let p = db
+                        .practice_by_agb(&agb)
+                        .await?
+                        .with_context(|| format!("geen praktijk met AGB-code {agb}"))?;
+                    db.patient_by_his_id(p.id, &his)
+                        .await?
+                        .with_context(|| format!("geen patiënt {his} in praktijk {agb}"))?
+                        .id
                 }
                 _ => bail!("geef --patient ID, of --practice AGB-CODE met --his-id ID"),
             };
@@ -80,7 +98,9 @@ pub async fn audit(db: &Db, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             }
             let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
             match output {
-                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("{} niet te schrijven", path.display()))?,
+                Some(path) => {
+                    std::fs::write(&path, bytes).with_context(|| format!("{} niet te schrijven", path.display()))?
+                }
                 None => std::io::stdout().write_all(&bytes)?,
             }
             eprintln!("{} toegangsrecord(s) voor patiënt {patient_id}", records.len());
@@ -96,7 +116,10 @@ pub async fn backup(db: &Db, url: &str, output: PathBuf) -> anyhow::Result<ExitC
     match db.backend() {
         Backend::Sqlite => {
             db.backup_sqlite(&output).await?;
-            println!("back-up geschreven naar {} (SQLite, consistent, tijdens gebruik gemaakt)", output.display());
+            println!(
+                "back-up geschreven naar {} (SQLite, consistent, tijdens gebruik gemaakt)",
+                output.display()
+            );
         }
         Backend::Postgres => {
             let status = Command::new("pg_dump")
@@ -108,7 +131,10 @@ pub async fn backup(db: &Db, url: &str, output: PathBuf) -> anyhow::Result<ExitC
             if !status.success() {
                 bail!("pg_dump is mislukt ({status})");
             }
-            println!("back-up geschreven naar {} (pg_dump, custom format; terugzetten met pg_restore)", output.display());
+            println!(
+                "back-up geschreven naar {} (pg_dump, custom format; terugzetten met pg_restore)",
+                output.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
