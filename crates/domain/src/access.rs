@@ -130,6 +130,11 @@ impl Role {
         })
     }
 
+    /// Roles that can see patient data; they must sign in with a second factor.
+    pub fn sees_patient_data(self) -> bool {
+        matches!(self.scope(), Scope::Practice | Scope::Network)
+    }
+
     /// Clinicians of the practice: they decide and write the care records.
     pub fn is_practice_clinician(self) -> bool {
         matches!(

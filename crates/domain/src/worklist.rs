@@ -13,6 +13,9 @@ pub const REVIEW_INTERVAL_DAYS: i64 = 365;
 /// Events in this window make a patient a candidate for the next MDO.
 pub const MDO_EVENT_WINDOW_DAYS: i64 = 90;
 
+/// One event of a patient for the worklist: (event id, kind, occurred at, handover sent at).
+pub type EventRecord = (i64, EventKind, DateTime<Utc>, Option<DateTime<Utc>>);
+
 /// What is known of one included patient, for the worklist.
 #[derive(Debug, Clone, Default)]
 pub struct PatientState {
@@ -21,8 +24,7 @@ pub struct PatientState {
     pub has_first_contact: bool,
     pub last_medication_review: Option<NaiveDate>,
     pub last_mdo: Option<NaiveDate>,
-    /// (event id, kind, occurred at, handover sent at).
-    pub events: Vec<(i64, EventKind, DateTime<Utc>, Option<DateTime<Utc>>)>,
+    pub events: Vec<EventRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -87,7 +87,7 @@ pub async fn run(url: &str, cmd: UserCommand) -> anyhow::Result<ExitCode> {
             } else {
                 (kernteam_web::auth::random_token()[..24].to_string(), true)
             };
-            kernteam_web::auth::check_password_rules(&password).map_err(anyhow::Error::msg)?;
+            kernteam_web::auth::check_password_for(&password, &username).map_err(anyhow::Error::msg)?;
             let hash = kernteam_web::hash_password(password.clone()).await?;
             let id = db
                 .create_user(&NewUser {

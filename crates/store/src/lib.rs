@@ -17,6 +17,7 @@ pub mod facts;
 pub mod people;
 pub mod program;
 pub mod testing;
+pub mod two_factor;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -32,6 +32,16 @@ pub struct User {
     pub active: bool,
 }
 
+/// A signed-in session.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub user: User,
+    pub csrf: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub second_factor_done: bool,
+}
+
 /// A user with the secrets needed at sign-in.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -257,33 +267,52 @@ impl Db {
         Ok(())
     }
 
-    pub async fn create_session(&self, id_hash: &str, user_id: i64, csrf: &str, ip: Option<&str>) -> StoreResult<()> {
+    /// A new session; `second_factor_done` is false while the user still has to give (or
+    /// enrol) their second factor.
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        ip: Option<&str>,
+        second_factor_done: bool,
+    ) -> StoreResult<()> {
         let now = now_timestamp();
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $4, $4, $5)",
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, ip, second_factor_done) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6)",
         )
         .bind(id_hash)
         .bind(user_id)
         .bind(csrf)
         .bind(&now)
         .bind(ip)
+        .bind(i64::from(second_factor_done))
         .execute(self.pool())
         .await?;
         Ok(())
     }
 
-    /// The session's user and CSRF token, with its creation and last-seen timestamps.
-    pub async fn session(&self, id_hash: &str) -> StoreResult<Option<(User, String, String, String)>> {
+    /// The session's user, CSRF token, timestamps and second-factor state.
+    pub async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRow>> {
         let r = sqlx::query(&format!(
-            "SELECT u.{}, s.csrf_token, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND u.active = 1",
+            "SELECT u.{}, s.csrf_token, s.created_at, s.last_seen_at, s.second_factor_done FROM sessions s \
+             JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND u.active = 1",
             USER_COLUMNS.replace(", ", ", u.")
         ))
         .bind(id_hash)
         .fetch_optional(self.pool())
         .await?;
-        r.map(|r| Ok((user_from_row(&r)?, r.try_get(8)?, r.try_get(9)?, r.try_get(10)?)))
-            .transpose()
+        r.map(|r| {
+            Ok(SessionRow {
+                user: user_from_row(&r)?,
+                csrf: r.try_get(8)?,
+                created_at: r.try_get(9)?,
+                last_seen_at: r.try_get(10)?,
+                second_factor_done: r.try_get::<i64, _>(11)? != 0,
+            })
+        })
+        .transpose()
     }
 
     pub async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {

@@ -217,11 +217,11 @@ async fn sessions_end_with_the_account() {
     for t in testing::all().await {
         let db = &t.db;
         let admin = user(db, "beheer", Role::Beheerder, None, None).await;
-        db.create_session("hash", admin, "csrf", Some("127.0.0.1"))
+        db.create_session("hash", admin, "csrf", Some("127.0.0.1"), true)
             .await
             .unwrap();
-        let (u, csrf, _, _) = db.session("hash").await.unwrap().unwrap();
-        assert_eq!((u.id, csrf.as_str()), (admin, "csrf"));
+        let s = db.session("hash").await.unwrap().unwrap();
+        assert_eq!((s.user.id, s.csrf.as_str(), s.second_factor_done), (admin, "csrf", true));
         db.set_user_active(admin, false).await.unwrap();
         assert!(db.session("hash").await.unwrap().is_none());
         t.finish().await;

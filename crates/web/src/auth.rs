@@ -56,17 +56,61 @@ pub async fn verify_password(password: String, hash: String) -> bool {
     .unwrap_or(false)
 }
 
-/// Password rules: length over complexity (NCSC).
+/// Passwords that attackers try first (lists of breached passwords, Dutch favourites and
+/// this application's own name), lower case. Shorter ones are refused by length anyway.
+const COMMON_PASSWORDS: &[&str] = &[
+    "123456789012", "1234567890123", "12345678901234", "123456789012345", "1234567891011",
+    "qwertyuiopasdf", "qwertyuiop123", "qwerty123456", "1q2w3e4r5t6y", "1qaz2wsx3edc",
+    "password1234", "password12345", "passwordpassword", "wachtwoord12", "wachtwoord123",
+    "wachtwoord1234", "wachtwoordwachtwoord", "welkom123456", "welkomwelkom", "welkom01welkom",
+    "iloveyou1234", "ikhouvanjou12", "ikhouvanjou123", "letmein12345", "administrator",
+    "administrator1", "administrator123", "adminadminadmin", "kernteam1234", "kernteam2026",
+    "kernteam2027", "kernteamkernteam", "huisarts1234", "huisartsenpraktijk", "zorg12345678",
+    "ouderenzorg123", "voorjaar2026!", "zomer2026zomer", "najaar2026!!", "winter2026!!",
+    "maandag12345", "abcdefghijkl", "abcdefghijklm", "aaaaaaaaaaaa", "000000000000",
+    "111111111111", "zaq12wsxcde3", "trustno1trustno1", "football1234", "princess1234",
+];
+
+/// Password rules after NCSC guidance: length over complexity, and not one of the
+/// passwords attackers try first (nor the user name, nor one repeated character).
 pub fn check_password_rules(password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
+    check_password_for(password, "")
+}
+
+pub fn check_password_for(password: &str, username: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
         return Err(format!(
             "Kies een wachtwoord van minstens {MIN_PASSWORD_CHARS} tekens; een zin van een paar woorden werkt goed."
         ));
     }
-    if password.chars().count() > 256 {
+    if n > 256 {
         return Err("Een wachtwoord mag hoogstens 256 tekens lang zijn.".into());
     }
+    let lower = password.to_lowercase();
+    let mut chars = lower.chars();
+    let first = chars.next();
+    if COMMON_PASSWORDS.contains(&lower.as_str()) || chars.all(|c| Some(c) == first) {
+        return Err("Dit wachtwoord staat op de lijst van veelgebruikte wachtwoorden; kies een ander.".into());
+    }
+    if !username.is_empty() && lower.contains(&username.to_lowercase()) {
+        return Err("Het wachtwoord mag uw gebruikersnaam niet bevatten.".into());
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_rules() {
+        assert!(check_password_rules("kort").is_err());
+        assert!(check_password_rules("Wachtwoord1234").is_err());
+        assert!(check_password_rules("aaaaaaaaaaaaaaaa").is_err());
+        assert!(check_password_for("marieke-wandelt-graag", "marieke").is_err());
+        assert!(check_password_rules("paard batterij nietje").is_ok());
+    }
 }
 
 pub fn random_token() -> String {
@@ -86,6 +130,8 @@ pub struct CurrentUser {
     pub csrf: String,
     pub session_hash: String,
     pub ip: Option<String>,
+    /// False between the password and the second factor (or its enrolment).
+    pub second_factor_done: bool,
 }
 
 /// The client address of a request, when known.
@@ -100,9 +146,16 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<CurrentUser>().cloned().ok_or(AppError::SignIn {
-            api: is_api(parts.uri.path()),
-        })
+        // Inside a nested router (`/api`) the URI has lost its prefix; the original has it.
+        let path = match parts.extensions.get::<axum::extract::OriginalUri>() {
+            Some(original) => original.0.path(),
+            None => parts.uri.path(),
+        };
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or(AppError::SignIn { api: is_api(path) })
     }
 }
 
@@ -159,21 +212,22 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
     if let Some(token) = cookie_value(req.headers(), SESSION_COOKIE) {
         let hash = token_hash(&token);
         match state.db.session(&hash).await {
-            Ok(Some((user, csrf, created, last_seen))) => {
+            Ok(Some(row)) => {
                 let now = Utc::now();
-                let idle = parse_ts(&last_seen).is_none_or(|t| now - t > state.config.idle_timeout);
-                let old = parse_ts(&created).is_none_or(|t| now - t > state.config.absolute_timeout);
+                let idle = parse_ts(&row.last_seen_at).is_none_or(|t| now - t > state.config.idle_timeout);
+                let old = parse_ts(&row.created_at).is_none_or(|t| now - t > state.config.absolute_timeout);
                 if idle || old {
                     let _ = state.db.delete_session(&hash).await;
                 } else {
-                    if parse_ts(&last_seen).is_some_and(|t| now - t > chrono::Duration::seconds(30)) {
+                    if parse_ts(&row.last_seen_at).is_some_and(|t| now - t > chrono::Duration::seconds(30)) {
                         let _ = state.db.touch_session(&hash).await;
                     }
                     current = Some(CurrentUser {
-                        user,
-                        csrf,
+                        user: row.user,
+                        csrf: row.csrf,
                         session_hash: hash,
                         ip: ip.clone(),
+                        second_factor_done: row.second_factor_done,
                     });
                 }
             }
@@ -205,10 +259,20 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
         }
     }
     if let Some(cu) = current {
+        // Between password and second factor only the second-factor pages are open.
+        if !cu.second_factor_done && !SECOND_FACTOR_PATHS.contains(&req.uri().path()) && !req.uri().path().starts_with("/static/") {
+            if api {
+                return AppError::SignIn { api: true }.into_response();
+            }
+            return axum::response::Redirect::to("/inloggen/code").into_response();
+        }
         req.extensions_mut().insert(cu);
     }
     next.run(req).await
 }
+
+/// What a session may reach before its second factor.
+const SECOND_FACTOR_PATHS: [&str; 4] = ["/inloggen", "/inloggen/code", "/account/tweestap", "/uitloggen"];
 
 /// Largest form body read for the CSRF check.
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;

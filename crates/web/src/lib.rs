@@ -8,7 +8,9 @@ pub mod auth;
 pub mod error;
 pub mod pages;
 pub mod patients;
+pub mod process;
 pub mod records;
+pub mod two_factor;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -30,6 +32,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     pub idle_timeout: chrono::Duration,
     pub absolute_timeout: chrono::Duration,
+    /// Roles that can see patient data must sign in with a second factor (TOTP). `kernteam
+    /// serve` turns this on; the synthetic-data demo and tests leave it to the user.
+    pub require_two_factor: bool,
 }
 
 impl Default for WebConfig {
@@ -38,6 +43,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             idle_timeout: chrono::Duration::minutes(30),
             absolute_timeout: chrono::Duration::hours(12),
+            require_two_factor: false,
         }
     }
 }
@@ -96,6 +102,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/inloggen", get(pages::login_form).post(pages::login))
         .route("/uitloggen", post(pages::logout))
+        .route("/inloggen/code", get(two_factor::code_form).post(two_factor::submit_code))
+        .route("/account/tweestap", get(two_factor::enrol_form).post(two_factor::enrol))
         .route("/patienten", get(pages::patient_list))
         .route("/patienten/{id}", get(pages::patient_record))
         .route("/patienten/{id}/inclusie", post(pages::include))
@@ -126,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api::router())
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
+        .merge(process::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

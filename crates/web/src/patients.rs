@@ -233,9 +233,7 @@ pub fn select_rows<'a>(list: &'a PracticeList, overlay: &CareOverlay, filter: &s
             match filter {
                 "kwetsbaar-niet-geincludeerd" => r.frail && status != ProgramStatus::Included,
                 "geincludeerd" => status == ProgramStatus::Included,
-                "geen-zorgplan" => {
-                    status == ProgramStatus::Included && !overlay.with_care_plan.contains(&r.patient_id)
-                }
+                "geen-zorgplan" => status == ProgramStatus::Included && !overlay.with_care_plan.contains(&r.patient_id),
                 "kwetsbaar" => r.frail,
                 _ => true,
             }

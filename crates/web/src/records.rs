@@ -74,7 +74,11 @@ pub fn validate_decision(kind: DecisionKind, input: DecisionInput, today: NaiveD
             None
         }
         DecisionKind::Exclusion => {
-            let reason = input.reason.as_deref().map(str::trim).and_then(ExclusionReason::from_code);
+            let reason = input
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .and_then(ExclusionReason::from_code);
             if reason.is_none() {
                 errors.push("Kies een reden voor de exclusie.".to_string());
             }
@@ -149,7 +153,13 @@ pub async fn add_team_member(state: &AppState, cu: &CurrentUser, a: &Allowed, in
             if !fits {
                 return Err(AppError::invalid("Deze professional kan niet in dit zorgteam."));
             }
-            if state.db.team(a.patient.id).await?.iter().any(|m| m.user_id == Some(uid)) {
+            if state
+                .db
+                .team(a.patient.id)
+                .await?
+                .iter()
+                .any(|m| m.user_id == Some(uid))
+            {
                 return Err(AppError::invalid("Deze professional staat al in het zorgteam."));
             }
             member.user_id = Some(uid);
@@ -300,7 +310,14 @@ pub async fn save_care_plan(
     let content = serde_json::to_string(&plan).map_err(|e| AppError::Internal(e.into()))?;
     let version = state
         .db
-        .save_care_plan(a.patient.id, based_on, &content, &summary, cu.user.id, &cu.user.display_name)
+        .save_care_plan(
+            a.patient.id,
+            based_on,
+            &content,
+            &summary,
+            cu.user.id,
+            &cu.user.display_name,
+        )
         .await?;
     audit(
         state,

@@ -63,7 +63,10 @@ fn page_posts(id: i64, member: i64) -> Vec<(String, Vec<(&'static str, String)>)
             ],
         ),
         (format!("/patienten/{id}/team/{member}/verwijderen"), vec![]),
-        (format!("/patienten/{id}/aanspreekpunt"), vec![("member_id", member.to_string())]),
+        (
+            format!("/patienten/{id}/aanspreekpunt"),
+            vec![("member_id", member.to_string())],
+        ),
         (
             format!("/patienten/{id}/zorgplan"),
             vec![
@@ -107,7 +110,7 @@ fn api_changes(id: i64, member: i64) -> Vec<(&'static str, String, Option<Value>
     ]
 }
 
-fn fields(v: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
+fn fields<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, x)| (*k, x.as_str())).collect()
 }
 
@@ -137,10 +140,7 @@ async fn assert_invisible(w: &World, c: &Client, patient: i64, member: i64, who:
         assert_api_404(&c.get(&path).await, &format!("{who} GET {path}"));
     }
     for (method, path, body) in api_changes(patient, member) {
-        assert_api_404(
-            &c.api(method, &path, body).await,
-            &format!("{who} {method} {path}"),
-        );
+        assert_api_404(&c.api(method, &path, body).await, &format!("{who} {method} {path}"));
     }
     assert_eq!(before, care_records(&w.db).await, "{who} changed the care records");
 }
@@ -169,7 +169,13 @@ async fn practice_staff_never_see_another_practices_patients() {
         let mut page = 1;
         loop {
             let list = poh_a.get(&format!("/api/v1/patients?page={page}")).await.json();
-            ids.extend(list["patients"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()));
+            ids.extend(
+                list["patients"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["id"].as_i64().unwrap()),
+            );
             if page >= list["pages"].as_u64().unwrap() as usize {
                 break;
             }
@@ -181,7 +187,11 @@ async fn practice_staff_never_see_another_practices_patients() {
         let page = poh_a.get("/patienten?q=Bakker").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.text().contains("Bakker, Cornelia"));
-        assert!(poh_b.get("/patienten?q=Bakker").await.text().contains("Bakker, Cornelia"));
+        assert!(poh_b
+            .get("/patienten?q=Bakker")
+            .await
+            .text()
+            .contains("Bakker, Cornelia"));
         t.finish().await;
     }
 }
@@ -226,12 +236,19 @@ async fn network_professionals_see_only_the_patients_whose_care_team_they_are_on
             .map(|p| p["id"].as_i64().unwrap())
             .collect();
         assert_eq!(ids, [w.a1]);
-        assert!(member.get("/patienten").await.text().contains(&format!("/patienten/{}", w.a1)));
+        assert!(member
+            .get("/patienten")
+            .await
+            .text()
+            .contains(&format!("/patienten/{}", w.a1)));
 
         // Contributes to the care plan, on the page and in the API.
         let page = member.get(&format!("/patienten/{}/zorgplan", w.a1)).await.text();
         let form_csrf = common::csrf_of_page(&page);
-        assert_eq!(form_csrf, member.csrf, "the page and /api/v1/session hand out the same token");
+        assert_eq!(
+            form_csrf, member.csrf,
+            "the page and /api/v1/session hand out the same token"
+        );
         let r = member
             .post_form(
                 &format!("/patienten/{}/zorgplan", w.a1),
@@ -336,7 +353,10 @@ async fn changes_without_the_csrf_token_change_nothing() {
             }
         }
         // Signing out needs the token too.
-        assert_eq!(poh_a.post_form_raw("/uitloggen", &[]).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            poh_a.post_form_raw("/uitloggen", &[]).await.status,
+            StatusCode::FORBIDDEN
+        );
         assert_eq!(poh_a.get("/api/v1/session").await.status, StatusCode::OK);
 
         // Without a session: 401 for the API, the sign-in page for pages.
@@ -354,7 +374,11 @@ async fn changes_without_the_csrf_token_change_nothing() {
         let r = anonymous.get(&format!("/patienten/{}", w.a1)).await;
         assert_eq!(r.location(), Some("/inloggen"));
 
-        assert_eq!(before, care_records(&w.db).await, "a change got through without its token");
+        assert_eq!(
+            before,
+            care_records(&w.db).await,
+            "a change got through without its token"
+        );
 
         // With the token they work: from the page's hidden field and from /api/v1/session.
         let page = poh_a.get(&format!("/patienten/{}", w.a2)).await.text();
@@ -392,21 +416,105 @@ async fn every_read_and_every_change_writes_an_audit_row() {
 
         let reads: Vec<(&Client, i64, String, Option<i64>, &str)> = vec![
             (&poh_a, w.poh_a, "/patienten".into(), None, "patiëntenlijst bekeken"),
-            (&poh_a, w.poh_a, "/api/v1/patients".into(), None, "patiëntenlijst bekeken"),
+            (
+                &poh_a,
+                w.poh_a,
+                "/api/v1/patients".into(),
+                None,
+                "patiëntenlijst bekeken",
+            ),
             (&member, w.wvk_team, "/patienten".into(), None, "patiëntenlijst bekeken"),
-            (&member, w.wvk_team, "/api/v1/patients".into(), None, "patiëntenlijst bekeken"),
-            (&poh_a, w.poh_a, format!("/patienten/{}", w.a1), Some(w.a1), "dossier ingezien"),
-            (&poh_a, w.poh_a, format!("/patienten/{}/zorgplan", w.a1), Some(w.a1), "zorgplan ingezien"),
-            (&poh_a, w.poh_a, format!("/patienten/{}/zorgplan/versies", w.a1), Some(w.a1), "zorgplan: versies ingezien"),
-            (&poh_a, w.poh_a, format!("/patienten/{}/zorgplan/versies/1", w.a1), Some(w.a1), "zorgplan: versie ingezien"),
-            (&poh_a, w.poh_a, format!("/patienten/{}/zorgplan/afdrukken", w.a1), Some(w.a1), "zorgplan afgedrukt"),
-            (&poh_a, w.poh_a, format!("/api/v1/patients/{}", w.a1), Some(w.a1), "dossier ingezien"),
-            (&poh_a, w.poh_a, format!("/api/v1/patients/{}/team", w.a1), Some(w.a1), "zorgteam ingezien"),
-            (&poh_a, w.poh_a, format!("/api/v1/patients/{}/care-plan", w.a1), Some(w.a1), "zorgplan ingezien"),
-            (&poh_a, w.poh_a, format!("/api/v1/patients/{}/care-plan/versions", w.a1), Some(w.a1), "zorgplan: versies ingezien"),
-            (&member, w.wvk_team, format!("/patienten/{}", w.a1), Some(w.a1), "dossier ingezien"),
-            (&member, w.wvk_team, format!("/api/v1/patients/{}", w.a1), Some(w.a1), "dossier ingezien"),
-            (&member, w.wvk_team, format!("/api/v1/patients/{}/care-plan", w.a1), Some(w.a1), "zorgplan ingezien"),
+            (
+                &member,
+                w.wvk_team,
+                "/api/v1/patients".into(),
+                None,
+                "patiëntenlijst bekeken",
+            ),
+            (
+                &poh_a,
+                w.poh_a,
+                format!("/patienten/{}", w.a1),
+                Some(w.a1),
+                "dossier ingezien",
+            ),
+            (
+                &poh_a,
+                w.poh_a,
+                format!("/patienten/{}/zorgplan", w.a1),
+                Some(w.a1),
+                "zorgplan ingezien",
+            ),
+            (
+                &poh_a,
+                w.poh_a,
+                format!("/patienten/{}/zorgplan/versies", w.a1),
+                Some(w.a1),
+                "zorgplan: versies ingezien",
+            ),
+            (
+                &poh_a,
+                w.poh_a,
+                format!("/patienten/{}/zorgplan/versies/1", w.a1),
+                Some(w.a1),
+                "zorgplan: versie ingezien",
+            ),
+            (
+                &poh_a,
+                w.poh_a,
+                format!("/patienten/{}/zorgplan/afdrukken", w.a1),
+                Some(w.a1),
+                "zorgplan afgedrukt",
+            ),
+            (
+                &poh_a,
+                w.poh_a,
+                format!("/api/v1/patients/{}", w.a1),
+                Some(w.a1),
+                "dossier ingezien",
+            ),
+            (
+                &poh_a,
+                w.poh_a,
+                format!("/api/v1/patients/{}/team", w.a1),
+                Some(w.a1),
+                "zorgteam ingezien",
+            ),
+            (
+                &poh_a,
+                w.poh_a,
+                format!("/api/v1/patients/{}/care-plan", w.a1),
+                Some(w.a1),
+                "zorgplan ingezien",
+            ),
+            (
+                &poh_a,
+                w.poh_a,
+                format!("/api/v1/patients/{}/care-plan/versions", w.a1),
+                Some(w.a1),
+                "zorgplan: versies ingezien",
+            ),
+            (
+                &member,
+                w.wvk_team,
+                format!("/patienten/{}", w.a1),
+                Some(w.a1),
+                "dossier ingezien",
+            ),
+            (
+                &member,
+                w.wvk_team,
+                format!("/api/v1/patients/{}", w.a1),
+                Some(w.a1),
+                "dossier ingezien",
+            ),
+            (
+                &member,
+                w.wvk_team,
+                format!("/api/v1/patients/{}/care-plan", w.a1),
+                Some(w.a1),
+                "zorgplan ingezien",
+            ),
         ];
         for (client, user, path, patient, action) in reads {
             let before = audit_rows(&w.db, user).await;

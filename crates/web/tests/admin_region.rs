@@ -167,7 +167,11 @@ async fn the_administrator_manages_organisations_and_accounts() {
             "Beheerder",
             "Actief",
         ] {
-            assert!(text.contains(expected), "{expected} missing on /beheer ({:?})", t.backend());
+            assert!(
+                text.contains(expected),
+                "{expected} missing on /beheer ({:?})",
+                t.backend()
+            );
         }
         let csrf = admin.csrf("/beheer").await;
 
@@ -182,7 +186,11 @@ async fn the_administrator_manages_organisations_and_accounts() {
         assert_eq!(r.location(), "/beheer?melding=organisatie");
         let again = admin.post("/beheer/organisaties", &org).await;
         assert_eq!(again.status, StatusCode::CONFLICT);
-        assert!(again.text().contains("Er bestaat al een organisatie"), "{}", again.text());
+        assert!(
+            again.text().contains("Er bestaat al een organisatie"),
+            "{}",
+            again.text()
+        );
         let r = admin
             .post(
                 "/beheer/organisaties",
@@ -238,8 +246,14 @@ async fn the_administrator_manages_organisations_and_accounts() {
                 user("programmamanager", &practice_id.to_string(), "", PASSWORD),
                 "Een praktijk kiest u alleen bij praktijkmedewerkers",
             ),
-            (user("wijkverpleegkundige", "", "999999", PASSWORD), "Kies een organisatie uit de lijst."),
-            (user("wijkverpleegkundige", "", &org_id, "te kort"), "minstens 12 tekens"),
+            (
+                user("wijkverpleegkundige", "", "999999", PASSWORD),
+                "Kies een organisatie uit de lijst.",
+            ),
+            (
+                user("wijkverpleegkundige", "", &org_id, "te kort"),
+                "minstens 12 tekens",
+            ),
             (user("", "", &org_id, PASSWORD), "Kies een rol."),
         ] {
             let r = post_user(pairs).await;
@@ -284,7 +298,10 @@ async fn the_administrator_manages_organisations_and_accounts() {
         let r = admin.post("/beheer/gebruikers", &pairs).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let poh = db.credentials("poh.peters").await.unwrap().unwrap().user;
-        assert_eq!((poh.role, poh.practice_id, poh.is_admin), (Role::PohO, Some(practice_id), true));
+        assert_eq!(
+            (poh.role, poh.practice_id, poh.is_admin),
+            (Role::PohO, Some(practice_id), true)
+        );
 
         // The new account signs in; blocking ends its session and stops sign-in.
         let network = Browser::sign_in(db, "wvk.willems", PASSWORD).await;
@@ -308,7 +325,9 @@ async fn the_administrator_manages_organisations_and_accounts() {
 
         // A new password replaces the old one; a short one is refused.
         let path = format!("/beheer/gebruikers/{}/wachtwoord", wvk.id);
-        let r = admin.post(&path, &[("csrf", csrf.as_str()), ("password", "kort")]).await;
+        let r = admin
+            .post(&path, &[("csrf", csrf.as_str()), ("password", "kort")])
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("Nieuw wachtwoord voor Wim Willems"));
         let new_password = "een heel ander lang wachtwoord";
@@ -361,13 +380,22 @@ async fn only_regional_staff_see_the_region_and_only_the_administrator_manages()
             "/regio/rapport.csv?periode=2027-Q2",
             "/regio/rapport.xlsx?periode=2027-Q2",
         ] {
-            assert_eq!(poh.get(path).await.status, StatusCode::FORBIDDEN, "{path} ({:?})", t.backend());
+            assert_eq!(
+                poh.get(path).await.status,
+                StatusCode::FORBIDDEN,
+                "{path} ({:?})",
+                t.backend()
+            );
         }
         let csrf = poh.csrf("/patienten").await;
         let r = poh
             .post(
                 "/beheer/organisaties",
-                &[("csrf", csrf.as_str()), ("kind", "apotheek"), ("name", "Apotheek Jeker")],
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("kind", "apotheek"),
+                    ("name", "Apotheek Jeker"),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -377,7 +405,11 @@ async fn only_regional_staff_see_the_region_and_only_the_administrator_manages()
 
         for username in ["pm", "kader"] {
             let regional = Browser::sign_in(db, username, PASSWORD).await;
-            assert_eq!(regional.get("/beheer").await.status, StatusCode::FORBIDDEN, "{username}");
+            assert_eq!(
+                regional.get("/beheer").await.status,
+                StatusCode::FORBIDDEN,
+                "{username}"
+            );
             let r = regional.get("/regio").await;
             assert_eq!(r.status, StatusCode::OK, "{username}");
             assert!(r.text().contains("href=\"/regio\""));
@@ -428,7 +460,10 @@ async fn regional_staff_see_practice_figures_and_download_them() {
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.text().contains("1e halfjaar 2027"));
         assert!(r.text().contains("<td class=\"num\">123</td>"));
-        assert_eq!(pm.get("/regio?periode=2027-Q9").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            pm.get("/regio?periode=2027-Q9").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
         assert_eq!(pm.get("/regio").await.status, StatusCode::OK);
 
         let csv = pm.get("/regio/rapport.csv?periode=2027-Q2").await;
@@ -495,7 +530,10 @@ async fn a_post_without_the_csrf_token_changes_nothing() {
                     ]),
                 ),
                 (blocked.as_str(), with(&[])),
-                (password.as_str(), with(&[("password", "een lang maar kwaadaardig wachtwoord")])),
+                (
+                    password.as_str(),
+                    with(&[("password", "een lang maar kwaadaardig wachtwoord")]),
+                ),
             ];
             for (path, pairs) in attempts {
                 let r = admin.post(path, &pairs).await;

@@ -92,7 +92,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Id<T> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Id(v)),
             Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError(AppError::NotFound)),
-            Err(other) => Err(ApiError(AppError::Internal(anyhow::anyhow!("path: {}", other.body_text())))),
+            Err(other) => Err(ApiError(AppError::Internal(anyhow::anyhow!(
+                "path: {}",
+                other.body_text()
+            )))),
         }
     }
 }
@@ -195,6 +198,120 @@ pub const API_ROUTES: &[ApiRoute] = &[
         handler: |m| on(m, care_plan::versions),
         operation: openapi::care_plan_versions,
     },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients/{id}/pzp",
+        handler: |m| on(m, crate::process::pzp::api_show),
+        operation: openapi::pzp,
+    },
+    ApiRoute {
+        method: "PUT",
+        path: "/api/v1/patients/{id}/pzp",
+        handler: |m| on(m, crate::process::pzp::api_save),
+        operation: openapi::save_pzp,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients/{id}/consultations",
+        handler: |m| on(m, crate::process::consultations::api_list),
+        operation: openapi::consultations,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/patients/{id}/consultations",
+        handler: |m| on(m, crate::process::consultations::api_record),
+        operation: openapi::record_consultation,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients/{id}/medication-reviews",
+        handler: |m| on(m, crate::process::reviews::api_list),
+        operation: openapi::medication_reviews,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/patients/{id}/medication-reviews",
+        handler: |m| on(m, crate::process::reviews::api_record),
+        operation: openapi::record_medication_review,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/mdo",
+        handler: |m| on(m, crate::process::mdo::api_list),
+        operation: openapi::mdo_meetings,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/mdo",
+        handler: |m| on(m, crate::process::mdo::api_plan),
+        operation: openapi::plan_mdo,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/mdo/{meeting}",
+        handler: |m| on(m, crate::process::mdo::api_meeting),
+        operation: openapi::mdo_meeting,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/mdo/{meeting}/agenda",
+        handler: |m| on(m, crate::process::mdo::api_add),
+        operation: openapi::add_to_mdo_agenda,
+    },
+    ApiRoute {
+        method: "PUT",
+        path: "/api/v1/mdo/{meeting}/attendance",
+        handler: |m| on(m, crate::process::mdo::api_attendance),
+        operation: openapi::record_mdo_attendance,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/mdo/{meeting}/agenda/{id}/minutes",
+        handler: |m| on(m, crate::process::mdo::api_minutes),
+        operation: openapi::record_mdo_minutes,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients/{id}/mdo",
+        handler: |m| on(m, crate::process::events::api_mdo_history),
+        operation: openapi::patient_mdo_history,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/patients/{id}/events",
+        handler: |m| on(m, crate::process::events::api_list),
+        operation: openapi::events,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/patients/{id}/events",
+        handler: |m| on(m, crate::process::events::api_record),
+        operation: openapi::record_event,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/patients/{id}/events/{event}/handover",
+        handler: |m| on(m, crate::process::events::api_handover),
+        operation: openapi::record_handover,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/worklist",
+        handler: |m| on(m, crate::process::worklist::api_worklist),
+        operation: openapi::worklist,
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/practice/poh-o-hours",
+        handler: |m| on(m, crate::process::formation::api_show),
+        operation: openapi::poh_o_hours,
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/practice/poh-o-hours",
+        handler: |m| on(m, crate::process::formation::api_set),
+        operation: openapi::set_poh_o_hours,
+    },
 ];
 
 /// Where the OpenAPI document is served.
@@ -219,8 +336,16 @@ pub fn router() -> Router<AppState> {
         .fallback(not_found)
 }
 
+/// The answer for a path that is no route of the API (unlike a 404 of a route: no such
+/// patient, or not one for this user).
+pub const UNKNOWN_PATH: &str = "Dit adres bestaat niet in de API; zie /api/openapi.json.";
+
 async fn not_found() -> Response {
-    AppError::NotFound.into_api_response()
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(serde_json::json!({ "error": UNKNOWN_PATH, "details": [] })),
+    )
+        .into_response()
 }
 
 async fn method_not_allowed() -> Response {

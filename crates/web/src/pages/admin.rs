@@ -240,11 +240,7 @@ async fn overview(
 }
 
 /// GET /beheer
-pub async fn admin(
-    State(state): State<AppState>,
-    cu: CurrentUser,
-    Query(q): Query<FlashQuery>,
-) -> AppResult<Response> {
+pub async fn admin(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<FlashQuery>) -> AppResult<Response> {
     require_admin(&cu)?;
     let page = overview(
         &state,
@@ -408,8 +404,9 @@ async fn add_user(state: &AppState, cu: &CurrentUser, form: &UserForm) -> AppRes
                 Err(StoreError::NotFound) => problems.push(PICK_ORGANISATION.to_string()),
                 Err(e) => return Err(e.into()),
             },
-            (Scope::Network, None) => problems
-                .push("Netwerkprofessionals horen bij een organisatie: kies de organisatie.".to_string()),
+            (Scope::Network, None) => {
+                problems.push("Netwerkprofessionals horen bij een organisatie: kies de organisatie.".to_string())
+            }
             (_, Some(_)) => problems.push(
                 "Een organisatie kiest u alleen bij netwerkprofessionals; laat 'Organisatie' leeg voor deze rol."
                     .to_string(),

@@ -29,7 +29,7 @@ pub async fn home(cu: Option<CurrentUser>) -> Redirect {
 }
 
 pub async fn login_form(cu: Option<CurrentUser>) -> AppResult<Response> {
-    if cu.is_some() {
+    if cu.is_some_and(|c| c.second_factor_done) {
         return Ok(Redirect::to("/").into_response());
     }
     render(&LoginPage {
@@ -51,6 +51,7 @@ const WRONG: &str = "Gebruikersnaam of wachtwoord klopt niet.";
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    previous: Option<CurrentUser>,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let username = form.username.trim().to_string();
@@ -106,15 +107,16 @@ pub async fn login(
         return fail(WRONG.into(), username);
     }
     state.db.reset_failed_logins(creds.user.id).await?;
+    // A new session id at every sign-in; an earlier session of this browser ends.
+    if let Some(old) = previous {
+        state.db.delete_session(&old.session_hash).await?;
+    }
+    let totp = state.db.totp_state(creds.user.id).await?;
+    let second_step = totp.enabled || crate::two_factor::required(&state, creds.user.role);
     let token = auth::random_token();
     state
         .db
-        .create_session(
-            &auth::token_hash(&token),
-            creds.user.id,
-            &auth::random_token(),
-            ip.as_deref(),
-        )
+        .create_session(&auth::token_hash(&token), creds.user.id, &auth::random_token(), ip.as_deref(), !second_step)
         .await?;
     state
         .db
@@ -129,11 +131,13 @@ pub async fn login(
             ip,
         })
         .await?;
-    let mut resp = Redirect::to("/").into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::session_cookie(&token, state.config.secure_cookies),
-    );
+    let next = match (second_step, totp.enabled) {
+        (false, _) => "/",
+        (true, true) => "/inloggen/code",
+        (true, false) => "/account/tweestap",
+    };
+    let mut resp = Redirect::to(next).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, auth::session_cookie(&token, state.config.secure_cookies));
     Ok(resp)
 }
 

@@ -40,8 +40,13 @@ pub async fn me(state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
         String::new()
     };
     let menu = match cu.user.role.scope() {
-        Scope::Practice => vec![("Patiënten", "/patienten")],
-        Scope::Network => vec![("Mijn patiënten", "/patienten")],
+        Scope::Practice => vec![
+            ("Patiënten", "/patienten"),
+            ("Werklijst", "/werklijst"),
+            ("MDO", "/mdo"),
+            ("Formatie", "/praktijk/formatie"),
+        ],
+        Scope::Network => vec![("Mijn patiënten", "/patienten"), ("Werklijst", "/werklijst")],
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Beheerder => {
             vec![("Regio", "/regio"), ("Beheer", "/beheer")]
         }

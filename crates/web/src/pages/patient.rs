@@ -79,6 +79,9 @@ struct RecordPage {
     medications: Vec<LineView>,
     programs: Vec<LineView>,
     determinants: Vec<(String, String, String)>,
+    /// The PZP in brief (treatment limits first) and the last medication review.
+    pzp: crate::process::pzp::PzpSummary,
+    last_review: Option<String>,
 }
 
 fn sex_label(s: Option<&str>) -> String {
@@ -303,6 +306,8 @@ pub async fn patient_record(
                 (labcode_label(d.labcode), fmt_date(d.date), value)
             })
             .collect(),
+        pzp: crate::process::pzp::summary(&state, id).await?,
+        last_review: crate::process::reviews::last_review(&state, id).await?.map(fmt_date),
     };
     render(&page)
 }

@@ -80,7 +80,10 @@ pub const COLUMNS: [Column; 20] = [
         "Geïncludeerd",
         "patiënten van de praktijk die op de peildatum in het programma zijn geïncludeerd",
     ),
-    col("POH-O uur per week", "formatie POH-O zoals laatst vastgelegd op of vóór de peildatum"),
+    col(
+        "POH-O uur per week",
+        "formatie POH-O zoals laatst vastgelegd op of vóór de peildatum",
+    ),
     col("MDO's", "multidisciplinaire overleggen in de periode"),
     col(
         "SO-consulten Zvw",
@@ -90,8 +93,14 @@ pub const COLUMNS: [Column; 20] = [
         "SO-consulten Wlz",
         "consulten specialist ouderengeneeskunde in de periode, uit de Wlz betaald",
     ),
-    col("ELV-verwijzingen", "verwijzingen naar eerstelijnsverblijf in de periode"),
-    col("SEH-verwijzingen", "verwijzingen naar de spoedeisende hulp in de periode"),
+    col(
+        "ELV-verwijzingen",
+        "verwijzingen naar eerstelijnsverblijf in de periode",
+    ),
+    col(
+        "SEH-verwijzingen",
+        "verwijzingen naar de spoedeisende hulp in de periode",
+    ),
     col("Wlz-crisisopnames", "Wlz-crisisopnames in de periode"),
 ];
 
@@ -255,7 +264,11 @@ struct RegionPage {
 }
 
 /// GET /regio
-pub async fn region(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<PeriodQuery>) -> AppResult<Response> {
+pub async fn region(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
     require_region(&cu)?;
     let today = today();
     let period = chosen_period(&q, today)?;
@@ -373,7 +386,10 @@ mod tests {
         assert_eq!((h.kind, h.reference_date), (ReportKind::HalfYearly, d("2026-12-31")));
         assert_eq!(period_title(&h), "2e halfjaar 2026");
         for bad in ["2027", "2027-Q5", "2027-H3", "Q2-2027", "2027-X1"] {
-            assert!(matches!(chosen_period(&q(bad), today), Err(AppError::Invalid(_))), "{bad}");
+            assert!(
+                matches!(chosen_period(&q(bad), today), Err(AppError::Invalid(_))),
+                "{bad}"
+            );
         }
     }
 

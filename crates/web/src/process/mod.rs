@@ -9,8 +9,12 @@ use axum::Router;
 use crate::AppState;
 
 pub mod consultations;
+pub mod events;
+pub mod formation;
+pub mod mdo;
 pub mod pzp;
 pub mod reviews;
+pub mod worklist;
 
 /// The page routes of the care process.
 pub fn routes() -> Router<AppState> {
@@ -18,4 +22,50 @@ pub fn routes() -> Router<AppState> {
         .merge(pzp::routes())
         .merge(consultations::routes())
         .merge(reviews::routes())
+        .merge(mdo::routes())
+        .merge(events::routes())
+        .merge(worklist::routes())
+        .merge(formation::routes())
+}
+
+// Helpers shared by the modules here.
+
+/// Longest name (of a person, a treatment).
+pub const MAX_NAME: usize = 200;
+
+/// The patient's name from the latest extract of their practice, else their HIS id.
+pub async fn patient_name(state: &AppState, a: &crate::patients::Allowed) -> crate::AppResult<String> {
+    Ok(match state.db.latest_snapshot(a.patient.practice_id).await? {
+        Some(s) => state.db.person(s.snapshot_id, &a.patient).await?.map(|p| p.full_name()),
+        None => None,
+    }
+    .unwrap_or_else(|| a.patient.his_id.clone()))
+}
+
+/// The fields of an url-encoded form, in order (repeated fields stay repeated).
+pub fn form_pairs(body: &[u8]) -> crate::AppResult<Vec<(String, String)>> {
+    serde_urlencoded::from_bytes(body).map_err(|_| crate::AppError::invalid("Het formulier is onleesbaar."))
+}
+
+/// An optional date as entered (`yyyy-mm-dd`); empty is absent, anything else unreadable
+/// is an error naming `label`.
+pub fn date_field(raw: &str, label: &str, errors: &mut Vec<String>) -> Option<chrono::NaiveDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(format!("{label}: '{raw}' is geen geldige datum."));
+            None
+        }
+    }
+}
+
+/// An error when `text` is longer than `max` characters.
+pub fn text_limit(text: &str, label: &str, max: usize, errors: &mut Vec<String>) {
+    if text.chars().count() > max {
+        errors.push(format!("{label} mag hoogstens {max} tekens lang zijn."));
+    }
 }

@@ -106,7 +106,9 @@ fn plan_json(goal: &str) -> String {
 pub async fn seed(db: &Db) -> World {
     let dir = tempfile::tempdir().unwrap();
     import_extract(db, &example(), &opts()).await.unwrap();
-    import_extract(db, &write_practice_b(dir.path()), &opts()).await.unwrap();
+    import_extract(db, &write_practice_b(dir.path()), &opts())
+        .await
+        .unwrap();
     let practice_a = db.practice_by_agb("09000001").await.unwrap().unwrap().id;
     let practice_b = db.practice_by_agb("09000002").await.unwrap().unwrap().id;
     let org = db
@@ -114,15 +116,16 @@ pub async fn seed(db: &Db) -> World {
         .await
         .unwrap();
     let hash = kernteam_web::hash_password(PASSWORD.to_string()).await.unwrap();
-    let user = |username: &str, name: &str, role: Role, practice_id: Option<i64>, organisation_id: Option<i64>| NewUser {
-        username: username.into(),
-        display_name: name.into(),
-        role,
-        practice_id,
-        organisation_id,
-        password_hash: hash.clone(),
-        is_admin: false,
-    };
+    let user =
+        |username: &str, name: &str, role: Role, practice_id: Option<i64>, organisation_id: Option<i64>| NewUser {
+            username: username.into(),
+            display_name: name.into(),
+            role,
+            practice_id,
+            organisation_id,
+            password_hash: hash.clone(),
+            is_admin: false,
+        };
     let poh_a = db
         .create_user(&user("poh-a", "Petra Poh", Role::PohO, Some(practice_a), None))
         .await
@@ -132,11 +135,23 @@ pub async fn seed(db: &Db) -> World {
         .await
         .unwrap();
     let wvk_team = db
-        .create_user(&user("wvk-team", "Wies Wijk", Role::Wijkverpleegkundige, None, Some(org)))
+        .create_user(&user(
+            "wvk-team",
+            "Wies Wijk",
+            Role::Wijkverpleegkundige,
+            None,
+            Some(org),
+        ))
         .await
         .unwrap();
     let wvk_other = db
-        .create_user(&user("wvk-ander", "Wout Wijk", Role::Wijkverpleegkundige, None, Some(org)))
+        .create_user(&user(
+            "wvk-ander",
+            "Wout Wijk",
+            Role::Wijkverpleegkundige,
+            None,
+            Some(org),
+        ))
         .await
         .unwrap();
     let manager = db
@@ -163,9 +178,16 @@ pub async fn seed(db: &Db) -> World {
         )
         .await
         .unwrap();
-    db.save_care_plan(a1, 0, &plan_json("Veilig lopen"), "Zorgplan opgesteld", poh_a, "Petra Poh")
-        .await
-        .unwrap();
+    db.save_care_plan(
+        a1,
+        0,
+        &plan_json("Veilig lopen"),
+        "Zorgplan opgesteld",
+        poh_a,
+        "Petra Poh",
+    )
+    .await
+    .unwrap();
     let b1_member = db
         .add_team_member(
             b1,
@@ -193,9 +215,16 @@ pub async fn seed(db: &Db) -> World {
         .await
         .unwrap();
     db.set_first_contact(b1, b1_professional, poh_b).await.unwrap();
-    db.save_care_plan(b1, 0, &plan_json("Blijven zingen"), "Zorgplan opgesteld", poh_b, "Bram Poh")
-        .await
-        .unwrap();
+    db.save_care_plan(
+        b1,
+        0,
+        &plan_json("Blijven zingen"),
+        "Zorgplan opgesteld",
+        poh_b,
+        "Bram Poh",
+    )
+    .await
+    .unwrap();
 
     let app = kernteam_web::router(AppState::new(db.clone(), WebConfig::default()));
     World {
@@ -293,7 +322,12 @@ impl Client {
                 .unwrap(),
         )
         .await;
-        assert_eq!(resp.status, StatusCode::SEE_OTHER, "sign-in of {username}: {}", resp.text());
+        assert_eq!(
+            resp.status,
+            StatusCode::SEE_OTHER,
+            "sign-in of {username}: {}",
+            resp.text()
+        );
         let set_cookie = resp
             .headers
             .get(header::SET_COOKIE)
@@ -407,7 +441,10 @@ pub async fn care_records(db: &Db) -> String {
                 .map(|i| {
                     r.try_get::<Option<String>, _>(i)
                         .map(|v| v.unwrap_or_else(|| "∅".into()))
-                        .or_else(|_| r.try_get::<Option<i64>, _>(i).map(|v| v.map_or("∅".into(), |v| v.to_string())))
+                        .or_else(|_| {
+                            r.try_get::<Option<i64>, _>(i)
+                                .map(|v| v.map_or("∅".into(), |v| v.to_string()))
+                        })
                         .unwrap()
                 })
                 .collect();

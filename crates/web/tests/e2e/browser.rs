@@ -2,6 +2,7 @@
 //! helpers the tests need: explicit waits with useful failure messages, form filling and
 //! full-page screenshots.
 
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -44,26 +45,24 @@ impl Driver {
             .expect("find a free port")
             .port();
         let log = dir.join("chromedriver.log");
-        let out = std::fs::File::create(&log).expect("chromedriver log file");
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
+            .arg(format!("--log-path={}", log.display()))
             .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("log file handle"))
-            .stderr(out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("could not start {CHROMEDRIVER} ({e}); run `bash .ci/run` to install it"));
         let mut driver = Driver { child, log };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let started = Instant::now();
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        while !ready(port) {
             if let Ok(Some(status)) = driver.child.try_wait() {
-                panic!("chromedriver exited with {status} before accepting connections:\n{}", driver.log_text());
+                panic!("chromedriver exited with {status} before it was ready:\n{}", driver.log_text());
             }
             assert!(
                 started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not accept connections on port {port} within 20 s:\n{}",
+                "chromedriver was not ready on port {port} within 20 s:\n{}",
                 driver.log_text()
             );
             std::thread::sleep(POLL);
@@ -73,6 +72,32 @@ impl Driver {
 
     fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// Whether the chromedriver on `port` answers its status endpoint with `"ready": true`.
+fn ready(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    // chromedriver keeps the connection open: read until the answer is there.
+    let mut response = Vec::new();
+    let mut chunk = [0u8; 1024];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => response.extend_from_slice(&chunk[..n]),
+        }
+        let text = String::from_utf8_lossy(&response).replace(' ', "");
+        if text.starts_with("HTTP/1.1200") && text.contains("\"ready\":true") {
+            return true;
+        }
     }
 }
 
@@ -113,6 +138,8 @@ impl Browser {
             "--disable-sync".into(),
             "--no-first-run".into(),
             "--disable-quic".into(),
+            // Asks for Dutch pages. (Date fields still show the en-US format unless Debian's
+            // chromium-l10n is installed; the app sends ISO dates either way.)
             "--lang=nl-NL".into(),
             format!("--window-size={WIDTH},{HEIGHT}"),
             format!("--user-data-dir={}", user_data.display()),
@@ -185,17 +212,6 @@ impl Browser {
         {
             Ok(e) => e,
             Err(e) => panic!("waiting for {xpath}: {e}\n{}", self.describe().await),
-        }
-    }
-
-    /// Waits until no element matches the XPath expression.
-    pub async fn wait_gone(&self, xpath: &str) {
-        let started = Instant::now();
-        while !self.all(xpath).await.is_empty() {
-            if started.elapsed() > WAIT {
-                panic!("{xpath} is still on the page\n{}", self.describe().await);
-            }
-            tokio::time::sleep(POLL).await;
         }
     }
 
@@ -276,17 +292,18 @@ impl Browser {
 
     /// A PNG of the whole page (the window grown to the page's height) in `dir/name.png`.
     pub async fn screenshot(&self, dir: &Path, name: &str) -> PathBuf {
-        let height = self
+        // The window is taller than its viewport by the (invisible) browser chrome.
+        let sizes = self
             .client
-            .execute("return document.documentElement.scrollHeight;", vec![])
+            .execute(
+                "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight];",
+                vec![],
+            )
             .await
-            .expect("page height")
-            .as_u64()
-            .unwrap_or(HEIGHT as u64) as u32;
-        self.client
-            .set_window_size(WIDTH, height.clamp(HEIGHT, 8000))
-            .await
-            .expect("resize window");
+            .expect("page height");
+        let size = |i: usize| sizes[i].as_u64().unwrap_or(0) as u32;
+        let height = (size(0) + size(1)).clamp(HEIGHT, 10_000);
+        self.client.set_window_size(WIDTH, height).await.expect("resize window");
         let png = self.client.screenshot().await.expect("screenshot");
         self.client.set_window_size(WIDTH, HEIGHT).await.expect("resize window");
         assert!(png.starts_with(b"\x89PNG"), "a screenshot is a PNG");

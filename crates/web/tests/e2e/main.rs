@@ -98,6 +98,7 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     let patient_id: i64 = href.trim_start_matches("/patienten/").parse().expect("patient id in link");
     link.click().await.expect("open the patient");
     b.wait_heading(&name).await;
+    assert_eq!(b.path().await, format!("/patienten/{patient_id}"));
     b.wait("//strong[contains(@class, 'status')][normalize-space()='Niet beoordeeld']")
         .await;
     b.wait("//p[normalize-space()='Er staat nog niemand in het zorgteam.']").await;
@@ -244,6 +245,7 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     b.wait("//p[contains(@class, 'muted')][contains(., 'Dit is een eerdere versie; de huidige is versie 2.')]")
         .await;
     let view = "//section[contains(@class, 'plan-view')]";
+    assert_eq!(b.texts(&format!("{view}/h2[1]")).await, [format!("Wat {name} belangrijk vindt")]);
     assert_eq!(b.texts(&format!("{view}/p[contains(@class, 'prose')]")).await, [wishes]);
     assert_eq!(b.texts(&format!("{view}/ol/li")).await, [goal1, goal2]);
     assert_eq!(
@@ -258,10 +260,13 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     b.wait_heading(&name).await;
     b.click_link("Afdrukken").await;
     b.wait_heading("Mijn zorgplan").await;
+    assert_eq!(b.path().await, format!("/patienten/{patient_id}/zorgplan/afdrukken"));
     let head = b.texts("//header[contains(@class, 'print-head')]/p").await;
     assert!(head[0].starts_with(&format!("{name}, geboren ")), "{head:?}");
     assert!(head[1].starts_with(&format!("{} · versie 2 van ", app.practice_name)), "{head:?}");
     assert_eq!(head[2], format!("Uw eerste aanspreekpunt: {wvk}"));
+    assert_eq!(b.texts(&format!("{view}/h2[1]")).await, ["Wat u belangrijk vindt"]);
+    assert_eq!(b.texts(&format!("{view}/p[contains(@class, 'prose')]")).await, [wishes]);
     assert_eq!(b.texts(&format!("{view}/ol/li")).await, [goal1, goal2, goal3]);
     assert_eq!(
         b.texts(&format!("{view}/h2[starts-with(., 'Afspraken')]/following-sibling::table[1]/tbody/tr/td"))
@@ -282,7 +287,7 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     assert_eq!(list_total(&b).await, 1);
     assert_eq!(
         b.texts(&format!("{LIST_ROWS}/td[position() = 1 or position() = 8]")).await,
-        [name.as_str(), wvk]
+        [name, format!("{wvk} (Wijkverpleegkundige)")]
     );
 
     b.close().await;
