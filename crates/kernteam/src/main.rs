@@ -3,6 +3,7 @@
 mod admin;
 mod bench;
 mod demo;
+mod loadtest;
 mod users;
 
 use std::io::{IsTerminal, Write};
@@ -89,6 +90,9 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Ready a database for scripts/load-test: signed-in users and a wrk script.
+    #[command(hide = true)]
+    LoadtestPrepare(loadtest::PrepareArgs),
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
@@ -256,6 +260,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(db, &bind, kernteam_web::WebConfig::default(), Some(lines)).await
         }
         Command::User(cmd) => users::run(&database_url, cmd).await,
+        Command::LoadtestPrepare(args) => loadtest::prepare(&connect(&database_url).await?, args).await,
         Command::Audit(cmd) => admin::audit(&connect(&database_url).await?, cmd).await,
         Command::Backup { output } => admin::backup(&connect(&database_url).await?, &database_url, output).await,
     }
