@@ -13,7 +13,7 @@ pub mod events;
 pub mod extract;
 pub mod figures;
 pub mod period;
-pub mod worklist;
 pub mod pzp;
+pub mod worklist;
 
 pub use chrono::NaiveDate as Date;

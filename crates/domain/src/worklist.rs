@@ -30,14 +30,30 @@ pub struct PatientState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WorkItem {
-    ActionDue { what: String, who: String, due: NaiveDate, overdue: bool },
-    EvaluationDue { date: NaiveDate, overdue: bool },
+    ActionDue {
+        what: String,
+        who: String,
+        due: NaiveDate,
+        overdue: bool,
+    },
+    EvaluationDue {
+        date: NaiveDate,
+        overdue: bool,
+    },
     NoCarePlan,
     NoPzp,
     NoFirstContact,
-    MedicationReviewDue { last: Option<NaiveDate> },
-    Handover { event_id: i64, event: EventKind, status: HandoverState },
-    MdoCandidate { reason: String },
+    MedicationReviewDue {
+        last: Option<NaiveDate>,
+    },
+    Handover {
+        event_id: i64,
+        event: EventKind,
+        status: HandoverState,
+    },
+    MdoCandidate {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,14 +69,27 @@ impl WorkItem {
     pub fn text(&self) -> String {
         let d = |d: &NaiveDate| d.format("%d-%m-%Y").to_string();
         match self {
-            WorkItem::ActionDue { what, who, due, overdue } => format!(
+            WorkItem::ActionDue {
+                what,
+                who,
+                due,
+                overdue,
+            } => format!(
                 "Actie {}: {what}{} (vóór {})",
                 if *overdue { "te laat" } else { "binnenkort" },
-                if who.is_empty() { String::new() } else { format!(" — {who}") },
+                if who.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {who}")
+                },
                 d(due)
             ),
             WorkItem::EvaluationDue { date, overdue } => {
-                format!("Evaluatie zorgplan {} ({})", if *overdue { "te laat" } else { "binnenkort" }, d(date))
+                format!(
+                    "Evaluatie zorgplan {} ({})",
+                    if *overdue { "te laat" } else { "binnenkort" },
+                    d(date)
+                )
             }
             WorkItem::NoCarePlan => "Geen zorgplan".into(),
             WorkItem::NoPzp => "Geen proactieve zorgplanning".into(),
@@ -87,9 +116,10 @@ impl WorkItem {
         match self {
             WorkItem::ActionDue { .. } => "acties",
             WorkItem::EvaluationDue { .. } => "evaluaties",
-            WorkItem::NoCarePlan | WorkItem::NoPzp | WorkItem::NoFirstContact | WorkItem::MedicationReviewDue { .. } => {
-                "ontbrekend"
-            }
+            WorkItem::NoCarePlan
+            | WorkItem::NoPzp
+            | WorkItem::NoFirstContact
+            | WorkItem::MedicationReviewDue { .. } => "ontbrekend",
             WorkItem::Handover { .. } => "overdrachten",
             WorkItem::MdoCandidate { .. } => "mdo",
         }
@@ -100,7 +130,10 @@ impl WorkItem {
             self,
             WorkItem::ActionDue { overdue: true, .. }
                 | WorkItem::EvaluationDue { overdue: true, .. }
-                | WorkItem::Handover { status: HandoverState::Overdue, .. }
+                | WorkItem::Handover {
+                    status: HandoverState::Overdue,
+                    ..
+                }
         )
     }
 }
@@ -114,13 +147,21 @@ pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec
             for a in plan.open_actions() {
                 if let Some(due) = a.due {
                     if due <= today + Duration::days(EVALUATION_HORIZON_DAYS) {
-                        out.push(WorkItem::ActionDue { what: a.what.clone(), who: a.who.clone(), due, overdue: due < today });
+                        out.push(WorkItem::ActionDue {
+                            what: a.what.clone(),
+                            who: a.who.clone(),
+                            due,
+                            overdue: due < today,
+                        });
                     }
                 }
             }
             if let Some(date) = plan.evaluation_date {
                 if date <= today + Duration::days(EVALUATION_HORIZON_DAYS) {
-                    out.push(WorkItem::EvaluationDue { date, overdue: date < today });
+                    out.push(WorkItem::EvaluationDue {
+                        date,
+                        overdue: date < today,
+                    });
                 }
             }
         }
@@ -131,8 +172,12 @@ pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec
     if !p.has_first_contact {
         out.push(WorkItem::NoFirstContact);
     }
-    if p.last_medication_review.is_none_or(|d| d < today - Duration::days(REVIEW_INTERVAL_DAYS)) {
-        out.push(WorkItem::MedicationReviewDue { last: p.last_medication_review });
+    if p.last_medication_review
+        .is_none_or(|d| d < today - Duration::days(REVIEW_INTERVAL_DAYS))
+    {
+        out.push(WorkItem::MedicationReviewDue {
+            last: p.last_medication_review,
+        });
     }
     let mut recent_events = Vec::new();
     for (id, kind, at, sent) in &p.events {
@@ -143,7 +188,11 @@ pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec
             _ => None,
         };
         if let Some(status) = status {
-            out.push(WorkItem::Handover { event_id: *id, event: *kind, status });
+            out.push(WorkItem::Handover {
+                event_id: *id,
+                event: *kind,
+                status,
+            });
         }
         if at.date_naive() >= today - Duration::days(MDO_EVENT_WINDOW_DAYS)
             && p.last_mdo.is_none_or(|m| m < at.date_naive())
@@ -153,9 +202,13 @@ pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec
     }
     if !recent_events.is_empty() {
         recent_events.dedup();
-        out.push(WorkItem::MdoCandidate { reason: format!("recent {}", recent_events.join(", ")) });
+        out.push(WorkItem::MdoCandidate {
+            reason: format!("recent {}", recent_events.join(", ")),
+        });
     } else if p.last_mdo.is_none() {
-        out.push(WorkItem::MdoCandidate { reason: "nog niet in een MDO besproken".into() });
+        out.push(WorkItem::MdoCandidate {
+            reason: "nog niet in een MDO besproken".into(),
+        });
     }
     out
 }
@@ -193,9 +246,24 @@ mod tests {
     fn due_actions_evaluations_and_late_handovers() {
         let plan = CarePlan {
             actions: vec![
-                CareAction { what: "Huisbezoek".into(), who: "POH-O".into(), due: Some(d("2027-02-20")), status: ActionStatus::Gepland },
-                CareAction { what: "Later".into(), who: String::new(), due: Some(d("2027-06-01")), status: ActionStatus::Gepland },
-                CareAction { what: "Klaar".into(), who: String::new(), due: Some(d("2027-02-01")), status: ActionStatus::Afgerond },
+                CareAction {
+                    what: "Huisbezoek".into(),
+                    who: "POH-O".into(),
+                    due: Some(d("2027-02-20")),
+                    status: ActionStatus::Gepland,
+                },
+                CareAction {
+                    what: "Later".into(),
+                    who: String::new(),
+                    due: Some(d("2027-06-01")),
+                    status: ActionStatus::Gepland,
+                },
+                CareAction {
+                    what: "Klaar".into(),
+                    who: String::new(),
+                    due: Some(d("2027-02-01")),
+                    status: ActionStatus::Afgerond,
+                },
             ],
             evaluation_date: Some(d("2027-03-10")),
             ..Default::default()
@@ -209,9 +277,21 @@ mod tests {
             events: vec![(7, EventKind::HospitalDischarge, t("2027-02-27T09:00:00Z"), None)],
         };
         let items = work_items(&state, d("2027-03-01"), t("2027-03-01T12:00:00Z"));
-        assert!(items.contains(&WorkItem::ActionDue { what: "Huisbezoek".into(), who: "POH-O".into(), due: d("2027-02-20"), overdue: true }));
-        assert!(items.contains(&WorkItem::EvaluationDue { date: d("2027-03-10"), overdue: false }));
-        assert!(items.contains(&WorkItem::Handover { event_id: 7, event: EventKind::HospitalDischarge, status: HandoverState::Overdue }));
+        assert!(items.contains(&WorkItem::ActionDue {
+            what: "Huisbezoek".into(),
+            who: "POH-O".into(),
+            due: d("2027-02-20"),
+            overdue: true
+        }));
+        assert!(items.contains(&WorkItem::EvaluationDue {
+            date: d("2027-03-10"),
+            overdue: false
+        }));
+        assert!(items.contains(&WorkItem::Handover {
+            event_id: 7,
+            event: EventKind::HospitalDischarge,
+            status: HandoverState::Overdue
+        }));
         assert!(items.iter().any(|i| matches!(i, WorkItem::MdoCandidate { .. })));
         assert!(!items.iter().any(|i| matches!(i, WorkItem::MedicationReviewDue { .. })));
         assert_eq!(items.iter().filter(|i| i.urgent()).count(), 2);

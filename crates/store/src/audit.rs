@@ -55,9 +55,14 @@ fn record_hash(
 /// The outcome of a chain check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditCheck {
-    Intact { records: u64 },
+    Intact {
+        records: u64,
+    },
     /// The first record (by sequence number) where the chain breaks, and why.
-    Broken { seq: i64, reason: String },
+    Broken {
+        seq: i64,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -112,7 +117,10 @@ impl Db {
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -131,7 +139,10 @@ impl Db {
         while let Some(r) = rows.try_next().await? {
             let seq: Option<i64> = r.try_get(0)?;
             let Some(seq) = seq else {
-                return Ok(AuditCheck::Broken { seq: 0, reason: "record zonder volgnummer".into() });
+                return Ok(AuditCheck::Broken {
+                    seq: 0,
+                    reason: "record zonder volgnummer".into(),
+                });
             };
             if seq != expected_seq {
                 return Ok(AuditCheck::Broken {
@@ -157,17 +168,25 @@ impl Db {
                 ip.as_deref(),
             );
             if stored_prev.as_deref() != Some(prev.as_str()) {
-                return Ok(AuditCheck::Broken { seq, reason: "verwijst niet naar het vorige record".into() });
+                return Ok(AuditCheck::Broken {
+                    seq,
+                    reason: "verwijst niet naar het vorige record".into(),
+                });
             }
             if stored.as_deref() != Some(computed.as_str()) {
-                return Ok(AuditCheck::Broken { seq, reason: "inhoud gewijzigd (hash klopt niet)".into() });
+                return Ok(AuditCheck::Broken {
+                    seq,
+                    reason: "inhoud gewijzigd (hash klopt niet)".into(),
+                });
             }
             prev = computed;
             expected_seq += 1;
             count += 1;
         }
         drop(rows);
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(self.pool()).await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
         let (head_seq, head_hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
         if head_seq != expected_seq - 1 || head_hash != prev {
             return Ok(AuditCheck::Broken {
@@ -180,9 +199,8 @@ impl Db {
 
     /// Audit records by filter, oldest first.
     pub async fn audit_records(&self, f: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
-        let mut sql = String::from(
-            "SELECT seq, at, username, role, patient_id, action, detail, ip FROM audit_log WHERE 1 = 1",
-        );
+        let mut sql =
+            String::from("SELECT seq, at, username, role, patient_id, action, detail, ip FROM audit_log WHERE 1 = 1");
         let mut n = 0;
         let mut next = || {
             n += 1;

@@ -583,6 +583,13 @@ impl Db {
             .bind(his_id)
             .fetch_optional(self.pool())
             .await?;
-        r.map(|r| Ok(PatientRef { id: r.try_get(0)?, practice_id: r.try_get(1)?, his_id: r.try_get(2)? })).transpose()
+        r.map(|r| {
+            Ok(PatientRef {
+                id: r.try_get(0)?,
+                practice_id: r.try_get(1)?,
+                his_id: r.try_get(2)?,
+            })
+        })
+        .transpose()
     }
 }

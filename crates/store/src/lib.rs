@@ -168,7 +168,10 @@ impl Db {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::UnsupportedUrl("VACUUM INTO is alleen voor SQLite".into()));
         }
-        sqlx::query("VACUUM INTO $1").bind(dest.display().to_string()).execute(&self.pool).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest.display().to_string())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

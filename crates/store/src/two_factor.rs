@@ -19,7 +19,11 @@ impl Db {
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok(TotpState { secret: r.try_get(0)?, enabled: r.try_get::<i64, _>(1)? != 0, last_step: r.try_get(2)? })
+        Ok(TotpState {
+            secret: r.try_get(0)?,
+            enabled: r.try_get::<i64, _>(1)? != 0,
+            last_step: r.try_get(2)?,
+        })
     }
 
     /// Stores a new, not yet confirmed secret (enrolment in progress).
@@ -40,7 +44,10 @@ impl Db {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         for h in recovery_hashes {
             sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
                 .bind(user_id)
@@ -76,10 +83,12 @@ impl Db {
     }
 
     pub async fn unused_recovery_codes(&self, user_id: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
-            .bind(user_id)
-            .fetch_one(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     /// Switches TOTP off (an administrator's reset), removing secret and recovery codes.
@@ -89,14 +98,23 @@ impl Db {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn set_second_factor_done(&self, id_hash: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET second_factor_done = 1 WHERE id_hash = $1").bind(id_hash).execute(self.pool()).await?;
+        sqlx::query("UPDATE sessions SET second_factor_done = 1 WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 }

@@ -30,16 +30,29 @@ async fn the_chain_names_the_first_changed_or_missing_record() {
         assert_eq!(db.verify_audit().await.unwrap(), AuditCheck::Intact { records: 0 });
         fill(db, 10).await;
         assert_eq!(db.verify_audit().await.unwrap(), AuditCheck::Intact { records: 10 });
-        let for_patient = db.audit_records(&AuditFilter { patient_id: Some(100), ..Default::default() }).await.unwrap();
+        let for_patient = db
+            .audit_records(&AuditFilter {
+                patient_id: Some(100),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(for_patient.len(), 5);
 
         sqlx_exec(db, "UPDATE audit_log SET username = 'iemand anders' WHERE seq = 4").await;
-        assert!(matches!(db.verify_audit().await.unwrap(), AuditCheck::Broken { seq: 4, .. }), "{:?}", t.backend());
+        assert!(
+            matches!(db.verify_audit().await.unwrap(), AuditCheck::Broken { seq: 4, .. }),
+            "{:?}",
+            t.backend()
+        );
         sqlx_exec(db, "UPDATE audit_log SET username = 'poh' WHERE seq = 4").await;
         assert_eq!(db.verify_audit().await.unwrap(), AuditCheck::Intact { records: 10 });
 
         sqlx_exec(db, "DELETE FROM audit_log WHERE seq = 6").await;
-        assert!(matches!(db.verify_audit().await.unwrap(), AuditCheck::Broken { seq: 6, .. }));
+        assert!(matches!(
+            db.verify_audit().await.unwrap(),
+            AuditCheck::Broken { seq: 6, .. }
+        ));
         t.finish().await;
     }
 }
@@ -58,7 +71,10 @@ async fn removing_the_newest_records_is_detected_and_concurrent_appends_stay_lin
         }
         assert_eq!(db.verify_audit().await.unwrap(), AuditCheck::Intact { records: 20 });
         sqlx_exec(db, "DELETE FROM audit_log WHERE seq >= 19").await;
-        assert!(matches!(db.verify_audit().await.unwrap(), AuditCheck::Broken { seq: 19, .. }));
+        assert!(matches!(
+            db.verify_audit().await.unwrap(),
+            AuditCheck::Broken { seq: 19, .. }
+        ));
         t.finish().await;
     }
 }
@@ -77,7 +93,10 @@ async fn an_sqlite_backup_restores_with_its_records_intact() {
     fill(&t.db, 1).await; // after the backup: not in it
     let restored = Db::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
     assert_eq!(restored.backend(), Backend::Sqlite);
-    assert_eq!(restored.verify_audit().await.unwrap(), AuditCheck::Intact { records: 5 });
+    assert_eq!(
+        restored.verify_audit().await.unwrap(),
+        AuditCheck::Intact { records: 5 }
+    );
     restored.close().await;
     t.finish().await;
 }

@@ -221,7 +221,10 @@ async fn sessions_end_with_the_account() {
             .await
             .unwrap();
         let s = db.session("hash").await.unwrap().unwrap();
-        assert_eq!((s.user.id, s.csrf.as_str(), s.second_factor_done), (admin, "csrf", true));
+        assert_eq!(
+            (s.user.id, s.csrf.as_str(), s.second_factor_done),
+            (admin, "csrf", true)
+        );
         db.set_user_active(admin, false).await.unwrap();
         assert!(db.session("hash").await.unwrap().is_none());
         t.finish().await;

@@ -163,10 +163,7 @@ async fn worklist_events_are_recent_ones_and_old_unsent_handovers() {
         let (_, other) = practice(db, "07654321", &["D"]).await;
         let poh = user(db, "poh", p1).await;
         let (a, b) = (ids[0], ids[1]);
-        let old_fall = db
-            .add_event(a, "val", "2026-06-01T10:00:00Z", None, poh)
-            .await
-            .unwrap();
+        let old_fall = db.add_event(a, "val", "2026-06-01T10:00:00Z", None, poh).await.unwrap();
         let old_unsent = db
             .add_event(a, "ontslag_ziekenhuis", "2026-06-02T10:00:00Z", Some("thuis"), poh)
             .await
@@ -175,11 +172,10 @@ async fn worklist_events_are_recent_ones_and_old_unsent_handovers() {
             .add_event(a, "ziekenhuisopname", "2026-06-03T10:00:00Z", None, poh)
             .await
             .unwrap();
-        db.mark_handover_sent(a, old_sent, "2026-06-03T18:00:00Z").await.unwrap();
-        let recent = db
-            .add_event(b, "val", "2027-03-01T08:30:00Z", None, poh)
+        db.mark_handover_sent(a, old_sent, "2026-06-03T18:00:00Z")
             .await
             .unwrap();
+        let recent = db.add_event(b, "val", "2027-03-01T08:30:00Z", None, poh).await.unwrap();
         db.add_event(other[0], "ontslag_ziekenhuis", "2027-03-01T08:30:00Z", None, poh)
             .await
             .unwrap();

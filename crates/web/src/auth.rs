@@ -59,16 +59,56 @@ pub async fn verify_password(password: String, hash: String) -> bool {
 /// Passwords that attackers try first (lists of breached passwords, Dutch favourites and
 /// this application's own name), lower case. Shorter ones are refused by length anyway.
 const COMMON_PASSWORDS: &[&str] = &[
-    "123456789012", "1234567890123", "12345678901234", "123456789012345", "1234567891011",
-    "qwertyuiopasdf", "qwertyuiop123", "qwerty123456", "1q2w3e4r5t6y", "1qaz2wsx3edc",
-    "password1234", "password12345", "passwordpassword", "wachtwoord12", "wachtwoord123",
-    "wachtwoord1234", "wachtwoordwachtwoord", "welkom123456", "welkomwelkom", "welkom01welkom",
-    "iloveyou1234", "ikhouvanjou12", "ikhouvanjou123", "letmein12345", "administrator",
-    "administrator1", "administrator123", "adminadminadmin", "kernteam1234", "kernteam2026",
-    "kernteam2027", "kernteamkernteam", "huisarts1234", "huisartsenpraktijk", "zorg12345678",
-    "ouderenzorg123", "voorjaar2026!", "zomer2026zomer", "najaar2026!!", "winter2026!!",
-    "maandag12345", "abcdefghijkl", "abcdefghijklm", "aaaaaaaaaaaa", "000000000000",
-    "111111111111", "zaq12wsxcde3", "trustno1trustno1", "football1234", "princess1234",
+    "123456789012",
+    "1234567890123",
+    "12345678901234",
+    "123456789012345",
+    "1234567891011",
+    "qwertyuiopasdf",
+    "qwertyuiop123",
+    "qwerty123456",
+    "1q2w3e4r5t6y",
+    "1qaz2wsx3edc",
+    "password1234",
+    "password12345",
+    "passwordpassword",
+    "wachtwoord12",
+    "wachtwoord123",
+    "wachtwoord1234",
+    "wachtwoordwachtwoord",
+    "welkom123456",
+    "welkomwelkom",
+    "welkom01welkom",
+    "iloveyou1234",
+    "ikhouvanjou12",
+    "ikhouvanjou123",
+    "letmein12345",
+    "administrator",
+    "administrator1",
+    "administrator123",
+    "adminadminadmin",
+    "kernteam1234",
+    "kernteam2026",
+    "kernteam2027",
+    "kernteamkernteam",
+    "huisarts1234",
+    "huisartsenpraktijk",
+    "zorg12345678",
+    "ouderenzorg123",
+    "voorjaar2026!",
+    "zomer2026zomer",
+    "najaar2026!!",
+    "winter2026!!",
+    "maandag12345",
+    "abcdefghijkl",
+    "abcdefghijklm",
+    "aaaaaaaaaaaa",
+    "000000000000",
+    "111111111111",
+    "zaq12wsxcde3",
+    "trustno1trustno1",
+    "football1234",
+    "princess1234",
 ];
 
 /// Password rules after NCSC guidance: length over complexity, and not one of the
@@ -260,7 +300,10 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
     }
     if let Some(cu) = current {
         // Between password and second factor only the second-factor pages are open.
-        if !cu.second_factor_done && !SECOND_FACTOR_PATHS.contains(&req.uri().path()) && !req.uri().path().starts_with("/static/") {
+        if !cu.second_factor_done
+            && !SECOND_FACTOR_PATHS.contains(&req.uri().path())
+            && !req.uri().path().starts_with("/static/")
+        {
             if api {
                 return AppError::SignIn { api: true }.into_response();
             }

@@ -102,7 +102,10 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/inloggen", get(pages::login_form).post(pages::login))
         .route("/uitloggen", post(pages::logout))
-        .route("/inloggen/code", get(two_factor::code_form).post(two_factor::submit_code))
+        .route(
+            "/inloggen/code",
+            get(two_factor::code_form).post(two_factor::submit_code),
+        )
         .route("/account/tweestap", get(two_factor::enrol_form).post(two_factor::enrol))
         .route("/patienten", get(pages::patient_list))
         .route("/patienten/{id}", get(pages::patient_record))

@@ -22,12 +22,22 @@ fn totp(secret_b32: &str, username: &str) -> AppResult<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_string())
         .to_bytes()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored TOTP secret unreadable: {e:?}")))?;
-    TOTP::new(Algorithm::SHA1, 6, 1, STEP, bytes, Some("Kernteam".into()), username.to_string())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("TOTP: {e:?}")))
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        STEP,
+        bytes,
+        Some("Kernteam".into()),
+        username.to_string(),
+    )
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("TOTP: {e:?}")))
 }
 
 fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// The time step whose code matches, allowing one step of skew; `None` when none does.
@@ -50,7 +60,10 @@ pub fn new_recovery_codes() -> Vec<String> {
         .map(|_| {
             let mut bytes = [0u8; 12];
             rng.fill_bytes(&mut bytes);
-            let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+            let chars: Vec<char> = bytes
+                .iter()
+                .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+                .collect();
             format!(
                 "{}-{}-{}",
                 chars[0..4].iter().collect::<String>(),
@@ -63,7 +76,11 @@ pub fn new_recovery_codes() -> Vec<String> {
 
 /// Recovery codes are stored hashed, normalised (lower case, no dashes or spaces).
 pub fn recovery_hash(code: &str) -> String {
-    let normal: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect();
+    let normal: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     auth::token_hash(&normal)
 }
 
@@ -109,7 +126,12 @@ pub async fn code_form(State(state): State<AppState>, cu: CurrentUser) -> AppRes
     if !state.db.totp_state(cu.user.id).await?.enabled {
         return Ok(Redirect::to("/account/tweestap").into_response());
     }
-    render(&CodePage { me: None, flash: None, csrf: cu.csrf, error: None })
+    render(&CodePage {
+        me: None,
+        flash: None,
+        csrf: cu.csrf,
+        error: None,
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -121,9 +143,16 @@ pub struct CodeForm {
 }
 
 async fn fail_code(state: &AppState, cu: &CurrentUser) -> AppResult<String> {
-    let creds = state.db.credentials(&cu.user.username).await?.ok_or(AppError::NotFound)?;
-    let lock = (creds.failed_logins + 1 >= auth::MAX_FAILED_LOGINS)
-        .then(|| (chrono::Utc::now() + auth::LOCKOUT).format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let creds = state
+        .db
+        .credentials(&cu.user.username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lock = (creds.failed_logins + 1 >= auth::MAX_FAILED_LOGINS).then(|| {
+        (chrono::Utc::now() + auth::LOCKOUT)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    });
     state.db.record_failed_login(cu.user.id, lock.as_deref()).await?;
     if lock.is_some() {
         state.db.delete_session(&cu.session_hash).await?;
@@ -132,7 +161,11 @@ async fn fail_code(state: &AppState, cu: &CurrentUser) -> AppResult<String> {
     Ok("Deze code klopt niet (of is al gebruikt). Probeer de volgende code uit uw app.".into())
 }
 
-pub async fn submit_code(State(state): State<AppState>, cu: CurrentUser, Form(form): Form<CodeForm>) -> AppResult<Response> {
+pub async fn submit_code(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
     if cu.second_factor_done {
         return Ok(Redirect::to("/").into_response());
     }
@@ -141,7 +174,10 @@ pub async fn submit_code(State(state): State<AppState>, cu: CurrentUser, Form(fo
         return Ok(Redirect::to("/account/tweestap").into_response());
     };
     let ok = if !form.recovery_code.trim().is_empty() {
-        state.db.use_recovery_code(cu.user.id, &recovery_hash(&form.recovery_code)).await?
+        state
+            .db
+            .use_recovery_code(cu.user.id, &recovery_hash(&form.recovery_code))
+            .await?
     } else {
         match matching_step(&totp(secret, &cu.user.username)?, &form.code, now_secs()) {
             Some(step) => state.db.accept_totp_step(cu.user.id, step).await?,
@@ -150,7 +186,12 @@ pub async fn submit_code(State(state): State<AppState>, cu: CurrentUser, Form(fo
     };
     if !ok {
         let error = fail_code(&state, &cu).await?;
-        let mut resp = render(&CodePage { me: None, flash: None, csrf: cu.csrf, error: Some(error) })?;
+        let mut resp = render(&CodePage {
+            me: None,
+            flash: None,
+            csrf: cu.csrf,
+            error: Some(error),
+        })?;
         *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
         return Ok(resp);
     }
@@ -182,7 +223,11 @@ async fn enrol_page(state: &AppState, cu: &CurrentUser, error: Option<String>) -
         }
     };
     let t = totp(&secret, &cu.user.username)?;
-    let me = if cu.second_factor_done { Some(crate::pages::me(state, cu).await?) } else { None };
+    let me = if cu.second_factor_done {
+        Some(crate::pages::me(state, cu).await?)
+    } else {
+        None
+    };
     render(&EnrolPage {
         me,
         flash: None,
@@ -211,7 +256,15 @@ pub async fn enrol(State(state): State<AppState>, cu: CurrentUser, Form(form): F
         return enrol_page(&state, &cu, Some("Begin opnieuw: scan de nieuwe QR-code.".into())).await;
     };
     let Some(step) = matching_step(&totp(&secret, &cu.user.username)?, &form.code, now_secs()) else {
-        let mut resp = enrol_page(&state, &cu, Some("Deze code klopt niet. Controleer of de tijd op uw telefoon goed staat en probeer de volgende code.".into())).await?;
+        let mut resp = enrol_page(
+            &state,
+            &cu,
+            Some(
+                "Deze code klopt niet. Controleer of de tijd op uw telefoon goed staat en probeer de volgende code."
+                    .into(),
+            ),
+        )
+        .await?;
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(resp);
     };
@@ -220,5 +273,9 @@ pub async fn enrol(State(state): State<AppState>, cu: CurrentUser, Form(form): F
     state.db.enable_totp(cu.user.id, step, &hashes).await?;
     state.db.set_second_factor_done(&cu.session_hash).await?;
     let me = crate::pages::me(&state, &cu).await?;
-    render(&RecoveryPage { me: Some(me), flash: Some("Tweestapsverificatie staat aan.".into()), codes })
+    render(&RecoveryPage {
+        me: Some(me),
+        flash: Some("Tweestapsverificatie staat aan.".into()),
+        codes,
+    })
 }

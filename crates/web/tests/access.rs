@@ -9,6 +9,9 @@ use common::{audit_rows, care_records, seed, yesterday, Client, World};
 use kernteam_store::testing;
 use serde_json::{json, Value};
 
+/// Form fields to post.
+type Fields = Vec<(&'static str, String)>;
+
 /// Every page that reads a patient's data.
 fn page_reads(id: i64) -> Vec<String> {
     [
@@ -43,7 +46,7 @@ fn valid_plan(goal: &str) -> Value {
 }
 
 /// Every form post on a patient, with valid content; `member` is a member of their team.
-fn page_posts(id: i64, member: i64) -> Vec<(String, Vec<(&'static str, String)>)> {
+fn page_posts(id: i64, member: i64) -> Vec<(String, Fields)> {
     let day = yesterday();
     vec![
         (
@@ -560,7 +563,7 @@ async fn every_read_and_every_change_writes_an_audit_row() {
             assert_eq!(after.last().unwrap(), &(Some(w.a2), action.to_string()));
         }
         let member_id = w.db.team(w.a2).await.unwrap()[0].id;
-        let page_changes: Vec<(String, Vec<(&str, String)>, &str)> = vec![
+        let page_changes: Vec<(String, Fields, &str)> = vec![
             (
                 format!("/patienten/{}/aanspreekpunt", w.a2),
                 vec![("member_id", member_id.to_string())],

@@ -36,7 +36,8 @@ async fn sign_in(b: &Browser, username: &str, name: &str) {
 }
 
 async fn sign_out(b: &Browser) {
-    b.click("//header//form[@action='/uitloggen']//button[@type='submit']").await;
+    b.click("//header//form[@action='/uitloggen']//button[@type='submit']")
+        .await;
     b.wait_heading("Inloggen").await;
 }
 
@@ -78,7 +79,10 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     sign_in(&b, app.poh.username, app.poh.name).await;
     b.goto(&format!("/patienten/{}", patient.patient_id)).await;
     b.wait_heading(&name).await;
-    assert!(b.all("//p[contains(@class, 'limits-line')]").await.is_empty(), "no limits yet");
+    assert!(
+        b.all("//p[contains(@class, 'limits-line')]").await.is_empty(),
+        "no limits yet"
+    );
     b.click("//nav[contains(@class, 'tabs')]//a[normalize-space()='Proactieve zorgplanning']")
         .await;
     b.wait_heading(&format!("Proactieve zorgplanning van {name}")).await;
@@ -104,10 +108,13 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     b.click("//input[@id='niet_reanimeren-present']").await;
     b.fill("niet_reanimeren-location", "In de map bij de voordeur").await;
     b.fill("place_of_death", "Thuis").await;
-    b.click("//button[normalize-space()='Proactieve zorgplanning opslaan']").await;
-
-    b.wait("//p[contains(@class, 'flash')][normalize-space()='De proactieve zorgplanning is opgeslagen als versie 1.']")
+    b.click("//button[normalize-space()='Proactieve zorgplanning opslaan']")
         .await;
+
+    b.wait(
+        "//p[contains(@class, 'flash')][normalize-space()='De proactieve zorgplanning is opgeslagen als versie 1.']",
+    )
+    .await;
     let today = app.today.format("%d-%m-%Y").to_string();
     assert_eq!(
         b.texts(LIMITS).await,
@@ -124,6 +131,49 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     b.wait("//section[@id='behandelgrenzen']/p[normalize-space()='Niet-reanimeren-verklaring aanwezig, bewaard: In de map bij de voordeur.']")
         .await;
     b.screenshot(&shots, "pzp-bewerken").await;
+
+    // While here: an SO consultation and a medication review, through their tabs.
+    b.click("//nav[contains(@class, 'tabs')]//a[normalize-space()='SO-consultaties']")
+        .await;
+    b.wait_heading(&format!("Consultaties specialist ouderengeneeskunde voor {name}"))
+        .await;
+    b.choose("c-kind", "Medebehandeling").await;
+    b.choose("c-funding", "Wlz").await;
+    b.fill("c-so", "Sanne Oud").await;
+    b.fill("c-question", "Onrust in de avond").await;
+    b.fill("c-advice", "Vaste dagstructuur").await;
+    b.click("//button[normalize-space()='Consultatie vastleggen']").await;
+    b.wait("//p[contains(@class, 'flash')][normalize-space()='De consultatie is vastgelegd.']")
+        .await;
+    assert_eq!(
+        b.texts("//table[contains(@class, 'consultations')]/tbody/tr/td").await,
+        [
+            today.as_str(),
+            "Medebehandeling",
+            "Onrust in de avond",
+            "Vaste dagstructuur",
+            "Wlz",
+            "Sanne Oud"
+        ]
+    );
+    b.screenshot(&shots, "so-consultaties").await;
+    b.click("//nav[contains(@class, 'tabs')]//a[normalize-space()='Medicatiebeoordelingen']")
+        .await;
+    b.wait_heading(&format!("Medicatiebeoordelingen van {name}")).await;
+    b.wait("//p[@id='indicatie']").await;
+    b.fill("r-stopped", "Diclofenac").await;
+    b.click("//button[normalize-space()='Medicatiebeoordeling vastleggen']")
+        .await;
+    b.wait(&format!(
+        "//p[@id='laatste-mbo'][normalize-space()={}]",
+        lit(&format!("Laatste medicatiebeoordeling: {today}"))
+    ))
+    .await;
+    assert_eq!(
+        b.texts("//table[contains(@class, 'reviews')]/tbody/tr/td[3]").await,
+        ["Huisarts, Apotheker"]
+    );
+    b.screenshot(&shots, "medicatiebeoordelingen").await;
     sign_out(&b).await;
 
     // The district nurse signs in, finds the patient in her list and sees the limits.
@@ -148,8 +198,11 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
 
     // The versions: what the POH-O recorded.
     b.click_link("alle versies").await;
-    b.wait_heading(&format!("Versies van de proactieve zorgplanning van {name}")).await;
-    let changes = b.texts("//table[contains(@class, 'history')]/tbody/tr[1]/td[4]/ul/li").await;
+    b.wait_heading(&format!("Versies van de proactieve zorgplanning van {name}"))
+        .await;
+    let changes = b
+        .texts("//table[contains(@class, 'history')]/tbody/tr[1]/td[4]/ul/li")
+        .await;
     for expected in [
         "Reanimatie: Nog niet besproken → Niet",
         "IC-opname: Nog niet besproken → Niet",
@@ -159,7 +212,8 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
         assert!(changes.iter().any(|c| c == expected), "{expected} in {changes:?}");
     }
     b.click_link("Versie 1").await;
-    b.wait_heading(&format!("Proactieve zorgplanning van {name}, versie 1")).await;
+    b.wait_heading(&format!("Proactieve zorgplanning van {name}, versie 1"))
+        .await;
     assert_eq!(
         b.texts("//table[contains(@class, 'wishes')]/tbody/tr[contains(@class, 'decision-niet')]/th")
             .await,

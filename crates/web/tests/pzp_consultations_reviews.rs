@@ -45,11 +45,10 @@ struct People {
 }
 
 async fn more_people(w: &World) -> People {
-    let org = w
-        .db
-        .create_organisation(OrganisationKind::SpecialistOuderengeneeskunde, "SO-team Heuvelland")
-        .await
-        .unwrap();
+    let org =
+        w.db.create_organisation(OrganisationKind::SpecialistOuderengeneeskunde, "SO-team Heuvelland")
+            .await
+            .unwrap();
     let so_team = add_user(
         &w.db,
         "so-team",
@@ -68,7 +67,15 @@ async fn more_people(w: &World) -> People {
         Some(org),
     )
     .await;
-    add_user(&w.db, "pm-a", "Mia Manager", Role::Praktijkmanager, Some(w.practice_a), None).await;
+    add_user(
+        &w.db,
+        "pm-a",
+        "Mia Manager",
+        Role::Praktijkmanager,
+        Some(w.practice_a),
+        None,
+    )
+    .await;
     w.db.add_team_member(
         w.a1,
         &NewTeamMember {
@@ -106,8 +113,16 @@ async fn pzp_of(db: &Db, patient: i64) -> (usize, AdvanceCarePlan) {
 
 /// The PZP form's fields: the standard treatments with these decisions (code, decision,
 /// date, by), then one other treatment.
-fn pzp_form(csrf: &str, based_on: &str, wishes: &[(&str, &str, &str, &str)], extra: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut out = vec![("csrf".to_string(), csrf.to_string()), ("based_on".into(), based_on.into())];
+fn pzp_form(
+    csrf: &str,
+    based_on: &str,
+    wishes: &[(&str, &str, &str, &str)],
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("csrf".to_string(), csrf.to_string()),
+        ("based_on".into(), based_on.into()),
+    ];
     for (i, (t, d, on, by)) in wishes.iter().enumerate() {
         out.push((format!("w{i}_treatment"), t.to_string()));
         out.push((format!("w{i}_decision"), d.to_string()));
@@ -144,7 +159,10 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         let (page, csrf) = page_with_csrf(&poh, &path).await;
         assert!(page.contains("Nog geen proactieve zorgplanning vastgelegd."), "{page}");
         assert!(page.contains("Er zijn geen behandelgrenzen vastgelegd."));
-        assert!(page.contains("name=\"w0_treatment\" value=\"reanimatie\""), "the standard treatments are offered");
+        assert!(
+            page.contains("name=\"w0_treatment\" value=\"reanimatie\""),
+            "the standard treatments are offered"
+        );
         let earlier_s = earlier.to_string();
         let wishes = [
             ("reanimatie", "niet", "", ""),
@@ -161,7 +179,10 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
             ("conv_patient", "1"),
             ("conv_carer", "1"),
             ("conv_others", "dochter Anna, huisarts Janssen"),
-            ("conv_summary", "Mevrouw wil niet gereanimeerd worden en niet meer aan de dialyse."),
+            (
+                "conv_summary",
+                "Mevrouw wil niet gereanimeerd worden en niet meer aan de dialyse.",
+            ),
             ("niet_reanimeren_present", "ja"),
             ("niet_reanimeren_location", "Map op de keukentafel"),
             ("legal_representative", "Anna Jansen (dochter), 06-12345678"),
@@ -177,18 +198,31 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         let find = |p: &AdvanceCarePlan, t: &str| p.wishes.iter().find(|x| x.treatment == t).cloned().unwrap();
         let reanimatie = find(&stored, "reanimatie");
         assert_eq!(reanimatie.decision, WishDecision::Niet);
-        assert_eq!(reanimatie.recorded_on, Some(day), "a new choice without a date is dated today");
-        assert_eq!(reanimatie.recorded_by, "Petra Poh", "…and recorded by the signed-in user");
+        assert_eq!(
+            reanimatie.recorded_on,
+            Some(day),
+            "a new choice without a date is dated today"
+        );
+        assert_eq!(
+            reanimatie.recorded_by, "Petra Poh",
+            "…and recorded by the signed-in user"
+        );
         assert_eq!(find(&stored, "beademing").recorded_on, Some(earlier));
         assert_eq!(find(&stored, "Dialyse").decision, WishDecision::Niet);
         assert_eq!(stored.wishes.len(), 7, "the empty row is dropped");
         assert_eq!(stored.conversations.len(), 1);
-        assert_eq!(stored.conversations[0].participants, "Patiënt, Mantelzorger, dochter Anna, huisarts Janssen");
+        assert_eq!(
+            stored.conversations[0].participants,
+            "Patiënt, Mantelzorger, dochter Anna, huisarts Janssen"
+        );
         assert!(stored.niet_reanimeren.present && !stored.wilsverklaring.present);
 
         // The page: the limits on top, the flash, the version.
         let page = poh.get(&format!("{path}?melding=opgeslagen")).await.text();
-        assert!(page.contains("De proactieve zorgplanning is opgeslagen als versie 1."), "{page}");
+        assert!(
+            page.contains("De proactieve zorgplanning is opgeslagen als versie 1."),
+            "{page}"
+        );
         let limits = &page[page.find("id=\"behandelgrenzen\"").unwrap()..page.find("</section>").unwrap()];
         assert!(limits.contains("Niet: Reanimatie"), "{limits}");
         assert!(limits.contains("Niet: Dialyse"), "{limits}");
@@ -209,7 +243,11 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let (n, v2) = pzp_of(&w.db, a1).await;
         assert_eq!(n, 2);
-        assert_eq!(find(&v2, "reanimatie"), reanimatie, "an unchanged choice keeps date and recorder");
+        assert_eq!(
+            find(&v2, "reanimatie"),
+            reanimatie,
+            "an unchanged choice keeps date and recorder"
+        );
         assert_eq!(find(&v2, "beademing").recorded_by, "Petra Poh");
         assert_eq!(v2.conversations.len(), 1, "earlier conversations stay");
 
@@ -228,7 +266,10 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
             text.contains("De proactieve zorgplanning is intussen door iemand anders gewijzigd (versie 2)"),
             "{text}"
         );
-        assert!(text.contains("name=\"based_on\" value=\"1\""), "saving again stays refused: {text}");
+        assert!(
+            text.contains("name=\"based_on\" value=\"1\""),
+            "saving again stays refused: {text}"
+        );
         assert_eq!(pzp_of(&w.db, a1).await.0, 2);
 
         // Bad input: an unreadable date, a summary that is too long, a limit of a nameless treatment.
@@ -239,7 +280,16 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         let r = post(
             &poh,
             &path,
-            &pzp_form(&csrf, "2", &bad, &[("conv_date", &earlier_s), ("conv_patient", "1"), ("conv_summary", &long)]),
+            &pzp_form(
+                &csrf,
+                "2",
+                &bad,
+                &[
+                    ("conv_date", &earlier_s),
+                    ("conv_patient", "1"),
+                    ("conv_summary", &long),
+                ],
+            ),
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -258,21 +308,34 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         let history = poh.get(&format!("{path}/versies")).await.text();
         assert!(history.contains("Beademing: Wel → Niet"), "{history}");
         assert!(history.contains("Reanimatie: Nog niet besproken → Niet"), "{history}");
-        assert!(history.contains(&format!("Gesprek van {} vastgelegd", dmy(earlier))), "{history}");
+        assert!(
+            history.contains(&format!("Gesprek van {} vastgelegd", dmy(earlier))),
+            "{history}"
+        );
         let v1 = poh.get(&format!("{path}/versies/1")).await;
         assert_eq!(v1.status, StatusCode::OK);
         let v1 = v1.text();
         assert!(v1.contains("Dit is een eerdere versie"), "{v1}");
         assert!(!v1.contains("Niet: Beademing"), "{v1}");
-        assert_eq!(poh.get(&format!("{path}/versies/9")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            poh.get(&format!("{path}/versies/9")).await.status,
+            StatusCode::NOT_FOUND
+        );
 
         // The district nurse on the care team sees the limits, on the page and in the API.
         let nurse = Client::sign_in(&w.app, "wvk-team").await;
         let page = nurse.get(&path).await;
         assert_eq!(page.status, StatusCode::OK);
         let page = page.text();
-        assert!(page.contains("Niet: Reanimatie") && page.contains("Niet: Beademing"), "{page}");
-        assert!(nurse.get(&format!("/patienten/{a1}")).await.text().contains("niet Reanimatie, Beademing, Dialyse."));
+        assert!(
+            page.contains("Niet: Reanimatie") && page.contains("Niet: Beademing"),
+            "{page}"
+        );
+        assert!(nurse
+            .get(&format!("/patienten/{a1}"))
+            .await
+            .text()
+            .contains("niet Reanimatie, Beademing, Dialyse."));
         let api = nurse.api("GET", &format!("/api/v1/patients/{a1}/pzp"), None).await;
         assert_eq!(api.status, StatusCode::OK, "{}", api.text());
         let body = api.json();
@@ -282,7 +345,9 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         assert_eq!(body["can_edit"], true);
         let doc = nurse.get("/api/openapi.json").await.json();
         assert_documented(&doc, "GET", "/api/v1/patients/{id}/pzp", 200, &body);
-        assert!(audit_rows(&w.db, w.wvk_team).await.contains(&(Some(a1), "pzp ingezien".to_string())));
+        assert!(audit_rows(&w.db, w.wvk_team)
+            .await
+            .contains(&(Some(a1), "pzp ingezien".to_string())));
 
         // A district nurse not on the team: the patient does not exist for them.
         let other = Client::sign_in(&w.app, "wvk-ander").await;
@@ -294,10 +359,23 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         ] {
             assert_eq!(other.get(&p).await.status, StatusCode::NOT_FOUND, "{p}");
         }
-        let r = other.post_form(&path, &[("based_on", "2"), ("w0_treatment", "reanimatie"), ("w0_decision", "wel")]).await;
+        let r = other
+            .post_form(
+                &path,
+                &[
+                    ("based_on", "2"),
+                    ("w0_treatment", "reanimatie"),
+                    ("w0_decision", "wel"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = other
-            .api("PUT", &format!("/api/v1/patients/{a1}/pzp"), Some(json!({ "based_on": 2, "pzp": {} })))
+            .api(
+                "PUT",
+                &format!("/api/v1/patients/{a1}/pzp"),
+                Some(json!({ "based_on": 2, "pzp": {} })),
+            )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(pzp_of(&w.db, a1).await.0, 2);
@@ -305,7 +383,10 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         // The practice manager reads, but does not write the PZP.
         let pm = Client::sign_in(&w.app, "pm-a").await;
         let page = pm.get(&path).await.text();
-        assert!(page.contains("Niet: Reanimatie") && !page.contains("name=\"based_on\""), "{page}");
+        assert!(
+            page.contains("Niet: Reanimatie") && !page.contains("name=\"based_on\""),
+            "{page}"
+        );
         let r = pm.post_form(&path, &[("based_on", "2")]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
 
@@ -318,9 +399,14 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let saved = r.json();
-        assert_eq!(saved, json!({ "saved": true, "version": 3, "changes": ["Wettelijk vertegenwoordiger gewijzigd"] }));
+        assert_eq!(
+            saved,
+            json!({ "saved": true, "version": 3, "changes": ["Wettelijk vertegenwoordiger gewijzigd"] })
+        );
         assert_documented(&doc, "PUT", &api_path.replace(&a1.to_string(), "{id}"), 200, &saved);
-        let r = nurse.api("PUT", &api_path, Some(json!({ "based_on": 2, "pzp": v2 }))).await;
+        let r = nurse
+            .api("PUT", &api_path, Some(json!({ "based_on": 2, "pzp": v2 })))
+            .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         let r = nurse
             .api(
@@ -344,7 +430,11 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         assert_eq!(pzp_of(&w.db, a1).await.0, 3);
 
         let actions: Vec<String> = audit_rows(&w.db, w.poh_a).await.into_iter().map(|(_, a)| a).collect();
-        assert_eq!(actions.iter().filter(|a| *a == "pzp gewijzigd").count(), 2, "{actions:?}");
+        assert_eq!(
+            actions.iter().filter(|a| *a == "pzp gewijzigd").count(),
+            2,
+            "{actions:?}"
+        );
         t.finish().await;
     }
 }
@@ -363,7 +453,10 @@ async fn so_consultations_are_stored_and_listed() {
         let so = Client::sign_in(&w.app, "so-team").await;
         let (page, csrf) = page_with_csrf(&so, &path).await;
         assert!(page.contains("Er zijn nog geen consultaties vastgelegd."), "{page}");
-        assert!(page.contains("id=\"c-so\" name=\"so_name\" list=\"so-users\" value=\"Sanne Oud\""), "{page}");
+        assert!(
+            page.contains("id=\"c-so\" name=\"so_name\" list=\"so-users\" value=\"Sanne Oud\""),
+            "{page}"
+        );
         let r = so
             .post_form_raw(
                 &path,
@@ -406,7 +499,14 @@ async fn so_consultations_are_stored_and_listed() {
         assert_eq!(so_one.kind, "medebehandeling");
         let page = poh.get(&format!("{path}?melding=vastgelegd")).await.text();
         assert!(page.contains("De consultatie is vastgelegd."));
-        for s in ["Medebehandeling", "In het MDO", "Wlz", "Zvw", "Otto Ouderen", "Dagstructuur; geen antipsychotica."] {
+        for s in [
+            "Medebehandeling",
+            "In het MDO",
+            "Wlz",
+            "Zvw",
+            "Otto Ouderen",
+            "Dagstructuur; geen antipsychotica.",
+        ] {
             assert!(page.contains(s), "{s}: {page}");
         }
 
@@ -479,19 +579,34 @@ async fn so_consultations_are_stored_and_listed() {
         assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
         assert_eq!(other.api("GET", &api_path, None).await.status, StatusCode::NOT_FOUND);
         let r = other
-            .api("POST", &api_path, Some(json!({ "date": day, "question": "x", "kind": "consultatie", "funding": "zvw" })))
+            .api(
+                "POST",
+                &api_path,
+                Some(json!({ "date": day, "question": "x", "kind": "consultatie", "funding": "zvw" })),
+            )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let pm = Client::sign_in(&w.app, "pm-a").await;
         assert_eq!(pm.get(&path).await.status, StatusCode::OK);
         let r = pm
-            .api("POST", &api_path, Some(json!({ "date": day, "question": "x", "kind": "consultatie", "funding": "zvw", "so_name": "X" })))
+            .api(
+                "POST",
+                &api_path,
+                Some(json!({ "date": day, "question": "x", "kind": "consultatie", "funding": "zvw", "so_name": "X" })),
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(count_all().await, 3);
 
-        let so_actions: Vec<String> = audit_rows(&w.db, people.so_team).await.into_iter().map(|(_, a)| a).collect();
-        assert_eq!(so_actions.iter().filter(|a| *a == "so-consultatie vastgelegd").count(), 2);
+        let so_actions: Vec<String> = audit_rows(&w.db, people.so_team)
+            .await
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect();
+        assert_eq!(
+            so_actions.iter().filter(|a| *a == "so-consultatie vastgelegd").count(),
+            2
+        );
         t.finish().await;
     }
 }
@@ -511,11 +626,20 @@ async fn medication_reviews_show_the_indication_and_are_stored_and_listed() {
         let poh = Client::sign_in(&w.app, "poh-a").await;
         let (page, csrf) = page_with_csrf(&poh, &path).await;
         assert!(
-            page.contains("Medicatiebeoordeling geïndiceerd: kwetsbare oudere (volgens het HIS-extract van 04-07-2027)."),
+            page.contains(
+                "Medicatiebeoordeling geïndiceerd: kwetsbare oudere (volgens het HIS-extract van 04-07-2027)."
+            ),
             "{page}"
         );
-        assert!(page.contains("Laatste medicatiebeoordeling: <strong>nog geen</strong>"), "{page}");
-        assert!(poh.get(&format!("/patienten/{a1}")).await.text().contains("Laatste medicatiebeoordeling: nog geen"));
+        assert!(
+            page.contains("Laatste medicatiebeoordeling: <strong>nog geen</strong>"),
+            "{page}"
+        );
+        assert!(poh
+            .get(&format!("/patienten/{a1}"))
+            .await
+            .text()
+            .contains("Laatste medicatiebeoordeling: nog geen"));
 
         let r = poh
             .post_form_raw(
@@ -541,10 +665,19 @@ async fn medication_reviews_show_the_indication_and_are_stored_and_listed() {
         assert_eq!(stored[0].started, None);
         let page = poh.get(&format!("{path}?melding=vastgelegd")).await.text();
         assert!(page.contains("De medicatiebeoordeling is vastgelegd."));
-        assert!(page.contains(&format!("Laatste medicatiebeoordeling: <strong>{}</strong>", dmy(day))), "{page}");
-        assert!(page.contains("Huisarts, Apotheker") && page.contains("Metformine 2dd 500 mg"), "{page}");
+        assert!(
+            page.contains(&format!("Laatste medicatiebeoordeling: <strong>{}</strong>", dmy(day))),
+            "{page}"
+        );
+        assert!(
+            page.contains("Huisarts, Apotheker") && page.contains("Metformine 2dd 500 mg"),
+            "{page}"
+        );
         let overview = poh.get(&format!("/patienten/{a1}")).await.text();
-        assert!(overview.contains(&format!("Laatste medicatiebeoordeling: {}", dmy(day))), "{overview}");
+        assert!(
+            overview.contains(&format!("Laatste medicatiebeoordeling: {}", dmy(day))),
+            "{overview}"
+        );
 
         // Bad input: no date, a text over 4000 characters, an unknown participant.
         let long = "m".repeat(4001);
@@ -583,7 +716,10 @@ async fn medication_reviews_show_the_indication_and_are_stored_and_listed() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let created = r.json();
-        assert_eq!(created["participants"], json!(["huisarts", "specialist_ouderengeneeskunde"]));
+        assert_eq!(
+            created["participants"],
+            json!(["huisarts", "specialist_ouderengeneeskunde"])
+        );
         assert_documented(&doc, "POST", "/api/v1/patients/{id}/medication-reviews", 201, &created);
         let r = so.api("GET", &api_path, None).await;
         assert_eq!(r.status, StatusCode::OK);
@@ -593,7 +729,11 @@ async fn medication_reviews_show_the_indication_and_are_stored_and_listed() {
         assert_eq!(body["reviews"].as_array().unwrap().len(), 2);
         assert_documented(&doc, "GET", "/api/v1/patients/{id}/medication-reviews", 200, &body);
         let r = so
-            .api("POST", &api_path, Some(json!({ "date": "gisteren", "participants": [] })))
+            .api(
+                "POST",
+                &api_path,
+                Some(json!({ "date": "gisteren", "participants": [] })),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
@@ -610,13 +750,20 @@ async fn medication_reviews_show_the_indication_and_are_stored_and_listed() {
         assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
         assert_eq!(other.api("GET", &api_path, None).await.status, StatusCode::NOT_FOUND);
         let r = other
-            .api("POST", &api_path, Some(json!({ "date": day, "participants": ["huisarts"] })))
+            .api(
+                "POST",
+                &api_path,
+                Some(json!({ "date": day, "participants": ["huisarts"] })),
+            )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(count_all().await, 2);
 
         // a2's frail-elderly episode ended before the extract and they take no medicines.
-        let a2_page = poh.get(&format!("/patienten/{}/medicatiebeoordelingen", w.a2)).await.text();
+        let a2_page = poh
+            .get(&format!("/patienten/{}/medicatiebeoordelingen", w.a2))
+            .await
+            .text();
         assert!(
             a2_page.contains("Geen indicatie voor een medicatiebeoordeling volgens het HIS-extract van 04-07-2027"),
             "{a2_page}"

@@ -21,9 +21,25 @@ async fn password_step(app: &axum::Router, username: &str) -> (Client, String) {
     )
     .await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text());
-    let cookie = resp.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = resp
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let next = resp.location().unwrap().to_string();
-    (Client { app: app.clone(), cookie, csrf: String::new() }, next)
+    (
+        Client {
+            app: app.clone(),
+            cookie,
+            csrf: String::new(),
+        },
+        next,
+    )
 }
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
@@ -32,22 +48,36 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 fn totp_for(secret: &str, username: &str) -> TOTP {
-    TOTP::new(Algorithm::SHA1, 6, 1, 30, Secret::Encoded(secret.into()).to_bytes().unwrap(), Some("Kernteam".into()), username.into())
-        .unwrap()
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        Secret::Encoded(secret.into()).to_bytes().unwrap(),
+        Some("Kernteam".into()),
+        username.into(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
 async fn enrolment_codes_recovery_and_lockout() {
     for t in testing::all().await {
         let world = common::seed(&t.db).await;
-        let config = WebConfig { require_two_factor: true, ..WebConfig::default() };
+        let config = WebConfig {
+            require_two_factor: true,
+            ..WebConfig::default()
+        };
         let app = kernteam_web::router(AppState::new(t.db.clone(), config));
 
         // Password accepted: the POH-O must enrol first; nothing else opens.
         let (mut c, next) = password_step(&app, "poh-a").await;
         assert_eq!(next, "/account/tweestap");
         let blocked = c.get("/patienten").await;
-        assert_eq!((blocked.status, blocked.location()), (StatusCode::SEE_OTHER, Some("/inloggen/code")));
+        assert_eq!(
+            (blocked.status, blocked.location()),
+            (StatusCode::SEE_OTHER, Some("/inloggen/code"))
+        );
         assert_eq!(c.get("/api/v1/patients").await.status, StatusCode::UNAUTHORIZED);
         let page = c.get("/account/tweestap").await;
         assert_eq!(page.status, StatusCode::OK);
@@ -61,8 +91,12 @@ async fn enrolment_codes_recovery_and_lockout() {
         let code = totp.generate_current().unwrap();
         let done = c.post_form("/account/tweestap", &[("code", &code)]).await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.text());
-        let recovery: Vec<String> =
-            done.text().split("<li><code>").skip(1).map(|s| s[..s.find('<').unwrap()].to_string()).collect();
+        let recovery: Vec<String> = done
+            .text()
+            .split("<li><code>")
+            .skip(1)
+            .map(|s| s[..s.find('<').unwrap()].to_string())
+            .collect();
         assert_eq!(recovery.len(), 10);
         assert_eq!(c.get("/patienten").await.status, StatusCode::OK);
 
@@ -72,14 +106,21 @@ async fn enrolment_codes_recovery_and_lockout() {
         c2.csrf = csrf_of_page(&c2.get("/inloggen/code").await.text());
         let replay = c2.post_form("/inloggen/code", &[("code", &code)]).await;
         assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
-        let ok = c2.post_form("/inloggen/code", &[("recovery_code", &recovery[0].to_uppercase())]).await;
+        let ok = c2
+            .post_form("/inloggen/code", &[("recovery_code", &recovery[0].to_uppercase())])
+            .await;
         assert_eq!((ok.status, ok.location()), (StatusCode::SEE_OTHER, Some("/")));
         assert_eq!(c2.get("/patienten").await.status, StatusCode::OK);
 
         // A recovery code works once.
         let (mut c3, _) = password_step(&app, "poh-a").await;
         c3.csrf = csrf_of_page(&c3.get("/inloggen/code").await.text());
-        assert_eq!(c3.post_form("/inloggen/code", &[("recovery_code", &recovery[0])]).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            c3.post_form("/inloggen/code", &[("recovery_code", &recovery[0])])
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
         // Wrong codes lock the account (the failed recovery code above counted too).
         let mut last = String::new();
         for _ in 0..4 {
@@ -93,7 +134,10 @@ async fn enrolment_codes_recovery_and_lockout() {
         let body = serde_urlencoded::to_string([("username", "poh-a"), ("password", PASSWORD)]).unwrap();
         let locked = send(
             &app,
-            Request::post("/inloggen").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap(),
+            Request::post("/inloggen")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
         )
         .await;
         assert_eq!(locked.status, StatusCode::UNAUTHORIZED);

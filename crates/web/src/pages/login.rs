@@ -116,7 +116,13 @@ pub async fn login(
     let token = auth::random_token();
     state
         .db
-        .create_session(&auth::token_hash(&token), creds.user.id, &auth::random_token(), ip.as_deref(), !second_step)
+        .create_session(
+            &auth::token_hash(&token),
+            creds.user.id,
+            &auth::random_token(),
+            ip.as_deref(),
+            !second_step,
+        )
         .await?;
     state
         .db
@@ -137,7 +143,10 @@ pub async fn login(
         (true, false) => "/account/tweestap",
     };
     let mut resp = Redirect::to(next).into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, auth::session_cookie(&token, state.config.secure_cookies));
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::session_cookie(&token, state.config.secure_cookies),
+    );
     Ok(resp)
 }
 

@@ -96,7 +96,12 @@ pub fn validate(input: &ConsultationInput, today: NaiveDate, default_so: Option<
     if so_name.is_empty() {
         errors.push("Vul in welke specialist ouderengeneeskunde is geconsulteerd.".to_string());
     }
-    text_limit(&so_name, "De naam van de specialist ouderengeneeskunde", MAX_NAME, &mut errors);
+    text_limit(
+        &so_name,
+        "De naam van de specialist ouderengeneeskunde",
+        MAX_NAME,
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }

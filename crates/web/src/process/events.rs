@@ -33,10 +33,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/patienten/{id}/gebeurtenissen", get(page).post(record))
-        .route(
-            "/patienten/{id}/gebeurtenissen/{event}/overdracht",
-            post(handover_sent),
-        )
+        .route("/patienten/{id}/gebeurtenissen/{event}/overdracht", post(handover_sent))
 }
 
 /// Longest notes of an event.
@@ -72,7 +69,8 @@ pub fn local_input(date: &str, time: &str, what: &str) -> Result<DateTime<Utc>, 
     if date.is_empty() {
         return Err(format!("{what}: vul een datum in."));
     }
-    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| format!("{what}: '{date}' is geen geldige datum."))?;
+    let day =
+        NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| format!("{what}: '{date}' is geen geldige datum."))?;
     if time.is_empty() {
         return Err(format!("{what}: vul een tijd in."));
     }
@@ -97,7 +95,9 @@ pub fn rfc3339_input(s: &str, what: &str) -> Result<DateTime<Utc>, String> {
 
 /// Times before this are typing errors.
 fn earliest() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single().expect("a valid time")
+    Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
+        .single()
+        .expect("a valid time")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -318,7 +318,12 @@ pub async fn mark_handover(
         cu,
         Some(&a.patient),
         "overdracht verstuurd vastgelegd",
-        Some(format!("{} van {}: verstuurd {}", event.kind.label(), stored_time(event.occurred_at), stored_time(sent))),
+        Some(format!(
+            "{} van {}: verstuurd {}",
+            event.kind.label(),
+            stored_time(event.occurred_at),
+            stored_time(sent)
+        )),
     )
     .await?;
     let mut updated = stored;
@@ -498,7 +503,15 @@ pub async fn page(
 ) -> AppResult<Response> {
     let a = allowed(&state, &cu, id).await?;
     audit(&state, &cu, Some(&a.patient), "gebeurtenissen ingezien", None).await?;
-    let page = events_page(&state, &cu, &a, EventForm::default(), Vec::new(), flash(q.melding.as_deref())).await?;
+    let page = events_page(
+        &state,
+        &cu,
+        &a,
+        EventForm::default(),
+        Vec::new(),
+        flash(q.melding.as_deref()),
+    )
+    .await?;
     render(&page)
 }
 
@@ -680,7 +693,10 @@ mod tests {
     #[test]
     fn local_input_round_trips_through_utc() {
         let at = local_input("2027-03-01", "14:30", "Tijdstip").unwrap();
-        assert_eq!(at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), "2027-03-01 14:30");
+        assert_eq!(
+            at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
+            "2027-03-01 14:30"
+        );
         assert_eq!(local_text(at), "01-03-2027 14:30");
         assert_eq!(
             local_input("2027-02-30", "14:30", "Tijdstip").unwrap_err(),
@@ -690,7 +706,10 @@ mod tests {
             local_input("2027-03-01", "25:00", "Tijdstip").unwrap_err(),
             "Tijdstip: '25:00' is geen geldige tijd (uu:mm)."
         );
-        assert_eq!(local_input("", "", "Tijdstip").unwrap_err(), "Tijdstip: vul een datum in.");
+        assert_eq!(
+            local_input("", "", "Tijdstip").unwrap_err(),
+            "Tijdstip: vul een datum in."
+        );
         assert_eq!(stored_time(t("2027-03-01T14:30:00+01:00")), "2027-03-01T13:30:00Z");
     }
 

@@ -64,7 +64,10 @@ pub fn validate(hours: Result<f64, String>, valid_from: &str, today: NaiveDate) 
     let mut errors = Vec::new();
     let hours = match hours {
         Ok(h) if !h.is_finite() || !(0.0..=MAX_HOURS).contains(&h) => {
-            errors.push(format!("Het aantal uren per week ligt tussen 0 en {}.", hours_text(MAX_HOURS)));
+            errors.push(format!(
+                "Het aantal uren per week ligt tussen 0 en {}.",
+                hours_text(MAX_HOURS)
+            ));
             None
         }
         Ok(h) => Some((h * 100.0).round() / 100.0),
@@ -202,7 +205,11 @@ async fn formation_page(
         can_set: may_set(cu),
         errors,
         hours,
-        valid_from: if valid_from.is_empty() { now.to_string() } else { valid_from },
+        valid_from: if valid_from.is_empty() {
+            now.to_string()
+        } else {
+            valid_from
+        },
         history: history_rows(&history, now),
     })
 }

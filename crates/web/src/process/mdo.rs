@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::patient_name;
 use super::form_pairs;
-use super::worklist::{items_of, practice_states};
+use super::worklist::{items_of, practice_names, practice_states};
 use crate::api::{ApiResult, Body, Id};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -45,10 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/mdo/{meeting}", get(meeting_page))
         .route("/mdo/{meeting}/agenda", post(add_patient))
         .route("/mdo/{meeting}/aanwezigheid", post(attendance))
-        .route(
-            "/mdo/{meeting}/patienten/{id}",
-            get(minutes_page).post(save_minutes),
-        )
+        .route("/mdo/{meeting}/patienten/{id}", get(minutes_page).post(save_minutes))
 }
 
 /// Longest reason for putting a patient on the agenda, and longest name of an attendee.
@@ -159,7 +156,12 @@ pub fn validate_plan(input: &PlanInput, today: NaiveDate) -> AppResult<NewMeetin
     if level.is_none() {
         errors.push("Kies of het een praktijk-MDO of een netwerk-MDO is.".to_string());
     }
-    let chosen: HashSet<&str> = input.invited.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    let chosen: HashSet<&str> = input
+        .invited
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
     for code in &chosen {
         if !DISCIPLINES.iter().any(|(c, _)| c == code) {
             errors.push(format!("Onbekende discipline '{code}'."));
@@ -306,19 +308,16 @@ pub async fn candidates(state: &AppState, m: &Meeting, on_agenda: &HashSet<i64>)
             }
         }
     }
-    let list = practice_list(state, m.practice_id).await?;
-    let mut result = Vec::with_capacity(out.len());
-    for (pid, reason) in out {
-        let name = match list.as_ref().and_then(|l| l.rows.iter().find(|r| r.patient_id == pid)) {
-            Some(r) => r.name.clone(),
-            None => patient_name(state, &state.db.patient(pid).await?).await?,
-        };
-        result.push(Candidate {
+    let ids: Vec<i64> = out.iter().map(|(pid, _)| *pid).collect();
+    let names = practice_names(state, m.practice_id, &ids).await?;
+    let mut result: Vec<Candidate> = out
+        .into_iter()
+        .map(|(pid, reason)| Candidate {
             patient_id: pid,
-            name,
+            name: names.get(&pid).cloned().unwrap_or_default(),
             reason,
-        });
-    }
+        })
+        .collect();
     // Recent events first (they are why an MDO is needed now), then by name.
     result.sort_by(|a, b| {
         let never = |c: &Candidate| c.reason.starts_with("nog niet");
@@ -364,7 +363,12 @@ pub async fn record_attendance(
             errors.push(format!("{} staat twee keer in de lijst.", discipline_label(code)));
             continue;
         }
-        let name = a.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        let name = a
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
         if name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME) {
             errors.push(format!(
                 "De naam bij {} mag hoogstens {MAX_NAME} tekens lang zijn.",
@@ -479,7 +483,11 @@ pub fn validate_minutes(input: &MinutesInput, existing: &[CareAction]) -> AppRes
     for (i, row) in input.decisions.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
         let n = i + 1;
         let (decision, what, who) = (row.decision.trim(), row.what.trim(), row.who.trim());
-        let label = if what.is_empty() { format!("Besluit {n}") } else { format!("Actie '{what}'") };
+        let label = if what.is_empty() {
+            format!("Besluit {n}")
+        } else {
+            format!("Actie '{what}'")
+        };
         if what.is_empty() {
             errors.push(format!("Besluit {n}: vul de actie in (wat er gebeurt)."));
         }
@@ -644,7 +652,12 @@ fn meeting_row(m: &Meeting, today: NaiveDate) -> MeetingRow {
         id: m.id,
         date: fmt_date(m.date),
         level: level_label(&m.level),
-        invited: m.invited.iter().map(|c| discipline_label(c)).collect::<Vec<_>>().join(", "),
+        invited: m
+            .invited
+            .iter()
+            .map(|c| discipline_label(c))
+            .collect::<Vec<_>>()
+            .join(", "),
         held: m.held,
         upcoming: m.date >= today,
         agenda_count: m.agenda_count,
@@ -690,7 +703,11 @@ async fn list_view(
         } else {
             form.date
         },
-        form_level: if form.level.is_empty() { "praktijk".into() } else { form.level },
+        form_level: if form.level.is_empty() {
+            "praktijk".into()
+        } else {
+            form.level
+        },
         form_invited: if form.invited.is_empty() {
             vec!["huisarts".into(), "poh_o".into()]
         } else {
@@ -704,14 +721,29 @@ async fn list_view(
 }
 
 /// `GET /mdo`.
-pub async fn list_page(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<FlashQuery>) -> AppResult<Response> {
-    let page = list_view(&state, &cu, PlanInput::default(), Vec::new(), flash(q.melding.as_deref())).await?;
+pub async fn list_page(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Query(q): Query<FlashQuery>,
+) -> AppResult<Response> {
+    let page = list_view(
+        &state,
+        &cu,
+        PlanInput::default(),
+        Vec::new(),
+        flash(q.melding.as_deref()),
+    )
+    .await?;
     render(&page)
 }
 
 /// The repeated fields of a form, in order.
 fn all<'a>(pairs: &'a [(String, String)], key: &str) -> Vec<&'a str> {
-    pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .collect()
 }
 
 fn first(pairs: &[(String, String)], key: &str) -> String {
@@ -803,13 +835,12 @@ async fn meeting_view(
     let day = today();
     let items = state.db.agenda(m.id).await?;
     let list = practice_list(state, m.practice_id).await?;
+    let ids: Vec<i64> = items.iter().map(|i| i.patient_id).collect();
+    let names = practice_names(state, m.practice_id, &ids).await?;
     let mut agenda = Vec::with_capacity(items.len());
     for item in &items {
         let patient = state.db.patient(item.patient_id).await?;
-        let name = match list.as_ref().and_then(|l| l.rows.iter().find(|r| r.patient_id == item.patient_id)) {
-            Some(r) => r.name.clone(),
-            None => patient_name(state, &patient).await?,
-        };
+        let name = names.get(&item.patient_id).cloned().unwrap_or_default();
         audit(
             state,
             cu,
@@ -911,7 +942,10 @@ pub async fn add_patient(
 ) -> AppResult<Response> {
     let m = load_meeting(&state, &cu, meeting).await?;
     let pairs = form_pairs(&body)?;
-    let patient_id: i64 = first(&pairs, "patient_id").trim().parse().map_err(|_| AppError::NotFound)?;
+    let patient_id: i64 = first(&pairs, "patient_id")
+        .trim()
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
     match add_to_agenda(&state, &cu, &m, patient_id, &first(&pairs, "reason")).await {
         Ok(_) => Ok(Redirect::to(&format!("/mdo/{meeting}?melding=agenda")).into_response()),
         Err(AppError::Invalid(mut errors)) => {
@@ -1123,7 +1157,11 @@ pub async fn save_minutes(
     let input = minutes_from_form(&form_pairs(&body)?);
     match record_minutes(&state, &cu, &m, id, &input).await {
         Ok(saved) => {
-            let code = if saved.care_plan_version.is_some() { "verslag-zorgplan" } else { "verslag" };
+            let code = if saved.care_plan_version.is_some() {
+                "verslag-zorgplan"
+            } else {
+                "verslag"
+            };
             Ok(Redirect::to(&format!("/mdo/{meeting}?melding={code}")).into_response())
         }
         Err(AppError::Invalid(mut errors)) => {
@@ -1188,7 +1226,11 @@ pub async fn api_list(State(state): State<AppState>, cu: CurrentUser) -> ApiResu
 }
 
 /// `POST /api/v1/mdo`: 201 with the meeting.
-pub async fn api_plan(State(state): State<AppState>, cu: CurrentUser, Body(body): Body<PlanInput>) -> ApiResult<Response> {
+pub async fn api_plan(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Body(body): Body<PlanInput>,
+) -> ApiResult<Response> {
     let id = plan_meeting(&state, &cu, &body).await?;
     let m = state.db.meeting(id).await?;
     Ok((StatusCode::CREATED, Json(ApiMeeting::from(&m))).into_response())
@@ -1387,7 +1429,14 @@ mod tests {
         .unwrap();
         assert_eq!(ok.level, MdoLevel::Network);
         assert_eq!(ok.invited, ["huisarts", "apotheker"]);
-        assert!(validate_plan(&PlanInput { invited: vec![], ..ok_input() }, today).is_err());
+        assert!(validate_plan(
+            &PlanInput {
+                invited: vec![],
+                ..ok_input()
+            },
+            today
+        )
+        .is_err());
     }
 
     fn ok_input() -> PlanInput {

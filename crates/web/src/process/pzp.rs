@@ -106,7 +106,12 @@ pub fn normalise(mut p: AdvanceCarePlan, today: NaiveDate) -> Result<AdvanceCare
         if c.summary.is_empty() {
             errors.push(format!("{what}: vul een samenvatting van het gesprek in."));
         }
-        text_limit(&c.participants, &format!("{what}: de deelnemers"), MAX_SHORT, &mut errors);
+        text_limit(
+            &c.participants,
+            &format!("{what}: de deelnemers"),
+            MAX_SHORT,
+            &mut errors,
+        );
         text_limit(&c.summary, &format!("{what}: de samenvatting"), MAX_TEXT, &mut errors);
     }
     p.conversations.sort_by_key(|c| c.date);
@@ -131,7 +136,12 @@ pub fn normalise(mut p: AdvanceCarePlan, today: NaiveDate) -> Result<AdvanceCare
             continue;
         }
         text_limit(&w.treatment, "De naam van een behandeling", MAX_NAME, &mut errors);
-        text_limit(&w.recorded_by, &format!("{label}: vastgelegd door"), MAX_NAME, &mut errors);
+        text_limit(
+            &w.recorded_by,
+            &format!("{label}: vastgelegd door"),
+            MAX_NAME,
+            &mut errors,
+        );
         if w.recorded_on.is_some_and(|d| d > today) {
             errors.push(format!("{label}: de datum ligt in de toekomst."));
         }
@@ -249,7 +259,14 @@ pub async fn save(
             &cu.user.display_name,
         )
         .await?;
-    audit(state, cu, Some(&a.patient), "pzp gewijzigd", Some(format!("versie {version}"))).await?;
+    audit(
+        state,
+        cu,
+        Some(&a.patient),
+        "pzp gewijzigd",
+        Some(format!("versie {version}")),
+    )
+    .await?;
     Ok(PzpSaved::Saved { version, changes })
 }
 
@@ -582,7 +599,8 @@ impl PzpForm {
         if !self.conv_others.trim().is_empty() {
             participants.push(self.conv_others.trim().to_string());
         }
-        let entered = !participants.is_empty() || !self.conv_date.trim().is_empty() || !self.conv_summary.trim().is_empty();
+        let entered =
+            !participants.is_empty() || !self.conv_date.trim().is_empty() || !self.conv_summary.trim().is_empty();
         if entered {
             match date_field(&self.conv_date, "Nieuw gesprek: de datum", &mut errors) {
                 Some(date) => p.conversations.push(Conversation {
@@ -781,7 +799,9 @@ async fn save_form(
         Err(AppError::Conflict(message)) => (StatusCode::CONFLICT, vec![message]),
         Err(e) => return Err(e),
     };
-    errors.push("Uw wijzigingen staan nog niet in de proactieve zorgplanning; ze staan hieronder nog in het formulier.".into());
+    errors.push(
+        "Uw wijzigingen staan nog niet in de proactieve zorgplanning; ze staan hieronder nog in het formulier.".into(),
+    );
     // Show what is stored; the form keeps what was entered.
     let versions = state.db.versions(Document::Pzp, id).await?;
     let (_, stored) = current_of(&versions)?;
@@ -858,7 +878,10 @@ async fn version_page(
 ) -> AppResult<Response> {
     let a = allowed(&state, &cu, id).await?;
     let versions = state.db.versions(Document::Pzp, id).await?;
-    let v = versions.iter().find(|v| v.version == version).ok_or(AppError::NotFound)?;
+    let v = versions
+        .iter()
+        .find(|v| v.version == version)
+        .ok_or(AppError::NotFound)?;
     audit(
         &state,
         &cu,
@@ -1098,9 +1121,17 @@ mod tests {
         assert_eq!(p.conversations.len(), 2);
         assert_eq!(p.conversations[1].participants, "Patiënt, dochter Anna");
         let find = |t: &str| p.wishes.iter().find(|w| w.treatment == t).unwrap();
-        assert_eq!(find("reanimatie").recorded_on, Some(d("2027-02-01")), "unchanged keeps its date");
+        assert_eq!(
+            find("reanimatie").recorded_on,
+            Some(d("2027-02-01")),
+            "unchanged keeps its date"
+        );
         assert_eq!(find("reanimatie").recorded_by, "Dr. Janssen");
-        assert_eq!(find("beademing").recorded_on, Some(d("2027-03-05")), "a changed choice is dated today");
+        assert_eq!(
+            find("beademing").recorded_on,
+            Some(d("2027-03-05")),
+            "a changed choice is dated today"
+        );
         assert_eq!(find("beademing").recorded_by, "Marieke Op de Beeck");
         assert_eq!(find("ziekenhuisopname").recorded_by, "POH Marieke");
         assert!(p.niet_reanimeren.present);

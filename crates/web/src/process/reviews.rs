@@ -165,7 +165,12 @@ pub fn validate(
 
 /// Records a review (anyone who may contribute), with the indication of the latest
 /// extract. Returns it as stored.
-pub async fn record(state: &AppState, cu: &CurrentUser, a: &Allowed, input: &ReviewInput) -> AppResult<MedicationReview> {
+pub async fn record(
+    state: &AppState,
+    cu: &CurrentUser,
+    a: &Allowed,
+    input: &ReviewInput,
+) -> AppResult<MedicationReview> {
     require(a.access.contribute)?;
     let now = indication(state, a).await?.and_then(|i| i.indication);
     let r = validate(input, today(), now)?;
@@ -310,7 +315,13 @@ async fn reviews_page(
         reviews,
         participants: PARTICIPANTS
             .iter()
-            .map(|c| (*c, discipline_label(c), form.participants.iter().any(|p| p.trim() == *c)))
+            .map(|c| {
+                (
+                    *c,
+                    discipline_label(c),
+                    form.participants.iter().any(|p| p.trim() == *c),
+                )
+            })
             .collect(),
         form,
     })
@@ -360,7 +371,9 @@ async fn record_form(
         follow_up: one("follow_up"),
     };
     match record(&state, &cu, &a, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/patienten/{id}/medicatiebeoordelingen?melding=vastgelegd")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/patienten/{id}/medicatiebeoordelingen?melding=vastgelegd")).into_response())
+        }
         Err(AppError::Invalid(mut errors)) => {
             errors.push("De medicatiebeoordeling is niet vastgelegd; uw invoer staat nog in het formulier.".into());
             let page = reviews_page(&state, &cu, &a, input, errors, None).await?;

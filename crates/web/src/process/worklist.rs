@@ -169,22 +169,31 @@ pub struct PatientWork {
     pub items: Vec<WorkItem>,
 }
 
-/// Names of a practice's patients: the practice list, and the latest extract for included
-/// patients outside it (under 75, or no longer registered); the HIS id as a last resort.
-async fn practice_names(state: &AppState, practice_id: i64, ids: &[i64]) -> AppResult<HashMap<i64, String>> {
+/// Names of some of a practice's patients: from the practice list (cached), then for those
+/// outside it (included under 75, or no longer registered) from the latest extract in one
+/// query; the HIS id as a last resort.
+pub async fn practice_names(state: &AppState, practice_id: i64, ids: &[i64]) -> AppResult<HashMap<i64, String>> {
+    let wanted: HashSet<i64> = ids.iter().copied().collect();
     let mut names: HashMap<i64, String> = HashMap::new();
     if let Some(list) = practice_list(state, practice_id).await? {
-        let wanted: HashSet<i64> = ids.iter().copied().collect();
         for r in &list.rows {
             if wanted.contains(&r.patient_id) {
                 names.insert(r.patient_id, r.name.clone());
             }
         }
     }
-    for id in ids {
-        if !names.contains_key(id) {
-            let patient = state.db.patient(*id).await?;
-            names.insert(*id, super::events::patient_name(state, &patient).await?);
+    if names.len() < wanted.len() {
+        if let Some(snap) = state.db.latest_snapshot(practice_id).await? {
+            for p in state.db.snapshot_people(snap.snapshot_id).await? {
+                if wanted.contains(&p.patient_id) && !names.contains_key(&p.patient_id) {
+                    names.insert(p.patient_id, p.full_name());
+                }
+            }
+        }
+        for id in &wanted {
+            if !names.contains_key(id) {
+                names.insert(*id, state.db.patient(*id).await?.his_id);
+            }
         }
     }
     Ok(names)
@@ -230,7 +239,10 @@ pub async fn worklist(state: &AppState, cu: &CurrentUser, mine: bool) -> AppResu
             let mut by_practice: HashMap<i64, HashSet<i64>> = HashMap::new();
             let mut names: HashMap<i64, String> = HashMap::new();
             for s in &shared {
-                by_practice.entry(s.patient.practice_id).or_default().insert(s.patient.id);
+                by_practice
+                    .entry(s.patient.practice_id)
+                    .or_default()
+                    .insert(s.patient.id);
                 names.insert(s.patient.id, s.person.full_name());
             }
             let mut practices: Vec<_> = by_practice.into_iter().collect();
@@ -403,7 +415,11 @@ pub async fn page(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         &cu,
         None,
         "werklijst bekeken",
-        Some(format!("{} patiënten{}", work.len(), if mine { ", alleen eigen" } else { "" })),
+        Some(format!(
+            "{} patiënten{}",
+            work.len(),
+            if mine { ", alleen eigen" } else { "" }
+        )),
     )
     .await?;
     let groups = grouped(&work, soort);
@@ -489,7 +505,11 @@ pub async fn api_worklist(
         &cu,
         None,
         "werklijst bekeken",
-        Some(format!("{} patiënten{}", work.len(), if mine { ", alleen eigen" } else { "" })),
+        Some(format!(
+            "{} patiënten{}",
+            work.len(),
+            if mine { ", alleen eigen" } else { "" }
+        )),
     )
     .await?;
     let groups = grouped(&work, None);

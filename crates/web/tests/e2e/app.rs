@@ -60,10 +60,11 @@ impl App {
             extract_date: today,
         };
         let out = extracts.path().to_path_buf();
-        let generated = tokio::task::spawn_blocking(move || kernteam_synth::generate_region(&opts, &out, &mut |_, _| {}))
-            .await
-            .expect("generator task")
-            .expect("generate the synthetic region");
+        let generated =
+            tokio::task::spawn_blocking(move || kernteam_synth::generate_region(&opts, &out, &mut |_, _| {}))
+                .await
+                .expect("generator task")
+                .expect("generate the synthetic region");
         assert_eq!(generated.len(), PRACTICES as usize);
         let import_opts = ImportOptions { today, progress: false };
         for g in &generated {
@@ -72,7 +73,13 @@ impl App {
                 .unwrap_or_else(|e| panic!("import {}: {e}", g.dir.display()));
         }
 
-        let practice = db.practices().await.expect("practices").into_iter().next().expect("a practice");
+        let practice = db
+            .practices()
+            .await
+            .expect("practices")
+            .into_iter()
+            .next()
+            .expect("a practice");
         let organisation = db
             .create_organisation(OrganisationKind::Wijkverpleging, ORGANISATION)
             .await

@@ -58,7 +58,10 @@ impl Driver {
         let started = Instant::now();
         while !ready(port) {
             if let Ok(Some(status)) = driver.child.try_wait() {
-                panic!("chromedriver exited with {status} before it was ready:\n{}", driver.log_text());
+                panic!(
+                    "chromedriver exited with {status} before it was ready:\n{}",
+                    driver.log_text()
+                );
             }
             assert!(
                 started.elapsed() < Duration::from_secs(20),
@@ -106,6 +109,7 @@ impl Drop for Driver {
         // The group holds chromedriver and the Chromium it started (the id is ours: we made
         // the group when spawning).
         let group = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) has no memory-safety preconditions.
         unsafe {
             libc::kill(-group, libc::SIGKILL);
         }
@@ -139,7 +143,7 @@ impl Browser {
             "--no-first-run".into(),
             "--disable-quic".into(),
             // Asks for Dutch pages. (Date fields still show the en-US format unless Debian's
-            // chromium-l10n is installed; the app sends ISO dates either way.)
+            // chromium-l10n is installed; the fields' values are ISO dates either way.)
             "--lang=nl-NL".into(),
             format!("--window-size={WIDTH},{HEIGHT}"),
             format!("--user-data-dir={}", user_data.display()),
@@ -273,7 +277,11 @@ impl Browser {
     /// Chooses the option with exactly this visible text in the select with this id.
     pub async fn choose(&self, id: &str, label: &str) {
         let option = self
-            .wait(&format!("//select[@id={}]/option[normalize-space()={}]", lit(id), lit(label)))
+            .wait(&format!(
+                "//select[@id={}]/option[normalize-space()={}]",
+                lit(id),
+                lit(label)
+            ))
             .await;
         option
             .click()
@@ -287,7 +295,11 @@ impl Browser {
             )
             .await
             .expect("read the selected option");
-        assert_eq!(selected.as_str().map(normalise).as_deref(), Some(label), "selected in #{id}");
+        assert_eq!(
+            selected.as_str().map(normalise).as_deref(),
+            Some(label),
+            "selected in #{id}"
+        );
     }
 
     /// A PNG of the whole page (the window grown to the page's height) in `dir/name.png`.

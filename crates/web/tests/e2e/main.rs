@@ -6,6 +6,7 @@
 
 mod app;
 mod browser;
+mod mdo_worklist;
 
 use app::{App, ORGANISATION, PASSWORD};
 use browser::{lit, screenshot_dir, Browser};
@@ -29,8 +30,11 @@ async fn sign_in(b: &Browser, username: &str, name: &str) {
     b.fill("username", username).await;
     b.fill("password", PASSWORD).await;
     b.click("//form[@action='/inloggen']//button[@type='submit']").await;
-    b.wait(&format!("//header//div[@class='who']/span[starts-with(normalize-space(), {})]", lit(name)))
-        .await;
+    b.wait(&format!(
+        "//header//div[@class='who']/span[starts-with(normalize-space(), {})]",
+        lit(name)
+    ))
+    .await;
 }
 
 /// The number in the list's "N patiënt(en)" line.
@@ -61,8 +65,11 @@ async fn filter_list(b: &Browser, label: &str, value: &str) {
     b.wait_heading("Patiënten 75+").await;
     b.choose("filter", label).await;
     b.click("//form[@role='search']//button[@type='submit']").await;
-    b.wait(&format!("//select[@id='filter']/option[@selected][@value={}]", lit(value)))
-        .await;
+    b.wait(&format!(
+        "//select[@id='filter']/option[@selected][@value={}]",
+        lit(value)
+    ))
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -76,11 +83,17 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     sign_in(&b, app.poh.username, app.poh.name).await;
     filter_list(&b, "Kwetsbaar, niet geïncludeerd", "kwetsbaar-niet-geincludeerd").await;
     let candidates = list_total(&b).await;
-    assert!(candidates > 0, "the synthetic region has frail patients who are not included");
+    assert!(
+        candidates > 0,
+        "the synthetic region has frail patients who are not included"
+    );
     let rows = b.all(LIST_ROWS).await;
     assert_eq!(rows.len(), candidates.min(50), "one page of rows");
     assert!(
-        b.texts(&format!("{LIST_ROWS}/td[4]")).await.iter().all(|t| t == "episode"),
+        b.texts(&format!("{LIST_ROWS}/td[4]"))
+            .await
+            .iter()
+            .all(|t| t == "episode"),
         "every row has the frail-elderly episode"
     );
     assert!(
@@ -95,13 +108,17 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     let link = b.wait(&format!("({LIST_ROWS})[1]/td[1]/a")).await;
     let name = link.text().await.expect("patient name");
     let href = link.attr("href").await.expect("href").expect("a link");
-    let patient_id: i64 = href.trim_start_matches("/patienten/").parse().expect("patient id in link");
+    let patient_id: i64 = href
+        .trim_start_matches("/patienten/")
+        .parse()
+        .expect("patient id in link");
     link.click().await.expect("open the patient");
     b.wait_heading(&name).await;
     assert_eq!(b.path().await, format!("/patienten/{patient_id}"));
     b.wait("//strong[contains(@class, 'status')][normalize-space()='Niet beoordeeld']")
         .await;
-    b.wait("//p[normalize-space()='Er staat nog niemand in het zorgteam.']").await;
+    b.wait("//p[normalize-space()='Er staat nog niemand in het zorgteam.']")
+        .await;
 
     // Include: date, deciding GP, considerations.
     let decided_on = app.today - chrono::Duration::days(2);
@@ -109,29 +126,52 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     b.set_date("inc-date", decided_on).await;
     b.fill("inc-gp", huisarts).await;
     b.fill("inc-text", considerations).await;
-    b.click("//form[contains(@action, '/inclusie')]//button[@type='submit']").await;
+    b.click("//form[contains(@action, '/inclusie')]//button[@type='submit']")
+        .await;
     b.wait("//strong[contains(@class, 'status')][normalize-space()='Geïncludeerd']")
         .await;
     b.wait("//p[contains(@class, 'flash')][normalize-space()='De patiënt is geïncludeerd.']")
         .await;
     assert_eq!(
-        b.texts("//section[@aria-labelledby='h-status']//table/tbody/tr/td").await,
-        [dmy(decided_on).as_str(), "Inclusie", huisarts, considerations, app.poh.name],
+        b.texts("//section[@aria-labelledby='h-status']//table/tbody/tr/td")
+            .await,
+        [
+            dmy(decided_on).as_str(),
+            "Inclusie",
+            huisarts,
+            considerations,
+            app.poh.name
+        ],
         "the decision as recorded"
     );
 
     // The care team: the GP and the district nurse, chosen from the accounts.
-    let team_row = |who: &str| format!("//section[@aria-labelledby='h-team']//tbody/tr[td[1][starts-with(normalize-space(), {})]]", lit(who));
+    let team_row = |who: &str| {
+        format!(
+            "//section[@aria-labelledby='h-team']//tbody/tr[td[1][starts-with(normalize-space(), {})]]",
+            lit(who)
+        )
+    };
     let add_professional = "//form[.//select[@id='pro-user']]//button[@type='submit']";
-    b.choose("pro-user", &format!("{huisarts} — Huisarts, deze praktijk")).await;
+    b.choose("pro-user", &format!("{huisarts} — Huisarts, deze praktijk"))
+        .await;
     b.click(add_professional).await;
     b.wait(&team_row(huisarts)).await;
-    b.choose("pro-user", &format!("{wvk} — Wijkverpleegkundige, {ORGANISATION}")).await;
+    b.choose("pro-user", &format!("{wvk} — Wijkverpleegkundige, {ORGANISATION}"))
+        .await;
     b.click(add_professional).await;
     b.wait(&team_row(wvk)).await;
     assert_eq!(
-        b.texts("//section[@aria-labelledby='h-team']//tbody/tr/td[position() <= 3]").await,
-        [huisarts, "Huisarts", app.practice_name.as_str(), wvk, "Wijkverpleegkundige", ORGANISATION],
+        b.texts("//section[@aria-labelledby='h-team']//tbody/tr/td[position() <= 3]")
+            .await,
+        [
+            huisarts,
+            "Huisarts",
+            app.practice_name.as_str(),
+            wvk,
+            "Wijkverpleegkundige",
+            ORGANISATION
+        ],
         "the care team"
     );
     let offered = b.texts("//select[@id='pro-user']/option").await;
@@ -144,22 +184,32 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     b.wait("//strong[@id='eerste-aanspreekpunt'][normalize-space()='nog niet ingesteld']")
         .await;
     b.choose("fc", &format!("{wvk} (Wijkverpleegkundige)")).await;
-    b.click("//form[contains(@action, '/aanspreekpunt')]//button[@type='submit']").await;
+    b.click("//form[contains(@action, '/aanspreekpunt')]//button[@type='submit']")
+        .await;
     b.wait(&format!(
         "//strong[@id='eerste-aanspreekpunt'][normalize-space()={}]",
         lit(&format!("{wvk} (Wijkverpleegkundige)"))
     ))
     .await;
-    b.wait(&format!("{}//span[contains(@class, 'tag')][normalize-space()='eerste aanspreekpunt']", team_row(wvk)))
-        .await;
-    assert_eq!(b.all("//span[contains(@class, 'tag')][normalize-space()='eerste aanspreekpunt']").await.len(), 1);
+    b.wait(&format!(
+        "{}//span[contains(@class, 'tag')][normalize-space()='eerste aanspreekpunt']",
+        team_row(wvk)
+    ))
+    .await;
+    assert_eq!(
+        b.all("//span[contains(@class, 'tag')][normalize-space()='eerste aanspreekpunt']")
+            .await
+            .len(),
+        1
+    );
 
     // The care plan, first version: wishes, two goals, one action.
     b.wait("//section[@aria-labelledby='h-plan']/p[normalize-space()='Er is nog geen zorgplan.']")
         .await;
     b.click_link("Zorgplan bekijken en bewerken").await;
     b.wait_heading(&format!("Individueel zorgplan van {name}")).await;
-    b.wait("//p[contains(@class, 'muted')][normalize-space()='Nog geen zorgplan.']").await;
+    b.wait("//p[contains(@class, 'muted')][normalize-space()='Nog geen zorgplan.']")
+        .await;
     let wishes = "Ik wil in mijn eigen huis blijven wonen en mijn tuin blijven doen.";
     let (goal1, goal2, goal3) = (
         "Niet meer vallen",
@@ -180,7 +230,8 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     b.wait("//section[@aria-labelledby='h-plan']/p[starts-with(normalize-space(), 'Versie 1.')]")
         .await;
     assert_eq!(
-        b.texts("//section[@aria-labelledby='h-plan']/h3[.='Doelen']/following-sibling::ul[1]/li").await,
+        b.texts("//section[@aria-labelledby='h-plan']/h3[.='Doelen']/following-sibling::ul[1]/li")
+            .await,
         [goal1, goal2]
     );
     assert_eq!(
@@ -205,7 +256,8 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     b.wait("//section[@aria-labelledby='h-plan']/p[starts-with(normalize-space(), 'Versie 2.')]")
         .await;
     assert_eq!(
-        b.texts("//section[@aria-labelledby='h-plan']/h3[.='Doelen']/following-sibling::ul[1]/li").await,
+        b.texts("//section[@aria-labelledby='h-plan']/h3[.='Doelen']/following-sibling::ul[1]/li")
+            .await,
         [goal1, goal2, goal3]
     );
     assert!(
@@ -236,7 +288,10 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         ]
     );
     assert_eq!(b.texts(&format!("{history}[2]/td[1]")).await, ["Versie 1"]);
-    assert_eq!(b.texts(&format!("{history}[2]/td[4]/ul/li")).await, ["Zorgplan opgesteld"]);
+    assert_eq!(
+        b.texts(&format!("{history}[2]/td[4]/ul/li")).await,
+        ["Zorgplan opgesteld"]
+    );
     b.screenshot(&shots, "zorgplan-versies").await;
 
     // Version 1 as it was.
@@ -245,37 +300,53 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     b.wait("//p[contains(@class, 'muted')][contains(., 'Dit is een eerdere versie; de huidige is versie 2.')]")
         .await;
     let view = "//section[contains(@class, 'plan-view')]";
-    assert_eq!(b.texts(&format!("{view}/h2[1]")).await, [format!("Wat {name} belangrijk vindt")]);
+    assert_eq!(
+        b.texts(&format!("{view}/h2[1]")).await,
+        [format!("Wat {name} belangrijk vindt")]
+    );
     assert_eq!(b.texts(&format!("{view}/p[contains(@class, 'prose')]")).await, [wishes]);
     assert_eq!(b.texts(&format!("{view}/ol/li")).await, [goal1, goal2]);
     assert_eq!(
-        b.texts(&format!("{view}/h2[starts-with(., 'Afspraken')]/following-sibling::table[1]/tbody/tr/td"))
-            .await,
+        b.texts(&format!(
+            "{view}/h2[starts-with(., 'Afspraken')]/following-sibling::table[1]/tbody/tr/td"
+        ))
+        .await,
         [what, who, dmy(due).as_str(), "Gepland"]
     );
 
     // The print view for the patient.
-    b.click(&format!("//nav[contains(@class, 'crumbs')]/a[normalize-space()={}]", lit(&name)))
-        .await;
+    b.click(&format!(
+        "//nav[contains(@class, 'crumbs')]/a[normalize-space()={}]",
+        lit(&name)
+    ))
+    .await;
     b.wait_heading(&name).await;
     b.click_link("Afdrukken").await;
     b.wait_heading("Mijn zorgplan").await;
     assert_eq!(b.path().await, format!("/patienten/{patient_id}/zorgplan/afdrukken"));
     let head = b.texts("//header[contains(@class, 'print-head')]/p").await;
     assert!(head[0].starts_with(&format!("{name}, geboren ")), "{head:?}");
-    assert!(head[1].starts_with(&format!("{} · versie 2 van ", app.practice_name)), "{head:?}");
+    assert!(
+        head[1].starts_with(&format!("{} · versie 2 van ", app.practice_name)),
+        "{head:?}"
+    );
     assert_eq!(head[2], format!("Uw eerste aanspreekpunt: {wvk}"));
     assert_eq!(b.texts(&format!("{view}/h2[1]")).await, ["Wat u belangrijk vindt"]);
     assert_eq!(b.texts(&format!("{view}/p[contains(@class, 'prose')]")).await, [wishes]);
     assert_eq!(b.texts(&format!("{view}/ol/li")).await, [goal1, goal2, goal3]);
     assert_eq!(
-        b.texts(&format!("{view}/h2[starts-with(., 'Afspraken')]/following-sibling::table[1]/tbody/tr/td"))
-            .await,
+        b.texts(&format!(
+            "{view}/h2[starts-with(., 'Afspraken')]/following-sibling::table[1]/tbody/tr/td"
+        ))
+        .await,
         [what, who, dmy(due).as_str(), "Afgerond"]
     );
     let mut team = b.texts("//h2[.='Uw zorgteam']/following-sibling::ul[1]/li").await;
     team.sort();
-    assert_eq!(team, [format!("{huisarts} (Huisarts)"), format!("{wvk} (Wijkverpleegkundige)")]);
+    assert_eq!(
+        team,
+        [format!("{huisarts} (Huisarts)"), format!("{wvk} (Wijkverpleegkundige)")]
+    );
     b.screenshot(&shots, "zorgplan-afdrukken").await;
 
     // Back in the list: the patient has left the "not included" filter and is included.
@@ -286,7 +357,8 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     filter_list(&b, "Geïncludeerd", "geincludeerd").await;
     assert_eq!(list_total(&b).await, 1);
     assert_eq!(
-        b.texts(&format!("{LIST_ROWS}/td[position() = 1 or position() = 8]")).await,
+        b.texts(&format!("{LIST_ROWS}/td[position() = 1 or position() = 8]"))
+            .await,
         [name, format!("{wvk} (Wijkverpleegkundige)")]
     );
 
@@ -350,7 +422,9 @@ async fn a_district_nurse_sees_exactly_the_patients_whose_care_team_they_are_on(
     ))
     .await;
     assert!(
-        b.all("//form[contains(@action, '/inclusie') or contains(@action, '/team')]").await.is_empty(),
+        b.all("//form[contains(@action, '/inclusie') or contains(@action, '/team')]")
+            .await
+            .is_empty(),
         "a network professional does not decide on inclusion or the team"
     );
 
@@ -364,7 +438,9 @@ async fn a_district_nurse_sees_exactly_the_patients_whose_care_team_they_are_on(
         b.wait("//p[normalize-space()='Deze pagina of patiënt bestaat niet, of u heeft er geen toegang toe.']")
             .await;
         assert!(
-            b.all(&format!("//*[contains(., {})]", lit(&other.full_name()))).await.is_empty(),
+            b.all(&format!("//*[contains(., {})]", lit(&other.full_name())))
+                .await
+                .is_empty(),
             "the page does not reveal the patient"
         );
     }

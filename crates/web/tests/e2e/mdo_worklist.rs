@@ -1,0 +1,302 @@
+//! MDO, events and the worklist in the browser: a POH-O plans an MDO, puts a patient on
+//! the agenda, records attendance and the minutes with a decision that lands as an action
+//! in the care plan; a discharge recorded more than 24 hours after the fact shows its
+//! handover as late on the worklist.
+
+use chrono::{Duration, Local, NaiveDate};
+use kernteam_domain::care::DecisionKind;
+use kernteam_domain::dates::age_on;
+use kernteam_store::care::{NewDecision, Person};
+use serde_json::json;
+
+use crate::app::App;
+use crate::browser::{lit, screenshot_dir, Browser};
+use crate::{dmy, sign_in, start};
+
+/// A registered patient of 76 or older with a BSN (so that the practice list has them).
+async fn some_elder(app: &App) -> Person {
+    let snapshot = app
+        .db
+        .latest_snapshot(app.practice_id)
+        .await
+        .expect("snapshot")
+        .expect("the practice has an extract");
+    app.db
+        .snapshot_people(snapshot.snapshot_id)
+        .await
+        .expect("people")
+        .into_iter()
+        .filter(|p| p.bsn.is_some() && p.registration_end.is_none() && p.registration_start <= snapshot.extract_date)
+        .filter(|p| age_on(p.birth_date, app.today) >= 76)
+        .min_by_key(|p| p.patient_id)
+        .expect("an elder in the synthetic practice")
+}
+
+async fn include(app: &App, patient_id: i64) {
+    app.db
+        .add_decision(
+            patient_id,
+            &NewDecision {
+                kind: DecisionKind::Inclusion,
+                decided_on: app.today - Duration::days(30),
+                deciding_gp: Some(app.huisarts.name.into()),
+                reason: None,
+                considerations: None,
+            },
+            app.poh.id,
+        )
+        .await
+        .expect("include the patient");
+}
+
+/// Sets the value of an input (a time field, whose typing depends on the locale), firing
+/// the events a user's input would.
+async fn set_value(b: &Browser, id: &str, value: &str) {
+    let e = b.wait(&format!("//input[@id={}]", lit(id))).await;
+    b.client
+        .execute(
+            "arguments[0].value = arguments[1];
+             arguments[0].dispatchEvent(new Event('input', { bubbles: true }));
+             arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!(e), json!(value)],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("set #{id}: {err}"));
+}
+
+async fn flash(b: &Browser, text: &str) {
+    b.wait(&format!(
+        "//p[contains(@class, 'flash')][normalize-space()={}]",
+        lit(text)
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
+    let (app, b) = start().await;
+    let shots = screenshot_dir();
+    let elder = some_elder(&app).await;
+    let name = elder.full_name();
+    let pid = elder.patient_id;
+    sign_in(&b, app.poh.username, app.poh.name).await;
+
+    // Plan a practice MDO for today with the district nurse invited.
+    b.click_link("MDO").await;
+    b.wait_heading("Multidisciplinair overleg (MDO)").await;
+    b.wait("//p[normalize-space()='Er is nog geen MDO gepland.']").await;
+    b.set_date("mdo-date", app.today).await;
+    b.click("//input[@id='level-praktijk']").await;
+    b.click("//input[@id='inv-wijkverpleging']").await;
+    b.click("//button[normalize-space()='MDO plannen']").await;
+    let title = format!("Praktijk-MDO van {}", dmy(app.today));
+    b.wait_heading(&title).await;
+    flash(&b, "Het MDO is gepland.").await;
+    let invited = b
+        .texts("//dl[contains(@class, 'facts')]/div[dt='Uitgenodigd']/dd")
+        .await;
+    assert_eq!(invited, ["Huisarts, POH-ouderenzorg, Wijkverpleging"]);
+    let path = b.path().await;
+    let meeting: i64 = path
+        .trim_start_matches("/mdo/")
+        .split('?')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("meeting id in {path}"));
+
+    // Find the patient by BSN and put them on the agenda with a reason.
+    b.fill("zoek", elder.bsn.as_deref().unwrap()).await;
+    b.click("//form[@role='search']//button[@type='submit']").await;
+    b.wait("//p[@role='status'][starts-with(normalize-space(), '1 patiënt(en) gevonden')]")
+        .await;
+    b.fill(&format!("reden-{pid}"), "Valt vaker; mantelzorger overbelast")
+        .await;
+    b.click(&format!("//input[@id='reden-{pid}']/following-sibling::button"))
+        .await;
+    flash(&b, "De patiënt staat op de agenda.").await;
+    assert_eq!(
+        b.texts("//section[@aria-labelledby='h-agenda']//table/tbody/tr/td[position() <= 2]")
+            .await,
+        [name.as_str(), "Valt vaker; mantelzorger overbelast"]
+    );
+
+    // Attendance: the GP and the POH-O present, the district nurse not.
+    b.click("//input[@id='aanwezig-huisarts']").await;
+    b.fill("naam-huisarts", app.huisarts.name).await;
+    b.click("//input[@id='aanwezig-poh_o']").await;
+    b.fill("naam-poh_o", app.poh.name).await;
+    b.click("//button[normalize-space()='Aanwezigheid vastleggen']").await;
+    flash(&b, "De aanwezigheid is vastgelegd.").await;
+    b.wait("//dd[@id='mdo-status'][normalize-space()='Gehouden']").await;
+    assert_eq!(
+        b.texts("//table[contains(@class, 'attendance')][not(contains(@class, 'attendance-form'))]/tbody/tr/td")
+            .await,
+        [
+            "Huisarts",
+            "aanwezig",
+            app.huisarts.name,
+            "POH-ouderenzorg",
+            "aanwezig",
+            app.poh.name,
+            "Wijkverpleging",
+            "afwezig",
+            ""
+        ]
+    );
+
+    // The minutes with one decision → action.
+    b.click(&format!("//a[contains(@href, '/mdo/{meeting}/patienten/{pid}')]"))
+        .await;
+    b.wait_heading(&format!("Verslag MDO {}: {name}", dmy(app.today))).await;
+    b.wait("//p[normalize-space()='Er is nog geen zorgplan; de besluiten hieronder worden de eerste versie.']")
+        .await;
+    let (decision, what, who) = (
+        "Valpreventie starten",
+        "Fysiotherapie aanvragen voor loopoefeningen",
+        "Huisarts",
+    );
+    let due: NaiveDate = app.today + Duration::days(21);
+    b.fill("minutes", "Sinds de zomer drie keer gevallen. Dochter zorgt dagelijks.")
+        .await;
+    b.fill("dc-1", decision).await;
+    b.fill("dw-1", what).await;
+    b.fill("db-1", who).await;
+    b.set_date("dd-1", due).await;
+    b.screenshot(&shots, "mdo-verslag").await;
+    b.click("//button[normalize-space()='Verslag opslaan']").await;
+    flash(&b, "Het verslag is vastgelegd en de acties staan in het zorgplan.").await;
+    let minutes = b
+        .texts("//section[@aria-labelledby='h-agenda']//table/tbody/tr/td[3]/div[contains(@class, 'prose')]")
+        .await;
+    assert_eq!(minutes.len(), 1);
+    assert!(
+        minutes[0].ends_with(&format!("Besluiten: - {decision} → {what} ({who}, vóór {})", dmy(due))),
+        "{minutes:?}"
+    );
+    b.screenshot(&shots, "mdo").await;
+
+    // The action is in the patient's care plan, as a new version.
+    b.click(&format!(
+        "//section[@aria-labelledby='h-agenda']//a[normalize-space()={}]",
+        lit(&name)
+    ))
+    .await;
+    b.wait_heading(&name).await;
+    b.wait("//section[@aria-labelledby='h-plan']/p[starts-with(normalize-space(), 'Versie 1.')]")
+        .await;
+    assert_eq!(
+        b.texts("//section[@aria-labelledby='h-plan']/h3[.='Openstaande acties']/following-sibling::ul[1]/li")
+            .await,
+        [format!("{what} — {who}, vóór {}", dmy(due))]
+    );
+    b.goto(&format!("/patienten/{pid}/zorgplan/versies")).await;
+    assert_eq!(
+        b.texts("//table[contains(@class, 'history')]/tbody/tr[1]/td[4]/ul/li")
+            .await,
+        [
+            format!("Besluiten uit het MDO van {}", dmy(app.today)),
+            format!("Actie toegevoegd: {what}")
+        ]
+    );
+
+    // The MDO list counts the meeting and the patient in this quarter.
+    b.click_link("MDO").await;
+    b.wait_heading("Multidisciplinair overleg (MDO)").await;
+    let first_quarter = b.texts("//table[contains(@class, 'quarters')]/tbody/tr[1]/*").await;
+    assert_eq!(first_quarter[1..3], ["1", "1"], "{first_quarter:?}");
+
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_discharge_recorded_after_24_hours_shows_a_late_handover_on_the_worklist() {
+    let (app, b) = start().await;
+    let shots = screenshot_dir();
+    let elder = some_elder(&app).await;
+    let name = elder.full_name();
+    let pid = elder.patient_id;
+    include(&app, pid).await;
+    sign_in(&b, app.poh.username, app.poh.name).await;
+
+    // The discharge happened 30 hours ago; recorded now on the events tab.
+    b.goto(&format!("/patienten/{pid}")).await;
+    b.wait_heading(&name).await;
+    b.click(&format!(
+        "//nav[contains(@class, 'tabs')]//a[@href='/patienten/{pid}/gebeurtenissen']"
+    ))
+    .await;
+    b.wait_heading(&format!("Gebeurtenissen van {name}")).await;
+    b.wait("//p[normalize-space()='Er zijn nog geen gebeurtenissen vastgelegd.']")
+        .await;
+    let at = Local::now() - Duration::hours(30);
+    b.choose("ev-kind", "Ontslag uit het ziekenhuis").await;
+    b.set_date("ev-date", at.date_naive()).await;
+    set_value(&b, "ev-time", &at.format("%H:%M").to_string()).await;
+    b.fill("ev-notes", "Na heupoperatie terug naar huis; thuiszorg start morgen.")
+        .await;
+    b.click("//button[normalize-space()='Vastleggen']").await;
+    flash(&b, "De gebeurtenis is vastgelegd.").await;
+    let row = "//table[contains(@class, 'events')]/tbody/tr[1]";
+    assert_eq!(
+        b.texts(&format!("{row}/td[position() <= 2]")).await,
+        [
+            at.format("%d-%m-%Y %H:%M").to_string(),
+            "Ontslag uit het ziekenhuis".to_string()
+        ]
+    );
+    b.wait(&format!(
+        "{row}//span[contains(@class, 'handover-status')][contains(@class, 'late')][normalize-space()='Te laat: nog niet verstuurd']"
+    ))
+    .await;
+
+    // The worklist: the late handover first, urgent, linking to the event.
+    b.click_link("Werklijst").await;
+    b.wait_heading("Werklijst").await;
+    let text = "Overdracht bij ontslag uit het ziekenhuis: te laat, nog niet verstuurd";
+    let item = format!(
+        "//section[@aria-labelledby='overdracht']//tr[td[1][normalize-space()={}]][td[2][normalize-space()={}]]",
+        lit(&name),
+        lit(text)
+    );
+    b.wait(&format!(
+        "{item}[contains(@class, 'urgent')]/td[3]/span[normalize-space()='dringend']"
+    ))
+    .await;
+    assert_eq!(
+        b.all("(//section[contains(@class, 'worklist-group')])[1][@aria-labelledby='overdracht']")
+            .await
+            .len(),
+        1,
+        "urgent work comes first"
+    );
+    b.screenshot(&shots, "werklijst").await;
+
+    // Only my patients: the POH-O is not on this patient's care team.
+    b.click("//input[@id='mijn']").await;
+    b.click("//form[@role='search']//button[@type='submit']").await;
+    b.wait("//p[@id='werklijst-telling'][starts-with(normalize-space(), '0 patiënt(en)')]")
+        .await;
+    b.click("//input[@id='mijn']").await;
+    b.click("//form[@role='search']//button[@type='submit']").await;
+
+    // From the worklist to the event; "verstuurd" now: sent, but late.
+    b.click(&format!("{item}/td[2]/a")).await;
+    b.wait_heading(&format!("Gebeurtenissen van {name}")).await;
+    b.click(&format!(
+        "{row}//form/button[starts-with(normalize-space(), 'Verstuurd')]"
+    ))
+    .await;
+    flash(&b, "Het versturen van de overdracht is vastgelegd.").await;
+    b.wait(&format!(
+        "{row}//span[contains(@class, 'handover-status')][normalize-space()='Te laat verstuurd']"
+    ))
+    .await;
+    b.click_link("Werklijst").await;
+    b.wait(&format!(
+        "//section[@aria-labelledby='overdracht']//tr[td[1][normalize-space()={}]]/td[2][normalize-space()='Overdracht bij ontslag uit het ziekenhuis: te laat verstuurd']",
+        lit(&name)
+    ))
+    .await;
+
+    b.close().await;
+}
