@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::care::{AuditEntry, AuditRecord};
-use crate::{now_timestamp, Db, StoreResult};
+use crate::{now_timestamp, Db, StoreError, StoreResult};
 
 fn field(h: &mut Sha256, v: Option<&str>) {
     // Length-prefixed, so that no two field lists hash alike; None differs from "".
@@ -74,51 +74,107 @@ pub struct AuditFilter {
     pub to: Option<String>,
 }
 
+/// One request to append, with where to send the outcome.
+type Job = (AuditEntry, tokio::sync::oneshot::Sender<Result<(), String>>);
+
+/// The single appender of a process. Requests queue in a channel; the writer appends
+/// whatever has queued in one transaction, so concurrent requests neither contend for the
+/// database's write lock nor wait in SQLite's busy handler. Each caller still waits until
+/// its own record is committed.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    tx: tokio::sync::mpsc::Sender<Job>,
+}
+
+/// Records appended in one transaction at most.
+const MAX_BATCH: usize = 256;
+
+impl Writer {
+    fn start(db: Db) -> Writer {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Job>(4 * MAX_BATCH);
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(MAX_BATCH);
+            while let Some(first) = rx.recv().await {
+                batch.push(first);
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let entries: Vec<&AuditEntry> = batch.iter().map(|(e, _)| e).collect();
+                let outcome = db.append(&entries).await.map_err(|e| e.to_string());
+                for (_, reply) in batch.drain(..) {
+                    let _ = reply.send(outcome.clone());
+                }
+            }
+        });
+        Writer { tx }
+    }
+}
+
 impl Db {
-    /// Appends a record to the chain, in its own transaction.
+    /// Appends a record to the chain; returns when it is committed.
     pub async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
+        let writer = self.audit_writer.get_or_init(|| Writer::start(self.clone()));
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let closed = || StoreError::Corrupt("de auditlog-schrijver is gestopt".into());
+        writer.tx.send((e.clone(), reply)).await.map_err(|_| closed())?;
+        answer
+            .await
+            .map_err(|_| closed())?
+            .map_err(|m| StoreError::Corrupt(format!("auditlog: {m}")))
+    }
+
+    /// Appends records to the chain in one transaction.
+    async fn append(&self, entries: &[&AuditEntry]) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
         // The UPDATE takes the write lock (SQLite) or the row lock (PostgreSQL) first, so
-        // concurrent appenders queue here and the chain stays linear.
-        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        // appenders of other processes queue here and the chain stays linear.
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+            .bind(entries.len() as i64)
             .fetch_one(&mut *tx)
             .await?;
-        let seq: i64 = head.try_get(0)?;
-        let prev: String = head.try_get(1)?;
+        let last: i64 = head.try_get(0)?;
+        let mut prev: String = head.try_get(1)?;
         let at = now_timestamp();
-        let hash = record_hash(
-            &prev,
-            seq,
-            &at,
-            e.user_id,
-            &e.username,
-            &e.role,
-            e.practice_id,
-            e.patient_id,
-            &e.action,
-            e.detail.as_deref(),
-            e.ip.as_deref(),
-        );
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, user_id, username, role, practice_id, patient_id, action, detail, ip, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(seq)
-        .bind(&at)
-        .bind(e.user_id)
-        .bind(&e.username)
-        .bind(&e.role)
-        .bind(e.practice_id)
-        .bind(e.patient_id)
-        .bind(&e.action)
-        .bind(&e.detail)
-        .bind(&e.ip)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        for (i, e) in entries.iter().enumerate() {
+            let seq = last - entries.len() as i64 + 1 + i as i64;
+            let hash = record_hash(
+                &prev,
+                seq,
+                &at,
+                e.user_id,
+                &e.username,
+                &e.role,
+                e.practice_id,
+                e.patient_id,
+                &e.action,
+                e.detail.as_deref(),
+                e.ip.as_deref(),
+            );
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at, user_id, username, role, practice_id, patient_id, action, detail, ip, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(seq)
+            .bind(&at)
+            .bind(e.user_id)
+            .bind(&e.username)
+            .bind(&e.role)
+            .bind(e.practice_id)
+            .bind(e.patient_id)
+            .bind(&e.action)
+            .bind(&e.detail)
+            .bind(&e.ip)
+            .bind(&prev)
             .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+            prev = hash;
+        }
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&prev)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

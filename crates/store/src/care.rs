@@ -593,3 +593,41 @@ impl Db {
         .transpose()
     }
 }
+
+impl Db {
+    /// The newest version of a document, if any (without loading the older ones).
+    pub async fn latest_version(
+        &self,
+        doc: crate::program::Document,
+        patient_id: i64,
+    ) -> StoreResult<Option<CarePlanVersion>> {
+        let r = sqlx::query(&format!(
+            "SELECT version, content, summary, created_by_name, created_at FROM {} WHERE patient_id = $1 \
+             ORDER BY version DESC LIMIT 1",
+            doc.table()
+        ))
+        .bind(patient_id)
+        .fetch_optional(self.pool())
+        .await?;
+        r.map(|r| {
+            Ok(CarePlanVersion {
+                version: r.try_get(0)?,
+                content: r.try_get(1)?,
+                summary: r.try_get(2)?,
+                created_by_name: r.try_get(3)?,
+                created_at: r.try_get(4)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The date of a patient's last medication review.
+    pub async fn last_medication_review(&self, patient_id: i64) -> StoreResult<Option<chrono::NaiveDate>> {
+        let d: Option<String> =
+            sqlx::query_scalar("SELECT MAX(reviewed_on) FROM medication_reviews WHERE patient_id = $1")
+                .bind(patient_id)
+                .fetch_one(self.pool())
+                .await?;
+        parse_stored_opt_date(d)
+    }
+}

@@ -82,6 +82,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://kernteam.db";
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// The audit writer task, started on first use (see [`audit`]).
+    audit_writer: std::sync::Arc<std::sync::OnceLock<audit::Writer>>,
 }
 
 impl Db {
@@ -124,7 +126,11 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            audit_writer: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {

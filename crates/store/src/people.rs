@@ -40,6 +40,8 @@ pub struct SessionRow {
     pub created_at: String,
     pub last_seen_at: String,
     pub second_factor_done: bool,
+    /// The name of the user's practice or organisation ('' for regional staff).
+    pub place: String,
 }
 
 /// A user with the secrets needed at sign-in.
@@ -296,8 +298,10 @@ impl Db {
     /// The session's user, CSRF token, timestamps and second-factor state.
     pub async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRow>> {
         let r = sqlx::query(&format!(
-            "SELECT u.{}, s.csrf_token, s.created_at, s.last_seen_at, s.second_factor_done FROM sessions s \
-             JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND u.active = 1",
+            "SELECT u.{}, s.csrf_token, s.created_at, s.last_seen_at, s.second_factor_done, \
+             COALESCE(p.name, o.name, '') FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN practices p ON p.id = u.practice_id LEFT JOIN organisations o ON o.id = u.organisation_id \
+             WHERE s.id_hash = $1 AND u.active = 1",
             USER_COLUMNS.replace(", ", ", u.")
         ))
         .bind(id_hash)
@@ -310,6 +314,7 @@ impl Db {
                 created_at: r.try_get(9)?,
                 last_seen_at: r.try_get(10)?,
                 second_factor_done: r.try_get::<i64, _>(11)? != 0,
+                place: r.try_get(12)?,
             })
         })
         .transpose()

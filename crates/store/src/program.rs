@@ -136,7 +136,7 @@ pub enum Document {
 }
 
 impl Document {
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             Document::CarePlan => "care_plan_versions",
             Document::Pzp => "pzp_versions",

@@ -172,6 +172,8 @@ pub struct CurrentUser {
     pub ip: Option<String>,
     /// False between the password and the second factor (or its enrolment).
     pub second_factor_done: bool,
+    /// The name of the user's practice or organisation.
+    pub place: String,
 }
 
 /// The client address of a request, when known.
@@ -268,6 +270,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
                         session_hash: hash,
                         ip: ip.clone(),
                         second_factor_done: row.second_factor_done,
+                        place: row.place,
                     });
                 }
             }

@@ -257,10 +257,16 @@ pub fn parse_plan(content: &str) -> AppResult<CarePlan> {
 
 /// The current care plan: its version (0: none yet) and content.
 pub async fn current_care_plan(state: &AppState, patient_id: i64) -> AppResult<(i64, CarePlan)> {
-    Ok(match state.db.care_plan_versions(patient_id).await?.first() {
-        Some(v) => (v.version, parse_plan(&v.content)?),
-        None => (0, CarePlan::default()),
-    })
+    Ok(
+        match state
+            .db
+            .latest_version(kernteam_store::program::Document::CarePlan, patient_id)
+            .await?
+        {
+            Some(v) => (v.version, parse_plan(&v.content)?),
+            None => (0, CarePlan::default()),
+        },
+    )
 }
 
 /// What saving a care plan did.

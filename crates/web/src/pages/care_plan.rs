@@ -401,8 +401,11 @@ pub async fn care_plan_print(
 ) -> AppResult<Response> {
     let a = allowed(&state, &cu, id).await?;
     audit(&state, &cu, Some(&a.patient), "zorgplan afgedrukt", None).await?;
-    let versions = state.db.care_plan_versions(id).await?;
-    let v = versions.first().ok_or(AppError::NotFound)?;
+    let v = state
+        .db
+        .latest_version(kernteam_store::program::Document::CarePlan, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let plan = parse_plan(&v.content)?;
     let person = match state.db.latest_snapshot(a.patient.practice_id).await? {
         Some(s) => state.db.person(s.snapshot_id, &a.patient).await?,

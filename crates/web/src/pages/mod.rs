@@ -31,14 +31,8 @@ pub struct Me {
     pub menu: Vec<(&'static str, &'static str)>,
 }
 
-pub async fn me(state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
-    let place = if let Some(p) = cu.user.practice_id {
-        state.db.practice(p).await.map(|p| p.name).unwrap_or_default()
-    } else if let Some(o) = cu.user.organisation_id {
-        state.db.organisation(o).await.map(|o| o.name).unwrap_or_default()
-    } else {
-        String::new()
-    };
+pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
+    let place = cu.place.clone();
     let menu = match cu.user.role.scope() {
         Scope::Practice => vec![
             ("Patiënten", "/patienten"),

@@ -6,6 +6,7 @@ use kernteam_domain::access::{PatientAccess, Role, Scope};
 use kernteam_domain::care::{status_on, CarePlan, DecisionKind, ExclusionReason};
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::dates::{active_on, age_on};
+use kernteam_store::program::Document;
 
 use super::{flash, fmt_date, fmt_opt_date, fmt_timestamp, me, render, FlashQuery, Me};
 use crate::auth::CurrentUser;
@@ -116,13 +117,19 @@ pub async fn patient_record(
     let status = status_on(&decisions.iter().map(|d| d.as_decision()).collect::<Vec<_>>(), now);
     let team = state.db.team(id).await?;
     let first = state.db.first_contact(id).await?;
-    let versions = state.db.care_plan_versions(id).await?;
-    let plan: Option<(i64, CarePlan)> = versions
-        .first()
+    let plan: Option<(i64, CarePlan)> = state
+        .db
+        .latest_version(Document::CarePlan, id)
+        .await?
         .map(|v| serde_json::from_str(&v.content).map(|p| (v.version, p)))
         .transpose()
         .map_err(|e| AppError::Internal(e.into()))?;
-    let users = state.db.users().await?;
+    // The forms that need the accounts are only shown to those who decide.
+    let users = if a.access.decide {
+        state.db.users().await?
+    } else {
+        Vec::new()
+    };
     let gps: Vec<String> = users
         .iter()
         .filter(|u| u.active && u.role == Role::Huisarts && u.practice_id == Some(a.patient.practice_id))

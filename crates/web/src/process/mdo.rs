@@ -900,6 +900,16 @@ async fn meeting_view(
     } else {
         Vec::new()
     };
+    if !candidates.is_empty() {
+        audit(
+            state,
+            cu,
+            None,
+            "MDO: voorstellen uit de werklijst bekeken",
+            Some(format!("MDO {} ({}): {} patiënten", m.date, m.id, candidates.len())),
+        )
+        .await?;
+    }
     Ok(MeetingPage {
         me: Some(me(state, cu).await?),
         flash,

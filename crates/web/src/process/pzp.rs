@@ -66,7 +66,7 @@ fn current_of(versions: &[CarePlanVersion]) -> AppResult<(i64, AdvanceCarePlan)>
 
 /// The current PZP of a patient: its version (0: none yet) and content.
 pub async fn current(state: &AppState, patient_id: i64) -> AppResult<(i64, AdvanceCarePlan)> {
-    current_of(&state.db.versions(Document::Pzp, patient_id).await?)
+    current_of(state.db.latest_version(Document::Pzp, patient_id).await?.as_slice())
 }
 
 /// The standard code of a treatment named like a standard one ("IC-opname", "ic opname").

@@ -291,6 +291,7 @@ async fn a_discharge_recorded_after_24_hours_shows_a_late_handover_on_the_workli
         "{row}//span[contains(@class, 'handover-status')][normalize-space()='Te laat verstuurd']"
     ))
     .await;
+    b.screenshot(&shots, "gebeurtenissen").await;
     b.click_link("Werklijst").await;
     b.wait(&format!(
         "//section[@aria-labelledby='overdracht']//tr[td[1][normalize-space()={}]]/td[2][normalize-space()='Overdracht bij ontslag uit het ziekenhuis: te laat verstuurd']",
