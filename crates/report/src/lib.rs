@@ -89,7 +89,8 @@ pub async fn recorded_figures(db: &Db, practice_id: i64, period: &Period) -> Res
             None => return Err(StoreError::Corrupt(format!("financiering '{funding}'"))),
         }
     }
-    for (kind, n) in db.event_counts(practice_id, from, to).await? {
+    let (start, end) = (local_midnight_utc(from), local_midnight_utc(to.succ_opt().unwrap_or(to)));
+    for (kind, n) in db.event_counts(practice_id, &start, &end).await? {
         match EventKind::from_code(&kind) {
             Some(k) if k.is_elv() => figures.elv_referrals += n,
             Some(EventKind::SehReferral) => figures.seh_referrals += n,
@@ -99,6 +100,17 @@ pub async fn recorded_figures(db: &Db, practice_id: i64, period: &Period) -> Res
         }
     }
     Ok(figures)
+}
+
+/// The start of a local calendar day as a stored UTC instant. Events are stored in UTC
+/// but belong to the day on which they happened in the practice's time zone (the
+/// machine's local zone, Europe/Amsterdam in production): an SEH referral at 00:30 on
+/// 1 July counts in Q3.
+pub fn local_midnight_utc(day: NaiveDate) -> String {
+    use chrono::{Local, TimeZone};
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    let instant = Local.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.to_utc());
+    instant.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Computes a report: per practice the snapshot chosen for R, sorted by AGB code.
@@ -267,4 +279,19 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
     sheet.set_freeze_panes(1, 2)?;
     sheet.autofit();
     Ok(book.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_midnight_utc;
+    use chrono::{DateTime, Local, NaiveDate, Timelike};
+
+    #[test]
+    fn local_midnight_is_the_start_of_the_local_day() {
+        for d in ["2027-01-01", "2027-03-28", "2027-07-01", "2027-10-31"] {
+            let day: NaiveDate = d.parse().unwrap();
+            let t = DateTime::parse_from_rfc3339(&local_midnight_utc(day)).unwrap().with_timezone(&Local);
+            assert_eq!((t.date_naive(), t.hour(), t.minute()), (day, 0, 0), "{d}");
+        }
+    }
 }

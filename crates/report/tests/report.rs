@@ -237,11 +237,11 @@ async fn recorded_care_feeds_the_period_figures() {
         }
         for (kind, at) in [
             ("elv_laag_complex", "2027-04-03T10:00:00Z"),
-            ("elv_palliatief", "2027-06-30T23:59:59Z"),
+            ("elv_palliatief", "2027-06-30T12:00:00Z"),
             ("seh_verwijzing", "2027-05-01T08:00:00Z"),
             ("wlz_crisisopname", "2027-06-01T08:00:00Z"),
             ("val", "2027-06-01T08:00:00Z"),
-            ("seh_verwijzing", "2027-07-01T00:00:00Z"),
+            ("seh_verwijzing", "2027-07-01T12:00:00Z"),
         ] {
             db.add_event(p, kind, at, None, user).await.unwrap();
         }

@@ -611,20 +611,16 @@ impl Db {
     }
 
     /// Events of a practice's patients per kind with `occurred_at` on a day in `from..=to`.
-    pub async fn event_counts(
-        &self,
-        practice_id: i64,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> StoreResult<Vec<(String, u64)>> {
-        let next = to.succ_opt().unwrap_or(to);
+    /// Events of a practice's patients per kind with `occurred_at` in `from..until`
+    /// (RFC 3339 instants in UTC, as stored).
+    pub async fn event_counts(&self, practice_id: i64, from: &str, until: &str) -> StoreResult<Vec<(String, u64)>> {
         let rows = sqlx::query(
             "SELECT e.kind, COUNT(*) FROM care_events e JOIN patients p ON p.id = e.patient_id \
              WHERE p.practice_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3 GROUP BY e.kind",
         )
         .bind(practice_id)
-        .bind(day(from))
-        .bind(day(next))
+        .bind(from)
+        .bind(until)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
