@@ -89,7 +89,10 @@ pub async fn recorded_figures(db: &Db, practice_id: i64, period: &Period) -> Res
             None => return Err(StoreError::Corrupt(format!("financiering '{funding}'"))),
         }
     }
-    let (start, end) = (local_midnight_utc(from), local_midnight_utc(to.succ_opt().unwrap_or(to)));
+    let (start, end) = (
+        local_midnight_utc(from),
+        local_midnight_utc(to.succ_opt().unwrap_or(to)),
+    );
     for (kind, n) in db.event_counts(practice_id, &start, &end).await? {
         match EventKind::from_code(&kind) {
             Some(k) if k.is_elv() => figures.elv_referrals += n,
@@ -109,7 +112,10 @@ pub async fn recorded_figures(db: &Db, practice_id: i64, period: &Period) -> Res
 pub fn local_midnight_utc(day: NaiveDate) -> String {
     use chrono::{Local, TimeZone};
     let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    let instant = Local.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.to_utc());
+    let instant = Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.to_utc());
     instant.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -290,7 +296,9 @@ mod tests {
     fn local_midnight_is_the_start_of_the_local_day() {
         for d in ["2027-01-01", "2027-03-28", "2027-07-01", "2027-10-31"] {
             let day: NaiveDate = d.parse().unwrap();
-            let t = DateTime::parse_from_rfc3339(&local_midnight_utc(day)).unwrap().with_timezone(&Local);
+            let t = DateTime::parse_from_rfc3339(&local_midnight_utc(day))
+                .unwrap()
+                .with_timezone(&Local);
             assert_eq!((t.date_naive(), t.hour(), t.minute()), (day, 0, 0), "{d}");
         }
     }

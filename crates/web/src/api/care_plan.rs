@@ -103,9 +103,11 @@ pub async fn save(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(id): Id<i64>,
-    Body(body): Body<SaveBody>,
+    body: Body<SaveBody>,
 ) -> ApiResult<Json<Saved>> {
     let a = allowed(&state, &cu, id).await?;
+    records::require(a.access.contribute)?;
+    let body = body.parse()?;
     let saved = match records::save_care_plan(&state, &cu, &a, body.based_on, body.plan).await? {
         PlanSaved::Unchanged { version } => Saved {
             saved: false,

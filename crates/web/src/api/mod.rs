@@ -57,17 +57,27 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A JSON request body; unreadable JSON or a wrong shape is a 422 with the reason.
-pub struct Body<T>(pub T);
+/// A JSON request body. Reading it never rejects the request by itself: the handler
+/// decides access first and only then calls [`Body::parse`], so that someone who may not
+/// see a patient gets 404 (or 403) whatever they send, never a 422 about their JSON.
+/// Unreadable JSON or a wrong shape is then a 422 with the reason.
+pub struct Body<T>(Result<T, AppError>);
+
+impl<T> Body<T> {
+    /// The body, after access has been decided.
+    pub fn parse(self) -> crate::AppResult<T> {
+        self.0
+    }
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Body(v)),
-            Err(rejection) => Err(ApiError(AppError::Invalid(vec![json_problem(&rejection)]))),
-        }
+        Ok(Body(match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(v),
+            Err(rejection) => Err(AppError::Invalid(vec![json_problem(&rejection)])),
+        }))
     }
 }
 

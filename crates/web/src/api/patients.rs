@@ -431,10 +431,11 @@ pub async fn decide(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(id): Id<i64>,
-    Body(body): Body<DecisionBody>,
+    body: Body<DecisionBody>,
 ) -> ApiResult<Response> {
     let a = allowed(&state, &cu, id).await?;
     records::require(a.access.decide)?;
+    let body = body.parse()?;
     let kind = DecisionKind::from_code(body.kind.trim())
         .ok_or_else(|| AppError::invalid("Kies bij kind 'inclusion' (inclusie) of 'exclusion' (exclusie)."))?;
     let input = DecisionInput {
@@ -495,9 +496,11 @@ pub async fn add_member(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(id): Id<i64>,
-    Body(input): Body<MemberInput>,
+    input: Body<MemberInput>,
 ) -> ApiResult<Response> {
     let a = allowed(&state, &cu, id).await?;
+    records::require(a.access.decide)?;
+    let input = input.parse()?;
     let member_id = records::add_team_member(&state, &cu, &a, input).await?;
     let team = team_of(&state, id).await?;
     let member = team
@@ -534,9 +537,11 @@ pub async fn set_first_contact(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(id): Id<i64>,
-    Body(body): Body<FirstContactBody>,
+    body: Body<FirstContactBody>,
 ) -> ApiResult<Json<FirstContact>> {
     let a = allowed(&state, &cu, id).await?;
+    records::require(a.access.decide)?;
+    let body = body.parse()?;
     let m = records::set_first_contact(&state, &cu, &a, body.member_id).await?;
     Ok(Json(FirstContact {
         first_contact: member_view(&m, Some(m.id)),

@@ -360,9 +360,11 @@ pub async fn api_record(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(id): Id<i64>,
-    Body(input): Body<ConsultationInput>,
+    input: Body<ConsultationInput>,
 ) -> ApiResult<Response> {
     let a = allowed(&state, &cu, id).await?;
+    require(a.access.contribute)?;
+    let input = input.parse()?;
     let c = record(&state, &cu, &a, &input).await?;
     Ok((StatusCode::CREATED, Json(ApiConsultation::from(c))).into_response())
 }

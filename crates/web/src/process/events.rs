@@ -617,10 +617,11 @@ pub async fn api_record(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(id): Id<i64>,
-    Body(body): Body<ApiNewEvent>,
+    body: Body<ApiNewEvent>,
 ) -> ApiResult<Response> {
     let a = allowed(&state, &cu, id).await?;
     require(a.access.contribute)?;
+    let body = body.parse()?;
     let now = Utc::now();
     let ev = validate_event(
         &body.kind,

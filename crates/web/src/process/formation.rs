@@ -304,9 +304,10 @@ pub struct ApiSet {
 }
 
 /// `POST /api/v1/practice/poh-o-hours`: 201 with the formation afterwards.
-pub async fn api_set(State(state): State<AppState>, cu: CurrentUser, Body(body): Body<ApiSet>) -> ApiResult<Response> {
+pub async fn api_set(State(state): State<AppState>, cu: CurrentUser, body: Body<ApiSet>) -> ApiResult<Response> {
     staff_practice(&cu)?;
     require(may_set(&cu))?;
+    let body = body.parse()?;
     let f = validate(Ok(body.hours), &body.valid_from, today())?;
     set(&state, &cu, f).await?;
     Ok((StatusCode::CREATED, Json(api_formation(&state, &cu).await?)).into_response())

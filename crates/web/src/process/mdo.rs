@@ -951,11 +951,12 @@ pub async fn add_patient(
     RawForm(body): RawForm,
 ) -> AppResult<Response> {
     let m = load_meeting(&state, &cu, meeting).await?;
+    require(cu.user.role.is_practice_clinician())?;
     let pairs = form_pairs(&body)?;
     let patient_id: i64 = first(&pairs, "patient_id")
         .trim()
         .parse()
-        .map_err(|_| AppError::NotFound)?;
+        .map_err(|_| AppError::invalid("Kies een patiënt om op de agenda te zetten."))?;
     match add_to_agenda(&state, &cu, &m, patient_id, &first(&pairs, "reason")).await {
         Ok(_) => Ok(Redirect::to(&format!("/mdo/{meeting}?melding=agenda")).into_response()),
         Err(AppError::Invalid(mut errors)) => {
@@ -1236,12 +1237,10 @@ pub async fn api_list(State(state): State<AppState>, cu: CurrentUser) -> ApiResu
 }
 
 /// `POST /api/v1/mdo`: 201 with the meeting.
-pub async fn api_plan(
-    State(state): State<AppState>,
-    cu: CurrentUser,
-    Body(body): Body<PlanInput>,
-) -> ApiResult<Response> {
-    let id = plan_meeting(&state, &cu, &body).await?;
+pub async fn api_plan(State(state): State<AppState>, cu: CurrentUser, body: Body<PlanInput>) -> ApiResult<Response> {
+    staff_practice(&cu)?;
+    require(may_organise(&cu))?;
+    let id = plan_meeting(&state, &cu, &body.parse()?).await?;
     let m = state.db.meeting(id).await?;
     Ok((StatusCode::CREATED, Json(ApiMeeting::from(&m))).into_response())
 }
@@ -1334,9 +1333,11 @@ pub async fn api_add(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(meeting): Id<i64>,
-    Body(body): Body<ApiAgendaInput>,
+    body: Body<ApiAgendaInput>,
 ) -> ApiResult<Response> {
     let m = load_meeting(&state, &cu, meeting).await?;
+    require(cu.user.role.is_practice_clinician())?;
+    let body = body.parse()?;
     add_to_agenda(&state, &cu, &m, body.patient_id, &body.reason).await?;
     let item = state
         .db
@@ -1377,9 +1378,11 @@ pub async fn api_attendance(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(meeting): Id<i64>,
-    Body(body): Body<ApiAttendanceInput>,
+    body: Body<ApiAttendanceInput>,
 ) -> ApiResult<Json<ApiAttendanceSaved>> {
     let m = load_meeting(&state, &cu, meeting).await?;
+    require(may_organise(&cu))?;
+    let body = body.parse()?;
     let list = record_attendance(&state, &cu, &m, &body.attendance, body.notes).await?;
     Ok(Json(ApiAttendanceSaved {
         held: true,
@@ -1393,9 +1396,11 @@ pub async fn api_minutes(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id((meeting, id)): Id<(i64, i64)>,
-    Body(body): Body<MinutesInput>,
+    body: Body<MinutesInput>,
 ) -> ApiResult<Json<MinutesSaved>> {
     let m = load_meeting(&state, &cu, meeting).await?;
+    require(cu.user.role.is_practice_clinician())?;
+    let body = body.parse()?;
     Ok(Json(record_minutes(&state, &cu, &m, id, &body).await?))
 }
 

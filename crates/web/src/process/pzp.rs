@@ -977,9 +977,11 @@ pub async fn api_save(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(id): Id<i64>,
-    Body(body): Body<ApiSave>,
+    body: Body<ApiSave>,
 ) -> ApiResult<Json<ApiSaved>> {
     let a = allowed(&state, &cu, id).await?;
+    require(a.access.contribute)?;
+    let body = body.parse()?;
     Ok(Json(match save(&state, &cu, &a, body.based_on, body.pzp).await? {
         PzpSaved::Unchanged { version } => ApiSaved {
             saved: false,

@@ -463,9 +463,11 @@ pub async fn api_record(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(id): Id<i64>,
-    Body(input): Body<ReviewInput>,
+    input: Body<ReviewInput>,
 ) -> ApiResult<Response> {
     let a = allowed(&state, &cu, id).await?;
+    require(a.access.contribute)?;
+    let input = input.parse()?;
     let r = record(&state, &cu, &a, &input).await?;
     Ok((StatusCode::CREATED, Json(ApiReview::from(r))).into_response())
 }

@@ -1,0 +1,523 @@
+//! The access matrix: every role × own/other practice × on/off the care team × route ×
+//! method, with its expected status, on SQLite and PostgreSQL.
+//!
+//! The routes are read from the source (`.route("…", get(…).post(…))` in crates/web/src)
+//! and from `API_ROUTES`; a route that [`class_of`] does not classify fails the test, so a
+//! new route cannot slip in without a decision about who may use it.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use axum::http::StatusCode;
+use common::{csrf_of_page, Client};
+use kernteam_domain::access::{OrganisationKind, Role};
+use kernteam_store::care::NewTeamMember;
+use kernteam_store::people::NewUser;
+use kernteam_store::program::Document;
+use kernteam_store::testing;
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Read a patient's record.
+    PatientRead,
+    /// Add to a patient's care records (care plan, PZP, consultations, reviews, events).
+    PatientContribute,
+    /// Practice decisions: inclusion, exclusion, care team, first contact.
+    PatientDecide,
+    /// A patient's audit trail (practice administrator).
+    PatientAudit,
+    /// Lists of one's own patients and work: practice staff and network professionals.
+    OwnLists,
+    /// Practice-level pages to read: MDO list, formation.
+    PracticeRead,
+    /// Plan an MDO, record attendance (clinicians and the practice administrator).
+    PracticePlan,
+    /// Set the POH-O formation (huisarts or practice administrator).
+    Formation,
+    /// An MDO meeting of the practice, to read.
+    MeetingRead,
+    /// Record attendance at a meeting of the practice (as [`Class::PracticePlan`]).
+    MeetingOrganise,
+    /// Put patients on a meeting's agenda and write their minutes (clinicians).
+    MeetingPatient,
+    /// Region figures.
+    Region,
+    /// Accounts and organisations.
+    Admin,
+}
+
+fn class_of(method: &str, path: &str) -> Option<Class> {
+    use Class::*;
+    let p = path.strip_prefix("/api").unwrap_or(path);
+    Some(match (method, p) {
+        ("GET" | "POST", "/inloggen") | ("GET", "/static/style.css" | "/static/app.js") => Public,
+        ("GET", "/openapi.json") => Public,
+        ("GET", "/")
+        | ("POST", "/uitloggen")
+        | ("GET" | "POST", "/inloggen/code" | "/account/tweestap")
+        | ("GET", "/v1/session") => SignedIn,
+        ("GET", "/patienten" | "/werklijst" | "/v1/patients" | "/v1/worklist") => OwnLists,
+        ("GET", "/mdo" | "/praktijk/formatie" | "/v1/mdo" | "/v1/practice/poh-o-hours") => PracticeRead,
+        ("POST", "/mdo" | "/v1/mdo") => PracticePlan,
+        ("POST", "/praktijk/formatie" | "/v1/practice/poh-o-hours") => Formation,
+        ("GET", "/mdo/{meeting}" | "/mdo/{meeting}/patienten/{id}" | "/v1/mdo/{meeting}") => MeetingRead,
+        ("POST", "/mdo/{meeting}/aanwezigheid") | ("PUT", "/v1/mdo/{meeting}/attendance") => MeetingOrganise,
+        ("POST" | "PUT", p) if p.starts_with("/mdo/{meeting}") || p.starts_with("/v1/mdo/{meeting}") => MeetingPatient,
+        ("GET", "/regio" | "/regio/rapport.csv" | "/regio/rapport.xlsx") => Region,
+        (_, p) if p.starts_with("/beheer") => Admin,
+        ("GET", "/patienten/{id}/audit") => PatientAudit,
+        (
+            "POST" | "PUT" | "DELETE",
+            "/patienten/{id}/inclusie"
+            | "/patienten/{id}/exclusie"
+            | "/patienten/{id}/team"
+            | "/patienten/{id}/team/{member}/verwijderen"
+            | "/patienten/{id}/aanspreekpunt"
+            | "/v1/patients/{id}/decisions"
+            | "/v1/patients/{id}/team"
+            | "/v1/patients/{id}/team/{member}"
+            | "/v1/patients/{id}/first-contact",
+        ) => PatientDecide,
+        ("GET", p) if p.starts_with("/patienten/{id}") || p.starts_with("/v1/patients/{id}") => PatientRead,
+        ("POST" | "PUT", p) if p.starts_with("/patienten/{id}") || p.starts_with("/v1/patients/{id}") => {
+            PatientContribute
+        }
+        _ => return None,
+    })
+}
+
+/// Who asks, relative to the patient (and meeting) in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    Own,
+    OtherPractice,
+    OnTeam,
+    OffTeam,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Ok,
+    Forbidden,
+    NotFound,
+    SignIn,
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Expect::Ok => "allowed",
+            Expect::Forbidden => "403",
+            Expect::NotFound => "404",
+            Expect::SignIn => "sign in",
+        })
+    }
+}
+
+/// The matrix itself, written out independently of the code under test.
+fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
+    use Class::*;
+    use Expect::*;
+    let Some(role) = role else {
+        return if class == Public { Ok } else { SignIn };
+    };
+    let practice = matches!(
+        role,
+        Role::Huisarts | Role::PohO | Role::VerpleegkundigSpecialist | Role::PhysicianAssistant | Role::Praktijkmanager
+    );
+    let clinician = practice && role != Role::Praktijkmanager;
+    let network = !practice && !matches!(role, Role::Programmamanager | Role::Kaderarts | Role::Beheerder);
+    let region = !practice && !network;
+    match class {
+        Public | SignedIn => Ok,
+        OwnLists => {
+            if region {
+                Forbidden
+            } else {
+                Ok
+            }
+        }
+        PracticeRead => {
+            if practice {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+        PracticePlan => {
+            if practice {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+        Formation => {
+            if matches!(role, Role::Huisarts | Role::Praktijkmanager) {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+        // A meeting is visible only to the staff of its practice; to anyone else it does
+        // not exist.
+        MeetingRead | MeetingOrganise | MeetingPatient => match rel {
+            Relation::Own if practice => {
+                if class == MeetingPatient && !clinician {
+                    Forbidden
+                } else {
+                    Ok
+                }
+            }
+            _ => NotFound,
+        },
+        Region => {
+            if region {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+        Admin => {
+            if role == Role::Beheerder {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+        PatientRead | PatientContribute | PatientDecide | PatientAudit => {
+            let sees = match rel {
+                Relation::Own => practice,
+                Relation::OnTeam => network,
+                _ => false,
+            };
+            if !sees {
+                return NotFound;
+            }
+            let may = match class {
+                PatientRead => true,
+                PatientContribute => clinician || network,
+                PatientDecide => clinician,
+                _ => role == Role::Praktijkmanager,
+            };
+            if may {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+    }
+}
+
+fn outcome(status: StatusCode, location: Option<&str>) -> Option<Expect> {
+    Some(match status.as_u16() {
+        401 => Expect::SignIn,
+        303 if location == Some("/inloggen") => Expect::SignIn,
+        403 => Expect::Forbidden,
+        404 => Expect::NotFound,
+        200..=399 | 400 | 409 | 422 => Expect::Ok,
+        _ => return None,
+    })
+}
+
+/// Every (method, path) of the application.
+fn all_routes() -> BTreeSet<(String, String)> {
+    let mut routes = BTreeSet::new();
+    for r in kernteam_web::api::API_ROUTES {
+        routes.insert((r.method.to_string(), r.path.to_string()));
+    }
+    routes.insert(("GET".into(), "/api/openapi.json".into()));
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut stack = vec![src];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (i, _) in text.match_indices(".route(") {
+                    let rest = &text[i + 7..];
+                    let Some(q1) = rest.find('"') else { continue };
+                    if !rest[..q1].trim().is_empty() {
+                        continue; // .route(path, …) with a variable: the API loop
+                    }
+                    let q2 = rest[q1 + 1..].find('"').unwrap() + q1 + 1;
+                    let route_path = &rest[q1 + 1..q2];
+                    // The method router runs to the matching closing parenthesis.
+                    let mut depth = 1;
+                    let mut end = 0;
+                    for (j, c) in rest.char_indices() {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    end = j;
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    let methods = &rest[q2..end];
+                    for (m, name) in [
+                        ("GET", "get("),
+                        ("POST", "post("),
+                        ("PUT", "put("),
+                        ("DELETE", "delete("),
+                    ] {
+                        if methods.contains(name) {
+                            routes.insert((m.to_string(), route_path.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    routes
+}
+
+#[test]
+fn every_route_is_classified() {
+    let routes = all_routes();
+    assert!(routes.len() > 60, "found only {} routes", routes.len());
+    let missing: Vec<_> = routes.iter().filter(|(m, p)| class_of(m, p).is_none()).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a class in the access matrix: {missing:#?}"
+    );
+}
+
+/// A request body that every form or JSON parser accepts, so that access decides.
+fn body_for(path: &str, member: i64, patient: i64) -> (Vec<(String, String)>, serde_json::Value) {
+    let form: Vec<(&str, String)> = if path.ends_with("/team") {
+        vec![
+            ("kind", "mantelzorger".into()),
+            ("name", "Ans".into()),
+            ("relation", "dochter".into()),
+        ]
+    } else if path.ends_with("/aanspreekpunt") {
+        vec![("member_id", member.to_string())]
+    } else if path.ends_with("/agenda") {
+        vec![("patient_id", patient.to_string())]
+    } else {
+        vec![]
+    };
+    let json = if path.ends_with("/first-contact") {
+        serde_json::json!({ "member_id": member })
+    } else if path.ends_with("/team") {
+        serde_json::json!({ "kind": "mantelzorger", "name": "Ans", "relation": "dochter" })
+    } else {
+        serde_json::json!({})
+    };
+    (form.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), json)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_access_matrix_holds() {
+    let routes = all_routes();
+    let roles = Role::ALL;
+    for t in testing::all().await {
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        // (role or anonymous, relation): a fresh region for each, so that changes made by
+        // one actor's allowed requests cannot change what the next one finds.
+        let mut actors: Vec<(Option<Role>, Relation)> = vec![(None, Relation::None)];
+        for role in roles {
+            match role.scope() {
+                kernteam_domain::access::Scope::Practice => {
+                    actors.push((Some(role), Relation::Own));
+                    actors.push((Some(role), Relation::OtherPractice));
+                }
+                kernteam_domain::access::Scope::Network => {
+                    actors.push((Some(role), Relation::OnTeam));
+                    actors.push((Some(role), Relation::OffTeam));
+                }
+                kernteam_domain::access::Scope::Region => actors.push((Some(role), Relation::None)),
+            }
+        }
+        for (role, rel) in actors {
+            let db = fresh(&t).await;
+            let w = common::seed(&db).await;
+            // The acting user: in practice A, or in a network organisation and on a1's team.
+            let username = format!("actor-{}", role.map_or("anon", |r| r.code()));
+            if let Some(role) = role {
+                let org = match role.organisation_kind() {
+                    Some(kind) => Some(
+                        db.create_organisation(kind, &format!("Org {}", role.code()))
+                            .await
+                            .unwrap(),
+                    ),
+                    None => None,
+                };
+                let hash = kernteam_web::hash_password(common::PASSWORD.to_string()).await.unwrap();
+                let uid = db
+                    .create_user(&NewUser {
+                        username: username.clone(),
+                        display_name: format!("Actor {}", role.label()),
+                        role,
+                        practice_id: (role.scope() == kernteam_domain::access::Scope::Practice).then_some(w.practice_a),
+                        organisation_id: org,
+                        password_hash: hash,
+                        is_admin: false,
+                    })
+                    .await
+                    .unwrap();
+                if org.is_some() {
+                    db.add_team_member(
+                        w.a1,
+                        &NewTeamMember {
+                            kind: "professional".into(),
+                            user_id: Some(uid),
+                            name: "Actor".into(),
+                            ..Default::default()
+                        },
+                        w.poh_a,
+                    )
+                    .await
+                    .unwrap();
+                }
+            }
+            let _ = OrganisationKind::ALL;
+            // The patient, member, meeting and event the requests name.
+            let (patient, practice, member) = match rel {
+                Relation::OtherPractice => (w.b1, w.practice_b, w.b1_member),
+                Relation::OffTeam => (w.a2, w.practice_a, w.a1_wvk_member),
+                _ => (w.a1, w.practice_a, w.a1_wvk_member),
+            };
+            let poh = if practice == w.practice_a { w.poh_a } else { w.poh_b };
+            let meeting = db
+                .create_meeting(
+                    practice,
+                    chrono::Local::now().date_naive(),
+                    "praktijk",
+                    &["huisarts".into()],
+                    poh,
+                )
+                .await
+                .unwrap();
+            db.add_to_agenda(meeting, patient, Some("bespreken")).await.unwrap();
+            let event = db
+                .add_event(patient, "ontslag_ziekenhuis", "2027-01-01T10:00:00Z", None, poh)
+                .await
+                .unwrap();
+            db.save_version(Document::Pzp, patient, 0, "{}", "PZP", poh, "POH")
+                .await
+                .unwrap();
+            if db.care_plan_versions(patient).await.unwrap().is_empty() {
+                db.save_care_plan(patient, 0, "{}", "Zorgplan", poh, "POH")
+                    .await
+                    .unwrap();
+            }
+
+            let client = match role {
+                Some(_) => {
+                    let mut c = Client::sign_in(&w.app, &username).await;
+                    if c.csrf.is_empty() {
+                        c.csrf = csrf_of_page(&c.get("/patienten").await.text());
+                    }
+                    c
+                }
+                None => Client::anonymous(&w.app),
+            };
+            for (method, template) in &routes {
+                let class = class_of(method, template).expect("classified");
+                if class == Class::Public && method == "POST" {
+                    continue; // signing in is tested elsewhere
+                }
+                if template == "/uitloggen" {
+                    continue; // would end the session for the rest of the routes
+                }
+                // Routes that end or change a membership get a member of their own, so that
+                // one request cannot take away what the next one needs.
+                let member = if template.contains("{member}")
+                    || template.ends_with("/aanspreekpunt")
+                    || template.ends_with("/first-contact")
+                {
+                    db.add_team_member(
+                        patient,
+                        &NewTeamMember {
+                            kind: "professional".into(),
+                            name: "Fenna Fysio".into(),
+                            ..Default::default()
+                        },
+                        poh,
+                    )
+                    .await
+                    .unwrap()
+                } else {
+                    member
+                };
+                let path = template
+                    .replace("{id}", &patient.to_string())
+                    .replace("{member}", &member.to_string())
+                    .replace("{meeting}", &meeting.to_string())
+                    .replace("{event}", &event.to_string())
+                    .replace("{version}", "1");
+                let path = if path.starts_with("/beheer/gebruikers/") {
+                    path.replacen(&patient.to_string(), &w.wvk_other.to_string(), 1)
+                } else {
+                    path
+                };
+                let (form, json) = body_for(template, member, patient);
+                let resp = if template.starts_with("/api/") {
+                    client
+                        .api(method, &path, (method != "GET" && method != "DELETE").then_some(json))
+                        .await
+                } else if method == "GET" {
+                    client.get(&path).await
+                } else {
+                    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    client.post_form(&path, &fields).await
+                };
+                let want = expected(class, role, rel);
+                let got = outcome(resp.status, resp.location());
+                checked += 1;
+                if got != Some(want) {
+                    failures.push(format!(
+                        "{:<28} {:<13} {method:<6} {path:<48} expected {want}, got {}",
+                        role.map_or("anoniem", |r| r.code()),
+                        format!("{rel:?}"),
+                        resp.status
+                    ));
+                }
+            }
+            db.close().await;
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {checked} requests broke the access matrix on {:?}:\n{}",
+            failures.len(),
+            t.backend(),
+            failures.join("\n")
+        );
+        eprintln!("access matrix on {:?}: {checked} requests as expected", t.backend());
+        t.finish().await;
+    }
+}
+
+/// A new, empty database next to the test's own (same backend).
+async fn fresh(t: &testing::TestDb) -> kernteam_store::Db {
+    match t.backend() {
+        kernteam_store::Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap().keep();
+            kernteam_store::Db::connect(&format!("sqlite://{}", dir.join("m.db").display()))
+                .await
+                .unwrap()
+        }
+        kernteam_store::Backend::Postgres => {
+            let pg = testing::postgres().await.unwrap();
+            let db = pg.db.clone();
+            std::mem::forget(pg);
+            db
+        }
+    }
+}
