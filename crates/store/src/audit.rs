@@ -138,6 +138,22 @@ impl Db {
         let last: i64 = head.try_get(0)?;
         let mut prev: String = head.try_get(1)?;
         let at = now_timestamp();
+        let columns = [
+            "seq",
+            "at",
+            "user_id",
+            "username",
+            "role",
+            "practice_id",
+            "patient_id",
+            "action",
+            "detail",
+            "ip",
+            "prev_hash",
+            "hash",
+        ];
+        let sql = crate::multi_row_insert(self.backend(), "audit_log", &columns, entries.len());
+        let mut insert = sqlx::query(&sql);
         for (i, e) in entries.iter().enumerate() {
             let seq = last - entries.len() as i64 + 1 + i as i64;
             let hash = record_hash(
@@ -153,26 +169,22 @@ impl Db {
                 e.detail.as_deref(),
                 e.ip.as_deref(),
             );
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, user_id, username, role, practice_id, patient_id, action, detail, ip, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(seq)
-            .bind(&at)
-            .bind(e.user_id)
-            .bind(&e.username)
-            .bind(&e.role)
-            .bind(e.practice_id)
-            .bind(e.patient_id)
-            .bind(&e.action)
-            .bind(&e.detail)
-            .bind(&e.ip)
-            .bind(&prev)
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
+            insert = insert
+                .bind(seq)
+                .bind(at.clone())
+                .bind(e.user_id)
+                .bind(e.username.clone())
+                .bind(e.role.clone())
+                .bind(e.practice_id)
+                .bind(e.patient_id)
+                .bind(e.action.clone())
+                .bind(e.detail.clone())
+                .bind(e.ip.clone())
+                .bind(prev)
+                .bind(hash.clone());
             prev = hash;
         }
+        insert.execute(&mut *tx).await?;
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
             .bind(&prev)
             .execute(&mut *tx)

@@ -272,59 +272,88 @@ impl Db {
         r.as_ref().map(person_from_row).transpose()
     }
 
+    /// The HIS data of one patient in a snapshot, in one query: episodes, medication and
+    /// chain care newest first, determinants by date (newest first) and code.
     pub async fn his_record(&self, snapshot_id: i64, his_id: &str) -> StoreResult<HisRecord> {
-        let mut rec = HisRecord::default();
-        let lines = |sql: &'static str| {
-            let pool = self.pool().clone();
-            let his_id = his_id.to_string();
-            async move {
-                let rows = sqlx::query(sql).bind(snapshot_id).bind(his_id).fetch_all(&pool).await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(HisLine {
-                            code: r.try_get(0)?,
-                            start: parse_stored_date(&r.try_get::<String, _>(1)?)?,
-                            end: parse_stored_opt_date(r.try_get(2)?)?,
-                            text: r.try_get(3)?,
-                        })
-                    })
-                    .collect::<StoreResult<Vec<_>>>()
-            }
-        };
-        rec.episodes = lines(
-            "SELECT icpc, start_date, end_date, title FROM snapshot_episodes WHERE snapshot_id = $1 AND his_id = $2 \
-             ORDER BY start_date DESC",
-        )
-        .await?;
-        rec.medications = lines(
-            "SELECT atc, start_date, end_date, NULL FROM snapshot_medications WHERE snapshot_id = $1 AND his_id = $2 \
-             ORDER BY start_date DESC",
-        )
-        .await?;
-        rec.programs = lines(
-            "SELECT program, start_date, end_date, NULL FROM snapshot_programs WHERE snapshot_id = $1 AND his_id = $2 \
-             ORDER BY start_date DESC",
-        )
-        .await?;
         let rows = sqlx::query(
-            "SELECT labcode, date, value FROM snapshot_determinants WHERE snapshot_id = $1 AND his_id = $2 \
-             ORDER BY date DESC, labcode",
+            "SELECT 'e', icpc, start_date, end_date, title FROM snapshot_episodes WHERE snapshot_id = $1 AND his_id = $2 \
+             UNION ALL SELECT 'm', atc, start_date, end_date, NULL FROM snapshot_medications WHERE snapshot_id = $1 AND his_id = $2 \
+             UNION ALL SELECT 'p', program, start_date, end_date, NULL FROM snapshot_programs WHERE snapshot_id = $1 AND his_id = $2 \
+             UNION ALL SELECT 'd', CAST(labcode AS TEXT), date, NULL, value FROM snapshot_determinants WHERE snapshot_id = $1 AND his_id = $2",
         )
         .bind(snapshot_id)
         .bind(his_id)
         .fetch_all(self.pool())
         .await?;
-        rec.determinants = rows
-            .iter()
-            .map(|r| {
-                Ok(DeterminantLine {
-                    labcode: r.try_get(0)?,
-                    date: parse_stored_date(&r.try_get::<String, _>(1)?)?,
-                    value: r.try_get(2)?,
-                })
-            })
-            .collect::<StoreResult<_>>()?;
+        let mut rec = HisRecord::default();
+        for r in &rows {
+            let kind: String = r.try_get(0)?;
+            let code: String = r.try_get(1)?;
+            let start = parse_stored_date(&r.try_get::<String, _>(2)?)?;
+            if kind == "d" {
+                rec.determinants.push(DeterminantLine {
+                    labcode: code
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt(format!("determinant '{code}'")))?,
+                    date: start,
+                    value: r.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
+                });
+                continue;
+            }
+            let line = HisLine {
+                code,
+                start,
+                end: parse_stored_opt_date(r.try_get(3)?)?,
+                text: r.try_get(4)?,
+            };
+            match kind.as_str() {
+                "e" => rec.episodes.push(line),
+                "m" => rec.medications.push(line),
+                _ => rec.programs.push(line),
+            }
+        }
+        for lines in [&mut rec.episodes, &mut rec.medications, &mut rec.programs] {
+            lines.sort_by(|a, b| b.start.cmp(&a.start));
+        }
+        rec.determinants
+            .sort_by(|a, b| b.date.cmp(&a.date).then(a.labcode.cmp(&b.labcode)));
         Ok(rec)
+    }
+
+    /// The practice's latest snapshot and what it says about the patient, in one query.
+    pub async fn current_person(&self, patient: &PatientRef) -> StoreResult<(Option<SnapshotDate>, Option<Person>)> {
+        let r = sqlx::query(
+            "SELECT s.id, s.extract_date, sp.his_id, sp.bsn, sp.family_name, sp.given_name, sp.birth_date, sp.sex, \
+             sp.registration_start, sp.registration_end, sp.postal_code FROM snapshots s \
+             LEFT JOIN snapshot_patients sp ON sp.snapshot_id = s.id AND sp.his_id = $2 \
+             WHERE s.practice_id = $1 ORDER BY s.extract_date DESC LIMIT 1",
+        )
+        .bind(patient.practice_id)
+        .bind(&patient.his_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(r) = r else { return Ok((None, None)) };
+        let snap = SnapshotDate {
+            snapshot_id: r.try_get(0)?,
+            extract_date: parse_stored_date(&r.try_get::<String, _>(1)?)?,
+        };
+        let his: Option<String> = r.try_get(2)?;
+        if his.is_none() {
+            return Ok((Some(snap), None));
+        }
+        let person = Person {
+            patient_id: patient.id,
+            his_id: patient.his_id.clone(),
+            bsn: r.try_get(3)?,
+            family_name: r.try_get(4)?,
+            given_name: r.try_get(5)?,
+            birth_date: parse_stored_date(&r.try_get::<String, _>(6)?)?,
+            sex: r.try_get(7)?,
+            registration_start: parse_stored_date(&r.try_get::<String, _>(8)?)?,
+            registration_end: parse_stored_opt_date(r.try_get(9)?)?,
+            postal_code: r.try_get(10)?,
+        };
+        Ok((Some(snap), Some(person)))
     }
 
     /// Whether the user is an active member of the patient's care team.

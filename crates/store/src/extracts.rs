@@ -112,28 +112,10 @@ const TABLES: [(Table, &str, &[&str]); 5] = [
 ];
 
 /// `INSERT INTO t (snapshot_id, c1, …) VALUES (…), (…)` for `rows` rows.
-///
-/// SQLite gets anonymous `?` placeholders: sqlx looks up each parameter's name when
-/// binding, and SQLite's name lookup is linear, so thousands of `$n` parameters would make
-/// every batch quadratic (measured: three quarters of the import time). PostgreSQL gets `$n`.
 fn insert_sql(backend: Backend, table: &str, columns: &[&str], rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {table} (snapshot_id, {}) VALUES ", columns.join(", "));
-    let mut n = 1;
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..=columns.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            match backend {
-                Backend::Sqlite => sql.push('?'),
-                Backend::Postgres => sql.push_str(&format!("${n}")),
-            }
-            n += 1;
-        }
-        sql.push(')');
-    }
-    sql
+    let mut all = vec!["snapshot_id"];
+    all.extend_from_slice(columns);
+    crate::multi_row_insert(backend, table, &all, rows)
 }
 
 /// What identifies one extract.

@@ -326,11 +326,7 @@ pub async fn record(State(state): State<AppState>, cu: CurrentUser, Id(id): Id<i
     let a = allowed(&state, &cu, id).await?;
     audit(&state, &cu, Some(&a.patient), "dossier ingezien", None).await?;
     let now = today();
-    let snap = state.db.latest_snapshot(a.patient.practice_id).await?;
-    let person = match snap {
-        Some(s) => state.db.person(s.snapshot_id, &a.patient).await?,
-        None => None,
-    };
+    let (snap, person) = state.db.current_person(&a.patient).await?;
     let his = match (snap, &person) {
         (Some(s), Some(_)) => Some(state.db.his_record(s.snapshot_id, &a.patient.his_id).await?),
         _ => None,

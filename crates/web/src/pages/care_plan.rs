@@ -9,6 +9,7 @@ use super::{fmt_date, fmt_opt_date, fmt_timestamp, me, render, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::patients::{allowed, audit, Allowed};
+use crate::process::patient_name;
 use crate::records::{self, current_care_plan, parse_plan, require, PlanSaved};
 use crate::AppState;
 
@@ -68,14 +69,6 @@ fn actions_view(plan: &CarePlan) -> Vec<ActionView> {
             status: a.status.label(),
         })
         .collect()
-}
-
-async fn patient_name(state: &AppState, a: &Allowed) -> AppResult<String> {
-    Ok(match state.db.latest_snapshot(a.patient.practice_id).await? {
-        Some(s) => state.db.person(s.snapshot_id, &a.patient).await?.map(|p| p.full_name()),
-        None => None,
-    }
-    .unwrap_or_else(|| a.patient.his_id.clone()))
 }
 
 fn edit_page(
@@ -407,10 +400,7 @@ pub async fn care_plan_print(
         .await?
         .ok_or(AppError::NotFound)?;
     let plan = parse_plan(&v.content)?;
-    let person = match state.db.latest_snapshot(a.patient.practice_id).await? {
-        Some(s) => state.db.person(s.snapshot_id, &a.patient).await?,
-        None => None,
-    };
+    let (_, person) = state.db.current_person(&a.patient).await?;
     let team = state
         .db
         .team(id)

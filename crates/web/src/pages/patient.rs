@@ -103,11 +103,7 @@ pub async fn patient_record(
     let a = allowed(&state, &cu, id).await?;
     audit(&state, &cu, Some(&a.patient), "dossier ingezien", None).await?;
     let now = today();
-    let snap = state.db.latest_snapshot(a.patient.practice_id).await?;
-    let person = match snap {
-        Some(s) => state.db.person(s.snapshot_id, &a.patient).await?,
-        None => None,
-    };
+    let (snap, person) = state.db.current_person(&a.patient).await?;
     let his = match (snap, &person) {
         (Some(s), Some(_)) => state.db.his_record(s.snapshot_id, &a.patient.his_id).await?,
         _ => Default::default(),
@@ -430,11 +426,7 @@ pub async fn patient_audit(State(state): State<AppState>, cu: CurrentUser, Path(
     let a = allowed(&state, &cu, id).await?;
     records::require(a.access.audit)?;
     audit(&state, &cu, Some(&a.patient), "logging ingezien", None).await?;
-    let name = match state.db.latest_snapshot(a.patient.practice_id).await? {
-        Some(s) => state.db.person(s.snapshot_id, &a.patient).await?.map(|p| p.full_name()),
-        None => None,
-    }
-    .unwrap_or_else(|| a.patient.his_id.clone());
+    let name = crate::process::patient_name(&state, &a).await?;
     let records = state
         .db
         .audit_for_patient(id)

@@ -35,11 +35,12 @@ pub const MAX_NAME: usize = 200;
 
 /// The patient's name from the latest extract of their practice, else their HIS id.
 pub async fn patient_name(state: &AppState, a: &crate::patients::Allowed) -> crate::AppResult<String> {
-    Ok(match state.db.latest_snapshot(a.patient.practice_id).await? {
-        Some(s) => state.db.person(s.snapshot_id, &a.patient).await?.map(|p| p.full_name()),
-        None => None,
-    }
-    .unwrap_or_else(|| a.patient.his_id.clone()))
+    Ok(state
+        .db
+        .current_person(&a.patient)
+        .await?
+        .1
+        .map_or_else(|| a.patient.his_id.clone(), |p| p.full_name()))
 }
 
 /// The fields of an url-encoded form, in order (repeated fields stay repeated).
