@@ -224,12 +224,16 @@ impl Db {
         Ok(())
     }
 
+    /// Sets a new password; the user's sessions end.
     pub async fn set_password_hash(&self, id: i64, hash: &str) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
             .bind(hash)
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -143,6 +143,30 @@ async fn enrolment_codes_recovery_and_lockout() {
         assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
         assert!(locked.text().contains("geblokkeerd"));
 
+        // The administrator resets the second factor (a lost phone): the lock is lifted by
+        // time, and the next sign-in asks to enrol again. Regional staff see no patient
+        // data and sign in without a second factor.
+        let hash = kernteam_web::hash_password(PASSWORD.to_string()).await.unwrap();
+        t.db.create_user(&kernteam_store::people::NewUser {
+            username: "beheer".into(),
+            display_name: "Beheer".into(),
+            role: kernteam_domain::access::Role::Beheerder,
+            practice_id: None,
+            organisation_id: None,
+            password_hash: hash,
+            is_admin: true,
+        })
+        .await
+        .unwrap();
+        let (mut admin, next) = password_step(&app, "beheer").await;
+        assert_eq!(next, "/");
+        admin.csrf = csrf_of_page(&admin.get("/beheer").await.text());
+        let reset = admin.post_form(&format!("/beheer/gebruikers/{}/tweestap-herstellen", world.poh_a), &[]).await;
+        assert_eq!(reset.status, StatusCode::SEE_OTHER, "{}", reset.text());
+        assert!(!t.db.totp_state(world.poh_a).await.unwrap().enabled);
+        t.db.reset_failed_logins(world.poh_a).await.unwrap();
+        let (_, next) = password_step(&app, "poh-a").await;
+        assert_eq!(next, "/account/tweestap");
         drop(world);
         t.finish().await;
     }

@@ -7,7 +7,7 @@ mod patient;
 mod patient_list;
 mod region;
 
-pub use admin::{admin, block_user, create_organisation, create_user, set_password, unblock_user};
+pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
 pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_version, save_care_plan};
 pub use login::{home, login, login_form, logout};
 pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
@@ -74,6 +74,7 @@ pub fn flash(code: Option<&str>) -> Option<String> {
             "geblokkeerd" => "Het account is geblokkeerd; de gebruiker is overal uitgelogd.",
             "gedeblokkeerd" => "Het account is weer actief.",
             "wachtwoord" => "Het nieuwe wachtwoord is ingesteld.",
+            "tweestap" => "De tweestapsverificatie is hersteld; de gebruiker stelt haar opnieuw in bij de volgende keer inloggen.",
             _ => return None,
         }
         .to_string(),
