@@ -134,7 +134,10 @@ pub fn router(state: AppState) -> Router {
         .route("/beheer/gebruikers/{id}/blokkeren", post(pages::block_user))
         .route("/beheer/gebruikers/{id}/deblokkeren", post(pages::unblock_user))
         .route("/beheer/gebruikers/{id}/wachtwoord", post(pages::set_password))
-        .route("/beheer/gebruikers/{id}/tweestap-herstellen", post(pages::reset_two_factor))
+        .route(
+            "/beheer/gebruikers/{id}/tweestap-herstellen",
+            post(pages::reset_two_factor),
+        )
         .nest("/api", api::router())
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))

@@ -16,7 +16,10 @@ fn assert_escaped(page: &str, what: &str) {
     for raw in RAW {
         assert!(!page.contains(raw), "{what}: unescaped hostile text in the page");
     }
-    assert!(page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;"), "{what}: the text is not shown at all");
+    assert!(
+        page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;"),
+        "{what}: the text is not shown at all"
+    );
 }
 
 #[tokio::test]
@@ -50,21 +53,40 @@ async fn hostile_text_is_stored_as_typed_and_shown_escaped() {
             assert_escaped(&poh.get(&format!("{base}{page}")).await.text(), page);
         }
         // The API returns the text exactly as typed.
-        let plan = poh.api("GET", &format!("/api/v1/patients/{id}/care-plan"), None).await.json();
+        let plan = poh
+            .api("GET", &format!("/api/v1/patients/{id}/care-plan"), None)
+            .await
+            .json();
         assert_eq!(plan["plan"]["wishes"], EVIL);
 
         // Inclusion: deciding GP and considerations; care team: a mantelzorger.
         let r = poh
             .post_form(
                 &format!("{base}/inclusie"),
-                &[("decided_on", &common::yesterday()), ("deciding_gp", EVIL), ("considerations", EVIL)],
+                &[
+                    ("decided_on", &common::yesterday()),
+                    ("deciding_gp", EVIL),
+                    ("considerations", EVIL),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let r = poh
-            .post_form(&format!("{base}/team"), &[("kind", "mantelzorger"), ("name", EVIL), ("relation", EVIL), ("phone", EVIL)])
+            .post_form(
+                &format!("{base}/team"),
+                &[
+                    ("kind", "mantelzorger"),
+                    ("name", EVIL),
+                    ("relation", EVIL),
+                    ("phone", EVIL),
+                ],
+            )
             .await;
-        assert!(r.status == StatusCode::SEE_OTHER || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(
+            r.status == StatusCode::SEE_OTHER || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            r.text()
+        );
         assert_escaped(&poh.get(&base).await.text(), "record");
 
         // SO consultation, medication review and event, through the API; shown on their pages.
@@ -85,7 +107,10 @@ async fn hostile_text_is_stored_as_typed_and_shown_escaped() {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-        assert_escaped(&poh.get(&format!("{base}/medicatiebeoordelingen")).await.text(), "reviews");
+        assert_escaped(
+            &poh.get(&format!("{base}/medicatiebeoordelingen")).await.text(),
+            "reviews",
+        );
         let r = poh
             .api(
                 "POST",
@@ -113,26 +138,48 @@ async fn hostile_text_is_stored_as_typed_and_shown_escaped() {
         // Very long text is refused whole; nothing of it is stored.
         let before = common::care_records(&t.db).await;
         let novel = "lang ".repeat(20_000);
-        let r = poh.post_form(&format!("{base}/zorgplan"), &[("based_on", "2"), ("wishes", &novel), ("goal", "ok")]).await;
+        let r = poh
+            .post_form(
+                &format!("{base}/zorgplan"),
+                &[("based_on", "2"), ("wishes", &novel), ("goal", "ok")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let r = poh
             .api(
                 "POST",
                 &format!("/api/v1/patients/{id}/consultations"),
-                Some(json!({ "date": common::yesterday(), "question": novel, "kind": "consultatie", "funding": "zvw" })),
+                Some(
+                    json!({ "date": common::yesterday(), "question": novel, "kind": "consultatie", "funding": "zvw" }),
+                ),
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let r = poh.post_form(&format!("{base}/team"), &[("kind", "mantelzorger"), ("name", &novel), ("relation", "zoon")]).await;
+        let r = poh
+            .post_form(
+                &format!("{base}/team"),
+                &[("kind", "mantelzorger"), ("name", &novel), ("relation", "zoon")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(before, common::care_records(&t.db).await, "a refused request changed care records");
+        assert_eq!(
+            before,
+            common::care_records(&t.db).await,
+            "a refused request changed care records"
+        );
 
         // Search and filters echo the query escaped.
-        assert_escaped(&poh.get(&format!("/patienten?q={}", urlencode(EVIL))).await.text(), "search");
+        assert_escaped(
+            &poh.get(&format!("/patienten?q={}", urlencode(EVIL))).await.text(),
+            "search",
+        );
         t.finish().await;
     }
 }
 
 fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("x", s)]).unwrap().trim_start_matches("x=").to_string()
+    serde_urlencoded::to_string([("x", s)])
+        .unwrap()
+        .trim_start_matches("x=")
+        .to_string()
 }

@@ -161,7 +161,9 @@ async fn enrolment_codes_recovery_and_lockout() {
         let (mut admin, next) = password_step(&app, "beheer").await;
         assert_eq!(next, "/");
         admin.csrf = csrf_of_page(&admin.get("/beheer").await.text());
-        let reset = admin.post_form(&format!("/beheer/gebruikers/{}/tweestap-herstellen", world.poh_a), &[]).await;
+        let reset = admin
+            .post_form(&format!("/beheer/gebruikers/{}/tweestap-herstellen", world.poh_a), &[])
+            .await;
         assert_eq!(reset.status, StatusCode::SEE_OTHER, "{}", reset.text());
         assert!(!t.db.totp_state(world.poh_a).await.unwrap().enabled);
         t.db.reset_failed_logins(world.poh_a).await.unwrap();

@@ -483,7 +483,11 @@ async fn set_active(state: AppState, cu: CurrentUser, id: i64, active: bool) -> 
 /// POST /beheer/gebruikers/{id}/tweestap-herstellen: switches a user's second factor off
 /// (lost phone, no recovery codes left); they enrol again at their next sign-in. Their
 /// sessions end.
-pub async fn reset_two_factor(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn reset_two_factor(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     require_admin(&cu)?;
     let user = state.db.user(id).await?;
     state.db.reset_totp(user.id).await?;

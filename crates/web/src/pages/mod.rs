@@ -74,7 +74,9 @@ pub fn flash(code: Option<&str>) -> Option<String> {
             "geblokkeerd" => "Het account is geblokkeerd; de gebruiker is overal uitgelogd.",
             "gedeblokkeerd" => "Het account is weer actief.",
             "wachtwoord" => "Het nieuwe wachtwoord is ingesteld.",
-            "tweestap" => "De tweestapsverificatie is hersteld; de gebruiker stelt haar opnieuw in bij de volgende keer inloggen.",
+            "tweestap" => {
+                "De tweestapsverificatie is hersteld; de gebruiker stelt haar opnieuw in bij de volgende keer inloggen."
+            }
             _ => return None,
         }
         .to_string(),
