@@ -313,7 +313,7 @@ impl Db {
             }
         }
         for lines in [&mut rec.episodes, &mut rec.medications, &mut rec.programs] {
-            lines.sort_by(|a, b| b.start.cmp(&a.start));
+            lines.sort_by_key(|l| std::cmp::Reverse(l.start));
         }
         rec.determinants
             .sort_by(|a, b| b.date.cmp(&a.date).then(a.labcode.cmp(&b.labcode)));
