@@ -580,27 +580,15 @@ impl Db {
         self.versions(Document::CarePlan, patient_id).await
     }
 
+    /// A patient's audit trail, newest first.
     pub async fn audit_for_patient(&self, patient_id: i64) -> StoreResult<Vec<AuditRecord>> {
-        let rows = sqlx::query(
-            "SELECT seq, at, username, role, patient_id, action, detail, ip FROM audit_log WHERE patient_id = $1 ORDER BY seq DESC",
-        )
-        .bind(patient_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRecord {
-                    id: r.try_get(0)?,
-                    at: r.try_get(1)?,
-                    username: r.try_get(2)?,
-                    role: r.try_get(3)?,
-                    patient_id: r.try_get(4)?,
-                    action: r.try_get(5)?,
-                    detail: r.try_get(6)?,
-                    ip: r.try_get(7)?,
-                })
-            })
-            .collect()
+        let filter = crate::audit::AuditFilter {
+            patient_id: Some(patient_id),
+            ..Default::default()
+        };
+        let mut records = self.audit_records(&filter).await?;
+        records.reverse();
+        Ok(records)
     }
 }
 
@@ -638,16 +626,7 @@ impl Db {
         .bind(patient_id)
         .fetch_optional(self.pool())
         .await?;
-        r.map(|r| {
-            Ok(CarePlanVersion {
-                version: r.try_get(0)?,
-                content: r.try_get(1)?,
-                summary: r.try_get(2)?,
-                created_by_name: r.try_get(3)?,
-                created_at: r.try_get(4)?,
-            })
-        })
-        .transpose()
+        r.as_ref().map(crate::program::version_from_row).transpose()
     }
 
     /// The date of a patient's last medication review.

@@ -128,6 +128,17 @@ fn meeting_from_row(r: &AnyRow) -> StoreResult<Meeting> {
 const MEETING_SELECT: &str = "SELECT m.id, m.practice_id, m.meeting_date, m.level, m.invited, m.held, m.notes, \
      (SELECT COUNT(*) FROM mdo_agenda a WHERE a.meeting_id = m.id) FROM mdo_meetings m";
 
+/// A row `version, content, summary, created_by_name, created_at`.
+pub(crate) fn version_from_row(r: &AnyRow) -> StoreResult<CarePlanVersion> {
+    Ok(CarePlanVersion {
+        version: r.try_get(0)?,
+        content: r.try_get(1)?,
+        summary: r.try_get(2)?,
+        created_by_name: r.try_get(3)?,
+        created_at: r.try_get(4)?,
+    })
+}
+
 /// Which versioned document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Document {
@@ -213,17 +224,7 @@ impl Db {
         .bind(patient_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CarePlanVersion {
-                    version: r.try_get(0)?,
-                    content: r.try_get(1)?,
-                    summary: r.try_get(2)?,
-                    created_by_name: r.try_get(3)?,
-                    created_at: r.try_get(4)?,
-                })
-            })
-            .collect()
+        rows.iter().map(version_from_row).collect()
     }
 
     /// Patients of a practice that have a version of the document.

@@ -409,19 +409,7 @@ pub async fn page(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         .as_deref()
         .and_then(|s| GROUPS.iter().find(|(code, _)| *code == s))
         .map(|(code, _)| *code);
-    let work = worklist(&state, &cu, mine).await?;
-    audit(
-        &state,
-        &cu,
-        None,
-        "werklijst bekeken",
-        Some(format!(
-            "{} patiënten{}",
-            work.len(),
-            if mine { ", alleen eigen" } else { "" }
-        )),
-    )
-    .await?;
+    let work = audited_worklist(&state, &cu, mine).await?;
     let groups = grouped(&work, soort);
     render(&WorklistPage {
         me: Some(me(&state, &cu).await?),
@@ -492,6 +480,14 @@ pub fn item_json(patient_id: i64, item: &WorkItem) -> Value {
     v
 }
 
+/// The worklist, with the audit record of its reading (page and API alike).
+async fn audited_worklist(state: &AppState, cu: &CurrentUser, mine: bool) -> AppResult<Vec<PatientWork>> {
+    let work = worklist(state, cu, mine).await?;
+    let detail = format!("{} patiënten{}", work.len(), if mine { ", alleen eigen" } else { "" });
+    audit(state, cu, None, "werklijst bekeken", Some(detail)).await?;
+    Ok(work)
+}
+
 /// `GET /api/v1/worklist`.
 pub async fn api_worklist(
     State(state): State<AppState>,
@@ -499,19 +495,7 @@ pub async fn api_worklist(
     Params(q): Params<ApiQuery>,
 ) -> ApiResult<Json<ApiWorklist>> {
     let mine = q.mine && cu.user.role.scope() == Scope::Practice;
-    let work = worklist(&state, &cu, mine).await?;
-    audit(
-        &state,
-        &cu,
-        None,
-        "werklijst bekeken",
-        Some(format!(
-            "{} patiënten{}",
-            work.len(),
-            if mine { ", alleen eigen" } else { "" }
-        )),
-    )
-    .await?;
+    let work = audited_worklist(&state, &cu, mine).await?;
     let groups = grouped(&work, None);
     Ok(Json(ApiWorklist {
         mine,
