@@ -592,7 +592,56 @@ impl Db {
     }
 }
 
+/// What a patient's overview shows besides lists, read in one query.
+#[derive(Debug, Clone, Default)]
+pub struct RecordSummary {
+    pub first_contact_member: Option<i64>,
+    pub last_medication_review: Option<chrono::NaiveDate>,
+    pub care_plan: Option<CarePlanVersion>,
+    pub pzp: Option<CarePlanVersion>,
+}
+
 impl Db {
+    /// The first point of contact, the last medication review and the newest care plan and
+    /// PZP versions of a patient, in one round trip.
+    pub async fn record_summary(&self, patient_id: i64) -> StoreResult<RecordSummary> {
+        let latest = |table: &str, column: &str| {
+            format!("(SELECT {column} FROM {table} WHERE patient_id = $1 ORDER BY version DESC LIMIT 1)")
+        };
+        let mut select = vec![
+            "(SELECT member_id FROM first_contacts WHERE patient_id = $1)".to_string(),
+            "(SELECT MAX(reviewed_on) FROM medication_reviews WHERE patient_id = $1)".to_string(),
+        ];
+        for table in ["care_plan_versions", "pzp_versions"] {
+            for column in ["version", "content", "summary", "created_by_name", "created_at"] {
+                select.push(latest(table, column));
+            }
+        }
+        let r = sqlx::query(&format!("SELECT {}", select.join(", ")))
+            .bind(patient_id)
+            .fetch_one(self.pool())
+            .await?;
+        let version = |at: usize| -> StoreResult<Option<CarePlanVersion>> {
+            let v: Option<i64> = r.try_get(at)?;
+            v.map(|version| {
+                Ok(CarePlanVersion {
+                    version,
+                    content: r.try_get(at + 1)?,
+                    summary: r.try_get(at + 2)?,
+                    created_by_name: r.try_get(at + 3)?,
+                    created_at: r.try_get(at + 4)?,
+                })
+            })
+            .transpose()
+        };
+        Ok(RecordSummary {
+            first_contact_member: r.try_get(0)?,
+            last_medication_review: parse_stored_opt_date(r.try_get(1)?)?,
+            care_plan: version(2)?,
+            pzp: version(7)?,
+        })
+    }
+
     /// A practice's patient by HIS id.
     pub async fn patient_by_his_id(&self, practice_id: i64, his_id: &str) -> StoreResult<Option<PatientRef>> {
         let r = sqlx::query("SELECT id, practice_id, his_id FROM patients WHERE practice_id = $1 AND his_id = $2")

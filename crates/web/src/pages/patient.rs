@@ -6,7 +6,6 @@ use kernteam_domain::access::{PatientAccess, Role, Scope};
 use kernteam_domain::care::{status_on, CarePlan, DecisionKind, ExclusionReason};
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::dates::{active_on, age_on};
-use kernteam_store::program::Document;
 
 use super::{flash, fmt_date, fmt_opt_date, fmt_timestamp, me, render, FlashQuery, Me};
 use crate::auth::CurrentUser;
@@ -112,11 +111,13 @@ pub async fn patient_record(
     let decisions = state.db.decisions(id).await?;
     let status = status_on(&decisions.iter().map(|d| d.as_decision()).collect::<Vec<_>>(), now);
     let team = state.db.team(id).await?;
-    let first = state.db.first_contact(id).await?;
-    let plan: Option<(i64, CarePlan)> = state
-        .db
-        .latest_version(Document::CarePlan, id)
-        .await?
+    let summary = state.db.record_summary(id).await?;
+    let first = summary
+        .first_contact_member
+        .and_then(|m| team.iter().find(|t| t.id == m).cloned());
+    let plan: Option<(i64, CarePlan)> = summary
+        .care_plan
+        .as_ref()
         .map(|v| serde_json::from_str(&v.content).map(|p| (v.version, p)))
         .transpose()
         .map_err(|e| AppError::Internal(e.into()))?;
@@ -309,8 +310,8 @@ pub async fn patient_record(
                 (labcode_label(d.labcode), fmt_date(d.date), value)
             })
             .collect(),
-        pzp: crate::process::pzp::summary(&state, id).await?,
-        last_review: crate::process::reviews::last_review(&state, id).await?.map(fmt_date),
+        pzp: crate::process::pzp::summary_of(summary.pzp)?,
+        last_review: summary.last_medication_review.map(fmt_date),
     };
     render(&page)
 }

@@ -284,7 +284,12 @@ pub struct PzpSummary {
 
 /// The PZP in brief, for the patient record overview.
 pub async fn summary(state: &AppState, patient_id: i64) -> AppResult<PzpSummary> {
-    let (version, p) = current(state, patient_id).await?;
+    summary_of(state.db.latest_version(Document::Pzp, patient_id).await?)
+}
+
+/// [`summary`] of an already loaded newest version.
+pub fn summary_of(newest: Option<CarePlanVersion>) -> AppResult<PzpSummary> {
+    let (version, p) = current_of(newest.as_slice())?;
     if version == 0 {
         return Ok(PzpSummary::default());
     }
