@@ -39,6 +39,8 @@ pub async fn allowed(state: &AppState, cu: &CurrentUser, patient_id: i64) -> App
         },
     );
     if !access.read {
+        // NEN 7513 logs refused attempts too: the patient's trail shows who tried.
+        audit(state, cu, Some(&patient), "toegang geweigerd", None).await?;
         return Err(AppError::NotFound);
     }
     Ok(Allowed { patient, access })

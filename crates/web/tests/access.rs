@@ -166,6 +166,14 @@ async fn practice_staff_never_see_another_practices_patients() {
 
         assert_invisible(&w, &poh_a, w.b1, w.b1_member, "POH-O of A").await;
         assert_invisible(&w, &poh_a, w.b1, w.b1_professional, "POH-O of A").await;
+        // The refused attempts stand in the audit trail of B's patient (NEN 7513).
+        let refused = audit_rows(&w.db, w.poh_a).await;
+        assert!(
+            refused
+                .iter()
+                .any(|(p, a)| *p == Some(w.b1) && a == "toegang geweigerd"),
+            "{refused:?}"
+        );
 
         // B's patients are in no list of A, whatever the search.
         let mut ids = Vec::new();
