@@ -139,6 +139,59 @@ pub(crate) fn version_from_row(r: &AnyRow) -> StoreResult<CarePlanVersion> {
     })
 }
 
+/// A new version of a document, written inside a caller's transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct NewVersion<'a> {
+    pub doc: Document,
+    /// The version the editor started from (0 for none).
+    pub based_on: i64,
+    pub content: &'a str,
+    pub summary: &'a str,
+    pub user_id: i64,
+    pub user_name: &'a str,
+}
+
+impl NewVersion<'_> {
+    /// Writes the version; `Conflict` when someone else saved since `based_on`.
+    async fn insert(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>, patient_id: i64) -> StoreResult<i64> {
+        let table = self.doc.table();
+        let current: i64 = sqlx::query_scalar(&format!(
+            "SELECT COALESCE(MAX(version), 0) FROM {table} WHERE patient_id = $1"
+        ))
+        .bind(patient_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let conflict = || {
+            StoreError::Conflict(format!(
+                "{} is intussen door iemand anders gewijzigd (versie {current}); bekijk de nieuwe versie en breng uw wijziging opnieuw aan.",
+                self.doc.name()
+            ))
+        };
+        if current != self.based_on {
+            return Err(conflict());
+        }
+        let version = current + 1;
+        sqlx::query(&format!(
+            "INSERT INTO {table} (patient_id, version, content, summary, created_by, created_by_name, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ))
+        .bind(patient_id)
+        .bind(version)
+        .bind(self.content)
+        .bind(self.summary)
+        .bind(self.user_id)
+        .bind(self.user_name)
+        .bind(now_timestamp())
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => conflict(),
+            _ => e.into(),
+        })?;
+        Ok(version)
+    }
+}
+
 /// Which versioned document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Document {
@@ -176,41 +229,17 @@ impl Db {
         user_id: i64,
         user_name: &str,
     ) -> StoreResult<i64> {
-        let table = doc.table();
         let mut tx = self.pool().begin().await?;
-        let current: i64 = sqlx::query_scalar(&format!(
-            "SELECT COALESCE(MAX(version), 0) FROM {table} WHERE patient_id = $1"
-        ))
-        .bind(patient_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let conflict = || {
-            StoreError::Conflict(format!(
-                "{} is intussen door iemand anders gewijzigd (versie {current}); bekijk de nieuwe versie en breng uw wijziging opnieuw aan.",
-                doc.name()
-            ))
-        };
-        if current != based_on {
-            return Err(conflict());
+        let version = NewVersion {
+            doc,
+            based_on,
+            content,
+            summary,
+            user_id,
+            user_name,
         }
-        let version = current + 1;
-        sqlx::query(&format!(
-            "INSERT INTO {table} (patient_id, version, content, summary, created_by, created_by_name, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        ))
-        .bind(patient_id)
-        .bind(version)
-        .bind(content)
-        .bind(summary)
-        .bind(user_id)
-        .bind(user_name)
-        .bind(now_timestamp())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => conflict(),
-            _ => e.into(),
-        })?;
+        .insert(&mut tx, patient_id)
+        .await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -317,7 +346,26 @@ impl Db {
 
     /// Records the minutes of one patient's discussion; marks the meeting as held.
     pub async fn record_minutes(&self, meeting_id: i64, patient_id: i64, minutes: &str) -> StoreResult<()> {
+        self.record_minutes_with_plan(meeting_id, patient_id, minutes, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// Records the minutes of one patient's discussion, marks the meeting as held and, when
+    /// the decisions changed the care plan, saves its new version — all in one transaction,
+    /// so that minutes and care plan never disagree. Returns the new care-plan version.
+    pub async fn record_minutes_with_plan(
+        &self,
+        meeting_id: i64,
+        patient_id: i64,
+        minutes: &str,
+        plan: Option<NewVersion<'_>>,
+    ) -> StoreResult<Option<i64>> {
         let mut tx = self.pool().begin().await?;
+        let version = match plan {
+            Some(p) => Some(p.insert(&mut tx, patient_id).await?),
+            None => None,
+        };
         let done =
             sqlx::query("UPDATE mdo_agenda SET minutes = $1, discussed = 1 WHERE meeting_id = $2 AND patient_id = $3")
                 .bind(minutes)
@@ -333,7 +381,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(version)
     }
 
     /// Replaces the attendance list and marks the meeting as held.

@@ -230,3 +230,46 @@ async fn sessions_end_with_the_account() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn minutes_and_their_care_plan_version_land_together_or_not_at_all() {
+    use kernteam_store::program::{Document, NewVersion};
+    for t in testing::all().await {
+        let db = &t.db;
+        let s = snapshot(db, "2027-01-05", &["A"]).await;
+        let a = db.snapshot_people(s).await.unwrap()[0].patient_id;
+        let practice = db.practice_by_agb("01234567").await.unwrap().unwrap();
+        let poh = user(db, "poh", Role::PohO, Some(practice.id), None).await;
+        let m = db
+            .create_meeting(practice.id, d("2027-01-20"), "praktijk", &["huisarts".into()], poh)
+            .await
+            .unwrap();
+        db.add_to_agenda(m, a, None).await.unwrap();
+        let plan = |based_on| NewVersion {
+            doc: Document::CarePlan,
+            based_on,
+            content: "{}",
+            summary: "Besluiten uit het MDO",
+            user_id: poh,
+            user_name: "poh",
+        };
+        // A stale care-plan version: neither the version nor the minutes are written.
+        assert!(matches!(
+            db.record_minutes_with_plan(m, a, "besproken", Some(plan(3))).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(db.agenda(m).await.unwrap()[0].minutes.is_none());
+        assert!(!db.meeting(m).await.unwrap().held);
+        assert!(db.care_plan_versions(a).await.unwrap().is_empty());
+        // The right base: both land.
+        assert_eq!(
+            db.record_minutes_with_plan(m, a, "besproken", Some(plan(0)))
+                .await
+                .unwrap(),
+            Some(1)
+        );
+        assert_eq!(db.agenda(m).await.unwrap()[0].minutes.as_deref(), Some("besproken"));
+        assert!(db.meeting(m).await.unwrap().held);
+        t.finish().await;
+    }
+}

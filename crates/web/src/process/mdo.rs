@@ -24,7 +24,7 @@ use kernteam_domain::access::{Role, Scope};
 use kernteam_domain::care::{care_plan_changes, ActionStatus, CareAction, MAX_TEXT};
 use kernteam_domain::events::{discipline_label, MdoLevel, DISCIPLINES};
 use kernteam_domain::worklist::WorkItem;
-use kernteam_store::program::{AgendaEntry, Attendance, Meeting};
+use kernteam_store::program::{AgendaEntry, Attendance, Document, Meeting, NewVersion};
 use serde::{Deserialize, Serialize};
 
 use super::events::patient_name;
@@ -569,37 +569,43 @@ pub async fn record_minutes(
         care_plan_version: None,
         changes: Vec::new(),
     };
+    // The decisions' actions go into a new care-plan version written in the same
+    // transaction as the minutes.
+    let mut new_version = None;
     if !decided.is_empty() {
         let mut new_plan = plan.clone();
         new_plan.actions.extend(decided.iter().map(|d| d.action.clone()));
         let new_plan = new_plan.normalised().map_err(AppError::Invalid)?;
-        let changes = care_plan_changes(&plan, &new_plan);
+        saved.changes = care_plan_changes(&plan, &new_plan);
         let mut summary = vec![format!("Besluiten uit het MDO van {}", fmt_date(m.date))];
-        summary.extend(changes.iter().cloned());
-        let content = serde_json::to_string(&new_plan).map_err(|e| AppError::Internal(e.into()))?;
-        let new_version = state
-            .db
-            .save_care_plan(
-                patient_id,
-                version,
-                &content,
-                &summary.join("\n"),
-                cu.user.id,
-                &cu.user.display_name,
-            )
-            .await?;
+        summary.extend(saved.changes.iter().cloned());
+        new_version = Some((
+            serde_json::to_string(&new_plan).map_err(|e| AppError::Internal(e.into()))?,
+            summary.join("\n"),
+        ));
+    }
+    let plan_version = new_version.as_ref().map(|(content, summary)| NewVersion {
+        doc: Document::CarePlan,
+        based_on: version,
+        content,
+        summary,
+        user_id: cu.user.id,
+        user_name: &cu.user.display_name,
+    });
+    saved.care_plan_version = state
+        .db
+        .record_minutes_with_plan(m.id, patient_id, &saved.minutes, plan_version)
+        .await?;
+    if let Some(v) = saved.care_plan_version {
         audit(
             state,
             cu,
             Some(&a.patient),
             "zorgplan gewijzigd",
-            Some(format!("versie {new_version} (besluiten MDO {})", m.date)),
+            Some(format!("versie {v} (besluiten MDO {})", m.date)),
         )
         .await?;
-        saved.care_plan_version = Some(new_version);
-        saved.changes = changes;
     }
-    state.db.record_minutes(m.id, patient_id, &saved.minutes).await?;
     audit(
         state,
         cu,
