@@ -169,24 +169,39 @@ impl AdvanceCarePlan {
 /// What changed between two PZP versions, in Dutch.
 pub fn pzp_changes(old: &AdvanceCarePlan, new: &AdvanceCarePlan) -> Vec<String> {
     let mut out = Vec::new();
+    let day = |d: NaiveDate| d.format("%d-%m-%Y").to_string();
     for c in &new.conversations {
         if !old.conversations.contains(c) {
-            out.push(format!("Gesprek van {} vastgelegd", c.date.format("%d-%m-%Y")));
+            out.push(format!("Gesprek van {} vastgelegd", day(c.date)));
+        }
+    }
+    for c in &old.conversations {
+        if !new.conversations.contains(c) {
+            out.push(format!("Gesprek van {} verwijderd", day(c.date)));
         }
     }
     for w in &new.wishes {
-        let before = old
-            .wishes
-            .iter()
-            .find(|o| o.treatment == w.treatment)
-            .map(|o| o.decision);
-        if before != Some(w.decision) {
-            out.push(format!(
+        let before = old.wishes.iter().find(|o| o.treatment == w.treatment);
+        match before {
+            Some(b) if b.decision == w.decision => {
+                if b.recorded_on != w.recorded_on || b.recorded_by != w.recorded_by {
+                    out.push(format!(
+                        "{}: datum of vastlegger bijgewerkt",
+                        treatment_label(&w.treatment)
+                    ));
+                }
+            }
+            _ => out.push(format!(
                 "{}: {} → {}",
                 treatment_label(&w.treatment),
-                before.map_or("—", |b| b.label()),
+                before.map_or("—", |b| b.decision.label()),
                 w.decision.label()
-            ));
+            )),
+        }
+    }
+    for o in &old.wishes {
+        if !new.wishes.iter().any(|w| w.treatment == o.treatment) {
+            out.push(format!("{}: verwijderd", treatment_label(&o.treatment)));
         }
     }
     for (label, a, b) in [
@@ -194,11 +209,13 @@ pub fn pzp_changes(old: &AdvanceCarePlan, new: &AdvanceCarePlan) -> Vec<String> 
         ("Niet-reanimeren-verklaring", &old.niet_reanimeren, &new.niet_reanimeren),
         ("Euthanasieverzoek", &old.euthanasieverzoek, &new.euthanasieverzoek),
     ] {
-        if a != b {
+        if a.present != b.present {
             out.push(format!(
                 "{label}: {}",
                 if b.present { "aanwezig" } else { "niet aanwezig" }
             ));
+        } else if a.location != b.location {
+            out.push(format!("{label}: bewaarplaats gewijzigd"));
         }
     }
     for (label, a, b) in [
@@ -225,8 +242,7 @@ pub fn pzp_changes(old: &AdvanceCarePlan, new: &AdvanceCarePlan) -> Vec<String> 
     if old.next_review != new.next_review {
         out.push(format!(
             "Volgende bespreking: {}",
-            new.next_review
-                .map_or_else(|| "—".to_string(), |d| d.format("%d-%m-%Y").to_string())
+            new.next_review.map_or_else(|| "—".to_string(), day)
         ));
     }
     out
@@ -259,5 +275,45 @@ mod tests {
         );
         let changes = pzp_changes(&AdvanceCarePlan::blank(), &p);
         assert_eq!(changes, ["Reanimatie: Nog niet besproken → Niet"]);
+    }
+
+    #[test]
+    fn changes_name_removals_recorders_and_where_a_directive_is_kept() {
+        let mut old = AdvanceCarePlan::blank();
+        old.conversations.push(Conversation {
+            date: "2027-03-01".parse().unwrap(),
+            participants: "patiënt, dochter".into(),
+            summary: "Wil thuis sterven".into(),
+        });
+        old.wishes[0] = TreatmentWish {
+            treatment: "reanimatie".into(),
+            decision: WishDecision::Niet,
+            recorded_on: Some("2027-03-01".parse().unwrap()),
+            recorded_by: "Dr. Janssen".into(),
+        };
+        old.wishes.push(TreatmentWish {
+            treatment: "dialyse".into(),
+            decision: WishDecision::Niet,
+            recorded_on: Some("2027-03-01".parse().unwrap()),
+            recorded_by: "Dr. Janssen".into(),
+        });
+        old.wilsverklaring = Directive {
+            present: true,
+            location: "thuis".into(),
+        };
+        let mut new = old.clone();
+        new.conversations.clear();
+        new.wishes[0].recorded_by = "Dr. de Vries".into();
+        new.wishes.pop();
+        new.wilsverklaring.location = "bij de notaris".into();
+        assert_eq!(
+            pzp_changes(&old, &new),
+            [
+                "Gesprek van 01-03-2027 verwijderd",
+                "Reanimatie: datum of vastlegger bijgewerkt",
+                "dialyse: verwijderd",
+                "Wilsverklaring: bewaarplaats gewijzigd",
+            ]
+        );
     }
 }
