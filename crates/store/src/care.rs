@@ -621,24 +621,11 @@ impl Db {
             .bind(patient_id)
             .fetch_one(self.pool())
             .await?;
-        let version = |at: usize| -> StoreResult<Option<CarePlanVersion>> {
-            let v: Option<i64> = r.try_get(at)?;
-            v.map(|version| {
-                Ok(CarePlanVersion {
-                    version,
-                    content: r.try_get(at + 1)?,
-                    summary: r.try_get(at + 2)?,
-                    created_by_name: r.try_get(at + 3)?,
-                    created_at: r.try_get(at + 4)?,
-                })
-            })
-            .transpose()
-        };
         Ok(RecordSummary {
             first_contact_member: r.try_get(0)?,
             last_medication_review: parse_stored_opt_date(r.try_get(1)?)?,
-            care_plan: version(2)?,
-            pzp: version(7)?,
+            care_plan: crate::program::version_at(&r, 2)?,
+            pzp: crate::program::version_at(&r, 7)?,
         })
     }
 
@@ -676,15 +663,5 @@ impl Db {
         .fetch_optional(self.pool())
         .await?;
         r.as_ref().map(crate::program::version_from_row).transpose()
-    }
-
-    /// The date of a patient's last medication review.
-    pub async fn last_medication_review(&self, patient_id: i64) -> StoreResult<Option<chrono::NaiveDate>> {
-        let d: Option<String> =
-            sqlx::query_scalar("SELECT MAX(reviewed_on) FROM medication_reviews WHERE patient_id = $1")
-                .bind(patient_id)
-                .fetch_one(self.pool())
-                .await?;
-        parse_stored_opt_date(d)
     }
 }

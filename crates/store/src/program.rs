@@ -130,13 +130,23 @@ const MEETING_SELECT: &str = "SELECT m.id, m.practice_id, m.meeting_date, m.leve
 
 /// A row `version, content, summary, created_by_name, created_at`.
 pub(crate) fn version_from_row(r: &AnyRow) -> StoreResult<CarePlanVersion> {
-    Ok(CarePlanVersion {
-        version: r.try_get(0)?,
-        content: r.try_get(1)?,
-        summary: r.try_get(2)?,
-        created_by_name: r.try_get(3)?,
-        created_at: r.try_get(4)?,
-    })
+    version_at(r, 0)?.ok_or_else(|| StoreError::Corrupt("versie zonder nummer".into()))
+}
+
+/// The five version columns starting at column `at`; `None` when the version is NULL.
+pub(crate) fn version_at(r: &AnyRow, at: usize) -> StoreResult<Option<CarePlanVersion>> {
+    let version: Option<i64> = r.try_get(at)?;
+    version
+        .map(|version| {
+            Ok(CarePlanVersion {
+                version,
+                content: r.try_get(at + 1)?,
+                summary: r.try_get(at + 2)?,
+                created_by_name: r.try_get(at + 3)?,
+                created_at: r.try_get(at + 4)?,
+            })
+        })
+        .transpose()
 }
 
 /// A new version of a document, written inside a caller's transaction.

@@ -17,7 +17,6 @@ use axum::{Json, Router};
 use chrono::{DateTime, Duration, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use kernteam_domain::access::Scope;
 use kernteam_domain::events::{handover, EventKind, Handover, MdoLevel};
-use kernteam_store::care::PatientRef;
 use kernteam_store::program::CareEvent;
 use serde::{Deserialize, Serialize};
 
@@ -361,16 +360,6 @@ pub async fn mdo_history(state: &AppState, patient_id: i64) -> AppResult<Vec<Mdo
         .collect())
 }
 
-/// The patient's name as the latest extract of their practice has it (the HIS id when
-/// they are not in it).
-pub async fn patient_name(state: &AppState, patient: &PatientRef) -> AppResult<String> {
-    Ok(match state.db.latest_snapshot(patient.practice_id).await? {
-        Some(s) => state.db.person(s.snapshot_id, patient).await?.map(|p| p.full_name()),
-        None => None,
-    }
-    .unwrap_or_else(|| patient.his_id.clone()))
-}
-
 // ---------------------------------------------------------------------------------------
 // The page.
 
@@ -481,7 +470,7 @@ async fn events_page(
         flash,
         csrf: cu.csrf.clone(),
         patient_id: a.patient.id,
-        name: patient_name(state, &a.patient).await?,
+        name: super::person_name(state, &a.patient).await?,
         can_record: a.access.contribute,
         practice_staff: cu.user.role.scope() == Scope::Practice,
         errors,

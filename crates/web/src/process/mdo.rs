@@ -27,8 +27,8 @@ use kernteam_domain::worklist::WorkItem;
 use kernteam_store::program::{AgendaEntry, Attendance, Document, Meeting, NewVersion};
 use serde::{Deserialize, Serialize};
 
-use super::events::patient_name;
 use super::form_pairs;
+use super::person_name as patient_name;
 use super::worklist::{items_of, practice_names, practice_states};
 use crate::api::{ApiResult, Body, Id};
 use crate::auth::CurrentUser;

@@ -282,12 +282,7 @@ pub struct PzpSummary {
     pub next_review: Option<String>,
 }
 
-/// The PZP in brief, for the patient record overview.
-pub async fn summary(state: &AppState, patient_id: i64) -> AppResult<PzpSummary> {
-    summary_of(state.db.latest_version(Document::Pzp, patient_id).await?)
-}
-
-/// [`summary`] of an already loaded newest version.
+/// The PZP in brief, for the patient record overview, from its newest version.
 pub fn summary_of(newest: Option<CarePlanVersion>) -> AppResult<PzpSummary> {
     let (version, p) = current_of(newest.as_slice())?;
     if version == 0 {

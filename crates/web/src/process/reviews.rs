@@ -77,11 +77,6 @@ pub async fn indication(state: &AppState, a: &Allowed) -> AppResult<Option<Extra
     }))
 }
 
-/// The date of the patient's latest medication review.
-pub async fn last_review(state: &AppState, patient_id: i64) -> AppResult<Option<NaiveDate>> {
-    Ok(state.db.last_medication_review(patient_id).await?)
-}
-
 /// A review as entered, before validation (form and API alike).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
