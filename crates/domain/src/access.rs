@@ -234,6 +234,86 @@ pub fn patient_access(role: Role, is_admin: bool, rel: Relationship) -> PatientA
     }
 }
 
+/// What a user may do in their practice beyond single patients. These rules hold for the
+/// web pages, the API and the command line alike; the gate (`kernteam_app::gate`) is the
+/// only caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PracticePermissions {
+    /// Practice staff (any practice role): the practice's lists and worklists.
+    pub staff: bool,
+    /// Plan MDOs, set their agenda and record attendance: the clinicians and the practice's
+    /// administrator (praktijkmanager, or an account with `is_admin`).
+    pub organise_mdo: bool,
+    /// Set the POH-O formation: the practice administrator and the GPs.
+    pub set_formation: bool,
+}
+
+/// The practice permissions of a role (with the account's administrator flag).
+pub fn practice_permissions(role: Role, is_admin: bool) -> PracticePermissions {
+    if role.scope() != Scope::Practice {
+        return PracticePermissions::default();
+    }
+    PracticePermissions {
+        staff: true,
+        organise_mdo: role.is_practice_clinician() || role == Role::Praktijkmanager || is_admin,
+        set_formation: is_admin || matches!(role, Role::Praktijkmanager | Role::Huisarts),
+    }
+}
+
+/// Region staff see practice-level figures (never patient records).
+pub fn is_region_staff(role: Role) -> bool {
+    role.scope() == Scope::Region
+}
+
+/// The region's administrator: organisations, accounts, second-factor resets.
+pub fn is_administrator(role: Role) -> bool {
+    role == Role::Beheerder
+}
+
+/// Why an account's affiliation does not fit its role, in Dutch: practice staff belong to a
+/// practice, network professionals to an organisation, region staff to neither. The
+/// administration pages and `kernteam user add` both ask this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AffiliationProblem {
+    PracticeMissing,
+    PracticeNotForRole,
+    OrganisationMissing,
+    OrganisationNotForRole,
+}
+
+impl AffiliationProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            AffiliationProblem::PracticeMissing => "Praktijkmedewerkers horen bij een praktijk: kies de praktijk.",
+            AffiliationProblem::PracticeNotForRole => {
+                "Een praktijk kiest u alleen bij praktijkmedewerkers; laat 'Praktijk' leeg voor deze rol."
+            }
+            AffiliationProblem::OrganisationMissing => {
+                "Netwerkprofessionals horen bij een organisatie: kies de organisatie."
+            }
+            AffiliationProblem::OrganisationNotForRole => {
+                "Een organisatie kiest u alleen bij netwerkprofessionals; laat 'Organisatie' leeg voor deze rol."
+            }
+        }
+    }
+}
+
+/// Every problem with a role's affiliation (empty: it fits).
+pub fn affiliation_problems(role: Role, has_practice: bool, has_organisation: bool) -> Vec<AffiliationProblem> {
+    let mut out = Vec::new();
+    match (role.scope(), has_practice) {
+        (Scope::Practice, false) => out.push(AffiliationProblem::PracticeMissing),
+        (Scope::Network | Scope::Region, true) => out.push(AffiliationProblem::PracticeNotForRole),
+        _ => {}
+    }
+    match (role.scope(), has_organisation) {
+        (Scope::Network, false) => out.push(AffiliationProblem::OrganisationMissing),
+        (Scope::Practice | Scope::Region, true) => out.push(AffiliationProblem::OrganisationNotForRole),
+        _ => {}
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +366,38 @@ mod tests {
         }
         let pm = patient_access(Role::Praktijkmanager, false, own);
         assert!(pm.read && pm.audit && !pm.contribute && !pm.decide);
+    }
+
+    #[test]
+    fn practice_permissions_by_role() {
+        let poh = practice_permissions(Role::PohO, false);
+        assert!(poh.staff && poh.organise_mdo && !poh.set_formation);
+        let pm = practice_permissions(Role::Praktijkmanager, false);
+        assert!(pm.staff && pm.organise_mdo && pm.set_formation);
+        assert!(practice_permissions(Role::Huisarts, false).set_formation);
+        assert!(practice_permissions(Role::VerpleegkundigSpecialist, true).set_formation);
+        for r in [Role::Wijkverpleegkundige, Role::Programmamanager, Role::Beheerder] {
+            assert_eq!(practice_permissions(r, true), PracticePermissions::default());
+        }
+    }
+
+    #[test]
+    fn affiliations() {
+        use AffiliationProblem::*;
+        assert!(affiliation_problems(Role::PohO, true, false).is_empty());
+        assert_eq!(
+            affiliation_problems(Role::PohO, false, true),
+            [PracticeMissing, OrganisationNotForRole]
+        );
+        assert!(affiliation_problems(Role::Wijkverpleegkundige, false, true).is_empty());
+        assert_eq!(
+            affiliation_problems(Role::Apotheker, true, false),
+            [PracticeNotForRole, OrganisationMissing]
+        );
+        assert!(affiliation_problems(Role::Beheerder, false, false).is_empty());
+        assert_eq!(
+            affiliation_problems(Role::Programmamanager, true, false),
+            [PracticeNotForRole]
+        );
     }
 }

@@ -9,11 +9,13 @@ pub mod access;
 pub mod care;
 pub mod codes;
 pub mod dates;
+pub mod decisions;
 pub mod events;
 pub mod extract;
 pub mod figures;
 pub mod period;
 pub mod pzp;
+pub mod text;
 pub mod worklist;
 
 pub use chrono::NaiveDate as Date;

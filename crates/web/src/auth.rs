@@ -176,6 +176,13 @@ pub struct CurrentUser {
     pub place: String,
 }
 
+impl CurrentUser {
+    /// The signed-in user as the gate knows them.
+    pub fn actor(&self) -> kernteam_app::Actor {
+        kernteam_app::Actor::signed_in(self.user.clone(), self.ip.clone())
+    }
+}
+
 /// The client address of a request, when known.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub Option<String>);

@@ -43,6 +43,19 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<kernteam_app::Error> for AppError {
+    fn from(e: kernteam_app::Error) -> Self {
+        use kernteam_app::Error as E;
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::Forbidden => AppError::Forbidden,
+            E::Invalid(list) => AppError::Invalid(list),
+            E::Conflict(m) => AppError::Conflict(m),
+            E::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::Internal(e.into())

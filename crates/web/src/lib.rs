@@ -50,6 +50,8 @@ impl Default for WebConfig {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases and the access gate: every read and change of patient data.
+    pub app: kernteam_app::App,
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<auth::Throttle>,
@@ -59,6 +61,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Self {
         AppState {
+            app: kernteam_app::App::new(db.clone()),
             db,
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),

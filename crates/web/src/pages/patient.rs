@@ -2,17 +2,19 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use kernteam_domain::access::{PatientAccess, Role, Scope};
-use kernteam_domain::care::{status_on, CarePlan, DecisionKind, ExclusionReason};
+use kernteam_domain::access::{PatientAccess, Role};
+use kernteam_domain::care::{DecisionKind, ExclusionReason};
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::dates::{active_on, age_on};
 
 use super::{flash, fmt_date, fmt_opt_date, fmt_timestamp, me, render, FlashQuery, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::patients::{allowed, audit, labcode_label, today, wlz_label};
-use crate::records::{self, DecisionInput, MemberInput};
+use crate::patients::{labcode_label, today, wlz_label};
 use crate::AppState;
+use kernteam_app::team::MemberInput;
+use kernteam_app::Action;
+use kernteam_domain::decisions::DecisionInput;
 
 pub struct PersonView {
     pub id: i64,
@@ -99,63 +101,34 @@ pub async fn patient_record(
     Path(id): Path<i64>,
     Query(q): Query<FlashQuery>,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    audit(&state, &cu, Some(&a.patient), "dossier ingezien", None).await?;
+    let app = &state.app;
+    let v = app.visible(&cu.actor(), id, Action::ViewRecord, None).await?;
     let now = today();
-    let (snap, person) = state.db.current_person(&a.patient).await?;
-    let his = match (snap, &person) {
-        (Some(s), Some(_)) => state.db.his_record(s.snapshot_id, &a.patient.his_id).await?,
-        _ => Default::default(),
-    };
+    let record = app.patient_record(&v).await?;
+    let (snap, person, his) = (record.snapshot, record.person.clone(), &record.his);
     let on = snap.map_or(now, |s| s.extract_date);
-    let decisions = state.db.decisions(id).await?;
-    let status = status_on(&decisions.iter().map(|d| d.as_decision()).collect::<Vec<_>>(), now);
-    let team = state.db.team(id).await?;
-    let summary = state.db.record_summary(id).await?;
-    let first = summary
-        .first_contact_member
-        .and_then(|m| team.iter().find(|t| t.id == m).cloned());
-    let plan: Option<(i64, CarePlan)> = summary
-        .care_plan
-        .as_ref()
-        .map(|v| serde_json::from_str(&v.content).map(|p| (v.version, p)))
-        .transpose()
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let (decisions, status, team) = (&record.decisions, record.status, &record.team);
+    let summary = record.summary.clone();
+    let first = record.first_contact().cloned();
+    let plan = record.care_plan.clone();
     // The forms that need the accounts are only shown to those who decide.
-    let users = if a.access.decide {
-        state.db.users().await?
-    } else {
-        Vec::new()
-    };
-    let gps: Vec<String> = users
-        .iter()
-        .filter(|u| u.active && u.role == Role::Huisarts && u.practice_id == Some(a.patient.practice_id))
-        .map(|u| u.display_name.clone())
-        .collect();
+    let gps = app.practice_gps(&v).await?;
     let default_gp = if cu.user.role == Role::Huisarts {
         cu.user.display_name.clone()
     } else {
         gps.first().cloned().unwrap_or_default()
     };
-    let mut candidates = Vec::new();
-    if a.access.decide {
-        let orgs = state.db.organisations().await?;
-        for u in users
-            .iter()
-            .filter(|u| u.active && !team.iter().any(|m| m.user_id == Some(u.id)))
-        {
-            let place = match u.role.scope() {
-                Scope::Practice if u.practice_id == Some(a.patient.practice_id) => "deze praktijk".to_string(),
-                Scope::Network => u
-                    .organisation_id
-                    .and_then(|o| orgs.iter().find(|x| x.id == o))
-                    .map(|o| o.name.clone())
-                    .unwrap_or_default(),
-                _ => continue,
-            };
-            candidates.push((u.id, format!("{} — {}, {}", u.display_name, u.role.label(), place)));
-        }
-    }
+    let candidates: Vec<(i64, String)> = app
+        .team_candidates(&v, team)
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.user.id,
+                format!("{} — {}, {}", c.user.display_name, c.user.role.label(), c.place),
+            )
+        })
+        .collect();
     let line = |l: &kernteam_store::care::HisLine, text: String| LineView {
         code: l.code.clone(),
         text,
@@ -173,12 +146,12 @@ pub async fn patient_record(
         me: Some(me(&state, &cu).await?),
         flash: flash(q.melding.as_deref()),
         csrf: cu.csrf.clone(),
-        access: a.access,
+        access: v.access(),
         p: PersonView {
             id,
             name: person
                 .as_ref()
-                .map_or_else(|| a.patient.his_id.clone(), |p| p.full_name()),
+                .map_or_else(|| v.patient().his_id.clone(), |p| p.full_name()),
             birth: person.as_ref().map(|p| fmt_date(p.birth_date)).unwrap_or_default(),
             age: person.as_ref().map_or(0, |p| age_on(p.birth_date, now)),
             sex: sex_label(person.as_ref().and_then(|p| p.sex.as_deref())),
@@ -190,7 +163,7 @@ pub async fn patient_record(
                 .as_ref()
                 .and_then(|p| p.postal_code.clone())
                 .unwrap_or_else(|| "—".into()),
-            his_id: a.patient.his_id.clone(),
+            his_id: v.patient().his_id.clone(),
             extract_date: snap.map(|s| fmt_date(s.extract_date)).unwrap_or_else(|| "—".into()),
             status: status.label(),
             status_code: status.code(),
@@ -322,8 +295,8 @@ pub async fn include(
     Path(id): Path<i64>,
     Form(form): Form<DecisionInput>,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    records::record_decision(&state, &cu, &a, DecisionKind::Inclusion, form).await?;
+    let d = state.app.decider(&cu.actor(), id).await?;
+    state.app.record_decision(&d, DecisionKind::Inclusion, form).await?;
     Ok(Redirect::to(&format!("/patienten/{id}?melding=geincludeerd")).into_response())
 }
 
@@ -333,8 +306,8 @@ pub async fn exclude(
     Path(id): Path<i64>,
     Form(form): Form<DecisionInput>,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    records::record_decision(&state, &cu, &a, DecisionKind::Exclusion, form).await?;
+    let d = state.app.decider(&cu.actor(), id).await?;
+    state.app.record_decision(&d, DecisionKind::Exclusion, form).await?;
     Ok(Redirect::to(&format!("/patienten/{id}?melding=geexcludeerd")).into_response())
 }
 
@@ -356,7 +329,7 @@ pub async fn add_member(
     Path(id): Path<i64>,
     Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
+    let d = state.app.decider(&cu.actor(), id).await?;
     let user_id = match form.user_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(uid) => Some(
             uid.parse()
@@ -374,7 +347,7 @@ pub async fn add_member(
         phone: form.phone,
         email: form.email,
     };
-    records::add_team_member(&state, &cu, &a, input).await?;
+    state.app.add_team_member(&d, input).await?;
     Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response())
 }
 
@@ -383,8 +356,8 @@ pub async fn remove_member(
     cu: CurrentUser,
     Path((id, member)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    records::remove_team_member(&state, &cu, &a, member).await?;
+    let d = state.app.decider(&cu.actor(), id).await?;
+    state.app.remove_team_member(&d, member).await?;
     Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response())
 }
 
@@ -399,8 +372,8 @@ pub async fn set_first_contact(
     Path(id): Path<i64>,
     Form(form): Form<FirstContactForm>,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    records::set_first_contact(&state, &cu, &a, form.member_id).await?;
+    let d = state.app.decider(&cu.actor(), id).await?;
+    state.app.set_first_contact(&d, form.member_id).await?;
     Ok(Redirect::to(&format!("/patienten/{id}?melding=aanspreekpunt")).into_response())
 }
 
@@ -424,13 +397,11 @@ struct AuditPage {
 }
 
 pub async fn patient_audit(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    records::require(a.access.audit)?;
-    audit(&state, &cu, Some(&a.patient), "logging ingezien", None).await?;
-    let name = crate::process::patient_name(&state, &a).await?;
+    let r = state.app.audit_reader(&cu.actor(), id).await?;
+    let name = state.app.patient_name(&r.visible()).await?;
     let records = state
-        .db
-        .audit_for_patient(id)
+        .app
+        .audit_trail(&r)
         .await?
         .into_iter()
         .map(|r| AuditView {

@@ -1,0 +1,183 @@
+//! Reading one patient's record: everything here takes a [`Visible`] (or a stronger token),
+//! so the read is already in the audit log.
+
+use kernteam_domain::access::Scope;
+use kernteam_domain::care::{status_on, CarePlan, ProgramStatus};
+use kernteam_store::care::{
+    AuditRecord, CarePlanVersion, DecisionRecord, HisRecord, Person, RecordSummary, SnapshotDate, TeamMember,
+};
+use kernteam_store::people::User;
+
+use crate::error::{Error, Result};
+use crate::gate::{AuditReader, Visible};
+use crate::{today, App};
+
+/// A patient's record as the overview shows it.
+#[derive(Debug, Clone)]
+pub struct PatientRecord {
+    pub snapshot: Option<SnapshotDate>,
+    pub person: Option<Person>,
+    pub his: HisRecord,
+    pub decisions: Vec<DecisionRecord>,
+    pub status: ProgramStatus,
+    pub team: Vec<TeamMember>,
+    pub summary: RecordSummary,
+    /// The newest care plan version and its content.
+    pub care_plan: Option<(i64, CarePlan)>,
+}
+
+impl PatientRecord {
+    pub fn first_contact(&self) -> Option<&TeamMember> {
+        let id = self.summary.first_contact_member?;
+        self.team.iter().find(|m| m.id == id)
+    }
+}
+
+/// A professional who could join the care team, with where they work.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub user: User,
+    pub place: String,
+}
+
+/// Reads a stored care plan.
+pub fn parse_plan(content: &str) -> Result<CarePlan> {
+    serde_json::from_str(content).map_err(|e| Error::Internal(anyhow::anyhow!("stored care plan unreadable: {e}")))
+}
+
+impl App {
+    /// The patient's record: who they are in the latest extract, the HIS summary, program
+    /// status, care team and the newest care plan.
+    pub async fn patient_record(&self, v: &Visible) -> Result<PatientRecord> {
+        let p = v.patient();
+        let (snapshot, person) = self.db.current_person(p).await?;
+        let his = match (snapshot, &person) {
+            (Some(s), Some(_)) => self.db.his_record(s.snapshot_id, &p.his_id).await?,
+            _ => Default::default(),
+        };
+        let decisions = self.db.decisions(p.id).await?;
+        let status = status_on(&decisions.iter().map(|d| d.as_decision()).collect::<Vec<_>>(), today());
+        let team = self.db.team(p.id).await?;
+        let summary = self.db.record_summary(p.id).await?;
+        let care_plan = summary
+            .care_plan
+            .as_ref()
+            .map(|v| parse_plan(&v.content).map(|plan| (v.version, plan)))
+            .transpose()?;
+        Ok(PatientRecord {
+            snapshot,
+            person,
+            his,
+            decisions,
+            status,
+            team,
+            summary,
+            care_plan,
+        })
+    }
+
+    /// The patient's name as the latest extract has it (the HIS id when it has none).
+    pub async fn patient_name(&self, v: &Visible) -> Result<String> {
+        Ok(self
+            .db
+            .current_person(v.patient())
+            .await?
+            .1
+            .map_or_else(|| v.patient().his_id.clone(), |p| p.full_name()))
+    }
+
+    /// Who the patient is in their practice's latest extract.
+    pub async fn person(&self, v: &Visible) -> Result<(Option<SnapshotDate>, Option<Person>)> {
+        Ok(self.db.current_person(v.patient()).await?)
+    }
+
+    pub async fn decisions(&self, v: &Visible) -> Result<Vec<DecisionRecord>> {
+        Ok(self.db.decisions(v.patient().id).await?)
+    }
+
+    pub async fn team(&self, v: &Visible) -> Result<Vec<TeamMember>> {
+        Ok(self.db.team(v.patient().id).await?)
+    }
+
+    pub async fn first_contact(&self, v: &Visible) -> Result<Option<TeamMember>> {
+        Ok(self.db.first_contact(v.patient().id).await?)
+    }
+
+    /// The name of the patient's practice.
+    pub async fn practice_name(&self, v: &Visible) -> Result<String> {
+        Ok(self.db.practice(v.patient().practice_id).await?.name)
+    }
+
+    /// The GPs of the patient's practice (for the inclusion form), by display name.
+    pub async fn practice_gps(&self, v: &Visible) -> Result<Vec<String>> {
+        if !v.access().decide {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .db
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.active
+                    && u.role == kernteam_domain::access::Role::Huisarts
+                    && u.practice_id == Some(v.patient().practice_id)
+            })
+            .map(|u| u.display_name)
+            .collect())
+    }
+
+    /// Professionals with an account who could join the care team (only for those who
+    /// decide; empty otherwise): the practice's own staff and every network professional.
+    pub async fn team_candidates(&self, v: &Visible, team: &[TeamMember]) -> Result<Vec<Candidate>> {
+        if !v.access().decide {
+            return Ok(Vec::new());
+        }
+        let orgs = self.db.organisations().await?;
+        let mut out = Vec::new();
+        for u in self.db.users().await? {
+            if !u.active || team.iter().any(|m| m.user_id == Some(u.id)) {
+                continue;
+            }
+            let place = match u.role.scope() {
+                Scope::Practice if u.practice_id == Some(v.patient().practice_id) => "deze praktijk".to_string(),
+                Scope::Network => u
+                    .organisation_id
+                    .and_then(|o| orgs.iter().find(|x| x.id == o))
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default(),
+                _ => continue,
+            };
+            out.push(Candidate { user: u, place });
+        }
+        Ok(out)
+    }
+
+    /// The care plan's versions, newest first.
+    pub async fn care_plan_versions(&self, v: &Visible) -> Result<Vec<CarePlanVersion>> {
+        Ok(self.db.care_plan_versions(v.patient().id).await?)
+    }
+
+    /// The current care plan: its version (0: none yet) and content.
+    pub async fn current_care_plan(&self, v: &Visible) -> Result<(i64, CarePlan)> {
+        self.care_plan_of(v.patient().id).await
+    }
+
+    pub(crate) async fn care_plan_of(&self, patient_id: i64) -> Result<(i64, CarePlan)> {
+        Ok(
+            match self
+                .db
+                .latest_version(kernteam_store::program::Document::CarePlan, patient_id)
+                .await?
+            {
+                Some(v) => (v.version, parse_plan(&v.content)?),
+                None => (0, CarePlan::default()),
+            },
+        )
+    }
+
+    /// Who accessed the patient's record, newest first.
+    pub async fn audit_trail(&self, r: &AuditReader) -> Result<Vec<AuditRecord>> {
+        Ok(self.db.audit_for_patient(r.patient().id).await?)
+    }
+}

@@ -1,0 +1,220 @@
+//! The practice's decisions for one patient (inclusion, exclusion, the care team, the first
+//! point of contact) and the care plan: the use cases, each writing its audit record.
+
+use kernteam_domain::access::Scope;
+use kernteam_domain::care::{care_plan_changes, CarePlan, DecisionKind};
+use kernteam_domain::decisions::{self, DecisionInput};
+use kernteam_domain::text;
+use kernteam_store::care::{NewDecision, NewTeamMember, TeamMember};
+
+use crate::audit::Action;
+use crate::error::{invalid_unless_empty, Error, Result};
+use crate::gate::{Contributor, Decider};
+use crate::{today, App};
+
+/// A new member of the care team as entered: a professional (with an account, by
+/// `user_id`, or without, by name) or a mantelzorger.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MemberInput {
+    pub kind: String,
+    pub user_id: Option<i64>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub organisation: Option<String>,
+    pub relation: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// What saving a care plan did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanSaved {
+    /// The plan equals the current version: nothing written.
+    Unchanged { version: i64 },
+    /// A new version, with what changed (in Dutch, one line each, as the history shows it).
+    Saved { version: i64, changes: Vec<String> },
+}
+
+impl App {
+    /// Records an inclusion or exclusion. Returns the decision's id.
+    pub async fn record_decision(&self, d: &Decider, kind: DecisionKind, input: DecisionInput) -> Result<i64> {
+        let valid = decisions::validate(kind, input, today()).map_err(Error::Invalid)?;
+        let decision = NewDecision {
+            kind,
+            decided_on: valid.decided_on,
+            deciding_gp: valid.deciding_gp,
+            reason: valid.reason.map(|r| r.code().to_string()),
+            considerations: valid.considerations,
+        };
+        let id = self
+            .db
+            .add_decision(d.patient().id, &decision, d.actor().user().id)
+            .await?;
+        let action = match kind {
+            DecisionKind::Inclusion => Action::Include,
+            DecisionKind::Exclusion => Action::Exclude,
+        };
+        self.record(
+            &d.actor()
+                .entry(Some(d.patient()), action, Some(decision.decided_on.to_string())),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Adds a member to the care team. Returns the member's id.
+    pub async fn add_team_member(&self, d: &Decider, input: MemberInput) -> Result<i64> {
+        let mut errors = Vec::new();
+        let mut member = NewTeamMember {
+            kind: input.kind.trim().to_string(),
+            phone: text::optional(input.phone, "Telefoon", 50, &mut errors),
+            email: text::optional(input.email, "E-mail", 200, &mut errors),
+            ..Default::default()
+        };
+        let patient = d.patient();
+        match (member.kind.as_str(), input.user_id) {
+            ("professional", Some(uid)) => {
+                let pick = || Error::invalid("Kies een professional uit de lijst.");
+                let u = self.db.user(uid).await.map_err(|_| pick())?;
+                let fits = u.active
+                    && match u.role.scope() {
+                        Scope::Practice => u.practice_id == Some(patient.practice_id),
+                        Scope::Network => true,
+                        Scope::Region => false,
+                    };
+                if !fits {
+                    return Err(Error::invalid("Deze professional kan niet in dit zorgteam."));
+                }
+                if self.db.team(patient.id).await?.iter().any(|m| m.user_id == Some(uid)) {
+                    return Err(Error::invalid("Deze professional staat al in het zorgteam."));
+                }
+                member.user_id = Some(uid);
+                member.name = u.display_name.clone();
+                member.role = Some(u.role.label().to_string());
+                member.organisation = match (u.organisation_id, u.practice_id) {
+                    (Some(o), _) => Some(self.db.organisation(o).await?.name),
+                    (_, Some(p)) => Some(self.db.practice(p).await?.name),
+                    _ => None,
+                };
+            }
+            ("professional", None) => {
+                match text::optional(input.name, "De naam", 200, &mut errors) {
+                    Some(name) => member.name = name,
+                    None if errors.iter().any(|e| e.starts_with("De naam")) => {}
+                    None => errors.push("Kies een professional uit de lijst of vul een naam in.".into()),
+                }
+                member.role = text::optional(input.role, "De rol", 200, &mut errors);
+                member.organisation = text::optional(input.organisation, "De organisatie", 200, &mut errors);
+            }
+            ("mantelzorger", _) => {
+                match text::optional(input.name, "De naam", 200, &mut errors) {
+                    Some(name) => member.name = name,
+                    None if errors.iter().any(|e| e.starts_with("De naam")) => {}
+                    None => errors.push("Vul de naam van de mantelzorger in.".into()),
+                }
+                match text::optional(input.relation, "De relatie", 200, &mut errors) {
+                    Some(relation) => member.relation = Some(relation),
+                    None if errors.iter().any(|e| e.starts_with("De relatie")) => {}
+                    None => errors.push("Vul de relatie van de mantelzorger in (bijv. dochter).".into()),
+                }
+            }
+            _ => errors.push("Onbekende soort teamlid: kies professional of mantelzorger.".into()),
+        }
+        invalid_unless_empty(errors)?;
+        let id = self
+            .db
+            .add_team_member(patient.id, &member, d.actor().user().id)
+            .await?;
+        self.record(
+            &d.actor()
+                .entry(Some(patient), Action::AddTeamMember, Some(member.name.clone())),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Ends a membership of the care team; `NotFound` when the member is not (or no
+    /// longer) on this patient's team.
+    pub async fn remove_team_member(&self, d: &Decider, member_id: i64) -> Result<()> {
+        self.db.remove_team_member(d.patient().id, member_id).await?;
+        self.record(&d.actor().entry(
+            Some(d.patient()),
+            Action::RemoveTeamMember,
+            Some(format!("teamlid {member_id}")),
+        ))
+        .await
+    }
+
+    /// Makes a professional of the care team the first point of contact. Returns them.
+    pub async fn set_first_contact(&self, d: &Decider, member_id: i64) -> Result<TeamMember> {
+        let m = self
+            .db
+            .team(d.patient().id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == member_id && m.kind == "professional")
+            .ok_or_else(|| Error::invalid("Kies een professional uit het zorgteam."))?;
+        self.db
+            .set_first_contact(d.patient().id, m.id, d.actor().user().id)
+            .await?;
+        self.record(
+            &d.actor()
+                .entry(Some(d.patient()), Action::SetFirstContact, Some(m.name.clone())),
+        )
+        .await?;
+        Ok(m)
+    }
+
+    /// Saves a care plan as a new version. `based_on` is the version the editor started
+    /// from (0: none): when someone else saved in between, the result is `Conflict`. The
+    /// plan is normalised (empty rows dropped, lengths checked); `Invalid` lists every problem.
+    pub async fn save_care_plan(&self, c: &Contributor, based_on: i64, plan: CarePlan) -> Result<PlanSaved> {
+        let mut errors = Vec::new();
+        if based_on < 0 {
+            errors.push("Het versienummer waarop de wijziging is gebaseerd ontbreekt of klopt niet.".to_string());
+        }
+        let plan = match plan.normalised() {
+            Ok(p) => Some(p),
+            Err(more) => {
+                errors.extend(more);
+                None
+            }
+        };
+        invalid_unless_empty(errors)?;
+        let plan = plan.expect("no errors, so a plan");
+        let (current, previous) = self.care_plan_of(c.patient().id).await?;
+        let changes = care_plan_changes(&previous, &plan);
+        if changes.is_empty() && based_on > 0 && current > 0 {
+            return Ok(PlanSaved::Unchanged { version: current });
+        }
+        let summary = if based_on == 0 {
+            "Zorgplan opgesteld".to_string()
+        } else {
+            changes.join("\n")
+        };
+        let content = serde_json::to_string(&plan).map_err(|e| Error::Internal(e.into()))?;
+        let user = c.actor().user();
+        let version = self
+            .db
+            .save_care_plan(
+                c.patient().id,
+                based_on,
+                &content,
+                &summary,
+                user.id,
+                &user.display_name,
+            )
+            .await?;
+        self.record(&c.actor().entry(
+            Some(c.patient()),
+            Action::SaveCarePlan,
+            Some(format!("versie {version}")),
+        ))
+        .await?;
+        Ok(PlanSaved::Saved {
+            version,
+            changes: summary.lines().map(str::to_string).collect(),
+        })
+    }
+}
