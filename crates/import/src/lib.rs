@@ -1,4 +1,4 @@
-//! Import of a practice's HIS extract (`../shared/spec/extract-format.md`).
+//! Import of a practice's HIS extract (`docs/spec/extract-format.md`).
 //!
 //! An extract (a directory or a zip) is one all-or-nothing unit: a reader thread parses
 //! and validates the CSV files in a fixed order (practice, patients, then the rest) and

@@ -9,7 +9,7 @@ use kernteam_store::testing;
 use kernteam_store::Db;
 
 fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/example/extract-09000001-2027-07-04")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/example/extract-09000001-2027-07-04")
 }
 
 fn opts() -> ImportOptions {
