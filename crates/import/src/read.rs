@@ -10,7 +10,7 @@ use kernteam_domain::extract::{self as rules, ExtractFile, FieldResult};
 use kernteam_store::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader};
 use tokio::sync::mpsc::Sender;
 
-use crate::source::ExtractSource;
+use crate::source::{ExtractSource, Limits};
 use crate::{FileStats, ImportOptions, LocatedError, Msg, ReadOutcome, Row, MAX_ERRORS};
 
 const BATCH: usize = 2_000;
@@ -83,6 +83,7 @@ pub(crate) fn read_extract(
     mut source: ExtractSource,
     display: String,
     opts: &ImportOptions,
+    limits: &Limits,
     tx: Sender<Msg>,
 ) -> ReadOutcome {
     let total: u64 = ExtractFile::ALL.iter().map(|f| source.size(*f)).sum();
@@ -114,10 +115,13 @@ pub(crate) fn read_extract(
         patients_complete: false,
         today: opts.today,
     };
+    let mut total_read = 0u64;
     for file in ExtractFile::ALL {
         if r.errors.full() || r.closed {
             break;
         }
+        let exact = source.size_is_exact().then(|| source.size(file));
+        let cap = read_cap(file.file_name(), limits, total_read, exact);
         let opened = match source.open_file(file) {
             Ok(o) => o,
             Err(message) => {
@@ -129,7 +133,24 @@ pub(crate) fn read_extract(
             None if file.required() => r.errors.push(file.file_name(), 0, "-", "verplicht bestand ontbreekt"),
             None => {}
             Some(input) => {
-                let complete = read_file(&mut r, file, input);
+                let counted = std::rc::Rc::new(std::cell::Cell::new(0u64));
+                let tripped = std::rc::Rc::new(std::cell::Cell::new(false));
+                let capped = Capped {
+                    inner: input,
+                    left: cap.0,
+                    counted: counted.clone(),
+                    tripped: tripped.clone(),
+                };
+                let mut complete = read_file(&mut r, file, Box::new(capped));
+                if tripped.get() {
+                    // The read error of the cut is an echo of it: name the cause instead.
+                    if r.errors.list.last().is_some_and(|e| e.message.contains(CAP_ERROR)) {
+                        r.errors.list.pop();
+                    }
+                    r.errors.push(file.file_name(), 0, "-", cap.1.clone());
+                    complete = false;
+                }
+                total_read += counted.get();
                 if file == ExtractFile::Patients {
                     r.patients_complete = complete;
                 }
@@ -282,6 +303,67 @@ impl<R: Read> Read for LineGuard<R> {
                 }
             }
         }
+        Ok(n)
+    }
+}
+
+/// How many bytes of `file` may be read, and the message when it holds more.
+fn read_cap(file: &str, limits: &Limits, total_read: u64, exact: Option<u64>) -> (u64, String) {
+    let left_total = limits.max_total_bytes.saturating_sub(total_read);
+    let mut cap = (
+        limits.max_file_bytes,
+        format!(
+            "is groter dan {} bytes; maximaal zoveel per bestand",
+            limits.max_file_bytes
+        ),
+    );
+    if left_total < cap.0 {
+        cap = (
+            left_total,
+            format!(
+                "de bestanden van het extract zijn samen groter dan {} bytes (--max-bytes); {file} is niet helemaal gelezen",
+                limits.max_total_bytes
+            ),
+        );
+    }
+    if let Some(declared) = exact.filter(|d| *d < cap.0) {
+        cap = (
+            declared,
+            format!("bevat meer dan de {declared} bytes die het zip-bestand opgeeft; het zip-bestand is beschadigd of vervalst"),
+        );
+    }
+    cap
+}
+
+const CAP_ERROR: &str = "groter dan toegestaan";
+
+/// Passes at most `left` bytes through; past that it fails (and says so in `tripped`),
+/// so that no more than the limit is ever read or unpacked.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    counted: std::rc::Rc<std::cell::Cell<u64>>,
+    tripped: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            // One byte more than allowed tells a file that is exactly at the limit from one over it.
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe)? == 0 {
+                return Ok(0);
+            }
+            self.tripped.set(true);
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, CAP_ERROR));
+        }
+        let max = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.left -= n as u64;
+        self.counted.set(self.counted.get() + n as u64);
         Ok(n)
     }
 }
@@ -523,6 +605,9 @@ fn patient_row(rec: &mut Record, ids: &mut HashSet<String>, extract: Option<Naiv
     let registration_end = rec.optional(7, rules::parse_date);
     rec.end_after_start(7, registration_start, registration_end);
     let postal_code = rec.optional(8, rules::parse_postal_code);
+    let address = rec.optional(9, |s| rules::parse_text(s, 1, 200));
+    let city = rec.optional(10, |s| rules::parse_text(s, 1, 100));
+    let phone = rec.optional(11, |s| rules::parse_text(s, 1, 40));
     if !rec.ok {
         return None;
     }
@@ -536,6 +621,9 @@ fn patient_row(rec: &mut Record, ids: &mut HashSet<String>, extract: Option<Naiv
         registration_start: registration_start?,
         registration_end: registration_end?,
         postal_code: postal_code?,
+        address: address?,
+        city: city?,
+        phone: phone?,
     })
 }
 
@@ -559,7 +647,7 @@ fn episode_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<Episod
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
-    let title = rec.optional(4, |s| rules::parse_text(s, 0, 1000));
+    let title = rec.optional(4, |s| rules::parse_multiline_text(s, 0, 1000));
     if !rec.ok {
         return None;
     }
@@ -578,6 +666,8 @@ fn medication_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<Med
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
+    let name = rec.optional(4, |s| rules::parse_text(s, 1, 200));
+    let dosage = rec.optional(5, |s| rules::parse_text(s, 1, 200));
     if !rec.ok {
         return None;
     }
@@ -586,6 +676,8 @@ fn medication_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<Med
         atc: atc?,
         start: start?,
         end: end?,
+        name: name?,
+        dosage: dosage?,
     })
 }
 
@@ -593,7 +685,7 @@ fn determinant_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<De
     let his_id = known_patient(rec, ids);
     let labcode = rec.required(1, rules::parse_labcode);
     let date = rec.required(2, rules::parse_date);
-    let value = rec.required(3, |s| rules::parse_text(s, 1, 1000));
+    let value = rec.required(3, |s| rules::parse_multiline_text(s, 1, 1000));
     if !rec.ok {
         return None;
     }
