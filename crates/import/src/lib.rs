@@ -10,6 +10,7 @@
 //! or `FILE: message` where the whole file is meant, and all of them are collected, up to
 //! the first [`MAX_ERRORS`]. Sizes are bounded by [`Limits`].
 
+mod guard;
 mod read;
 pub mod source;
 

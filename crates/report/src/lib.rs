@@ -249,6 +249,17 @@ pub fn table(report: &Report) -> Result<(Vec<String>, Vec<Vec<Value>>), ReportEr
     Ok((header, rows))
 }
 
+/// A text cell made safe for spreadsheets: a cell that starts with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return is read by Excel and LibreOffice as a formula (CSV
+/// injection), so it gets a leading `'`, which they show as text. For text cells only:
+/// numbers, negative ones included, are written as they are.
+pub fn csv_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
 fn cell_text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
@@ -262,7 +273,10 @@ pub fn to_csv(report: &Report) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header)?;
     for row in rows {
-        w.write_record(row.iter().map(cell_text))?;
+        w.write_record(row.iter().map(|v| match v {
+            Value::String(s) => csv_safe(s).into_owned(),
+            other => cell_text(other),
+        }))?;
     }
     w.flush().map_err(csv::Error::from)?;
     w.into_inner()
@@ -304,7 +318,24 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
 
 #[cfg(test)]
 mod tests {
-    use super::local_midnight_utc;
+    use super::{csv_safe, local_midnight_utc};
+
+    #[test]
+    fn formula_like_text_is_neutralised() {
+        for (raw, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+31 43", "'+31 43"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Praktijk = goed", "Praktijk = goed"),
+            ("", ""),
+            ("'al veilig", "'al veilig"),
+        ] {
+            assert_eq!(csv_safe(raw), safe, "{raw:?}");
+        }
+    }
     use chrono::{DateTime, Local, NaiveDate, Timelike};
 
     #[test]

@@ -282,3 +282,35 @@ async fn recorded_care_feeds_the_period_figures() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn csv_text_cells_that_look_like_formulas_are_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x");
+    std::fs::create_dir(&path).unwrap();
+    for (name, content) in [
+        (
+            "practice.csv",
+            "agb_code,name,extract_date\n01234567,\"=HYPERLINK(\"\"http://x\"\")\",2027-07-01\n",
+        ),
+        (
+            "patients.csv",
+            "patient_id,birth_date,registration_start\nP1,1940-01-01,1990-01-01\n",
+        ),
+        ("episodes.csv", "patient_id,icpc,start_date\nP1,A05,2020-01-01\n"),
+    ] {
+        std::fs::write(path.join(name), content).unwrap();
+    }
+    let t = testing::sqlite().await;
+    import_extract(&t.db, &path, &opts()).await.unwrap();
+    let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
+    let csv = String::from_utf8(to_csv(&r).unwrap()).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("01234567,\"'=HYPERLINK(\"\"http://x\"\")\",2027-07-01,false,1,1,100.0,"),
+        "{row}"
+    );
+    // The JSON keeps the name as it is.
+    assert_eq!(r.practices[0].name, "=HYPERLINK(\"http://x\")");
+    t.finish().await;
+}
