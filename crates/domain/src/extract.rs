@@ -45,6 +45,19 @@ impl ExtractFile {
         )
     }
 
+    /// The columns that extracts had before the optional `address`, `city`, `phone`
+    /// (patients) and `name`, `dosage` (medications) were added at the end of
+    /// [`ExtractFile::columns`]; a writer of that older layout (the synthetic generator)
+    /// writes these.
+    pub fn core_columns(self) -> &'static [(&'static str, bool)] {
+        let all = self.columns();
+        match self {
+            ExtractFile::Patients => &all[..9],
+            ExtractFile::Medications => &all[..4],
+            _ => all,
+        }
+    }
+
     /// The columns this spec names: (name, required).
     pub fn columns(self) -> &'static [(&'static str, bool)] {
         match self {
@@ -390,6 +403,18 @@ mod tests {
         assert!(parse_text(&"é".repeat(200), 1, 200).is_ok());
         assert!(parse_text(&"é".repeat(201), 1, 200).is_err());
         assert!(parse_patient_id("").is_err());
+    }
+
+    #[test]
+    fn core_columns_are_the_older_layout() {
+        let names = |f: ExtractFile| f.core_columns().iter().map(|c| c.0).collect::<Vec<_>>();
+        assert_eq!(names(ExtractFile::Patients).last(), Some(&"postal_code"));
+        assert_eq!(
+            names(ExtractFile::Medications),
+            ["patient_id", "atc", "start_date", "end_date"]
+        );
+        assert_eq!(ExtractFile::Patients.columns().len(), 12);
+        assert_eq!(ExtractFile::Episodes.core_columns(), ExtractFile::Episodes.columns());
     }
 
     #[test]
