@@ -22,7 +22,7 @@ use tower::ServiceExt;
 pub const PASSWORD: &str = "een lange zin als wachtwoord";
 
 pub fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/example/extract-09000001-2027-07-04")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/example/extract-09000001-2027-07-04")
 }
 
 fn opts() -> ImportOptions {
