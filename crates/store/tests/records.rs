@@ -35,6 +35,9 @@ async fn practice_with_patient(db: &Db) -> (i64, i64, i64) {
         registration_start: d("1990-01-01"),
         registration_end: None,
         postal_code: Some("1234AB".into()),
+        address: Some("Lindelaan 4".into()),
+        city: Some("Maastricht".into()),
+        phone: None,
     })
     .await
     .unwrap();
@@ -52,6 +55,8 @@ async fn practice_with_patient(db: &Db) -> (i64, i64, i64) {
         atc: "A10BA02".into(),
         start: d("2011-01-01"),
         end: Some(d("2020-01-01")),
+        name: Some("Metformine 500 mg".into()),
+        dosage: Some("2 dd 1 tablet".into()),
     })
     .await
     .unwrap();
