@@ -140,7 +140,7 @@ pub struct CarePlanVersion {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AuditEntry {
     pub user_id: Option<i64>,
     pub username: String,
@@ -150,6 +150,10 @@ pub struct AuditEntry {
     pub action: String,
     pub detail: Option<String>,
     pub ip: Option<String>,
+    /// NEN 7513: whether the action was allowed or refused.
+    pub outcome: crate::audit::Outcome,
+    /// NEN 7513: the user on whose behalf the action was taken, if not their own.
+    pub on_behalf_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,6 +166,8 @@ pub struct AuditRecord {
     pub action: String,
     pub detail: Option<String>,
     pub ip: Option<String>,
+    pub outcome: crate::audit::Outcome,
+    pub on_behalf_of: Option<String>,
 }
 
 fn person_from_row(r: &AnyRow) -> StoreResult<Person> {

@@ -42,6 +42,7 @@ pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let db = Db::connect(&url).await.expect("connect to SQLite test database");
+    let db = with_test_keys(db, dir.path()).await;
     TestDb {
         db,
         url,
@@ -73,12 +74,21 @@ pub async fn postgres() -> Option<TestDb> {
     let (base, _) = admin.rsplit_once('/').expect("admin URL has a database name");
     let url = format!("{base}/{name}");
     let db = Db::connect(&url).await.expect("connect to PostgreSQL test database");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = with_test_keys(db, dir.path()).await;
     Some(TestDb {
         db,
         url,
         pg_cleanup: Some((admin, name)),
-        _dir: None,
+        _dir: Some(dir),
     })
+}
+
+/// A random key and an anchor file in the test's temporary folder (`audit.anchor`).
+async fn with_test_keys(db: Db, dir: &std::path::Path) -> Db {
+    db.with_keys(crate::keys::Keys::random(), Some(dir.join("audit.anchor")))
+        .await
+        .expect("test keys")
 }
 
 /// A fresh database on every backend that is available for tests.
