@@ -251,7 +251,11 @@ impl Db {
         let mut prev: String = head.try_get(1)?;
         let at = now_timestamp();
         if entries.is_empty() {
-            return Ok(AuditHead { seq: last, hash: prev, at });
+            return Ok(AuditHead {
+                seq: last,
+                hash: prev,
+                at,
+            });
         }
         let columns = [
             "seq",
@@ -313,7 +317,11 @@ impl Db {
             .bind(&prev)
             .execute(&mut **tx)
             .await?;
-        Ok(AuditHead { seq: last, hash: prev, at })
+        Ok(AuditHead {
+            seq: last,
+            hash: prev,
+            at,
+        })
     }
 
     /// Audit records by filter, oldest first.

@@ -120,7 +120,12 @@ fn read_anchor(path: &std::path::Path) -> StoreResult<Result<BTreeMap<i64, Strin
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(StoreError::Key(format!("ankerbestand {} niet te lezen: {e}", path.display()))),
+        Err(e) => {
+            return Err(StoreError::Key(format!(
+                "ankerbestand {} niet te lezen: {e}",
+                path.display()
+            )))
+        }
     };
     let mut out = BTreeMap::new();
     for (n, line) in text.lines().enumerate() {
@@ -189,7 +194,10 @@ impl Db {
                 Some((seq, _)) if *seq > last => {
                     return Ok(broken(
                         last + 1,
-                        format!("de records vanaf {} ontbreken: het ankerbestand kent record {seq}", last + 1),
+                        format!(
+                            "de records vanaf {} ontbreken: het ankerbestand kent record {seq}",
+                            last + 1
+                        ),
                     ));
                 }
                 None if count > 0 => {
@@ -234,7 +242,9 @@ impl Db {
         let mut walk = Walk::new();
         for r in &stored {
             if let Err(AuditCheck::Broken { seq, reason }) = walk.step(r, legacy_hash) {
-                tracing::error!("auditketen van vóór de sleutel is gebroken bij record {seq}: {reason}; niet verzegeld");
+                tracing::error!(
+                    "auditketen van vóór de sleutel is gebroken bij record {seq}: {reason}; niet verzegeld"
+                );
                 return Ok(());
             }
         }

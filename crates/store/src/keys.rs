@@ -87,9 +87,7 @@ impl Keys {
                     use std::os::unix::fs::OpenOptionsExt;
                     options.mode(0o600);
                 }
-                let mut file = options
-                    .open(path)
-                    .map_err(|e| bad(format!("niet aan te maken: {e}")))?;
+                let mut file = options.open(path).map_err(|e| bad(format!("niet aan te maken: {e}")))?;
                 file.write_all(format!("{}\n", hex::encode(master)).as_bytes())
                     .and_then(|_| file.sync_all())
                     .map_err(|e| bad(format!("niet te schrijven: {e}")))?;
@@ -209,8 +207,14 @@ mod tests {
             default_key_file("sqlite://kernteam-demo.db"),
             PathBuf::from("kernteam-demo.key")
         );
-        assert_eq!(default_key_file("sqlite:///srv/k/data.db?mode=rwc"), PathBuf::from("/srv/k/data.key"));
+        assert_eq!(
+            default_key_file("sqlite:///srv/k/data.db?mode=rwc"),
+            PathBuf::from("/srv/k/data.key")
+        );
         assert_eq!(default_key_file("postgres://x/y"), PathBuf::from("kernteam.key"));
-        assert_eq!(default_anchor_file(Path::new("kernteam.key")), PathBuf::from("kernteam.anchor"));
+        assert_eq!(
+            default_anchor_file(Path::new("kernteam.key")),
+            PathBuf::from("kernteam.anchor")
+        );
     }
 }

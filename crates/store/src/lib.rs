@@ -166,7 +166,10 @@ impl Db {
 
     pub(crate) fn keys(&self) -> StoreResult<&keys::Keys> {
         self.keys.as_deref().ok_or_else(|| {
-            StoreError::Key("geen sleutelbestand ingesteld (--key-file): de auditlog en tweestapsgeheimen zijn niet te gebruiken".into())
+            StoreError::Key(
+                "geen sleutelbestand ingesteld (--key-file): de auditlog en tweestapsgeheimen zijn niet te gebruiken"
+                    .into(),
+            )
         })
     }
 

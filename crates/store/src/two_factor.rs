@@ -62,7 +62,13 @@ impl Db {
 
     /// Confirms enrolment of `secret`: makes it the active secret, enables TOTP and
     /// replaces the recovery codes, in one transaction.
-    pub async fn enable_totp(&self, user_id: i64, secret: &str, step: i64, recovery_hashes: &[String]) -> StoreResult<()> {
+    pub async fn enable_totp(
+        &self,
+        user_id: i64,
+        secret: &str,
+        step: i64,
+        recovery_hashes: &[String],
+    ) -> StoreResult<()> {
         let sealed = self.keys()?.seal(&context(user_id), secret)?;
         let mut tx = self.pool().begin().await?;
         sqlx::query(
@@ -184,9 +190,9 @@ impl Db {
             "UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled = 0, totp_last_step = 0, \
              failed_codes = 0, locked_until = NULL WHERE id = $1",
         )
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)
