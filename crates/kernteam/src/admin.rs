@@ -10,7 +10,8 @@ use kernteam_store::{Backend, Db};
 
 #[derive(clap::Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain of the audit log; names the first broken record.
+    /// Check the audit chain with the key file's key and against the anchor file; names the
+    /// first record that was changed, removed, re-chained or cut off.
     Verify,
     /// Who accessed a patient's record, for the patient's request (AVG art. 15, NEN 7513), as CSV.
     Export {
@@ -85,13 +86,24 @@ pub async fn audit(db: &Db, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             };
             let records = db.audit_records(&filter).await?;
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(["tijdstip_utc", "gebruiker", "rol", "handeling", "details", "adres"])?;
+            w.write_record([
+                "tijdstip_utc",
+                "gebruiker",
+                "rol",
+                "namens",
+                "handeling",
+                "uitkomst",
+                "details",
+                "adres",
+            ])?;
             for r in &records {
                 w.write_record([
                     r.at.as_str(),
                     r.username.as_str(),
                     r.role.as_str(),
+                    r.on_behalf_of.as_deref().unwrap_or(""),
                     r.action.as_str(),
+                    r.outcome.label(),
                     r.detail.as_deref().unwrap_or(""),
                     r.ip.as_deref().unwrap_or(""),
                 ])?;

@@ -96,7 +96,10 @@ mod tests {
         assert!(one.contains("::1".parse().unwrap()));
         assert!("10.0.0.0/33".parse::<TrustedNet>().is_err());
         assert!("proxy".parse::<TrustedNet>().is_err());
-        assert!("0.0.0.0/0".parse::<TrustedNet>().unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!("0.0.0.0/0"
+            .parse::<TrustedNet>()
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
     }
 
     #[test]
@@ -107,7 +110,10 @@ mod tests {
         let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
         assert_eq!(client_ip(peer, &h("198.51.100.7"), &[proxy]), ip("198.51.100.7"));
         // A forged hop left of the real client is ignored.
-        assert_eq!(client_ip(peer, &h("1.2.3.4, 198.51.100.7"), &[proxy]), ip("198.51.100.7"));
+        assert_eq!(
+            client_ip(peer, &h("1.2.3.4, 198.51.100.7"), &[proxy]),
+            ip("198.51.100.7")
+        );
         // From an untrusted peer the header is not believed.
         assert_eq!(client_ip(stranger, &h("198.51.100.7"), &[proxy]), stranger);
         assert_eq!(client_ip(peer, &h("198.51.100.7"), &[]), peer);

@@ -158,7 +158,15 @@ async fn fail_code(state: &AppState, cu: &CurrentUser, action: &str) -> AppResul
     let failures = state.db.record_failed_code(cu.user.id).await?;
     let ip = cu.ip.clone();
     let user = Some(&cu.user);
-    crate::pages::audit_sign_in(state, user, "", &format!("{action} geweigerd: onjuiste code"), Outcome::Refused, ip.clone()).await?;
+    crate::pages::audit_sign_in(
+        state,
+        user,
+        "",
+        &format!("{action} geweigerd: onjuiste code"),
+        Outcome::Refused,
+        ip.clone(),
+    )
+    .await?;
     if let Some(lock) = auth::backoff(failures, auth::CODE_LOCKOUT) {
         let until = auth::timestamp(chrono::Utc::now() + lock);
         state.db.lock_account(cu.user.id, &until).await?;
@@ -172,17 +180,25 @@ async fn fail_code(state: &AppState, cu: &CurrentUser, action: &str) -> AppResul
 const LOCKED: &str = "Te veel onjuiste codes: dit account is tijdelijk geblokkeerd. Probeer het later opnieuw, of vraag de beheerder om hulp.";
 
 /// Whether a code (or, for sign-in, a recovery code) is right for the active secret.
-async fn code_is_right(state: &AppState, cu: &CurrentUser, secret: &str, form: &CodeForm, recovery: bool) -> AppResult<bool> {
+async fn code_is_right(
+    state: &AppState,
+    cu: &CurrentUser,
+    secret: &str,
+    form: &CodeForm,
+    recovery: bool,
+) -> AppResult<bool> {
     if recovery && !form.recovery_code.trim().is_empty() {
         return Ok(state
             .db
             .use_recovery_code(cu.user.id, &recovery_hash(&form.recovery_code))
             .await?);
     }
-    Ok(match matching_step(&totp(secret, &cu.user.username)?, &form.code, now_secs()) {
-        Some(step) => state.db.accept_totp_step(cu.user.id, step).await?,
-        None => false,
-    })
+    Ok(
+        match matching_step(&totp(secret, &cu.user.username)?, &form.code, now_secs()) {
+            Some(step) => state.db.accept_totp_step(cu.user.id, step).await?,
+            None => false,
+        },
+    )
 }
 
 fn code_page(cu: &CurrentUser, error: String) -> AppResult<Response> {
@@ -221,7 +237,15 @@ pub async fn submit_code(
     }
     state.db.reset_failed_codes(cu.user.id).await?;
     state.db.set_second_factor_done(&cu.session_hash).await?;
-    crate::pages::audit_sign_in(&state, Some(&cu.user), "", "inloggen: tweede stap juist", Outcome::Allowed, cu.ip.clone()).await?;
+    crate::pages::audit_sign_in(
+        &state,
+        Some(&cu.user),
+        "",
+        "inloggen: tweede stap juist",
+        Outcome::Allowed,
+        cu.ip.clone(),
+    )
+    .await?;
     Ok(Redirect::to("/").into_response())
 }
 
@@ -280,7 +304,11 @@ pub async fn enrol_form(State(state): State<AppState>, cu: CurrentUser) -> AppRe
 
 /// Starts an enrolment: a new pending secret. With TOTP on, only with the current code; the
 /// active secret stays in force until the new one is confirmed.
-pub async fn start_enrol(State(state): State<AppState>, cu: CurrentUser, Form(form): Form<CodeForm>) -> AppResult<Response> {
+pub async fn start_enrol(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
     let st = state.db.totp_state(cu.user.id).await?;
     if !cu.second_factor_done && st.enabled {
         return Ok(Redirect::to("/inloggen/code").into_response());
@@ -311,7 +339,8 @@ pub async fn enrol(State(state): State<AppState>, cu: CurrentUser, Form(form): F
         return enrol_page(&state, &cu, None, Some(error), unprocessable).await;
     };
     let Some(step) = matching_step(&totp(&secret, &cu.user.username)?, &form.code, now_secs()) else {
-        let error = "Deze code klopt niet. Controleer of de tijd op uw telefoon goed staat en probeer de volgende code.";
+        let error =
+            "Deze code klopt niet. Controleer of de tijd op uw telefoon goed staat en probeer de volgende code.";
         // While TOTP is on, the new secret is shown only right after the current code.
         let show = Some(secret.as_str()).filter(|_| !st.enabled);
         return enrol_page(&state, &cu, show, Some(error.into()), unprocessable).await;

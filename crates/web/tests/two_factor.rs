@@ -210,7 +210,11 @@ async fn viewing_the_enrolment_page_changes_nothing_and_a_new_app_needs_the_curr
         let page = c.get("/account/tweestap").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.text().contains("class=\"secret\""), "no new secret on a GET");
-        assert_eq!(t.db.totp_state(world.poh_a).await.unwrap(), before, "a GET changes nothing");
+        assert_eq!(
+            t.db.totp_state(world.poh_a).await.unwrap(),
+            before,
+            "a GET changes nothing"
+        );
         let (_, next) = password_step(&app, "poh-a").await;
         assert_eq!(next, "/inloggen/code", "the password alone still does not open");
 
@@ -243,7 +247,10 @@ async fn viewing_the_enrolment_page_changes_nothing_and_a_new_app_needs_the_curr
         let done = c.post_form("/account/tweestap", &[("code", &code)]).await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.text());
         let after = t.db.totp_state(world.poh_a).await.unwrap();
-        assert_eq!((after.enabled, after.secret.as_deref()), (true, Some(new_secret.as_str())));
+        assert_eq!(
+            (after.enabled, after.secret.as_deref()),
+            (true, Some(new_secret.as_str()))
+        );
         drop(world);
         t.finish().await;
     }

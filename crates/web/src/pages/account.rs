@@ -21,7 +21,13 @@ struct PasswordPage {
     error: Option<String>,
 }
 
-async fn page(state: &AppState, cu: &CurrentUser, status: StatusCode, flash: Option<String>, error: Option<String>) -> AppResult<Response> {
+async fn page(
+    state: &AppState,
+    cu: &CurrentUser,
+    status: StatusCode,
+    flash: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
     let mut resp = render(&PasswordPage {
         me: Some(me(state, cu).await?),
         flash,
@@ -58,13 +64,23 @@ pub async fn change_password(
     if let Err(error) = auth::check_password_for(&form.new, &cu.user.username) {
         return page(&state, &cu, unprocessable, None, Some(error)).await;
     }
-    let attempt = check_password_attempt(&state, &cu.user.username, form.current, cu.ip.clone(), "wachtwoord wijzigen");
+    let attempt = check_password_attempt(
+        &state,
+        &cu.user.username,
+        form.current,
+        cu.ip.clone(),
+        "wachtwoord wijzigen",
+    );
     if attempt.await?.is_none() {
-        let error = "Uw huidige wachtwoord klopt niet (of er is te vaak een verkeerd wachtwoord geprobeerd; wacht dan even).";
+        let error =
+            "Uw huidige wachtwoord klopt niet (of er is te vaak een verkeerd wachtwoord geprobeerd; wacht dan even).";
         return page(&state, &cu, StatusCode::UNAUTHORIZED, None, Some(error.into())).await;
     }
     let hash = auth::hash_password(form.new).await?;
-    state.db.change_own_password(cu.user.id, &hash, &cu.session_hash).await?;
+    state
+        .db
+        .change_own_password(cu.user.id, &hash, &cu.session_hash)
+        .await?;
     let action = "wachtwoord gewijzigd (andere sessies beëindigd)";
     audit_sign_in(&state, Some(&cu.user), "", action, Outcome::Allowed, cu.ip.clone()).await?;
     let flash = "Uw wachtwoord is gewijzigd. U bent op andere apparaten uitgelogd.".to_string();

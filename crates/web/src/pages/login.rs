@@ -143,7 +143,15 @@ pub(crate) async fn check_password_attempt(
     } else {
         "onjuist wachtwoord of onbekende naam"
     };
-    audit_sign_in(state, user, username, &format!("{action} geweigerd: {why}"), Outcome::Refused, ip.clone()).await?;
+    audit_sign_in(
+        state,
+        user,
+        username,
+        &format!("{action} geweigerd: {why}"),
+        Outcome::Refused,
+        ip.clone(),
+    )
+    .await?;
     if let Some(wait) = auth::backoff(failures, auth::PASSWORD_BACKOFF) {
         let until = auth::timestamp(chrono::Utc::now() + wait);
         state.db.lock_sign_in(username, &address, &until).await?;

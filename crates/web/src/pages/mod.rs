@@ -10,8 +10,8 @@ mod region;
 
 pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
 pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_version, save_care_plan};
-pub use login::{home, login, login_form, logout};
 pub(crate) use login::{audit_sign_in, check_password_attempt};
+pub use login::{home, login, login_form, logout};
 pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
 pub use patient_list::patient_list;
 pub use region::{region, region_csv, region_xlsx};
