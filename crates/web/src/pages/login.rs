@@ -225,3 +225,17 @@ pub async fn logout(State(state): State<AppState>, cu: CurrentUser) -> AppResult
     );
     Ok(resp)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash_with_the_default_cost() {
+        let h = argon2::password_hash::PasswordHash::new(super::DUMMY_HASH).unwrap();
+        let real = argon2::password_hash::PasswordHash::new(
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$V3hO2v6o3Ky0gq0Vf7Wm3hq4yVnK2Lr7c0HCSn5XQ0c",
+        )
+        .unwrap();
+        assert_eq!(h.params, real.params);
+        assert_eq!(argon2::Params::try_from(&h).unwrap(), argon2::Params::default());
+    }
+}
