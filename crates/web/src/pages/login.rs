@@ -228,14 +228,16 @@ pub async fn logout(State(state): State<AppState>, cu: CurrentUser) -> AppResult
 
 #[cfg(test)]
 mod tests {
+    /// Unknown names cost as much as known ones only if the dummy hash parses and has the
+    /// cost of the real hashes.
     #[test]
     fn the_dummy_hash_is_a_real_argon2id_hash_with_the_default_cost() {
         let h = argon2::password_hash::PasswordHash::new(super::DUMMY_HASH).unwrap();
-        let real = argon2::password_hash::PasswordHash::new(
-            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$V3hO2v6o3Ky0gq0Vf7Wm3hq4yVnK2Lr7c0HCSn5XQ0c",
-        )
-        .unwrap();
-        assert_eq!(h.params, real.params);
-        assert_eq!(argon2::Params::try_from(&h).unwrap(), argon2::Params::default());
+        let p = argon2::Params::try_from(&h).unwrap();
+        let d = argon2::Params::default();
+        assert_eq!(
+            (p.m_cost(), p.t_cost(), p.p_cost()),
+            (d.m_cost(), d.t_cost(), d.p_cost())
+        );
     }
 }
