@@ -1,5 +1,6 @@
 //! The person behind a request or a command, and the audit records written in their name.
 
+use kernteam_store::audit::Outcome;
 use kernteam_store::care::{AuditEntry, PatientRef};
 use kernteam_store::people::User;
 
@@ -38,12 +39,16 @@ impl Actor {
             action: action.label().to_string(),
             detail,
             ip: self.ip.clone(),
+            outcome: Outcome::Allowed,
+            on_behalf_of: None,
         }
     }
 
     /// The audit record of a refused attempt by this actor.
     pub(crate) fn refusal(&self, patient: Option<&PatientRef>, action: Action, detail: Option<String>) -> AuditEntry {
-        // The outcome field arrives with the keyed audit chain; until then the action says it.
-        self.entry(patient, action, detail)
+        AuditEntry {
+            outcome: Outcome::Refused,
+            ..self.entry(patient, action, detail)
+        }
     }
 }

@@ -10,7 +10,8 @@ use kernteam_store::{Backend, Db};
 
 #[derive(clap::Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain of the audit log; names the first broken record.
+    /// Check the audit chain with the key file's key and against the anchor file; names the
+    /// first record that was changed, removed, re-chained or cut off.
     Verify,
     /// Who accessed a patient's record, for the patient's request (AVG art. 15, NEN 7513), as CSV.
     Export {
@@ -102,13 +103,24 @@ pub async fn audit(db: &Db, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
 /// ([`kernteam_report::csv_safe`]).
 fn audit_csv(records: &[kernteam_store::care::AuditRecord]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["tijdstip_utc", "gebruiker", "rol", "handeling", "details", "adres"])?;
+    w.write_record([
+        "tijdstip_utc",
+        "gebruiker",
+        "rol",
+        "namens",
+        "handeling",
+        "uitkomst",
+        "details",
+        "adres",
+    ])?;
     for r in records {
         let cells = [
             r.at.as_str(),
             r.username.as_str(),
             r.role.as_str(),
+            r.on_behalf_of.as_deref().unwrap_or(""),
             r.action.as_str(),
+            r.outcome.label(),
             r.detail.as_deref().unwrap_or(""),
             r.ip.as_deref().unwrap_or(""),
         ]
@@ -164,12 +176,14 @@ mod tests {
             action: "patient.view".into(),
             detail: Some("-1+1".into()),
             ip: Some("@127.0.0.1".into()),
+            outcome: kernteam_store::audit::Outcome::Allowed,
+            on_behalf_of: Some("+31 praktijk".into()),
         };
         let csv = String::from_utf8(super::audit_csv(&[record]).unwrap()).unwrap();
         let row = csv.lines().nth(1).unwrap();
         assert_eq!(
             row,
-            "2027-05-01T10:00:00Z,\"'=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\",huisarts,patient.view,'-1+1,'@127.0.0.1"
+            "2027-05-01T10:00:00Z,\"'=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\",huisarts,'+31 praktijk,patient.view,toegestaan,'-1+1,'@127.0.0.1"
         );
     }
 }

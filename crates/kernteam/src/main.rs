@@ -30,6 +30,17 @@ struct Cli {
     #[arg(long, global = true, env = "DATABASE_URL")]
     database_url: Option<String>,
 
+    /// The installation's secret key (audit chain HMAC, TOTP encryption), kept apart from
+    /// the database; created (mode 0600) on first use [default: beside an SQLite database,
+    /// e.g. kernteam.key; else ./kernteam.key].
+    #[arg(long, global = true, env = "KERNTEAM_KEY_FILE")]
+    key_file: Option<PathBuf>,
+
+    /// Append-only file the audit chain's head is written to after every record; ship it
+    /// off this host [default: the key file with extension .anchor, e.g. kernteam.anchor].
+    #[arg(long, global = true, env = "KERNTEAM_AUDIT_ANCHOR")]
+    audit_anchor: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -85,6 +96,10 @@ enum Command {
         /// Kernteam is reached over TLS (directly or via a proxy): Secure cookies and HSTS.
         #[arg(long, env = "KERNTEAM_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// A reverse proxy (IP address or CIDR network) whose X-Forwarded-For names the
+        /// client; repeat for several. Without it the peer's address is the client's.
+        #[arg(long = "trusted-proxy", value_name = "ADDR")]
+        trusted_proxies: Vec<kernteam_web::client_addr::TrustedNet>,
     },
     /// Create (on first run) and serve a synthetic demo region with an account for every role.
     Demo {
@@ -158,10 +173,21 @@ fn main() -> ExitCode {
     }
 }
 
-async fn connect(url: &str) -> anyhow::Result<Db> {
-    Db::connect(url)
+/// Where the key and anchor files are.
+#[derive(Clone)]
+struct KeyFiles {
+    key: PathBuf,
+    anchor: PathBuf,
+}
+
+/// Opens (and migrates) the database with the installation's key and anchor file; the key
+/// file is created on first use and refused when others may read it.
+async fn open(url: &str, files: &KeyFiles) -> anyhow::Result<Db> {
+    let keys = kernteam_store::keys::Keys::load_or_create(&files.key)?;
+    let db = Db::connect(url)
         .await
-        .with_context(|| format!("database {url} niet te openen"))
+        .with_context(|| format!("database {url} niet te openen"))?;
+    Ok(db.with_keys(keys, Some(files.anchor.clone())).await?)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -173,8 +199,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             DEFAULT_DATABASE_URL.to_string()
         }
     });
+    let key = cli
+        .key_file
+        .clone()
+        .unwrap_or_else(|| kernteam_store::keys::default_key_file(&database_url));
+    let files = KeyFiles {
+        anchor: cli
+            .audit_anchor
+            .clone()
+            .unwrap_or_else(|| kernteam_store::keys::default_anchor_file(&key)),
+        key,
+    };
+    let connect = |url: &str| {
+        let (url, files) = (url.to_string(), files.clone());
+        async move { open(&url, &files).await }
+    };
     match cli.command {
-        Command::Import { paths, max_bytes } => import(&database_url, &paths, max_bytes).await,
+        Command::Import { paths, max_bytes } => import(connect(&database_url).await?, &paths, max_bytes).await,
         Command::Report {
             kind,
             period,
@@ -238,10 +279,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(args).await,
-        Command::Serve { bind, secure_cookies } => {
+        Command::Serve {
+            bind,
+            secure_cookies,
+            trusted_proxies,
+        } => {
             let db = connect(&database_url).await?;
+            // The safe default: a second factor for everyone who sees patient data and for
+            // administrators.
             let config = kernteam_web::WebConfig {
                 secure_cookies,
+                trusted_proxies,
                 ..Default::default()
             };
             serve(db, &bind, config, None).await
@@ -252,7 +300,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let today = chrono::Local::now().date_naive();
             demo::ensure_demo_region(&db, work.path(), today, std::io::stderr().is_terminal()).await?;
             drop(work);
-            let mut lines = Vec::new();
+            let mut lines =
+                vec!["LET OP: demo met synthetische gegevens; tweestapsverificatie is hier NIET verplicht".to_string()];
             for a in demo::ACCOUNTS {
                 lines.push(format!(
                     "login: {} {} {}",
@@ -261,9 +310,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     demo::DEMO_PASSWORD
                 ));
             }
-            serve(db, &bind, kernteam_web::WebConfig::default(), Some(lines)).await
+            serve(db, &bind, kernteam_web::WebConfig::demo(), Some(lines)).await
         }
-        Command::User(cmd) => users::run(&database_url, cmd).await,
+        Command::User(cmd) => users::run(connect(&database_url).await?, cmd).await,
         Command::LoadtestPrepare(args) => loadtest::prepare(&connect(&database_url).await?, args).await,
         Command::Audit(cmd) => admin::audit(&connect(&database_url).await?, cmd).await,
         Command::Backup { output } => admin::backup(&connect(&database_url).await?, &database_url, output).await,
@@ -281,6 +330,9 @@ async fn serve(
         .await
         .with_context(|| format!("kan niet luisteren op {bind}"))?;
     let addr = listener.local_addr()?;
+    if config.require_two_factor {
+        println!("tweestapsverificatie verplicht voor wie patiëntgegevens ziet en voor beheerders");
+    }
     println!(
         "Kernteam draait op http://{addr}/ ({}); stoppen met Ctrl-C",
         db.backend().name()
@@ -293,9 +345,8 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn import(url: &str, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<ExitCode> {
+async fn import(db: Db, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<ExitCode> {
     let limits = kernteam_import::Limits::with_max_total(max_bytes);
-    let db = connect(url).await?;
     let opts = ImportOptions {
         today: chrono::Local::now().date_naive(),
         progress: std::io::stderr().is_terminal(),

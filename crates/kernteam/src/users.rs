@@ -36,10 +36,7 @@ pub enum UserCommand {
     List,
 }
 
-pub async fn run(url: &str, cmd: UserCommand) -> anyhow::Result<ExitCode> {
-    let db = kernteam_store::Db::connect(url)
-        .await
-        .with_context(|| format!("database {url} niet te openen"))?;
+pub async fn run(db: kernteam_store::Db, cmd: UserCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         UserCommand::Add {
             username,

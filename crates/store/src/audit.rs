@@ -1,16 +1,71 @@
 //! The tamper-evident audit log (NEN 7513). Append-only: every record carries a sequence
-//! number and `hash = SHA-256(prev_hash | seq | at | user_id | username | role |
-//! practice_id | patient_id | action | detail | ip)`, so changing or deleting a record
-//! breaks the chain at that record, and removing the newest records breaks it against
-//! `audit_head`. [`Db::verify_audit`] names the first broken record.
+//! number and `hash = HMAC-SHA256(key, prev_hash | seq | at | user_id | username | role |
+//! practice_id | patient_id | action | detail | ip | outcome | on_behalf_of)` with the key
+//! of the key file ([`crate::keys`]), which the database does not hold: changing, removing
+//! or re-chaining records breaks the chain for anyone without the key. After every committed
+//! append the chain head (seq, hash, time) is appended to the anchor file, outside the
+//! database, so that removing the newest records and rolling back `audit_head` shows too.
+//! [`Db::verify_audit`] (in `audit_verify.rs`) names the first broken record.
 
-use sha2::{Digest, Sha256};
+use std::io::Write;
+
+use hmac::Mac;
 use sqlx::Row;
 
 use crate::care::{AuditEntry, AuditRecord};
+use crate::keys::{HmacSha256, Keys};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
-fn field(h: &mut Sha256, v: Option<&str>) {
+/// NEN 7513: whether the logged action was allowed or refused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    #[default]
+    Allowed,
+    Refused,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Refused => "refused",
+        }
+    }
+
+    /// The Dutch label, as shown and exported.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "toegestaan",
+            Outcome::Refused => "geweigerd",
+        }
+    }
+
+    pub fn from_code(code: &str) -> StoreResult<Outcome> {
+        match code {
+            "allowed" => Ok(Outcome::Allowed),
+            "refused" => Ok(Outcome::Refused),
+            other => Err(StoreError::Corrupt(format!("uitkomst '{other}'"))),
+        }
+    }
+}
+
+/// The fields of one record that the chain covers.
+pub(crate) struct Fields<'a> {
+    pub seq: i64,
+    pub at: &'a str,
+    pub user_id: Option<i64>,
+    pub username: &'a str,
+    pub role: &'a str,
+    pub practice_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub action: &'a str,
+    pub detail: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub outcome: &'a str,
+    pub on_behalf_of: Option<&'a str>,
+}
+
+fn field(h: &mut impl hmac::digest::Update, v: Option<&str>) {
     // Length-prefixed, so that no two field lists hash alike; None differs from "".
     match v {
         None => h.update(b"-"),
@@ -23,33 +78,43 @@ fn field(h: &mut Sha256, v: Option<&str>) {
     h.update(b"|");
 }
 
-#[allow(clippy::too_many_arguments)]
-fn record_hash(
-    prev: &str,
-    seq: i64,
-    at: &str,
-    user_id: Option<i64>,
-    username: &str,
-    role: &str,
-    practice_id: Option<i64>,
-    patient_id: Option<i64>,
-    action: &str,
-    detail: Option<&str>,
-    ip: Option<&str>,
-) -> String {
-    let mut h = Sha256::new();
-    field(&mut h, Some(prev));
-    field(&mut h, Some(&seq.to_string()));
-    field(&mut h, Some(at));
-    field(&mut h, user_id.map(|v| v.to_string()).as_deref());
-    field(&mut h, Some(username));
-    field(&mut h, Some(role));
-    field(&mut h, practice_id.map(|v| v.to_string()).as_deref());
-    field(&mut h, patient_id.map(|v| v.to_string()).as_deref());
-    field(&mut h, Some(action));
-    field(&mut h, detail);
-    field(&mut h, ip);
+fn common_fields(h: &mut impl hmac::digest::Update, prev: &str, f: &Fields<'_>) {
+    field(h, Some(prev));
+    field(h, Some(&f.seq.to_string()));
+    field(h, Some(f.at));
+    field(h, f.user_id.map(|v| v.to_string()).as_deref());
+    field(h, Some(f.username));
+    field(h, Some(f.role));
+    field(h, f.practice_id.map(|v| v.to_string()).as_deref());
+    field(h, f.patient_id.map(|v| v.to_string()).as_deref());
+    field(h, Some(f.action));
+    field(h, f.detail);
+    field(h, f.ip);
+}
+
+/// The keyed hash of a record.
+pub(crate) fn record_mac(keys: &Keys, prev: &str, f: &Fields<'_>) -> String {
+    let mut h: HmacSha256 = keys.audit_mac();
+    common_fields(&mut h, prev, f);
+    field(&mut h, Some(f.outcome));
+    field(&mut h, f.on_behalf_of);
+    hex::encode(h.finalize().into_bytes())
+}
+
+/// The unkeyed SHA-256 of the chain before migration 0007 (checked once, then sealed).
+pub(crate) fn legacy_hash(prev: &str, f: &Fields<'_>) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    common_fields(&mut h, prev, f);
     hex::encode(h.finalize())
+}
+
+/// The head of the chain after an append: what is anchored outside the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
 }
 
 /// The outcome of a chain check.
@@ -114,8 +179,9 @@ impl Writer {
 }
 
 impl Db {
-    /// Appends a record to the chain; returns when it is committed.
+    /// Appends a record to the chain; returns when it is committed and anchored.
     pub async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
+        self.keys()?;
         let writer = self.audit_writer.get_or_init(|| Writer::start(self.clone()));
         let (reply, answer) = tokio::sync::oneshot::channel();
         let closed = || StoreError::Corrupt("de auditlog-schrijver is gestopt".into());
@@ -126,18 +192,71 @@ impl Db {
             .map_err(|m| StoreError::Corrupt(format!("auditlog: {m}")))
     }
 
-    /// Appends records to the chain in one transaction.
+    /// Appends records to the chain in one transaction, commits and anchors.
     async fn append(&self, entries: &[&AuditEntry]) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
+        let head = self.append_in(&mut tx, entries).await?;
+        self.commit_audited(tx, head).await
+    }
+
+    /// A transaction for a change and its audit records (see [`Db::audit_in`]).
+    pub async fn begin(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.pool().begin().await?)
+    }
+
+    /// Appends audit records inside the caller's transaction, so that a change and its
+    /// record commit together or not at all. Finish with [`Db::commit_audited`].
+    pub async fn audit_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        entries: &[AuditEntry],
+    ) -> StoreResult<AuditHead> {
+        let refs: Vec<&AuditEntry> = entries.iter().collect();
+        self.append_in(tx, &refs).await
+    }
+
+    /// Commits a transaction with audit records, then anchors the chain head.
+    pub async fn commit_audited(&self, tx: sqlx::Transaction<'static, sqlx::Any>, head: AuditHead) -> StoreResult<()> {
+        tx.commit().await?;
+        self.anchor(&head)
+    }
+
+    /// Appends the head to the anchor file (one line `seq hash at`, append-only).
+    pub(crate) fn anchor(&self, head: &AuditHead) -> StoreResult<()> {
+        let Some(path) = self.anchor_path() else {
+            return Ok(());
+        };
+        let line = format!("{} {} {}\n", head.seq, head.hash, head.at);
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(line.as_bytes()))
+            .map_err(|e| StoreError::Key(format!("ankerbestand {} niet te schrijven: {e}", path.display())))
+    }
+
+    async fn append_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        entries: &[&AuditEntry],
+    ) -> StoreResult<AuditHead> {
+        let keys = self.keys()?;
         // The UPDATE takes the write lock (SQLite) or the row lock (PostgreSQL) first, so
         // appenders of other processes queue here and the chain stays linear.
-        let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + $1, keyed = 1 WHERE id = 1 RETURNING seq, hash")
             .bind(entries.len() as i64)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
         let last: i64 = head.try_get(0)?;
         let mut prev: String = head.try_get(1)?;
         let at = now_timestamp();
+        if entries.is_empty() {
+            return Ok(AuditHead {
+                seq: last,
+                hash: prev,
+                at,
+            });
+        }
         let columns = [
             "seq",
             "at",
@@ -149,6 +268,8 @@ impl Db {
             "action",
             "detail",
             "ip",
+            "outcome",
+            "on_behalf_of",
             "prev_hash",
             "hash",
         ];
@@ -156,18 +277,23 @@ impl Db {
         let mut insert = sqlx::query(&sql);
         for (i, e) in entries.iter().enumerate() {
             let seq = last - entries.len() as i64 + 1 + i as i64;
-            let hash = record_hash(
+            let hash = record_mac(
+                keys,
                 &prev,
-                seq,
-                &at,
-                e.user_id,
-                &e.username,
-                &e.role,
-                e.practice_id,
-                e.patient_id,
-                &e.action,
-                e.detail.as_deref(),
-                e.ip.as_deref(),
+                &Fields {
+                    seq,
+                    at: &at,
+                    user_id: e.user_id,
+                    username: &e.username,
+                    role: &e.role,
+                    practice_id: e.practice_id,
+                    patient_id: e.patient_id,
+                    action: &e.action,
+                    detail: e.detail.as_deref(),
+                    ip: e.ip.as_deref(),
+                    outcome: e.outcome.code(),
+                    on_behalf_of: e.on_behalf_of.as_deref(),
+                },
             );
             insert = insert
                 .bind(seq)
@@ -180,95 +306,30 @@ impl Db {
                 .bind(e.action.clone())
                 .bind(e.detail.clone())
                 .bind(e.ip.clone())
+                .bind(e.outcome.code())
+                .bind(e.on_behalf_of.clone())
                 .bind(prev)
                 .bind(hash.clone());
             prev = hash;
         }
-        insert.execute(&mut *tx).await?;
+        insert.execute(&mut **tx).await?;
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
             .bind(&prev)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Recomputes the whole chain.
-    pub async fn verify_audit(&self) -> StoreResult<AuditCheck> {
-        use futures_util::TryStreamExt;
-        let mut rows = sqlx::query(
-            "SELECT seq, at, user_id, username, role, practice_id, patient_id, action, detail, ip, prev_hash, hash \
-             FROM audit_log ORDER BY seq",
-        )
-        .fetch(self.pool());
-        let mut prev = "0".repeat(64);
-        let mut expected_seq = 1i64;
-        let mut count = 0u64;
-        while let Some(r) = rows.try_next().await? {
-            let seq: Option<i64> = r.try_get(0)?;
-            let Some(seq) = seq else {
-                return Ok(AuditCheck::Broken {
-                    seq: 0,
-                    reason: "record zonder volgnummer".into(),
-                });
-            };
-            if seq != expected_seq {
-                return Ok(AuditCheck::Broken {
-                    seq: expected_seq,
-                    reason: format!("record {expected_seq} ontbreekt (volgende gevonden: {seq})"),
-                });
-            }
-            let stored_prev: Option<String> = r.try_get(10)?;
-            let stored: Option<String> = r.try_get(11)?;
-            let detail: Option<String> = r.try_get(8)?;
-            let ip: Option<String> = r.try_get(9)?;
-            let computed = record_hash(
-                &prev,
-                seq,
-                &r.try_get::<String, _>(1)?,
-                r.try_get(2)?,
-                &r.try_get::<String, _>(3)?,
-                &r.try_get::<String, _>(4)?,
-                r.try_get(5)?,
-                r.try_get(6)?,
-                &r.try_get::<String, _>(7)?,
-                detail.as_deref(),
-                ip.as_deref(),
-            );
-            if stored_prev.as_deref() != Some(prev.as_str()) {
-                return Ok(AuditCheck::Broken {
-                    seq,
-                    reason: "verwijst niet naar het vorige record".into(),
-                });
-            }
-            if stored.as_deref() != Some(computed.as_str()) {
-                return Ok(AuditCheck::Broken {
-                    seq,
-                    reason: "inhoud gewijzigd (hash klopt niet)".into(),
-                });
-            }
-            prev = computed;
-            expected_seq += 1;
-            count += 1;
-        }
-        drop(rows);
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(self.pool())
-            .await?;
-        let (head_seq, head_hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
-        if head_seq != expected_seq - 1 || head_hash != prev {
-            return Ok(AuditCheck::Broken {
-                seq: expected_seq,
-                reason: format!("de laatste records ontbreken (laatste volgnummer hoort {head_seq} te zijn)"),
-            });
-        }
-        Ok(AuditCheck::Intact { records: count })
+        Ok(AuditHead {
+            seq: last,
+            hash: prev,
+            at,
+        })
     }
 
     /// Audit records by filter, oldest first.
     pub async fn audit_records(&self, f: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
         let mut sql =
-            String::from("SELECT seq, at, username, role, patient_id, action, detail, ip FROM audit_log WHERE 1 = 1");
+            String::from(
+            "SELECT seq, at, username, role, patient_id, action, detail, ip, outcome, on_behalf_of FROM audit_log WHERE 1 = 1",
+        );
         let mut n = 0;
         let mut next = || {
             n += 1;
@@ -313,6 +374,8 @@ impl Db {
                     action: r.try_get(5)?,
                     detail: r.try_get(6)?,
                     ip: r.try_get(7)?,
+                    outcome: Outcome::from_code(&r.try_get::<String, _>(8)?)?,
+                    on_behalf_of: r.try_get(9)?,
                 })
             })
             .collect()
@@ -321,14 +384,37 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
-    use super::record_hash;
+    use super::*;
+
+    fn f<'a>(username: &'a str, role: &'a str, detail: Option<&'a str>) -> Fields<'a> {
+        Fields {
+            seq: 1,
+            at: "t",
+            user_id: None,
+            username,
+            role,
+            practice_id: None,
+            patient_id: None,
+            action: "x",
+            detail,
+            ip: None,
+            outcome: "allowed",
+            on_behalf_of: None,
+        }
+    }
 
     #[test]
-    fn fields_are_delimited_unambiguously() {
-        let a = record_hash("p", 1, "t", None, "ab", "c", None, None, "x", None, None);
-        let b = record_hash("p", 1, "t", None, "a", "bc", None, None, "x", None, None);
-        let c = record_hash("p", 1, "t", None, "ab", "c", None, None, "x", Some(""), None);
-        assert_ne!(a, b);
-        assert_ne!(a, c);
+    fn fields_are_delimited_unambiguously_and_keyed() {
+        let k = Keys::random();
+        let a = record_mac(&k, "p", &f("ab", "c", None));
+        assert_ne!(a, record_mac(&k, "p", &f("a", "bc", None)));
+        assert_ne!(a, record_mac(&k, "p", &f("ab", "c", Some(""))));
+        assert_ne!(a, record_mac(&Keys::random(), "p", &f("ab", "c", None)));
+        assert_ne!(a, legacy_hash("p", &f("ab", "c", None)));
+        let refused = Fields {
+            outcome: "refused",
+            ..f("ab", "c", None)
+        };
+        assert_ne!(a, record_mac(&k, "p", &refused), "the outcome is covered");
     }
 }

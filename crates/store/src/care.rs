@@ -11,7 +11,7 @@ pub use crate::team::*;
 
 use crate::{Db, StoreResult};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AuditEntry {
     pub user_id: Option<i64>,
     pub username: String,
@@ -21,6 +21,10 @@ pub struct AuditEntry {
     pub action: String,
     pub detail: Option<String>,
     pub ip: Option<String>,
+    /// NEN 7513: whether the action was allowed or refused.
+    pub outcome: crate::audit::Outcome,
+    /// NEN 7513: the user on whose behalf the action was taken, if not their own.
+    pub on_behalf_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +37,8 @@ pub struct AuditRecord {
     pub action: String,
     pub detail: Option<String>,
     pub ip: Option<String>,
+    pub outcome: crate::audit::Outcome,
+    pub on_behalf_of: Option<String>,
 }
 
 impl Db {

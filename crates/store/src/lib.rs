@@ -11,6 +11,7 @@
 //! `Conflict` to 409/422, everything else is an internal error that is logged.
 
 pub mod audit;
+mod audit_verify;
 pub mod care;
 pub mod consultations;
 pub mod convert;
@@ -20,11 +21,13 @@ pub mod events;
 pub mod extracts;
 pub mod facts;
 pub mod formation;
+pub mod keys;
 pub mod mdo;
 pub mod medication_reviews;
 pub mod patients;
 pub mod people;
 pub mod program;
+pub mod sign_in;
 pub mod summary;
 pub mod team;
 pub mod testing;
@@ -56,6 +59,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("ongeldige waarde in de database: {0}")]
     Corrupt(String),
+    /// The key file or the audit anchor file (see [`keys`]).
+    #[error("sleutel: {0}")]
+    Key(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -95,6 +101,10 @@ pub struct Db {
     backend: Backend,
     /// The audit writer task, started on first use (see [`audit`]).
     audit_writer: std::sync::Arc<std::sync::OnceLock<audit::Writer>>,
+    /// The key file's keys (audit HMAC, TOTP encryption), set by [`Db::with_keys`].
+    keys: Option<std::sync::Arc<keys::Keys>>,
+    /// The append-only file the audit chain's head is anchored in after every append.
+    anchor: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 impl Db {
@@ -141,6 +151,8 @@ impl Db {
             pool,
             backend,
             audit_writer: Default::default(),
+            keys: None,
+            anchor: None,
         })
     }
 
@@ -150,6 +162,30 @@ impl Db {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Sets the installation's keys and the audit anchor file, before first use. Seals an
+    /// audit chain of before the key (unkeyed SHA-256) with the key if it is intact, and
+    /// encrypts TOTP secrets still stored in plain text.
+    pub async fn with_keys(mut self, keys: keys::Keys, anchor: Option<std::path::PathBuf>) -> StoreResult<Db> {
+        self.keys = Some(std::sync::Arc::new(keys));
+        self.anchor = anchor.map(std::sync::Arc::new);
+        self.seal_unkeyed_audit_chain().await?;
+        self.encrypt_plain_totp_secrets().await?;
+        Ok(self)
+    }
+
+    pub(crate) fn keys(&self) -> StoreResult<&keys::Keys> {
+        self.keys.as_deref().ok_or_else(|| {
+            StoreError::Key(
+                "geen sleutelbestand ingesteld (--key-file): de auditlog en tweestapsgeheimen zijn niet te gebruiken"
+                    .into(),
+            )
+        })
+    }
+
+    pub(crate) fn anchor_path(&self) -> Option<&std::path::Path> {
+        self.anchor.as_deref().map(|p| p.as_path())
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -19,6 +19,9 @@ pub const DEFAULT_POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432
 pub struct TestDb {
     pub db: Db,
     pub url: String,
+    /// The random key and the anchor file the database was given.
+    pub keys: crate::keys::Keys,
+    pub anchor: std::path::PathBuf,
     pg_cleanup: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -85,9 +88,12 @@ pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let db = Db::connect(&url).await.expect("connect to SQLite test database");
+    let (db, keys, anchor) = with_test_keys(db, dir.path()).await;
     TestDb {
         db,
         url,
+        keys,
+        anchor,
         pg_cleanup: None,
         _dir: Some(dir),
     }
@@ -122,12 +128,26 @@ pub async fn postgres() -> Option<TestDb> {
             panic!("connect to PostgreSQL test database {name}: {e}");
         }
     };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (db, keys, anchor) = with_test_keys(db, dir.path()).await;
     Some(TestDb {
         db,
         url,
+        keys,
+        anchor,
         pg_cleanup: Some((admin, name)),
-        _dir: None,
+        _dir: Some(dir),
     })
+}
+
+/// A random key and an anchor file in the test's temporary folder (`audit.anchor`).
+async fn with_test_keys(db: Db, dir: &std::path::Path) -> (Db, crate::keys::Keys, std::path::PathBuf) {
+    let (keys, anchor) = (crate::keys::Keys::random(), dir.join("audit.anchor"));
+    let db = db
+        .with_keys(keys.clone(), Some(anchor.clone()))
+        .await
+        .expect("test keys");
+    (db, keys, anchor)
 }
 
 /// A fresh database on every backend that is available for tests.

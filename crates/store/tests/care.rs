@@ -205,6 +205,7 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
             action: "dossier ingezien".into(),
             detail: None,
             ip: Some("127.0.0.1".into()),
+            ..Default::default()
         })
         .await
         .unwrap();

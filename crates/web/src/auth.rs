@@ -3,7 +3,9 @@
 //! The session cookie carries 32 random bytes; the database keeps only their SHA-256, so a
 //! copy of the database cannot be used to take over sessions. Every session has its own
 //! CSRF token, required on every state-changing request (form field `csrf` or header
-//! `X-CSRF-Token`). A new session id is issued at every sign-in.
+//! `X-CSRF-Token`). The sign-in form, before any session, has its own token: a signed
+//! double-submit cookie (`SameSite=Strict`) that must match the form's field. A new session
+//! id is issued at every sign-in.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -28,9 +30,30 @@ use crate::error::AppError;
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "kernteam_session";
-/// After this many failed sign-ins in a row an account is locked for [`LOCKOUT`].
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCKOUT: chrono::Duration = chrono::Duration::minutes(15);
+/// After this many failures in a row (passwords: per account name and client address;
+/// second-factor codes: per account) further attempts wait, twice as long each time.
+pub const MAX_FAILURES: i64 = 5;
+/// The first wait after [`MAX_FAILURES`] wrong passwords; it doubles with every further one.
+pub const PASSWORD_BACKOFF: chrono::Duration = chrono::Duration::minutes(1);
+/// The first lock after [`MAX_FAILURES`] wrong codes; it doubles with every further one.
+pub const CODE_LOCKOUT: chrono::Duration = chrono::Duration::minutes(15);
+/// Wrong passwords older than this are forgotten.
+pub const FORGET_FAILURES: chrono::Duration = chrono::Duration::hours(24);
+
+/// The wait after `failures` failures (none below [`MAX_FAILURES`]), at most a day.
+pub fn backoff(failures: i64, first: chrono::Duration) -> Option<chrono::Duration> {
+    let over = failures - MAX_FAILURES;
+    (over >= 0).then(|| (first * 2i32.pow(over.min(12) as u32)).min(chrono::Duration::hours(24)))
+}
+
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Whether a stored RFC 3339 time lies in the future.
+pub fn still_locked(until: Option<&str>) -> bool {
+    until.and_then(parse_ts).is_some_and(|t| t > Utc::now())
+}
 /// Sign-in attempts per client address per window, whatever the account.
 const ATTEMPTS_PER_ADDRESS: u32 = 20;
 const ATTEMPT_WINDOW: Duration = Duration::from_secs(300);
@@ -159,6 +182,53 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
+pub fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    key
+}
+
+pub const LOGIN_CSRF_COOKIE: &str = "kernteam_login_csrf";
+
+fn login_csrf_mac(key: &[u8; 32], nonce: &str) -> String {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(b"login-csrf|");
+    mac.update(nonce.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A new token for the sign-in form: `nonce.HMAC(nonce)`, so that only this server can
+/// make one (a cookie planted by a sibling site does not verify).
+pub fn new_login_csrf(key: &[u8; 32]) -> String {
+    let mut nonce = [0u8; 16];
+    rand::rng().fill_bytes(&mut nonce);
+    let nonce = hex::encode(nonce);
+    let mac = login_csrf_mac(key, &nonce);
+    format!("{nonce}.{mac}")
+}
+
+pub fn login_csrf_cookie(token: &str, secure: bool) -> HeaderValue {
+    let v = format!(
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/inloggen; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&v).expect("cookie is ASCII")
+}
+
+/// The sign-in form's token: the field equals the cookie, and the cookie is signed by us.
+pub fn login_csrf_ok(key: &[u8; 32], headers: &HeaderMap, field: &str) -> bool {
+    let Some(cookie) = cookie_value(headers, LOGIN_CSRF_COOKIE) else {
+        return false;
+    };
+    let Some((nonce, mac)) = cookie.split_once('.') else {
+        return false;
+    };
+    let same = bool::from(cookie.as_bytes().ct_eq(field.as_bytes()));
+    let signed = bool::from(login_csrf_mac(key, nonce).as_bytes().ct_eq(mac.as_bytes()));
+    same && signed
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -251,10 +321,8 @@ fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
 /// Loads the session (if any) into the request, ends idle or old sessions, and refuses
 /// state-changing requests without the session's CSRF token.
 pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = crate::client_addr::client_ip(peer, req.headers(), &state.config.trusted_proxies).map(|ip| ip.to_string());
     req.extensions_mut().insert(ClientIp(ip.clone()));
     let api = is_api(req.uri().path());
     let mut current = None;
@@ -325,7 +393,13 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
 }
 
 /// What a session may reach before its second factor.
-const SECOND_FACTOR_PATHS: [&str; 4] = ["/inloggen", "/inloggen/code", "/account/tweestap", "/uitloggen"];
+const SECOND_FACTOR_PATHS: [&str; 5] = [
+    "/inloggen",
+    "/inloggen/code",
+    "/account/tweestap",
+    "/account/tweestap/nieuw",
+    "/uitloggen",
+];
 
 /// Largest form body read for the CSRF check.
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;

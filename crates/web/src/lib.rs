@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod client_addr;
 pub mod error;
 pub mod pages;
 pub mod patients;
@@ -32,9 +33,12 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     pub idle_timeout: chrono::Duration,
     pub absolute_timeout: chrono::Duration,
-    /// Roles that can see patient data must sign in with a second factor (TOTP). `kernteam
-    /// serve` turns this on; the synthetic-data demo and tests leave it to the user.
+    /// Roles that can see patient data, and administrators, must sign in with a second
+    /// factor (TOTP). On by default; only the synthetic-data demo ([`WebConfig::demo`])
+    /// leaves it to the user.
     pub require_two_factor: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<client_addr::TrustedNet>,
 }
 
 impl Default for WebConfig {
@@ -43,7 +47,19 @@ impl Default for WebConfig {
             secure_cookies: false,
             idle_timeout: chrono::Duration::minutes(30),
             absolute_timeout: chrono::Duration::hours(12),
+            require_two_factor: true,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl WebConfig {
+    /// The synthetic-data demo (and tests of other things than sign-in): the second factor
+    /// is optional.
+    pub fn demo() -> Self {
+        WebConfig {
             require_two_factor: false,
+            ..WebConfig::default()
         }
     }
 }
@@ -55,6 +71,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<auth::Throttle>,
+    /// Signs the sign-in form's CSRF cookie; new at every start.
+    pub login_csrf_key: Arc<[u8; 32]>,
     pub lists: Arc<Mutex<HashMap<i64, Arc<patients::PracticeList>>>>,
 }
 
@@ -65,6 +83,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),
+            login_csrf_key: Arc::new(auth::random_key()),
             lists: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -110,6 +129,11 @@ pub fn router(state: AppState) -> Router {
             get(two_factor::code_form).post(two_factor::submit_code),
         )
         .route("/account/tweestap", get(two_factor::enrol_form).post(two_factor::enrol))
+        .route("/account/tweestap/nieuw", post(two_factor::start_enrol))
+        .route(
+            "/account/wachtwoord",
+            get(pages::account::password_form).post(pages::account::change_password),
+        )
         .route("/patienten", get(pages::patient_list))
         .route("/patienten/{id}", get(pages::patient_record))
         .route("/patienten/{id}/inclusie", post(pages::include))

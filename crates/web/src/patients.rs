@@ -65,6 +65,7 @@ pub async fn audit(
             action: action.to_string(),
             detail,
             ip: cu.ip.clone(),
+            ..Default::default()
         })
         .await?;
     Ok(())

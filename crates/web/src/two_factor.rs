@@ -1,7 +1,10 @@
 //! Two-factor sign-in: TOTP (RFC 6238, 30-second steps, 6 digits) with one-time recovery
 //! codes. Enrolment shows a QR code (SVG, rendered here) and the secret; a code confirms
 //! it. Codes are accepted once (the last accepted time step is stored), one step of clock
-//! skew either way. Failed codes count towards the account lockout like failed passwords.
+//! skew either way. Wrong codes are counted per account, apart from wrong passwords (a
+//! correct password does not reset them), lock the account with a doubling lock, and a
+//! locked account cannot finish signing in. Viewing the enrolment page changes nothing;
+//! a new authenticator needs the current code first (or an administrator's audited reset).
 
 use askama::Template;
 use axum::extract::State;
@@ -9,6 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use rand::RngCore;
 use totp_rs::{Algorithm, Secret, TOTP};
+
+use kernteam_store::audit::Outcome;
 
 use crate::auth::{self, CurrentUser};
 use crate::error::{AppError, AppResult};
@@ -84,9 +89,11 @@ pub fn recovery_hash(code: &str) -> String {
     auth::token_hash(&normal)
 }
 
-/// Whether this user must give a second factor at sign-in.
-pub fn required(state: &AppState, role: kernteam_domain::access::Role) -> bool {
-    state.config.require_two_factor && role.sees_patient_data()
+/// Whether this user must give a second factor at sign-in: everyone who sees patient data,
+/// and administrators (who can reset others' passwords and second factors).
+pub fn required(state: &AppState, user: &kernteam_store::people::User) -> bool {
+    let admin = user.role == kernteam_domain::access::Role::Beheerder || user.is_admin;
+    state.config.require_two_factor && (user.role.sees_patient_data() || admin)
 }
 
 #[derive(Template)]
@@ -105,9 +112,12 @@ struct EnrolPage {
     flash: Option<String>,
     csrf: String,
     error: Option<String>,
-    qr_svg: String,
+    /// The new secret's QR code and text, once a new enrolment has started.
+    qr_svg: Option<String>,
     secret: String,
     required: bool,
+    /// TOTP is on: starting again needs the current code.
+    enabled: bool,
 }
 
 #[derive(Template)]
@@ -142,23 +152,64 @@ pub struct CodeForm {
     recovery_code: String,
 }
 
-async fn fail_code(state: &AppState, cu: &CurrentUser) -> AppResult<String> {
-    let creds = state
-        .db
-        .credentials(&cu.user.username)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lock = (creds.failed_logins + 1 >= auth::MAX_FAILED_LOGINS).then(|| {
-        (chrono::Utc::now() + auth::LOCKOUT)
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string()
-    });
-    state.db.record_failed_login(cu.user.id, lock.as_deref()).await?;
-    if lock.is_some() {
-        state.db.delete_session(&cu.session_hash).await?;
-        return Ok("Te veel onjuiste codes: dit account is nu 15 minuten geblokkeerd.".into());
+/// A wrong code: counted, audited, and after [`auth::MAX_FAILURES`] the account is locked
+/// (its sessions end). The message to show.
+async fn fail_code(state: &AppState, cu: &CurrentUser, action: &str) -> AppResult<String> {
+    let failures = state.db.record_failed_code(cu.user.id).await?;
+    let ip = cu.ip.clone();
+    let user = Some(&cu.user);
+    crate::pages::audit_sign_in(
+        state,
+        user,
+        "",
+        &format!("{action} geweigerd: onjuiste code"),
+        Outcome::Refused,
+        ip.clone(),
+    )
+    .await?;
+    if let Some(lock) = auth::backoff(failures, auth::CODE_LOCKOUT) {
+        let until = auth::timestamp(chrono::Utc::now() + lock);
+        state.db.lock_account(cu.user.id, &until).await?;
+        let action = format!("account geblokkeerd tot {until} na {failures} onjuiste codes");
+        crate::pages::audit_sign_in(state, user, "", &action, Outcome::Refused, ip).await?;
+        return Ok(LOCKED.into());
     }
     Ok("Deze code klopt niet (of is al gebruikt). Probeer de volgende code uit uw app.".into())
+}
+
+const LOCKED: &str = "Te veel onjuiste codes: dit account is tijdelijk geblokkeerd. Probeer het later opnieuw, of vraag de beheerder om hulp.";
+
+/// Whether a code (or, for sign-in, a recovery code) is right for the active secret.
+async fn code_is_right(
+    state: &AppState,
+    cu: &CurrentUser,
+    secret: &str,
+    form: &CodeForm,
+    recovery: bool,
+) -> AppResult<bool> {
+    if recovery && !form.recovery_code.trim().is_empty() {
+        return Ok(state
+            .db
+            .use_recovery_code(cu.user.id, &recovery_hash(&form.recovery_code))
+            .await?);
+    }
+    Ok(
+        match matching_step(&totp(secret, &cu.user.username)?, &form.code, now_secs()) {
+            Some(step) => state.db.accept_totp_step(cu.user.id, step).await?,
+            None => false,
+        },
+    )
+}
+
+fn code_page(cu: &CurrentUser, error: String) -> AppResult<Response> {
+    let mut resp = render(&CodePage {
+        me: None,
+        flash: None,
+        csrf: cu.csrf.clone(),
+        error: Some(error),
+    })?;
+    *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+    Ok(resp)
 }
 
 pub async fn submit_code(
@@ -170,33 +221,31 @@ pub async fn submit_code(
         return Ok(Redirect::to("/").into_response());
     }
     let st = state.db.totp_state(cu.user.id).await?;
+    if auth::still_locked(st.locked_until.as_deref()) {
+        // A half-signed-in session does not finish while the account is locked.
+        state.db.delete_session(&cu.session_hash).await?;
+        let action = "tweede stap geweigerd: account geblokkeerd";
+        crate::pages::audit_sign_in(&state, Some(&cu.user), "", action, Outcome::Refused, cu.ip.clone()).await?;
+        return code_page(&cu, LOCKED.into());
+    }
     let (Some(secret), true) = (st.secret.as_deref(), st.enabled) else {
         return Ok(Redirect::to("/account/tweestap").into_response());
     };
-    let ok = if !form.recovery_code.trim().is_empty() {
-        state
-            .db
-            .use_recovery_code(cu.user.id, &recovery_hash(&form.recovery_code))
-            .await?
-    } else {
-        match matching_step(&totp(secret, &cu.user.username)?, &form.code, now_secs()) {
-            Some(step) => state.db.accept_totp_step(cu.user.id, step).await?,
-            None => false,
-        }
-    };
-    if !ok {
-        let error = fail_code(&state, &cu).await?;
-        let mut resp = render(&CodePage {
-            me: None,
-            flash: None,
-            csrf: cu.csrf,
-            error: Some(error),
-        })?;
-        *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-        return Ok(resp);
+    if !code_is_right(&state, &cu, secret, &form, true).await? {
+        let error = fail_code(&state, &cu, "tweede stap").await?;
+        return code_page(&cu, error);
     }
-    state.db.reset_failed_logins(cu.user.id).await?;
+    state.db.reset_failed_codes(cu.user.id).await?;
     state.db.set_second_factor_done(&cu.session_hash).await?;
+    crate::pages::audit_sign_in(
+        &state,
+        Some(&cu.user),
+        "",
+        "inloggen: tweede stap juist",
+        Outcome::Allowed,
+        cu.ip.clone(),
+    )
+    .await?;
     Ok(Redirect::to("/").into_response())
 }
 
@@ -210,68 +259,102 @@ fn qr_svg(url: &str) -> AppResult<String> {
         .build())
 }
 
-async fn enrol_page(state: &AppState, cu: &CurrentUser, error: Option<String>) -> AppResult<Response> {
-    let st = state.db.totp_state(cu.user.id).await?;
-    let secret = match st.secret {
-        Some(s) if !st.enabled => s,
-        _ => {
-            let mut bytes = [0u8; 20];
-            rand::rng().fill_bytes(&mut bytes);
-            let s = Secret::Raw(bytes.to_vec()).to_encoded().to_string();
-            state.db.set_pending_totp_secret(cu.user.id, &s).await?;
-            s
-        }
-    };
-    let t = totp(&secret, &cu.user.username)?;
+/// The enrolment page. It shows a new secret only when given one: never on a plain GET
+/// while TOTP is on (the pending secret would let a stolen session enrol its own app).
+async fn enrol_page(
+    state: &AppState,
+    cu: &CurrentUser,
+    show: Option<&str>,
+    error: Option<String>,
+    status: axum::http::StatusCode,
+) -> AppResult<Response> {
+    let enabled = state.db.totp_state(cu.user.id).await?.enabled;
+    let qr_svg = show
+        .map(|secret| qr_svg(&totp(secret, &cu.user.username)?.get_url()))
+        .transpose()?;
     let me = if cu.second_factor_done {
         Some(crate::pages::me(state, cu).await?)
     } else {
         None
     };
-    render(&EnrolPage {
+    let mut resp = render(&EnrolPage {
         me,
         flash: None,
         csrf: cu.csrf.clone(),
         error,
-        qr_svg: qr_svg(&t.get_url())?,
-        secret,
-        required: required(state, cu.user.role),
-    })
+        qr_svg,
+        secret: show.unwrap_or_default().to_string(),
+        required: required(state, &cu.user),
+        enabled,
+    })?;
+    *resp.status_mut() = status;
+    Ok(resp)
 }
 
-/// Enrolment: a new secret with its QR code; confirming a code switches TOTP on.
+/// The enrolment page: read-only. Without TOTP it shows the enrolment in progress (or a
+/// button to start one); with TOTP on, a form to start again with the current code.
 pub async fn enrol_form(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
-    if !cu.second_factor_done && state.db.totp_state(cu.user.id).await?.enabled {
+    let st = state.db.totp_state(cu.user.id).await?;
+    if !cu.second_factor_done && st.enabled {
         return Ok(Redirect::to("/inloggen/code").into_response());
     }
-    enrol_page(&state, &cu, None).await
+    let show = st.pending.as_deref().filter(|_| !st.enabled);
+    enrol_page(&state, &cu, show, None, axum::http::StatusCode::OK).await
 }
 
+/// Starts an enrolment: a new pending secret. With TOTP on, only with the current code; the
+/// active secret stays in force until the new one is confirmed.
+pub async fn start_enrol(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let st = state.db.totp_state(cu.user.id).await?;
+    if !cu.second_factor_done && st.enabled {
+        return Ok(Redirect::to("/inloggen/code").into_response());
+    }
+    if st.enabled {
+        let secret = st.secret.as_deref().unwrap_or_default();
+        if auth::still_locked(st.locked_until.as_deref()) || !code_is_right(&state, &cu, secret, &form, false).await? {
+            let error = fail_code(&state, &cu, "nieuwe authenticator").await?;
+            return enrol_page(&state, &cu, None, Some(error), axum::http::StatusCode::UNAUTHORIZED).await;
+        }
+    }
+    let mut bytes = [0u8; 20];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = Secret::Raw(bytes.to_vec()).to_encoded().to_string();
+    state.db.set_pending_totp_secret(cu.user.id, &secret).await?;
+    enrol_page(&state, &cu, Some(&secret), None, axum::http::StatusCode::OK).await
+}
+
+/// Confirms the pending secret with a code from it: TOTP is on with the new secret.
 pub async fn enrol(State(state): State<AppState>, cu: CurrentUser, Form(form): Form<CodeForm>) -> AppResult<Response> {
     let st = state.db.totp_state(cu.user.id).await?;
     if !cu.second_factor_done && st.enabled {
         return Ok(Redirect::to("/inloggen/code").into_response());
     }
-    let Some(secret) = st.secret.filter(|_| !st.enabled) else {
-        return enrol_page(&state, &cu, Some("Begin opnieuw: scan de nieuwe QR-code.".into())).await;
+    let unprocessable = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    let Some(secret) = st.pending else {
+        let error = "Begin opnieuw: start het instellen en scan de nieuwe QR-code.".to_string();
+        return enrol_page(&state, &cu, None, Some(error), unprocessable).await;
     };
     let Some(step) = matching_step(&totp(&secret, &cu.user.username)?, &form.code, now_secs()) else {
-        let mut resp = enrol_page(
-            &state,
-            &cu,
-            Some(
-                "Deze code klopt niet. Controleer of de tijd op uw telefoon goed staat en probeer de volgende code."
-                    .into(),
-            ),
-        )
-        .await?;
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(resp);
+        let error =
+            "Deze code klopt niet. Controleer of de tijd op uw telefoon goed staat en probeer de volgende code.";
+        // While TOTP is on, the new secret is shown only right after the current code.
+        let show = Some(secret.as_str()).filter(|_| !st.enabled);
+        return enrol_page(&state, &cu, show, Some(error.into()), unprocessable).await;
     };
     let codes = new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
-    state.db.enable_totp(cu.user.id, step, &hashes).await?;
+    state.db.enable_totp(cu.user.id, &secret, step, &hashes).await?;
     state.db.set_second_factor_done(&cu.session_hash).await?;
+    let action = if st.enabled {
+        "tweestapsverificatie: nieuwe authenticator ingesteld"
+    } else {
+        "tweestapsverificatie ingesteld"
+    };
+    crate::pages::audit_sign_in(&state, Some(&cu.user), "", action, Outcome::Allowed, cu.ip.clone()).await?;
     let me = crate::pages::me(&state, &cu).await?;
     render(&RecoveryPage {
         me: Some(me),

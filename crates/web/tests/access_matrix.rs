@@ -61,7 +61,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("GET", "/openapi.json") => Public,
         ("GET", "/")
         | ("POST", "/uitloggen")
-        | ("GET" | "POST", "/inloggen/code" | "/account/tweestap")
+        | ("GET" | "POST", "/inloggen/code" | "/account/tweestap" | "/account/wachtwoord")
+        | ("POST", "/account/tweestap/nieuw")
         | ("GET", "/v1/session") => SignedIn,
         ("GET", "/patienten" | "/werklijst" | "/v1/patients" | "/v1/worklist") => OwnLists,
         ("GET", "/mdo" | "/praktijk/formatie" | "/v1/mdo" | "/v1/practice/poh-o-hours") => PracticeRead,
@@ -508,6 +509,9 @@ async fn fresh(t: &testing::TestDb) -> kernteam_store::Db {
         kernteam_store::Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap().keep();
             kernteam_store::Db::connect(&format!("sqlite://{}", dir.join("m.db").display()))
+                .await
+                .unwrap()
+                .with_keys(kernteam_store::keys::Keys::random(), None)
                 .await
                 .unwrap()
         }

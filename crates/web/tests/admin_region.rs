@@ -89,7 +89,7 @@ struct Browser {
 
 impl Browser {
     fn new(db: &Db) -> Self {
-        let state = AppState::new(db.clone(), WebConfig::default());
+        let state = AppState::new(db.clone(), WebConfig::demo());
         Browser {
             app: kernteam_web::router(state),
             cookie: String::new(),
@@ -109,9 +109,17 @@ impl Browser {
     }
 
     async fn try_sign_in(&self, username: &str, password: &str) -> Reply {
+        // The sign-in form's token and cookie first, as a browser gets them.
+        let page = send(&self.app, Request::get("/inloggen").body(Body::empty()).unwrap()).await;
+        let cookie = page.header(header::SET_COOKIE).split(';').next().unwrap().to_string();
+        let text = page.text();
+        let marker = "name=\"csrf\" value=\"";
+        let start = text.find(marker).unwrap() + marker.len();
+        let csrf = &text[start..start + text[start..].find('"').unwrap()];
         let req = Request::post("/inloggen")
             .header(header::CONTENT_TYPE, FORM)
-            .body(form(&[("username", username), ("password", password)]))
+            .header(header::COOKIE, cookie)
+            .body(form(&[("username", username), ("password", password), ("csrf", csrf)]))
             .unwrap();
         send(&self.app, req).await
     }

@@ -1,10 +1,17 @@
+//! Sign-in with the password. Failures are counted per account name and client address (so
+//! that nobody can lock someone else's account from elsewhere), back off exponentially, get
+//! one and the same answer in the same time whether the name exists or is locked, and are
+//! audited as refused (never with the password).
+
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use kernteam_domain::access::Scope;
+use kernteam_store::audit::Outcome;
 use kernteam_store::care::AuditEntry;
+use kernteam_store::people::{Credentials, User};
 
 use super::{render, Me};
 use crate::auth::{self, ClientIp, CurrentUser};
@@ -18,6 +25,7 @@ struct LoginPage {
     flash: Option<String>,
     error: Option<String>,
     username: String,
+    csrf: String,
 }
 
 pub async fn home(cu: Option<CurrentUser>) -> Redirect {
@@ -28,91 +36,152 @@ pub async fn home(cu: Option<CurrentUser>) -> Redirect {
     }
 }
 
-pub async fn login_form(cu: Option<CurrentUser>) -> AppResult<Response> {
+/// The sign-in page with a fresh form token (and its cookie).
+fn login_page(state: &AppState, status: StatusCode, error: Option<String>, username: String) -> AppResult<Response> {
+    let csrf = auth::new_login_csrf(&state.login_csrf_key);
+    let mut resp = render(&LoginPage {
+        me: None,
+        flash: None,
+        error,
+        username,
+        csrf: csrf.clone(),
+    })?;
+    *resp.status_mut() = status;
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        auth::login_csrf_cookie(&csrf, state.config.secure_cookies),
+    );
+    Ok(resp)
+}
+
+pub async fn login_form(State(state): State<AppState>, cu: Option<CurrentUser>) -> AppResult<Response> {
     if cu.is_some_and(|c| c.second_factor_done) {
         return Ok(Redirect::to("/").into_response());
     }
-    render(&LoginPage {
-        me: None,
-        flash: None,
-        error: None,
-        username: String::new(),
-    })
+    login_page(&state, StatusCode::OK, None, String::new())
 }
 
 #[derive(serde::Deserialize)]
 pub struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    csrf: String,
 }
 
-const WRONG: &str = "Gebruikersnaam of wachtwoord klopt niet.";
+/// The one answer to every refused sign-in: wrong name, wrong password, inactive or locked
+/// account, too many attempts.
+pub const REFUSED: &str = "Gebruikersnaam of wachtwoord klopt niet, of er is te vaak een verkeerd wachtwoord \
+     geprobeerd. Na herhaalde fouten moet u steeds langer wachten voor u het opnieuw kunt proberen.";
+
+/// A name as typed, for the audit log: trimmed, without control characters, capped.
+fn typed_name(username: &str) -> String {
+    username.trim().chars().filter(|c| !c.is_control()).take(100).collect()
+}
+
+/// An audit record of a sign-in event (never with the password).
+pub(crate) async fn audit_sign_in(
+    state: &AppState,
+    user: Option<&User>,
+    typed: &str,
+    action: &str,
+    outcome: Outcome,
+    ip: Option<String>,
+) -> AppResult<()> {
+    state
+        .db
+        .audit(&AuditEntry {
+            user_id: user.map(|u| u.id),
+            username: user.map_or_else(|| typed_name(typed), |u| u.username.clone()),
+            role: user.map_or_else(String::new, |u| u.role.code().to_string()),
+            practice_id: user.and_then(|u| u.practice_id),
+            action: action.into(),
+            ip,
+            outcome,
+            ..Default::default()
+        })
+        .await?;
+    Ok(())
+}
+
+/// A password attempt for `username` from the request's address: the account's
+/// credentials when the password is right and the name/address pair is not waiting out a
+/// back-off; `None` otherwise, after the same amount of work, counted and audited.
+pub(crate) async fn check_password_attempt(
+    state: &AppState,
+    username: &str,
+    password: String,
+    ip: Option<String>,
+    action: &str,
+) -> AppResult<Option<Credentials>> {
+    let address = ip.clone().unwrap_or_default();
+    let throttled = !state.throttle.allow(ip.as_deref());
+    let waiting = auth::still_locked(
+        state
+            .db
+            .sign_in_failures(username, &address)
+            .await?
+            .locked_until
+            .as_deref(),
+    );
+    let creds = state.db.credentials(username).await?;
+    let checkable = creds.as_ref().filter(|c| c.user.active && !throttled && !waiting);
+    // The same argon2 work whether the name exists, is inactive or locked.
+    let hash = checkable.map_or_else(|| DUMMY_HASH.to_string(), |c| c.password_hash.clone());
+    let right = auth::verify_password(password, hash).await && checkable.is_some();
+    if right {
+        state.db.clear_sign_in_failures(username, &address).await?;
+        return Ok(creds);
+    }
+    let forget = auth::timestamp(chrono::Utc::now() - auth::FORGET_FAILURES);
+    let failures = state.db.record_sign_in_failure(username, &address, &forget).await?;
+    let user = creds.as_ref().map(|c| &c.user);
+    let why = if throttled {
+        "te veel pogingen vanaf dit adres"
+    } else if waiting {
+        "wachttijd na herhaalde fouten"
+    } else {
+        "onjuist wachtwoord of onbekende naam"
+    };
+    audit_sign_in(
+        state,
+        user,
+        username,
+        &format!("{action} geweigerd: {why}"),
+        Outcome::Refused,
+        ip.clone(),
+    )
+    .await?;
+    if let Some(wait) = auth::backoff(failures, auth::PASSWORD_BACKOFF) {
+        let until = auth::timestamp(chrono::Utc::now() + wait);
+        state.db.lock_sign_in(username, &address, &until).await?;
+        let action = format!("{action}: wachttijd tot {until} voor deze naam vanaf dit adres");
+        audit_sign_in(state, user, username, &action, Outcome::Refused, ip).await?;
+    }
+    Ok(None)
+}
 
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     previous: Option<CurrentUser>,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let username = form.username.trim().to_string();
-    let fail = |msg: String, username: String| -> AppResult<Response> {
-        let mut resp = render(&LoginPage {
-            me: None,
-            flash: None,
-            error: Some(msg),
-            username,
-        })?;
-        *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-        Ok(resp)
+    if !auth::login_csrf_ok(&state.login_csrf_key, &headers, &form.csrf) {
+        let msg = "Het inlogformulier was verlopen of kwam niet van deze site. Probeer het opnieuw.";
+        return login_page(&state, StatusCode::FORBIDDEN, Some(msg.into()), username);
+    }
+    let Some(creds) = check_password_attempt(&state, &username, form.password, ip.clone(), "inloggen").await? else {
+        return login_page(&state, StatusCode::UNAUTHORIZED, Some(REFUSED.into()), username);
     };
-    if !state.throttle.allow(ip.as_deref()) {
-        return fail(
-            "Te veel inlogpogingen vanaf dit adres. Wacht vijf minuten en probeer het dan opnieuw.".into(),
-            username,
-        );
-    }
-    let Some(creds) = state.db.credentials(&username).await? else {
-        // Spend the same time as a real check, so that names cannot be probed by timing.
-        let _ = auth::verify_password(form.password, DUMMY_HASH.to_string()).await;
-        return fail(WRONG.into(), username);
-    };
-    let now = chrono::Utc::now();
-    if let Some(until) = creds
-        .locked_until
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-    {
-        if until > now {
-            let local = until.with_timezone(&chrono::Local).format("%H:%M");
-            return fail(
-                format!("Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. Probeer het na {local} opnieuw, of vraag de beheerder om hulp."),
-                username,
-            );
-        }
-    }
-    if !creds.user.active {
-        let _ = auth::verify_password(form.password, DUMMY_HASH.to_string()).await;
-        return fail(WRONG.into(), username);
-    }
-    if !auth::verify_password(form.password, creds.password_hash.clone()).await {
-        let lock = (creds.failed_logins + 1 >= auth::MAX_FAILED_LOGINS)
-            .then(|| (now + auth::LOCKOUT).format("%Y-%m-%dT%H:%M:%SZ").to_string());
-        state.db.record_failed_login(creds.user.id, lock.as_deref()).await?;
-        if lock.is_some() {
-            return fail(
-                "Dit account is nu 15 minuten geblokkeerd na te veel mislukte pogingen.".into(),
-                username,
-            );
-        }
-        return fail(WRONG.into(), username);
-    }
-    state.db.reset_failed_logins(creds.user.id).await?;
     // A new session id at every sign-in; an earlier session of this browser ends.
     if let Some(old) = previous {
         state.db.delete_session(&old.session_hash).await?;
     }
     let totp = state.db.totp_state(creds.user.id).await?;
-    let second_step = totp.enabled || crate::two_factor::required(&state, creds.user.role);
+    let second_step = totp.enabled || crate::two_factor::required(&state, &creds.user);
     let token = auth::random_token();
     state
         .db
@@ -124,19 +193,12 @@ pub async fn login(
             !second_step,
         )
         .await?;
-    state
-        .db
-        .audit(&AuditEntry {
-            user_id: Some(creds.user.id),
-            username: creds.user.username.clone(),
-            role: creds.user.role.code().into(),
-            practice_id: creds.user.practice_id,
-            patient_id: None,
-            action: "inloggen".into(),
-            detail: None,
-            ip,
-        })
-        .await?;
+    let action = if second_step {
+        "inloggen: wachtwoord juist, tweede stap gevraagd"
+    } else {
+        "inloggen"
+    };
+    audit_sign_in(&state, Some(&creds.user), &username, action, Outcome::Allowed, ip).await?;
     let next = match (second_step, totp.enabled) {
         (false, _) => "/",
         (true, true) => "/inloggen/code",
@@ -162,4 +224,20 @@ pub async fn logout(State(state): State<AppState>, cu: CurrentUser) -> AppResult
         auth::clear_session_cookie(state.config.secure_cookies),
     );
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Unknown names cost as much as known ones only if the dummy hash parses and has the
+    /// cost of the real hashes.
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash_with_the_default_cost() {
+        let h = argon2::password_hash::PasswordHash::new(super::DUMMY_HASH).unwrap();
+        let p = argon2::Params::try_from(&h).unwrap();
+        let d = argon2::Params::default();
+        assert_eq!(
+            (p.m_cost(), p.t_cost(), p.p_cost()),
+            (d.m_cost(), d.t_cost(), d.p_cost())
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! The pages: one handler per action, each a plain `async fn` returning [`AppResult`].
 
+pub mod account;
 mod admin;
 mod care_plan;
 mod login;
@@ -9,6 +10,7 @@ mod region;
 
 pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
 pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_version, save_care_plan};
+pub(crate) use login::{audit_sign_in, check_password_attempt};
 pub use login::{home, login, login_form, logout};
 pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
 pub use patient_list::patient_list;

@@ -226,7 +226,7 @@ pub async fn seed(db: &Db) -> World {
     .await
     .unwrap();
 
-    let app = kernteam_web::router(AppState::new(db.clone(), WebConfig::default()));
+    let app = kernteam_web::router(AppState::new(db.clone(), WebConfig::demo()));
     World {
         app,
         db: db.clone(),
@@ -292,6 +292,40 @@ pub fn csrf_of_page(html: &str) -> String {
     html[start..end].to_string()
 }
 
+/// The sign-in form's token and its cookie (`kernteam_login_csrf=…`), as a browser gets
+/// them from `GET /inloggen`.
+pub async fn login_csrf(app: &Router) -> (String, String) {
+    let page = send(app, Request::get("/inloggen").body(Body::empty()).unwrap()).await;
+    let cookie = page
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("kernteam_login_csrf="))
+        .expect("a sign-in form cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    (csrf_of_page(&page.text()), cookie)
+}
+
+/// Posts the sign-in form as a browser does (with its form token).
+pub async fn post_sign_in(app: &Router, username: &str, password: &str) -> Resp {
+    let (csrf, cookie) = login_csrf(app).await;
+    let body =
+        serde_urlencoded::to_string([("username", username), ("password", password), ("csrf", csrf.as_str())]).unwrap();
+    send(
+        app,
+        Request::post("/inloggen")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
 /// A signed-in browser or API client.
 #[derive(Clone)]
 pub struct Client {
@@ -313,15 +347,7 @@ impl Client {
 
     /// Signs in with the sign-in form.
     pub async fn sign_in(app: &Router, username: &str) -> Client {
-        let body = serde_urlencoded::to_string([("username", username), ("password", PASSWORD)]).unwrap();
-        let resp = send(
-            app,
-            Request::post("/inloggen")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
+        let resp = post_sign_in(app, username, PASSWORD).await;
         assert_eq!(
             resp.status,
             StatusCode::SEE_OTHER,

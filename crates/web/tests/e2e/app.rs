@@ -121,7 +121,7 @@ impl App {
             .expect("bind 127.0.0.1:0");
         let addr: SocketAddr = listener.local_addr().expect("local address");
         let server = tokio::spawn(kernteam_web::serve(
-            AppState::new(db.clone(), WebConfig::default()),
+            AppState::new(db.clone(), WebConfig::demo()),
             listener,
         ));
         App {
