@@ -3,7 +3,7 @@
 pub mod account;
 mod admin;
 mod care_plan;
-mod login;
+pub mod login;
 mod patient;
 mod patient_list;
 mod region;

@@ -375,8 +375,11 @@ async fn a_district_nurse_sees_exactly_the_patients_whose_care_team_they_are_on(
     b.fill("username", nurse.username).await;
     b.fill("password", "niet-het-wachtwoord").await;
     b.click("//form[@action='/inloggen']//button[@type='submit']").await;
-    b.wait("//p[@role='alert'][normalize-space()='Gebruikersnaam of wachtwoord klopt niet.']")
-        .await;
+    b.wait(&format!(
+        "//p[@role='alert'][normalize-space()={}]",
+        browser::lit(kernteam_web::pages::login::REFUSED)
+    ))
+    .await;
 
     // Signed in, on nobody's care team yet.
     sign_in(&b, nurse.username, nurse.name).await;
