@@ -14,6 +14,7 @@ mod minutes;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
+use kernteam_domain::access::practice_permissions;
 use kernteam_domain::mdo::{self, AttendanceInput, PlanInput};
 use kernteam_store::care::AuditEntry;
 use kernteam_store::program::{AgendaEntry, Attendance, Meeting};
@@ -47,6 +48,12 @@ impl MdoMeeting {
     pub fn may_write(&self) -> bool {
         self.actor().user().role.is_practice_clinician()
     }
+    /// Whether the actor may record the attendance (the practice's clinicians and its
+    /// administrator).
+    pub fn may_organise(&self) -> bool {
+        let user = self.actor().user();
+        practice_permissions(user.role, user.is_admin).organise_mdo
+    }
     /// How the audit records name the meeting: `MDO 2027-03-08 (12)`.
     fn label(&self) -> String {
         format!("MDO {} ({})", self.meeting.date, self.meeting.id)
@@ -60,6 +67,8 @@ pub struct MdoOverview {
     pub meetings: Vec<Meeting>,
     /// Newest quarter first.
     pub quarters: Vec<Quarter>,
+    /// Whether the actor may plan meetings and record attendance.
+    pub can_plan: bool,
 }
 
 /// Counts of one quarter.
@@ -131,9 +140,11 @@ impl App {
     pub async fn mdo_overview(&self, staff: &PracticeStaff) -> Result<MdoOverview> {
         let meetings = self.db.meetings(staff.practice_id()).await?;
         let agenda = self.db.practice_agenda(staff.practice_id()).await?;
+        let user = staff.actor().user();
         Ok(MdoOverview {
             quarters: quarters(&meetings, &agenda, today()),
             meetings,
+            can_plan: practice_permissions(user.role, user.is_admin).organise_mdo,
         })
     }
 
@@ -187,9 +198,7 @@ impl App {
                 name: a.name,
             })
             .collect();
-        self.db
-            .record_attendance(m.meeting.id, &rows, notes.as_deref())
-            .await?;
+        self.db.record_attendance(m.meeting.id, &rows, notes.as_deref()).await?;
         self.record(&o.staff().actor().entry(
             None,
             Action::RecordMdoAttendance,

@@ -59,15 +59,26 @@ impl App {
         })
     }
 
+    /// Refuses (and logs the refusal) unless the actor may put patients on the meeting's
+    /// agenda and record its minutes: the practice's clinicians.
+    pub async fn mdo_writer(&self, m: &MdoMeeting) -> Result<()> {
+        if m.may_write() {
+            return Ok(());
+        }
+        self.record(&m.actor().refusal(
+            None,
+            Action::AccessRefused,
+            Some(format!("{}: agenda en verslag", m.label())),
+        ))
+        .await?;
+        Err(Error::Forbidden)
+    }
+
     /// Puts a patient of the meeting's practice on its agenda with a reason (the practice's
     /// clinicians: 403 for others). `NotFound` for a patient the actor may not see or of
     /// another practice, `Conflict` when the patient is already on it. Returns the item's id.
     pub async fn add_to_mdo_agenda(&self, m: &MdoMeeting, patient_id: i64, reason: &str) -> Result<i64> {
-        if !m.may_write() {
-            self.record(&m.actor().refusal(None, Action::AccessRefused, Some("MDO-agenda".into())))
-                .await?;
-            return Err(Error::Forbidden);
-        }
+        self.mdo_writer(m).await?;
         let c = self.contributor(m.actor(), patient_id).await?;
         if c.patient().practice_id != m.meeting.practice_id {
             return Err(Error::NotFound);
@@ -103,8 +114,7 @@ impl App {
                 practice_id: m.meeting.practice_id,
                 his_id: String::new(),
             };
-            m.actor()
-                .entry(Some(&p), Action::SearchMdoPatient, Some(label.clone()))
+            m.actor().entry(Some(&p), Action::SearchMdoPatient, Some(label.clone()))
         }));
         self.record_all(entries).await
     }

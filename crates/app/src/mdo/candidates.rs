@@ -78,7 +78,10 @@ impl App {
         let mut events: HashMap<i64, Vec<EventRecord>> = HashMap::new();
         for e in self.db.practice_worklist_events(practice_id, &since, &[]).await? {
             let Some(kind) = EventKind::from_code(&e.kind) else {
-                return Err(Error::Internal(anyhow::anyhow!("stored event kind '{}' unknown", e.kind)));
+                return Err(Error::Internal(anyhow::anyhow!(
+                    "stored event kind '{}' unknown",
+                    e.kind
+                )));
             };
             let sent = e.handover_sent_at.as_deref().map(stored_time).transpose()?;
             events
@@ -102,7 +105,9 @@ impl App {
         if found.is_empty() {
             return Ok(Vec::new());
         }
-        let names = self.names_in_practice(practice_id, found.iter().map(|(p, _)| *p)).await?;
+        let names = self
+            .names_in_practice(practice_id, found.iter().map(|(p, _)| *p))
+            .await?;
         let label = m.label();
         self.record_all(
             found
@@ -113,8 +118,7 @@ impl App {
                         practice_id,
                         his_id: String::new(),
                     };
-                    m.actor()
-                        .entry(Some(&p), Action::ViewMdoProposals, Some(label.clone()))
+                    m.actor().entry(Some(&p), Action::ViewMdoProposals, Some(label.clone()))
                 })
                 .collect(),
         )
