@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use chrono::{Datelike, Duration, NaiveDate};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::care::{ActionStatus, CareAction, MAX_TEXT};
 use crate::events::{discipline_label, MdoLevel, DISCIPLINES};
@@ -29,7 +29,8 @@ fn unless_empty<T>(errors: Vec<String>, ok: impl FnOnce() -> T) -> Result<T, Vec
 }
 
 /// A meeting as entered.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MdoPlanInput))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlanInput {
     /// `jjjj-mm-dd`.
@@ -126,7 +127,8 @@ pub fn validate_reason(reason: &str) -> Result<String, Vec<String>> {
 }
 
 /// Attendance of one discipline as entered.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MdoAttendanceRow))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AttendanceInput {
     pub discipline: String,
@@ -190,7 +192,8 @@ pub fn validate_attendance(
 }
 
 /// One decision row of the minutes: the decision and the action that follows from it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MdoDecisionInput))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DecisionInput {
     pub decision: String,
@@ -210,7 +213,8 @@ impl DecisionInput {
 }
 
 /// The minutes of one patient's discussion as entered.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MdoMinutesInput))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MinutesInput {
     pub minutes: String,
@@ -400,7 +404,10 @@ mod tests {
         );
         assert_eq!(
             validate_attendance(&[a("tandarts", true), a("huisarts", true), a("huisarts", true)], None).unwrap_err(),
-            ["Onbekende discipline 'tandarts'.", "Huisarts staat twee keer in de lijst."]
+            [
+                "Onbekende discipline 'tandarts'.",
+                "Huisarts staat twee keer in de lijst."
+            ]
         );
         let (list, notes) = validate_attendance(&[a("huisarts", true)], Some("  ".into())).unwrap();
         assert_eq!(list[0].name, None);

@@ -16,8 +16,6 @@ mod list;
 mod meeting;
 mod minutes;
 
-pub use api::{api_add, api_attendance, api_list, api_meeting, api_minutes, api_plan};
-
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
