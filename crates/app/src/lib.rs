@@ -10,6 +10,7 @@ pub mod actor;
 pub mod audit;
 pub mod error;
 pub mod gate;
+pub mod mdo;
 pub mod patients;
 pub mod team;
 

@@ -195,42 +195,6 @@ pub const API_ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "GET",
-        path: "/api/v1/mdo",
-        handler: |m| on(m, crate::process::mdo::api_list),
-        operation: openapi::mdo_meetings,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/mdo",
-        handler: |m| on(m, crate::process::mdo::api_plan),
-        operation: openapi::plan_mdo,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/mdo/{meeting}",
-        handler: |m| on(m, crate::process::mdo::api_meeting),
-        operation: openapi::mdo_meeting,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/mdo/{meeting}/agenda",
-        handler: |m| on(m, crate::process::mdo::api_add),
-        operation: openapi::add_to_mdo_agenda,
-    },
-    ApiRoute {
-        method: "PUT",
-        path: "/api/v1/mdo/{meeting}/attendance",
-        handler: |m| on(m, crate::process::mdo::api_attendance),
-        operation: openapi::record_mdo_attendance,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/mdo/{meeting}/agenda/{id}/minutes",
-        handler: |m| on(m, crate::process::mdo::api_minutes),
-        operation: openapi::record_mdo_minutes,
-    },
-    ApiRoute {
-        method: "GET",
         path: "/api/v1/patients/{id}/mdo",
         handler: |m| on(m, crate::process::events::api_mdo_history),
         operation: openapi::patient_mdo_history,
@@ -318,7 +282,8 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(session::show))
         .merge(patient_record::api_routes())
         .merge(care_team::api_routes())
-        .merge(care_plan::api_routes());
+        .merge(care_plan::api_routes())
+        .merge(crate::process::mdo::api::api_routes());
     // Routes not yet described by their handlers: documented by `openapi.rs` until then.
     for route in API_ROUTES {
         let method = Method::from_bytes(route.method.as_bytes()).expect("a valid method");

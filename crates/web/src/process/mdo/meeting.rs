@@ -1,0 +1,273 @@
+//! `/mdo/{meeting}`: the agenda (with the search in the practice list and the worklist's
+//! suggestions), the attendance; putting a patient on the agenda and recording who
+//! attended. A refused form shows the page again: its patients are read (and logged) anew.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kernteam_app::mdo::{Candidate, MdoMeeting};
+use kernteam_domain::events::DISCIPLINES;
+use kernteam_domain::mdo::AttendanceInput;
+use serde::Deserialize;
+
+use super::{all, first, flash, meeting_row, unprocessable, MeetingRow};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::pages::{fmt_date, me, render, Me};
+use crate::patients::{practice_list, today};
+use crate::process::form_pairs;
+use crate::AppState;
+
+/// Search results offered for the agenda.
+const MAX_SEARCH_RESULTS: usize = 20;
+
+pub struct AgendaRow {
+    pub patient_id: i64,
+    pub name: String,
+    pub reason: String,
+    pub discussed: bool,
+    pub minutes: String,
+}
+
+pub struct AttendanceRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub invited: bool,
+    pub present: bool,
+    pub name: String,
+    pub recorded: bool,
+}
+
+pub struct SearchRow {
+    pub patient_id: i64,
+    pub name: String,
+    pub birth: String,
+}
+
+#[derive(Template)]
+#[template(path = "mdo_meeting.html")]
+struct MeetingPage {
+    me: Option<Me>,
+    flash: Option<String>,
+    csrf: String,
+    m: MeetingRow,
+    notes: String,
+    can_organise: bool,
+    can_write: bool,
+    past: bool,
+    errors: Vec<String>,
+    agenda: Vec<AgendaRow>,
+    attendance: Vec<AttendanceRow>,
+    attendance_recorded: bool,
+    query: String,
+    searched: bool,
+    results: Vec<SearchRow>,
+    more_results: bool,
+    candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MeetingQuery {
+    melding: Option<String>,
+    /// Search words for a patient to put on the agenda.
+    zoek: Option<String>,
+}
+
+/// The patients of the practice list matching the search words, not on the agenda (the
+/// practice's clinicians only); each shown is a logged read. Returns the rows and whether
+/// there were more.
+async fn search(
+    state: &AppState,
+    mm: &MdoMeeting,
+    query: &str,
+    on_agenda: &HashSet<i64>,
+) -> AppResult<(Vec<SearchRow>, bool)> {
+    let Some(list) = practice_list(state, mm.meeting().practice_id).await? else {
+        state.app.mdo_search_shown(mm, &[]).await?;
+        return Ok((Vec::new(), false));
+    };
+    let found: Vec<_> = list
+        .rows
+        .iter()
+        .filter(|r| !on_agenda.contains(&r.patient_id) && r.matches(query))
+        .collect();
+    let more = found.len() > MAX_SEARCH_RESULTS;
+    let rows: Vec<SearchRow> = found
+        .into_iter()
+        .take(MAX_SEARCH_RESULTS)
+        .map(|r| SearchRow {
+            patient_id: r.patient_id,
+            name: r.name.clone(),
+            birth: fmt_date(r.birth_date),
+        })
+        .collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
+    state.app.mdo_search_shown(mm, &ids).await?;
+    Ok((rows, more))
+}
+
+async fn meeting_view(
+    state: &AppState,
+    cu: &CurrentUser,
+    mm: &MdoMeeting,
+    query: Option<String>,
+    errors: Vec<String>,
+    flash: Option<String>,
+) -> AppResult<MeetingPage> {
+    let app = &state.app;
+    let m = mm.meeting();
+    let day = today();
+    let shown = app.mdo_agenda(mm).await?;
+    let on_agenda: HashSet<i64> = shown.iter().map(|a| a.patient_id).collect();
+    let agenda = shown
+        .into_iter()
+        .map(|a| AgendaRow {
+            patient_id: a.patient_id,
+            name: a.name,
+            reason: a.reason.unwrap_or_default(),
+            discussed: a.discussed,
+            minutes: a.minutes.unwrap_or_default(),
+        })
+        .collect();
+    let recorded = app.mdo_attendance(mm).await?;
+    let attendance = DISCIPLINES
+        .iter()
+        .map(|(code, label)| {
+            let r = recorded.iter().find(|a| a.discipline == *code);
+            AttendanceRow {
+                code,
+                label,
+                invited: m.invited.iter().any(|c| c == code),
+                present: r.is_some_and(|a| a.present),
+                name: r.and_then(|a| a.name.clone()).unwrap_or_default(),
+                recorded: r.is_some(),
+            }
+        })
+        .collect();
+    let can_write = mm.may_write();
+    let query = query.map(|q| q.trim().to_string()).filter(|q| !q.is_empty());
+    let (results, more_results) = match (&query, can_write) {
+        (Some(q), true) => search(state, mm, q, &on_agenda).await?,
+        _ => (Vec::new(), false),
+    };
+    let candidates = app.mdo_candidates(mm).await?;
+    Ok(MeetingPage {
+        me: Some(me(state, cu).await?),
+        flash,
+        csrf: cu.csrf.clone(),
+        m: meeting_row(m, day),
+        notes: m.notes.clone().unwrap_or_default(),
+        can_organise: mm.may_organise(),
+        can_write,
+        past: m.date <= day,
+        errors,
+        agenda,
+        attendance,
+        attendance_recorded: !recorded.is_empty(),
+        searched: query.is_some(),
+        query: query.unwrap_or_default(),
+        results,
+        more_results,
+        candidates,
+    })
+}
+
+/// `GET /mdo/{meeting}`.
+pub async fn meeting_page(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(meeting): Path<i64>,
+    Query(q): Query<MeetingQuery>,
+) -> AppResult<Response> {
+    let mm = state.app.mdo_meeting(&cu.actor(), meeting).await?;
+    let page = meeting_view(&state, &cu, &mm, q.zoek, Vec::new(), flash(q.melding.as_deref())).await?;
+    render(&page)
+}
+
+/// `POST /mdo/{meeting}/agenda`: fields `patient_id`, `reason` (and `zoek`, the search to
+/// show again when the form is refused).
+pub async fn add_patient(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(meeting): Path<i64>,
+    RawForm(body): RawForm,
+) -> AppResult<Response> {
+    let mm = state.app.mdo_meeting(&cu.actor(), meeting).await?;
+    let pairs = form_pairs(&body)?;
+    let outcome = match first(&pairs, "patient_id").trim().parse::<i64>() {
+        Ok(patient_id) => state
+            .app
+            .add_to_mdo_agenda(&mm, patient_id, &first(&pairs, "reason"))
+            .await
+            .map_err(AppError::from),
+        Err(_) => match state.app.mdo_writer(&mm).await {
+            Ok(()) => Err(AppError::invalid("Kies een patiënt om op de agenda te zetten.")),
+            Err(e) => Err(e.into()),
+        },
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/mdo/{meeting}?melding=agenda")).into_response()),
+        Err(AppError::Invalid(mut errors)) => {
+            errors.push("De patiënt is niet op de agenda gezet.".into());
+            let query = Some(first(&pairs, "zoek")).filter(|q| !q.trim().is_empty());
+            let page = meeting_view(&state, &cu, &mm, query, errors, None).await?;
+            Ok(unprocessable(render(&page)?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /mdo/{meeting}/aanwezigheid`: a checkbox `aanwezig` per discipline present (its
+/// code), `naam_<code>` per discipline, `notes`.
+pub async fn attendance(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(meeting): Path<i64>,
+    RawForm(body): RawForm,
+) -> AppResult<Response> {
+    let actor = cu.actor();
+    let mm = state.app.mdo_meeting(&actor, meeting).await?;
+    let organiser = state.app.mdo_organiser(&actor).await?;
+    let m = mm.meeting();
+    let pairs = form_pairs(&body)?;
+    let present: HashSet<&str> = all(&pairs, "aanwezig").into_iter().collect();
+    let list: Vec<AttendanceInput> = DISCIPLINES
+        .iter()
+        .filter_map(|(code, _)| {
+            let name = first(&pairs, &format!("naam_{code}"));
+            let here = present.contains(code);
+            (here || !name.trim().is_empty() || m.invited.iter().any(|c| c == code)).then(|| AttendanceInput {
+                discipline: code.to_string(),
+                present: here,
+                name: Some(name),
+            })
+        })
+        .collect();
+    let mut unknown: Vec<String> = present
+        .iter()
+        .filter(|c| !DISCIPLINES.iter().any(|(d, _)| d == *c))
+        .map(|c| format!("Onbekende discipline '{c}'."))
+        .collect();
+    unknown.sort();
+    let outcome = if unknown.is_empty() {
+        state
+            .app
+            .record_mdo_attendance(&organiser, &mm, &list, Some(first(&pairs, "notes")))
+            .await
+            .map_err(AppError::from)
+    } else {
+        Err(AppError::Invalid(unknown))
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/mdo/{meeting}?melding=aanwezigheid")).into_response()),
+        Err(AppError::Invalid(mut errors)) => {
+            errors.push("De aanwezigheid is niet vastgelegd.".into());
+            let page = meeting_view(&state, &cu, &mm, None, errors, None).await?;
+            Ok(unprocessable(render(&page)?))
+        }
+        Err(e) => Err(e),
+    }
+}

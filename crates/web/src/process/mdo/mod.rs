@@ -1,0 +1,104 @@
+//! Multidisciplinary meetings (MDO) of a practice, for its staff: the meetings with counts
+//! per quarter (`/mdo`, [`list`]), planning one (date, practice or network level, the
+//! disciplines invited), the meeting page (`/mdo/{meeting}`, [`meeting`]) with the agenda
+//! of patients (found by name in the practice list, or suggested from the worklist) and the
+//! attendance per discipline, and the minutes per patient
+//! (`/mdo/{meeting}/patienten/{id}`, [`minutes`]), whose decisions become actions in the
+//! patient's care plan in the same step. The JSON API is in [`api`].
+//!
+//! Access and audit are `kernteam_app`'s (`App::mdo_meeting`, `App::mdo_organiser`):
+//! MDO pages are the practice's, a meeting of another practice answers 404, and every
+//! patient shown is a logged read. Network professionals see the MDOs that discussed a
+//! patient of theirs on the patient's events page and in `/api/v1/patients/{id}/mdo`.
+
+pub mod api;
+mod list;
+mod meeting;
+mod minutes;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use kernteam_domain::events::{discipline_label, MdoLevel};
+use kernteam_store::program::Meeting;
+
+use crate::pages::fmt_date;
+use crate::AppState;
+
+/// The page routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/mdo", get(list::list_page).post(list::plan))
+        .route("/mdo/{meeting}", get(meeting::meeting_page))
+        .route("/mdo/{meeting}/agenda", post(meeting::add_patient))
+        .route("/mdo/{meeting}/aanwezigheid", post(meeting::attendance))
+        .route(
+            "/mdo/{meeting}/patienten/{id}",
+            get(minutes::minutes_page).post(minutes::save_minutes),
+        )
+}
+
+fn flash(code: Option<&str>) -> Option<String> {
+    Some(
+        match code? {
+            "gepland" => "Het MDO is gepland.",
+            "agenda" => "De patiënt staat op de agenda.",
+            "aanwezigheid" => "De aanwezigheid is vastgelegd.",
+            "verslag" => "Het verslag is vastgelegd.",
+            "verslag-zorgplan" => "Het verslag is vastgelegd en de acties staan in het zorgplan.",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+fn unprocessable(mut resp: Response) -> Response {
+    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    resp
+}
+
+fn level_label(code: &str) -> &'static str {
+    MdoLevel::from_code(code).map_or("MDO", |l| l.label())
+}
+
+pub struct MeetingRow {
+    pub id: i64,
+    pub date: String,
+    pub level: &'static str,
+    pub invited: String,
+    pub held: bool,
+    pub upcoming: bool,
+    pub agenda_count: i64,
+}
+
+fn meeting_row(m: &Meeting, today: NaiveDate) -> MeetingRow {
+    MeetingRow {
+        id: m.id,
+        date: fmt_date(m.date),
+        level: level_label(&m.level),
+        invited: m
+            .invited
+            .iter()
+            .map(|c| discipline_label(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        held: m.held,
+        upcoming: m.date >= today,
+        agenda_count: m.agenda_count,
+    }
+}
+
+/// The repeated fields of a form, in order.
+fn all<'a>(pairs: &'a [(String, String)], key: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+fn first(pairs: &[(String, String)], key: &str) -> String {
+    all(pairs, key).first().copied().unwrap_or("").to_string()
+}
