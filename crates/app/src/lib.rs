@@ -9,9 +9,12 @@
 pub mod actor;
 pub mod audit;
 pub mod error;
+pub mod events;
+pub mod formation;
 pub mod gate;
 pub mod patients;
 pub mod team;
+pub mod worklist;
 
 use kernteam_store::care::AuditEntry;
 use kernteam_store::Db;
