@@ -51,6 +51,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<kernteam_app::Error> for ApiError {
+    fn from(e: kernteam_app::Error) -> Self {
+        ApiError(e.into())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.into_api_response()
