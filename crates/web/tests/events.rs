@@ -257,26 +257,39 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
     }
 }
 
+/// Records an admission of a1 three hours ago through the API; returns its id.
+async fn admission(w: &World, poh: &Client) -> i64 {
+    let at = (Utc::now() - Duration::hours(3)).to_rfc3339();
+    let r = poh
+        .api(
+            "POST",
+            &format!("/api/v1/patients/{}/events", w.a1),
+            Some(json!({ "kind": "ziekenhuisopname", "occurred_at": at })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["id"].as_i64().unwrap()
+}
+
+/// The newest read of a1's events in a1's access trail: (user, detail).
+async fn newest_events_read(w: &World) -> (String, Option<String>) {
+    let trail = w.db.audit_for_patient(w.a1).await.unwrap();
+    let newest = trail.iter().find(|r| r.action == "gebeurtenissen ingezien").unwrap();
+    (newest.username.clone(), newest.detail.clone())
+}
+
 #[tokio::test]
-async fn a_refused_event_or_handover_shows_the_record_again_and_logs_that_read() {
+async fn a_refused_event_shows_the_record_again_and_logs_that_read() {
     for t in testing::all().await {
         let w = seed(&t.db).await;
         let poh = Client::sign_in(&w.app, "poh-a").await;
-        let events = format!("/patienten/{}/gebeurtenissen", w.a1);
-        let r = poh
-            .api(
-                "POST",
-                &format!("/api/v1/patients/{}/events", w.a1),
-                Some(json!({ "kind": "ziekenhuisopname", "occurred_at": (Utc::now() - Duration::hours(3)).to_rfc3339() })),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-        let admission = r.json()["id"].as_i64().unwrap();
-
-        // An event of no known kind: refused, and the page shows the stored events again.
+        admission(&w, &poh).await;
         let before = reads(&w, w.poh_a, w.a1, "gebeurtenissen ingezien").await;
         let r = poh
-            .post_form(&events, &[("kind", "vakantie"), ("date", &today()), ("time", "00:00")])
+            .post_form(
+                &format!("/patienten/{}/gebeurtenissen", w.a1),
+                &[("kind", "vakantie"), ("date", &today()), ("time", "00:00")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("Ziekenhuisopname"), "the stored event is shown");
@@ -285,26 +298,42 @@ async fn a_refused_event_or_handover_shows_the_record_again_and_logs_that_read()
             before + 1,
             "showing the record again is a read in the audit log"
         );
+        assert_eq!(
+            newest_events_read(&w).await,
+            ("poh-a".to_string(), Some("na geweigerde invoer".to_string()))
+        );
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM care_events").await, 1);
+        t.finish().await;
+    }
+}
 
-        // A handover sent before its event: refused, shown again, logged.
+#[tokio::test]
+async fn a_refused_handover_shows_the_record_again_and_logs_that_read() {
+    for t in testing::all().await {
+        let w = seed(&t.db).await;
+        let poh = Client::sign_in(&w.app, "poh-a").await;
+        let event = admission(&w, &poh).await;
+        let before = reads(&w, w.poh_a, w.a1, "gebeurtenissen ingezien").await;
+        // Sent before the event: refused, and the page shows the stored events again.
         let (date, time) = local_ago(5);
         let r = poh
             .post_form(
-                &format!("{events}/{admission}/overdracht"),
+                &format!("/patienten/{}/gebeurtenissen/{event}/overdracht", w.a1),
                 &[("date", &date), ("time", &time)],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text().contains("Het tijdstip van versturen ligt vóór de gebeurtenis"));
-        assert_eq!(reads(&w, w.poh_a, w.a1, "gebeurtenissen ingezien").await, before + 2);
-        let trail = w.db.audit_for_patient(w.a1).await.unwrap();
-        let newest = trail.iter().find(|r| r.action == "gebeurtenissen ingezien").unwrap();
-        assert_eq!(
-            (newest.username.as_str(), newest.detail.as_deref()),
-            ("poh-a", Some("na geweigerde invoer"))
+        let text = r.text();
+        assert!(
+            text.contains("Het tijdstip van versturen ligt vóór de gebeurtenis"),
+            "{text}"
         );
-
-        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM care_events").await, 1);
+        assert!(text.contains("Ziekenhuisopname"), "the stored event is shown");
+        assert_eq!(reads(&w, w.poh_a, w.a1, "gebeurtenissen ingezien").await, before + 1);
+        assert_eq!(
+            newest_events_read(&w).await,
+            ("poh-a".to_string(), Some("na geweigerde invoer".to_string()))
+        );
         assert!(w.db.events(w.a1).await.unwrap()[0].handover_sent_at.is_none());
         t.finish().await;
     }
