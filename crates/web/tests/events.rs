@@ -67,6 +67,13 @@ async fn reads(w: &World, user: i64, patient: i64, action: &str) -> usize {
         .count()
 }
 
+/// Asserts that an answer has the shape the OpenAPI document gives it.
+fn documented(doc: &serde_json::Value, method: &str, path: &str, r: &common::Resp) {
+    let schema = common::response_schema(doc, method, path, r.status.as_u16()).expect("a documented body");
+    let problems = common::check_schema(doc, schema, &r.json());
+    assert!(problems.is_empty(), "{method} {path}: {problems:#?}\n{}", r.text());
+}
+
 /// The events of a patient from the API, by id: (kind, handover status).
 async fn handovers(c: &Client, patient: i64) -> Vec<(i64, String, String)> {
     let r = c.get(&format!("/api/v1/patients/{patient}/events")).await;
@@ -163,6 +170,7 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         assert_eq!(r.json()["handover"]["status"], "open");
+        documented(&doc, "POST", "/api/v1/patients/{id}/events", &r);
         let admission = r.json()["id"].as_i64().unwrap();
         let (date, time) = local_ago(1);
         let r = poh
@@ -237,6 +245,11 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["handover"]["status"], "sent_late");
+        documented(&doc, "POST", "/api/v1/patients/{id}/events/{event}/handover", &r);
+        let listed = poh.get(&format!("/api/v1/patients/{}/events", w.a1)).await;
+        documented(&doc, "GET", "/api/v1/patients/{id}/events", &listed);
+        let history = poh.get(&format!("/api/v1/patients/{}/mdo", w.a1)).await;
+        documented(&doc, "GET", "/api/v1/patients/{id}/mdo", &history);
         assert_eq!(r.json()["handover"]["late"], true);
         let items = worklist_texts(&poh, w.a1, "").await;
         assert!(items.contains(&"Overdracht bij ontslag uit het ziekenhuis: te laat verstuurd".to_string()));
@@ -487,6 +500,18 @@ async fn the_quarterly_report_counts_the_events_and_the_formation() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         assert_eq!(r.json()["current"], 8.25);
+        let doc = Client::anonymous(&w.app).get(OPENAPI_PATH).await.json();
+        documented(&doc, "POST", "/api/v1/practice/poh-o-hours", &r);
+        let shown = poh.get("/api/v1/practice/poh-o-hours").await;
+        documented(&doc, "GET", "/api/v1/practice/poh-o-hours", &shown);
+        let refused = poh
+            .api(
+                "POST",
+                &format!("/api/v1/patients/{}/events", w.a1),
+                Some(json!({ "kind": "val", "occurred_at": "gisteren" })),
+            )
+            .await;
+        documented(&doc, "POST", "/api/v1/patients/{id}/events", &refused);
         assert_eq!(r.json()["can_set"], true);
         assert_eq!(r.json()["history"][1]["hours"], 6.5);
         let page = poh.get("/praktijk/formatie").await.text();

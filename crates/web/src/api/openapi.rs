@@ -341,94 +341,6 @@ pub(super) fn record_mdo_minutes() -> Value {
     })
 }
 
-pub(super) fn patient_mdo_history() -> Value {
-    json!({
-        "operationId": "getPatientMdoHistory",
-        "tags": ["mdo"],
-        "summary": "The meetings whose agenda held the patient, with reason and minutes",
-        "description": "Everyone who may see the patient, network professionals on the care team included (they \
-            do not see the practice's MDO pages).",
-        "responses": responses(&[("200", ok("The meetings, newest first.", "PatientMdoHistory"))], &[401, 404]),
-    })
-}
-
-pub(super) fn events() -> Value {
-    json!({
-        "operationId": "listEvents",
-        "tags": ["events"],
-        "summary": "The patient's events (SEH, ELV, admissions, discharges, falls) with the handover clock",
-        "responses": responses(&[("200", ok("The events, newest first.", "Events"))], &[401, 404]),
-    })
-}
-
-pub(super) fn record_event() -> Value {
-    json!({
-        "operationId": "recordEvent",
-        "tags": ["events"],
-        "summary": "Record an event",
-        "description": "Anyone who may contribute. occurred_at is RFC 3339 with an offset and not in the future; it is \
-            stored in UTC. Admissions and discharges start the 24-hour handover clock.",
-        "requestBody": json_body("EventInput"),
-        "responses": responses(&[("201", ok("The event as recorded.", "Event"))], &[401, 403, 404, 422]),
-    })
-}
-
-pub(super) fn record_handover() -> Value {
-    json!({
-        "operationId": "recordHandoverSent",
-        "tags": ["events"],
-        "summary": "Record that the handover (care plan, PZP, medication) of an admission or discharge was sent",
-        "description": "Anyone who may contribute. sent_at (RFC 3339) defaults to now; it may not lie before the \
-            event or in the future. Sent more than 24 hours after the event counts as late. 422 for an event that \
-            needs no handover, 409 when it was already recorded.",
-        "requestBody": {
-            "required": false,
-            "content": { "application/json": { "schema": schema_ref("HandoverInput") } },
-        },
-        "responses": responses(&[("200", ok("The event with its handover.", "Event"))], &[401, 403, 404, 409, 422]),
-    })
-}
-
-pub(super) fn worklist() -> Value {
-    json!({
-        "operationId": "getWorklist",
-        "tags": ["worklist"],
-        "summary": "What needs doing for the included patients",
-        "description": "Practice staff: the practice's included patients (mine=true: those whose care team they are \
-            on). Network professionals: the included patients whose care team they are on. Regional staff: 403. \
-            Groups with urgent items come first. The read is logged once.",
-        "parameters": [{
-            "name": "mine", "in": "query", "required": false,
-            "description": "Practice staff: only the patients whose care team the user is on.",
-            "schema": { "type": "boolean" },
-        }],
-        "responses": responses(&[("200", ok("The worklist.", "Worklist"))], &[401, 403, 422]),
-    })
-}
-
-pub(super) fn poh_o_hours() -> Value {
-    json!({
-        "operationId": "getPohOHours",
-        "tags": ["practice"],
-        "summary": "The practice's POH-O formation (hours per week) with its history",
-        "description": "Practice staff only (others get 403).",
-        "responses": responses(&[("200", ok("The formation.", "PohOHours"))], &[401, 403]),
-    })
-}
-
-pub(super) fn set_poh_o_hours() -> Value {
-    json!({
-        "operationId": "setPohOHours",
-        "tags": ["practice"],
-        "summary": "Set the POH-O formation from a date",
-        "description": "The practice administrator (praktijkmanager, or an account with is_admin) and the GPs. Hours \
-            from 0 to 200 (two decimals kept); valid_from from 2000 up to a year ahead. The reports use the \
-            formation as last set on or before their reference date.",
-        "requestBody": json_body("PohOHoursInput"),
-        "responses": responses(&[("201", ok("The formation afterwards.", "PohOHours"))], &[401, 403, 422]),
-    })
-}
-
 /// An object schema: every listed property required, no others.
 fn object(properties: Value) -> Value {
     let required: Vec<String> = properties
@@ -874,18 +786,14 @@ fn schemas() -> Value {
     Value::Object(schemas)
 }
 
-/// The schemas of the MDO, event, worklist and formation operations.
+/// The schemas of the MDO operations.
 fn process_schemas(schemas: &mut Map<String, Value>) {
-    use kernteam_domain::events::{EventKind, MdoLevel, DISCIPLINES};
+    use kernteam_domain::events::{MdoLevel, DISCIPLINES};
     let levels: Vec<&str> = MdoLevel::ALL.iter().map(|l| l.code()).collect();
     let disciplines: Vec<&str> = DISCIPLINES.iter().map(|(c, _)| *c).collect();
-    let event_kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.code()).collect();
-    let groups: Vec<&str> = crate::process::worklist::GROUPS.iter().map(|(c, _)| *c).collect();
     let discipline = json!({ "type": "string", "enum": disciplines });
     let level =
         json!({ "type": "string", "enum": levels, "description": "praktijk: practice MDO; netwerk: network MDO." });
-    let date_time = json!({ "type": "string", "format": "date-time" });
-    let nullable_date_time = json!({ "type": ["string", "null"], "format": "date-time" });
     schemas.insert(
         "MdoMeeting".into(),
         object(json!({
@@ -1035,154 +943,6 @@ fn process_schemas(schemas: &mut Map<String, Value>) {
             "care_plan_version": { "type": ["integer", "null"], "description": "The new care-plan version; null without decisions." },
             "changes": strings(),
         })),
-    );
-    schemas.insert(
-        "MdoDiscussion".into(),
-        object(json!({
-            "meeting_id": { "type": "integer" },
-            "date": date(),
-            "level": level,
-            "reason": nullable("string"),
-            "discussed": { "type": "boolean" },
-            "minutes": nullable("string"),
-        })),
-    );
-    schemas.insert(
-        "PatientMdoHistory".into(),
-        object(json!({ "meetings": array_of("MdoDiscussion") })),
-    );
-    schemas.insert(
-        "Handover".into(),
-        object(json!({
-            "status": { "type": "string", "enum": ["not_needed", "open", "overdue", "sent_in_time", "sent_late"] },
-            "label": { "type": "string", "description": "The status in Dutch." },
-            "due": { "type": ["string", "null"], "format": "date-time", "description": "24 hours after the event; null when no handover is needed." },
-            "sent_at": nullable_date_time,
-            "late": { "type": "boolean" },
-        })),
-    );
-    schemas.insert(
-        "Event".into(),
-        object(json!({
-            "id": { "type": "integer" },
-            "kind": { "type": "string", "enum": event_kinds },
-            "label": { "type": "string", "description": "The kind in Dutch." },
-            "occurred_at": date_time,
-            "notes": nullable("string"),
-            "handover": schema_ref("Handover"),
-        })),
-    );
-    schemas.insert(
-        "Events".into(),
-        object(json!({
-            "events": array_of("Event"),
-            "can_record": { "type": "boolean" },
-        })),
-    );
-    schemas.insert(
-        "EventInput".into(),
-        json!({
-            "type": "object",
-            "properties": {
-                "kind": { "type": "string", "enum": event_kinds },
-                "occurred_at": { "type": "string", "format": "date-time", "description": "RFC 3339 with an offset; not in the future." },
-                "notes": { "type": ["string", "null"], "maxLength": 4000 },
-            },
-            "required": ["kind", "occurred_at"],
-        }),
-    );
-    schemas.insert(
-        "HandoverInput".into(),
-        json!({
-            "type": "object",
-            "properties": {
-                "sent_at": { "type": ["string", "null"], "format": "date-time", "description": "RFC 3339; absent or null: now." },
-            },
-            "required": [],
-        }),
-    );
-    schemas.insert(
-        "WorkItem".into(),
-        json!({
-            "type": "object",
-            "description": "One thing to do. kind says which; the other fields depend on it.",
-            "properties": {
-                "kind": { "type": "string", "enum": ["action_due", "evaluation_due", "no_care_plan", "no_pzp", "no_first_contact", "medication_review_due", "handover", "mdo_candidate"] },
-                "group": { "type": "string", "enum": groups },
-                "text": { "type": "string", "description": "The item in Dutch." },
-                "urgent": { "type": "boolean" },
-                "link": { "type": "string", "description": "The page where it is dealt with." },
-                "what": { "type": "string" },
-                "who": { "type": "string" },
-                "due": date(),
-                "overdue": { "type": "boolean" },
-                "date": date(),
-                "last": nullable_date(),
-                "event_id": { "type": "integer" },
-                "event": { "type": "string", "enum": event_kinds },
-                "status": { "type": "string", "enum": ["open", "overdue", "sent_late"] },
-                "reason": { "type": "string" },
-            },
-            "required": ["kind", "group", "text", "urgent", "link"],
-            "additionalProperties": false,
-        }),
-    );
-    schemas.insert(
-        "WorklistGroup".into(),
-        object(json!({
-            "kind": { "type": "string", "enum": groups },
-            "label": { "type": "string" },
-            "count": { "type": "integer" },
-            "urgent": { "type": "integer" },
-        })),
-    );
-    schemas.insert(
-        "WorklistPatient".into(),
-        object(json!({
-            "id": { "type": "integer" },
-            "name": { "type": "string" },
-            "items": array_of("WorkItem"),
-        })),
-    );
-    schemas.insert(
-        "Worklist".into(),
-        object(json!({
-            "mine": { "type": "boolean" },
-            "patients_count": { "type": "integer", "description": "Included patients on the list, with or without items." },
-            "items": { "type": "integer" },
-            "urgent": { "type": "integer" },
-            "groups": array_of("WorklistGroup"),
-            "patients": { "type": "array", "items": schema_ref("WorklistPatient"), "description": "Patients with items, by name." },
-        })),
-    );
-    schemas.insert(
-        "PohOHoursEntry".into(),
-        object(json!({
-            "valid_from": date(),
-            "hours": { "type": "number" },
-            "set_at": date_time,
-            "set_by": nullable("string"),
-        })),
-    );
-    schemas.insert(
-        "PohOHours".into(),
-        object(json!({
-            "practice_id": { "type": "integer" },
-            "current": { "type": ["number", "null"], "description": "Hours per week in force today; null when never set." },
-            "can_set": { "type": "boolean" },
-            "history": { "type": "array", "items": schema_ref("PohOHoursEntry"), "description": "Newest valid_from first; of equal dates the last set first." },
-        })),
-    );
-    schemas.insert(
-        "PohOHoursInput".into(),
-        json!({
-            "type": "object",
-            "properties": {
-                "hours": { "type": "number", "minimum": 0, "maximum": 200 },
-                "valid_from": date(),
-            },
-            "required": ["hours", "valid_from"],
-        }),
     );
 }
 

@@ -20,6 +20,7 @@ use kernteam_domain::formation::{hours_text, parse_hours};
 use kernteam_store::program::PohHours;
 use serde::{Deserialize, Serialize};
 
+use crate::api::doc::ApiErrorBody;
 use crate::api::{ApiResult, Body};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -159,16 +160,24 @@ pub async fn save(State(state): State<AppState>, cu: CurrentUser, RawForm(body):
 // ---------------------------------------------------------------------------------------
 // The JSON API.
 
+/// The API routes of the formation, with their part of the OpenAPI document.
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(api_show, api_set))
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PohOHoursEntry)]
 pub struct ApiEntry {
     valid_from: NaiveDate,
     hours: f64,
     /// When it was set (RFC 3339).
+    #[schema(format = DateTime)]
     set_at: String,
     set_by: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PohOHours)]
 pub struct ApiFormation {
     practice_id: i64,
     /// Hours per week in force today; null when never set.
@@ -197,21 +206,40 @@ fn api_formation(f: Formation, staff: &PracticeStaff) -> ApiFormation {
     }
 }
 
-/// `GET /api/v1/practice/poh-o-hours`.
+/// The practice's POH-O formation (hours per week) with its history
+///
+/// Practice staff only (others get 403).
+#[utoipa::path(get, path = "/api/v1/practice/poh-o-hours", tag = "practice", operation_id = "getPohOHours",
+    responses((status = 200, description = "The formation.", body = ApiFormation),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "Not practice staff.", body = ApiErrorBody)))]
 pub async fn api_show(State(state): State<AppState>, cu: CurrentUser) -> ApiResult<Json<ApiFormation>> {
     let staff = state.app.practice_staff(&cu.actor()).await?;
     Ok(Json(api_formation(state.app.formation(&staff).await?, &staff)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PohOHoursInput)]
 pub struct ApiSet {
-    /// Hours per week, 0 to 200.
+    /// Hours per week.
+    #[schema(minimum = 0, maximum = 200)]
     hours: f64,
-    /// `jjjj-mm-dd`, from 2000 up to a year ahead.
+    /// From 2000 up to a year ahead.
+    #[schema(format = Date)]
     valid_from: String,
 }
 
-/// `POST /api/v1/practice/poh-o-hours`: 201 with the formation afterwards.
+/// Set the POH-O formation from a date
+///
+/// The practice administrator (praktijkmanager, or an account with is_admin) and the GPs. Hours
+/// from 0 to 200 (two decimals kept); valid_from from 2000 up to a year ahead. The reports use
+/// the formation as last set on or before their reference date.
+#[utoipa::path(post, path = "/api/v1/practice/poh-o-hours", tag = "practice", operation_id = "setPohOHours",
+    request_body = ApiSet,
+    responses((status = 201, description = "The formation afterwards.", body = ApiFormation),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "The user may not set the formation.", body = ApiErrorBody),
+        (status = 422, description = "The input is wrong; details lists every problem.", body = ApiErrorBody)))]
 pub async fn api_set(State(state): State<AppState>, cu: CurrentUser, body: Body<ApiSet>) -> ApiResult<Response> {
     let setter = state.app.formation_setter(&cu.actor()).await?;
     let body = body.parse()?;

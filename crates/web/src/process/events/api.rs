@@ -8,15 +8,76 @@ use axum::Json;
 use chrono::{NaiveDate, Utc};
 use kernteam_app::events::EventInput;
 use kernteam_app::Action;
+use kernteam_domain::events::{EventKind, MdoLevel};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::{RefOr, Schema};
 
 use super::{event_view, rfc3339_input, EventView};
+use crate::api::doc::ApiErrorBody;
 use crate::api::{ApiResult, Body, Id};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::AppState;
 
+/// The API routes of the events, with their part of the OpenAPI document.
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(api_list, api_record))
+        .routes(routes!(api_handover))
+        .routes(routes!(api_mdo_history))
+}
+
+/// A string schema with the given values, for the document.
+pub(crate) fn string_enum(values: &[&str], description: Option<&str>) -> RefOr<Schema> {
+    let mut schema = serde_json::json!({ "type": "string", "enum": values });
+    if let Some(d) = description {
+        schema["description"] = d.into();
+    }
+    RefOr::T(serde_json::from_value(schema).expect("a string schema"))
+}
+
+/// The code of an event's kind (`kernteam_domain::events::EventKind`), for the document.
+pub struct EventKindCode;
+
+impl utoipa::PartialSchema for EventKindCode {
+    fn schema() -> RefOr<Schema> {
+        let codes: Vec<&str> = EventKind::ALL.iter().map(|k| k.code()).collect();
+        string_enum(&codes, Some("What happened."))
+    }
+}
+
+impl utoipa::ToSchema for EventKindCode {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "EventKind".into()
+    }
+}
+
+/// The state of a handover (`HandoverView::status`), for the document.
+pub struct HandoverStatusCode;
+
+impl utoipa::PartialSchema for HandoverStatusCode {
+    fn schema() -> RefOr<Schema> {
+        string_enum(&["not_needed", "open", "overdue", "sent_in_time", "sent_late"], None)
+    }
+}
+
+impl utoipa::ToSchema for HandoverStatusCode {}
+
+/// The level of an MDO (`kernteam_domain::events::MdoLevel`), for the document.
+pub struct MdoLevelCode;
+
+impl utoipa::PartialSchema for MdoLevelCode {
+    fn schema() -> RefOr<Schema> {
+        let codes: Vec<&str> = MdoLevel::ALL.iter().map(|l| l.code()).collect();
+        string_enum(&codes, None)
+    }
+}
+
+impl utoipa::ToSchema for MdoLevelCode {}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Events)]
 pub struct ApiEvents {
     /// Newest first.
     events: Vec<EventView>,
@@ -24,7 +85,14 @@ pub struct ApiEvents {
     can_record: bool,
 }
 
-/// `GET /api/v1/patients/{id}/events`.
+/// The patient's events (SEH, ELV, admissions, discharges, falls) with the handover clock
+///
+/// Everyone who may see the patient; the read is logged.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/events", tag = "events", operation_id = "listEvents",
+    params(("id" = i64, Path, description = "Patient id.")),
+    responses((status = 200, description = "The events, newest first.", body = ApiEvents),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody)))]
 pub async fn api_list(State(state): State<AppState>, cu: CurrentUser, Id(id): Id<i64>) -> ApiResult<Json<ApiEvents>> {
     let app = &state.app;
     let v = app.visible(&cu.actor(), id, Action::ViewEvents, None).await?;
@@ -36,16 +104,30 @@ pub async fn api_list(State(state): State<AppState>, cu: CurrentUser, Id(id): Id
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = EventInput)]
 pub struct ApiNewEvent {
-    /// The kind's code, e.g. `ontslag_ziekenhuis`.
+    #[schema(value_type = EventKindCode, inline)]
     kind: String,
-    /// RFC 3339 with an offset.
+    /// RFC 3339 with an offset; not in the future.
+    #[schema(format = DateTime)]
     occurred_at: String,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     notes: Option<String>,
 }
 
-/// `POST /api/v1/patients/{id}/events`: 201 with the event.
+/// Record an event
+///
+/// Anyone who may contribute. occurred_at is RFC 3339 with an offset and not in the future; it is
+/// stored in UTC. Admissions and discharges start the 24-hour handover clock.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/events", tag = "events", operation_id = "recordEvent",
+    params(("id" = i64, Path, description = "Patient id.")),
+    request_body = ApiNewEvent,
+    responses((status = 201, description = "The event as recorded.", body = EventView),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "The user may see the patient but not contribute.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody),
+        (status = 422, description = "The input is wrong; details lists every problem.", body = ApiErrorBody)))]
 pub async fn api_record(
     State(state): State<AppState>,
     cu: CurrentUser,
@@ -70,12 +152,28 @@ pub async fn api_record(
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(as = HandoverInput)]
 pub struct ApiSent {
     /// RFC 3339; absent or null: now.
+    #[schema(format = DateTime)]
     sent_at: Option<String>,
 }
 
-/// `POST /api/v1/patients/{id}/events/{event}/handover`: the event with its handover.
+/// Record that the handover (care plan, PZP, medication) of an admission or discharge was sent
+///
+/// Anyone who may contribute. sent_at (RFC 3339) defaults to now; it may not lie before the
+/// event or in the future. Sent more than 24 hours after the event counts as late. 422 for an
+/// event that needs no handover, 409 when it was already recorded. The body may be left out.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/events/{event}/handover", tag = "events",
+    operation_id = "recordHandoverSent",
+    params(("id" = i64, Path, description = "Patient id."), ("event" = i64, Path, description = "Event id.")),
+    request_body(content = Option<ApiSent>, description = "When it was sent; absent: now."),
+    responses((status = 200, description = "The event with its handover.", body = EventView),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "The user may see the patient but not contribute.", body = ApiErrorBody),
+        (status = 404, description = "No such patient or event, or the user may not see them.", body = ApiErrorBody),
+        (status = 409, description = "The handover was already recorded as sent.", body = ApiErrorBody),
+        (status = 422, description = "The input is wrong; details lists every problem.", body = ApiErrorBody)))]
 pub async fn api_handover(
     State(state): State<AppState>,
     cu: CurrentUser,
@@ -101,6 +199,7 @@ pub struct MdoDiscussion {
     pub meeting_id: i64,
     pub date: NaiveDate,
     /// `praktijk` or `netwerk`.
+    #[schema(value_type = MdoLevelCode, inline)]
     pub level: String,
     pub reason: Option<String>,
     pub discussed: bool,
@@ -108,13 +207,21 @@ pub struct MdoDiscussion {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PatientMdoHistory)]
 pub struct ApiMdoHistory {
     /// Newest first.
     meetings: Vec<MdoDiscussion>,
 }
 
-/// `GET /api/v1/patients/{id}/mdo`: the MDOs that discussed the patient (also for the
-/// network professionals on the care team, who do not see the practice's MDO pages).
+/// The meetings whose agenda held the patient, with reason and minutes
+///
+/// Everyone who may see the patient, network professionals on the care team included (they
+/// do not see the practice's MDO pages). The read is logged.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/mdo", tag = "mdo", operation_id = "getPatientMdoHistory",
+    params(("id" = i64, Path, description = "Patient id.")),
+    responses((status = 200, description = "The meetings, newest first.", body = ApiMdoHistory),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody)))]
 pub async fn api_mdo_history(
     State(state): State<AppState>,
     cu: CurrentUser,

@@ -21,7 +21,7 @@ pub mod handover;
 pub mod page;
 pub mod record;
 
-pub use api::{api_handover, api_list, api_mdo_history, api_record};
+pub use api::{api_handover, api_list, api_mdo_history, api_record, api_routes};
 pub use kernteam_app::events::{local_text, parse_stored_time, stored_time};
 pub use kernteam_domain::events::rfc3339_input;
 
@@ -62,11 +62,12 @@ pub fn local_input(date: &str, time: &str, what: &str) -> Result<DateTime<Utc>, 
 
 /// An event with its handover clock, as the page and the API show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Event)]
 pub struct EventView {
     pub id: i64,
     /// The kind's code, e.g. `ontslag_ziekenhuis`.
     #[serde(serialize_with = "kind_code")]
-    #[schema(value_type = String)]
+    #[schema(value_type = api::EventKindCode, inline)]
     pub kind: EventKind,
     /// The kind in Dutch.
     pub label: &'static str,
@@ -81,8 +82,10 @@ fn kind_code<S: serde::Serializer>(kind: &EventKind, s: S) -> Result<S::Ok, S::E
 
 /// The handover of an event at the moment of asking.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Handover)]
 pub struct HandoverView {
     /// `not_needed`, `open`, `overdue`, `sent_in_time` or `sent_late`.
+    #[schema(value_type = api::HandoverStatusCode, inline)]
     pub status: &'static str,
     /// Dutch label.
     pub label: &'static str,

@@ -5,12 +5,76 @@ use axum::extract::State;
 use axum::Json;
 use kernteam_domain::worklist::WorkItem;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
+use utoipa::openapi::{RefOr, Schema};
 
-use super::{grouped, link_of};
+use super::{grouped, link_of, GROUPS};
+use crate::api::doc::ApiErrorBody;
 use crate::api::{ApiResult, Params};
 use crate::auth::CurrentUser;
+use crate::process::events::api::string_enum;
 use crate::AppState;
+
+/// The API route of the worklist, with its part of the OpenAPI document.
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(api_worklist))
+}
+
+/// A group code of the worklist (`kernteam_domain::worklist::GROUPS`), for the document.
+pub struct GroupCode;
+
+impl utoipa::PartialSchema for GroupCode {
+    fn schema() -> RefOr<Schema> {
+        let codes: Vec<&str> = GROUPS.iter().map(|(c, _)| *c).collect();
+        string_enum(&codes, None)
+    }
+}
+
+impl utoipa::ToSchema for GroupCode {}
+
+/// An item as [`item_json`] writes it, for the document.
+pub struct WorkItemDoc;
+
+impl utoipa::PartialSchema for WorkItemDoc {
+    fn schema() -> RefOr<Schema> {
+        let groups: Vec<&str> = GROUPS.iter().map(|(c, _)| *c).collect();
+        let event_kinds: Vec<&str> = kernteam_domain::events::EventKind::ALL
+            .iter()
+            .map(|k| k.code())
+            .collect();
+        let date = json!({ "type": "string", "format": "date" });
+        let schema = json!({
+            "type": "object",
+            "description": "One thing to do. kind says which; the other fields depend on it.",
+            "properties": {
+                "kind": { "type": "string", "enum": ["action_due", "evaluation_due", "no_care_plan", "no_pzp", "no_first_contact", "medication_review_due", "handover", "mdo_candidate"] },
+                "group": { "type": "string", "enum": groups },
+                "text": { "type": "string", "description": "The item in Dutch." },
+                "urgent": { "type": "boolean" },
+                "link": { "type": "string", "description": "The page where it is dealt with." },
+                "what": { "type": "string" },
+                "who": { "type": "string" },
+                "due": date,
+                "overdue": { "type": "boolean" },
+                "date": date,
+                "last": { "type": ["string", "null"], "format": "date" },
+                "event_id": { "type": "integer", "format": "int64" },
+                "event": { "type": "string", "enum": event_kinds },
+                "status": { "type": "string", "enum": ["open", "overdue", "sent_late"] },
+                "reason": { "type": "string" },
+            },
+            "required": ["kind", "group", "text", "urgent", "link"],
+            "additionalProperties": false,
+        });
+        RefOr::T(serde_json::from_value(schema).expect("a schema"))
+    }
+}
+
+impl utoipa::ToSchema for WorkItemDoc {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "WorkItem".into()
+    }
+}
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
@@ -21,9 +85,9 @@ pub struct ApiQuery {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = WorklistGroup)]
 pub struct ApiGroup {
-    /// A group code: overdracht, actie, evaluatie, zorgplan, pzp, aanspreekpunt,
-    /// medicatiebeoordeling or mdo.
+    #[schema(value_type = GroupCode, inline)]
     kind: &'static str,
     label: &'static str,
     count: usize,
@@ -31,16 +95,18 @@ pub struct ApiGroup {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = WorklistPatient)]
 pub struct ApiPatient {
     id: i64,
     name: String,
     /// The items: the domain's fields (`kind` is the item's kind), plus `group`, `text`
     /// (Dutch), `urgent` and `link` (the page where it is dealt with).
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<WorkItemDoc>)]
     items: Vec<Value>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Worklist)]
 pub struct ApiWorklist {
     mine: bool,
     /// Included patients on the list (with or without items).
@@ -69,7 +135,18 @@ pub fn item_json(patient_id: i64, item: &WorkItem) -> Value {
     v
 }
 
-/// `GET /api/v1/worklist`.
+/// What needs doing for the included patients
+///
+/// Practice staff: the practice's included patients (mine=true: those whose care team they are
+/// on). Network professionals: the included patients whose care team they are on. Regional
+/// staff: 403. Groups with urgent items come first. The read is logged once for the list and
+/// once for every patient it shows (in that patient's own access trail).
+#[utoipa::path(get, path = "/api/v1/worklist", tag = "worklist", operation_id = "getWorklist",
+    params(ApiQuery),
+    responses((status = 200, description = "The worklist.", body = ApiWorklist),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "Regional staff have no worklist.", body = ApiErrorBody),
+        (status = 422, description = "The query is wrong.", body = ApiErrorBody)))]
 pub async fn api_worklist(
     State(state): State<AppState>,
     cu: CurrentUser,

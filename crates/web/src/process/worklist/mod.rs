@@ -16,7 +16,7 @@ pub mod api;
 pub mod for_mdo;
 pub mod page;
 
-pub use api::api_worklist;
+pub use api::{api_routes, api_worklist};
 pub use for_mdo::{items_of, practice_names, practice_states};
 pub use kernteam_domain::worklist::GROUPS;
 
