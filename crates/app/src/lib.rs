@@ -9,10 +9,13 @@
 pub mod actor;
 pub mod audit;
 pub mod error;
+pub mod events;
+pub mod formation;
 pub mod gate;
 pub mod mdo;
 pub mod patients;
 pub mod team;
+pub mod worklist;
 
 use kernteam_store::care::AuditEntry;
 use kernteam_store::Db;
@@ -36,6 +39,20 @@ impl App {
     /// credentials). Never for patient records: those go through the gate.
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Appends records concurrently (the audit writer batches them into few
+    /// transactions); returns when every one is committed.
+    pub(crate) async fn record_all(&self, entries: Vec<AuditEntry>) -> Result<()> {
+        let mut set = tokio::task::JoinSet::new();
+        for e in entries {
+            let db = self.db.clone();
+            set.spawn(async move { db.audit(&e).await });
+        }
+        while let Some(done) = set.join_next().await {
+            done.map_err(|e| Error::Internal(e.into()))??;
+        }
+        Ok(())
     }
 
     /// Appends one record to the audit log (committed when this returns).

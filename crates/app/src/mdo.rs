@@ -212,18 +212,6 @@ impl App {
         self.mdo_attendance(m).await
     }
 
-    /// Appends many records at once (the audit writer commits them in one batch).
-    async fn record_all(&self, entries: Vec<AuditEntry>) -> Result<()> {
-        let mut set = tokio::task::JoinSet::new();
-        for e in entries {
-            let db = self.db.clone();
-            set.spawn(async move { db.audit(&e).await });
-        }
-        while let Some(done) = set.join_next().await {
-            done.map_err(|e| Error::Internal(e.into()))??;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -118,6 +118,100 @@ pub fn handover(
     }
 }
 
+/// Longest notes of an event.
+pub const MAX_NOTES: usize = 4000;
+/// How far ahead of the server's clock a time may lie (clocks of devices drift).
+pub const CLOCK_SLACK: Duration = Duration::minutes(5);
+
+/// A new event, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub notes: Option<String>,
+}
+
+/// Times before this are typing errors.
+fn earliest() -> DateTime<Utc> {
+    DateTime::from_timestamp(946_684_800, 0).expect("2000-01-01 is a valid time")
+}
+
+/// The rules of an event: a known kind, a time that is not in the future nor before 2000,
+/// notes of at most [`MAX_NOTES`] characters (blank notes are none). `occurred_at` is the
+/// parsed time or the message why it could not be read. Every problem is listed, in Dutch.
+pub fn validate_event(
+    kind: &str,
+    occurred_at: Result<DateTime<Utc>, String>,
+    notes: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<NewEvent, Vec<String>> {
+    let mut errors = Vec::new();
+    let kind = EventKind::from_code(kind.trim());
+    if kind.is_none() {
+        errors.push("Kies wat er gebeurde.".to_string());
+    }
+    let at = match occurred_at {
+        Ok(t) if t > now + CLOCK_SLACK => {
+            errors.push("Het tijdstip van de gebeurtenis ligt in de toekomst.".to_string());
+            None
+        }
+        Ok(t) if t < earliest() => {
+            errors.push("Het tijdstip van de gebeurtenis ligt vóór 2000; controleer het jaar.".to_string());
+            None
+        }
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let notes = notes.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if notes.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES) {
+        errors.push(format!("De toelichting mag hoogstens {MAX_NOTES} tekens lang zijn."));
+    }
+    match (kind, at) {
+        (Some(kind), Some(occurred_at)) if errors.is_empty() => Ok(NewEvent {
+            kind,
+            occurred_at,
+            notes,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Why the handover of an event cannot be recorded as sent at `sent_at` (the parsed time
+/// or why it could not be read): the event needs none, it was already sent, or the time
+/// lies before the event or in the future. `local` writes a time as the user reads it.
+pub fn validate_sent(
+    kind: EventKind,
+    occurred_at: DateTime<Utc>,
+    sent_at: Result<DateTime<Utc>, String>,
+    now: DateTime<Utc>,
+    local: impl Fn(DateTime<Utc>) -> String,
+) -> Result<DateTime<Utc>, String> {
+    if !kind.needs_handover() {
+        return Err(format!(
+            "Bij een {} hoort geen overdracht.",
+            kind.label().to_lowercase()
+        ));
+    }
+    match sent_at {
+        Ok(t) if t > now + CLOCK_SLACK => Err("Het tijdstip van versturen ligt in de toekomst.".to_string()),
+        Ok(t) if t < occurred_at => Err(format!(
+            "Het tijdstip van versturen ligt vóór de gebeurtenis ({}).",
+            local(occurred_at)
+        )),
+        other => other,
+    }
+}
+
+/// An RFC 3339 time (any offset), as UTC; `what` names the field in the message.
+pub fn rfc3339_input(s: &str, what: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("{what}: geef een tijdstip in RFC 3339, bijvoorbeeld 2027-03-01T14:30:00+01:00."))
+}
+
 coded_enum!(
     /// How the elderly-care physician was involved.
     ConsultationKind {
@@ -234,6 +328,69 @@ mod tests {
         assert_eq!(
             handover(EventKind::SehReferral, at, None, t("2027-04-01T00:00:00Z")),
             Handover::NotNeeded
+        );
+    }
+
+    #[test]
+    fn an_event_lists_every_problem() {
+        let now = t("2027-03-01T12:00:00Z");
+        let list = validate_event(
+            "vakantie",
+            Ok(t("2027-03-02T12:00:00Z")),
+            Some("x".repeat(MAX_NOTES + 1)),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(
+            list,
+            [
+                "Kies wat er gebeurde.",
+                "Het tijdstip van de gebeurtenis ligt in de toekomst.",
+                "De toelichting mag hoogstens 4000 tekens lang zijn.",
+            ]
+        );
+        assert_eq!(
+            validate_event("val", Ok(t("1999-12-31T23:00:00Z")), None, now).unwrap_err(),
+            ["Het tijdstip van de gebeurtenis ligt vóór 2000; controleer het jaar."]
+        );
+        let ok = validate_event(
+            " ontslag_ziekenhuis ",
+            Ok(t("2027-03-01T06:00:00Z")),
+            Some("  ".into()),
+            now,
+        )
+        .unwrap();
+        assert_eq!(ok.kind, EventKind::HospitalDischarge);
+        assert_eq!(ok.notes, None);
+        assert!(rfc3339_input("gisteren", "occurred_at")
+            .unwrap_err()
+            .starts_with("occurred_at:"));
+        assert_eq!(
+            rfc3339_input("2027-03-01T14:30:00+01:00", "x"),
+            Ok(t("2027-03-01T13:30:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_handover_is_sent_after_its_event_and_not_in_the_future() {
+        let (at, now) = (t("2027-03-01T10:00:00Z"), t("2027-03-02T10:00:00Z"));
+        let local = |x: DateTime<Utc>| x.to_rfc3339();
+        let k = EventKind::HospitalDischarge;
+        assert_eq!(validate_sent(k, at, Ok(now), now, local), Ok(now));
+        assert!(validate_sent(k, at, Ok(t("2027-03-01T09:00:00Z")), now, local)
+            .unwrap_err()
+            .starts_with("Het tijdstip van versturen ligt vóór de gebeurtenis"));
+        assert_eq!(
+            validate_sent(k, at, Ok(t("2027-03-02T11:00:00Z")), now, local).unwrap_err(),
+            "Het tijdstip van versturen ligt in de toekomst."
+        );
+        assert_eq!(
+            validate_sent(EventKind::Fall, at, Ok(now), now, local).unwrap_err(),
+            "Bij een val hoort geen overdracht."
+        );
+        assert_eq!(
+            validate_sent(k, at, Err("onleesbaar".into()), now, local).unwrap_err(),
+            "onleesbaar"
         );
     }
 

@@ -13,6 +13,7 @@ pub mod decisions;
 pub mod events;
 pub mod extract;
 pub mod figures;
+pub mod formation;
 pub mod mdo;
 pub mod period;
 pub mod pzp;

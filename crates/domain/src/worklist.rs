@@ -27,6 +27,18 @@ pub struct PatientState {
     pub events: Vec<EventRecord>,
 }
 
+/// The groups of the worklist, in their order: code, Dutch heading.
+pub const GROUPS: [(&str, &str); 8] = [
+    ("overdracht", "Overdrachten bij opname en ontslag"),
+    ("actie", "Acties uit het zorgplan"),
+    ("evaluatie", "Evaluaties van het zorgplan"),
+    ("zorgplan", "Geen zorgplan"),
+    ("pzp", "Geen proactieve zorgplanning"),
+    ("aanspreekpunt", "Geen eerste aanspreekpunt"),
+    ("medicatiebeoordeling", "Medicatiebeoordeling nodig"),
+    ("mdo", "Kandidaten voor het MDO"),
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WorkItem {
@@ -121,6 +133,20 @@ impl WorkItem {
             | WorkItem::NoFirstContact
             | WorkItem::MedicationReviewDue { .. } => "ontbrekend",
             WorkItem::Handover { .. } => "overdrachten",
+            WorkItem::MdoCandidate { .. } => "mdo",
+        }
+    }
+
+    /// The group of the worklist the item is shown in (a code of [`GROUPS`]).
+    pub fn group(&self) -> &'static str {
+        match self {
+            WorkItem::Handover { .. } => "overdracht",
+            WorkItem::ActionDue { .. } => "actie",
+            WorkItem::EvaluationDue { .. } => "evaluatie",
+            WorkItem::NoCarePlan => "zorgplan",
+            WorkItem::NoPzp => "pzp",
+            WorkItem::NoFirstContact => "aanspreekpunt",
+            WorkItem::MedicationReviewDue { .. } => "medicatiebeoordeling",
             WorkItem::MdoCandidate { .. } => "mdo",
         }
     }

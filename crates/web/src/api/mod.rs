@@ -193,48 +193,6 @@ pub const API_ROUTES: &[ApiRoute] = &[
         handler: |m| on(m, crate::process::reviews::api_record),
         operation: openapi::record_medication_review,
     },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/patients/{id}/mdo",
-        handler: |m| on(m, crate::process::events::api_mdo_history),
-        operation: openapi::patient_mdo_history,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/patients/{id}/events",
-        handler: |m| on(m, crate::process::events::api_list),
-        operation: openapi::events,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/patients/{id}/events",
-        handler: |m| on(m, crate::process::events::api_record),
-        operation: openapi::record_event,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/patients/{id}/events/{event}/handover",
-        handler: |m| on(m, crate::process::events::api_handover),
-        operation: openapi::record_handover,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/worklist",
-        handler: |m| on(m, crate::process::worklist::api_worklist),
-        operation: openapi::worklist,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/practice/poh-o-hours",
-        handler: |m| on(m, crate::process::formation::api_show),
-        operation: openapi::poh_o_hours,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/practice/poh-o-hours",
-        handler: |m| on(m, crate::process::formation::api_set),
-        operation: openapi::set_poh_o_hours,
-    },
 ];
 
 /// Where the OpenAPI document is served.
@@ -283,7 +241,10 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(patient_record::api_routes())
         .merge(care_team::api_routes())
         .merge(care_plan::api_routes())
-        .merge(crate::process::mdo::api::api_routes());
+        .merge(crate::process::mdo::api::api_routes())
+        .merge(crate::process::events::api_routes())
+        .merge(crate::process::worklist::api_routes())
+        .merge(crate::process::formation::api_routes());
     // Routes not yet described by their handlers: documented by `openapi.rs` until then.
     for route in API_ROUTES {
         let method = Method::from_bytes(route.method.as_bytes()).expect("a valid method");

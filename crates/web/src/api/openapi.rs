@@ -267,91 +267,77 @@ pub(super) fn record_medication_review() -> Value {
     })
 }
 
-pub(super) fn patient_mdo_history() -> Value {
+pub(super) fn mdo_meetings() -> Value {
     json!({
-        "operationId": "getPatientMdoHistory",
+        "operationId": "listMdoMeetings",
         "tags": ["mdo"],
-        "summary": "The meetings whose agenda held the patient, with reason and minutes",
-        "description": "Everyone who may see the patient, network professionals on the care team included (they \
-            do not see the practice's MDO pages).",
-        "responses": responses(&[("200", ok("The meetings, newest first.", "PatientMdoHistory"))], &[401, 404]),
+        "summary": "The practice's multidisciplinary meetings (MDO) with counts per quarter",
+        "description": "Practice staff only (others get 403): MDO pages and data are the practice's. A meeting counts \
+            as held once its attendance or minutes are recorded, as in the quarterly report's mdo_count.",
+        "responses": responses(&[("200", ok("The meetings, newest first, and the quarters.", "MdoMeetings"))], &[401, 403]),
     })
 }
 
-pub(super) fn events() -> Value {
+pub(super) fn plan_mdo() -> Value {
     json!({
-        "operationId": "listEvents",
-        "tags": ["events"],
-        "summary": "The patient's events (SEH, ELV, admissions, discharges, falls) with the handover clock",
-        "responses": responses(&[("200", ok("The events, newest first.", "Events"))], &[401, 404]),
+        "operationId": "planMdo",
+        "tags": ["mdo"],
+        "summary": "Plan a meeting",
+        "description": "The practice's clinicians and its administrator (praktijkmanager). The date lies from 2000 up \
+            to two years ahead (meetings held earlier may be recorded afterwards); at least one discipline is invited.",
+        "requestBody": json_body("MdoPlanInput"),
+        "responses": responses(&[("201", ok("The meeting.", "MdoMeeting"))], &[401, 403, 422]),
     })
 }
 
-pub(super) fn record_event() -> Value {
+pub(super) fn mdo_meeting() -> Value {
     json!({
-        "operationId": "recordEvent",
-        "tags": ["events"],
-        "summary": "Record an event",
-        "description": "Anyone who may contribute. occurred_at is RFC 3339 with an offset and not in the future; it is \
-            stored in UTC. Admissions and discharges start the 24-hour handover clock.",
-        "requestBody": json_body("EventInput"),
-        "responses": responses(&[("201", ok("The event as recorded.", "Event"))], &[401, 403, 404, 422]),
+        "operationId": "getMdoMeeting",
+        "tags": ["mdo"],
+        "summary": "A meeting with its agenda, attendance and suggestions for the agenda",
+        "description": "A meeting of another practice (or for someone not on the practice's staff) answers 404. \
+            Reading the agenda is logged per patient. The suggestions come from the worklist (included patients \
+            with recent events or never discussed) and are offered to clinicians until the meeting is held.",
+        "responses": responses(&[("200", ok("The meeting.", "MdoMeetingDetail"))], &[401, 404]),
     })
 }
 
-pub(super) fn record_handover() -> Value {
+pub(super) fn add_to_mdo_agenda() -> Value {
     json!({
-        "operationId": "recordHandoverSent",
-        "tags": ["events"],
-        "summary": "Record that the handover (care plan, PZP, medication) of an admission or discharge was sent",
-        "description": "Anyone who may contribute. sent_at (RFC 3339) defaults to now; it may not lie before the \
-            event or in the future. Sent more than 24 hours after the event counts as late. 422 for an event that \
-            needs no handover, 409 when it was already recorded.",
-        "requestBody": {
-            "required": false,
-            "content": { "application/json": { "schema": schema_ref("HandoverInput") } },
-        },
-        "responses": responses(&[("200", ok("The event with its handover.", "Event"))], &[401, 403, 404, 409, 422]),
+        "operationId": "addToMdoAgenda",
+        "tags": ["mdo"],
+        "summary": "Put a patient of the practice on the agenda, with a reason",
+        "description": "The practice's clinicians. A patient of another practice answers 404, one already on the \
+            agenda 409.",
+        "requestBody": json_body("MdoAgendaInput"),
+        "responses": responses(&[("201", ok("The agenda item.", "MdoAgendaItem"))], &[401, 403, 404, 409, 422]),
     })
 }
 
-pub(super) fn worklist() -> Value {
+pub(super) fn record_mdo_attendance() -> Value {
     json!({
-        "operationId": "getWorklist",
-        "tags": ["worklist"],
-        "summary": "What needs doing for the included patients",
-        "description": "Practice staff: the practice's included patients (mine=true: those whose care team they are \
-            on). Network professionals: the included patients whose care team they are on. Regional staff: 403. \
-            Groups with urgent items come first. The read is logged once.",
-        "parameters": [{
-            "name": "mine", "in": "query", "required": false,
-            "description": "Practice staff: only the patients whose care team the user is on.",
-            "schema": { "type": "boolean" },
-        }],
-        "responses": responses(&[("200", ok("The worklist.", "Worklist"))], &[401, 403, 422]),
+        "operationId": "recordMdoAttendance",
+        "tags": ["mdo"],
+        "summary": "Record who attended, per discipline (replaces the list)",
+        "description": "The practice's clinicians and its administrator, from the meeting's day on. At least one \
+            discipline is present; the meeting counts as held from then on.",
+        "requestBody": json_body("MdoAttendanceInput"),
+        "responses": responses(&[("200", ok("The attendance as stored.", "MdoAttendanceSaved"))], &[401, 403, 404, 422]),
     })
 }
 
-pub(super) fn poh_o_hours() -> Value {
+pub(super) fn record_mdo_minutes() -> Value {
     json!({
-        "operationId": "getPohOHours",
-        "tags": ["practice"],
-        "summary": "The practice's POH-O formation (hours per week) with its history",
-        "description": "Practice staff only (others get 403).",
-        "responses": responses(&[("200", ok("The formation.", "PohOHours"))], &[401, 403]),
-    })
-}
-
-pub(super) fn set_poh_o_hours() -> Value {
-    json!({
-        "operationId": "setPohOHours",
-        "tags": ["practice"],
-        "summary": "Set the POH-O formation from a date",
-        "description": "The practice administrator (praktijkmanager, or an account with is_admin) and the GPs. Hours \
-            from 0 to 200 (two decimals kept); valid_from from 2000 up to a year ahead. The reports use the \
-            formation as last set on or before their reference date.",
-        "requestBody": json_body("PohOHoursInput"),
-        "responses": responses(&[("201", ok("The formation afterwards.", "PohOHours"))], &[401, 403, 422]),
+        "operationId": "recordMdoMinutes",
+        "tags": ["mdo"],
+        "summary": "Record the minutes of a patient's discussion; decisions become care-plan actions",
+        "description": "Those who may contribute to the patient's record, from the meeting's day on; the patient \
+            must be on the agenda (404 otherwise). Every decision row that is not empty needs what and who; its \
+            action is added to the care plan as planned, in one new version on top of the current one (409 when \
+            someone saved the plan at the same moment: then nothing is written). Saving again replaces the text \
+            of the minutes and adds the new decisions' actions.",
+        "requestBody": json_body("MdoMinutesInput"),
+        "responses": responses(&[("200", ok("The minutes as stored and the new care-plan version.", "MdoMinutesSaved"))], &[401, 403, 404, 409, 422]),
     })
 }
 
@@ -800,163 +786,163 @@ fn schemas() -> Value {
     Value::Object(schemas)
 }
 
-/// The schemas of the MDO, event, worklist and formation operations.
+/// The schemas of the MDO operations.
 fn process_schemas(schemas: &mut Map<String, Value>) {
-    use kernteam_domain::events::{EventKind, MdoLevel};
+    use kernteam_domain::events::{MdoLevel, DISCIPLINES};
     let levels: Vec<&str> = MdoLevel::ALL.iter().map(|l| l.code()).collect();
-    let event_kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.code()).collect();
-    let groups: Vec<&str> = crate::process::worklist::GROUPS.iter().map(|(c, _)| *c).collect();
+    let disciplines: Vec<&str> = DISCIPLINES.iter().map(|(c, _)| *c).collect();
+    let discipline = json!({ "type": "string", "enum": disciplines });
     let level =
         json!({ "type": "string", "enum": levels, "description": "praktijk: practice MDO; netwerk: network MDO." });
-    let date_time = json!({ "type": "string", "format": "date-time" });
-    let nullable_date_time = json!({ "type": ["string", "null"], "format": "date-time" });
     schemas.insert(
-        "MdoDiscussion".into(),
+        "MdoMeeting".into(),
         object(json!({
-            "meeting_id": { "type": "integer" },
+            "id": { "type": "integer" },
             "date": date(),
             "level": level,
+            "invited": { "type": "array", "items": discipline },
+            "held": { "type": "boolean", "description": "Attendance or minutes are recorded." },
+            "notes": nullable("string"),
+            "agenda_count": { "type": "integer" },
+        })),
+    );
+    schemas.insert(
+        "MdoQuarter".into(),
+        object(json!({
+            "quarter": { "type": "string", "description": "E.g. 2027-Q1." },
+            "meetings_held": { "type": "integer" },
+            "meetings_planned": { "type": "integer", "description": "Meetings in the quarter not (yet) held." },
+            "patients_discussed": { "type": "integer", "description": "Different patients with minutes in the quarter's held meetings." },
+        })),
+    );
+    schemas.insert(
+        "MdoMeetings".into(),
+        object(json!({
+            "can_plan": { "type": "boolean" },
+            "quarters": array_of("MdoQuarter"),
+            "meetings": array_of("MdoMeeting"),
+        })),
+    );
+    schemas.insert(
+        "MdoPlanInput".into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "date": date(),
+                "level": level,
+                "invited": { "type": "array", "items": discipline, "minItems": 1 },
+            },
+            "required": ["date", "level", "invited"],
+        }),
+    );
+    schemas.insert(
+        "MdoAgendaItem".into(),
+        object(json!({
+            "patient_id": { "type": "integer" },
+            "name": { "type": "string" },
             "reason": nullable("string"),
-            "discussed": { "type": "boolean" },
+            "discussed": { "type": "boolean", "description": "Minutes are recorded." },
             "minutes": nullable("string"),
         })),
     );
     schemas.insert(
-        "PatientMdoHistory".into(),
-        object(json!({ "meetings": array_of("MdoDiscussion") })),
-    );
-    schemas.insert(
-        "Handover".into(),
+        "MdoAttendance".into(),
         object(json!({
-            "status": { "type": "string", "enum": ["not_needed", "open", "overdue", "sent_in_time", "sent_late"] },
-            "label": { "type": "string", "description": "The status in Dutch." },
-            "due": { "type": ["string", "null"], "format": "date-time", "description": "24 hours after the event; null when no handover is needed." },
-            "sent_at": nullable_date_time,
-            "late": { "type": "boolean" },
+            "discipline": discipline,
+            "present": { "type": "boolean" },
+            "name": nullable("string"),
         })),
     );
     schemas.insert(
-        "Event".into(),
+        "MdoCandidate".into(),
         object(json!({
-            "id": { "type": "integer" },
-            "kind": { "type": "string", "enum": event_kinds },
-            "label": { "type": "string", "description": "The kind in Dutch." },
-            "occurred_at": date_time,
-            "notes": nullable("string"),
-            "handover": schema_ref("Handover"),
+            "patient_id": { "type": "integer" },
+            "name": { "type": "string" },
+            "reason": { "type": "string", "description": "Why the worklist suggests the patient (Dutch)." },
         })),
     );
     schemas.insert(
-        "Events".into(),
+        "MdoMeetingDetail".into(),
         object(json!({
-            "events": array_of("Event"),
-            "can_record": { "type": "boolean" },
+            "meeting": schema_ref("MdoMeeting"),
+            "agenda": array_of("MdoAgendaItem"),
+            "attendance": array_of("MdoAttendance"),
+            "candidates": array_of("MdoCandidate"),
         })),
     );
     schemas.insert(
-        "EventInput".into(),
+        "MdoAgendaInput".into(),
         json!({
             "type": "object",
             "properties": {
-                "kind": { "type": "string", "enum": event_kinds },
-                "occurred_at": { "type": "string", "format": "date-time", "description": "RFC 3339 with an offset; not in the future." },
-                "notes": { "type": ["string", "null"], "maxLength": 4000 },
+                "patient_id": { "type": "integer" },
+                "reason": { "type": "string", "maxLength": 500 },
             },
-            "required": ["kind", "occurred_at"],
+            "required": ["patient_id", "reason"],
         }),
     );
     schemas.insert(
-        "HandoverInput".into(),
+        "MdoAttendanceRow".into(),
         json!({
             "type": "object",
             "properties": {
-                "sent_at": { "type": ["string", "null"], "format": "date-time", "description": "RFC 3339; absent or null: now." },
+                "discipline": discipline,
+                "present": { "type": "boolean" },
+                "name": { "type": ["string", "null"], "maxLength": 200 },
+            },
+            "required": ["discipline", "present"],
+        }),
+    );
+    schemas.insert(
+        "MdoAttendanceInput".into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "attendance": array_of("MdoAttendanceRow"),
+                "notes": { "type": ["string", "null"], "maxLength": 4000, "description": "Notes on the meeting; null or empty keeps the earlier notes." },
+            },
+            "required": ["attendance"],
+        }),
+    );
+    schemas.insert(
+        "MdoAttendanceSaved".into(),
+        object(json!({
+            "held": { "type": "boolean" },
+            "attendance": array_of("MdoAttendance"),
+        })),
+    );
+    schemas.insert(
+        "MdoDecisionInput".into(),
+        json!({
+            "type": "object",
+            "description": "A decision and the care-plan action that follows from it.",
+            "properties": {
+                "decision": { "type": "string", "maxLength": 4000 },
+                "what": { "type": "string", "maxLength": 4000, "description": "The action; new to the care plan." },
+                "who": { "type": "string", "maxLength": 4000 },
+                "due": nullable_date(),
+            },
+            "required": ["what", "who"],
+        }),
+    );
+    schemas.insert(
+        "MdoMinutesInput".into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "minutes": { "type": "string", "maxLength": 4000 },
+                "decisions": array_of("MdoDecisionInput"),
             },
             "required": [],
         }),
     );
     schemas.insert(
-        "WorkItem".into(),
-        json!({
-            "type": "object",
-            "description": "One thing to do. kind says which; the other fields depend on it.",
-            "properties": {
-                "kind": { "type": "string", "enum": ["action_due", "evaluation_due", "no_care_plan", "no_pzp", "no_first_contact", "medication_review_due", "handover", "mdo_candidate"] },
-                "group": { "type": "string", "enum": groups },
-                "text": { "type": "string", "description": "The item in Dutch." },
-                "urgent": { "type": "boolean" },
-                "link": { "type": "string", "description": "The page where it is dealt with." },
-                "what": { "type": "string" },
-                "who": { "type": "string" },
-                "due": date(),
-                "overdue": { "type": "boolean" },
-                "date": date(),
-                "last": nullable_date(),
-                "event_id": { "type": "integer" },
-                "event": { "type": "string", "enum": event_kinds },
-                "status": { "type": "string", "enum": ["open", "overdue", "sent_late"] },
-                "reason": { "type": "string" },
-            },
-            "required": ["kind", "group", "text", "urgent", "link"],
-            "additionalProperties": false,
-        }),
-    );
-    schemas.insert(
-        "WorklistGroup".into(),
+        "MdoMinutesSaved".into(),
         object(json!({
-            "kind": { "type": "string", "enum": groups },
-            "label": { "type": "string" },
-            "count": { "type": "integer" },
-            "urgent": { "type": "integer" },
+            "minutes": { "type": "string", "description": "As stored: the text, then the decisions with their actions." },
+            "care_plan_version": { "type": ["integer", "null"], "description": "The new care-plan version; null without decisions." },
+            "changes": strings(),
         })),
-    );
-    schemas.insert(
-        "WorklistPatient".into(),
-        object(json!({
-            "id": { "type": "integer" },
-            "name": { "type": "string" },
-            "items": array_of("WorkItem"),
-        })),
-    );
-    schemas.insert(
-        "Worklist".into(),
-        object(json!({
-            "mine": { "type": "boolean" },
-            "patients_count": { "type": "integer", "description": "Included patients on the list, with or without items." },
-            "items": { "type": "integer" },
-            "urgent": { "type": "integer" },
-            "groups": array_of("WorklistGroup"),
-            "patients": { "type": "array", "items": schema_ref("WorklistPatient"), "description": "Patients with items, by name." },
-        })),
-    );
-    schemas.insert(
-        "PohOHoursEntry".into(),
-        object(json!({
-            "valid_from": date(),
-            "hours": { "type": "number" },
-            "set_at": date_time,
-            "set_by": nullable("string"),
-        })),
-    );
-    schemas.insert(
-        "PohOHours".into(),
-        object(json!({
-            "practice_id": { "type": "integer" },
-            "current": { "type": ["number", "null"], "description": "Hours per week in force today; null when never set." },
-            "can_set": { "type": "boolean" },
-            "history": { "type": "array", "items": schema_ref("PohOHoursEntry"), "description": "Newest valid_from first; of equal dates the last set first." },
-        })),
-    );
-    schemas.insert(
-        "PohOHoursInput".into(),
-        json!({
-            "type": "object",
-            "properties": {
-                "hours": { "type": "number", "minimum": 0, "maximum": 200 },
-                "valid_from": date(),
-            },
-            "required": ["hours", "valid_from"],
-        }),
     );
 }
 

@@ -1,7 +1,9 @@
 //! The practice's POH-O formation (hours per week, valid from a date) with its history, at
-//! `/praktijk/formatie`: visible to the practice's staff, set by the practice administrator
-//! (praktijkmanager, or an account with `is_admin`) and the GPs. The periodic reports read
-//! it (`poh_o_hours_per_week`: the formation as last set on or before the reference date).
+//! `/praktijk/formatie` and `/api/v1/practice/poh-o-hours`: visible to the practice's
+//! staff, set by those `kernteam_domain::access::practice_permissions` allows (the practice
+//! administrator and the GPs). The use cases are `kernteam_app::formation`; the periodic
+//! reports read it (`poh_o_hours_per_week`: the formation as last set on or before the
+//! reference date).
 
 use askama::Template;
 use axum::extract::{Query, RawForm, State};
@@ -9,17 +11,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{Datelike, Duration, NaiveDate};
-use kernteam_domain::access::{Role, Scope};
+use chrono::NaiveDate;
+use kernteam_app::formation::{Formation, FormationInput};
+use kernteam_app::gate::PracticeStaff;
+use kernteam_app::Error;
+use kernteam_domain::access::Scope;
+use kernteam_domain::formation::{hours_text, parse_hours};
 use kernteam_store::program::PohHours;
 use serde::{Deserialize, Serialize};
 
+use crate::api::doc::ApiErrorBody;
 use crate::api::{ApiResult, Body};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::pages::{fmt_date, fmt_timestamp, me, render, FlashQuery, Me};
-use crate::patients::{audit, today};
-use crate::records::require;
 use crate::AppState;
 
 /// The page routes of this module.
@@ -27,112 +32,13 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/praktijk/formatie", get(page).post(save))
 }
 
-/// More than this many hours a week is a typing error.
-pub const MAX_HOURS: f64 = 200.0;
-
-/// The practice of a member of practice staff; 403 for everyone else.
+/// The practice of a member of practice staff; 403 for everyone else. Only for
+/// `process/mdo.rs` until it goes through the gate (`App::practice_staff`); not used here.
 pub fn staff_practice(cu: &CurrentUser) -> AppResult<i64> {
     match (cu.user.role.scope(), cu.user.practice_id) {
         (Scope::Practice, Some(p)) => Ok(p),
         _ => Err(AppError::Forbidden),
     }
-}
-
-/// Who may set the formation: the practice administrator and the GPs.
-pub fn may_set(cu: &CurrentUser) -> bool {
-    cu.user.role.scope() == Scope::Practice
-        && (cu.user.is_admin || matches!(cu.user.role, Role::Praktijkmanager | Role::Huisarts))
-}
-
-/// Hours as people write them: `6,5`, `8`.
-pub fn hours_text(h: f64) -> String {
-    let s = format!("{h:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.replace('.', ",")
-}
-
-/// A new formation entry, validated.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NewFormation {
-    pub hours: f64,
-    pub valid_from: NaiveDate,
-}
-
-/// The rules: hours from 0 to [`MAX_HOURS`] (a decimal comma or point, at most two
-/// decimals kept); a real date from 2000 up to a year ahead. Every problem is listed.
-pub fn validate(hours: Result<f64, String>, valid_from: &str, today: NaiveDate) -> AppResult<NewFormation> {
-    let mut errors = Vec::new();
-    let hours = match hours {
-        Ok(h) if !h.is_finite() || !(0.0..=MAX_HOURS).contains(&h) => {
-            errors.push(format!(
-                "Het aantal uren per week ligt tussen 0 en {}.",
-                hours_text(MAX_HOURS)
-            ));
-            None
-        }
-        Ok(h) => Some((h * 100.0).round() / 100.0),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let valid_from = match NaiveDate::parse_from_str(valid_from.trim(), "%Y-%m-%d") {
-        Ok(d) if d.year() < 2000 => {
-            errors.push("De ingangsdatum ligt vóór 2000; controleer het jaar.".to_string());
-            None
-        }
-        Ok(d) if d > today + Duration::days(366) => {
-            errors.push("De ingangsdatum ligt meer dan een jaar vooruit.".to_string());
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push("Ingangsdatum: vul een geldige datum in.".to_string());
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    Ok(NewFormation {
-        hours: hours.expect("no errors, so hours"),
-        valid_from: valid_from.expect("no errors, so a date"),
-    })
-}
-
-/// Hours typed into the form: `6,5` or `6.5`.
-pub fn parse_hours(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Err("Vul het aantal uren per week in.".to_string());
-    }
-    t.replace(',', ".")
-        .parse::<f64>()
-        .map_err(|_| format!("'{t}' is geen aantal uren; schrijf bijvoorbeeld 6,5."))
-}
-
-/// Sets the formation (practice administrator and GPs).
-pub async fn set(state: &AppState, cu: &CurrentUser, f: NewFormation) -> AppResult<()> {
-    let practice_id = staff_practice(cu)?;
-    require(may_set(cu))?;
-    state
-        .db
-        .set_poh_o_hours(practice_id, f.valid_from, f.hours, cu.user.id)
-        .await?;
-    audit(
-        state,
-        cu,
-        None,
-        "formatie POH-O ingesteld",
-        Some(format!("{} uur per week vanaf {}", hours_text(f.hours), f.valid_from)),
-    )
-    .await
-}
-
-/// The entry in force on `on` in a newest-first history: the latest `valid_from` on or
-/// before `on`, and of those the last set.
-pub fn in_force(history: &[PohHours], on: NaiveDate) -> Option<usize> {
-    history.iter().position(|h| h.valid_from <= on)
 }
 
 pub struct HistoryRow {
@@ -144,8 +50,7 @@ pub struct HistoryRow {
     pub note: &'static str,
 }
 
-fn history_rows(history: &[PohHours], today: NaiveDate) -> Vec<HistoryRow> {
-    let current = in_force(history, today);
+fn history_rows(history: &[PohHours], current: Option<usize>, today: NaiveDate) -> Vec<HistoryRow> {
     history
         .iter()
         .enumerate()
@@ -188,21 +93,19 @@ struct FormationPage {
 async fn formation_page(
     state: &AppState,
     cu: &CurrentUser,
-    hours: String,
-    valid_from: String,
+    staff: &PracticeStaff,
+    (hours, valid_from): (String, String),
     errors: Vec<String>,
     flash: Option<String>,
 ) -> AppResult<FormationPage> {
-    let practice_id = staff_practice(cu)?;
-    let history = state.db.poh_o_hours_history(practice_id).await?;
-    let now = today();
+    let f = state.app.formation(staff).await?;
+    let now = kernteam_app::today();
     Ok(FormationPage {
         me: Some(me(state, cu).await?),
         flash,
         csrf: cu.csrf.clone(),
-        practice: state.db.practice(practice_id).await?.name,
-        current: in_force(&history, now).map(|i| hours_text(history[i].hours)),
-        can_set: may_set(cu),
+        current: f.current_hours().map(hours_text),
+        can_set: staff.may_set_formation(),
         errors,
         hours,
         valid_from: if valid_from.is_empty() {
@@ -210,14 +113,16 @@ async fn formation_page(
         } else {
             valid_from
         },
-        history: history_rows(&history, now),
+        history: history_rows(&f.history, f.current, now),
+        practice: f.practice_name,
     })
 }
 
 /// `GET /praktijk/formatie`.
 pub async fn page(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<FlashQuery>) -> AppResult<Response> {
+    let staff = state.app.practice_staff(&cu.actor()).await?;
     let flash = (q.melding.as_deref() == Some("formatie")).then(|| "De formatie is vastgelegd.".to_string());
-    let page = formation_page(&state, &cu, String::new(), String::new(), Vec::new(), flash).await?;
+    let page = formation_page(&state, &cu, &staff, Default::default(), Vec::new(), flash).await?;
     render(&page)
 }
 
@@ -228,41 +133,51 @@ pub struct FormationForm {
     valid_from: String,
 }
 
-/// `POST /praktijk/formatie`.
+/// `POST /praktijk/formatie`. Refused input shows the form again (practice data, not
+/// patient data: no read to audit).
 pub async fn save(State(state): State<AppState>, cu: CurrentUser, RawForm(body): RawForm) -> AppResult<Response> {
-    staff_practice(&cu)?;
-    require(may_set(&cu))?;
+    let setter = state.app.formation_setter(&cu.actor()).await?;
     let form: FormationForm =
         serde_urlencoded::from_bytes(&body).map_err(|_| AppError::invalid("Het formulier is onleesbaar."))?;
-    let outcome = match validate(parse_hours(&form.hours), &form.valid_from, today()) {
-        Ok(f) => set(&state, &cu, f).await,
-        Err(e) => Err(e),
+    let input = FormationInput {
+        hours: parse_hours(&form.hours),
+        valid_from: form.valid_from.clone(),
     };
-    match outcome {
-        Ok(()) => Ok(Redirect::to("/praktijk/formatie?melding=formatie").into_response()),
-        Err(AppError::Invalid(mut errors)) => {
+    match state.app.set_formation(&setter, input).await {
+        Ok(_) => Ok(Redirect::to("/praktijk/formatie?melding=formatie").into_response()),
+        Err(Error::Invalid(mut errors)) => {
             errors.push("De formatie is niet vastgelegd.".into());
-            let page = formation_page(&state, &cu, form.hours, form.valid_from, errors, None).await?;
+            let typed = (form.hours, form.valid_from);
+            let page = formation_page(&state, &cu, setter.staff(), typed, errors, None).await?;
             let mut resp = render(&page)?;
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // The JSON API.
 
-#[derive(Debug, Serialize)]
+/// The API routes of the formation, with their part of the OpenAPI document.
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(api_show, api_set))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PohOHoursEntry)]
 pub struct ApiEntry {
     valid_from: NaiveDate,
     hours: f64,
+    /// When it was set (RFC 3339).
+    #[schema(format = DateTime)]
     set_at: String,
     set_by: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PohOHours)]
 pub struct ApiFormation {
     practice_id: i64,
     /// Hours per week in force today; null when never set.
@@ -273,14 +188,13 @@ pub struct ApiFormation {
     history: Vec<ApiEntry>,
 }
 
-async fn api_formation(state: &AppState, cu: &CurrentUser) -> AppResult<ApiFormation> {
-    let practice_id = staff_practice(cu)?;
-    let history = state.db.poh_o_hours_history(practice_id).await?;
-    Ok(ApiFormation {
-        practice_id,
-        current: in_force(&history, today()).map(|i| history[i].hours),
-        can_set: may_set(cu),
-        history: history
+fn api_formation(f: Formation, staff: &PracticeStaff) -> ApiFormation {
+    ApiFormation {
+        practice_id: f.practice_id,
+        current: f.current_hours(),
+        can_set: staff.may_set_formation(),
+        history: f
+            .history
             .into_iter()
             .map(|h| ApiEntry {
                 valid_from: h.valid_from,
@@ -289,28 +203,53 @@ async fn api_formation(state: &AppState, cu: &CurrentUser) -> AppResult<ApiForma
                 set_by: h.set_by_name,
             })
             .collect(),
-    })
+    }
 }
 
-/// `GET /api/v1/practice/poh-o-hours`.
+/// The practice's POH-O formation (hours per week) with its history
+///
+/// Practice staff only (others get 403).
+#[utoipa::path(get, path = "/api/v1/practice/poh-o-hours", tag = "practice", operation_id = "getPohOHours",
+    responses((status = 200, description = "The formation.", body = ApiFormation),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "Not practice staff.", body = ApiErrorBody)))]
 pub async fn api_show(State(state): State<AppState>, cu: CurrentUser) -> ApiResult<Json<ApiFormation>> {
-    Ok(Json(api_formation(&state, &cu).await?))
+    let staff = state.app.practice_staff(&cu.actor()).await?;
+    Ok(Json(api_formation(state.app.formation(&staff).await?, &staff)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PohOHoursInput)]
 pub struct ApiSet {
+    /// Hours per week.
+    #[schema(minimum = 0, maximum = 200)]
     hours: f64,
+    /// From 2000 up to a year ahead.
+    #[schema(format = Date)]
     valid_from: String,
 }
 
-/// `POST /api/v1/practice/poh-o-hours`: 201 with the formation afterwards.
+/// Set the POH-O formation from a date
+///
+/// The practice administrator (praktijkmanager, or an account with is_admin) and the GPs. Hours
+/// from 0 to 200 (two decimals kept); valid_from from 2000 up to a year ahead. The reports use
+/// the formation as last set on or before their reference date.
+#[utoipa::path(post, path = "/api/v1/practice/poh-o-hours", tag = "practice", operation_id = "setPohOHours",
+    request_body = ApiSet,
+    responses((status = 201, description = "The formation afterwards.", body = ApiFormation),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "The user may not set the formation.", body = ApiErrorBody),
+        (status = 422, description = "The input is wrong; details lists every problem.", body = ApiErrorBody)))]
 pub async fn api_set(State(state): State<AppState>, cu: CurrentUser, body: Body<ApiSet>) -> ApiResult<Response> {
-    staff_practice(&cu)?;
-    require(may_set(&cu))?;
+    let setter = state.app.formation_setter(&cu.actor()).await?;
     let body = body.parse()?;
-    let f = validate(Ok(body.hours), &body.valid_from, today())?;
-    set(&state, &cu, f).await?;
-    Ok((StatusCode::CREATED, Json(api_formation(&state, &cu).await?)).into_response())
+    let input = FormationInput {
+        hours: Ok(body.hours),
+        valid_from: body.valid_from,
+    };
+    state.app.set_formation(&setter, input).await?;
+    let f = state.app.formation(setter.staff()).await?;
+    Ok((StatusCode::CREATED, Json(api_formation(f, setter.staff()))).into_response())
 }
 
 #[cfg(test)]
@@ -322,42 +261,7 @@ mod tests {
     }
 
     #[test]
-    fn hours_are_read_and_written_the_dutch_way() {
-        assert_eq!(parse_hours(" 6,5 "), Ok(6.5));
-        assert_eq!(parse_hours("8"), Ok(8.0));
-        assert!(parse_hours("zes").is_err());
-        assert_eq!(hours_text(6.5), "6,5");
-        assert_eq!(hours_text(8.0), "8");
-        assert_eq!(hours_text(6.54), "6,54");
-        assert_eq!(hours_text(0.0), "0");
-    }
-
-    #[test]
-    fn validation_lists_every_problem() {
-        let today = d("2027-03-01");
-        let e = validate(Ok(-1.0), "2029-01-01", today).unwrap_err();
-        let AppError::Invalid(list) = e else { panic!("{e:?}") };
-        assert_eq!(
-            list,
-            [
-                "Het aantal uren per week ligt tussen 0 en 200.",
-                "De ingangsdatum ligt meer dan een jaar vooruit."
-            ]
-        );
-        assert!(validate(Ok(f64::NAN), "2027-01-01", today).is_err());
-        assert!(validate(Ok(6.0), "1999-12-31", today).is_err());
-        assert!(validate(Ok(6.0), "01-01-2027", today).is_err());
-        assert_eq!(
-            validate(Ok(6.544), "2027-01-01", today).unwrap(),
-            NewFormation {
-                hours: 6.54,
-                valid_from: d("2027-01-01")
-            }
-        );
-    }
-
-    #[test]
-    fn the_entry_in_force_is_the_latest_set_for_the_latest_date() {
+    fn the_history_names_the_entry_in_force_the_planned_and_the_replaced() {
         let h = |from: &str, hours: f64| PohHours {
             valid_from: d(from),
             hours,
@@ -365,13 +269,11 @@ mod tests {
             set_by_name: None,
         };
         let history = [h("2027-06-01", 9.0), h("2027-01-01", 7.0), h("2027-01-01", 6.0)];
-        assert_eq!(in_force(&history, d("2027-03-01")), Some(1));
-        assert_eq!(in_force(&history, d("2027-06-01")), Some(0));
-        assert_eq!(in_force(&history, d("2026-12-31")), None);
-        let rows = history_rows(&history, d("2027-03-01"));
+        let rows = history_rows(&history, Some(1), d("2027-03-01"));
         assert_eq!(
             rows.iter().map(|r| r.note).collect::<Vec<_>>(),
             ["gepland", "geldt nu", "vervangen"]
         );
+        assert_eq!(rows[2].hours, "6");
     }
 }
