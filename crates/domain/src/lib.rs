@@ -8,11 +8,13 @@
 pub mod access;
 pub mod care;
 pub mod codes;
+pub mod consultations;
 pub mod dates;
 pub mod decisions;
 pub mod events;
 pub mod extract;
 pub mod figures;
+pub mod medication_reviews;
 pub mod period;
 pub mod pzp;
 pub mod text;

@@ -5,6 +5,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod rules;
+
+pub use rules::{normalise, MAX_ITEMS, MAX_NAME, MAX_SHORT};
+
 /// The treatments that a PZP conversation covers; others can be added by name.
 pub const STANDARD_TREATMENTS: [(&str, &str); 6] = [
     ("reanimatie", "Reanimatie"),
