@@ -8,9 +8,12 @@
 
 pub mod actor;
 pub mod audit;
+pub mod consultations;
 pub mod error;
 pub mod gate;
+pub mod medication_reviews;
 pub mod patients;
+pub mod pzp;
 pub mod team;
 
 use kernteam_store::care::AuditEntry;
