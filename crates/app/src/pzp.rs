@@ -56,19 +56,6 @@ impl App {
         })
     }
 
-    /// One version of the PZP as it was; `NotFound` when there is no such version.
-    pub async fn pzp_version(&self, v: &Visible, version: i64) -> Result<(CarePlanVersion, AdvanceCarePlan)> {
-        let found = self
-            .db
-            .versions(Document::Pzp, v.patient().id)
-            .await?
-            .into_iter()
-            .find(|x| x.version == version)
-            .ok_or(Error::NotFound)?;
-        let pzp = parse_pzp(&found.content)?;
-        Ok((found, pzp))
-    }
-
     /// Saves `pzp` as a new version. `based_on` is the version the editor started from
     /// (0: none): when someone else saved in between, the result is `Conflict` and nothing
     /// is written. The PZP is normalised (see `kernteam_domain::pzp::normalise`).

@@ -45,6 +45,12 @@ impl From<AppError> for ApiError {
     }
 }
 
+impl From<kernteam_app::Error> for ApiError {
+    fn from(e: kernteam_app::Error) -> Self {
+        ApiError(e.into())
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError(e.into())
