@@ -12,18 +12,25 @@ use crate::text::{check_length, optional_date};
 pub const MAX_SO_NAME: usize = 200;
 
 /// A consultation as entered, before validation (form and API alike).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct ConsultationInput {
     /// `yyyy-mm-dd`, not in the future.
+    #[cfg_attr(feature = "openapi", schema(required = true, format = Date))]
     pub date: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, max_length = 4000))]
     pub question: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub advice: Option<String>,
-    /// A [`ConsultationKind`] code.
+    /// consultatie, medebehandeling or in_mdo.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub kind: String,
-    /// A [`Funding`] code.
+    /// zvw or wlz.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub funding: String,
     /// The SO consulted; when empty and the user is an SO, the user.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub so_name: Option<String>,
 }
 

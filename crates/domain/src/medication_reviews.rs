@@ -42,18 +42,27 @@ pub fn participant_codes(stored: &str) -> Vec<String> {
 }
 
 /// A review as entered, before validation (form and API alike).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MedicationReviewInput))]
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct ReviewInput {
     /// `yyyy-mm-dd`, not in the future.
+    #[cfg_attr(feature = "openapi", schema(required = true, format = Date))]
     pub date: String,
-    /// Codes of [`PARTICIPANTS`].
+    /// Who took part: huisarts, apotheker, specialist_ouderengeneeskunde.
+    #[cfg_attr(feature = "openapi", schema(required = true, min_items = 1))]
     pub participants: Vec<String>,
-    /// Medicines stopped, started, changed: free text.
+    /// Medicines stopped (free text).
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub stopped: Option<String>,
+    /// Medicines started (free text).
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub started: Option<String>,
+    /// Medicines changed (free text).
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub changed: Option<String>,
     /// `yyyy-mm-dd`, not before `date`.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub follow_up: Option<String>,
 }
 

@@ -159,42 +159,6 @@ pub const API_ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "GET",
-        path: "/api/v1/patients/{id}/pzp",
-        handler: |m| on(m, crate::process::pzp::api_show),
-        operation: openapi::pzp,
-    },
-    ApiRoute {
-        method: "PUT",
-        path: "/api/v1/patients/{id}/pzp",
-        handler: |m| on(m, crate::process::pzp::api_save),
-        operation: openapi::save_pzp,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/patients/{id}/consultations",
-        handler: |m| on(m, crate::process::consultations::api_list),
-        operation: openapi::consultations,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/patients/{id}/consultations",
-        handler: |m| on(m, crate::process::consultations::api_record),
-        operation: openapi::record_consultation,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/patients/{id}/medication-reviews",
-        handler: |m| on(m, crate::process::reviews::api_list),
-        operation: openapi::medication_reviews,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/patients/{id}/medication-reviews",
-        handler: |m| on(m, crate::process::reviews::api_record),
-        operation: openapi::record_medication_review,
-    },
-    ApiRoute {
-        method: "GET",
         path: "/api/v1/mdo",
         handler: |m| on(m, crate::process::mdo::api_list),
         operation: openapi::mdo_meetings,
@@ -318,7 +282,10 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(session::show))
         .merge(patient_record::api_routes())
         .merge(care_team::api_routes())
-        .merge(care_plan::api_routes());
+        .merge(care_plan::api_routes())
+        .merge(crate::process::pzp::api_routes())
+        .merge(crate::process::consultations::api_routes())
+        .merge(crate::process::reviews::api_routes());
     // Routes not yet described by their handlers: documented by `openapi.rs` until then.
     for route in API_ROUTES {
         let method = Method::from_bytes(route.method.as_bytes()).expect("a valid method");

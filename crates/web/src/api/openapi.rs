@@ -11,8 +11,6 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use kernteam_domain::access::Role;
 use kernteam_domain::care::{ActionStatus, CareDomain, ExclusionReason};
-use kernteam_domain::events::{ConsultationKind, Funding};
-use kernteam_domain::pzp::{WishDecision, STANDARD_TREATMENTS};
 use serde_json::{json, Map, Value};
 
 use super::API_ROUTES;
@@ -197,73 +195,6 @@ pub(super) fn patient_list() -> Value {
             },
         ],
         "responses": responses(&[("200", ok("One page of the list.", "PatientList"))], &[401, 403, 422]),
-    })
-}
-
-pub(super) fn pzp() -> Value {
-    json!({
-        "operationId": "getPzp",
-        "tags": ["pzp"],
-        "summary": "The proactive care planning (PZP) and its versions",
-        "description": "Everyone who may see the patient, network professionals on the care team included. \
-            limits lists the treatments the patient does not want (decision niet).",
-        "responses": responses(&[("200", ok("The current version (0 and a blank PZP when there is none) and every version.", "CurrentPzp"))], &[401, 404]),
-    })
-}
-
-pub(super) fn save_pzp() -> Value {
-    json!({
-        "operationId": "savePzp",
-        "tags": ["pzp"],
-        "summary": "Save the PZP as a new version",
-        "description": "Anyone who may contribute: the practice's clinicians and the network professionals on the \
-            care team. Texts are trimmed, empty rows of other treatments dropped, missing standard treatments added \
-            as not yet discussed. A treatment with decision wel or niet needs recorded_on and recorded_by; dates \
-            of conversations and recordings may not lie in the future. based_on is the version the client started \
-            from (0 for a first PZP); when someone saved since, nothing is written and the answer is 409. A PZP \
-            equal to the current version writes nothing (saved: false).",
-        "requestBody": json_body("PzpSave"),
-        "responses": responses(&[("200", ok("What was saved.", "PzpSaved"))], &[401, 403, 404, 409, 422]),
-    })
-}
-
-pub(super) fn consultations() -> Value {
-    json!({
-        "operationId": "listConsultations",
-        "tags": ["so consultations"],
-        "summary": "The consultations of the elderly-care physician (SO), newest first",
-        "responses": responses(&[("200", ok("The consultations.", "Consultations"))], &[401, 404]),
-    })
-}
-
-pub(super) fn record_consultation() -> Value {
-    json!({
-        "operationId": "recordConsultation",
-        "tags": ["so consultations"],
-        "summary": "Record a consultation of the elderly-care physician (SO)",
-        "description": "Anyone who may contribute. When so_name is empty and the user is an SO, the user is the SO.",
-        "requestBody": json_body("ConsultationInput"),
-        "responses": responses(&[("201", ok("The consultation as recorded.", "Consultation"))], &[401, 403, 404, 422]),
-    })
-}
-
-pub(super) fn medication_reviews() -> Value {
-    json!({
-        "operationId": "listMedicationReviews",
-        "tags": ["medication reviews"],
-        "summary": "The indication for a medication review (MBO) and the reviews, newest first",
-        "responses": responses(&[("200", ok("The indication and the reviews.", "MedicationReviews"))], &[401, 404]),
-    })
-}
-
-pub(super) fn record_medication_review() -> Value {
-    json!({
-        "operationId": "recordMedicationReview",
-        "tags": ["medication reviews"],
-        "summary": "Record a medication review (MBO)",
-        "description": "Anyone who may contribute. The indication of the practice's latest extract is stored with it.",
-        "requestBody": json_body("MedicationReviewInput"),
-        "responses": responses(&[("201", ok("The review as recorded.", "MedicationReview"))], &[401, 403, 404, 422]),
     })
 }
 
@@ -478,11 +409,6 @@ fn schemas() -> Value {
     let mut nullable_filters: Vec<Value> = LIST_FILTERS.iter().map(|(code, _)| json!(code)).collect();
     nullable_filters.push(Value::Null);
     let member_kind = json!({ "type": "string", "enum": ["professional", "mantelzorger"] });
-    let standard_treatments: Vec<&str> = STANDARD_TREATMENTS.iter().map(|(code, _)| *code).collect();
-    let wish_decisions: Vec<&str> = WishDecision::ALL.iter().map(|d| d.code()).collect();
-    let consultation_kinds: Vec<&str> = ConsultationKind::ALL.iter().map(|k| k.code()).collect();
-    let fundings: Vec<&str> = Funding::ALL.iter().map(|f| f.code()).collect();
-    let review_participants = crate::process::reviews::PARTICIPANTS;
     let mut schemas = Map::new();
     schemas.insert("Error".into(), object(json!({
             "error": { "type": "string", "description": "What went wrong, in Dutch." },
@@ -733,143 +659,6 @@ fn schemas() -> Value {
             "changes": strings(),
         })),
     );
-    schemas.insert("PzpConversation".into(), object(json!({
-            "date": { "type": "string", "format": "date", "description": "Not in the future." },
-            "participants": { "type": "string", "maxLength": 500, "description": "Who took part: patient, mantelzorger, legal representative, professionals." },
-            "summary": { "type": "string", "maxLength": 4000 },
-        })));
-    schemas.insert("TreatmentWish".into(), json!({
-            "type": "object",
-            "properties": {
-                "treatment": { "type": "string", "maxLength": 200, "description": format!("A standard treatment ({}) or the name of another.", standard_treatments.join(", ")) },
-                "decision": { "type": "string", "enum": wish_decisions, "description": "wel: wanted; niet: a treatment limit." },
-                "recorded_on": { "type": ["string", "null"], "format": "date", "description": "Required when the decision is wel or niet." },
-                "recorded_by": { "type": "string", "maxLength": 200, "description": "Who recorded it; required when the decision is wel or niet." },
-            },
-            "required": ["treatment", "decision", "recorded_by"],
-            "additionalProperties": false,
-        }));
-    schemas.insert(
-        "Directive".into(),
-        object(json!({
-            "present": { "type": "boolean" },
-            "location": { "type": "string", "maxLength": 500, "description": "Where the document is kept." },
-        })),
-    );
-    schemas.insert("Pzp".into(), json!({
-            "type": "object",
-            "description": "Proactive care planning (advance care planning): conversations, treatment wishes and limits, advance directives, legal representative, preferred places of care and death, next review.",
-            "properties": {
-                "conversations": array_of("PzpConversation"),
-                "wishes": array_of("TreatmentWish"),
-                "wilsverklaring": schema_ref("Directive"),
-                "niet_reanimeren": schema_ref("Directive"),
-                "euthanasieverzoek": schema_ref("Directive"),
-                "legal_representative": { "type": "string", "maxLength": 500 },
-                "preferred_place_of_care": { "type": "string", "maxLength": 500 },
-                "preferred_place_of_death": { "type": "string", "maxLength": 500 },
-                "next_review": nullable_date(),
-            },
-            "required": [],
-            "additionalProperties": false,
-        }));
-    schemas.insert(
-        "PzpVersion".into(),
-        object(json!({
-            "version": { "type": "integer" },
-            "at": { "type": "string", "format": "date-time" },
-            "by": { "type": "string" },
-            "changes": strings(),
-        })),
-    );
-    schemas.insert("CurrentPzp".into(), object(json!({
-            "version": { "type": "integer", "description": "0 when there is no PZP yet." },
-            "at": { "type": ["string", "null"], "format": "date-time" },
-            "by": nullable("string"),
-            "can_edit": { "type": "boolean" },
-            "limits": { "type": "array", "items": { "type": "string" }, "description": "The treatments with decision niet." },
-            "pzp": schema_ref("Pzp"),
-            "versions": { "type": "array", "items": schema_ref("PzpVersion"), "description": "Newest first." },
-        })));
-    schemas.insert("PzpSave".into(), json!({
-            "type": "object",
-            "properties": {
-                "based_on": { "type": "integer", "minimum": 0, "description": "The version the client started from; 0 for a first PZP." },
-                "pzp": schema_ref("Pzp"),
-            },
-            "required": ["based_on", "pzp"],
-        }));
-    schemas.insert(
-        "PzpSaved".into(),
-        object(json!({
-            "saved": { "type": "boolean", "description": "False when the PZP equals the current version." },
-            "version": { "type": "integer", "description": "The current version afterwards." },
-            "changes": strings(),
-        })),
-    );
-    schemas.insert(
-        "Consultation".into(),
-        object(json!({
-            "id": { "type": "integer" },
-            "date": date(),
-            "question": { "type": "string" },
-            "advice": nullable("string"),
-            "kind": { "type": "string", "enum": consultation_kinds },
-            "funding": { "type": "string", "enum": fundings },
-            "so_name": { "type": "string" },
-        })),
-    );
-    schemas.insert(
-        "Consultations".into(),
-        object(json!({
-            "can_record": { "type": "boolean" },
-            "consultations": array_of("Consultation"),
-        })),
-    );
-    schemas.insert("ConsultationInput".into(), json!({
-            "type": "object",
-            "properties": {
-                "date": { "type": "string", "format": "date", "description": "Not in the future." },
-                "question": { "type": "string", "maxLength": 4000 },
-                "advice": { "type": ["string", "null"], "maxLength": 4000 },
-                "kind": { "type": "string", "enum": consultation_kinds },
-                "funding": { "type": "string", "enum": fundings },
-                "so_name": { "type": ["string", "null"], "maxLength": 200, "description": "The SO consulted; defaults to the user when they are an SO." },
-            },
-            "required": ["date", "question", "kind", "funding"],
-        }));
-    schemas.insert("ReviewIndication".into(), object(json!({
-            "extract_date": date(),
-            "indication": { "type": ["string", "null"], "enum": ["polypharmacy", "frail", "both", null], "description": "null: no indication." },
-            "label": { "type": "string", "description": "The indication in a Dutch sentence." },
-        })));
-    schemas.insert("MedicationReview".into(), object(json!({
-            "id": { "type": "integer" },
-            "date": date(),
-            "indication": { "type": ["string", "null"], "enum": ["polypharmacy", "frail", "both", null], "description": "The indication when the review was recorded." },
-            "participants": { "type": "array", "items": { "type": "string", "enum": review_participants } },
-            "stopped": nullable("string"),
-            "started": nullable("string"),
-            "changed": nullable("string"),
-            "follow_up": nullable_date(),
-        })));
-    schemas.insert("MedicationReviews".into(), object(json!({
-            "indication": { "oneOf": [schema_ref("ReviewIndication"), { "type": "null" }], "description": "From the practice's latest extract; null when the patient is not in it." },
-            "can_record": { "type": "boolean" },
-            "reviews": array_of("MedicationReview"),
-        })));
-    schemas.insert("MedicationReviewInput".into(), json!({
-            "type": "object",
-            "properties": {
-                "date": { "type": "string", "format": "date", "description": "Not in the future." },
-                "participants": { "type": "array", "minItems": 1, "items": { "type": "string", "enum": review_participants } },
-                "stopped": { "type": ["string", "null"], "maxLength": 4000, "description": "Medicines stopped." },
-                "started": { "type": ["string", "null"], "maxLength": 4000, "description": "Medicines started." },
-                "changed": { "type": ["string", "null"], "maxLength": 4000, "description": "Medicines changed." },
-                "follow_up": { "type": ["string", "null"], "format": "date", "description": "Not before date." },
-            },
-            "required": ["date", "participants"],
-        }));
     process_schemas(&mut schemas);
     Value::Object(schemas)
 }

@@ -9,12 +9,20 @@ use kernteam_app::Action;
 use kernteam_domain::consultations::ConsultationInput;
 use kernteam_store::program::Consultation;
 use serde::Serialize;
+use utoipa::ToSchema;
 
+use crate::api::doc::ApiErrorBody;
 use crate::api::{ApiResult, Body, Id};
 use crate::auth::CurrentUser;
 use crate::AppState;
 
-#[derive(Debug, Serialize)]
+/// The consultations' operations, for the API router and its document.
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(api_list, api_record))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Consultation)]
 pub struct ApiConsultation {
     id: i64,
     date: NaiveDate,
@@ -41,7 +49,8 @@ impl From<Consultation> for ApiConsultation {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Consultations)]
 pub struct ApiConsultations {
     /// Whether the signed-in user may record one.
     can_record: bool,
@@ -49,7 +58,14 @@ pub struct ApiConsultations {
     consultations: Vec<ApiConsultation>,
 }
 
-/// `GET /api/v1/patients/{id}/consultations`.
+/// The consultations of the elderly-care physician (SO), newest first
+#[utoipa::path(get, path = "/api/v1/patients/{id}/consultations", tag = "so consultations",
+    operation_id = "listConsultations",
+    params(("id" = i64, Path, description = "Patient id.")),
+    responses(
+        (status = 200, description = "The consultations.", body = ApiConsultations),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody)))]
 pub async fn api_list(
     State(state): State<AppState>,
     cu: CurrentUser,
@@ -71,7 +87,19 @@ pub async fn api_list(
     }))
 }
 
-/// `POST /api/v1/patients/{id}/consultations`: 201 with the consultation.
+/// Record a consultation of the elderly-care physician (SO)
+///
+/// Anyone who may contribute. When so_name is empty and the user is an SO, the user is the SO.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/consultations", tag = "so consultations",
+    operation_id = "recordConsultation",
+    params(("id" = i64, Path, description = "Patient id.")),
+    request_body = ConsultationInput,
+    responses(
+        (status = 201, description = "The consultation as recorded.", body = ApiConsultation),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "The user may see the patient but not contribute.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody),
+        (status = 422, description = "The consultation breaks a rule; every problem in details.", body = ApiErrorBody)))]
 pub async fn api_record(
     State(state): State<AppState>,
     cu: CurrentUser,

@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use kernteam_domain::events::{ConsultationKind, Funding};
 
-pub use api::{api_list, api_record};
+pub use api::api_routes;
 
 use crate::AppState;
 

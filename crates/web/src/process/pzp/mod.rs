@@ -20,7 +20,7 @@ use axum::Router;
 use kernteam_domain::pzp::treatment_label;
 use kernteam_store::care::CarePlanVersion;
 
-pub use api::{api_save, api_show};
+pub use api::api_routes;
 
 use crate::error::AppResult;
 use crate::pages::fmt_date;

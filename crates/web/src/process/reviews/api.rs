@@ -9,22 +9,32 @@ use kernteam_app::Action;
 use kernteam_domain::medication_reviews::{indication_code, participant_codes, ReviewInput};
 use kernteam_store::program::MedicationReview;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::indication_line;
+use crate::api::doc::ApiErrorBody;
 use crate::api::{ApiResult, Body, Id};
 use crate::auth::CurrentUser;
 use crate::AppState;
 
-#[derive(Debug, Serialize)]
+/// The medication reviews' operations, for the API router and its document.
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(api_list, api_record))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReviewIndication)]
 pub struct ApiIndication {
     extract_date: NaiveDate,
     /// `polypharmacy`, `frail`, `both`, or null: not indicated.
+    #[schema(value_type = Option<String>)]
     indication: Option<&'static str>,
-    /// Dutch, for people.
+    /// The indication in a Dutch sentence.
     label: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MedicationReview)]
 pub struct ApiReview {
     id: i64,
     date: NaiveDate,
@@ -53,7 +63,8 @@ impl From<MedicationReview> for ApiReview {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MedicationReviews)]
 pub struct ApiReviews {
     /// From the practice's latest extract; null when the patient is not in it.
     indication: Option<ApiIndication>,
@@ -63,7 +74,14 @@ pub struct ApiReviews {
     reviews: Vec<ApiReview>,
 }
 
-/// `GET /api/v1/patients/{id}/medication-reviews`.
+/// The indication for a medication review (MBO) and the reviews, newest first
+#[utoipa::path(get, path = "/api/v1/patients/{id}/medication-reviews", tag = "medication reviews",
+    operation_id = "listMedicationReviews",
+    params(("id" = i64, Path, description = "Patient id.")),
+    responses(
+        (status = 200, description = "The indication and the reviews.", body = ApiReviews),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody)))]
 pub async fn api_list(State(state): State<AppState>, cu: CurrentUser, Id(id): Id<i64>) -> ApiResult<Json<ApiReviews>> {
     let app = &state.app;
     let v = app
@@ -86,7 +104,19 @@ pub async fn api_list(State(state): State<AppState>, cu: CurrentUser, Id(id): Id
     }))
 }
 
-/// `POST /api/v1/patients/{id}/medication-reviews`: 201 with the review.
+/// Record a medication review (MBO)
+///
+/// Anyone who may contribute. The indication of the practice's latest extract is stored with it.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/medication-reviews", tag = "medication reviews",
+    operation_id = "recordMedicationReview",
+    params(("id" = i64, Path, description = "Patient id.")),
+    request_body = ReviewInput,
+    responses(
+        (status = 201, description = "The review as recorded.", body = ApiReview),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "The user may see the patient but not contribute.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody),
+        (status = 422, description = "The review breaks a rule; every problem in details.", body = ApiErrorBody)))]
 pub async fn api_record(
     State(state): State<AppState>,
     cu: CurrentUser,

@@ -16,8 +16,7 @@ use axum::routing::get;
 use axum::Router;
 use kernteam_app::medication_reviews::ExtractIndication;
 
-pub use api::{api_list, api_record};
-pub use kernteam_domain::medication_reviews::PARTICIPANTS;
+pub use api::api_routes;
 
 use crate::pages::fmt_date;
 use crate::AppState;
