@@ -8,12 +8,15 @@
 
 pub mod actor;
 pub mod audit;
+pub mod consultations;
 pub mod error;
 pub mod events;
 pub mod formation;
 pub mod gate;
 pub mod mdo;
+pub mod medication_reviews;
 pub mod patients;
+pub mod pzp;
 pub mod team;
 pub mod worklist;
 

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod care;
 pub mod codes;
+pub mod consultations;
 pub mod dates;
 pub mod decisions;
 pub mod events;
@@ -15,6 +16,7 @@ pub mod extract;
 pub mod figures;
 pub mod formation;
 pub mod mdo;
+pub mod medication_reviews;
 pub mod period;
 pub mod pzp;
 pub mod text;

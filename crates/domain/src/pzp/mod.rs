@@ -5,6 +5,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod rules;
+
+pub use rules::{normalise, MAX_ITEMS, MAX_NAME, MAX_SHORT};
+
 /// The treatments that a PZP conversation covers; others can be added by name.
 pub const STANDARD_TREATMENTS: [(&str, &str); 6] = [
     ("reanimatie", "Reanimatie"),
@@ -23,6 +27,8 @@ pub fn treatment_label(code: &str) -> String {
         .map_or_else(|| code.to_string(), |(_, l)| l.to_string())
 }
 
+/// wel: wanted; niet: a treatment limit.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WishDecision {
@@ -58,31 +64,46 @@ impl WishDecision {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TreatmentWish {
-    /// A code of [`STANDARD_TREATMENTS`] or the name of another treatment.
+    /// A standard treatment (reanimatie, beademing, ic_opname, ziekenhuisopname,
+    /// antibiotica, sondevoeding) or the name of another.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub treatment: String,
     pub decision: WishDecision,
+    /// Required when the decision is wel or niet.
     pub recorded_on: Option<NaiveDate>,
+    /// Who recorded it; required when the decision is wel or niet.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub recorded_by: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PzpConversation))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversation {
+    /// Not in the future.
     pub date: NaiveDate,
     /// Who took part: the patient, a mantelzorger, a legal representative, professionals.
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub participants: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub summary: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Directive {
     pub present: bool,
     /// Where the document is kept.
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub location: String,
 }
 
-/// The PZP record of one patient.
+/// Proactive care planning (advance care planning) of one patient: conversations,
+/// treatment wishes and limits, advance directives, legal representative, preferred places
+/// of care and death, next review.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Pzp))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AdvanceCarePlan {
     #[serde(default)]
@@ -96,10 +117,13 @@ pub struct AdvanceCarePlan {
     #[serde(default)]
     pub euthanasieverzoek: Directive,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub legal_representative: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub preferred_place_of_care: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub preferred_place_of_death: String,
     #[serde(default)]
     pub next_review: Option<NaiveDate>,

@@ -1,0 +1,168 @@
+//! The medication reviews page: `GET /patienten/{id}/medicatiebeoordelingen` shows the
+//! indication, the reviews and the form; `POST` records one, or shows the form again with
+//! the problems (422) beside the stored reviews (a read, audited).
+
+use askama::Template;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kernteam_app::gate::Visible;
+use kernteam_app::{today, Action, Error};
+use kernteam_domain::events::discipline_label;
+use kernteam_domain::medication_reviews::{indication_from_code, participant_codes, ReviewInput, PARTICIPANTS};
+
+use super::indication_line;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::pages::{fmt_date, fmt_opt_date, me, render, FlashQuery, Me};
+use crate::process::form_pairs;
+use crate::AppState;
+
+pub struct ReviewView {
+    pub date: String,
+    pub indication: String,
+    pub participants: String,
+    pub stopped: String,
+    pub started: String,
+    pub changed: String,
+    pub follow_up: String,
+}
+
+#[derive(Template)]
+#[template(path = "reviews.html")]
+struct ReviewsPage {
+    me: Option<Me>,
+    flash: Option<String>,
+    csrf: String,
+    patient_id: i64,
+    name: String,
+    can_record: bool,
+    errors: Vec<String>,
+    today: String,
+    /// The indication line, e.g. "Geïndiceerd: kwetsbare oudere (HIS-extract van …)".
+    indication: String,
+    indicated: bool,
+    last: Option<String>,
+    reviews: Vec<ReviewView>,
+    form: ReviewInput,
+    /// Code, label, checked.
+    participants: Vec<(&'static str, String, bool)>,
+}
+
+async fn reviews_page(
+    state: &AppState,
+    cu: &CurrentUser,
+    v: &Visible,
+    form: ReviewInput,
+    errors: Vec<String>,
+    flash: Option<String>,
+) -> AppResult<ReviewsPage> {
+    let app = &state.app;
+    let stored = app.medication_reviews(v).await?;
+    let (indication, indicated) = indication_line(app.review_indication(v).await?);
+    let reviews = stored
+        .iter()
+        .map(|r| ReviewView {
+            date: fmt_date(r.date),
+            indication: r
+                .indication
+                .as_deref()
+                .and_then(indication_from_code)
+                .map_or_else(|| "—".to_string(), |i| i.label().to_string()),
+            participants: participant_codes(&r.participants)
+                .iter()
+                .map(|c| discipline_label(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            stopped: r.stopped.clone().unwrap_or_default(),
+            started: r.started.clone().unwrap_or_default(),
+            changed: r.changed.clone().unwrap_or_default(),
+            follow_up: fmt_opt_date(r.follow_up),
+        })
+        .collect();
+    Ok(ReviewsPage {
+        me: Some(me(state, cu).await?),
+        flash,
+        csrf: cu.csrf.clone(),
+        patient_id: v.patient().id,
+        name: app.patient_name(v).await?,
+        can_record: v.access().contribute,
+        errors,
+        today: today().to_string(),
+        indication,
+        indicated,
+        last: stored.first().map(|r| fmt_date(r.date)),
+        reviews,
+        participants: PARTICIPANTS
+            .iter()
+            .map(|c| {
+                (
+                    *c,
+                    discipline_label(c),
+                    form.participants.iter().any(|p| p.trim() == *c),
+                )
+            })
+            .collect(),
+        form,
+    })
+}
+
+/// `GET /patienten/{id}/medicatiebeoordelingen`.
+pub async fn page(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<FlashQuery>,
+) -> AppResult<Response> {
+    let v = state
+        .app
+        .visible(&cu.actor(), id, Action::ViewMedicationReviews, None)
+        .await?;
+    let flash =
+        (q.melding.as_deref() == Some("vastgelegd")).then(|| "De medicatiebeoordeling is vastgelegd.".to_string());
+    let form = ReviewInput {
+        date: today().to_string(),
+        participants: vec!["huisarts".into(), "apotheker".into()],
+        ..Default::default()
+    };
+    render(&reviews_page(&state, &cu, &v, form, Vec::new(), flash).await?)
+}
+
+/// `POST /patienten/{id}/medicatiebeoordelingen`.
+pub async fn record_form(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> AppResult<Response> {
+    let app = &state.app;
+    let c = app.contributor(&cu.actor(), id).await?;
+    let pairs = form_pairs(&body)?;
+    let one = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let input = ReviewInput {
+        date: one("date").unwrap_or_default(),
+        participants: pairs
+            .iter()
+            .filter(|(k, _)| k == "participants")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        stopped: one("stopped"),
+        started: one("started"),
+        changed: one("changed"),
+        follow_up: one("follow_up"),
+    };
+    match app.record_medication_review(&c, &input).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/patienten/{id}/medicatiebeoordelingen?melding=vastgelegd")).into_response())
+        }
+        Err(Error::Invalid(mut errors)) => {
+            errors.push("De medicatiebeoordeling is niet vastgelegd; uw invoer staat nog in het formulier.".into());
+            let v = app.reread(&c, Action::ViewMedicationReviews, None).await?;
+            let page = reviews_page(&state, &cu, &v, input, errors, None).await?;
+            let mut resp = render(&page)?;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
