@@ -6,11 +6,15 @@
 //! that changes data writes its audit record in the same transaction as the change.
 //! Input rules live in the domain crate and come back as [`Error::Invalid`].
 
+pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod error;
 pub mod gate;
+pub mod list_search;
 pub mod patients;
+pub mod practice_list;
+pub mod region;
 pub mod team;
 
 use kernteam_store::care::AuditEntry;
@@ -24,11 +28,16 @@ pub use error::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct App {
     db: Db,
+    /// The practice lists per snapshot and the held list searches.
+    lists: std::sync::Arc<practice_list::ListCache>,
 }
 
 impl App {
     pub fn new(db: Db) -> App {
-        App { db }
+        App {
+            db,
+            lists: Default::default(),
+        }
     }
 
     /// The storage, for what is not patient data and has no use case yet (sessions,
