@@ -192,11 +192,7 @@ impl App {
             ));
         }
         self.db.set_user_active(user.id, active).await?;
-        let action = if active {
-            Action::UnblockUser
-        } else {
-            Action::BlockUser
-        };
+        let action = if active { Action::UnblockUser } else { Action::BlockUser };
         self.record(&admin.actor().entry(None, action, Some(user.username.clone())))
             .await?;
         Ok(user)
@@ -207,15 +203,23 @@ impl App {
     pub async fn reset_two_factor(&self, admin: &Administrator, user_id: i64) -> Result<User> {
         let user = self.db.user(user_id).await?;
         self.db.reset_totp(user.id).await?;
-        self.record(&admin.actor().entry(None, Action::ResetTwoFactor, Some(user.username.clone())))
-            .await?;
+        self.record(
+            &admin
+                .actor()
+                .entry(None, Action::ResetTwoFactor, Some(user.username.clone())),
+        )
+        .await?;
         Ok(user)
     }
 
     /// Replaces an account's password by one the caller checked and hashed.
     pub async fn set_password(&self, admin: &Administrator, user: &User, password_hash: &str) -> Result<()> {
         self.db.set_password_hash(user.id, password_hash).await?;
-        self.record(&admin.actor().entry(None, Action::ResetPassword, Some(user.username.clone())))
-            .await
+        self.record(
+            &admin
+                .actor()
+                .entry(None, Action::ResetPassword, Some(user.username.clone())),
+        )
+        .await
     }
 }

@@ -197,7 +197,13 @@ impl App {
         let Some(latest) = self.db.latest_snapshot(practice_id).await? else {
             return Ok(None);
         };
-        if let Some(list) = self.lists.lists.lock().unwrap_or_else(|e| e.into_inner()).get(&practice_id) {
+        if let Some(list) = self
+            .lists
+            .lists
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&practice_id)
+        {
             if list.snapshot_id == latest.snapshot_id {
                 return Ok(Some(list.clone()));
             }

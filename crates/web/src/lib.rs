@@ -12,9 +12,8 @@ pub mod process;
 pub mod records;
 pub mod two_factor;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
@@ -55,7 +54,6 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<auth::Throttle>,
-    pub lists: Arc<Mutex<HashMap<i64, Arc<patients::PracticeList>>>>,
 }
 
 impl AppState {
@@ -65,7 +63,6 @@ impl AppState {
             db,
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),
-            lists: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 }
@@ -110,7 +107,7 @@ pub fn router(state: AppState) -> Router {
             get(two_factor::code_form).post(two_factor::submit_code),
         )
         .route("/account/tweestap", get(two_factor::enrol_form).post(two_factor::enrol))
-        .route("/patienten", get(pages::patient_list))
+        .route("/patienten", get(pages::patient_list).post(pages::search_patients))
         .route("/patienten/{id}", get(pages::patient_record))
         .route("/patienten/{id}/inclusie", post(pages::include))
         .route("/patienten/{id}/exclusie", post(pages::exclude))

@@ -16,12 +16,10 @@ use serde::{Deserialize, Serialize};
 use super::{ApiError, ApiResult, Body, Id, Params};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::patients::{
-    allowed, audit, care_overlay, labcode_label, practice_list, select_rows, shared_patients, today, wlz_label,
-    LIST_FILTERS,
-};
+use crate::patients::{allowed, audit, labcode_label, today, wlz_label};
 use crate::records::{self, DecisionInput, MemberInput};
 use crate::AppState;
+use kernteam_app::practice_list::{list_filter, unknown_filter, ListRequest};
 
 /// Rows per page of the practice list, as on the page.
 pub const PAGE_SIZE: usize = 50;
@@ -65,18 +63,24 @@ pub struct ListRow {
     first_contact: Option<String>,
 }
 
-/// `GET /api/v1/patients`: the same list as the page.
+/// `GET /api/v1/patients`: the same list as the page. The audit record names the
+/// patients returned, never the search words.
 pub async fn list(
     State(state): State<AppState>,
     cu: CurrentUser,
     Params(query): Params<ListQuery>,
 ) -> ApiResult<Json<PatientList>> {
-    let now = today();
+    let actor = cu.actor();
     match cu.user.role.scope() {
         Scope::Region => Err(AppError::Forbidden.into()),
         Scope::Network => {
-            let patients: Vec<ListRow> = shared_patients(&state, cu.user.id)
-                .await?
+            let member = state.app.network_member(&actor).await.map_err(AppError::from)?;
+            let now = today();
+            let patients: Vec<ListRow> = state
+                .app
+                .view_shared_list(&member)
+                .await
+                .map_err(AppError::from)?
                 .into_iter()
                 .map(|s| ListRow {
                     id: s.patient.id,
@@ -92,14 +96,6 @@ pub async fn list(
                     first_contact: s.first_contact.map(|m| m.name),
                 })
                 .collect();
-            audit(
-                &state,
-                &cu,
-                None,
-                "patiëntenlijst bekeken",
-                Some(format!("{} gedeelde patiënten", patients.len())),
-            )
-            .await?;
             Ok(Json(PatientList {
                 total: patients.len(),
                 page: 1,
@@ -111,67 +107,48 @@ pub async fn list(
             }))
         }
         Scope::Practice => {
-            let practice_id = cu.user.practice_id.ok_or(AppError::Forbidden)?;
+            let staff = state.app.practice_staff(&actor).await.map_err(AppError::from)?;
             let filter = match query.filter.trim() {
                 "" => "alle",
-                f => LIST_FILTERS
-                    .iter()
-                    .map(|(code, _)| *code)
-                    .find(|code| *code == f)
-                    .ok_or_else(|| {
-                        let codes: Vec<_> = LIST_FILTERS.iter().map(|(code, _)| *code).collect();
-                        AppError::invalid(format!("Onbekend filter '{f}'; kies uit: {}.", codes.join(", ")))
-                    })?,
+                f => list_filter(f).ok_or_else(|| AppError::from(unknown_filter(f)))?,
             };
-            let Some(list) = practice_list(&state, practice_id).await? else {
-                return Ok(Json(PatientList {
-                    total: 0,
-                    page: 1,
-                    pages: 1,
-                    page_size: PAGE_SIZE,
-                    filter: Some(filter.to_string()),
-                    extract_date: None,
-                    patients: Vec::new(),
-                }));
-            };
-            let overlay = care_overlay(&state, practice_id).await?;
-            let selected = select_rows(&list, &overlay, filter, &query.q);
-            let total = selected.len();
-            let pages = total.div_ceil(PAGE_SIZE).max(1);
-            let page = query.page.unwrap_or(1).clamp(1, pages);
-            let patients = selected
+            let view = state
+                .app
+                .view_practice_list(
+                    &staff,
+                    ListRequest {
+                        filter,
+                        search: Some(&query.q),
+                        page: query.page.unwrap_or(1),
+                        page_size: PAGE_SIZE,
+                    },
+                )
+                .await
+                .map_err(AppError::from)?;
+            let patients = view
+                .entries
                 .into_iter()
-                .skip((page - 1) * PAGE_SIZE)
-                .take(PAGE_SIZE)
-                .map(|r| ListRow {
-                    id: r.patient_id,
-                    name: r.name.clone(),
-                    birth_date: r.birth_date,
-                    age: age_on(r.birth_date, now),
-                    frail: Some(r.frail),
-                    medicines: Some(r.medicines),
-                    polypharmacy: Some(r.polypharmacy),
-                    wlz_profile: r.wlz_profile.clone(),
-                    status: Some(overlay.status_of(r.patient_id).code()),
-                    care_plan: Some(overlay.with_care_plan.contains(&r.patient_id)),
-                    first_contact: overlay.first_contact.get(&r.patient_id).cloned(),
+                .map(|e| ListRow {
+                    id: e.row.patient_id,
+                    name: e.row.name,
+                    birth_date: e.row.birth_date,
+                    age: e.age,
+                    frail: Some(e.row.frail),
+                    medicines: Some(e.row.medicines),
+                    polypharmacy: Some(e.row.polypharmacy),
+                    wlz_profile: e.row.wlz_profile,
+                    status: Some(e.status.code()),
+                    care_plan: Some(e.care_plan),
+                    first_contact: e.first_contact,
                 })
                 .collect();
-            audit(
-                &state,
-                &cu,
-                None,
-                "patiëntenlijst bekeken",
-                Some(format!("filter {filter}, zoekterm '{}', pagina {page}", query.q)),
-            )
-            .await?;
             Ok(Json(PatientList {
-                total,
-                page,
-                pages,
+                total: view.total,
+                page: view.page,
+                pages: view.pages,
                 page_size: PAGE_SIZE,
                 filter: Some(filter.to_string()),
-                extract_date: Some(list.extract_date),
+                extract_date: view.extract_date,
                 patients,
             }))
         }
