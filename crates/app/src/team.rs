@@ -63,6 +63,36 @@ impl App {
         Ok(id)
     }
 
+    /// A decision just recorded, with the program status today after it (what the
+    /// decider wrote, so no read of the record).
+    pub async fn decided(
+        &self,
+        d: &Decider,
+        decision_id: i64,
+    ) -> Result<(
+        kernteam_store::care::DecisionRecord,
+        kernteam_domain::care::ProgramStatus,
+    )> {
+        let all = self.db.decisions(d.patient().id).await?;
+        let status =
+            kernteam_domain::care::status_on(&all.iter().map(|d| d.as_decision()).collect::<Vec<_>>(), today());
+        let decision = all
+            .into_iter()
+            .find(|x| x.id == decision_id)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("decision {decision_id} not found after saving")))?;
+        Ok((decision, status))
+    }
+
+    /// A member just added to the care team.
+    pub async fn added_member(&self, d: &Decider, member_id: i64) -> Result<TeamMember> {
+        self.db
+            .team(d.patient().id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == member_id)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("member {member_id} not found after saving")))
+    }
+
     /// Adds a member to the care team. Returns the member's id.
     pub async fn add_team_member(&self, d: &Decider, input: MemberInput) -> Result<i64> {
         let mut errors = Vec::new();

@@ -126,6 +126,7 @@ pub fn status_on(decisions: &[Decision], d: NaiveDate) -> ProgramStatus {
 }
 
 /// The SFMPC domains in which Dutch elderly care describes problems.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CareDomain {
@@ -170,6 +171,7 @@ impl CareDomain {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionStatus {
@@ -215,12 +217,14 @@ impl ActionStatus {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub domain: CareDomain,
     pub description: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CareAction {
     pub what: String,
@@ -231,6 +235,7 @@ pub struct CareAction {
 
 /// The individual care plan (IZP): problems per SFMPC domain, the patient's own wishes and
 /// goals in their words, actions (what, who, when, status) and the evaluation date.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CarePlan {
     #[serde(default)]

@@ -45,6 +45,19 @@ impl ExtractFile {
         )
     }
 
+    /// The columns that extracts had before the optional `address`, `city`, `phone`
+    /// (patients) and `name`, `dosage` (medications) were added at the end of
+    /// [`ExtractFile::columns`]; a writer of that older layout (the synthetic generator)
+    /// writes these.
+    pub fn core_columns(self) -> &'static [(&'static str, bool)] {
+        let all = self.columns();
+        match self {
+            ExtractFile::Patients => &all[..9],
+            ExtractFile::Medications => &all[..4],
+            _ => all,
+        }
+    }
+
     /// The columns this spec names: (name, required).
     pub fn columns(self) -> &'static [(&'static str, bool)] {
         match self {
@@ -59,6 +72,9 @@ impl ExtractFile {
                 ("registration_start", true),
                 ("registration_end", false),
                 ("postal_code", false),
+                ("address", false),
+                ("city", false),
+                ("phone", false),
             ],
             ExtractFile::Episodes => &[
                 ("patient_id", true),
@@ -72,6 +88,8 @@ impl ExtractFile {
                 ("atc", true),
                 ("start_date", true),
                 ("end_date", false),
+                ("name", false),
+                ("dosage", false),
             ],
             ExtractFile::Determinants => &[("patient_id", true), ("labcode", true), ("date", true), ("value", true)],
             ExtractFile::Programs => &[
@@ -110,8 +128,39 @@ pub fn parse_agb_code(s: &str) -> FieldResult<String> {
     }
 }
 
-/// Free text of `min..=max` characters (not bytes).
+/// Free text on one line of `min..=max` characters (not bytes): names, ids, addresses.
+/// Control characters (NUL, line breaks, escape, U+007F–U+009F …) are refused; a tab
+/// is allowed, as spreadsheets and HIS exports leave them in text.
 pub fn parse_text(s: &str, min: usize, max: usize) -> FieldResult<String> {
+    check_controls(s, false)?;
+    parse_length(s, min, max)
+}
+
+/// Free text that may span lines (an episode title, a determinant value): as
+/// [`parse_text`], but line breaks (LF, CR) inside the quoted field are kept.
+pub fn parse_multiline_text(s: &str, min: usize, max: usize) -> FieldResult<String> {
+    check_controls(s, true)?;
+    parse_length(s, min, max)
+}
+
+/// Refuses control characters other than tab (and, where allowed, line breaks), naming
+/// the first one and its position (1-based, in characters).
+fn check_controls(s: &str, line_breaks: bool) -> FieldResult<()> {
+    let bad = s
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && *c != '\t' && !(line_breaks && (*c == '\n' || *c == '\r')));
+    match bad {
+        None => Ok(()),
+        Some((i, c)) => Err(format!(
+            "bevat een stuurteken (U+{:04X}) op positie {}; verwijder het uit het HIS-export",
+            c as u32,
+            i + 1
+        )),
+    }
+}
+
+fn parse_length(s: &str, min: usize, max: usize) -> FieldResult<String> {
     let n = s.chars().count();
     if n < min {
         return Err("mag niet leeg zijn".into());
@@ -260,15 +309,22 @@ pub fn check_extract_date(extract_date: NaiveDate, today: NaiveDate) -> FieldRes
 }
 
 /// Cuts very long input in error messages.
+/// Control characters are written as `\u{1b}`, so that a message cannot steer the
+/// terminal that shows it.
 pub fn shorten(s: &str) -> String {
     const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(MAX).collect();
-        out.push('…');
-        out
+    let mut out = String::new();
+    for c in s.chars().take(MAX) {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
     }
+    if s.chars().count() > MAX {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -347,5 +403,34 @@ mod tests {
         assert!(parse_text(&"é".repeat(200), 1, 200).is_ok());
         assert!(parse_text(&"é".repeat(201), 1, 200).is_err());
         assert!(parse_patient_id("").is_err());
+    }
+
+    #[test]
+    fn core_columns_are_the_older_layout() {
+        let names = |f: ExtractFile| f.core_columns().iter().map(|c| c.0).collect::<Vec<_>>();
+        assert_eq!(names(ExtractFile::Patients).last(), Some(&"postal_code"));
+        assert_eq!(
+            names(ExtractFile::Medications),
+            ["patient_id", "atc", "start_date", "end_date"]
+        );
+        assert_eq!(ExtractFile::Patients.columns().len(), 12);
+        assert_eq!(ExtractFile::Episodes.core_columns(), ExtractFile::Episodes.columns());
+    }
+
+    #[test]
+    fn text_refuses_control_characters_but_keeps_tabs() {
+        assert!(parse_text("Anna\tMaria", 1, 200).is_ok());
+        for bad in ["An\0na", "Anna\n", "Anna\r", "\u{1b}[31m", "x\u{7f}", "x\u{85}"] {
+            let e = parse_text(bad, 0, 200).unwrap_err();
+            assert!(e.contains("stuurteken"), "{bad:?}: {e}");
+        }
+        assert_eq!(
+            parse_text("ab\0", 0, 10).unwrap_err(),
+            "bevat een stuurteken (U+0000) op positie 3; verwijder het uit het HIS-export"
+        );
+        assert!(parse_multiline_text("regel 1\r\nregel 2", 0, 100).is_ok());
+        assert!(parse_multiline_text("a\0b", 0, 100).is_err());
+        assert!(parse_patient_id("P\0x").is_err());
+        assert_eq!(shorten("a\u{1b}[2J"), "a\\u{1b}[2J");
     }
 }

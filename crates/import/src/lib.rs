@@ -1,4 +1,4 @@
-//! Import of a practice's HIS extract (`../shared/spec/extract-format.md`).
+//! Import of a practice's HIS extract (`docs/spec/extract-format.md`).
 //!
 //! An extract (a directory or a zip) is one all-or-nothing unit: a reader thread parses
 //! and validates the CSV files in a fixed order (practice, patients, then the rest) and
@@ -6,11 +6,15 @@
 //! Any error rolls the transaction back, so the database is left exactly as it was.
 //! Memory holds one batch of rows and the set of the extract's patient ids, not the rows.
 //!
-//! Errors are data: each is located as `FILE:LINE: COLUMN: message` (the header is line 1)
-//! and all of them are collected, up to the first [`MAX_ERRORS`].
+//! Errors are data: each is located as `FILE:LINE: COLUMN: message` (the header is line 1),
+//! or `FILE: message` where the whole file is meant, and all of them are collected, up to
+//! the first [`MAX_ERRORS`]. Sizes are bounded by [`Limits`].
 
+mod guard;
 mod read;
 pub mod source;
+
+pub use source::Limits;
 
 use std::fmt;
 use std::path::Path;
@@ -37,7 +41,11 @@ pub struct LocatedError {
 
 impl fmt::Display for LocatedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.column, self.message)
+        if self.line == 0 && self.column == "-" {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}: {}", self.file, self.line, self.column, self.message)
+        }
     }
 }
 
@@ -96,13 +104,36 @@ pub(crate) struct ReadOutcome {
     pub truncated: bool,
 }
 
-/// Imports one extract: all of it, or (on any error) nothing.
+/// Imports one extract within the default [`Limits`]: all of it, or (on any error) nothing.
 pub async fn import_extract(db: &Db, path: &Path, opts: &ImportOptions) -> Result<ImportOutcome, ImportError> {
-    let source = source::ExtractSource::open(path).map_err(ImportError::Source)?;
+    import_extract_within(db, path, opts, &Limits::default()).await
+}
+
+fn open_error(e: source::OpenError) -> ImportError {
+    match e {
+        source::OpenError::Source(m) => ImportError::Source(m),
+        source::OpenError::Invalid(mut errors) => {
+            let truncated = errors.len() > MAX_ERRORS;
+            errors.truncate(MAX_ERRORS);
+            ImportError::Invalid { errors, truncated }
+        }
+    }
+}
+
+/// Imports one extract: all of it, or (on any error) nothing. An extract over `limits`
+/// is refused, and reading stops at the limit.
+pub async fn import_extract_within(
+    db: &Db,
+    path: &Path,
+    opts: &ImportOptions,
+    limits: &Limits,
+) -> Result<ImportOutcome, ImportError> {
+    let source = source::ExtractSource::open(path, limits).map_err(open_error)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(8);
     let display = path.display().to_string();
     let read_opts = opts.clone();
-    let reader = tokio::task::spawn_blocking(move || read::read_extract(source, display, &read_opts, tx));
+    let limits = *limits;
+    let reader = tokio::task::spawn_blocking(move || read::read_extract(source, display, &read_opts, &limits, tx));
 
     let mut writer = None;
     let mut header = None;
@@ -166,10 +197,24 @@ pub async fn import_extract(db: &Db, path: &Path, opts: &ImportOptions) -> Resul
 /// Validates extract files without a database: every error, as the import would report
 /// them. For tests and fuzzing; the rows are read and dropped.
 pub fn check_files(files: std::collections::HashMap<String, Vec<u8>>, today: NaiveDate) -> Vec<LocatedError> {
+    check_files_within(files, today, &Limits::default())
+}
+
+/// [`check_files`] within other limits.
+pub fn check_files_within(
+    files: std::collections::HashMap<String, Vec<u8>>,
+    today: NaiveDate,
+    limits: &Limits,
+) -> Vec<LocatedError> {
+    let source = match source::ExtractSource::memory(files) {
+        Ok(s) => s,
+        Err(source::OpenError::Invalid(errors)) => return errors,
+        Err(source::OpenError::Source(m)) => return vec![source::file_error("-", m)],
+    };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(8);
     let drain = std::thread::spawn(move || while rx.blocking_recv().is_some() {});
     let opts = ImportOptions { today, progress: false };
-    let outcome = read::read_extract(source::ExtractSource::Memory { files }, String::new(), &opts, tx);
+    let outcome = read::read_extract(source, String::new(), &opts, limits, tx);
     let _ = drain.join();
     outcome.errors
 }

@@ -10,7 +10,8 @@ use kernteam_domain::extract::{self as rules, ExtractFile, FieldResult};
 use kernteam_store::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader};
 use tokio::sync::mpsc::Sender;
 
-use crate::source::ExtractSource;
+use crate::guard::{read_cap, Capped, LineGuard, CAP_ERROR};
+use crate::source::{ExtractSource, Limits};
 use crate::{FileStats, ImportOptions, LocatedError, Msg, ReadOutcome, Row, MAX_ERRORS};
 
 const BATCH: usize = 2_000;
@@ -83,6 +84,7 @@ pub(crate) fn read_extract(
     mut source: ExtractSource,
     display: String,
     opts: &ImportOptions,
+    limits: &Limits,
     tx: Sender<Msg>,
 ) -> ReadOutcome {
     let total: u64 = ExtractFile::ALL.iter().map(|f| source.size(*f)).sum();
@@ -114,10 +116,13 @@ pub(crate) fn read_extract(
         patients_complete: false,
         today: opts.today,
     };
+    let mut total_read = 0u64;
     for file in ExtractFile::ALL {
         if r.errors.full() || r.closed {
             break;
         }
+        let exact = source.size_is_exact().then(|| source.size(file));
+        let cap = read_cap(file.file_name(), limits, total_read, exact);
         let opened = match source.open_file(file) {
             Ok(o) => o,
             Err(message) => {
@@ -129,7 +134,24 @@ pub(crate) fn read_extract(
             None if file.required() => r.errors.push(file.file_name(), 0, "-", "verplicht bestand ontbreekt"),
             None => {}
             Some(input) => {
-                let complete = read_file(&mut r, file, input);
+                let counted = std::rc::Rc::new(std::cell::Cell::new(0u64));
+                let tripped = std::rc::Rc::new(std::cell::Cell::new(false));
+                let capped = Capped {
+                    inner: input,
+                    left: cap.0,
+                    counted: counted.clone(),
+                    tripped: tripped.clone(),
+                };
+                let mut complete = read_file(&mut r, file, Box::new(capped));
+                if tripped.get() {
+                    // The read error of the cut is an echo of it: name the cause instead.
+                    if r.errors.list.last().is_some_and(|e| e.message.contains(CAP_ERROR)) {
+                        r.errors.list.pop();
+                    }
+                    r.errors.push(file.file_name(), 0, "-", cap.1.clone());
+                    complete = false;
+                }
+                total_read += counted.get();
                 if file == ExtractFile::Patients {
                     r.patients_complete = complete;
                 }
@@ -251,38 +273,6 @@ impl Record<'_> {
                 self.fail(k_end, m);
             }
         }
-    }
-}
-
-/// The longest physical line accepted. A longer one is refused at once, so that a broken
-/// export (a line of gigabytes, a binary file) cannot exhaust memory.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
-
-/// Passes bytes through and fails when a physical line grows past [`MAX_LINE_BYTES`].
-struct LineGuard<R> {
-    inner: R,
-    since_newline: usize,
-    line: std::rc::Rc<std::cell::Cell<u64>>,
-}
-
-impl<R: Read> Read for LineGuard<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            if b == b'\n' {
-                self.since_newline = 0;
-                self.line.set(self.line.get() + 1);
-            } else {
-                self.since_newline += 1;
-                if self.since_newline > MAX_LINE_BYTES {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("regel is langer dan {} MiB", MAX_LINE_BYTES >> 20),
-                    ));
-                }
-            }
-        }
-        Ok(n)
     }
 }
 
@@ -523,6 +513,9 @@ fn patient_row(rec: &mut Record, ids: &mut HashSet<String>, extract: Option<Naiv
     let registration_end = rec.optional(7, rules::parse_date);
     rec.end_after_start(7, registration_start, registration_end);
     let postal_code = rec.optional(8, rules::parse_postal_code);
+    let address = rec.optional(9, |s| rules::parse_text(s, 1, 200));
+    let city = rec.optional(10, |s| rules::parse_text(s, 1, 100));
+    let phone = rec.optional(11, |s| rules::parse_text(s, 1, 40));
     if !rec.ok {
         return None;
     }
@@ -536,6 +529,9 @@ fn patient_row(rec: &mut Record, ids: &mut HashSet<String>, extract: Option<Naiv
         registration_start: registration_start?,
         registration_end: registration_end?,
         postal_code: postal_code?,
+        address: address?,
+        city: city?,
+        phone: phone?,
     })
 }
 
@@ -559,7 +555,7 @@ fn episode_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<Episod
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
-    let title = rec.optional(4, |s| rules::parse_text(s, 0, 1000));
+    let title = rec.optional(4, |s| rules::parse_multiline_text(s, 0, 1000));
     if !rec.ok {
         return None;
     }
@@ -578,6 +574,8 @@ fn medication_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<Med
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
+    let name = rec.optional(4, |s| rules::parse_text(s, 1, 200));
+    let dosage = rec.optional(5, |s| rules::parse_text(s, 1, 200));
     if !rec.ok {
         return None;
     }
@@ -586,6 +584,8 @@ fn medication_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<Med
         atc: atc?,
         start: start?,
         end: end?,
+        name: name?,
+        dosage: dosage?,
     })
 }
 
@@ -593,7 +593,7 @@ fn determinant_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<De
     let his_id = known_patient(rec, ids);
     let labcode = rec.required(1, rules::parse_labcode);
     let date = rec.required(2, rules::parse_date);
-    let value = rec.required(3, |s| rules::parse_text(s, 1, 1000));
+    let value = rec.required(3, |s| rules::parse_multiline_text(s, 1, 1000));
     if !rec.ok {
         return None;
     }

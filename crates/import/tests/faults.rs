@@ -76,7 +76,7 @@ fn duplicate_headers_missing_files_and_empty_files() {
     let mut missing = files(&[]);
     missing.remove("patients.csv");
     let errors = messages(missing);
-    assert_eq!(errors[0], "patients.csv:0: -: verplicht bestand ontbreekt");
+    assert_eq!(errors[0], "patients.csv: verplicht bestand ontbreekt");
     assert_eq!(
         messages(files(&[("episodes.csv", Vec::new())])),
         ["episodes.csv:1: -: het bestand is leeg: de kopregel ontbreekt"]
@@ -167,6 +167,6 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.zip");
         std::fs::write(&path, &bytes).unwrap();
-        let _ = kernteam_import::source::ExtractSource::open(&path);
+        let _ = kernteam_import::source::ExtractSource::open(&path, &kernteam_import::Limits::default());
     }
 }

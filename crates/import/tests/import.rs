@@ -9,7 +9,7 @@ use kernteam_store::testing;
 use kernteam_store::Db;
 
 fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/example/extract-09000001-2027-07-04")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/example/extract-09000001-2027-07-04")
 }
 
 fn opts() -> ImportOptions {
@@ -209,7 +209,7 @@ async fn missing_files_and_columns_and_duplicate_headers_are_located() {
     let t = testing::sqlite().await;
     assert_eq!(
         errors_of(import_extract(&t.db, &no_episodes, &opts()).await),
-        ["episodes.csv:0: -: verplicht bestand ontbreekt"]
+        ["episodes.csv: verplicht bestand ontbreekt"]
     );
     let errors = errors_of(import_extract(&t.db, &bad_header, &opts()).await);
     assert!(
@@ -365,6 +365,99 @@ async fn extracts_of_other_dates_are_kept_side_by_side_and_patients_keep_their_i
             .await
             .unwrap();
         assert_eq!(patients, 2);
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn optional_address_and_medication_columns_are_validated_and_stored() {
+    use kernteam_store::sqlx::Row;
+    let dir = tempfile::tempdir().unwrap();
+    let patients = "patient_id,birth_date,registration_start,address,city,phone\n\
+P1,1940-05-05,1990-01-01,Markt 1,Maastricht,043-1234567\n\
+P2,1980-01-01,2000-01-01,,,\n";
+    let medications = "patient_id,atc,start_date,name,dosage\nP1,C07AB02,2020-01-01,Metoprolol 50 mg,1 dd 1 tablet\n";
+    let with = extract(
+        dir.path(),
+        "with",
+        &[
+            ("practice.csv", PRACTICE),
+            ("patients.csv", patients),
+            ("episodes.csv", EPISODES),
+            ("medications.csv", medications),
+        ],
+    );
+    let too_long = format!(
+        "patient_id,birth_date,registration_start,address,city,phone\nP1,1940-05-05,1990-01-01,{},{},{}\n",
+        "a".repeat(201),
+        "c".repeat(101),
+        "0".repeat(41)
+    );
+    let long_dosage = format!(
+        "patient_id,atc,start_date,name,dosage\nP1,C07AB02,2020-01-01,{},{}\n",
+        "n".repeat(201),
+        "d".repeat(201)
+    );
+    let bad = extract(
+        dir.path(),
+        "bad",
+        &[
+            ("practice.csv", PRACTICE),
+            ("patients.csv", &too_long),
+            ("episodes.csv", EPISODES),
+            ("medications.csv", &long_dosage),
+        ],
+    );
+    for t in testing::all().await {
+        let errors = errors_of(import_extract(&t.db, &bad, &opts()).await);
+        assert_eq!(
+            errors,
+            [
+                "patients.csv:2: address: is 201 tekens lang; maximaal 200",
+                "patients.csv:2: city: is 101 tekens lang; maximaal 100",
+                "patients.csv:2: phone: is 41 tekens lang; maximaal 40",
+                "medications.csv:2: name: is 201 tekens lang; maximaal 200",
+                "medications.csv:2: dosage: is 201 tekens lang; maximaal 200",
+            ]
+        );
+        let done = import_extract(&t.db, &with, &opts()).await.unwrap();
+        assert!(done.warnings.is_empty(), "{:?}", done.warnings);
+        let rows = kernteam_store::sqlx::query(
+            "SELECT his_id, address, city, phone FROM snapshot_patients WHERE snapshot_id = $1 ORDER BY his_id",
+        )
+        .bind(done.summary.snapshot_id)
+        .fetch_all(t.db.pool())
+        .await
+        .unwrap();
+        let get = |r: &kernteam_store::sqlx::any::AnyRow, i| r.try_get::<Option<String>, _>(i).unwrap();
+        assert_eq!(
+            (get(&rows[0], 1), get(&rows[0], 2), get(&rows[0], 3)),
+            (
+                Some("Markt 1".into()),
+                Some("Maastricht".into()),
+                Some("043-1234567".into())
+            )
+        );
+        assert_eq!((get(&rows[1], 1), get(&rows[1], 3)), (None, None));
+        let med = kernteam_store::sqlx::query("SELECT name, dosage FROM snapshot_medications WHERE snapshot_id = $1")
+            .bind(done.summary.snapshot_id)
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            (get(&med, 0), get(&med, 1)),
+            (Some("Metoprolol 50 mg".into()), Some("1 dd 1 tablet".into()))
+        );
+        // An older extract without these columns stays valid and leaves them empty.
+        let old = import_extract(&t.db, &example(), &opts()).await.unwrap();
+        let n: i64 = kernteam_store::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM snapshot_patients WHERE snapshot_id = $1 AND address IS NULL AND phone IS NULL",
+        )
+        .bind(old.summary.snapshot_id)
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(n, 131);
         t.finish().await;
     }
 }

@@ -84,19 +84,7 @@ pub async fn audit(db: &Db, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                 to: to.map(|d| d.to_string()),
             };
             let records = db.audit_records(&filter).await?;
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(["tijdstip_utc", "gebruiker", "rol", "handeling", "details", "adres"])?;
-            for r in &records {
-                w.write_record([
-                    r.at.as_str(),
-                    r.username.as_str(),
-                    r.role.as_str(),
-                    r.action.as_str(),
-                    r.detail.as_deref().unwrap_or(""),
-                    r.ip.as_deref().unwrap_or(""),
-                ])?;
-            }
-            let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes = audit_csv(&records)?;
             match output {
                 Some(path) => {
                     std::fs::write(&path, bytes).with_context(|| format!("{} niet te schrijven", path.display()))?
@@ -107,6 +95,27 @@ pub async fn audit(db: &Db, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The access records as CSV for the patient. Every cell is text (user names and details
+/// may be typed by anyone), so formula-like cells are neutralised
+/// ([`kernteam_report::csv_safe`]).
+fn audit_csv(records: &[kernteam_store::care::AuditRecord]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["tijdstip_utc", "gebruiker", "rol", "handeling", "details", "adres"])?;
+    for r in records {
+        let cells = [
+            r.at.as_str(),
+            r.username.as_str(),
+            r.role.as_str(),
+            r.action.as_str(),
+            r.detail.as_deref().unwrap_or(""),
+            r.ip.as_deref().unwrap_or(""),
+        ]
+        .map(kernteam_report::csv_safe);
+        w.write_record(cells.iter().map(|c| c.as_bytes()))?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 pub async fn backup(db: &Db, url: &str, output: PathBuf) -> anyhow::Result<ExitCode> {
@@ -138,4 +147,29 @@ pub async fn backup(db: &Db, url: &str, output: PathBuf) -> anyhow::Result<ExitC
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use kernteam_store::care::AuditRecord;
+
+    #[test]
+    fn audit_export_neutralises_formula_like_cells() {
+        let record = AuditRecord {
+            id: 1,
+            at: "2027-05-01T10:00:00Z".into(),
+            username: "=HYPERLINK(\"http://x\",\"klik\")".into(),
+            role: "huisarts".into(),
+            patient_id: Some(7),
+            action: "patient.view".into(),
+            detail: Some("-1+1".into()),
+            ip: Some("@127.0.0.1".into()),
+        };
+        let csv = String::from_utf8(super::audit_csv(&[record]).unwrap()).unwrap();
+        let row = csv.lines().nth(1).unwrap();
+        assert_eq!(
+            row,
+            "2027-05-01T10:00:00Z,\"'=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\",huisarts,patient.view,'-1+1,'@127.0.0.1"
+        );
+    }
 }

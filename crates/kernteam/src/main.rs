@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use kernteam_domain::codes::{CodeSets, IcpcSet, DEFAULT_FRAIL_CODES};
 use kernteam_domain::period::{Period, ReportKind};
-use kernteam_import::{import_extract, ImportError, ImportOptions};
+use kernteam_import::{ImportError, ImportOptions};
 use kernteam_store::{Db, DEFAULT_DATABASE_URL};
 
 #[derive(Parser)]
@@ -40,6 +40,10 @@ enum Command {
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Refuse an extract whose files unpack to more than this many bytes in all
+        /// (default 2 GiB; one file at most 1 GiB or this, whichever is less).
+        #[arg(long, default_value_t = kernteam_import::Limits::default().max_total_bytes)]
+        max_bytes: u64,
     },
     /// Compute a periodic report (quarterly, half-yearly, funding).
     Report {
@@ -170,7 +174,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     });
     match cli.command {
-        Command::Import { paths } => import(&database_url, &paths).await,
+        Command::Import { paths, max_bytes } => import(&database_url, &paths, max_bytes).await,
         Command::Report {
             kind,
             period,
@@ -289,7 +293,8 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn import(url: &str, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+async fn import(url: &str, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<ExitCode> {
+    let limits = kernteam_import::Limits::with_max_total(max_bytes);
     let db = connect(url).await?;
     let opts = ImportOptions {
         today: chrono::Local::now().date_naive(),
@@ -297,7 +302,7 @@ async fn import(url: &str, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     };
     let mut failed = 0;
     for path in paths {
-        match import_extract(&db, path, &opts).await {
+        match kernteam_import::import_extract_within(&db, path, &opts, &limits).await {
             Ok(done) => {
                 let h = &done.header;
                 println!(

@@ -1,12 +1,13 @@
-//! The periodic reports of `../shared/spec/reports.md`: figures per practice from the
+//! The periodic reports of `docs/spec/reports.md`: figures per practice from the
 //! chosen snapshot (computed by the domain crate) and from what the care team recorded,
 //! written as JSON, CSV or an Excel workbook.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use kernteam_domain::care::{status_on, Decision, ProgramStatus};
 use kernteam_domain::codes::CodeSets;
+use kernteam_domain::dates::active_on;
 use kernteam_domain::events::{EventKind, Funding};
 use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
 use kernteam_domain::period::{choose_snapshot, Period};
@@ -61,20 +62,34 @@ pub struct Report {
 /// Figures recorded in Kernteam for a practice in the period S..=R; 0 / null where nothing
 /// is recorded.
 /// - `included`: patients whose latest program decision on or before R is an inclusion
-///   (see `kernteam_domain::care::status_on`);
+///   (see `kernteam_domain::care::status_on`) and who are registered on R in the chosen
+///   snapshot `snapshot_id` (someone who left the practice or died no longer counts, even
+///   before anyone records the exclusion);
 /// - `poh_o_hours_per_week`: the formation as last set on or before R;
 /// - `mdo_count`: the practice's meetings held in the period;
 /// - `so_consultations`: SO consultations of the practice's patients, by funding;
 /// - `elv_referrals`, `seh_referrals`, `wlz_crisis_admissions`: events in the period.
-pub async fn recorded_figures(db: &Db, practice_id: i64, period: &Period) -> Result<RecordedFigures, StoreError> {
+pub async fn recorded_figures(
+    db: &Db,
+    practice_id: i64,
+    snapshot_id: i64,
+    period: &Period,
+) -> Result<RecordedFigures, StoreError> {
     let (from, to) = (period.start, period.reference_date);
+    let registered: HashSet<i64> = db
+        .snapshot_people(snapshot_id)
+        .await?
+        .into_iter()
+        .filter(|p| active_on(p.registration_start, p.registration_end, to))
+        .map(|p| p.patient_id)
+        .collect();
     let mut by_patient: HashMap<i64, Vec<Decision>> = HashMap::new();
     for (patient, d) in db.practice_decisions(practice_id).await? {
         by_patient.entry(patient).or_default().push(d);
     }
     let included = by_patient
-        .values()
-        .filter(|ds| status_on(ds, to) == ProgramStatus::Included)
+        .iter()
+        .filter(|(patient, ds)| registered.contains(patient) && status_on(ds, to) == ProgramStatus::Included)
         .count() as u64;
     let mut figures = RecordedFigures {
         included,
@@ -146,7 +161,7 @@ pub async fn build_report(
                 .expect("chosen from this list");
             let facts = db.snapshot_facts(snapshot.id).await?;
             let extract = ExtractFigures::compute(&facts, period.reference_date, codes);
-            let recorded = recorded_figures(db, *practice_id, period).await?;
+            let recorded = recorded_figures(db, *practice_id, snapshot.id, period).await?;
             practices.push(PracticeFigures {
                 agb_code: snapshot.agb_code.clone(),
                 name: snapshot.practice_name.clone(),
@@ -234,6 +249,17 @@ pub fn table(report: &Report) -> Result<(Vec<String>, Vec<Vec<Value>>), ReportEr
     Ok((header, rows))
 }
 
+/// A text cell made safe for spreadsheets: a cell that starts with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return is read by Excel and LibreOffice as a formula (CSV
+/// injection), so it gets a leading `'`, which they show as text. For text cells only:
+/// numbers, negative ones included, are written as they are.
+pub fn csv_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
 fn cell_text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
@@ -247,7 +273,10 @@ pub fn to_csv(report: &Report) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header)?;
     for row in rows {
-        w.write_record(row.iter().map(cell_text))?;
+        w.write_record(row.iter().map(|v| match v {
+            Value::String(s) => csv_safe(s).into_owned(),
+            other => cell_text(other),
+        }))?;
     }
     w.flush().map_err(csv::Error::from)?;
     w.into_inner()
@@ -289,7 +318,24 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
 
 #[cfg(test)]
 mod tests {
-    use super::local_midnight_utc;
+    use super::{csv_safe, local_midnight_utc};
+
+    #[test]
+    fn formula_like_text_is_neutralised() {
+        for (raw, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+31 43", "'+31 43"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Praktijk = goed", "Praktijk = goed"),
+            ("", ""),
+            ("'al veilig", "'al veilig"),
+        ] {
+            assert_eq!(csv_safe(raw), safe, "{raw:?}");
+        }
+    }
     use chrono::{DateTime, Local, NaiveDate, Timelike};
 
     #[test]

@@ -10,8 +10,8 @@ use kernteam_report::{build_report, to_csv, to_json, to_xlsx};
 use kernteam_store::testing;
 use serde_json::Value;
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/example")
+fn spec_example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/example")
 }
 
 fn opts() -> ImportOptions {
@@ -35,10 +35,10 @@ async fn report(db: &kernteam_store::Db, kind: ReportKind, period: &str) -> kern
 #[tokio::test]
 async fn the_worked_example_gives_the_expected_quarterly_figures() {
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(shared().join("expected-quarterly-2027-Q2.json")).unwrap())
+        serde_json::from_str(&std::fs::read_to_string(spec_example().join("expected-quarterly-2027-Q2.json")).unwrap())
             .unwrap();
     for t in testing::all().await {
-        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts())
+        import_extract(&t.db, &spec_example().join("extract-09000001-2027-07-04"), &opts())
             .await
             .unwrap();
         let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
@@ -64,7 +64,7 @@ async fn the_worked_example_gives_the_expected_quarterly_figures() {
 #[tokio::test]
 async fn snapshot_choice_marks_stale_extracts_and_skips_practices_without_one() {
     for t in testing::all().await {
-        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts())
+        import_extract(&t.db, &spec_example().join("extract-09000001-2027-07-04"), &opts())
             .await
             .unwrap();
         let q3 = report(&t.db, ReportKind::Quarterly, "2027-Q3").await;
@@ -88,7 +88,7 @@ async fn snapshot_choice_marks_stale_extracts_and_skips_practices_without_one() 
 #[tokio::test]
 async fn csv_and_xlsx_carry_the_same_figures_with_a_total_row() {
     let t = testing::sqlite().await;
-    import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts())
+    import_extract(&t.db, &spec_example().join("extract-09000001-2027-07-04"), &opts())
         .await
         .unwrap();
     let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
@@ -119,7 +119,7 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
     use kernteam_store::people::NewUser;
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     for t in testing::all().await {
-        import_extract(&t.db, &shared().join("extract-09000001-2027-07-04"), &opts())
+        import_extract(&t.db, &spec_example().join("extract-09000001-2027-07-04"), &opts())
             .await
             .unwrap();
         let practice = t.db.practice_by_agb("09000001").await.unwrap().unwrap();
@@ -162,11 +162,14 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
                 (DecisionKind::Inclusion, "2027-05-01"),
             ],
         ];
-        for (person, decisions) in people.iter().zip(plan) {
+        // All four are registered on R (2027-06-30).
+        let id = |his: &str| people.iter().find(|p| p.his_id == his).unwrap().patient_id;
+        for (his, decisions) in ["P01-00001", "P01-00002", "P01-00007", "P01-00008"]
+            .into_iter()
+            .zip(plan)
+        {
             for (kind, on) in decisions {
-                t.db.add_decision(person.patient_id, &decide(*kind, on), user)
-                    .await
-                    .unwrap();
+                t.db.add_decision(id(his), &decide(*kind, on), user).await.unwrap();
             }
         }
         let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
@@ -174,6 +177,20 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
         assert_eq!(r.totals.recorded.included, 2);
         let q1 = report(&t.db, ReportKind::Quarterly, "2027-Q1").await;
         assert_eq!(q1.practices[0].recorded.included, 0);
+        // Included, but not registered on R in the chosen snapshot: P01-00004 left on
+        // 2027-06-29, P01-00006 registers from 2027-07-01. P01-00003, whose last day is R
+        // itself, still counts.
+        for his in ["P01-00004", "P01-00006", "P01-00003"] {
+            t.db.add_decision(id(his), &decide(DecisionKind::Inclusion, "2027-04-01"), user)
+                .await
+                .unwrap();
+        }
+        let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
+        assert_eq!(r.practices[0].recorded.included, 3, "{:?}", t.backend());
+        // In Q3 (same, now stale, snapshot) P01-00006 is registered, P01-00003 has left,
+        // and the first plan's patient was excluded on 2027-07-01.
+        let q3 = report(&t.db, ReportKind::Quarterly, "2027-Q3").await;
+        assert_eq!(q3.practices[0].recorded.included, 3, "{:?}", t.backend());
         t.finish().await;
     }
 }
@@ -185,7 +202,7 @@ async fn recorded_care_feeds_the_period_figures() {
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     for t in testing::all().await {
         let db = &t.db;
-        import_extract(db, &shared().join("extract-09000001-2027-07-04"), &opts())
+        import_extract(db, &spec_example().join("extract-09000001-2027-07-04"), &opts())
             .await
             .unwrap();
         let practice = db.practice_by_agb("09000001").await.unwrap().unwrap();
@@ -264,4 +281,36 @@ async fn recorded_care_feeds_the_period_figures() {
         assert_eq!(q3.practices[0].recorded.seh_referrals, 1);
         t.finish().await;
     }
+}
+
+#[tokio::test]
+async fn csv_text_cells_that_look_like_formulas_are_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x");
+    std::fs::create_dir(&path).unwrap();
+    for (name, content) in [
+        (
+            "practice.csv",
+            "agb_code,name,extract_date\n01234567,\"=HYPERLINK(\"\"http://x\"\")\",2027-07-01\n",
+        ),
+        (
+            "patients.csv",
+            "patient_id,birth_date,registration_start\nP1,1940-01-01,1990-01-01\n",
+        ),
+        ("episodes.csv", "patient_id,icpc,start_date\nP1,A05,2020-01-01\n"),
+    ] {
+        std::fs::write(path.join(name), content).unwrap();
+    }
+    let t = testing::sqlite().await;
+    import_extract(&t.db, &path, &opts()).await.unwrap();
+    let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
+    let csv = String::from_utf8(to_csv(&r).unwrap()).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("01234567,\"'=HYPERLINK(\"\"http://x\"\")\",2027-07-01,false,1,1,100.0,"),
+        "{row}"
+    );
+    // The JSON keeps the name as it is.
+    assert_eq!(r.practices[0].name, "=HYPERLINK(\"http://x\")");
+    t.finish().await;
 }

@@ -6,7 +6,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::{now_timestamp, parse_stored_date, Backend, Db, StoreResult};
 
-/// Rows per multi-row INSERT. With at most 10 parameters a row this stays far below
+/// Rows per multi-row INSERT. With at most 13 parameters a row this stays far below
 /// SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
 const BATCH_ROWS: usize = 500;
 
@@ -20,6 +20,10 @@ pub struct PatientRow {
     pub registration_start: NaiveDate,
     pub registration_end: Option<NaiveDate>,
     pub postal_code: Option<String>,
+    /// Street and house number (optional column; may be empty under 70).
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
 }
 
 pub struct EpisodeRow {
@@ -35,6 +39,10 @@ pub struct MedicationRow {
     pub atc: String,
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
+    /// The product or substance as the HIS writes it (optional column).
+    pub name: Option<String>,
+    /// The instructions as text, `1 dd 1 tablet` (optional column).
+    pub dosage: Option<String>,
 }
 
 pub struct DeterminantRow {
@@ -87,6 +95,9 @@ const TABLES: [(Table, &str, &[&str]); 5] = [
             "registration_start",
             "registration_end",
             "postal_code",
+            "address",
+            "city",
+            "phone",
         ],
     ),
     (
@@ -97,7 +108,7 @@ const TABLES: [(Table, &str, &[&str]); 5] = [
     (
         Table::Medications,
         "snapshot_medications",
-        &["his_id", "atc", "start_date", "end_date"],
+        &["his_id", "atc", "start_date", "end_date", "name", "dosage"],
     ),
     (
         Table::Determinants,
@@ -276,6 +287,9 @@ impl SnapshotWriter {
             date(r.registration_start),
             opt_date(r.registration_end),
             Arg::Text(r.postal_code),
+            Arg::Text(r.address),
+            Arg::Text(r.city),
+            Arg::Text(r.phone),
         ];
         self.push(Table::Patients, args).await
     }
@@ -299,6 +313,8 @@ impl SnapshotWriter {
             Arg::Text(Some(r.atc)),
             date(r.start),
             opt_date(r.end),
+            Arg::Text(r.name),
+            Arg::Text(r.dosage),
         ];
         self.push(Table::Medications, args).await
     }

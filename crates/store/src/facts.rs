@@ -5,9 +5,34 @@ use std::collections::HashMap;
 use futures_util::TryStreamExt;
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::figures::{Determinant, Enrolment, Episode, Medication, PatientFacts};
-use sqlx::Row;
 
-use crate::{parse_stored_date, parse_stored_opt_date, Db, StoreError, StoreResult};
+use crate::convert::{code, date, opt_date};
+use crate::{Db, StoreError, StoreResult};
+
+#[derive(sqlx::FromRow)]
+struct PatientDatesRow {
+    his_id: String,
+    birth_date: String,
+    registration_start: String,
+    registration_end: Option<String>,
+}
+
+/// A dated line of a snapshot: an episode (icpc), medication (atc) or enrolment (program).
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    his_id: String,
+    code: String,
+    start_date: String,
+    end_date: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DeterminantRow {
+    his_id: String,
+    labcode: i64,
+    date: String,
+    value: String,
+}
 
 impl Db {
     /// Every patient of a snapshot with their episodes, medication, determinants and
@@ -41,32 +66,33 @@ impl Db {
         let pool = self.pool();
         let filter = if only.is_some() { " AND his_id = $2" } else { "" };
         let sql = |select: &str| format!("{select} WHERE snapshot_id = $1{filter}");
-        fn bound<'q>(
+        fn bound<'q, R>(
             sql: &'q str,
             snapshot_id: i64,
             only: Option<&str>,
-        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-            let q = sqlx::query(sql).bind(snapshot_id);
+        ) -> sqlx::query::QueryAs<'q, sqlx::Any, R, sqlx::any::AnyArguments<'q>>
+        where
+            R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+        {
+            let q = sqlx::query_as::<_, R>(sql).bind(snapshot_id);
             match only {
                 Some(his_id) => q.bind(his_id.to_string()),
                 None => q,
             }
         }
-        let query = |sql| bound(sql, snapshot_id, only);
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut facts = Vec::new();
         let mut ids = Vec::new();
         let patients = sql("SELECT his_id, birth_date, registration_start, registration_end FROM snapshot_patients");
-        let mut rows = query(&patients).fetch(pool);
+        let mut rows = bound::<PatientDatesRow>(&patients, snapshot_id, only).fetch(pool);
         while let Some(r) = rows.try_next().await? {
-            let his_id: String = r.try_get(0)?;
-            index.insert(his_id.clone(), facts.len());
-            ids.push(his_id);
+            index.insert(r.his_id.clone(), facts.len());
             facts.push(PatientFacts::new(
-                parse_stored_date(&r.try_get::<String, _>(1)?)?,
-                parse_stored_date(&r.try_get::<String, _>(2)?)?,
-                parse_stored_opt_date(r.try_get(3)?)?,
+                date("snapshot_patients.birth_date", &r.birth_date)?,
+                date("snapshot_patients.registration_start", &r.registration_start)?,
+                opt_date("snapshot_patients.registration_end", r.registration_end)?,
             ));
+            ids.push(r.his_id);
         }
         drop(rows);
 
@@ -77,53 +103,50 @@ impl Db {
                 .ok_or_else(|| StoreError::Corrupt(format!("patiënt '{his_id}' ontbreekt")))
         };
 
-        let episodes = sql("SELECT his_id, icpc, start_date, end_date FROM snapshot_episodes");
-        let mut rows = query(&episodes).fetch(pool);
+        let episodes = sql("SELECT his_id, icpc AS code, start_date, end_date FROM snapshot_episodes");
+        let mut rows = bound::<LineRow>(&episodes, snapshot_id, only).fetch(pool);
         while let Some(r) = rows.try_next().await? {
-            let i = find(&r.try_get::<String, _>(0)?)?;
+            let i = find(&r.his_id)?;
             facts[i].episodes.push(Episode {
-                icpc: r.try_get(1)?,
-                start: parse_stored_date(&r.try_get::<String, _>(2)?)?,
-                end: parse_stored_opt_date(r.try_get(3)?)?,
+                icpc: r.code,
+                start: date("snapshot_episodes.start_date", &r.start_date)?,
+                end: opt_date("snapshot_episodes.end_date", r.end_date)?,
             });
         }
         drop(rows);
 
-        let medications = sql("SELECT his_id, atc, start_date, end_date FROM snapshot_medications");
-        let mut rows = query(&medications).fetch(pool);
+        let medications = sql("SELECT his_id, atc AS code, start_date, end_date FROM snapshot_medications");
+        let mut rows = bound::<LineRow>(&medications, snapshot_id, only).fetch(pool);
         while let Some(r) = rows.try_next().await? {
-            let i = find(&r.try_get::<String, _>(0)?)?;
+            let i = find(&r.his_id)?;
             facts[i].medications.push(Medication {
-                atc: r.try_get(1)?,
-                start: parse_stored_date(&r.try_get::<String, _>(2)?)?,
-                end: parse_stored_opt_date(r.try_get(3)?)?,
+                atc: r.code,
+                start: date("snapshot_medications.start_date", &r.start_date)?,
+                end: opt_date("snapshot_medications.end_date", r.end_date)?,
             });
         }
         drop(rows);
 
         let determinants = sql("SELECT his_id, labcode, date, value FROM snapshot_determinants");
-        let mut rows = query(&determinants).fetch(pool);
+        let mut rows = bound::<DeterminantRow>(&determinants, snapshot_id, only).fetch(pool);
         while let Some(r) = rows.try_next().await? {
-            let i = find(&r.try_get::<String, _>(0)?)?;
+            let i = find(&r.his_id)?;
             facts[i].determinants.push(Determinant {
-                labcode: r.try_get(1)?,
-                date: parse_stored_date(&r.try_get::<String, _>(2)?)?,
-                value: r.try_get(3)?,
+                labcode: r.labcode,
+                date: date("snapshot_determinants.date", &r.date)?,
+                value: r.value,
             });
         }
         drop(rows);
 
-        let programs = sql("SELECT his_id, program, start_date, end_date FROM snapshot_programs");
-        let mut rows = query(&programs).fetch(pool);
+        let programs = sql("SELECT his_id, program AS code, start_date, end_date FROM snapshot_programs");
+        let mut rows = bound::<LineRow>(&programs, snapshot_id, only).fetch(pool);
         while let Some(r) = rows.try_next().await? {
-            let i = find(&r.try_get::<String, _>(0)?)?;
-            let code: String = r.try_get(1)?;
-            let program =
-                ChainProgram::from_code(&code).ok_or_else(|| StoreError::Corrupt(format!("programma '{code}'")))?;
+            let i = find(&r.his_id)?;
             facts[i].programs.push(Enrolment {
-                program,
-                start: parse_stored_date(&r.try_get::<String, _>(2)?)?,
-                end: parse_stored_opt_date(r.try_get(3)?)?,
+                program: code("snapshot_programs.program", &r.code, ChainProgram::from_code)?,
+                start: date("snapshot_programs.start_date", &r.start_date)?,
+                end: opt_date("snapshot_programs.end_date", r.end_date)?,
             });
         }
         Ok(ids.into_iter().zip(facts).collect())

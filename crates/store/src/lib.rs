@@ -4,18 +4,29 @@
 //! SQL is written once in the subset both dialects share (`$n` placeholders,
 //! `ON CONFLICT`, `RETURNING`) and run through sqlx's `Any` driver. Each backend has its
 //! own embedded migrations (`migrations/sqlite`, `migrations/postgres`), applied on
-//! connect. Storage conventions: dates are TEXT `YYYY-MM-DD` (they sort as dates),
-//! timestamps TEXT RFC 3339 in UTC, flags 0/1 integers, ids 64-bit integers.
+//! connect. How values are stored (dates, timestamps, flags, kinds) and how rows are read
+//! by column name and converted once is described in [`convert`].
 //!
 //! Error policy: this crate returns [`StoreError`]; callers map `NotFound` to 404 and
 //! `Conflict` to 409/422, everything else is an internal error that is logged.
 
 pub mod audit;
 pub mod care;
+pub mod consultations;
+pub mod convert;
+pub mod decisions;
+pub mod documents;
+pub mod events;
 pub mod extracts;
 pub mod facts;
+pub mod formation;
+pub mod mdo;
+pub mod medication_reviews;
+pub mod patients;
 pub mod people;
 pub mod program;
+pub mod summary;
+pub mod team;
 pub mod testing;
 pub mod two_factor;
 
@@ -189,18 +200,8 @@ fn max_connections(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-/// Now, as stored: RFC 3339 in UTC with seconds.
-pub fn now_timestamp() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-pub(crate) fn parse_stored_date(s: &str) -> StoreResult<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("datum '{s}'")))
-}
-
-pub(crate) fn parse_stored_opt_date(s: Option<String>) -> StoreResult<Option<chrono::NaiveDate>> {
-    s.as_deref().map(parse_stored_date).transpose()
-}
+pub use convert::now_timestamp;
+pub(crate) use convert::parse_stored_date;
 
 impl Db {
     /// An online, consistent copy of an SQLite database into a new file (`VACUUM INTO`),

@@ -1,9 +1,8 @@
 //! Organisations, users and sessions.
 
 use kernteam_domain::access::{OrganisationKind, Role};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
+use crate::convert::{code, flag, opt_timestamp, store_flag, timestamp};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,18 +65,113 @@ pub struct NewUser {
 
 const USER_COLUMNS: &str = "id, username, display_name, role, practice_id, organisation_id, is_admin, active";
 
-fn user_from_row(r: &AnyRow) -> StoreResult<User> {
-    let role: String = r.try_get(3)?;
-    Ok(User {
-        id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        display_name: r.try_get(2)?,
-        role: Role::from_code(&role).ok_or_else(|| StoreError::Corrupt(format!("rol '{role}'")))?,
-        practice_id: r.try_get(4)?,
-        organisation_id: r.try_get(5)?,
-        is_admin: r.try_get::<i64, _>(6)? != 0,
-        active: r.try_get::<i64, _>(7)? != 0,
-    })
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    practice_id: Option<i64>,
+    organisation_id: Option<i64>,
+    is_admin: i64,
+    active: i64,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> StoreResult<User> {
+        Ok(User {
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            role: code("users.role", &r.role, Role::from_code)?,
+            practice_id: r.practice_id,
+            organisation_id: r.organisation_id,
+            is_admin: flag("users.is_admin", r.is_admin)?,
+            active: flag("users.active", r.active)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CredentialsRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: String,
+    failed_logins: i64,
+    locked_until: Option<String>,
+}
+
+impl TryFrom<CredentialsRow> for Credentials {
+    type Error = StoreError;
+    fn try_from(r: CredentialsRow) -> StoreResult<Credentials> {
+        Ok(Credentials {
+            user: r.user.try_into()?,
+            password_hash: r.password_hash,
+            failed_logins: r.failed_logins,
+            locked_until: opt_timestamp("users.locked_until", r.locked_until)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionDbRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    csrf_token: String,
+    created_at: String,
+    last_seen_at: String,
+    second_factor_done: i64,
+    place: String,
+}
+
+impl TryFrom<SessionDbRow> for SessionRow {
+    type Error = StoreError;
+    fn try_from(r: SessionDbRow) -> StoreResult<SessionRow> {
+        Ok(SessionRow {
+            user: r.user.try_into()?,
+            csrf: r.csrf_token,
+            created_at: timestamp("sessions.created_at", r.created_at)?,
+            last_seen_at: timestamp("sessions.last_seen_at", r.last_seen_at)?,
+            second_factor_done: flag("sessions.second_factor_done", r.second_factor_done)?,
+            place: r.place,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PracticeRow {
+    id: i64,
+    agb_code: String,
+    name: String,
+}
+
+impl From<PracticeRow> for Practice {
+    fn from(r: PracticeRow) -> Self {
+        Practice {
+            id: r.id,
+            agb_code: r.agb_code,
+            name: r.name,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct OrganisationRow {
+    id: i64,
+    kind: String,
+    name: String,
+}
+
+impl TryFrom<OrganisationRow> for Organisation {
+    type Error = StoreError;
+    fn try_from(r: OrganisationRow) -> StoreResult<Organisation> {
+        Ok(Organisation {
+            id: r.id,
+            kind: code("organisations.kind", &r.kind, OrganisationKind::from_code)?,
+            name: r.name,
+        })
+    }
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -86,63 +180,34 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 impl Db {
     pub async fn practices(&self) -> StoreResult<Vec<Practice>> {
-        let rows = sqlx::query("SELECT id, agb_code, name FROM practices ORDER BY agb_code")
+        let rows = sqlx::query_as::<_, PracticeRow>("SELECT id, agb_code, name FROM practices ORDER BY agb_code")
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Practice {
-                    id: r.try_get(0)?,
-                    agb_code: r.try_get(1)?,
-                    name: r.try_get(2)?,
-                })
-            })
-            .collect()
+        Ok(rows.into_iter().map(Practice::from).collect())
     }
 
     pub async fn practice(&self, id: i64) -> StoreResult<Practice> {
-        let r = sqlx::query("SELECT id, agb_code, name FROM practices WHERE id = $1")
+        let r = sqlx::query_as::<_, PracticeRow>("SELECT id, agb_code, name FROM practices WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok(Practice {
-            id: r.try_get(0)?,
-            agb_code: r.try_get(1)?,
-            name: r.try_get(2)?,
-        })
+        Ok(r.into())
     }
 
     pub async fn practice_by_agb(&self, agb: &str) -> StoreResult<Option<Practice>> {
-        let r = sqlx::query("SELECT id, agb_code, name FROM practices WHERE agb_code = $1")
+        let r = sqlx::query_as::<_, PracticeRow>("SELECT id, agb_code, name FROM practices WHERE agb_code = $1")
             .bind(agb)
             .fetch_optional(self.pool())
             .await?;
-        r.map(|r| {
-            Ok(Practice {
-                id: r.try_get(0)?,
-                agb_code: r.try_get(1)?,
-                name: r.try_get(2)?,
-            })
-        })
-        .transpose()
+        Ok(r.map(Practice::from))
     }
 
     pub async fn organisations(&self) -> StoreResult<Vec<Organisation>> {
-        let rows = sqlx::query("SELECT id, kind, name FROM organisations ORDER BY name")
+        let rows = sqlx::query_as::<_, OrganisationRow>("SELECT id, kind, name FROM organisations ORDER BY name")
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get(1)?;
-                Ok(Organisation {
-                    id: r.try_get(0)?,
-                    kind: OrganisationKind::from_code(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("organisatiesoort '{kind}'")))?,
-                    name: r.try_get(2)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(Organisation::try_from).collect()
     }
 
     pub async fn organisation(&self, id: i64) -> StoreResult<Organisation> {
@@ -180,7 +245,7 @@ impl Db {
         .bind(u.practice_id)
         .bind(u.organisation_id)
         .bind(&u.password_hash)
-        .bind(i64::from(u.is_admin))
+        .bind(store_flag(u.is_admin))
         .bind(now_timestamp())
         .fetch_one(self.pool())
         .await
@@ -194,24 +259,24 @@ impl Db {
     }
 
     pub async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name"))
+        let rows = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name"))
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(user_from_row).collect()
+        rows.into_iter().map(User::try_from).collect()
     }
 
     pub async fn user(&self, id: i64) -> StoreResult<User> {
-        let r = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        let r = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
-        user_from_row(&r)
+        r.try_into()
     }
 
     pub async fn set_user_active(&self, id: i64, active: bool) -> StoreResult<()> {
         sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
-            .bind(i64::from(active))
+            .bind(store_flag(active))
             .bind(id)
             .execute(self.pool())
             .await?;
@@ -241,21 +306,13 @@ impl Db {
     }
 
     pub async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
-        let r = sqlx::query(&format!(
+        let r = sqlx::query_as::<_, CredentialsRow>(&format!(
             "SELECT {USER_COLUMNS}, password_hash, failed_logins, locked_until FROM users WHERE username = $1"
         ))
         .bind(username)
         .fetch_optional(self.pool())
         .await?;
-        r.map(|r| {
-            Ok(Credentials {
-                user: user_from_row(&r)?,
-                password_hash: r.try_get(8)?,
-                failed_logins: r.try_get(9)?,
-                locked_until: r.try_get(10)?,
-            })
-        })
-        .transpose()
+        r.map(Credentials::try_from).transpose()
     }
 
     /// Counts a failed sign-in; locks the account until `lock_until` when given.
@@ -296,7 +353,7 @@ impl Db {
         .bind(csrf)
         .bind(&now)
         .bind(ip)
-        .bind(i64::from(second_factor_done))
+        .bind(store_flag(second_factor_done))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -304,9 +361,9 @@ impl Db {
 
     /// The session's user, CSRF token, timestamps and second-factor state.
     pub async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRow>> {
-        let r = sqlx::query(&format!(
+        let r = sqlx::query_as::<_, SessionDbRow>(&format!(
             "SELECT u.{}, s.csrf_token, s.created_at, s.last_seen_at, s.second_factor_done, \
-             COALESCE(p.name, o.name, '') FROM sessions s JOIN users u ON u.id = s.user_id \
+             COALESCE(p.name, o.name, '') AS place FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN practices p ON p.id = u.practice_id LEFT JOIN organisations o ON o.id = u.organisation_id \
              WHERE s.id_hash = $1 AND u.active = 1",
             USER_COLUMNS.replace(", ", ", u.")
@@ -314,17 +371,7 @@ impl Db {
         .bind(id_hash)
         .fetch_optional(self.pool())
         .await?;
-        r.map(|r| {
-            Ok(SessionRow {
-                user: user_from_row(&r)?,
-                csrf: r.try_get(8)?,
-                created_at: r.try_get(9)?,
-                last_seen_at: r.try_get(10)?,
-                second_factor_done: r.try_get::<i64, _>(11)? != 0,
-                place: r.try_get(12)?,
-            })
-        })
-        .transpose()
+        r.map(SessionRow::try_from).transpose()
     }
 
     pub async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {

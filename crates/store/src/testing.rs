@@ -1,11 +1,15 @@
 //! Fresh databases for tests, on both backends.
 //!
 //! SQLite: a new file in a temporary folder. PostgreSQL: a new database on the server
-//! named by `KERNTEAM_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`),
-//! dropped again by [`TestDb::finish`]. `.ci/run` makes sure that server runs. Set the
-//! variable to `off` to run only on SQLite on a machine without PostgreSQL.
+//! named by `KERNTEAM_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+//! `.ci/run` makes sure that server runs. Set the variable to `off` to run only on SQLite on
+//! a machine without PostgreSQL.
+//!
+//! A [`TestDb`] cleans up after itself when dropped, also when its test panics: the
+//! PostgreSQL database is dropped and the temporary folder removed. [`TestDb::finish`] does
+//! the same from async code, closing the pool first.
 
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use crate::{Backend, Db};
 
@@ -24,17 +28,56 @@ impl TestDb {
         self.db.backend()
     }
 
-    /// Closes the pool and removes a PostgreSQL test database.
-    pub async fn finish(self) {
+    /// Closes the pool and removes a PostgreSQL test database (what dropping does too, but
+    /// without blocking a thread).
+    pub async fn finish(mut self) {
         self.db.close().await;
-        if let Some((admin, name)) = self.pg_cleanup {
-            if let Ok(pool) = AnyPool::connect(&admin).await {
-                let _ = pool
-                    .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
-                    .await;
-                pool.close().await;
-            }
+        if let Some((admin, name)) = self.pg_cleanup.take() {
+            report(&name, drop_database(&admin, &name).await);
         }
+    }
+}
+
+impl Drop for TestDb {
+    /// Drops the PostgreSQL test database unless [`TestDb::finish`] did. Dropping needs
+    /// async I/O, and this may run inside a test's runtime (even while it unwinds from a
+    /// panic), so it runs on a small runtime of its own, on a thread of its own.
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.pg_cleanup.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn({
+            let name = name.clone();
+            move || -> Result<(), String> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                runtime
+                    .block_on(drop_database(&admin, &name))
+                    .map_err(|e| e.to_string())
+            }
+        })
+        .join();
+        match dropped {
+            Ok(result) => report(&name, result),
+            Err(_) => report(&name, Err("the clean-up thread panicked")),
+        }
+    }
+}
+
+/// Drops a test database, ending the connections that are still open to it.
+async fn drop_database(admin: &str, name: &str) -> Result<(), sqlx::Error> {
+    let mut conn = AnyConnection::connect(admin).await?;
+    conn.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+        .await?;
+    conn.close().await
+}
+
+/// A clean-up that failed is said, not hidden; it never panics (it may run while a test unwinds).
+fn report<E: std::fmt::Display>(name: &str, result: Result<(), E>) {
+    if let Err(e) = result {
+        eprintln!("test database {name} was not dropped: {e}");
     }
 }
 
@@ -72,7 +115,13 @@ pub async fn postgres() -> Option<TestDb> {
     pool.close().await;
     let (base, _) = admin.rsplit_once('/').expect("admin URL has a database name");
     let url = format!("{base}/{name}");
-    let db = Db::connect(&url).await.expect("connect to PostgreSQL test database");
+    let db = match Db::connect(&url).await {
+        Ok(db) => db,
+        Err(e) => {
+            report(&name, drop_database(&admin, &name).await);
+            panic!("connect to PostgreSQL test database {name}: {e}");
+        }
+    };
     Some(TestDb {
         db,
         url,

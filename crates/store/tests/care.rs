@@ -35,6 +35,9 @@ async fn snapshot(db: &Db, date: &str, ids: &[&str]) -> i64 {
             registration_start: d("1990-01-01"),
             registration_end: None,
             postal_code: None,
+            address: None,
+            city: None,
+            phone: None,
         })
         .await
         .unwrap();

@@ -34,6 +34,9 @@ async fn practice(db: &Db, agb: &str, ids: &[&str]) -> (i64, Vec<i64>) {
             registration_start: d("1990-01-01"),
             registration_end: None,
             postal_code: None,
+            address: None,
+            city: None,
+            phone: None,
         })
         .await
         .unwrap();

@@ -67,7 +67,7 @@ impl Table {
             .quote_style(csv::QuoteStyle::Necessary)
             .buffer_capacity(64 * 1024)
             .from_writer(BufWriter::with_capacity(64 * 1024, f));
-        w.write_record(file.columns().iter().map(|(name, _)| name.as_bytes()))?;
+        w.write_record(file.core_columns().iter().map(|(name, _)| name.as_bytes()))?;
         Ok(Table { w, rows: 0 })
     }
 

@@ -138,7 +138,7 @@ pub fn router(state: AppState) -> Router {
             "/beheer/gebruikers/{id}/tweestap-herstellen",
             post(pages::reset_two_factor),
         )
-        .nest("/api", api::router())
+        .merge(api::router())
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
         .merge(process::routes())

@@ -33,7 +33,7 @@ const PASSWORD: &str = "een lange zin als wachtwoord";
 const FORM: &str = "application/x-www-form-urlencoded";
 
 fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/example/extract-09000001-2027-07-04")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/example/extract-09000001-2027-07-04")
 }
 
 /// Imports the example extract (practice 09000001) and returns the practice's id.

@@ -5,13 +5,24 @@ use axum::Json;
 use kernteam_domain::care::CarePlan;
 use serde::{Deserialize, Serialize};
 
+use kernteam_app::patients::parse_plan;
+use kernteam_app::team::PlanSaved;
+use kernteam_app::Action;
+use utoipa::ToSchema;
+
+use super::doc::ApiErrorBody;
 use super::{ApiResult, Body, Id};
 use crate::auth::CurrentUser;
-use crate::patients::{allowed, audit};
-use crate::records::{self, parse_plan, PlanSaved};
 use crate::AppState;
 
-#[derive(Debug, Serialize)]
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(show, save))
+        .routes(routes!(versions))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Current {
     /// The current version; 0 when there is no care plan yet (`plan` is then empty).
     version: i64,
@@ -23,31 +34,36 @@ pub struct Current {
     plan: CarePlan,
 }
 
-/// `GET /api/v1/patients/{id}/care-plan`.
+/// The current care plan.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/care-plan", tag = "care plan", operation_id = "getCarePlan",
+    params(("id" = i64, Path, description = "Patient id.")),
+    responses((status = 200, description = "The current version (0: none yet).", body = Current),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody)))]
 pub async fn show(State(state): State<AppState>, cu: CurrentUser, Id(id): Id<i64>) -> ApiResult<Json<Current>> {
-    let a = allowed(&state, &cu, id).await?;
-    audit(&state, &cu, Some(&a.patient), "zorgplan ingezien", None).await?;
-    let versions = state.db.care_plan_versions(id).await?;
+    let v = state.app.visible(&cu.actor(), id, Action::ViewCarePlan, None).await?;
+    let can_edit = v.access().contribute;
+    let versions = state.app.care_plan_versions(&v).await?;
     let current = match versions.first() {
         Some(v) => Current {
             version: v.version,
             at: Some(v.created_at.clone()),
             by: Some(v.created_by_name.clone()),
-            can_edit: a.access.contribute,
+            can_edit,
             plan: parse_plan(&v.content)?,
         },
         None => Current {
             version: 0,
             at: None,
             by: None,
-            can_edit: a.access.contribute,
+            can_edit,
             plan: CarePlan::default(),
         },
     };
     Ok(Json(current))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Version {
     version: i64,
     at: String,
@@ -56,19 +72,27 @@ pub struct Version {
     changes: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Versions {
     /// Newest first.
     versions: Vec<Version>,
 }
 
-/// `GET /api/v1/patients/{id}/care-plan/versions`.
+/// Every version of the care plan with what changed, newest first.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/care-plan/versions", tag = "care plan",
+    operation_id = "getCarePlanVersions",
+    params(("id" = i64, Path, description = "Patient id.")),
+    responses((status = 200, description = "The versions.", body = Versions),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody)))]
 pub async fn versions(State(state): State<AppState>, cu: CurrentUser, Id(id): Id<i64>) -> ApiResult<Json<Versions>> {
-    let a = allowed(&state, &cu, id).await?;
-    audit(&state, &cu, Some(&a.patient), "zorgplan: versies ingezien", None).await?;
+    let v = state
+        .app
+        .visible(&cu.actor(), id, Action::ViewCarePlanVersions, None)
+        .await?;
     let versions = state
-        .db
-        .care_plan_versions(id)
+        .app
+        .care_plan_versions(&v)
         .await?
         .into_iter()
         .map(|v| Version {
@@ -81,14 +105,14 @@ pub async fn versions(State(state): State<AppState>, cu: CurrentUser, Id(id): Id
     Ok(Json(Versions { versions }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SaveBody {
     /// The version the client started from (0 when there was none).
     based_on: i64,
     plan: CarePlan,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Saved {
     /// False when the plan equals the current version: nothing was written.
     saved: bool,
@@ -97,18 +121,25 @@ pub struct Saved {
     changes: Vec<String>,
 }
 
-/// `PUT /api/v1/patients/{id}/care-plan`: saves a new version; 409 when someone else
-/// saved since `based_on`.
+/// Saves a new version of the care plan; 409 when someone else saved since `based_on`.
+#[utoipa::path(put, path = "/api/v1/patients/{id}/care-plan", tag = "care plan", operation_id = "saveCarePlan",
+    params(("id" = i64, Path, description = "Patient id.")),
+    request_body = SaveBody,
+    responses((status = 200, description = "Saved (or unchanged).", body = Saved),
+        (status = 401, description = "Not signed in.", body = ApiErrorBody),
+        (status = 403, description = "The user may see the patient but not write the care plan.", body = ApiErrorBody),
+        (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody),
+        (status = 409, description = "Someone else saved first.", body = ApiErrorBody),
+        (status = 422, description = "The input is wrong; details lists every problem.", body = ApiErrorBody)))]
 pub async fn save(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id(id): Id<i64>,
     body: Body<SaveBody>,
 ) -> ApiResult<Json<Saved>> {
-    let a = allowed(&state, &cu, id).await?;
-    records::require(a.access.contribute)?;
+    let c = state.app.contributor(&cu.actor(), id).await?;
     let body = body.parse()?;
-    let saved = match records::save_care_plan(&state, &cu, &a, body.based_on, body.plan).await? {
+    let saved = match state.app.save_care_plan(&c, body.based_on, body.plan).await? {
         PlanSaved::Unchanged { version } => Saved {
             saved: false,
             version,

@@ -15,7 +15,10 @@
 //! OpenAPI document, so the two cannot drift apart.
 
 mod care_plan;
+mod care_team;
+pub mod doc;
 pub mod openapi;
+mod patient_record;
 mod patients;
 mod session;
 
@@ -42,6 +45,12 @@ pub type ApiResult<T = Response> = Result<T, ApiError>;
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         ApiError(e)
+    }
+}
+
+impl From<kernteam_app::Error> for ApiError {
+    fn from(e: kernteam_app::Error) -> Self {
+        ApiError(e.into())
     }
 }
 
@@ -144,69 +153,9 @@ pub struct ApiRoute {
 pub const API_ROUTES: &[ApiRoute] = &[
     ApiRoute {
         method: "GET",
-        path: "/api/v1/session",
-        handler: |m| on(m, session::show),
-        operation: openapi::session,
-    },
-    ApiRoute {
-        method: "GET",
         path: "/api/v1/patients",
         handler: |m| on(m, patients::list),
         operation: openapi::patient_list,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/patients/{id}",
-        handler: |m| on(m, patients::record),
-        operation: openapi::patient_record,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/patients/{id}/decisions",
-        handler: |m| on(m, patients::decide),
-        operation: openapi::decide,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/patients/{id}/team",
-        handler: |m| on(m, patients::team),
-        operation: openapi::team,
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/patients/{id}/team",
-        handler: |m| on(m, patients::add_member),
-        operation: openapi::add_member,
-    },
-    ApiRoute {
-        method: "DELETE",
-        path: "/api/v1/patients/{id}/team/{member}",
-        handler: |m| on(m, patients::remove_member),
-        operation: openapi::remove_member,
-    },
-    ApiRoute {
-        method: "PUT",
-        path: "/api/v1/patients/{id}/first-contact",
-        handler: |m| on(m, patients::set_first_contact),
-        operation: openapi::set_first_contact,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/patients/{id}/care-plan",
-        handler: |m| on(m, care_plan::show),
-        operation: openapi::care_plan,
-    },
-    ApiRoute {
-        method: "PUT",
-        path: "/api/v1/patients/{id}/care-plan",
-        handler: |m| on(m, care_plan::save),
-        operation: openapi::save_care_plan,
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/patients/{id}/care-plan/versions",
-        handler: |m| on(m, care_plan::versions),
-        operation: openapi::care_plan_versions,
     },
     ApiRoute {
         method: "GET",
@@ -327,23 +276,78 @@ pub const API_ROUTES: &[ApiRoute] = &[
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
 
-/// The routes under `/api`, to be nested there: [`API_ROUTES`], the OpenAPI document,
-/// and JSON answers for unknown paths and methods.
+/// The routes of the API (full paths, `/api/v1/…`), the OpenAPI document derived from
+/// them at [`OPENAPI_PATH`], and JSON answers for unknown paths and methods under `/api`.
 pub fn router() -> Router<AppState> {
-    let mut router = Router::new();
+    let (router, document) = build();
+    let served = doc::Served::new(&document);
+    router
+        .route(
+            OPENAPI_PATH,
+            axum::routing::get(move || async move { served.response() }),
+        )
+        .method_not_allowed_fallback(method_not_allowed)
+        .nest("/api", Router::new().fallback(not_found))
+}
+
+/// Every route of the API as (METHOD, path), read from the router's own table (the
+/// document is derived from the same registrations, so this is also what it lists).
+pub fn route_table() -> Vec<(String, String)> {
+    let (_, document) = build();
+    let mut out = Vec::new();
+    for (path, item) in &document.paths.paths {
+        for (method, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("DELETE", &item.delete),
+            ("PATCH", &item.patch),
+        ] {
+            if op.is_some() {
+                out.push((method.to_string(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The API's routes and the document derived from them.
+fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi;
+    let mut api = utoipa_axum::router::OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
+        .routes(utoipa_axum::routes!(session::show))
+        .merge(patient_record::api_routes())
+        .merge(care_team::api_routes())
+        .merge(care_plan::api_routes());
+    // Routes not yet described by their handlers: documented by `openapi.rs` until then.
     for route in API_ROUTES {
         let method = Method::from_bytes(route.method.as_bytes()).expect("a valid method");
         let filter = MethodFilter::try_from(method).expect("a routable method");
-        let path = route.path.strip_prefix("/api").expect("API routes live under /api");
-        router = router.route(path, (route.handler)(filter));
+        api = api.route(route.path, (route.handler)(filter));
     }
-    router
-        .route(
-            OPENAPI_PATH.strip_prefix("/api").expect("under /api"),
-            axum::routing::get(openapi::serve),
-        )
-        .method_not_allowed_fallback(method_not_allowed)
-        .fallback(not_found)
+    let (router, mut document) = api.split_for_parts();
+    doc::require_csrf_on_changes(&mut document);
+    (router, merge_legacy(document))
+}
+
+/// The derived document with the operations of [`API_ROUTES`] (and their schemas) added.
+fn merge_legacy(document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let legacy = openapi::document();
+    let mut doc = serde_json::to_value(&document).expect("JSON");
+    for (path, item) in legacy["paths"].as_object().into_iter().flatten() {
+        let target = &mut doc["paths"][path];
+        for (method, op) in item.as_object().into_iter().flatten() {
+            target[method] = op.clone();
+        }
+    }
+    for section in ["schemas", "responses"] {
+        for (name, schema) in legacy["components"][section].as_object().into_iter().flatten() {
+            if doc["components"][section].get(name).is_none() {
+                doc["components"][section][name] = schema.clone();
+            }
+        }
+    }
+    serde_json::from_value(doc).expect("a merged OpenAPI document")
 }
 
 /// The answer for a path that is no route of the API (unlike a 404 of a route: no such

@@ -170,15 +170,6 @@ fn json_body(schema: &str) -> Value {
     })
 }
 
-pub(super) fn session() -> Value {
-    json!({
-        "operationId": "getSession",
-        "tags": ["session"],
-        "summary": "The signed-in user and the session's CSRF token",
-        "responses": responses(&[("200", ok("The session.", "Session"))], &[401]),
-    })
-}
-
 pub(super) fn patient_list() -> Value {
     let filters: Vec<&str> = LIST_FILTERS.iter().map(|(code, _)| *code).collect();
     json!({
@@ -206,104 +197,6 @@ pub(super) fn patient_list() -> Value {
             },
         ],
         "responses": responses(&[("200", ok("One page of the list.", "PatientList"))], &[401, 403, 422]),
-    })
-}
-
-pub(super) fn patient_record() -> Value {
-    json!({
-        "operationId": "getPatient",
-        "tags": ["patients"],
-        "summary": "A patient's record",
-        "description": "Person data from the latest extract, HIS summary, program status and decisions, care team, \
-            first point of contact, current care-plan version, and what the user may do.",
-        "responses": responses(&[("200", ok("The record.", "PatientRecord"))], &[401, 404]),
-    })
-}
-
-pub(super) fn decide() -> Value {
-    json!({
-        "operationId": "recordDecision",
-        "tags": ["patients"],
-        "summary": "Include or exclude the patient",
-        "description": "Practice clinicians only (others who may see the patient get 403).",
-        "requestBody": json_body("DecisionInput"),
-        "responses": responses(&[("201", ok("The decision and the resulting status.", "Decided"))], &[401, 403, 404, 422]),
-    })
-}
-
-pub(super) fn team() -> Value {
-    json!({
-        "operationId": "getCareTeam",
-        "tags": ["care team"],
-        "summary": "The care team",
-        "responses": responses(&[("200", ok("The active members.", "CareTeam"))], &[401, 404]),
-    })
-}
-
-pub(super) fn add_member() -> Value {
-    json!({
-        "operationId": "addCareTeamMember",
-        "tags": ["care team"],
-        "summary": "Add a member to the care team",
-        "description": "Practice clinicians only. A professional with an account by user_id (staff of the patient's \
-            practice or a network professional), a professional without an account by name, or a mantelzorger \
-            by name and relation.",
-        "requestBody": json_body("MemberInput"),
-        "responses": responses(&[("201", ok("The new member.", "CareTeamMember"))], &[401, 403, 404, 422]),
-    })
-}
-
-pub(super) fn remove_member() -> Value {
-    json!({
-        "operationId": "removeCareTeamMember",
-        "tags": ["care team"],
-        "summary": "End a membership of the care team",
-        "description": "Practice clinicians only. The membership is kept for the record; when the member was the \
-            first point of contact, the patient has none afterwards.",
-        "responses": responses(&[("204", json!({ "description": "Removed." }))], &[401, 403, 404]),
-    })
-}
-
-pub(super) fn set_first_contact() -> Value {
-    json!({
-        "operationId": "setFirstContact",
-        "tags": ["care team"],
-        "summary": "Make a professional of the care team the first point of contact",
-        "description": "Practice clinicians only.",
-        "requestBody": json_body("FirstContactInput"),
-        "responses": responses(&[("200", ok("The first point of contact.", "FirstContact"))], &[401, 403, 404, 422]),
-    })
-}
-
-pub(super) fn care_plan() -> Value {
-    json!({
-        "operationId": "getCarePlan",
-        "tags": ["care plan"],
-        "summary": "The current care plan",
-        "responses": responses(&[("200", ok("The current version (0 and an empty plan when there is none).", "CurrentCarePlan"))], &[401, 404]),
-    })
-}
-
-pub(super) fn save_care_plan() -> Value {
-    json!({
-        "operationId": "saveCarePlan",
-        "tags": ["care plan"],
-        "summary": "Save the care plan as a new version",
-        "description": "Anyone who may contribute: the practice's clinicians and the network professionals on the \
-            care team. Empty problems, goals and actions are dropped and texts trimmed. based_on is the version \
-            the client started from (0 for a first plan); when someone saved since, nothing is written and the \
-            answer is 409. A plan equal to the current version writes nothing (saved: false).",
-        "requestBody": json_body("CarePlanSave"),
-        "responses": responses(&[("200", ok("What was saved.", "CarePlanSaved"))], &[401, 403, 404, 409, 422]),
-    })
-}
-
-pub(super) fn care_plan_versions() -> Value {
-    json!({
-        "operationId": "listCarePlanVersions",
-        "tags": ["care plan"],
-        "summary": "The versions of the care plan, newest first",
-        "responses": responses(&[("200", ok("The versions.", "CarePlanVersions"))], &[401, 404]),
     })
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::auth::CurrentUser;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Session {
     pub id: i64,
     pub username: String,
@@ -18,6 +18,10 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// The signed-in user and the session's CSRF token.
+#[utoipa::path(get, path = "/api/v1/session", tag = "session", operation_id = "getSession",
+    responses((status = 200, description = "The session.", body = Session),
+        (status = 401, description = "Not signed in.", body = super::doc::ApiErrorBody)))]
 pub async fn show(cu: CurrentUser) -> Json<Session> {
     Json(Session {
         id: cu.user.id,

@@ -1,0 +1,106 @@
+//! Consultations of the elderly-care physician (SO) about a patient, and their funding.
+
+use chrono::NaiveDate;
+
+use crate::convert::{all, date, fmt_date, CountRow};
+use crate::{now_timestamp, Db, StoreError, StoreResult};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consultation {
+    pub id: i64,
+    pub patient_id: i64,
+    pub date: NaiveDate,
+    pub question: String,
+    pub advice: Option<String>,
+    pub kind: String,
+    pub funding: String,
+    pub so_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewConsultation {
+    pub date: NaiveDate,
+    pub question: String,
+    pub advice: Option<String>,
+    pub kind: String,
+    pub funding: String,
+    pub so_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ConsultationRow {
+    id: i64,
+    patient_id: i64,
+    consulted_on: String,
+    question: String,
+    advice: Option<String>,
+    kind: String,
+    funding: String,
+    so_name: String,
+}
+
+impl TryFrom<ConsultationRow> for Consultation {
+    type Error = StoreError;
+    fn try_from(r: ConsultationRow) -> StoreResult<Consultation> {
+        Ok(Consultation {
+            id: r.id,
+            patient_id: r.patient_id,
+            date: date("so_consultations.consulted_on", &r.consulted_on)?,
+            question: r.question,
+            advice: r.advice,
+            kind: r.kind,
+            funding: r.funding,
+            so_name: r.so_name,
+        })
+    }
+}
+
+impl Db {
+    pub async fn add_consultation(&self, patient_id: i64, c: &NewConsultation, by: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO so_consultations (patient_id, consulted_on, question, advice, kind, funding, so_name, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(patient_id)
+        .bind(fmt_date(c.date))
+        .bind(&c.question)
+        .bind(&c.advice)
+        .bind(&c.kind)
+        .bind(&c.funding)
+        .bind(&c.so_name)
+        .bind(by)
+        .bind(now_timestamp())
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    pub async fn consultations(&self, patient_id: i64) -> StoreResult<Vec<Consultation>> {
+        let rows = sqlx::query_as::<_, ConsultationRow>(
+            "SELECT id, patient_id, consulted_on, question, advice, kind, funding, so_name FROM so_consultations \
+             WHERE patient_id = $1 ORDER BY consulted_on DESC, id DESC",
+        )
+        .bind(patient_id)
+        .fetch_all(self.pool())
+        .await?;
+        all(rows)
+    }
+
+    /// SO consultations of a practice's patients in `from..=to`, per funding code.
+    pub async fn consultation_counts(
+        &self,
+        practice_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(String, u64)>> {
+        let rows = sqlx::query_as::<_, CountRow>(
+            "SELECT c.funding AS item, COUNT(*) AS n FROM so_consultations c JOIN patients p ON p.id = c.patient_id \
+             WHERE p.practice_id = $1 AND c.consulted_on >= $2 AND c.consulted_on <= $3 GROUP BY c.funding",
+        )
+        .bind(practice_id)
+        .bind(fmt_date(from))
+        .bind(fmt_date(to))
+        .fetch_all(self.pool())
+        .await?;
+        CountRow::all(rows)
+    }
+}

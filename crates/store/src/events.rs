@@ -1,0 +1,148 @@
+//! Care events of a patient (a fall, a hospital admission or discharge, …) and the sending
+//! of their handover.
+
+use crate::convert::{all, opt_timestamp, timestamp, CountRow};
+use crate::{now_timestamp, Db, StoreError, StoreResult};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CareEvent {
+    pub id: i64,
+    pub patient_id: i64,
+    pub kind: String,
+    /// RFC 3339, UTC.
+    pub occurred_at: String,
+    pub notes: Option<String>,
+    pub handover_sent_at: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    patient_id: i64,
+    kind: String,
+    occurred_at: String,
+    notes: Option<String>,
+    handover_sent_at: Option<String>,
+}
+
+impl TryFrom<EventRow> for CareEvent {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> StoreResult<CareEvent> {
+        Ok(CareEvent {
+            id: r.id,
+            patient_id: r.patient_id,
+            kind: r.kind,
+            occurred_at: timestamp("care_events.occurred_at", r.occurred_at)?,
+            notes: r.notes,
+            handover_sent_at: opt_timestamp("care_events.handover_sent_at", r.handover_sent_at)?,
+        })
+    }
+}
+
+const EVENT_COLUMNS: &str = "e.id, e.patient_id, e.kind, e.occurred_at, e.notes, e.handover_sent_at";
+
+impl Db {
+    pub async fn add_event(
+        &self,
+        patient_id: i64,
+        kind: &str,
+        occurred_at: &str,
+        notes: Option<&str>,
+        by: i64,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO care_events (patient_id, kind, occurred_at, notes, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(patient_id)
+        .bind(kind)
+        .bind(occurred_at)
+        .bind(notes)
+        .bind(by)
+        .bind(now_timestamp())
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Records when the handover of an event was sent.
+    pub async fn mark_handover_sent(&self, patient_id: i64, event_id: i64, sent_at: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE care_events SET handover_sent_at = $1 WHERE id = $2 AND patient_id = $3")
+            .bind(sent_at)
+            .bind(event_id)
+            .bind(patient_id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn events(&self, patient_id: i64) -> StoreResult<Vec<CareEvent>> {
+        let rows = sqlx::query_as::<_, EventRow>(&format!(
+            "SELECT {EVENT_COLUMNS} FROM care_events e WHERE e.patient_id = $1 ORDER BY e.occurred_at DESC, e.id DESC"
+        ))
+        .bind(patient_id)
+        .fetch_all(self.pool())
+        .await?;
+        all(rows)
+    }
+
+    /// Events of a practice's patients since `from` (RFC 3339 or a date).
+    pub async fn practice_events(&self, practice_id: i64, from: &str) -> StoreResult<Vec<CareEvent>> {
+        let rows = sqlx::query_as::<_, EventRow>(&format!(
+            "SELECT {EVENT_COLUMNS} FROM care_events e \
+             JOIN patients p ON p.id = e.patient_id WHERE p.practice_id = $1 AND e.occurred_at >= $2 \
+             ORDER BY e.occurred_at DESC, e.id DESC"
+        ))
+        .bind(practice_id)
+        .bind(from)
+        .fetch_all(self.pool())
+        .await?;
+        all(rows)
+    }
+
+    /// Events of a practice's patients per kind with `occurred_at` in `from..until`
+    /// (RFC 3339 instants in UTC, as stored).
+    pub async fn event_counts(&self, practice_id: i64, from: &str, until: &str) -> StoreResult<Vec<(String, u64)>> {
+        let rows = sqlx::query_as::<_, CountRow>(
+            "SELECT e.kind AS item, COUNT(*) AS n FROM care_events e JOIN patients p ON p.id = e.patient_id \
+             WHERE p.practice_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3 GROUP BY e.kind",
+        )
+        .bind(practice_id)
+        .bind(from)
+        .bind(until)
+        .fetch_all(self.pool())
+        .await?;
+        CountRow::all(rows)
+    }
+
+    /// The events a practice's worklist needs: those at or after `since` (RFC 3339), and
+    /// older ones of the `handover_kinds` whose handover was never sent. Newest first.
+    pub async fn practice_worklist_events(
+        &self,
+        practice_id: i64,
+        since: &str,
+        handover_kinds: &[&str],
+    ) -> StoreResult<Vec<CareEvent>> {
+        let kinds = (0..handover_kinds.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let unsent = if handover_kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" OR (e.handover_sent_at IS NULL AND e.kind IN ({kinds}))")
+        };
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM care_events e \
+             JOIN patients p ON p.id = e.patient_id WHERE p.practice_id = $1 AND (e.occurred_at >= $2{unsent}) \
+             ORDER BY e.occurred_at DESC, e.id DESC"
+        );
+        let mut q = sqlx::query_as::<_, EventRow>(&sql).bind(practice_id).bind(since);
+        for k in handover_kinds {
+            q = q.bind(*k);
+        }
+        all(q.fetch_all(self.pool()).await?)
+    }
+}

@@ -1,0 +1,118 @@
+//! Medication reviews of a patient (who took part, what was stopped, started or changed).
+
+use chrono::NaiveDate;
+
+use crate::convert::{all, date, fmt_date, opt_date};
+use crate::{now_timestamp, Db, StoreError, StoreResult};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MedicationReview {
+    pub id: i64,
+    pub patient_id: i64,
+    pub date: NaiveDate,
+    pub indication: Option<String>,
+    /// Comma-separated disciplines: huisarts, apotheker, specialist_ouderengeneeskunde.
+    pub participants: String,
+    pub stopped: Option<String>,
+    pub started: Option<String>,
+    pub changed: Option<String>,
+    pub follow_up: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMedicationReview {
+    pub date: NaiveDate,
+    pub indication: Option<String>,
+    pub participants: String,
+    pub stopped: Option<String>,
+    pub started: Option<String>,
+    pub changed: Option<String>,
+    pub follow_up: Option<NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    id: i64,
+    patient_id: i64,
+    reviewed_on: String,
+    indication: Option<String>,
+    participants: String,
+    stopped: Option<String>,
+    started: Option<String>,
+    changed: Option<String>,
+    follow_up: Option<String>,
+}
+
+impl TryFrom<ReviewRow> for MedicationReview {
+    type Error = StoreError;
+    fn try_from(r: ReviewRow) -> StoreResult<MedicationReview> {
+        Ok(MedicationReview {
+            id: r.id,
+            patient_id: r.patient_id,
+            date: date("medication_reviews.reviewed_on", &r.reviewed_on)?,
+            indication: r.indication,
+            participants: r.participants,
+            stopped: r.stopped,
+            started: r.started,
+            changed: r.changed,
+            follow_up: opt_date("medication_reviews.follow_up", r.follow_up)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct LastReviewRow {
+    patient_id: i64,
+    reviewed_on: String,
+}
+
+impl TryFrom<LastReviewRow> for (i64, NaiveDate) {
+    type Error = StoreError;
+    fn try_from(r: LastReviewRow) -> StoreResult<(i64, NaiveDate)> {
+        Ok((r.patient_id, date("medication_reviews.reviewed_on", &r.reviewed_on)?))
+    }
+}
+
+impl Db {
+    pub async fn add_medication_review(&self, patient_id: i64, m: &NewMedicationReview, by: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO medication_reviews (patient_id, reviewed_on, indication, participants, stopped, started, changed, follow_up, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(patient_id)
+        .bind(fmt_date(m.date))
+        .bind(&m.indication)
+        .bind(&m.participants)
+        .bind(&m.stopped)
+        .bind(&m.started)
+        .bind(&m.changed)
+        .bind(m.follow_up.map(fmt_date))
+        .bind(by)
+        .bind(now_timestamp())
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    pub async fn medication_reviews(&self, patient_id: i64) -> StoreResult<Vec<MedicationReview>> {
+        let rows = sqlx::query_as::<_, ReviewRow>(
+            "SELECT id, patient_id, reviewed_on, indication, participants, stopped, started, changed, follow_up \
+             FROM medication_reviews WHERE patient_id = $1 ORDER BY reviewed_on DESC, id DESC",
+        )
+        .bind(patient_id)
+        .fetch_all(self.pool())
+        .await?;
+        all(rows)
+    }
+
+    /// The last medication review per patient of a practice: (patient id, date).
+    pub async fn last_medication_reviews(&self, practice_id: i64) -> StoreResult<Vec<(i64, NaiveDate)>> {
+        let rows = sqlx::query_as::<_, LastReviewRow>(
+            "SELECT m.patient_id, MAX(m.reviewed_on) AS reviewed_on FROM medication_reviews m \
+             JOIN patients p ON p.id = m.patient_id WHERE p.practice_id = $1 GROUP BY m.patient_id",
+        )
+        .bind(practice_id)
+        .fetch_all(self.pool())
+        .await?;
+        all(rows)
+    }
+}

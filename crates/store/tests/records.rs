@@ -1,0 +1,299 @@
+//! Every kind of record is read back by column name on both backends, and a stored value
+//! that does not convert is refused with the column named (never a panic, never a guess).
+
+use chrono::NaiveDate;
+use kernteam_domain::access::{OrganisationKind, Role};
+use kernteam_domain::codes::ChainProgram;
+use kernteam_store::care::NewTeamMember;
+use kernteam_store::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader};
+use kernteam_store::people::NewUser;
+use kernteam_store::program::{Attendance, Document, NewConsultation, NewMedicationReview};
+use kernteam_store::{testing, Db, StoreError};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// A practice with one patient `P1` with one line of every kind; returns (practice, patient, snapshot).
+async fn practice_with_patient(db: &Db) -> (i64, i64, i64) {
+    let mut w = db
+        .begin_snapshot(&SnapshotHeader {
+            agb_code: "01234567".into(),
+            practice_name: "Praktijk De Linde".into(),
+            extract_date: d("2027-01-31"),
+            source: "test".into(),
+        })
+        .await
+        .unwrap();
+    w.patient(PatientRow {
+        his_id: "P1".into(),
+        bsn: Some("123456782".into()),
+        family_name: Some("Jansen".into()),
+        given_name: Some("Anna".into()),
+        birth_date: d("1940-05-05"),
+        sex: Some("V".into()),
+        registration_start: d("1990-01-01"),
+        registration_end: None,
+        postal_code: Some("1234AB".into()),
+    })
+    .await
+    .unwrap();
+    w.episode(EpisodeRow {
+        his_id: "P1".into(),
+        icpc: "T90".into(),
+        start: d("2010-03-01"),
+        end: None,
+        title: Some("Diabetes".into()),
+    })
+    .await
+    .unwrap();
+    w.medication(MedicationRow {
+        his_id: "P1".into(),
+        atc: "A10BA02".into(),
+        start: d("2011-01-01"),
+        end: Some(d("2020-01-01")),
+    })
+    .await
+    .unwrap();
+    w.determinant(DeterminantRow {
+        his_id: "P1".into(),
+        labcode: 2803,
+        date: d("2026-12-01"),
+        value: "54".into(),
+    })
+    .await
+    .unwrap();
+    w.program(ProgramRow {
+        his_id: "P1".into(),
+        program: ChainProgram::Dm2,
+        start: d("2010-04-01"),
+        end: None,
+    })
+    .await
+    .unwrap();
+    let s = w.finish().await.unwrap();
+    let patient = db.patient_by_his_id(s.practice_id, "P1").await.unwrap().unwrap();
+    (s.practice_id, patient.id, s.snapshot_id)
+}
+
+async fn poh(db: &Db, practice_id: i64) -> i64 {
+    db.create_user(&NewUser {
+        username: "poh".into(),
+        display_name: "Petra Poh".into(),
+        role: Role::PohO,
+        practice_id: Some(practice_id),
+        organisation_id: None,
+        password_hash: "hash".into(),
+        is_admin: true,
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn every_kind_of_record_reads_back_by_column_name() {
+    for t in testing::all().await {
+        let db = &t.db;
+        let (practice, patient, snapshot) = practice_with_patient(db).await;
+        let user = poh(db, practice).await;
+
+        let p = db.patient(patient).await.unwrap();
+        let (snap, person) = db.current_person(&p).await.unwrap();
+        assert_eq!(snap.unwrap().extract_date, d("2027-01-31"));
+        let person = person.unwrap();
+        assert_eq!(
+            (person.full_name(), person.birth_date),
+            ("Jansen, Anna".into(), d("1940-05-05"))
+        );
+        assert_eq!(db.person(snapshot, &p).await.unwrap(), Some(person));
+        let his = db.his_record(snapshot, "P1").await.unwrap();
+        assert_eq!(his.episodes[0].text.as_deref(), Some("Diabetes"));
+        assert_eq!(his.medications[0].end, Some(d("2020-01-01")));
+        assert_eq!(
+            (his.determinants[0].labcode, his.determinants[0].value.as_str()),
+            (2803, "54")
+        );
+        assert_eq!(his.programs[0].code, "DM2");
+        let facts = db.patient_facts(snapshot, "P1").await.unwrap().unwrap();
+        assert_eq!(
+            (facts.episodes.len(), facts.programs[0].program),
+            (1, ChainProgram::Dm2)
+        );
+
+        let creds = db.credentials("poh").await.unwrap().unwrap();
+        assert_eq!(
+            (creds.user.role, creds.user.is_admin, creds.user.active),
+            (Role::PohO, true, true)
+        );
+        assert_eq!(db.user(user).await.unwrap().display_name, "Petra Poh");
+        assert_eq!(db.practices().await.unwrap()[0].agb_code, "01234567");
+        db.create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum")
+            .await
+            .unwrap();
+        assert_eq!(db.organisations().await.unwrap()[0].kind, OrganisationKind::Apotheek);
+
+        let member = db
+            .add_team_member(
+                patient,
+                &NewTeamMember {
+                    kind: "professional".into(),
+                    name: "Wim Wijk".into(),
+                    role: Some("wijkverpleegkundige".into()),
+                    ..Default::default()
+                },
+                user,
+            )
+            .await
+            .unwrap();
+        db.set_first_contact(patient, member, user).await.unwrap();
+        assert_eq!(db.team(patient).await.unwrap()[0].name, "Wim Wijk");
+        assert_eq!(
+            db.practice_first_contacts(practice).await.unwrap(),
+            vec![(patient, "Wim Wijk".to_string(), Some("wijkverpleegkundige".to_string()))]
+        );
+
+        db.save_version(Document::Pzp, patient, 0, "wensen", "eerste", user, "Petra Poh")
+            .await
+            .unwrap();
+        let review = NewMedicationReview {
+            date: d("2027-02-01"),
+            indication: None,
+            participants: "huisarts,apotheker".into(),
+            stopped: Some("x".into()),
+            started: None,
+            changed: None,
+            follow_up: Some(d("2027-05-01")),
+        };
+        db.add_medication_review(patient, &review, user).await.unwrap();
+        let summary = db.record_summary(patient).await.unwrap();
+        assert_eq!(summary.first_contact_member, Some(member));
+        assert_eq!(summary.last_medication_review, Some(d("2027-02-01")));
+        assert_eq!(summary.care_plan, None);
+        assert_eq!(summary.pzp.as_ref().map(|v| v.content.as_str()), Some("wensen"));
+        assert_eq!(db.latest_version(Document::Pzp, patient).await.unwrap(), summary.pzp);
+        assert_eq!(
+            db.medication_reviews(patient).await.unwrap()[0].follow_up,
+            Some(d("2027-05-01"))
+        );
+        assert_eq!(
+            db.last_medication_reviews(practice).await.unwrap(),
+            vec![(patient, d("2027-02-01"))]
+        );
+
+        let c = NewConsultation {
+            date: d("2027-02-02"),
+            question: "valrisico?".into(),
+            advice: Some("fysiotherapie".into()),
+            kind: "telefonisch".into(),
+            funding: "grondslag_so".into(),
+            so_name: "Dr. So".into(),
+        };
+        db.add_consultation(patient, &c, user).await.unwrap();
+        assert_eq!(db.consultations(patient).await.unwrap()[0].date, d("2027-02-02"));
+        assert_eq!(
+            db.consultation_counts(practice, d("2027-01-01"), d("2027-12-31"))
+                .await
+                .unwrap(),
+            vec![("grondslag_so".to_string(), 1)]
+        );
+
+        db.add_event(patient, "val", "2027-02-03T10:00:00Z", None, user)
+            .await
+            .unwrap();
+        assert_eq!(db.events(patient).await.unwrap()[0].occurred_at, "2027-02-03T10:00:00Z");
+        assert_eq!(db.practice_events(practice, "2027-01-01").await.unwrap().len(), 1);
+        assert_eq!(
+            db.event_counts(practice, "2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z")
+                .await
+                .unwrap(),
+            vec![("val".to_string(), 1)]
+        );
+
+        let meeting = db
+            .create_meeting(
+                practice,
+                d("2027-02-10"),
+                "praktijk",
+                &["huisarts".into(), "poh_o".into()],
+                user,
+            )
+            .await
+            .unwrap();
+        db.add_to_agenda(meeting, patient, Some("val")).await.unwrap();
+        let present = Attendance {
+            discipline: "huisarts".into(),
+            present: true,
+            name: None,
+        };
+        db.record_attendance(meeting, std::slice::from_ref(&present), Some("goed"))
+            .await
+            .unwrap();
+        assert_eq!(db.attendance(meeting).await.unwrap(), vec![present]);
+        let m = &db.meetings(practice).await.unwrap()[0];
+        assert_eq!((m.invited.len(), m.held, m.agenda_count), (2, true, 1));
+        let (m, item) = &db.patient_meetings(patient).await.unwrap()[0];
+        assert_eq!(
+            (m.id, item.reason.as_deref(), item.discussed),
+            (meeting, Some("val"), false)
+        );
+        assert_eq!(
+            db.held_meetings_between(practice, d("2027-01-01"), d("2027-12-31"))
+                .await
+                .unwrap(),
+            1
+        );
+        t.finish().await;
+    }
+}
+
+/// Overwrites one stored value behind the store's back.
+async fn corrupt(db: &Db, sql: &str) {
+    sqlx::query(sql).execute(db.pool()).await.unwrap();
+}
+
+fn corrupt_message<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
+    match r {
+        Err(StoreError::Corrupt(m)) => m,
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn values_that_do_not_convert_are_refused_with_their_column_named() {
+    for t in testing::all().await {
+        let db = &t.db;
+        let (practice, patient, snapshot) = practice_with_patient(db).await;
+        let user = poh(db, practice).await;
+        let meeting = db
+            .create_meeting(practice, d("2027-02-10"), "praktijk", &[], user)
+            .await
+            .unwrap();
+        db.add_event(patient, "val", "2027-02-03T10:00:00Z", None, user)
+            .await
+            .unwrap();
+
+        corrupt(db, "UPDATE snapshot_patients SET birth_date = '05-05-1940'").await;
+        assert_eq!(
+            corrupt_message(db.snapshot_people(snapshot).await),
+            "snapshot_patients.birth_date: datum '05-05-1940'"
+        );
+        corrupt(db, "UPDATE snapshot_episodes SET start_date = 'ooit'").await;
+        assert_eq!(
+            corrupt_message(db.his_record(snapshot, "P1").await),
+            "snapshot_episodes.start_date: datum 'ooit'"
+        );
+        corrupt(db, "UPDATE mdo_meetings SET held = 2").await;
+        assert_eq!(
+            corrupt_message(db.meeting(meeting).await),
+            "mdo_meetings.held: vlag '2'"
+        );
+        corrupt(db, "UPDATE users SET role = 'tovenaar'").await;
+        assert_eq!(corrupt_message(db.user(user).await), "users.role: code 'tovenaar'");
+        corrupt(db, "UPDATE care_events SET occurred_at = 'gisteren'").await;
+        assert_eq!(
+            corrupt_message(db.events(patient).await),
+            "care_events.occurred_at: tijdstip 'gisteren'"
+        );
+        t.finish().await;
+    }
+}
