@@ -153,12 +153,6 @@ pub struct ApiRoute {
 pub const API_ROUTES: &[ApiRoute] = &[
     ApiRoute {
         method: "GET",
-        path: "/api/v1/patients",
-        handler: |m| on(m, patients::list),
-        operation: openapi::patient_list,
-    },
-    ApiRoute {
-        method: "GET",
         path: "/api/v1/patients/{id}/pzp",
         handler: |m| on(m, crate::process::pzp::api_show),
         operation: openapi::pzp,
@@ -316,6 +310,7 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use utoipa::OpenApi;
     let mut api = utoipa_axum::router::OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
         .routes(utoipa_axum::routes!(session::show))
+        .merge(patients::api_routes())
         .merge(patient_record::api_routes())
         .merge(care_team::api_routes())
         .merge(care_plan::api_routes());

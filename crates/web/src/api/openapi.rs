@@ -17,7 +17,6 @@ use serde_json::{json, Map, Value};
 
 use super::API_ROUTES;
 use crate::auth::SESSION_COOKIE;
-use crate::patients::LIST_FILTERS;
 
 /// `GET /api/openapi.json`.
 pub async fn serve() -> Response {
@@ -167,36 +166,6 @@ fn json_body(schema: &str) -> Value {
     json!({
         "required": true,
         "content": { "application/json": { "schema": schema_ref(schema) } },
-    })
-}
-
-pub(super) fn patient_list() -> Value {
-    let filters: Vec<&str> = LIST_FILTERS.iter().map(|(code, _)| *code).collect();
-    json!({
-        "operationId": "listPatients",
-        "tags": ["patients"],
-        "summary": "The patient list",
-        "description": "Practice staff: the registered 75+ of their practice in its latest extract, filtered and \
-            searched, 50 per page. Network professionals: the patients whose care team they are on (q, filter \
-            and page do not apply). Regional staff: 403.",
-        "parameters": [
-            {
-                "name": "q", "in": "query", "required": false,
-                "description": "Search words; each must occur in the name, BSN or birth date (dd-mm-yyyy or yyyy-mm-dd).",
-                "schema": { "type": "string" },
-            },
-            {
-                "name": "filter", "in": "query", "required": false,
-                "description": "Which patients: all (alle, the default), frail and not included, included, included without care plan, or frail.",
-                "schema": { "type": "string", "enum": filters },
-            },
-            {
-                "name": "page", "in": "query", "required": false,
-                "description": "Page number from 1; out-of-range values are clamped.",
-                "schema": { "type": "integer", "minimum": 1 },
-            },
-        ],
-        "responses": responses(&[("200", ok("One page of the list.", "PatientList"))], &[401, 403, 422]),
     })
 }
 
@@ -475,8 +444,6 @@ fn schemas() -> Value {
     let domains: Vec<&str> = CareDomain::ALL.iter().map(|d| d.code()).collect();
     let statuses: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.code()).collect();
     let program_status = json!({ "type": "string", "enum": ["not_assessed", "included", "excluded"] });
-    let mut nullable_filters: Vec<Value> = LIST_FILTERS.iter().map(|(code, _)| json!(code)).collect();
-    nullable_filters.push(Value::Null);
     let member_kind = json!({ "type": "string", "enum": ["professional", "mantelzorger"] });
     let standard_treatments: Vec<&str> = STANDARD_TREATMENTS.iter().map(|(code, _)| *code).collect();
     let wish_decisions: Vec<&str> = WishDecision::ALL.iter().map(|d| d.code()).collect();
@@ -498,31 +465,6 @@ fn schemas() -> Value {
             "practice_id": nullable("integer"),
             "organisation_id": nullable("integer"),
             "csrf": { "type": "string", "description": "Send as X-CSRF-Token with every POST, PUT and DELETE." },
-        })),
-    );
-    schemas.insert("PatientList".into(), object(json!({
-            "total": { "type": "integer", "description": "Patients that pass the filter and search, on all pages." },
-            "page": { "type": "integer" },
-            "pages": { "type": "integer" },
-            "page_size": { "type": "integer" },
-            "filter": { "type": ["string", "null"], "enum": nullable_filters, "description": "The filter applied; null in a network professional's list." },
-            "extract_date": nullable_date(),
-            "patients": array_of("PatientListRow"),
-        })));
-    schemas.insert(
-        "PatientListRow".into(),
-        object(json!({
-            "id": { "type": "integer" },
-            "name": { "type": "string" },
-            "birth_date": date(),
-            "age": { "type": "integer" },
-            "frail": nullable("boolean"),
-            "medicines": nullable("integer"),
-            "polypharmacy": nullable("boolean"),
-            "wlz_profile": nullable("string"),
-            "status": { "type": ["string", "null"], "enum": ["not_assessed", "included", "excluded", null] },
-            "care_plan": nullable("boolean"),
-            "first_contact": nullable("string"),
         })),
     );
     schemas.insert(
