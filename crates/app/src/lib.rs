@@ -6,6 +6,7 @@
 //! that changes data writes its audit record in the same transaction as the change.
 //! Input rules live in the domain crate and come back as [`Error::Invalid`].
 
+pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod consultations;
@@ -13,10 +14,13 @@ pub mod error;
 pub mod events;
 pub mod formation;
 pub mod gate;
+pub mod list_search;
 pub mod mdo;
 pub mod medication_reviews;
 pub mod patients;
+pub mod practice_list;
 pub mod pzp;
+pub mod region;
 pub mod team;
 pub mod worklist;
 
@@ -31,11 +35,16 @@ pub use error::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct App {
     db: Db,
+    /// The practice lists per snapshot and the held list searches.
+    lists: std::sync::Arc<practice_list::ListCache>,
 }
 
 impl App {
     pub fn new(db: Db) -> App {
-        App { db }
+        App {
+            db,
+            lists: Default::default(),
+        }
     }
 
     /// The storage, for what is not patient data and has no use case yet (sessions,

@@ -16,7 +16,6 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use kernteam_domain::access::practice_permissions;
 use kernteam_domain::mdo::{self, AttendanceInput, PlanInput};
-use kernteam_store::care::AuditEntry;
 use kernteam_store::program::{AgendaEntry, Attendance, Meeting};
 use serde::Serialize;
 
@@ -211,7 +210,6 @@ impl App {
         .await?;
         self.mdo_attendance(m).await
     }
-
 }
 
 #[cfg(test)]

@@ -21,7 +21,6 @@ use kernteam_domain::access::Scope;
 use kernteam_domain::care::{status_on, CarePlan, Decision, ProgramStatus};
 use kernteam_domain::events::EventKind;
 use kernteam_domain::worklist::{work_items, EventRecord, PatientState, WorkItem, MDO_EVENT_WINDOW_DAYS};
-use kernteam_store::care::AuditEntry;
 use kernteam_store::program::Document;
 
 use crate::audit::Action;
@@ -193,7 +192,6 @@ impl App {
         }
         self.record_all(entries).await
     }
-
 
     /// The state of a practice's included patients (only those in `only`, when given),
     /// from one query per kind of record. In patient id order. Callers hold a token for

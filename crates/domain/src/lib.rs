@@ -6,6 +6,7 @@
 //! the report figures ([`figures`]). Storage, import, web and CLI are built around it.
 
 pub mod access;
+pub mod accounts;
 pub mod care;
 pub mod codes;
 pub mod consultations;

@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use kernteam_domain::access::{Role, Scope};
+use kernteam_domain::access::{affiliation_problems, AffiliationProblem, Role};
 use kernteam_store::people::NewUser;
 
 #[derive(clap::Subcommand)]
@@ -51,31 +51,32 @@ pub async fn run(db: kernteam_store::Db, cmd: UserCommand) -> anyhow::Result<Exi
                 let all: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
                 format!("onbekende rol '{role}'; kies uit: {}", all.join(", "))
             })?;
-            let practice_id = match (role.scope(), practice) {
-                (Scope::Practice, Some(agb)) => Some(
+            // One rule for web and CLI: which affiliation fits which role.
+            let misfits = affiliation_problems(role, practice.is_some(), organisation.is_some());
+            if !misfits.is_empty() {
+                let lines: Vec<String> = misfits
+                    .iter()
+                    .map(|p| format!("{} ({})", p.message(), cli_hint(*p)))
+                    .collect();
+                bail!("{}", lines.join("\n"));
+            }
+            let practice_id = match practice {
+                Some(agb) => Some(
                     db.practice_by_agb(&agb)
                         .await?
                         .with_context(|| format!("geen praktijk met AGB-code {agb}; importeer eerst een extract"))?
                         .id,
                 ),
-                (Scope::Practice, None) => {
-                    bail!("praktijkmedewerkers horen bij een praktijk: geef --practice AGB-CODE")
-                }
-                (_, Some(_)) => bail!("--practice is alleen voor praktijkmedewerkers"),
-                _ => None,
+                None => None,
             };
-            let organisation_id = match (role.scope(), organisation) {
-                (Scope::Network, Some(id)) => Some(
+            let organisation_id = match organisation {
+                Some(id) => Some(
                     db.organisation(id)
                         .await
                         .with_context(|| format!("geen organisatie met id {id}"))?
                         .id,
                 ),
-                (Scope::Network, None) => {
-                    bail!("netwerkprofessionals horen bij een organisatie: geef --organisation ID")
-                }
-                (_, Some(_)) => bail!("--organisation is alleen voor netwerkprofessionals"),
-                _ => None,
+                None => None,
             };
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
@@ -118,6 +119,33 @@ pub async fn run(db: kernteam_store::Db, cmd: UserCommand) -> anyhow::Result<Exi
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// What to give or leave out on the command line for an affiliation problem.
+fn cli_hint(p: AffiliationProblem) -> &'static str {
+    match p {
+        AffiliationProblem::PracticeMissing => "geef --practice AGB-CODE",
+        AffiliationProblem::PracticeNotForRole => "--practice is alleen voor praktijkmedewerkers",
+        AffiliationProblem::OrganisationMissing => "geef --organisation ID",
+        AffiliationProblem::OrganisationNotForRole => "--organisation is alleen voor netwerkprofessionals",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_affiliation_problem_has_a_command_line_hint() {
+        for p in [
+            AffiliationProblem::PracticeMissing,
+            AffiliationProblem::PracticeNotForRole,
+            AffiliationProblem::OrganisationMissing,
+            AffiliationProblem::OrganisationNotForRole,
+        ] {
+            assert!(cli_hint(p).contains("--"));
         }
     }
 }

@@ -13,9 +13,8 @@ pub mod process;
 pub mod records;
 pub mod two_factor;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
@@ -73,7 +72,6 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// Signs the sign-in form's CSRF cookie; new at every start.
     pub login_csrf_key: Arc<[u8; 32]>,
-    pub lists: Arc<Mutex<HashMap<i64, Arc<patients::PracticeList>>>>,
 }
 
 impl AppState {
@@ -84,7 +82,6 @@ impl AppState {
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),
             login_csrf_key: Arc::new(auth::random_key()),
-            lists: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 }
@@ -134,7 +131,7 @@ pub fn router(state: AppState) -> Router {
             "/account/wachtwoord",
             get(pages::account::password_form).post(pages::account::change_password),
         )
-        .route("/patienten", get(pages::patient_list))
+        .route("/patienten", get(pages::patient_list).post(pages::search_patients))
         .route("/patienten/{id}", get(pages::patient_record))
         .route("/patienten/{id}/inclusie", post(pages::include))
         .route("/patienten/{id}/exclusie", post(pages::exclude))

@@ -35,7 +35,7 @@ enum Class {
     PatientAudit,
     /// Lists of one's own patients and work: practice staff and network professionals.
     OwnLists,
-    /// Practice-level pages to read: MDO list, formation.
+    /// Practice-level pages to read: MDO list, formation; the practice list's search.
     PracticeRead,
     /// Plan an MDO, record attendance (clinicians and the practice administrator).
     PracticePlan,
@@ -66,6 +66,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         | ("GET", "/v1/session") => SignedIn,
         ("GET", "/patienten" | "/werklijst" | "/v1/patients" | "/v1/worklist") => OwnLists,
         ("GET", "/mdo" | "/praktijk/formatie" | "/v1/mdo" | "/v1/practice/poh-o-hours") => PracticeRead,
+        // Searching the practice list (the words are posted, never put in a URL).
+        ("POST", "/patienten") => PracticeRead,
         ("POST", "/mdo" | "/v1/mdo") => PracticePlan,
         ("POST", "/praktijk/formatie" | "/v1/practice/poh-o-hours") => Formation,
         ("GET", "/mdo/{meeting}" | "/mdo/{meeting}/patienten/{id}" | "/v1/mdo/{meeting}") => MeetingRead,

@@ -15,6 +15,20 @@ use kernteam_store::{testing, Db};
 use kernteam_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
+/// A user's audit records, oldest first: action and detail.
+async fn audit_of(db: &Db, user_id: i64) -> Vec<(String, String)> {
+    kernteam_store::sqlx::query_as::<_, (String, Option<String>)>(
+        "SELECT action, detail FROM audit_log WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(a, d)| (a, d.unwrap_or_default()))
+    .collect()
+}
+
 const PASSWORD: &str = "een lange zin als wachtwoord";
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -361,6 +375,28 @@ async fn the_administrator_manages_organisations_and_accounts() {
             .post("/beheer/gebruikers/999999/blokkeren", &[("csrf", csrf.as_str())])
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let path = format!("/beheer/gebruikers/{}/tweestap-herstellen", wvk.id);
+        let r = admin.post(&path, &[("csrf", csrf.as_str())]).await;
+        assert_eq!(r.location(), "/beheer?melding=tweestap");
+
+        // Every change is in the audit log, in the administrator's name.
+        let expected = [
+            ("organisatie toegevoegd", "Thuiszorg Heuvelland (Wijkverpleging)"),
+            ("account aangemaakt", "wvk.willems (Wijkverpleegkundige)"),
+            ("account aangemaakt", "poh.peters (POH-ouderenzorg)"),
+            ("account geblokkeerd", "wvk.willems"),
+            ("account gedeblokkeerd", "wvk.willems"),
+            ("wachtwoord opnieuw ingesteld", "wvk.willems"),
+            ("tweestapsverificatie hersteld", "wvk.willems"),
+        ];
+        let expected: Vec<(String, String)> = expected.iter().map(|(a, d)| (a.to_string(), d.to_string())).collect();
+        // Sign-in and page views are audited too; these are the changes.
+        let changes: Vec<(String, String)> = audit_of(db, admin_id)
+            .await
+            .into_iter()
+            .filter(|(action, _)| expected.iter().any(|(a, _)| a == action))
+            .collect();
+        assert_eq!(changes, expected);
         t.finish().await;
     }
 }
@@ -408,6 +444,20 @@ async fn only_regional_staff_see_the_region_and_only_the_administrator_manages()
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(db.organisations().await.unwrap().is_empty());
+        // The gate writes every refusal.
+        let poh_id = db.credentials("poh").await.unwrap().unwrap().user.id;
+        let refusals: Vec<String> = audit_of(db, poh_id)
+            .await
+            .into_iter()
+            .filter(|(action, _)| action == "toegang geweigerd")
+            .map(|(_, detail)| detail)
+            .collect();
+        assert_eq!(
+            refusals,
+            ["beheer", "regio", "regio", "regio", "regio", "beheer"],
+            "{:?}",
+            t.backend()
+        );
         let menu = poh.get("/patienten").await.text();
         assert!(!menu.contains("href=\"/regio\"") && !menu.contains("href=\"/beheer\""));
 

@@ -6,16 +6,13 @@
 mod common;
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, Local, Utc};
-use common::{audit_rows, count, seed, yesterday, Client, World, PASSWORD};
+use chrono::{Duration, Local, Utc};
+use common::{audit_rows, count, seed, Client, World, PASSWORD};
 use kernteam_domain::access::Role;
-use kernteam_domain::care::DecisionKind;
 use kernteam_domain::codes::CodeSets;
 use kernteam_domain::period::{Period, ReportKind};
-use kernteam_store::care::NewDecision;
 use kernteam_store::people::NewUser;
 use kernteam_store::testing;
-use kernteam_web::api::OPENAPI_PATH;
 use serde_json::json;
 
 fn today() -> String {
@@ -35,22 +32,6 @@ fn id_in(location: Option<&str>, prefix: &str) -> i64 {
         .and_then(|rest| rest.split(['?', '/']).next())
         .and_then(|id| id.parse().ok())
         .unwrap_or_else(|| panic!("no id in {loc}"))
-}
-
-async fn include(w: &World, patient: i64) {
-    w.db.add_decision(
-        patient,
-        &NewDecision {
-            kind: DecisionKind::Inclusion,
-            decided_on: yesterday().parse().unwrap(),
-            deciding_gp: Some("Dr. Jekerdal".into()),
-            reason: None,
-            considerations: None,
-        },
-        w.poh_a,
-    )
-    .await
-    .unwrap();
 }
 
 async fn add_user(w: &World, username: &str, name: &str, role: Role, practice: i64) -> i64 {
@@ -335,4 +316,3 @@ async fn the_quarterly_report_counts_the_meeting_the_events_and_the_formation() 
         t.finish().await;
     }
 }
-

@@ -1,8 +1,8 @@
-//! The JSON API under `/api/v1`, beside the pages and under the same rules: patients are
-//! loaded with [`crate::patients::allowed`] (404 for a patient the user may not see, 403
-//! for what they may see but not do), changes go through [`crate::records`] (the same
-//! validation as the forms), and every read or change of patient data leaves the same
-//! audit record as the page would.
+//! The JSON API under `/api/v1`, beside the pages and under the same rules: every handler
+//! asks the gate of `kernteam_app` for the token its use case needs (404 for a patient the
+//! user may not see, 403 for what they may see but not do), changes go through the same
+//! use cases as the forms, and every read or change of patient data leaves the same audit
+//! record as the page would.
 //!
 //! Clients sign in with the session cookie of the pages (`POST /inloggen`). Every
 //! state-changing request carries the session's CSRF token in the `X-CSRF-Token` header
@@ -11,13 +11,13 @@
 //! [`AppError::into_api_response`]. The OpenAPI 3.1 description is served at
 //! `GET /api/openapi.json`.
 //!
-//! [`API_ROUTES`] is the one list of the API: the router is built from it and so is the
-//! OpenAPI document, so the two cannot drift apart.
+//! Each handler carries `#[utoipa::path]` and is registered with `utoipa_axum::routes!`, so
+//! the router and the OpenAPI document ([`doc`]) are built from the same registrations and
+//! cannot drift apart; [`route_table`] lists them.
 
 mod care_plan;
 mod care_team;
 pub mod doc;
-pub mod openapi;
 mod patient_record;
 mod patients;
 mod session;
@@ -25,13 +25,11 @@ mod session;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use kernteam_store::StoreError;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::error::AppError;
 use crate::AppState;
@@ -137,26 +135,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
     }
 }
 
-/// One operation of the API.
-pub struct ApiRoute {
-    /// `GET`, `POST`, `PUT` or `DELETE`.
-    pub method: &'static str,
-    /// The full path as OpenAPI writes it (and axum too): `/api/v1/patients/{id}`.
-    pub path: &'static str,
-    /// The handler, registered for exactly `method`.
-    handler: fn(MethodFilter) -> MethodRouter<AppState>,
-    /// The OpenAPI operation object.
-    pub operation: fn() -> Value,
-}
-
-/// Every operation of the API. The router and the OpenAPI document are built from this.
-pub const API_ROUTES: &[ApiRoute] = &[ApiRoute {
-    method: "GET",
-    path: "/api/v1/patients",
-    handler: |m| on(m, patients::list),
-    operation: openapi::patient_list,
-}];
-
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
 
@@ -198,8 +176,9 @@ pub fn route_table() -> Vec<(String, String)> {
 /// The API's routes and the document derived from them.
 fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use utoipa::OpenApi;
-    let mut api = utoipa_axum::router::OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
+    let api = utoipa_axum::router::OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
         .routes(utoipa_axum::routes!(session::show))
+        .merge(patients::api_routes())
         .merge(patient_record::api_routes())
         .merge(care_team::api_routes())
         .merge(care_plan::api_routes())
@@ -210,35 +189,9 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::process::pzp::api_routes())
         .merge(crate::process::consultations::api_routes())
         .merge(crate::process::reviews::api_routes());
-    // Routes not yet described by their handlers: documented by `openapi.rs` until then.
-    for route in API_ROUTES {
-        let method = Method::from_bytes(route.method.as_bytes()).expect("a valid method");
-        let filter = MethodFilter::try_from(method).expect("a routable method");
-        api = api.route(route.path, (route.handler)(filter));
-    }
     let (router, mut document) = api.split_for_parts();
     doc::require_csrf_on_changes(&mut document);
-    (router, merge_legacy(document))
-}
-
-/// The derived document with the operations of [`API_ROUTES`] (and their schemas) added.
-fn merge_legacy(document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    let legacy = openapi::document();
-    let mut doc = serde_json::to_value(&document).expect("JSON");
-    for (path, item) in legacy["paths"].as_object().into_iter().flatten() {
-        let target = &mut doc["paths"][path];
-        for (method, op) in item.as_object().into_iter().flatten() {
-            target[method] = op.clone();
-        }
-    }
-    for section in ["schemas", "responses"] {
-        for (name, schema) in legacy["components"][section].as_object().into_iter().flatten() {
-            if doc["components"][section].get(name).is_none() {
-                doc["components"][section][name] = schema.clone();
-            }
-        }
-    }
-    serde_json::from_value(doc).expect("a merged OpenAPI document")
+    (router, document)
 }
 
 /// The answer for a path that is no route of the API (unlike a 404 of a route: no such

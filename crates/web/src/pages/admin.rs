@@ -1,6 +1,7 @@
 //! The region administrator's pages under `/beheer`: the practices (as the extracts made
-//! them), the network organisations and the user accounts. Only [`Role::Beheerder`] may
-//! use them; everyone else gets 403.
+//! them), the network organisations and the user accounts. Every handler asks the gate for
+//! the `Administrator` token (only [`Role::Beheerder`]; everyone else gets 403, audited);
+//! the use cases of `kernteam_app::accounts` check the input and write the audit records.
 //!
 //! A refused form (invalid input, a name already taken) shows the overview again with
 //! the message beside the form and what was typed (never the password), under the status
@@ -13,28 +14,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use kernteam_app::accounts::AccountInput;
+use kernteam_app::gate::Administrator;
 use kernteam_domain::access::{OrganisationKind, Role, Scope};
-use kernteam_store::people::NewUser;
-use kernteam_store::StoreError;
 
 use super::{flash, fmt_date, me, render, FlashQuery, Me};
 use crate::auth::{check_password_rules, hash_password, CurrentUser, MIN_PASSWORD_CHARS};
 use crate::error::{AppError, AppResult};
-use crate::patients::audit;
 use crate::AppState;
-
-/// Longest organisation or display name, in characters.
-pub const NAME_MAX_CHARS: usize = 200;
-/// Longest username, in characters.
-pub const USERNAME_MAX_CHARS: usize = 100;
-
-fn require_admin(cu: &CurrentUser) -> AppResult<()> {
-    if cu.user.role == Role::Beheerder {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 pub struct PracticeRow {
     pub agb_code: String,
@@ -73,17 +60,8 @@ pub struct OrganisationForm {
 /// The new-account form as submitted.
 #[derive(serde::Deserialize, Default)]
 pub struct UserForm {
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    display_name: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    practice: String,
-    #[serde(default)]
-    organisation: String,
-    is_admin: Option<String>,
+    #[serde(flatten)]
+    account: AccountInput,
     #[serde(default)]
     password: String,
 }
@@ -140,17 +118,17 @@ pub fn fmt_count(n: u64) -> String {
 async fn overview(
     state: &AppState,
     cu: &CurrentUser,
+    admin: &Administrator,
     flash: Option<String>,
     org_form: OrganisationForm,
     user_form: UserForm,
 ) -> AppResult<AdminPage> {
-    let practices = state.db.practices().await?;
-    let organisations = state.db.organisations().await?;
-    let users = state.db.users().await?;
+    let o = state.app.admin_overview(admin).await?;
+    let (practices, organisations, users) = (o.practices, o.organisations, o.users);
     // Snapshots come by AGB code and date: the last one per practice is its latest.
     let mut latest = HashMap::new();
     let mut counts: HashMap<i64, usize> = HashMap::new();
-    for s in state.db.snapshots().await? {
+    for s in o.snapshots {
         *counts.entry(s.practice_id).or_default() += 1;
         latest.insert(s.practice_id, (s.extract_date, s.rows.patients));
     }
@@ -242,10 +220,11 @@ async fn overview(
 
 /// GET /beheer
 pub async fn admin(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<FlashQuery>) -> AppResult<Response> {
-    require_admin(&cu)?;
+    let admin = state.app.administrator(&cu.actor()).await?;
     let page = overview(
         &state,
         &cu,
+        &admin,
         flash(q.melding.as_deref()),
         OrganisationForm::default(),
         UserForm::default(),
@@ -258,6 +237,7 @@ pub async fn admin(State(state): State<AppState>, cu: CurrentUser, Query(q): Que
 async fn refused(
     state: &AppState,
     cu: &CurrentUser,
+    admin: &Administrator,
     err: AppError,
     section: Section,
     org_form: OrganisationForm,
@@ -269,7 +249,7 @@ async fn refused(
         other => return Err(other),
     };
     user_form.password.clear();
-    let mut page = overview(state, cu, None, org_form, user_form).await?;
+    let mut page = overview(state, cu, admin, None, org_form, user_form).await?;
     match section {
         Section::Organisation => page.org_errors = messages,
         Section::User => page.user_errors = messages,
@@ -280,72 +260,26 @@ async fn refused(
     Ok(resp)
 }
 
-/// Checks a required name: trimmed, 1 to `max` characters, no control characters.
-fn check_name(value: &str, what: &str, max: usize, problems: &mut Vec<String>) {
-    let n = value.chars().count();
-    if n == 0 {
-        problems.push(format!("Vul {what} in."));
-    } else if n > max {
-        problems.push(format!("{} mag hoogstens {max} tekens lang zijn.", capitalise(what)));
-    } else if value.chars().any(char::is_control) {
-        problems.push(format!("{} bevat een ongeldig teken.", capitalise(what)));
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// POST /beheer/organisaties
 pub async fn create_organisation(
     State(state): State<AppState>,
     cu: CurrentUser,
     Form(form): Form<OrganisationForm>,
 ) -> AppResult<Response> {
-    require_admin(&cu)?;
-    match add_organisation(&state, &cu, &form).await {
-        Ok(()) => Ok(Redirect::to("/beheer?melding=organisatie").into_response()),
-        Err(e) => refused(&state, &cu, e, Section::Organisation, form, UserForm::default()).await,
-    }
-}
-
-async fn add_organisation(state: &AppState, cu: &CurrentUser, form: &OrganisationForm) -> AppResult<()> {
-    let mut problems = Vec::new();
-    let kind = OrganisationKind::from_code(form.kind.trim());
-    if kind.is_none() {
-        problems.push("Kies de soort organisatie.".to_string());
-    }
-    let name = form.name.trim();
-    check_name(name, "de naam van de organisatie", NAME_MAX_CHARS, &mut problems);
-    let Some(kind) = kind.filter(|_| problems.is_empty()) else {
-        return Err(AppError::Invalid(problems));
-    };
-    state.db.create_organisation(kind, name).await?;
-    audit(
-        state,
-        cu,
-        None,
-        "organisatie toegevoegd",
-        Some(format!("{name} ({})", kind.label())),
-    )
-    .await
-}
-
-/// An id chosen in a select: `None` when nothing was chosen, an error when it is no number.
-fn chosen_id(value: &str, problem: &str, problems: &mut Vec<String>) -> Option<i64> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    match value.parse() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            problems.push(problem.to_string());
-            None
+    let admin = state.app.administrator(&cu.actor()).await?;
+    match state.app.create_organisation(&admin, &form.kind, &form.name).await {
+        Ok(_) => Ok(Redirect::to("/beheer?melding=organisatie").into_response()),
+        Err(e) => {
+            refused(
+                &state,
+                &cu,
+                &admin,
+                e.into(),
+                Section::Organisation,
+                form,
+                UserForm::default(),
+            )
+            .await
         }
     }
 }
@@ -356,92 +290,19 @@ pub async fn create_user(
     cu: CurrentUser,
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
-    require_admin(&cu)?;
-    match add_user(&state, &cu, &form).await {
+    let admin = state.app.administrator(&cu.actor()).await?;
+    match add_user(&state, &admin, &form).await {
         Ok(()) => Ok(Redirect::to("/beheer?melding=gebruiker").into_response()),
-        Err(e) => refused(&state, &cu, e, Section::User, OrganisationForm::default(), form).await,
+        Err(e) => refused(&state, &cu, &admin, e, Section::User, OrganisationForm::default(), form).await,
     }
 }
 
-async fn add_user(state: &AppState, cu: &CurrentUser, form: &UserForm) -> AppResult<()> {
-    const PICK_PRACTICE: &str = "Kies een praktijk uit de lijst.";
-    const PICK_ORGANISATION: &str = "Kies een organisatie uit de lijst.";
-    let mut problems = Vec::new();
-    let username = form.username.trim();
-    check_name(username, "een gebruikersnaam", USERNAME_MAX_CHARS, &mut problems);
-    if username.chars().any(char::is_whitespace) {
-        problems.push("Een gebruikersnaam bevat geen spaties.".to_string());
-    }
-    let display_name = form.display_name.trim();
-    check_name(display_name, "de naam", NAME_MAX_CHARS, &mut problems);
-    let role = Role::from_code(form.role.trim());
-    if role.is_none() {
-        problems.push("Kies een rol.".to_string());
-    }
-    let practice = chosen_id(&form.practice, PICK_PRACTICE, &mut problems);
-    let organisation = chosen_id(&form.organisation, PICK_ORGANISATION, &mut problems);
-    // The same combinations as `kernteam user add`: practice staff belong to a practice,
-    // network professionals to an organisation, regional staff to neither.
-    let mut practice_id = None;
-    let mut organisation_id = None;
-    if let Some(role) = role {
-        match (role.scope(), practice) {
-            (Scope::Practice, Some(id)) => match state.db.practice(id).await {
-                Ok(p) => practice_id = Some(p.id),
-                Err(StoreError::NotFound) => problems.push(PICK_PRACTICE.to_string()),
-                Err(e) => return Err(e.into()),
-            },
-            (Scope::Practice, None) => {
-                problems.push("Praktijkmedewerkers horen bij een praktijk: kies de praktijk.".to_string())
-            }
-            (_, Some(_)) => problems.push(
-                "Een praktijk kiest u alleen bij praktijkmedewerkers; laat 'Praktijk' leeg voor deze rol.".to_string(),
-            ),
-            _ => {}
-        }
-        match (role.scope(), organisation) {
-            (Scope::Network, Some(id)) => match state.db.organisation(id).await {
-                Ok(o) => organisation_id = Some(o.id),
-                Err(StoreError::NotFound) => problems.push(PICK_ORGANISATION.to_string()),
-                Err(e) => return Err(e.into()),
-            },
-            (Scope::Network, None) => {
-                problems.push("Netwerkprofessionals horen bij een organisatie: kies de organisatie.".to_string())
-            }
-            (_, Some(_)) => problems.push(
-                "Een organisatie kiest u alleen bij netwerkprofessionals; laat 'Organisatie' leeg voor deze rol."
-                    .to_string(),
-            ),
-            _ => {}
-        }
-    }
-    if let Err(m) = check_password_rules(&form.password) {
-        problems.push(m);
-    }
-    let Some(role) = role.filter(|_| problems.is_empty()) else {
-        return Err(AppError::Invalid(problems));
-    };
+async fn add_user(state: &AppState, admin: &Administrator, form: &UserForm) -> AppResult<()> {
+    let password_problem = check_password_rules(&form.password).err();
+    let valid = state.app.check_account(admin, &form.account, password_problem).await?;
     let password_hash = hash_password(form.password.clone()).await?;
-    state
-        .db
-        .create_user(&NewUser {
-            username: username.to_string(),
-            display_name: display_name.to_string(),
-            role,
-            practice_id,
-            organisation_id,
-            password_hash,
-            is_admin: form.is_admin.is_some(),
-        })
-        .await?;
-    audit(
-        state,
-        cu,
-        None,
-        "account aangemaakt",
-        Some(format!("{username} ({})", role.label())),
-    )
-    .await
+    state.app.create_account(admin, valid, password_hash).await?;
+    Ok(())
 }
 
 /// POST /beheer/gebruikers/{id}/blokkeren
@@ -455,29 +316,18 @@ pub async fn unblock_user(State(state): State<AppState>, cu: CurrentUser, Path(i
 }
 
 async fn set_active(state: AppState, cu: CurrentUser, id: i64, active: bool) -> AppResult<Response> {
-    require_admin(&cu)?;
-    let user = state.db.user(id).await?;
-    if !active && user.id == cu.user.id {
-        let e = AppError::invalid("U kunt uw eigen account niet blokkeren; vraag dat zo nodig een andere beheerder.");
-        return refused(
-            &state,
-            &cu,
-            e,
-            Section::Accounts,
-            OrganisationForm::default(),
-            UserForm::default(),
-        )
-        .await;
-    }
+    let admin = state.app.administrator(&cu.actor()).await?;
     // Blocking also ends the user's sessions (in the store).
-    state.db.set_user_active(id, active).await?;
-    let (action, code) = if active {
-        ("account gedeblokkeerd", "gedeblokkeerd")
-    } else {
-        ("account geblokkeerd", "geblokkeerd")
-    };
-    audit(&state, &cu, None, action, Some(user.username)).await?;
-    Ok(Redirect::to(&format!("/beheer?melding={code}")).into_response())
+    match state.app.set_account_active(&admin, id, active).await {
+        Ok(_) => {
+            let code = if active { "gedeblokkeerd" } else { "geblokkeerd" };
+            Ok(Redirect::to(&format!("/beheer?melding={code}")).into_response())
+        }
+        Err(e) => {
+            let (org, user) = (OrganisationForm::default(), UserForm::default());
+            refused(&state, &cu, &admin, e.into(), Section::Accounts, org, user).await
+        }
+    }
 }
 
 /// POST /beheer/gebruikers/{id}/tweestap-herstellen: switches a user's second factor off
@@ -488,10 +338,8 @@ pub async fn reset_two_factor(
     cu: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    require_admin(&cu)?;
-    let user = state.db.user(id).await?;
-    state.db.reset_totp(user.id).await?;
-    audit(&state, &cu, None, "tweestapsverificatie hersteld", Some(user.username)).await?;
+    let admin = state.app.administrator(&cu.actor()).await?;
+    state.app.reset_two_factor(&admin, id).await?;
     Ok(Redirect::to("/beheer?melding=tweestap").into_response())
 }
 
@@ -502,23 +350,15 @@ pub async fn set_password(
     Path(id): Path<i64>,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    require_admin(&cu)?;
-    let user = state.db.user(id).await?;
+    let admin = state.app.administrator(&cu.actor()).await?;
+    let user = state.app.account(&admin, id).await?;
     if let Err(m) = check_password_rules(&form.password) {
         let e = AppError::invalid(format!("Nieuw wachtwoord voor {}: {m}", user.display_name));
-        return refused(
-            &state,
-            &cu,
-            e,
-            Section::Accounts,
-            OrganisationForm::default(),
-            UserForm::default(),
-        )
-        .await;
+        let (org, user) = (OrganisationForm::default(), UserForm::default());
+        return refused(&state, &cu, &admin, e, Section::Accounts, org, user).await;
     }
     let hash = hash_password(form.password).await?;
-    state.db.set_password_hash(id, &hash).await?;
-    audit(&state, &cu, None, "wachtwoord opnieuw ingesteld", Some(user.username)).await?;
+    state.app.set_password(&admin, &user, &hash).await?;
     Ok(Redirect::to("/beheer?melding=wachtwoord").into_response())
 }
 
@@ -532,22 +372,5 @@ mod tests {
         assert_eq!(fmt_count(123), "123");
         assert_eq!(fmt_count(1234), "1.234");
         assert_eq!(fmt_count(1_234_567), "1.234.567");
-    }
-
-    #[test]
-    fn names_are_checked() {
-        let mut p = Vec::new();
-        check_name("", "de naam", 5, &mut p);
-        check_name("abcdef", "de naam", 5, &mut p);
-        check_name("ab\u{7}", "de naam", 5, &mut p);
-        check_name("abcde", "de naam", 5, &mut p);
-        assert_eq!(
-            p,
-            [
-                "Vul de naam in.",
-                "De naam mag hoogstens 5 tekens lang zijn.",
-                "De naam bevat een ongeldig teken."
-            ]
-        );
     }
 }

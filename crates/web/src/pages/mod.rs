@@ -13,7 +13,7 @@ pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_ver
 pub(crate) use login::{audit_sign_in, check_password_attempt};
 pub use login::{home, login, login_form, logout};
 pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
-pub use patient_list::patient_list;
+pub use patient_list::{patient_list, search_patients};
 pub use region::{region, region_csv, region_xlsx};
 
 use askama::Template;

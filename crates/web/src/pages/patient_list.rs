@@ -1,13 +1,22 @@
+//! `/patienten`: the practice's registered 75+ for practice staff, the patients whose care
+//! team they are on for network professionals.
+//!
+//! The search words never go into a URL: the search form posts them (`POST /patienten`),
+//! the server holds them and redirects to `/patienten?zoekopdracht=<reference>`, which
+//! only the same user can use. Filter and page are not patient data and stay in the URL.
+
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use kernteam_app::practice_list::{list_filter, ListRequest, LIST_FILTERS};
 use kernteam_domain::access::Scope;
 use kernteam_domain::dates::age_on;
 
 use super::{fmt_date, me, render, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::patients::{audit, care_overlay, practice_list, select_rows, shared_patients, today, LIST_FILTERS};
+use crate::patients::today;
 use crate::AppState;
 
 pub const PAGE_SIZE: usize = 50;
@@ -32,6 +41,7 @@ pub struct Row {
 struct ListPage {
     me: Option<Me>,
     flash: Option<String>,
+    csrf: String,
     heading: String,
     extract_date: Option<String>,
     show_filters: bool,
@@ -46,32 +56,80 @@ struct ListPage {
     link_next: String,
 }
 
+/// The list's URL parameters: no search words, only the reference to a held search.
 #[derive(serde::Deserialize, Default)]
 pub struct ListQuery {
+    #[serde(default)]
+    pub filter: String,
+    pub zoekopdracht: Option<String>,
+    pub pagina: Option<usize>,
+}
+
+/// The search form as posted.
+#[derive(serde::Deserialize, Default)]
+pub struct SearchForm {
     #[serde(default)]
     pub q: String,
     #[serde(default)]
     pub filter: String,
-    pub pagina: Option<usize>,
 }
 
-fn link(q: &str, filter: &str, page: usize) -> String {
-    let query =
-        serde_urlencoded::to_string([("q", q), ("filter", filter), ("pagina", &page.to_string())]).unwrap_or_default();
-    format!("/patienten?{query}")
+fn link(filter: &str, search: Option<&str>, page: Option<usize>) -> String {
+    let mut pairs = vec![("filter", filter.to_string())];
+    if let Some(r) = search {
+        pairs.push(("zoekopdracht", r.to_string()));
+    }
+    if let Some(p) = page {
+        pairs.push(("pagina", p.to_string()));
+    }
+    format!("/patienten?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
 }
 
+/// POST /patienten: holds the search words and shows the list with them.
+pub async fn search_patients(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Form(form): Form<SearchForm>,
+) -> AppResult<Response> {
+    let staff = state.app.practice_staff(&cu.actor()).await?;
+    let filter = list_filter(&form.filter).unwrap_or("alle");
+    let reference = state.app.hold_search(&staff, &form.q)?;
+    Ok(Redirect::to(&link(filter, reference.as_deref(), None)).into_response())
+}
+
+/// GET /patienten
 pub async fn patient_list(
     State(state): State<AppState>,
     cu: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let now = today();
     let me = me(&state, &cu).await?;
+    let empty = |heading: &str| ListPage {
+        me: None,
+        flash: None,
+        csrf: cu.csrf.clone(),
+        heading: heading.to_string(),
+        extract_date: None,
+        show_filters: false,
+        q: String::new(),
+        filter: String::new(),
+        filters: Vec::new(),
+        rows: Vec::new(),
+        total: 0,
+        page: 1,
+        pages: 1,
+        link_prev: String::new(),
+        link_next: String::new(),
+    };
+    let actor = cu.actor();
     match cu.user.role.scope() {
         Scope::Region => Err(AppError::Forbidden),
         Scope::Network => {
-            let rows: Vec<Row> = shared_patients(&state, cu.user.id)
+            let member = state.app.network_member(&actor).await?;
+            let now = today();
+            let rows: Vec<Row> = state
+                .app
+                .view_shared_list(&member)
                 .await?
                 .into_iter()
                 .map(|s| Row {
@@ -89,111 +147,74 @@ pub async fn patient_list(
                     first_contact: s.first_contact.map(|m| m.name).unwrap_or_default(),
                 })
                 .collect();
-            audit(
-                &state,
-                &cu,
-                None,
-                "patiëntenlijst bekeken",
-                Some(format!("{} gedeelde patiënten", rows.len())),
-            )
-            .await?;
-            let total = rows.len();
             render(&ListPage {
                 me: Some(me),
-                flash: None,
-                heading: "Patiënten met wie u in het zorgteam zit".into(),
-                extract_date: None,
-                show_filters: false,
-                q: String::new(),
-                filter: String::new(),
-                filters: Vec::new(),
+                total: rows.len(),
                 rows,
-                total,
-                page: 1,
-                pages: 1,
-                link_prev: String::new(),
-                link_next: String::new(),
+                ..empty("Patiënten met wie u in het zorgteam zit")
             })
         }
         Scope::Practice => {
-            let practice_id = cu.user.practice_id.ok_or(AppError::Forbidden)?;
-            let filter = if LIST_FILTERS.iter().any(|f| f.0 == query.filter) {
-                query.filter.clone()
-            } else {
-                "alle".into()
-            };
-            let Some(list) = practice_list(&state, practice_id).await? else {
+            let staff = state.app.practice_staff(&actor).await?;
+            let filter = list_filter(&query.filter).unwrap_or("alle");
+            let reference = query.zoekopdracht.as_deref().filter(|r| !r.is_empty());
+            let words = reference.and_then(|r| state.app.held_search(&staff, r));
+            let flash = (reference.is_some() && words.is_none())
+                .then(|| "Deze zoekopdracht is verlopen. Zoek opnieuw; hieronder staat de hele lijst.".to_string());
+            let reference = reference.filter(|_| words.is_some());
+            let view = state
+                .app
+                .view_practice_list(
+                    &staff,
+                    ListRequest {
+                        filter,
+                        search: words.as_deref(),
+                        page: query.pagina.unwrap_or(1),
+                        page_size: PAGE_SIZE,
+                    },
+                )
+                .await?;
+            let Some(extract_date) = view.extract_date else {
                 return render(&ListPage {
                     me: Some(me),
-                    flash: None,
-                    heading: "Patiënten".into(),
-                    extract_date: None,
-                    show_filters: false,
-                    q: String::new(),
-                    filter,
-                    filters: Vec::new(),
-                    rows: Vec::new(),
-                    total: 0,
-                    page: 1,
-                    pages: 1,
-                    link_prev: String::new(),
-                    link_next: String::new(),
+                    filter: filter.to_string(),
+                    ..empty("Patiënten")
                 });
             };
-            let overlay = care_overlay(&state, practice_id).await?;
-            let selected = select_rows(&list, &overlay, &filter, &query.q);
-            let total = selected.len();
-            let pages = total.div_ceil(PAGE_SIZE).max(1);
-            let page = query.pagina.unwrap_or(1).clamp(1, pages);
-            let rows = selected
+            let rows = view
+                .entries
                 .into_iter()
-                .skip((page - 1) * PAGE_SIZE)
-                .take(PAGE_SIZE)
-                .map(|r| {
-                    let status = overlay.status_of(r.patient_id);
-                    Row {
-                        id: r.patient_id,
-                        name: r.name.clone(),
-                        birth: fmt_date(r.birth_date),
-                        age: age_on(r.birth_date, now),
-                        frail: r.frail,
-                        medicines: r.medicines,
-                        polypharmacy: r.polypharmacy,
-                        wlz: r.wlz_profile.clone().unwrap_or_else(|| "—".into()),
-                        status: status.label(),
-                        status_code: status.code(),
-                        care_plan: overlay.with_care_plan.contains(&r.patient_id),
-                        first_contact: overlay
-                            .first_contact
-                            .get(&r.patient_id)
-                            .cloned()
-                            .unwrap_or_else(|| "—".into()),
-                    }
+                .map(|e| Row {
+                    id: e.row.patient_id,
+                    name: e.row.name,
+                    birth: fmt_date(e.row.birth_date),
+                    age: e.age,
+                    frail: e.row.frail,
+                    medicines: e.row.medicines,
+                    polypharmacy: e.row.polypharmacy,
+                    wlz: e.row.wlz_profile.unwrap_or_else(|| "—".into()),
+                    status: e.status.label(),
+                    status_code: e.status.code(),
+                    care_plan: e.care_plan,
+                    first_contact: e.first_contact.unwrap_or_else(|| "—".into()),
                 })
-                .collect::<Vec<_>>();
-            audit(
-                &state,
-                &cu,
-                None,
-                "patiëntenlijst bekeken",
-                Some(format!("filter {filter}, zoekterm '{}', pagina {page}", query.q)),
-            )
-            .await?;
+                .collect();
             render(&ListPage {
                 me: Some(me),
-                flash: None,
+                flash,
                 heading: "Patiënten 75+".into(),
-                extract_date: Some(fmt_date(list.extract_date)),
+                extract_date: Some(fmt_date(extract_date)),
                 show_filters: true,
-                link_prev: link(&query.q, &filter, page.saturating_sub(1)),
-                link_next: link(&query.q, &filter, page + 1),
-                q: query.q,
-                filter,
+                link_prev: link(filter, reference, Some(view.page.saturating_sub(1))),
+                link_next: link(filter, reference, Some(view.page + 1)),
+                q: words.unwrap_or_default(),
+                filter: filter.to_string(),
                 filters: LIST_FILTERS.to_vec(),
                 rows,
-                total,
-                page,
-                pages,
+                total: view.total,
+                page: view.page,
+                pages: view.pages,
+                ..empty("")
             })
         }
     }

@@ -1,17 +1,15 @@
 //! The region's figures per practice at `/regio`, for regional staff: the quarterly or
 //! half-yearly report of `kernteam_report` as a table, and the same report as CSV and
 //! Excel downloads. Practice-level figures only; nothing here reads a patient record.
+//! Every handler asks the gate for the `RegionStaff` token (refusals audited, 403).
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use kernteam_domain::access::Scope;
-use kernteam_domain::codes::CodeSets;
 use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
 use kernteam_domain::period::{Period, ReportKind};
-use kernteam_report::{Report, ReportError};
 
 use super::admin::fmt_count;
 use super::{fmt_date, me, render, Me};
@@ -19,14 +17,6 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::patients::today;
 use crate::AppState;
-
-fn require_region(cu: &CurrentUser) -> AppResult<()> {
-    if cu.user.role.scope() == Scope::Region {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 /// One figure column of the table: its Dutch header and what it counts.
 pub struct Column {
@@ -212,32 +202,6 @@ fn period_options(today: NaiveDate, chosen: &Period) -> Vec<(&'static str, Vec<(
     ]
 }
 
-fn report_error(e: ReportError) -> AppError {
-    match e {
-        ReportError::Store(e) => e.into(),
-        other => AppError::Internal(other.into()),
-    }
-}
-
-/// Builds the report on a blocking thread: it counts over every practice's snapshot, which
-/// should not hold up the server's other requests (and its progress callback is not `Send`).
-async fn report_for(state: &AppState, period: &Period) -> AppResult<Report> {
-    let db = state.db.clone();
-    let period = period.clone();
-    let runtime = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        runtime.block_on(kernteam_report::build_report(
-            &db,
-            &period,
-            &CodeSets::default(),
-            &mut |_, _| {},
-        ))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(report_error)
-}
-
 pub struct PracticeRow {
     pub agb_code: String,
     pub name: String,
@@ -269,10 +233,10 @@ pub async fn region(
     cu: CurrentUser,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
-    require_region(&cu)?;
+    let staff = state.app.region_staff(&cu.actor()).await?;
     let today = today();
     let period = chosen_period(&q, today)?;
-    let report = report_for(&state, &period).await?;
+    let report = state.app.region_report(&staff, &period).await?;
     let rows: Vec<PracticeRow> = report
         .practices
         .iter()
@@ -328,10 +292,9 @@ pub async fn region_csv(
     cu: CurrentUser,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
-    require_region(&cu)?;
+    let staff = state.app.region_staff(&cu.actor()).await?;
     let period = chosen_period(&q, today())?;
-    let report = report_for(&state, &period).await?;
-    let bytes = kernteam_report::to_csv(&report).map_err(report_error)?;
+    let bytes = state.app.region_csv(&staff, &period).await?;
     download(bytes, "text/csv; charset=utf-8", format!("{}.csv", file_stem(&period)))
 }
 
@@ -341,10 +304,9 @@ pub async fn region_xlsx(
     cu: CurrentUser,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
-    require_region(&cu)?;
+    let staff = state.app.region_staff(&cu.actor()).await?;
     let period = chosen_period(&q, today())?;
-    let report = report_for(&state, &period).await?;
-    let bytes = kernteam_report::to_xlsx(&report).map_err(report_error)?;
+    let bytes = state.app.region_xlsx(&staff, &period).await?;
     download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
