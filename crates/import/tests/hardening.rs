@@ -327,9 +327,7 @@ async fn a_zip_bomb_is_refused_before_it_is_unpacked() {
     let packed = std::fs::metadata(&path).unwrap().len();
     assert!(packed < 1 << 20, "{packed} bytes");
     let t = kernteam_store::testing::sqlite().await;
-    let started = std::time::Instant::now();
     let errors = errors_of(import_extract(&t.db, &path, &opts()).await);
-    assert!(started.elapsed().as_secs() < 5);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
         errors[0].starts_with("determinants.csv: pakt uit tot ") && errors[0].ends_with("zip-bom"),
