@@ -186,14 +186,7 @@ impl App {
         self.list_of_practice(staff.practice_id()).await
     }
 
-    /// The practice list of a practice, for pages that have not gone through the gate yet
-    /// (the worklist and the MDO agenda). Do not use in new code: take a [`PracticeStaff`].
-    #[doc(hidden)]
-    pub async fn legacy_practice_list(&self, practice_id: i64) -> Result<Option<Arc<PracticeList>>> {
-        self.list_of_practice(practice_id).await
-    }
-
-    async fn list_of_practice(&self, practice_id: i64) -> Result<Option<Arc<PracticeList>>> {
+    pub(crate) async fn list_of_practice(&self, practice_id: i64) -> Result<Option<Arc<PracticeList>>> {
         let Some(latest) = self.db.latest_snapshot(practice_id).await? else {
             return Ok(None);
         };
@@ -349,13 +342,6 @@ impl App {
     /// [`App::view_shared_list`]).
     pub async fn shared_patients(&self, member: &NetworkMember) -> Result<Vec<SharedPatient>> {
         self.shared_patients_of(member.actor().user().id).await
-    }
-
-    /// [`App::shared_patients`] for pages that have not gone through the gate yet (the
-    /// worklist). Do not use in new code: take a [`NetworkMember`].
-    #[doc(hidden)]
-    pub async fn legacy_shared_patients(&self, user_id: i64) -> Result<Vec<SharedPatient>> {
-        self.shared_patients_of(user_id).await
     }
 
     async fn shared_patients_of(&self, user_id: i64) -> Result<Vec<SharedPatient>> {

@@ -10,7 +10,6 @@ pub mod error;
 pub mod pages;
 pub mod patients;
 pub mod process;
-pub mod records;
 pub mod two_factor;
 
 use std::net::SocketAddr;

@@ -98,7 +98,7 @@ impl App {
     /// clinicians): one record for the search, without the search words (they may be a
     /// BSN), and one per patient shown ([`Action::SearchMdoPatient`]). `shown` are
     /// patients of the meeting's practice list.
-    pub async fn mdo_search_shown(&self, m: &MdoMeeting, shown: &[i64]) -> Result<()> {
+    async fn mdo_search_shown(&self, m: &MdoMeeting, shown: &[i64]) -> Result<()> {
         if !m.may_write() {
             return Err(Error::Forbidden);
         }
@@ -117,5 +117,34 @@ impl App {
             m.actor().entry(Some(&p), Action::SearchMdoPatient, Some(label.clone()))
         }));
         self.record_all(entries).await
+    }
+
+    /// The patients of the meeting's practice list matching the search words, except those
+    /// in `exclude` (already on the agenda): at most `max`, and whether there were more.
+    /// The practice's clinicians only; each patient shown is a logged read.
+    pub async fn search_for_mdo(
+        &self,
+        m: &MdoMeeting,
+        query: &str,
+        exclude: &std::collections::HashSet<i64>,
+        max: usize,
+    ) -> Result<(Vec<crate::practice_list::ListRow>, bool)> {
+        if !m.may_write() {
+            return Err(Error::Forbidden);
+        }
+        let Some(list) = self.list_of_practice(m.meeting.practice_id).await? else {
+            self.mdo_search_shown(m, &[]).await?;
+            return Ok((Vec::new(), false));
+        };
+        let found: Vec<_> = list
+            .rows
+            .iter()
+            .filter(|r| !exclude.contains(&r.patient_id) && r.matches(query))
+            .collect();
+        let more = found.len() > max;
+        let rows: Vec<_> = found.into_iter().take(max).cloned().collect();
+        let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
+        self.mdo_search_shown(m, &ids).await?;
+        Ok((rows, more))
     }
 }

@@ -8,10 +8,11 @@ use kernteam_store::care::CarePlanVersion;
 use super::{fmt_date, fmt_opt_date, fmt_timestamp, me, render, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::patients::{allowed, audit, Allowed};
-use crate::process::patient_name;
-use crate::records::{self, current_care_plan, parse_plan, require, PlanSaved};
 use crate::AppState;
+use kernteam_app::gate::Visible;
+use kernteam_app::patients::parse_plan;
+use kernteam_app::team::PlanSaved;
+use kernteam_app::Action;
 
 /// Empty rows offered below the filled ones, so that the form works without JavaScript.
 const EMPTY_ROWS: usize = 3;
@@ -74,7 +75,7 @@ fn actions_view(plan: &CarePlan) -> Vec<ActionView> {
 fn edit_page(
     me: Me,
     csrf: String,
-    a: &Allowed,
+    v: &Visible,
     name: String,
     version: i64,
     plan: CarePlan,
@@ -113,10 +114,10 @@ fn edit_page(
         me: Some(me),
         flash: None,
         csrf,
-        patient_id: a.patient.id,
+        patient_id: v.patient().id,
         name,
         version,
-        can_edit: a.access.contribute,
+        can_edit: v.access().contribute,
         errors,
         goal_rows,
         problem_rows,
@@ -131,20 +132,19 @@ fn edit_page(
 }
 
 pub async fn care_plan(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    audit(&state, &cu, Some(&a.patient), "zorgplan ingezien", None).await?;
-    let (version, plan) = current_care_plan(&state, id).await?;
-    let name = patient_name(&state, &a).await?;
+    let v = state.app.visible(&cu.actor(), id, Action::ViewCarePlan, None).await?;
+    let (version, plan) = state.app.current_care_plan(&v).await?;
+    let name = state.app.patient_name(&v).await?;
     let mut page = edit_page(
         me(&state, &cu).await?,
         cu.csrf.clone(),
-        &a,
+        &v,
         name,
         version,
         plan,
         Vec::new(),
     );
-    if !a.access.contribute {
+    if !v.access().contribute {
         page.evaluation = fmt_opt_date(page.plan.evaluation_date);
     }
     render(&page)
@@ -235,13 +235,16 @@ pub async fn save_care_plan(
     Path(id): Path<i64>,
     RawForm(body): RawForm,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    require(a.access.contribute)?;
+    let c = state.app.contributor(&cu.actor(), id).await?;
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_bytes(&body).map_err(|_| AppError::invalid("Het formulier is onleesbaar."))?;
     let (based_on, plan, mut errors) = plan_from_form(&pairs);
     let outcome = if errors.is_empty() {
-        records::save_care_plan(&state, &cu, &a, based_on, plan.clone()).await
+        state
+            .app
+            .save_care_plan(&c, based_on, plan.clone())
+            .await
+            .map_err(AppError::from)
     } else {
         errors.extend(plan.clone().normalised().err().unwrap_or_default());
         Err(AppError::Invalid(errors))
@@ -250,11 +253,16 @@ pub async fn save_care_plan(
         Ok(PlanSaved::Unchanged { .. }) => Ok(Redirect::to(&format!("/patienten/{id}/zorgplan")).into_response()),
         Ok(PlanSaved::Saved { .. }) => Ok(Redirect::to(&format!("/patienten/{id}?melding=zorgplan")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let name = patient_name(&state, &a).await?;
+            // Showing the form again shows the patient's name and plan: a logged read.
+            let v = state
+                .app
+                .reread(&c, Action::ViewCarePlan, Some("na geweigerde invoer".into()))
+                .await?;
+            let name = state.app.patient_name(&v).await?;
             let mut page = edit_page(
                 me(&state, &cu).await?,
                 cu.csrf.clone(),
-                &a,
+                &v,
                 name,
                 based_on.max(0),
                 without_empty_rows(plan),
@@ -292,11 +300,13 @@ pub async fn care_plan_history(
     cu: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    audit(&state, &cu, Some(&a.patient), "zorgplan: versies ingezien", None).await?;
+    let v = state
+        .app
+        .visible(&cu.actor(), id, Action::ViewCarePlanVersions, None)
+        .await?;
     let versions = state
-        .db
-        .care_plan_versions(id)
+        .app
+        .care_plan_versions(&v)
         .await?
         .into_iter()
         .map(|v| VersionRow {
@@ -306,7 +316,7 @@ pub async fn care_plan_history(
             changes: v.summary.lines().map(str::to_string).collect(),
         })
         .collect();
-    let name = patient_name(&state, &a).await?;
+    let name = state.app.patient_name(&v).await?;
     render(&HistoryPage {
         me: Some(me(&state, &cu).await?),
         flash: None,
@@ -342,23 +352,23 @@ pub async fn care_plan_version(
     cu: CurrentUser,
     Path((id, version)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    audit(
-        &state,
-        &cu,
-        Some(&a.patient),
-        "zorgplan: versie ingezien",
-        Some(format!("versie {version}")),
-    )
-    .await?;
-    let versions = state.db.care_plan_versions(id).await?;
+    let seen = state
+        .app
+        .visible(
+            &cu.actor(),
+            id,
+            Action::ViewCarePlanVersion,
+            Some(format!("versie {version}")),
+        )
+        .await?;
+    let versions = state.app.care_plan_versions(&seen).await?;
     let v = find_version(&versions, version)?;
     let plan = parse_plan(&v.content)?;
     render(&VersionPage {
         me: Some(me(&state, &cu).await?),
         flash: None,
         patient_id: id,
-        name: patient_name(&state, &a).await?,
+        name: state.app.patient_name(&seen).await?,
         version,
         latest: versions.first().map_or(0, |v| v.version),
         at: fmt_timestamp(&v.created_at),
@@ -392,18 +402,19 @@ pub async fn care_plan_print(
     cu: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let a = allowed(&state, &cu, id).await?;
-    audit(&state, &cu, Some(&a.patient), "zorgplan afgedrukt", None).await?;
+    let seen = state.app.visible(&cu.actor(), id, Action::PrintCarePlan, None).await?;
     let v = state
-        .db
-        .latest_version(kernteam_store::program::Document::CarePlan, id)
+        .app
+        .care_plan_versions(&seen)
         .await?
+        .into_iter()
+        .next()
         .ok_or(AppError::NotFound)?;
     let plan = parse_plan(&v.content)?;
-    let (_, person) = state.db.current_person(&a.patient).await?;
+    let (_, person) = state.app.person(&seen).await?;
     let team = state
-        .db
-        .team(id)
+        .app
+        .team(&seen)
         .await?
         .into_iter()
         .map(|m| {
@@ -425,14 +436,14 @@ pub async fn care_plan_print(
         patient_id: id,
         name: person
             .as_ref()
-            .map_or_else(|| a.patient.his_id.clone(), |p| p.full_name()),
+            .map_or_else(|| seen.patient().his_id.clone(), |p| p.full_name()),
         birth: person.as_ref().map(|p| fmt_date(p.birth_date)).unwrap_or_default(),
-        practice: state.db.practice(a.patient.practice_id).await?.name,
+        practice: state.app.practice_name(&seen).await?,
         version: v.version,
         at: fmt_timestamp(&v.created_at),
         first_contact: state
-            .db
-            .first_contact(id)
+            .app
+            .first_contact(&seen)
             .await?
             .map(|m| {
                 format!(

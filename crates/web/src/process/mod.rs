@@ -33,21 +33,6 @@ pub fn routes() -> Router<AppState> {
 /// Longest name (of a person, a treatment).
 pub const MAX_NAME: usize = 200;
 
-/// The patient's name from the latest extract of their practice, else their HIS id.
-pub async fn patient_name(state: &AppState, a: &crate::patients::Allowed) -> crate::AppResult<String> {
-    person_name(state, &a.patient).await
-}
-
-/// [`patient_name`] for a patient already known to be visible.
-pub async fn person_name(state: &AppState, patient: &kernteam_store::care::PatientRef) -> crate::AppResult<String> {
-    Ok(state
-        .db
-        .current_person(patient)
-        .await?
-        .1
-        .map_or_else(|| patient.his_id.clone(), |p| p.full_name()))
-}
-
 /// The fields of an url-encoded form, in order (repeated fields stay repeated).
 pub fn form_pairs(body: &[u8]) -> crate::AppResult<Vec<(String, String)>> {
     serde_urlencoded::from_bytes(body).map_err(|_| crate::AppError::invalid("Het formulier is onleesbaar."))

@@ -16,7 +16,7 @@ use super::{all, first, flash, meeting_row, unprocessable, MeetingRow};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::pages::{fmt_date, me, render, Me};
-use crate::patients::{practice_list, today};
+use crate::patients::today;
 use crate::process::form_pairs;
 use crate::AppState;
 
@@ -85,27 +85,18 @@ async fn search(
     query: &str,
     on_agenda: &HashSet<i64>,
 ) -> AppResult<(Vec<SearchRow>, bool)> {
-    let Some(list) = practice_list(state, mm.meeting().practice_id).await? else {
-        state.app.mdo_search_shown(mm, &[]).await?;
-        return Ok((Vec::new(), false));
-    };
-    let found: Vec<_> = list
-        .rows
-        .iter()
-        .filter(|r| !on_agenda.contains(&r.patient_id) && r.matches(query))
-        .collect();
-    let more = found.len() > MAX_SEARCH_RESULTS;
-    let rows: Vec<SearchRow> = found
+    let (found, more) = state
+        .app
+        .search_for_mdo(mm, query, on_agenda, MAX_SEARCH_RESULTS)
+        .await?;
+    let rows = found
         .into_iter()
-        .take(MAX_SEARCH_RESULTS)
         .map(|r| SearchRow {
             patient_id: r.patient_id,
-            name: r.name.clone(),
+            name: r.name,
             birth: fmt_date(r.birth_date),
         })
         .collect();
-    let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
-    state.app.mdo_search_shown(mm, &ids).await?;
     Ok((rows, more))
 }
 

@@ -13,11 +13,9 @@ use kernteam_domain::worklist::WorkItem;
 use crate::AppState;
 
 pub mod api;
-pub mod for_mdo;
 pub mod page;
 
 pub use api::{api_routes, api_worklist};
-pub use for_mdo::{items_of, practice_names, practice_states};
 pub use kernteam_domain::worklist::GROUPS;
 
 /// The page routes of the worklist.
