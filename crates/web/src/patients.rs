@@ -35,8 +35,14 @@ pub async fn allowed(state: &AppState, cu: &CurrentUser, patient_id: i64) -> App
         },
     );
     if !access.read {
-        // NEN 7513 logs refused attempts too: the patient's trail shows who tried.
-        audit(state, cu, Some(&patient), "toegang geweigerd", None).await?;
+        // NEN 7513 logs refused attempts too, as refused: the patient's trail shows who tried.
+        state
+            .db
+            .audit(&AuditEntry {
+                outcome: kernteam_store::audit::Outcome::Refused,
+                ..entry(cu, Some(&patient), "toegang geweigerd", None)
+            })
+            .await?;
         return Err(AppError::NotFound);
     }
     Ok(Allowed { patient, access })
@@ -50,21 +56,23 @@ pub async fn audit(
     action: &str,
     detail: Option<String>,
 ) -> AppResult<()> {
-    state
-        .db
-        .audit(&AuditEntry {
-            user_id: Some(cu.user.id),
-            username: cu.user.username.clone(),
-            role: cu.user.role.code().to_string(),
-            practice_id: patient.map(|p| p.practice_id).or(cu.user.practice_id),
-            patient_id: patient.map(|p| p.id),
-            action: action.to_string(),
-            detail,
-            ip: cu.ip.clone(),
-            ..Default::default()
-        })
-        .await?;
+    state.db.audit(&entry(cu, patient, action, detail)).await?;
     Ok(())
+}
+
+/// The record of an allowed access by the current user.
+fn entry(cu: &CurrentUser, patient: Option<&PatientRef>, action: &str, detail: Option<String>) -> AuditEntry {
+    AuditEntry {
+        user_id: Some(cu.user.id),
+        username: cu.user.username.clone(),
+        role: cu.user.role.code().to_string(),
+        practice_id: patient.map(|p| p.practice_id).or(cu.user.practice_id),
+        patient_id: patient.map(|p| p.id),
+        action: action.to_string(),
+        detail,
+        ip: cu.ip.clone(),
+        ..Default::default()
+    }
 }
 
 pub use kernteam_app::practice_list::{
