@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use axum::Router;
 use kernteam_store::Db;
 
@@ -114,57 +113,105 @@ async fn script() -> impl IntoResponse {
     )
 }
 
-/// Every route of the application.
+/// One page route: its path, its methods (upper case) and their handlers. [`router`] is
+/// built from the list of these and [`page_routes`] reads the same list, so the route
+/// table that tests check cannot differ from the routes served.
+pub struct PageRoute {
+    pub path: &'static str,
+    pub methods: Vec<&'static str>,
+    handler: axum::routing::MethodRouter<AppState>,
+}
+
+impl PageRoute {
+    #[doc(hidden)]
+    pub fn new(path: &'static str, methods: Vec<&'static str>, handler: axum::routing::MethodRouter<AppState>) -> Self {
+        PageRoute { path, methods, handler }
+    }
+}
+
+/// The HTTP method of an `axum::routing` function name (`get` → `GET`).
+#[doc(hidden)]
+pub fn method_name(function: &'static str) -> &'static str {
+    match function {
+        "get" => "GET",
+        "post" => "POST",
+        "put" => "PUT",
+        "delete" => "DELETE",
+        "patch" => "PATCH",
+        "head" => "HEAD",
+        "options" => "OPTIONS",
+        other => panic!("page_table!: '{other}' is no HTTP method"),
+    }
+}
+
+/// Page routes as `"/path" => get(handler).post(other)`: each becomes a [`PageRoute`]
+/// with the methods named, so that registering a route also records it.
+macro_rules! page_table {
+    ($($path:literal => $method:ident($handler:expr) $(. $more:ident($more_handler:expr))*),* $(,)?) => {
+        vec![$(
+            $crate::PageRoute::new(
+                $path,
+                vec![$crate::method_name(stringify!($method)) $(, $crate::method_name(stringify!($more)))*],
+                ::axum::routing::$method($handler) $(.$more($more_handler))*,
+            )
+        ),*]
+    };
+}
+pub(crate) use page_table;
+
+/// Every page route (not the API's: [`api::route_table`]).
+fn page_entries() -> Vec<PageRoute> {
+    let mut table = page_table![
+        "/" => get(pages::home),
+        "/inloggen" => get(pages::login_form).post(pages::login),
+        "/uitloggen" => post(pages::logout),
+        "/inloggen/code" => get(two_factor::code_form).post(two_factor::submit_code),
+        "/account/tweestap" => get(two_factor::enrol_form).post(two_factor::enrol),
+        "/account/tweestap/nieuw" => post(two_factor::start_enrol),
+        "/account/wachtwoord" => get(pages::account::password_form).post(pages::account::change_password),
+        "/patienten" => get(pages::patient_list).post(pages::search_patients),
+        "/patienten/{id}" => get(pages::patient_record),
+        "/patienten/{id}/inclusie" => post(pages::include),
+        "/patienten/{id}/exclusie" => post(pages::exclude),
+        "/patienten/{id}/team" => post(pages::add_member),
+        "/patienten/{id}/team/{member}/verwijderen" => post(pages::remove_member),
+        "/patienten/{id}/aanspreekpunt" => post(pages::set_first_contact),
+        "/patienten/{id}/zorgplan" => get(pages::care_plan).post(pages::save_care_plan),
+        "/patienten/{id}/zorgplan/versies" => get(pages::care_plan_history),
+        "/patienten/{id}/zorgplan/versies/{version}" => get(pages::care_plan_version),
+        "/patienten/{id}/zorgplan/afdrukken" => get(pages::care_plan_print),
+        "/patienten/{id}/audit" => get(pages::patient_audit),
+        "/regio" => get(pages::region),
+        "/regio/rapport.csv" => get(pages::region_csv),
+        "/regio/rapport.xlsx" => get(pages::region_xlsx),
+        "/beheer" => get(pages::admin),
+        "/beheer/organisaties" => post(pages::create_organisation),
+        "/beheer/gebruikers" => post(pages::create_user),
+        "/beheer/gebruikers/{id}/blokkeren" => post(pages::block_user),
+        "/beheer/gebruikers/{id}/deblokkeren" => post(pages::unblock_user),
+        "/beheer/gebruikers/{id}/wachtwoord" => post(pages::set_password),
+        "/beheer/gebruikers/{id}/tweestap-herstellen" => post(pages::reset_two_factor),
+        "/static/style.css" => get(style),
+        "/static/app.js" => get(script),
+    ];
+    table.extend(process::routes());
+    table
+}
+
+/// Every page route as (METHOD, path), read from the list [`router`] is built from.
+pub fn page_routes() -> Vec<(&'static str, &'static str)> {
+    page_entries()
+        .iter()
+        .flat_map(|r| r.methods.iter().map(move |m| (*m, r.path)))
+        .collect()
+}
+
+/// Every route of the application: the page routes of [`page_entries`] and the API.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/inloggen", get(pages::login_form).post(pages::login))
-        .route("/uitloggen", post(pages::logout))
-        .route(
-            "/inloggen/code",
-            get(two_factor::code_form).post(two_factor::submit_code),
-        )
-        .route("/account/tweestap", get(two_factor::enrol_form).post(two_factor::enrol))
-        .route("/account/tweestap/nieuw", post(two_factor::start_enrol))
-        .route(
-            "/account/wachtwoord",
-            get(pages::account::password_form).post(pages::account::change_password),
-        )
-        .route("/patienten", get(pages::patient_list).post(pages::search_patients))
-        .route("/patienten/{id}", get(pages::patient_record))
-        .route("/patienten/{id}/inclusie", post(pages::include))
-        .route("/patienten/{id}/exclusie", post(pages::exclude))
-        .route("/patienten/{id}/team", post(pages::add_member))
-        .route("/patienten/{id}/team/{member}/verwijderen", post(pages::remove_member))
-        .route("/patienten/{id}/aanspreekpunt", post(pages::set_first_contact))
-        .route(
-            "/patienten/{id}/zorgplan",
-            get(pages::care_plan).post(pages::save_care_plan),
-        )
-        .route("/patienten/{id}/zorgplan/versies", get(pages::care_plan_history))
-        .route(
-            "/patienten/{id}/zorgplan/versies/{version}",
-            get(pages::care_plan_version),
-        )
-        .route("/patienten/{id}/zorgplan/afdrukken", get(pages::care_plan_print))
-        .route("/patienten/{id}/audit", get(pages::patient_audit))
-        .route("/regio", get(pages::region))
-        .route("/regio/rapport.csv", get(pages::region_csv))
-        .route("/regio/rapport.xlsx", get(pages::region_xlsx))
-        .route("/beheer", get(pages::admin))
-        .route("/beheer/organisaties", post(pages::create_organisation))
-        .route("/beheer/gebruikers", post(pages::create_user))
-        .route("/beheer/gebruikers/{id}/blokkeren", post(pages::block_user))
-        .route("/beheer/gebruikers/{id}/deblokkeren", post(pages::unblock_user))
-        .route("/beheer/gebruikers/{id}/wachtwoord", post(pages::set_password))
-        .route(
-            "/beheer/gebruikers/{id}/tweestap-herstellen",
-            post(pages::reset_two_factor),
-        )
+    page_entries()
+        .into_iter()
+        .fold(Router::new(), |router, page| router.route(page.path, page.handler))
         .merge(api::router())
-        .route("/static/style.css", get(style))
-        .route("/static/app.js", get(script))
-        .merge(process::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,9 +1,12 @@
 //! The access matrix: every role × own/other practice × on/off the care team × route ×
 //! method, with its expected status, on SQLite and PostgreSQL.
 //!
-//! The routes are read from the source (`.route("…", get(…).post(…))` in crates/web/src)
-//! and from `API_ROUTES`; a route that [`class_of`] does not classify fails the test, so a
-//! new route cannot slip in without a decision about who may use it.
+//! The routes are read from the route tables the router is built from
+//! (`kernteam_web::page_routes`, `kernteam_web::api::route_table`); a route that
+//! [`class_of`] does not classify fails the test, so a new route cannot slip in without a
+//! decision about who may use it. For every route that names a patient the audit record
+//! is checked too: an allowed read or change writes one for that patient and user, a
+//! refusal writes one with outcome refused, and a request that is not signed in writes none.
 
 mod common;
 
@@ -13,9 +16,11 @@ use std::fmt;
 use axum::http::StatusCode;
 use common::{csrf_of_page, Client};
 use kernteam_domain::access::{OrganisationKind, Role};
+use kernteam_store::audit::Outcome;
 use kernteam_store::care::NewTeamMember;
 use kernteam_store::people::NewUser;
 use kernteam_store::program::Document;
+use kernteam_store::sqlx::{self, Row};
 use kernteam_store::testing;
 
 /// Who may use a route.
@@ -230,59 +235,17 @@ fn outcome(status: StatusCode, location: Option<&str>) -> Option<Expect> {
     })
 }
 
-/// Every (method, path) of the application.
+/// Every (method, path) of the application: the page routes from the table the router is
+/// built from, the API's from its router, and the OpenAPI document.
 fn all_routes() -> BTreeSet<(String, String)> {
     let mut routes = BTreeSet::new();
     routes.extend(kernteam_web::api::route_table());
-    routes.insert(("GET".into(), "/api/openapi.json".into()));
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut stack = vec![src];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                for (i, _) in text.match_indices(".route(") {
-                    let rest = &text[i + 7..];
-                    let Some(q1) = rest.find('"') else { continue };
-                    if !rest[..q1].trim().is_empty() {
-                        continue; // .route(path, …) with a variable: the API loop
-                    }
-                    let q2 = rest[q1 + 1..].find('"').unwrap() + q1 + 1;
-                    let route_path = &rest[q1 + 1..q2];
-                    // The method router runs to the matching closing parenthesis.
-                    let mut depth = 1;
-                    let mut end = 0;
-                    for (j, c) in rest.char_indices() {
-                        match c {
-                            '(' => depth += 1,
-                            ')' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    end = j;
-                                    break;
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    let methods = &rest[q2..end];
-                    for (m, name) in [
-                        ("GET", "get("),
-                        ("POST", "post("),
-                        ("PUT", "put("),
-                        ("DELETE", "delete("),
-                    ] {
-                        if methods.contains(name) {
-                            routes.insert((m.to_string(), route_path.to_string()));
-                        }
-                    }
-                }
-            }
-        }
-    }
+    routes.extend(
+        kernteam_web::page_routes()
+            .into_iter()
+            .map(|(m, p)| (m.to_string(), p.to_string())),
+    );
+    routes.insert(("GET".into(), kernteam_web::api::OPENAPI_PATH.into()));
     routes
 }
 
@@ -346,10 +309,12 @@ async fn the_access_matrix_holds() {
             }
         }
         for (role, rel) in actors {
-            let db = fresh(&t).await;
+            let scratch = fresh(&t).await;
+            let db = scratch.db.clone();
             let w = common::seed(&db).await;
             // The acting user: in practice A, or in a network organisation and on a1's team.
             let username = format!("actor-{}", role.map_or("anon", |r| r.code()));
+            let mut user_id = None;
             if let Some(role) = role {
                 let org = match role.organisation_kind() {
                     Some(kind) => Some(
@@ -372,6 +337,7 @@ async fn the_access_matrix_holds() {
                     })
                     .await
                     .unwrap();
+                user_id = Some(uid);
                 if org.is_some() {
                     db.add_team_member(
                         w.a1,
@@ -429,6 +395,7 @@ async fn the_access_matrix_holds() {
                 }
                 None => Client::anonymous(&w.app),
             };
+            let mut seen = audit_since(&db, 0).await.1;
             for (method, template) in &routes {
                 let class = class_of(method, template).expect("classified");
                 if class == Class::Public && method == "POST" {
@@ -481,17 +448,23 @@ async fn the_access_matrix_holds() {
                 };
                 let want = expected(class, role, rel);
                 let got = outcome(resp.status, resp.location());
+                let (written, last) = audit_since(&db, seen).await;
+                seen = last;
                 checked += 1;
+                let who = format!(
+                    "{:<28} {:<13} {method:<6} {path:<48}",
+                    role.map_or("anoniem", |r| r.code()),
+                    format!("{rel:?}")
+                );
                 if got != Some(want) {
-                    failures.push(format!(
-                        "{:<28} {:<13} {method:<6} {path:<48} expected {want}, got {}",
-                        role.map_or("anoniem", |r| r.code()),
-                        format!("{rel:?}"),
-                        resp.status
-                    ));
+                    failures.push(format!("{who} expected {want}, got {}", resp.status));
+                } else if let Some(problem) =
+                    audit_problem(want, method, resp.status, template, patient, user_id, &written)
+                {
+                    failures.push(format!("{who} {}: {problem}; written: {written:?}", resp.status));
                 }
             }
-            db.close().await;
+            scratch.finish().await;
         }
         assert!(
             failures.is_empty(),
@@ -505,23 +478,104 @@ async fn the_access_matrix_holds() {
     }
 }
 
-/// A new, empty database next to the test's own (same backend).
-async fn fresh(t: &testing::TestDb) -> kernteam_store::Db {
+/// A new, empty database next to the test's own (same backend); it is removed when the
+/// value is finished or dropped.
+async fn fresh(t: &testing::TestDb) -> testing::TestDb {
     match t.backend() {
-        kernteam_store::Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap().keep();
-            kernteam_store::Db::connect(&format!("sqlite://{}", dir.join("m.db").display()))
-                .await
-                .unwrap()
-                .with_keys(kernteam_store::keys::Keys::random(), None)
-                .await
-                .unwrap()
+        kernteam_store::Backend::Sqlite => testing::sqlite().await,
+        kernteam_store::Backend::Postgres => testing::postgres().await.expect("PostgreSQL for the test"),
+    }
+}
+
+/// One record of the audit log, as far as the matrix checks it.
+#[derive(Debug)]
+struct Written {
+    user_id: Option<i64>,
+    patient_id: Option<i64>,
+    action: String,
+    outcome: Outcome,
+}
+
+/// The audit records after record `after` (an `audit_log` id), and the highest id now.
+async fn audit_since(db: &kernteam_store::Db, after: i64) -> (Vec<Written>, i64) {
+    let rows = sqlx::query(&format!(
+        "SELECT id, user_id, patient_id, action, outcome FROM audit_log WHERE id > {after} ORDER BY id"
+    ))
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    let mut last = after;
+    let written = rows
+        .iter()
+        .map(|r| {
+            last = r.try_get(0).unwrap();
+            Written {
+                user_id: r.try_get(1).unwrap(),
+                patient_id: r.try_get(2).unwrap(),
+                action: r.try_get(3).unwrap(),
+                outcome: Outcome::from_code(&r.try_get::<String, _>(4).unwrap()).unwrap(),
+            }
+        })
+        .collect();
+    (written, last)
+}
+
+/// A route that names a patient (`{id}`; under `/beheer` it names an account).
+fn names_patient(template: &str) -> bool {
+    template.contains("{id}") && !template.starts_with("/beheer")
+}
+
+/// What is wrong with the audit records one request wrote, if anything. Not signed in:
+/// none at all. For a route that names a patient: allowed, a read (or a change that went
+/// through) is recorded for that patient and user and nothing is refused; refused (403 or
+/// 404), a refusal ("toegang geweigerd", outcome refused) is recorded for the user — for
+/// the patient itself unless the meeting in the path was what was refused — and no read or
+/// change of the patient.
+fn audit_problem(
+    want: Expect,
+    method: &str,
+    status: StatusCode,
+    template: &str,
+    patient: i64,
+    user_id: Option<i64>,
+    written: &[Written],
+) -> Option<String> {
+    if want == Expect::SignIn {
+        return (!written.is_empty()).then(|| "a request that is not signed in wrote audit records".into());
+    }
+    if !names_patient(template) {
+        return None;
+    }
+    let by_user = |w: &&Written| w.user_id == user_id && user_id.is_some();
+    let refusals: Vec<&Written> = written
+        .iter()
+        .filter(by_user)
+        .filter(|w| w.outcome == Outcome::Refused && w.action == "toegang geweigerd")
+        .collect();
+    let of_patient = written
+        .iter()
+        .filter(by_user)
+        .any(|w| w.outcome == Outcome::Allowed && w.patient_id == Some(patient));
+    match want {
+        Expect::Ok => {
+            if written.iter().any(|w| w.outcome == Outcome::Refused) {
+                Some("an allowed request wrote a refusal".into())
+            } else if (method == "GET" || status.as_u16() < 400) && !of_patient {
+                Some(format!("no allowed record for patient {patient} by this user"))
+            } else {
+                None
+            }
         }
-        kernteam_store::Backend::Postgres => {
-            let pg = testing::postgres().await.unwrap();
-            let db = pg.db.clone();
-            std::mem::forget(pg);
-            db
+        _ => {
+            if refusals.is_empty() {
+                Some("no refusal (outcome refused, 'toegang geweigerd') by this user".into())
+            } else if !template.contains("{meeting}") && !refusals.iter().any(|w| w.patient_id == Some(patient)) {
+                Some(format!("the refusal does not name patient {patient}"))
+            } else if of_patient {
+                Some("a refused request wrote an allowed record of the patient".into())
+            } else {
+                None
+            }
         }
     }
 }

@@ -9,8 +9,7 @@ use askama::Template;
 use axum::extract::{Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::NaiveDate;
 use kernteam_app::formation::{Formation, FormationInput};
 use kernteam_app::gate::PracticeStaff;
@@ -28,8 +27,8 @@ use crate::pages::{fmt_date, fmt_timestamp, me, render, FlashQuery, Me};
 use crate::AppState;
 
 /// The page routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/praktijk/formatie", get(page).post(save))
+pub fn routes() -> Vec<crate::PageRoute> {
+    crate::page_table!["/praktijk/formatie" => get(page).post(save)]
 }
 
 /// The practice of a member of practice staff; 403 for everyone else. Only for

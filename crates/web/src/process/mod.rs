@@ -2,11 +2,8 @@
 //! planning (PZP), consultations of the elderly-care physician (SO), medication reviews
 //! (MBO), and — from the other modules here — MDO meetings, events with their handover
 //! and worklists. Each submodule brings its pages (and the JSON API handlers it shares
-//! logic with); [`routes`] merges their page routes into the application's router.
+//! logic with); [`routes`] lists their page routes for the application's router.
 
-use axum::Router;
-
-use crate::AppState;
 
 pub mod consultations;
 pub mod events;
@@ -17,15 +14,19 @@ pub mod reviews;
 pub mod worklist;
 
 /// The page routes of the care process.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(pzp::routes())
-        .merge(consultations::routes())
-        .merge(reviews::routes())
-        .merge(mdo::routes())
-        .merge(events::routes())
-        .merge(worklist::routes())
-        .merge(formation::routes())
+pub fn routes() -> Vec<crate::PageRoute> {
+    [
+        pzp::routes(),
+        consultations::routes(),
+        reviews::routes(),
+        mdo::routes(),
+        events::routes(),
+        worklist::routes(),
+        formation::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 // Helpers shared by the modules here.

@@ -11,16 +11,12 @@
 mod api;
 mod page;
 
-use axum::routing::get;
-use axum::Router;
 use kernteam_domain::events::{ConsultationKind, Funding};
 
 pub use api::api_routes;
 
-use crate::AppState;
-
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/patienten/{id}/consultaties", get(page::page).post(page::record_form))
+pub fn routes() -> Vec<crate::PageRoute> {
+    crate::page_table!["/patienten/{id}/consultaties" => get(page::page).post(page::record_form)]
 }
 
 fn kind_label(code: &str) -> String {

@@ -7,14 +7,10 @@
 //! The form takes a local date and time: the machine's local time zone (`chrono::Local`,
 //! Europe/Amsterdam in production) decides what they mean, with summer time.
 
-use axum::routing::{get, post};
-use axum::Router;
 use chrono::{DateTime, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use kernteam_app::events::Event;
 use kernteam_domain::events::{EventKind, Handover, HANDOVER_LIMIT};
 use serde::Serialize;
-
-use crate::AppState;
 
 pub mod api;
 pub mod handover;
@@ -26,13 +22,11 @@ pub use kernteam_app::events::{local_text, parse_stored_time, stored_time};
 pub use kernteam_domain::events::rfc3339_input;
 
 /// The page routes of the events.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/patienten/{id}/gebeurtenissen", get(page::page).post(record::record))
-        .route(
-            "/patienten/{id}/gebeurtenissen/{event}/overdracht",
-            post(handover::handover_sent),
-        )
+pub fn routes() -> Vec<crate::PageRoute> {
+    crate::page_table![
+        "/patienten/{id}/gebeurtenissen" => get(page::page).post(record::record),
+        "/patienten/{id}/gebeurtenissen/{event}/overdracht" => post(handover::handover_sent),
+    ]
 }
 
 /// A local date (`jjjj-mm-dd`) and time (`uu:mm`) from a form, as UTC. In the hour that

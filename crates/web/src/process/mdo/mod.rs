@@ -18,26 +18,21 @@ mod minutes;
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use chrono::NaiveDate;
 use kernteam_domain::events::{discipline_label, MdoLevel};
 use kernteam_store::program::Meeting;
 
 use crate::pages::fmt_date;
-use crate::AppState;
 
 /// The page routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/mdo", get(list::list_page).post(list::plan))
-        .route("/mdo/{meeting}", get(meeting::meeting_page))
-        .route("/mdo/{meeting}/agenda", post(meeting::add_patient))
-        .route("/mdo/{meeting}/aanwezigheid", post(meeting::attendance))
-        .route(
-            "/mdo/{meeting}/patienten/{id}",
-            get(minutes::minutes_page).post(minutes::save_minutes),
-        )
+pub fn routes() -> Vec<crate::PageRoute> {
+    crate::page_table![
+        "/mdo" => get(list::list_page).post(list::plan),
+        "/mdo/{meeting}" => get(meeting::meeting_page),
+        "/mdo/{meeting}/agenda" => post(meeting::add_patient),
+        "/mdo/{meeting}/aanwezigheid" => post(meeting::attendance),
+        "/mdo/{meeting}/patienten/{id}" => get(minutes::minutes_page).post(minutes::save_minutes),
+    ]
 }
 
 fn flash(code: Option<&str>) -> Option<String> {

@@ -15,8 +15,6 @@ mod page;
 mod save;
 mod view;
 
-use axum::routing::get;
-use axum::Router;
 use kernteam_domain::pzp::treatment_label;
 use kernteam_store::care::CarePlanVersion;
 
@@ -24,13 +22,13 @@ pub use api::api_routes;
 
 use crate::error::AppResult;
 use crate::pages::fmt_date;
-use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/patienten/{id}/pzp", get(page::page).post(save::save_form))
-        .route("/patienten/{id}/pzp/versies", get(history::history))
-        .route("/patienten/{id}/pzp/versies/{version}", get(history::version_page))
+pub fn routes() -> Vec<crate::PageRoute> {
+    crate::page_table![
+        "/patienten/{id}/pzp" => get(page::page).post(save::save_form),
+        "/patienten/{id}/pzp/versies" => get(history::history),
+        "/patienten/{id}/pzp/versies/{version}" => get(history::version_page),
+    ]
 }
 
 /// What the patient record overview shows of the PZP.

@@ -12,20 +12,14 @@
 mod api;
 mod page;
 
-use axum::routing::get;
-use axum::Router;
 use kernteam_app::medication_reviews::ExtractIndication;
 
 pub use api::api_routes;
 
 use crate::pages::fmt_date;
-use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/patienten/{id}/medicatiebeoordelingen",
-        get(page::page).post(page::record_form),
-    )
+pub fn routes() -> Vec<crate::PageRoute> {
+    crate::page_table!["/patienten/{id}/medicatiebeoordelingen" => get(page::page).post(page::record_form)]
 }
 
 /// The indication line, e.g. "Medicatiebeoordeling geïndiceerd: kwetsbare oudere (…)", and

@@ -4,13 +4,9 @@
 //! network professionals the patients whose care team they are on. The list and its audit
 //! records (one per patient shown) are `kernteam_app::worklist`.
 
-use axum::routing::get;
-use axum::Router;
 use chrono::NaiveDate;
 use kernteam_app::worklist::PatientWork;
 use kernteam_domain::worklist::WorkItem;
-
-use crate::AppState;
 
 pub mod api;
 pub mod page;
@@ -19,8 +15,8 @@ pub use api::{api_routes, api_worklist};
 pub use kernteam_domain::worklist::GROUPS;
 
 /// The page routes of the worklist.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/werklijst", get(page::page))
+pub fn routes() -> Vec<crate::PageRoute> {
+    crate::page_table!["/werklijst" => get(page::page)]
 }
 
 /// The group code of `soort` (a code of [`GROUPS`]); anything else: every group.
