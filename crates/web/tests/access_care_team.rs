@@ -4,13 +4,10 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::patient_routes::{
-    api_changes, api_reads, assert_api_404, assert_invisible, fields, page_posts, page_reads, search, valid_plan,
-    Fields,
-};
-use common::{audit_rows, care_records, seed, yesterday, Client, World};
+use common::patient_routes::{api_changes, api_reads, assert_invisible, fields, page_posts, page_reads, valid_plan};
+use common::{care_records, seed, Client};
 use kernteam_store::testing;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test]
 async fn network_professionals_see_only_the_patients_whose_care_team_they_are_on() {

@@ -4,13 +4,9 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::patient_routes::{
-    api_changes, api_reads, assert_api_404, assert_invisible, fields, page_posts, page_reads, search, valid_plan,
-    Fields,
-};
-use common::{audit_rows, care_records, seed, yesterday, Client, World};
+use common::patient_routes::{api_reads, assert_invisible, page_reads, search};
+use common::{audit_rows, seed, Client};
 use kernteam_store::testing;
-use serde_json::{json, Value};
 
 #[tokio::test]
 async fn practice_staff_never_see_another_practices_patients() {
