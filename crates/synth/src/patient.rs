@@ -1,5 +1,13 @@
 //! One practice's patients and their records, written row by row: only the current
 //! patient is held in memory.
+//!
+//! This file draws the patient (`patients.csv`) and writes the rows; `conditions` draws
+//! their episodes and medicines, `chain_care` their programs and `measurements` their
+//! determinants.
+
+mod chain_care;
+mod conditions;
+mod measurements;
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -13,19 +21,11 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::out::{date_bytes, day, Day, OptDate, Table};
 use crate::tables::{
-    age_band, age_weights, MedRule, ACUTE, ACUTE_PER_PATIENT, ASTHMA, BACKGROUND, BASAL_INSULINS, CARDIOVASCULAR,
-    CHRONIC, COPD, DEMENTIA, DIABETES, FAMILY_NAMES, FRAIL_CODES, GIVEN_NAMES_F, GIVEN_NAMES_M, HYPERTENSION, MAX_AGE,
-    MEALTIME_INSULIN, PC4, PC_LETTERS, PPI, WLZ_VALUES,
+    age_band, age_weights, FAMILY_NAMES, FRAIL_CODES, GIVEN_NAMES_F, GIVEN_NAMES_M, MAX_AGE, PC4, PC_LETTERS,
 };
 
 /// Days in a year, for offsets where a day more or less does not matter.
 const YEAR: Day = 365;
-
-/// Labcode of the Wlz care profile (NHG Tabel 45).
-const LABCODE_WLZ: &[u8] = b"2803";
-/// A numeric determinant; the synthetic values look like a body weight in kg, written
-/// with a decimal comma as Dutch HIS exports do.
-const LABCODE_WEIGHT: &[u8] = b"1251";
 
 /// The patient being generated.
 struct Person {
@@ -349,338 +349,11 @@ impl PracticeWriter {
         ])
     }
 
-    /// Frail-elder and advance-care-planning episodes; returns the start of the frail
-    /// episode, if any.
-    fn frailty(&mut self, p: &Person) -> anyhow::Result<Option<Day>> {
-        let mut chance = match p.age {
-            ..=54 => 0.0,
-            55..=64 => 0.003,
-            65..=74 => 0.012,
-            _ => (0.07 + 0.028 * f64::from(p.age - 75)).min(0.7),
-        };
-        if p.ended && p.age >= 75 {
-            chance = (chance * 1.5).min(0.9);
-        }
-        let frail = self.chance(chance);
-        if frail {
-            let lo = self.window_start(p, p.birth + 60 * YEAR, 7);
-            let start = self.between(lo, p.last);
-            let end = if self.chance(0.12) {
-                Some(self.between(start, p.last))
-            } else {
-                None
-            };
-            let u = self.rng.random::<f64>();
-            let w = self.frail_code_weights;
-            let which = if u < w[0] {
-                0
-            } else if u < w[0] + w[1] {
-                1
-            } else {
-                2
-            };
-            let (icpc, title) = FRAIL_CODES[which];
-            self.episode(icpc, start, end, title)?;
-            if self.chance(0.4) {
-                self.acp(p, (start - YEAR).max(p.birth))?;
-            }
-            return Ok(Some(start));
-        }
-        if p.age >= 75 && self.chance(0.03) {
-            self.acp(p, self.window_start(p, p.birth, 5))?;
-        }
-        Ok(None)
-    }
-
-    /// A20, proactieve zorgplanning, starting no earlier than `lo`.
-    fn acp(&mut self, p: &Person, lo: Day) -> anyhow::Result<()> {
-        let start = self.between(lo.min(p.last), p.last);
-        let end = if self.chance(0.1) {
-            Some(self.between(start, p.last))
-        } else {
-            None
-        };
-        self.episode("A20", start, end, "Proactieve zorgplanning")
-    }
-
-    fn chronic(&mut self, p: &Person, burden: f64, frail: bool) -> anyhow::Result<()> {
-        for (index, c) in CHRONIC.iter().enumerate() {
-            if p.age < c.onset_age {
-                continue;
-            }
-            let mut chance = c.prevalence[p.band] * if p.female { c.female } else { c.male };
-            if p.age >= 55 {
-                chance *= burden;
-            }
-            if frail && index == DEMENTIA {
-                chance *= 2.0;
-            }
-            if !self.chance(chance.min(0.95)) {
-                continue;
-            }
-            let lo = self.window_start(p, p.birth + c.onset_age * YEAR, 30);
-            let start = self.between(lo, p.last);
-            let end = if self.chance(c.closed) {
-                Some(self.between(start, p.last))
-            } else {
-                None
-            };
-            self.episode(c.icpc, start, end, c.title)?;
-            self.conditions.push(Condition { index, start, end });
-            for rule in c.meds {
-                self.treat(p, rule, start, end)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// With the rule's probability, prescribes one of its medicines for a condition that
-    /// runs from `start` to `end`. Some patients switched from an alternative (an ended
-    /// prescription), a few stopped.
-    fn treat(&mut self, p: &Person, rule: &MedRule, start: Day, end: Option<Day>) -> anyhow::Result<()> {
-        if !self.chance(rule.p) {
-            return Ok(());
-        }
-        let atc = self.pick(rule.atcs);
-        if self.active.contains(&atc) {
-            return Ok(());
-        }
-        let hi = end.unwrap_or(p.last);
-        let mut from = self.between(start, hi.min(start + 5 * YEAR));
-        if rule.atcs.len() > 1 && self.chance(0.12) {
-            let other = self.pick(rule.atcs);
-            if other != atc {
-                let switch = self.between(from, hi);
-                self.medication(other, from, Some(switch))?;
-                from = switch;
-            }
-        }
-        let until = match end {
-            Some(e) => Some(self.between(from, e)),
-            None if self.chance(0.06) => Some(self.between(from, p.last)),
-            None => None,
-        };
-        self.medication(atc, from, until)?;
-        if until.is_none() {
-            self.active.push(atc);
-        }
-        Ok(())
-    }
-
-    /// Insulin for some diabetics; returns its start.
-    fn insulin(&mut self, p: &Person) -> anyhow::Result<Option<Day>> {
-        let Some(dm) = self.open_condition(DIABETES) else {
-            return Ok(None);
-        };
-        if !self.chance(0.17) {
-            return Ok(None);
-        }
-        // A third started in the last two years, the rest some years after diagnosis.
-        let lo = if self.chance(0.33) {
-            self.window_start(p, dm.start, 2)
-        } else {
-            self.window_start(p, dm.start + 2 * YEAR, 12)
-        };
-        let start = self.between(lo, p.last);
-        let basal = self.pick(BASAL_INSULINS);
-        self.medication(basal, start, None)?;
-        self.active.push(basal);
-        if self.chance(0.25) {
-            let from = self.between(start, p.last);
-            self.medication(MEALTIME_INSULIN, from, None)?;
-            self.active.push(MEALTIME_INSULIN);
-        }
-        Ok(Some(start))
-    }
-
-    /// Medicines without a coded episode, and stomach protection for older users of
-    /// antithrombotics or NSAIDs.
-    fn background(&mut self, p: &Person, burden: f64) -> anyhow::Result<()> {
-        let factor = if p.age >= 60 { burden } else { 1.0 };
-        for b in &BACKGROUND {
-            if p.age < b.min_age || (b.female_only && !p.female) {
-                continue;
-            }
-            let rule = MedRule {
-                p: (b.prevalence[p.band] * factor).min(0.95),
-                atcs: b.atcs,
-            };
-            let lo = self.window_start(p, p.birth + b.min_age * YEAR, 10);
-            self.treat(p, &rule, lo, None)?;
-        }
-        let protect = p.age >= 70
-            && self
-                .active
-                .iter()
-                .any(|a| a.starts_with("B01A") || a.starts_with("M01A"))
-            && !self.active.iter().any(|a| a.starts_with("A02BC"));
-        if protect {
-            let lo = self.window_start(p, p.birth, 8);
-            self.treat(p, &MedRule { p: 0.6, atcs: PPI }, lo, None)?;
-        }
-        Ok(())
-    }
-
-    /// Short illnesses in the last three years: closed episodes, some with a short course
-    /// of medicine.
-    fn acute(&mut self, p: &Person) -> anyhow::Result<()> {
-        let n = self.poisson(ACUTE_PER_PATIENT[p.band]);
-        if n == 0 {
-            return Ok(());
-        }
-        let total: f64 = ACUTE.iter().map(|a| a.weight[p.band]).sum();
-        for _ in 0..n {
-            let mut u = self.rng.random::<f64>() * total;
-            let acute = ACUTE.iter().find(|a| {
-                u -= a.weight[p.band];
-                u < 0.0
-            });
-            let acute = acute.unwrap_or(&ACUTE[0]);
-            let lo = self.window_start(p, p.birth, 3);
-            let start = self.between(lo, p.last);
-            let end = (start + self.rng.random_range(3..=45)).min(p.last);
-            self.episode(acute.icpc, start, Some(end), acute.title)?;
-            if let Some(course) = &acute.course {
-                if self.chance(course.p) {
-                    let atc = self.pick(course.atcs);
-                    let from = (start + self.rng.random_range(0..=2)).min(p.last);
-                    let until = (from + self.rng.random_range(5..=14)).min(p.last);
-                    self.medication(atc, from, Some(until))?;
-                }
-            }
-        }
-        Ok(())
-    }
-
     fn open_condition(&self, index: usize) -> Option<Condition> {
         self.conditions
             .iter()
             .copied()
             .find(|c| c.index == index && c.end.is_none())
-    }
-
-    /// Enrolment in chain-care programs for chronic patients.
-    fn chain_care(&mut self, p: &Person, insulin_start: Option<Day>) -> anyhow::Result<()> {
-        let mut vrm = false;
-        if let Some(dm) = self.open_condition(DIABETES) {
-            if self.chance(if p.age >= 85 { 0.58 } else { 0.68 }) {
-                vrm = self.chance(0.35);
-                let program: &[u8] = if vrm { b"DM2_VRM" } else { b"DM2" };
-                let start = self.program_start(p, dm.start);
-                // Some leave diabetes chain care when they start insulin (referred to
-                // the internist), which the insulin-transition figure looks for.
-                let end = match insulin_start {
-                    Some(i) if i >= self.extract - 2 * YEAR && self.chance(0.4) => Some(i.max(start)),
-                    _ if self.chance(0.06) => Some(self.between(start, p.last)),
-                    _ => None,
-                };
-                self.program(program, start, end)?;
-            }
-        }
-        if !vrm {
-            let cvd = CARDIOVASCULAR
-                .iter()
-                .filter_map(|i| self.open_condition(*i))
-                .map(|c| c.start)
-                .min();
-            let hypertension = self.open_condition(HYPERTENSION).map(|c| c.start);
-            let since = match (cvd, hypertension) {
-                (Some(s), _) if self.chance(0.35) => Some(s),
-                (None, Some(s)) if p.age >= 60 && self.chance(0.05) => Some(s),
-                _ => None,
-            };
-            if let Some(since) = since {
-                self.program_with_ending(p, b"CVRM", since)?;
-            }
-        }
-        if let Some(c) = self.open_condition(COPD) {
-            if self.chance(0.55) {
-                self.program_with_ending(p, b"COPD", c.start)?;
-            }
-        }
-        if let Some(c) = self.open_condition(ASTHMA) {
-            if p.age >= 16 && self.chance(0.3) {
-                self.program_with_ending(p, b"ASTMA", c.start)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Chain care began in the region 10–18 years ago; patients join some months after
-    /// their diagnosis.
-    fn program_start(&mut self, p: &Person, diagnosis: Day) -> Day {
-        let region_start = self.extract - self.rng.random_range(10 * YEAR..=18 * YEAR);
-        let joined = diagnosis + self.rng.random_range(0..=YEAR);
-        joined.max(region_start).min(p.last)
-    }
-
-    fn program_with_ending(&mut self, p: &Person, program: &[u8], diagnosis: Day) -> anyhow::Result<()> {
-        let start = self.program_start(p, diagnosis);
-        let end = if self.chance(0.07) {
-            Some(self.between(start, p.last))
-        } else {
-            None
-        };
-        self.program(program, start, end)
-    }
-
-    /// Determinants: the Wlz care profile (2803) for some frail patients, weight-like
-    /// measurements (1251) for diabetics and the elderly.
-    fn measurements(&mut self, p: &Person, frail_start: Option<Day>) -> anyhow::Result<()> {
-        let dementia = self.open_condition(DEMENTIA).is_some();
-        let wlz = match frail_start {
-            Some(_) => self.chance(if dementia { 0.3 } else { 0.14 }),
-            None => p.age >= 75 && self.chance(0.01),
-        };
-        if wlz {
-            let lo = self.window_start(p, frail_start.unwrap_or(p.birth), 4);
-            let date = self.between(lo, p.last);
-            let mut u = self.rng.random::<f64>();
-            let value = WLZ_VALUES
-                .iter()
-                .find(|(_, w)| {
-                    u -= w;
-                    u < 0.0
-                })
-                .map_or(351, |(v, _)| *v);
-            // Profiles are raised over time: an earlier, lower indication.
-            if value > 351 && self.chance(0.35) {
-                let earlier = date - self.rng.random_range(180..=1_100);
-                if earlier >= p.birth {
-                    let old = self.rng.random_range(351..value);
-                    self.determinant(LABCODE_WLZ, earlier, old.to_string().as_bytes())?;
-                }
-            }
-            self.determinant(LABCODE_WLZ, date, value.to_string().as_bytes())?;
-        }
-
-        let diabetic = self.open_condition(DIABETES).is_some();
-        let chance = if diabetic {
-            0.85
-        } else if p.age >= 75 {
-            0.45
-        } else if p.age >= 18 {
-            0.06
-        } else {
-            0.0
-        };
-        if chance > 0.0 && self.chance(chance) {
-            let spread = (0..3).map(|_| self.rng.random::<f64>()).sum::<f64>() * 2.0 - 3.0;
-            let mut base = if p.female { 70.0 } else { 82.0 } + 12.0 * spread;
-            if p.age >= 80 {
-                base -= 5.0;
-            }
-            let n = self.rng.random_range(1..=3);
-            for _ in 0..n {
-                let w = (base + self.rng.random_range(-2.5..2.5)).clamp(38.0, 170.0);
-                let tenths = (w * 10.0).round() as i64;
-                let lo = self.window_start(p, p.birth, 3);
-                let date = self.between(lo, p.last);
-                let value = format!("{},{}", tenths / 10, tenths % 10);
-                self.determinant(LABCODE_WEIGHT, date, value.as_bytes())?;
-            }
-        }
-        Ok(())
     }
 
     fn episode(&mut self, icpc: &str, start: Day, end: Option<Day>, title: &str) -> anyhow::Result<()> {

@@ -2,6 +2,9 @@
 //! driven with `tower::ServiceExt::oneshot`, signed in through the sign-in form.
 #![allow(dead_code)]
 
+pub mod accounts;
+pub mod patient_routes;
+
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
