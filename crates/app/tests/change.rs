@@ -101,7 +101,11 @@ async fn a_decision_and_its_audit_record_commit_together_or_not_at_all() {
         let failed = app.record_decision(&d, DecisionKind::Inclusion, inclusion()).await;
         assert!(matches!(failed, Err(Error::Internal(_))), "{failed:?}");
         keyless.close().await;
-        assert_eq!(decisions(&t.db).await, 1, "the decision without its audit record was rolled back");
+        assert_eq!(
+            decisions(&t.db).await,
+            1,
+            "the decision without its audit record was rolled back"
+        );
         assert_eq!(t.db.audit_records(&filter).await.unwrap().len(), records.len());
         t.finish().await;
     }

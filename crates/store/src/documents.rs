@@ -246,7 +246,7 @@ impl Change {
         Ok(version)
     }
 
-    /// Saves a new version of the care plan (see [`Db::save_version`]).
+    /// Saves a new version of the care plan (see [`Change::save_version`]).
     pub async fn save_care_plan(
         &mut self,
         patient_id: i64,

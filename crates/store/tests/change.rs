@@ -72,7 +72,10 @@ async fn a_change_without_an_audit_record_is_refused_and_writes_nothing() {
             .await
             .unwrap();
         let refused = ch.commit(&[]).await;
-        assert!(matches!(refused, Err(StoreError::Corrupt(ref m)) if m.contains("auditregel")), "{refused:?}");
+        assert!(
+            matches!(refused, Err(StoreError::Corrupt(ref m)) if m.contains("auditregel")),
+            "{refused:?}"
+        );
         assert_eq!(count(db, "organisations").await, 0);
         assert_eq!(count(db, "audit_log").await, 0);
         t.finish().await;
@@ -98,7 +101,9 @@ async fn a_change_whose_audit_append_fails_leaves_no_change_behind() {
         ch.create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum")
             .await
             .unwrap();
-        let twice = ch.create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum").await;
+        let twice = ch
+            .create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum")
+            .await;
         assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
         drop(ch);
         assert_eq!(count(&t.db, "organisations").await, 0);

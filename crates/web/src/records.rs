@@ -6,12 +6,27 @@
 use chrono::NaiveDate;
 use kernteam_domain::access::Scope;
 use kernteam_domain::care::{care_plan_changes, CarePlan, DecisionKind, ExclusionReason};
-use kernteam_store::care::{NewDecision, NewTeamMember, TeamMember};
+use kernteam_store::care::{AuditEntry, NewDecision, NewTeamMember, PatientRef, TeamMember};
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::patients::{audit, today, Allowed};
+use crate::patients::{today, Allowed};
 use crate::AppState;
+
+/// The audit record of a change, written in the change's transaction.
+fn entry(cu: &CurrentUser, patient: &PatientRef, action: &str, detail: Option<String>) -> AuditEntry {
+    AuditEntry {
+        user_id: Some(cu.user.id),
+        username: cu.user.username.clone(),
+        role: cu.user.role.code().to_string(),
+        practice_id: Some(patient.practice_id),
+        patient_id: Some(patient.id),
+        action: action.to_string(),
+        detail,
+        ip: cu.ip.clone(),
+        ..Default::default()
+    }
+}
 
 /// `Forbidden` unless `ok`: for users who may see the patient but not do this.
 pub fn require(ok: bool) -> AppResult<()> {
@@ -106,12 +121,14 @@ pub async fn record_decision(
 ) -> AppResult<i64> {
     require(a.access.decide)?;
     let decision = validate_decision(kind, input, today())?;
-    let id = state.db.add_decision(a.patient.id, &decision, cu.user.id).await?;
     let what = match kind {
         DecisionKind::Inclusion => "inclusie vastgelegd",
         DecisionKind::Exclusion => "exclusie vastgelegd",
     };
-    audit(state, cu, Some(&a.patient), what, Some(decision.decided_on.to_string())).await?;
+    let mut ch = state.db.change().await?;
+    let id = ch.add_decision(a.patient.id, &decision, cu.user.id).await?;
+    ch.commit(&[entry(cu, &a.patient, what, Some(decision.decided_on.to_string()))])
+        .await?;
     Ok(id)
 }
 
@@ -195,14 +212,14 @@ pub async fn add_team_member(state: &AppState, cu: &CurrentUser, a: &Allowed, in
         _ => errors.push("Onbekende soort teamlid: kies professional of mantelzorger.".into()),
     }
     invalid_unless_empty(errors)?;
-    let id = state.db.add_team_member(a.patient.id, &member, cu.user.id).await?;
-    audit(
-        state,
+    let mut ch = state.db.change().await?;
+    let id = ch.add_team_member(a.patient.id, &member, cu.user.id).await?;
+    ch.commit(&[entry(
         cu,
-        Some(&a.patient),
+        &a.patient,
         "zorgteam: lid toegevoegd",
         Some(member.name.clone()),
-    )
+    )])
     .await?;
     Ok(id)
 }
@@ -211,15 +228,16 @@ pub async fn add_team_member(state: &AppState, cu: &CurrentUser, a: &Allowed, in
 /// is not (or no longer) on this patient's team.
 pub async fn remove_team_member(state: &AppState, cu: &CurrentUser, a: &Allowed, member_id: i64) -> AppResult<()> {
     require(a.access.decide)?;
-    state.db.remove_team_member(a.patient.id, member_id).await?;
-    audit(
-        state,
+    let mut ch = state.db.change().await?;
+    ch.remove_team_member(a.patient.id, member_id).await?;
+    ch.commit(&[entry(
         cu,
-        Some(&a.patient),
+        &a.patient,
         "zorgteam: lid verwijderd",
         Some(format!("teamlid {member_id}")),
-    )
-    .await
+    )])
+    .await?;
+    Ok(())
 }
 
 /// Makes a professional of the care team the first point of contact (practice
@@ -238,14 +256,14 @@ pub async fn set_first_contact(
         .into_iter()
         .find(|m| m.id == member_id && m.kind == "professional")
         .ok_or_else(|| AppError::invalid("Kies een professional uit het zorgteam."))?;
-    state.db.set_first_contact(a.patient.id, m.id, cu.user.id).await?;
-    audit(
-        state,
+    let mut ch = state.db.change().await?;
+    ch.set_first_contact(a.patient.id, m.id, cu.user.id).await?;
+    ch.commit(&[entry(
         cu,
-        Some(&a.patient),
+        &a.patient,
         "eerste aanspreekpunt ingesteld",
         Some(m.name.clone()),
-    )
+    )])
     .await?;
     Ok(m)
 }
@@ -314,8 +332,8 @@ pub async fn save_care_plan(
         changes.join("\n")
     };
     let content = serde_json::to_string(&plan).map_err(|e| AppError::Internal(e.into()))?;
-    let version = state
-        .db
+    let mut ch = state.db.change().await?;
+    let version = ch
         .save_care_plan(
             a.patient.id,
             based_on,
@@ -325,13 +343,12 @@ pub async fn save_care_plan(
             &cu.user.display_name,
         )
         .await?;
-    audit(
-        state,
+    ch.commit(&[entry(
         cu,
-        Some(&a.patient),
+        &a.patient,
         "zorgplan gewijzigd",
         Some(format!("versie {version}")),
-    )
+    )])
     .await?;
     Ok(PlanSaved::Saved {
         version,
