@@ -34,7 +34,7 @@ fn user_add(url: &str, args: &[&str]) -> (bool, String) {
 #[tokio::test]
 async fn user_add_names_every_affiliation_problem_as_the_administration_page_does() {
     for t in testing::all().await {
-        let org = kernteam_store::audited!(t.db, kernteam_store::testing::entry(), |ch| ch
+        let org = kernteam_store::audited!(t.db, testing::entry(), |ch| ch
             .create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum"))
         .unwrap()
         .to_string();

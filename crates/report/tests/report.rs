@@ -123,7 +123,7 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
             .await
             .unwrap();
         let practice = t.db.practice_by_agb("09000001").await.unwrap().unwrap();
-        let user = kernteam_store::audited!(t.db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+        let user = kernteam_store::audited!(t.db, testing::entry(), |ch| ch.create_user(&NewUser {
             username: "poh".into(),
             display_name: "POH".into(),
             role: kernteam_domain::access::Role::PohO,
@@ -167,7 +167,7 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
             .zip(plan)
         {
             for (kind, on) in decisions {
-                kernteam_store::audited!(t.db, kernteam_store::testing::entry(), |ch| ch.add_decision(
+                kernteam_store::audited!(t.db, testing::entry(), |ch| ch.add_decision(
                     id(his),
                     &decide(*kind, on),
                     user
@@ -184,7 +184,7 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
         // 2027-06-29, P01-00006 registers from 2027-07-01. P01-00003, whose last day is R
         // itself, still counts.
         for his in ["P01-00004", "P01-00006", "P01-00003"] {
-            kernteam_store::audited!(t.db, kernteam_store::testing::entry(), |ch| ch.add_decision(
+            kernteam_store::audited!(t.db, testing::entry(), |ch| ch.add_decision(
                 id(his),
                 &decide(DecisionKind::Inclusion, "2027-04-01"),
                 user
@@ -212,7 +212,7 @@ async fn recorded_care_feeds_the_period_figures() {
             .await
             .unwrap();
         let practice = db.practice_by_agb("09000001").await.unwrap().unwrap();
-        let user = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+        let user = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
             username: "poh".into(),
             display_name: "POH".into(),
             role: kernteam_domain::access::Role::PohO,
@@ -231,7 +231,7 @@ async fn recorded_care_feeds_the_period_figures() {
             ("2027-07-01", true),
             ("2027-05-15", false),
         ] {
-            let m = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_meeting(
+            let m = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
                 practice.id,
                 d(date),
                 "praktijk",
@@ -239,14 +239,9 @@ async fn recorded_care_feeds_the_period_figures() {
                 user
             ))
             .unwrap();
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_to_agenda(m, p, None)).unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(m, p, None)).unwrap();
             if held {
-                kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.record_minutes(
-                    m,
-                    p,
-                    "besproken"
-                ))
-                .unwrap();
+                kernteam_store::audited!(db, testing::entry(), |ch| ch.record_minutes(m, p, "besproken")).unwrap();
             }
         }
         for (date, funding) in [
@@ -263,9 +258,7 @@ async fn recorded_care_feeds_the_period_figures() {
                 funding: funding.into(),
                 so_name: "SO".into(),
             };
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-                .add_consultation(p, &c, user))
-            .unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_consultation(p, &c, user)).unwrap();
         }
         for (kind, at) in [
             ("elv_laag_complex", "2027-04-03T10:00:00Z"),
@@ -275,18 +268,16 @@ async fn recorded_care_feeds_the_period_figures() {
             ("val", "2027-06-01T08:00:00Z"),
             ("seh_verwijzing", "2027-07-01T12:00:00Z"),
         ] {
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-                .add_event(p, kind, at, None, user))
-            .unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(p, kind, at, None, user)).unwrap();
         }
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.set_poh_o_hours(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_poh_o_hours(
             practice.id,
             d("2027-01-01"),
             12.0,
             user
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.set_poh_o_hours(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_poh_o_hours(
             practice.id,
             d("2027-07-01"),
             16.0,

@@ -339,7 +339,7 @@ async fn totp_secrets_are_stored_encrypted() {
     use kernteam_store::people::NewUser;
     for t in testing::all().await {
         let db = &t.db;
-        let id = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+        let id = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
             username: "poh".into(),
             display_name: "Poh".into(),
             role: Role::Programmamanager,

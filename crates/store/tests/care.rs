@@ -46,7 +46,7 @@ async fn snapshot(db: &Db, date: &str, ids: &[&str]) -> i64 {
 }
 
 async fn user(db: &Db, name: &str, role: Role, practice_id: Option<i64>, organisation_id: Option<i64>) -> i64 {
-    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+    kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: name.into(),
         display_name: name.into(),
         role,
@@ -67,7 +67,7 @@ async fn care_records_survive_new_extracts_and_follow_the_patient() {
         let people = db.snapshot_people(first).await.unwrap();
         let a = people.iter().find(|p| p.his_id == "A").unwrap().patient_id;
         let poh = user(db, "poh", Role::PohO, Some(practice.id), None).await;
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_decision(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_decision(
             a,
             &NewDecision {
                 kind: DecisionKind::Inclusion,
@@ -79,7 +79,7 @@ async fn care_records_survive_new_extracts_and_follow_the_patient() {
             poh,
         ))
         .unwrap();
-        let member = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        let member = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
             a,
             &NewTeamMember {
                 kind: "professional".into(),
@@ -90,10 +90,8 @@ async fn care_records_survive_new_extracts_and_follow_the_patient() {
             poh,
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-            .set_first_contact(a, member, poh))
-        .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(a, member, poh)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
             a,
             0,
             "{}",
@@ -130,18 +128,18 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
         let s = snapshot(db, "2027-01-05", &["A"]).await;
         let a = db.snapshot_people(s).await.unwrap()[0].patient_id;
         let practice = db.practice_by_agb("01234567").await.unwrap().unwrap();
-        let org = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+        let org = kernteam_store::audited!(db, testing::entry(), |ch| ch
             .create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg"))
         .unwrap();
         assert!(matches!(
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+            kernteam_store::audited!(db, testing::entry(), |ch| ch
                 .create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg")),
             Err(StoreError::Conflict(_))
         ));
         let poh = user(db, "poh", Role::PohO, Some(practice.id), None).await;
         let wvk = user(db, "wvk", Role::Wijkverpleegkundige, None, Some(org)).await;
         assert!(matches!(
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
                 username: "poh".into(),
                 display_name: "dup".into(),
                 role: Role::PohO,
@@ -153,7 +151,7 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
             Err(StoreError::Conflict(_))
         ));
         assert_eq!(
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
                 a,
                 0,
                 "{\"goals\":[\"a\"]}",
@@ -165,7 +163,7 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
             1
         );
         assert_eq!(
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
                 a,
                 1,
                 "{\"goals\":[\"b\"]}",
@@ -177,7 +175,7 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
             2
         );
         assert!(matches!(
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+            kernteam_store::audited!(db, testing::entry(), |ch| ch
                 .save_care_plan(a, 1, "{}", "stale", poh, "poh")),
             Err(StoreError::Conflict(_))
         ));
@@ -186,7 +184,7 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
         assert_eq!(versions[0].created_by_name, "wvk");
 
         assert!(!db.on_care_team(a, wvk).await.unwrap());
-        let m = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        let m = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
             a,
             &NewTeamMember {
                 kind: "professional".into(),
@@ -199,19 +197,16 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
         .unwrap();
         assert!(db.on_care_team(a, wvk).await.unwrap());
         assert_eq!(db.patients_of_team_member(wvk).await.unwrap().len(), 1);
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-            .set_first_contact(a, m, poh))
-        .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.remove_team_member(a, m)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(a, m, poh)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.remove_team_member(a, m)).unwrap();
         assert!(!db.on_care_team(a, wvk).await.unwrap());
         assert!(db.first_contact(a).await.unwrap().is_none());
         assert!(matches!(
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.remove_team_member(a, m)),
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.remove_team_member(a, m)),
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-                .set_first_contact(a, m, poh)),
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(a, m, poh)),
             Err(StoreError::NotFound)
         ));
 
@@ -248,9 +243,7 @@ async fn sessions_end_with_the_account() {
             (s.user.id, s.csrf.as_str(), s.second_factor_done),
             (admin, "csrf", true)
         );
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-            .set_user_active(admin, false))
-        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_user_active(admin, false)).unwrap();
         assert!(db.session("hash").await.unwrap().is_none());
         t.finish().await;
     }
@@ -265,7 +258,7 @@ async fn minutes_and_their_care_plan_version_land_together_or_not_at_all() {
         let a = db.snapshot_people(s).await.unwrap()[0].patient_id;
         let practice = db.practice_by_agb("01234567").await.unwrap().unwrap();
         let poh = user(db, "poh", Role::PohO, Some(practice.id), None).await;
-        let m = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_meeting(
+        let m = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
             practice.id,
             d("2027-01-20"),
             "praktijk",
@@ -273,7 +266,7 @@ async fn minutes_and_their_care_plan_version_land_together_or_not_at_all() {
             poh
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_to_agenda(m, a, None)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(m, a, None)).unwrap();
         let plan = |based_on| NewVersion {
             doc: Document::CarePlan,
             based_on,
@@ -284,7 +277,7 @@ async fn minutes_and_their_care_plan_version_land_together_or_not_at_all() {
         };
         // A stale care-plan version: neither the version nor the minutes are written.
         assert!(matches!(
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.record_minutes_with_plan(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.record_minutes_with_plan(
                 m,
                 a,
                 "besproken",
@@ -297,7 +290,7 @@ async fn minutes_and_their_care_plan_version_land_together_or_not_at_all() {
         assert!(db.care_plan_versions(a).await.unwrap().is_empty());
         // The right base: both land.
         assert_eq!(
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.record_minutes_with_plan(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.record_minutes_with_plan(
                 m,
                 a,
                 "besproken",

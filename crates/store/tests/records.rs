@@ -82,7 +82,7 @@ async fn practice_with_patient(db: &Db) -> (i64, i64, i64) {
 }
 
 async fn poh(db: &Db, practice_id: i64) -> i64 {
-    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+    kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: "poh".into(),
         display_name: "Petra Poh".into(),
         role: Role::PohO,
@@ -131,12 +131,12 @@ async fn every_kind_of_record_reads_back_by_column_name() {
         );
         assert_eq!(db.user(user).await.unwrap().display_name, "Petra Poh");
         assert_eq!(db.practices().await.unwrap()[0].agb_code, "01234567");
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
             .create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum"))
         .unwrap();
         assert_eq!(db.organisations().await.unwrap()[0].kind, OrganisationKind::Apotheek);
 
-        let member = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        let member = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
             patient,
             &NewTeamMember {
                 kind: "professional".into(),
@@ -147,16 +147,14 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             user,
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-            .set_first_contact(patient, member, user))
-        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(patient, member, user)).unwrap();
         assert_eq!(db.team(patient).await.unwrap()[0].name, "Wim Wijk");
         assert_eq!(
             db.practice_first_contacts(practice).await.unwrap(),
             vec![(patient, "Wim Wijk".to_string(), Some("wijkverpleegkundige".to_string()))]
         );
 
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_version(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_version(
             Document::Pzp,
             patient,
             0,
@@ -175,7 +173,7 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             changed: None,
             follow_up: Some(d("2027-05-01")),
         };
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
             .add_medication_review(patient, &review, user))
         .unwrap();
         let summary = db.record_summary(patient).await.unwrap();
@@ -201,9 +199,7 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             funding: "grondslag_so".into(),
             so_name: "Dr. So".into(),
         };
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-            .add_consultation(patient, &c, user))
-        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_consultation(patient, &c, user)).unwrap();
         assert_eq!(db.consultations(patient).await.unwrap()[0].date, d("2027-02-02"));
         assert_eq!(
             db.consultation_counts(practice, d("2027-01-01"), d("2027-12-31"))
@@ -212,7 +208,7 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             vec![("grondslag_so".to_string(), 1)]
         );
 
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_event(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
             patient,
             "val",
             "2027-02-03T10:00:00Z",
@@ -229,7 +225,7 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             vec![("val".to_string(), 1)]
         );
 
-        let meeting = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_meeting(
+        let meeting = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
             practice,
             d("2027-02-10"),
             "praktijk",
@@ -237,7 +233,7 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             user,
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_to_agenda(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(
             meeting,
             patient,
             Some("val")
@@ -248,7 +244,7 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             present: true,
             name: None,
         };
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.record_attendance(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.record_attendance(
             meeting,
             std::slice::from_ref(&present),
             Some("goed")
@@ -290,7 +286,7 @@ async fn values_that_do_not_convert_are_refused_with_their_column_named() {
         let db = &t.db;
         let (practice, patient, snapshot) = practice_with_patient(db).await;
         let user = poh(db, practice).await;
-        let meeting = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_meeting(
+        let meeting = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
             practice,
             d("2027-02-10"),
             "praktijk",
@@ -298,7 +294,7 @@ async fn values_that_do_not_convert_are_refused_with_their_column_named() {
             user
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_event(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
             patient,
             "val",
             "2027-02-03T10:00:00Z",

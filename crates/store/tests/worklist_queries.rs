@@ -52,7 +52,7 @@ async fn practice(db: &Db, agb: &str, ids: &[&str]) -> (i64, Vec<i64>) {
 }
 
 async fn user(db: &Db, name: &str, practice_id: i64) -> i64 {
-    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+    kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: name.into(),
         display_name: format!("{name} (naam)"),
         role: Role::PohO,
@@ -72,7 +72,7 @@ async fn practice_agenda_lists_every_item_of_the_practice_only() {
         let (p2, other) = practice(db, "07654321", &["D"]).await;
         let poh = user(db, "poh", p1).await;
         let poh2 = user(db, "poh2", p2).await;
-        let held = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_meeting(
+        let held = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
             p1,
             d("2027-02-10"),
             "praktijk",
@@ -80,7 +80,7 @@ async fn practice_agenda_lists_every_item_of_the_practice_only() {
             poh
         ))
         .unwrap();
-        let planned = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_meeting(
+        let planned = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
             p1,
             d("2027-04-10"),
             "netwerk",
@@ -88,7 +88,7 @@ async fn practice_agenda_lists_every_item_of_the_practice_only() {
             poh
         ))
         .unwrap();
-        let elsewhere = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_meeting(
+        let elsewhere = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
             p2,
             d("2027-02-10"),
             "praktijk",
@@ -96,30 +96,16 @@ async fn practice_agenda_lists_every_item_of_the_practice_only() {
             poh2
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_to_agenda(
-            held,
-            ids[0],
-            Some("val")
-        ))
-        .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-            .add_to_agenda(held, ids[1], None))
-        .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_to_agenda(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(held, ids[0], Some("val"))).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(held, ids[1], None)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(
             planned,
             ids[2],
             Some("ontslag")
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
-            .add_to_agenda(elsewhere, other[0], None))
-        .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.record_minutes(
-            held,
-            ids[0],
-            "Besproken."
-        ))
-        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(elsewhere, other[0], None)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.record_minutes(held, ids[0], "Besproken.")).unwrap();
 
         let agenda = db.practice_agenda(p1).await.unwrap();
         assert_eq!(
@@ -160,7 +146,7 @@ async fn current_versions_are_the_latest_per_patient_of_the_practice() {
         let (p1, ids) = practice(db, "01234567", &["A", "B", "C"]).await;
         let (p2, other) = practice(db, "07654321", &["D"]).await;
         let poh = user(db, "poh", p1).await;
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
             ids[0],
             0,
             "{\"wishes\":\"een\"}",
@@ -169,7 +155,7 @@ async fn current_versions_are_the_latest_per_patient_of_the_practice() {
             "poh"
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
             ids[0],
             1,
             "{\"wishes\":\"twee\"}",
@@ -178,13 +164,13 @@ async fn current_versions_are_the_latest_per_patient_of_the_practice() {
             "poh"
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
             .save_care_plan(ids[1], 0, "{}", "v1", poh, "poh"))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
             .save_care_plan(other[0], 0, "{}", "v1", poh, "poh"))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_version(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_version(
             Document::Pzp,
             ids[2],
             0,
@@ -219,7 +205,7 @@ async fn worklist_events_are_recent_ones_and_old_unsent_handovers() {
         let (_, other) = practice(db, "07654321", &["D"]).await;
         let poh = user(db, "poh", p1).await;
         let (a, b) = (ids[0], ids[1]);
-        let old_fall = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_event(
+        let old_fall = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
             a,
             "val",
             "2026-06-01T10:00:00Z",
@@ -227,7 +213,7 @@ async fn worklist_events_are_recent_ones_and_old_unsent_handovers() {
             poh
         ))
         .unwrap();
-        let old_unsent = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_event(
+        let old_unsent = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
             a,
             "ontslag_ziekenhuis",
             "2026-06-02T10:00:00Z",
@@ -235,7 +221,7 @@ async fn worklist_events_are_recent_ones_and_old_unsent_handovers() {
             poh
         ))
         .unwrap();
-        let old_sent = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_event(
+        let old_sent = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
             a,
             "ziekenhuisopname",
             "2026-06-03T10:00:00Z",
@@ -243,13 +229,13 @@ async fn worklist_events_are_recent_ones_and_old_unsent_handovers() {
             poh
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.mark_handover_sent(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.mark_handover_sent(
             a,
             old_sent,
             "2026-06-03T18:00:00Z"
         ))
         .unwrap();
-        let recent = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_event(
+        let recent = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
             b,
             "val",
             "2027-03-01T08:30:00Z",
@@ -257,7 +243,7 @@ async fn worklist_events_are_recent_ones_and_old_unsent_handovers() {
             poh
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_event(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
             other[0],
             "ontslag_ziekenhuis",
             "2027-03-01T08:30:00Z",
@@ -294,14 +280,14 @@ async fn the_formation_history_names_who_set_it() {
         let db = &t.db;
         let (p1, _) = practice(db, "01234567", &["A"]).await;
         let poh = user(db, "poh", p1).await;
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.set_poh_o_hours(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_poh_o_hours(
             p1,
             d("2027-01-01"),
             6.5,
             poh
         ))
         .unwrap();
-        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.set_poh_o_hours(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_poh_o_hours(
             p1,
             d("2027-04-01"),
             8.0,

@@ -353,26 +353,25 @@ async fn the_access_matrix_holds() {
             if let Some(role) = role {
                 let org = match role.organisation_kind() {
                     Some(kind) => Some(
-                        kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+                        kernteam_store::audited!(db, testing::entry(), |ch| ch
                             .create_organisation(kind, &format!("Org {}", role.code())))
                         .unwrap(),
                     ),
                     None => None,
                 };
                 let hash = kernteam_web::hash_password(common::PASSWORD.to_string()).await.unwrap();
-                let uid =
-                    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
-                        username: username.clone(),
-                        display_name: format!("Actor {}", role.label()),
-                        role,
-                        practice_id: (role.scope() == kernteam_domain::access::Scope::Practice).then_some(w.practice_a),
-                        organisation_id: org,
-                        password_hash: hash,
-                        is_admin: false,
-                    }))
-                    .unwrap();
+                let uid = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
+                    username: username.clone(),
+                    display_name: format!("Actor {}", role.label()),
+                    role,
+                    practice_id: (role.scope() == kernteam_domain::access::Scope::Practice).then_some(w.practice_a),
+                    organisation_id: org,
+                    password_hash: hash,
+                    is_admin: false,
+                }))
+                .unwrap();
                 if org.is_some() {
-                    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+                    kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
                         w.a1,
                         &NewTeamMember {
                             kind: "professional".into(),
@@ -393,7 +392,7 @@ async fn the_access_matrix_holds() {
                 _ => (w.a1, w.practice_a, w.a1_wvk_member),
             };
             let poh = if practice == w.practice_a { w.poh_a } else { w.poh_b };
-            let meeting = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_meeting(
+            let meeting = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
                 practice,
                 chrono::Local::now().date_naive(),
                 "praktijk",
@@ -401,13 +400,13 @@ async fn the_access_matrix_holds() {
                 poh,
             ))
             .unwrap();
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_to_agenda(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(
                 meeting,
                 patient,
                 Some("bespreken")
             ))
             .unwrap();
-            let event = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_event(
+            let event = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
                 patient,
                 "ontslag_ziekenhuis",
                 "2027-01-01T10:00:00Z",
@@ -415,7 +414,7 @@ async fn the_access_matrix_holds() {
                 poh
             ))
             .unwrap();
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_version(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.save_version(
                 Document::Pzp,
                 patient,
                 0,
@@ -426,7 +425,7 @@ async fn the_access_matrix_holds() {
             ))
             .unwrap();
             if db.care_plan_versions(patient).await.unwrap().is_empty() {
-                kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+                kernteam_store::audited!(db, testing::entry(), |ch| ch
                     .save_care_plan(patient, 0, "{}", "Zorgplan", poh, "POH"))
                 .unwrap();
             }
@@ -455,7 +454,7 @@ async fn the_access_matrix_holds() {
                     || template.ends_with("/aanspreekpunt")
                     || template.ends_with("/first-contact")
                 {
-                    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+                    kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
                         patient,
                         &NewTeamMember {
                             kind: "professional".into(),

@@ -47,7 +47,7 @@ async fn import_example(db: &Db) -> i64 {
 }
 
 async fn add_user(db: &Db, username: &str, name: &str, role: Role, practice_id: Option<i64>) -> i64 {
-    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+    kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: username.into(),
         display_name: name.into(),
         role,

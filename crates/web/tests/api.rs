@@ -495,7 +495,7 @@ async fn a_large_practice_is_paged_by_fifty_alike_in_the_api_and_on_the_page() {
             .await
             .unwrap();
         let practice = t.db.practice_by_agb(&region[0].agb_code).await.unwrap().unwrap().id;
-        kernteam_store::audited!(t.db, kernteam_store::testing::entry(), |ch| ch.create_user(
+        kernteam_store::audited!(t.db, testing::entry(), |ch| ch.create_user(
             &kernteam_store::people::NewUser {
                 username: "poh-c".into(),
                 display_name: "Carla Poh".into(),

@@ -29,7 +29,7 @@ fn local_ago(hours: i64) -> (String, String) {
 }
 
 async fn include(w: &World, patient: i64) {
-    kernteam_store::audited!(w.db, kernteam_store::testing::entry(), |ch| ch.add_decision(
+    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.add_decision(
         patient,
         &NewDecision {
             kind: DecisionKind::Inclusion,
@@ -44,7 +44,7 @@ async fn include(w: &World, patient: i64) {
 }
 
 async fn add_user(w: &World, username: &str, name: &str, role: Role, practice: i64) -> i64 {
-    kernteam_store::audited!(w.db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: username.into(),
         display_name: name.into(),
         role,

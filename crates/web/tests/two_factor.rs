@@ -162,7 +162,7 @@ async fn enrolment_codes_recovery_and_lockout() {
         // lost phone); the lock ends with it, the reset is audited, and the next sign-in
         // asks to enrol again.
         let hash = kernteam_web::hash_password(PASSWORD.to_string()).await.unwrap();
-        kernteam_store::audited!(t.db, kernteam_store::testing::entry(), |ch| ch.create_user(
+        kernteam_store::audited!(t.db, testing::entry(), |ch| ch.create_user(
             &kernteam_store::people::NewUser {
                 username: "beheer".into(),
                 display_name: "Beheer".into(),

@@ -15,7 +15,7 @@ use kernteam_store::testing;
 use serde_json::json;
 
 async fn include(w: &World, patient: i64) {
-    kernteam_store::audited!(w.db, kernteam_store::testing::entry(), |ch| ch.add_decision(
+    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.add_decision(
         patient,
         &NewDecision {
             kind: DecisionKind::Inclusion,
@@ -107,7 +107,7 @@ async fn a_worklist_of_hundreds_of_included_patients_is_built_in_batches() {
             .await
             .unwrap();
         let practice = db.practices().await.unwrap()[0].id;
-        let poh = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
+        let poh = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
             username: "poh".into(),
             display_name: "Petra Poh".into(),
             role: Role::PohO,
@@ -122,7 +122,7 @@ async fn a_worklist_of_hundreds_of_included_patients_is_built_in_batches() {
         assert!(people.len() >= INCLUDED);
         let decided_on = today - Duration::days(10);
         for (i, p) in people.iter().take(INCLUDED).enumerate() {
-            kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_decision(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_decision(
                 p.patient_id,
                 &NewDecision {
                     kind: DecisionKind::Inclusion,
@@ -139,7 +139,7 @@ async fn a_worklist_of_hundreds_of_included_patients_is_built_in_batches() {
                     "actions": [{ "what": "Huisbezoek", "who": "POH-O", "due": (today - Duration::days(1)).to_string(), "status": "gepland" }],
                     "evaluation_date": (today + Duration::days(60)).to_string(),
                 });
-                kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(
+                kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
                     p.patient_id,
                     0,
                     &plan.to_string(),
@@ -153,7 +153,7 @@ async fn a_worklist_of_hundreds_of_included_patients_is_built_in_batches() {
                 let at = (Utc::now() - Duration::hours(30))
                     .format("%Y-%m-%dT%H:%M:%SZ")
                     .to_string();
-                kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_event(
+                kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
                     p.patient_id,
                     "ontslag_ziekenhuis",
                     &at,
