@@ -85,12 +85,13 @@ impl App {
         let Some(kind) = kind.filter(|_| problems.is_empty()) else {
             return Err(Error::Invalid(problems));
         };
-        let id = self.db.create_organisation(kind, name).await?;
-        self.record(&admin.actor().entry(
+        let mut ch = self.db.change().await?;
+        let id = ch.create_organisation(kind, name).await?;
+        ch.commit(&[admin.actor().entry(
             None,
             Action::CreateOrganisation,
             Some(format!("{name} ({})", kind.label())),
-        ))
+        )])
         .await?;
         Ok(id)
     }
@@ -161,8 +162,8 @@ impl App {
     /// Creates a checked account with the given password hash. `Conflict` when the
     /// username is taken. Returns the account's id.
     pub async fn create_account(&self, admin: &Administrator, a: ValidAccount, password_hash: String) -> Result<i64> {
-        let id = self
-            .db
+        let mut ch = self.db.change().await?;
+        let id = ch
             .create_user(&NewUser {
                 username: a.username.clone(),
                 display_name: a.display_name,
@@ -173,11 +174,11 @@ impl App {
                 is_admin: a.is_admin,
             })
             .await?;
-        self.record(&admin.actor().entry(
+        ch.commit(&[admin.actor().entry(
             None,
             Action::CreateUser,
             Some(format!("{} ({})", a.username, a.role.label())),
-        ))
+        )])
         .await?;
         Ok(id)
     }
@@ -191,9 +192,10 @@ impl App {
                 "U kunt uw eigen account niet blokkeren; vraag dat zo nodig een andere beheerder.",
             ));
         }
-        self.db.set_user_active(user.id, active).await?;
         let action = if active { Action::UnblockUser } else { Action::BlockUser };
-        self.record(&admin.actor().entry(None, action, Some(user.username.clone())))
+        let mut ch = self.db.change().await?;
+        ch.set_user_active(user.id, active).await?;
+        ch.commit(&[admin.actor().entry(None, action, Some(user.username.clone()))])
             .await?;
         Ok(user)
     }
@@ -202,24 +204,23 @@ impl App {
     /// enrol again at their next sign-in. Their sessions end.
     pub async fn reset_two_factor(&self, admin: &Administrator, user_id: i64) -> Result<User> {
         let user = self.db.user(user_id).await?;
-        self.db.reset_totp(user.id).await?;
-        self.record(
-            &admin
-                .actor()
-                .entry(None, Action::ResetTwoFactor, Some(user.username.clone())),
-        )
-        .await?;
+        let mut ch = self.db.change().await?;
+        ch.reset_totp(user.id).await?;
+        ch.commit(&[admin
+            .actor()
+            .entry(None, Action::ResetTwoFactor, Some(user.username.clone()))])
+            .await?;
         Ok(user)
     }
 
     /// Replaces an account's password by one the caller checked and hashed.
     pub async fn set_password(&self, admin: &Administrator, user: &User, password_hash: &str) -> Result<()> {
-        self.db.set_password_hash(user.id, password_hash).await?;
-        self.record(
-            &admin
-                .actor()
-                .entry(None, Action::ResetPassword, Some(user.username.clone())),
-        )
-        .await
+        let mut ch = self.db.change().await?;
+        ch.set_password_hash(user.id, password_hash).await?;
+        ch.commit(&[admin
+            .actor()
+            .entry(None, Action::ResetPassword, Some(user.username.clone()))])
+            .await?;
+        Ok(())
     }
 }

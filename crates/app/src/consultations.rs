@@ -47,12 +47,13 @@ impl App {
             funding: valid.funding.code().to_string(),
             so_name: valid.so_name,
         };
-        let id = self.db.add_consultation(c.patient().id, &new, user.id).await?;
-        self.record(&c.actor().entry(
+        let mut ch = self.db.change().await?;
+        let id = ch.add_consultation(c.patient().id, &new, user.id).await?;
+        ch.commit(&[c.actor().entry(
             Some(c.patient()),
             Action::RecordConsultation,
             Some(format!("{} {}", new.date, new.funding)),
-        ))
+        )])
         .await?;
         Ok(Consultation {
             id,

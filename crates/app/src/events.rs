@@ -122,15 +122,15 @@ impl App {
             notes,
         } = validate_event(&input.kind, input.occurred_at, input.notes, Utc::now()).map_err(Error::Invalid)?;
         let at = stored_time(occurred_at);
-        let id = self
-            .db
+        let mut ch = self.db.change().await?;
+        let id = ch
             .add_event(c.patient().id, kind.code(), &at, notes.as_deref(), c.actor().user().id)
             .await?;
-        self.record(&c.actor().entry(
+        ch.commit(&[c.actor().entry(
             Some(c.patient()),
             Action::RecordEvent,
             Some(format!("{} op {at}", kind.label())),
-        ))
+        )])
         .await?;
         Ok(Event {
             id,
@@ -175,8 +175,9 @@ impl App {
         )
         .map_err(Error::invalid)?;
         let sent_text = stored_time(sent);
-        self.db.mark_handover_sent(c.patient().id, event_id, &sent_text).await?;
-        self.record(&c.actor().entry(
+        let mut ch = self.db.change().await?;
+        ch.mark_handover_sent(c.patient().id, event_id, &sent_text).await?;
+        ch.commit(&[c.actor().entry(
             Some(c.patient()),
             Action::RecordHandover,
             Some(format!(
@@ -184,7 +185,7 @@ impl App {
                 event.kind.label(),
                 stored_time(event.occurred_at),
             )),
-        ))
+        )])
         .await?;
         event.handover_sent_at = Some(parse_stored_time(&sent_text)?);
         Ok(event)

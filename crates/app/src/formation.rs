@@ -62,15 +62,15 @@ impl App {
     pub async fn set_formation(&self, f: &FormationSetter, input: FormationInput) -> Result<NewFormation> {
         let valid = formation::validate(input.hours, &input.valid_from, today()).map_err(Error::Invalid)?;
         let staff = f.staff();
-        self.db
-            .set_poh_o_hours(
-                staff.practice_id(),
-                valid.valid_from,
-                valid.hours,
-                staff.actor().user().id,
-            )
-            .await?;
-        self.record(&staff.actor().entry(
+        let mut ch = self.db.change().await?;
+        ch.set_poh_o_hours(
+            staff.practice_id(),
+            valid.valid_from,
+            valid.hours,
+            staff.actor().user().id,
+        )
+        .await?;
+        ch.commit(&[staff.actor().entry(
             None,
             Action::SetFormation,
             Some(format!(
@@ -78,7 +78,7 @@ impl App {
                 hours_text(valid.hours),
                 valid.valid_from
             )),
-        ))
+        )])
         .await?;
         Ok(valid)
     }

@@ -67,7 +67,8 @@ impl App {
         Ok(())
     }
 
-    /// Appends one record to the audit log (committed when this returns).
+    /// Appends one record to the audit log (committed when this returns): for reads and
+    /// refusals. A change commits its records with itself (`kernteam_store::change::Change`).
     pub(crate) async fn record(&self, entry: &AuditEntry) -> Result<()> {
         self.db.audit(entry).await?;
         Ok(())

@@ -151,8 +151,8 @@ impl App {
     pub async fn plan_mdo(&self, o: &MdoOrganiser, input: &PlanInput) -> Result<Meeting> {
         let m = mdo::validate_plan(input, today()).map_err(Error::Invalid)?;
         let staff = o.staff();
-        let id = self
-            .db
+        let mut ch = self.db.change().await?;
+        let id = ch
             .create_meeting(
                 staff.practice_id(),
                 m.date,
@@ -161,11 +161,11 @@ impl App {
                 staff.actor().user().id,
             )
             .await?;
-        self.record(&staff.actor().entry(
+        ch.commit(&[staff.actor().entry(
             None,
             Action::PlanMdo,
             Some(format!("{} op {}", m.level.label(), m.date)),
-        ))
+        )])
         .await?;
         Ok(self.db.meeting(id).await?)
     }
@@ -197,8 +197,9 @@ impl App {
                 name: a.name,
             })
             .collect();
-        self.db.record_attendance(m.meeting.id, &rows, notes.as_deref()).await?;
-        self.record(&o.staff().actor().entry(
+        let mut ch = self.db.change().await?;
+        ch.record_attendance(m.meeting.id, &rows, notes.as_deref()).await?;
+        ch.commit(&[o.staff().actor().entry(
             None,
             Action::RecordMdoAttendance,
             Some(format!(
@@ -206,7 +207,7 @@ impl App {
                 m.label(),
                 rows.iter().filter(|a| a.present).count()
             )),
-        ))
+        )])
         .await?;
         self.mdo_attendance(m).await
     }

@@ -60,12 +60,13 @@ impl App {
             follow_up: valid.follow_up,
         };
         let user = c.actor().user();
-        let id = self.db.add_medication_review(c.patient().id, &new, user.id).await?;
-        self.record(&c.actor().entry(
+        let mut ch = self.db.change().await?;
+        let id = ch.add_medication_review(c.patient().id, &new, user.id).await?;
+        ch.commit(&[c.actor().entry(
             Some(c.patient()),
             Action::RecordMedicationReview,
             Some(new.date.to_string()),
-        ))
+        )])
         .await?;
         Ok(MedicationReview {
             id,

@@ -101,8 +101,8 @@ impl App {
         }
         let content = serde_json::to_string(&pzp).map_err(|e| Error::Internal(e.into()))?;
         let user = c.actor().user();
-        let version = self
-            .db
+        let mut ch = self.db.change().await?;
+        let version = ch
             .save_version(
                 Document::Pzp,
                 c.patient().id,
@@ -113,11 +113,10 @@ impl App {
                 &user.display_name,
             )
             .await?;
-        self.record(
-            &c.actor()
-                .entry(Some(c.patient()), Action::SavePzp, Some(format!("versie {version}"))),
-        )
-        .await?;
+        ch.commit(&[c
+            .actor()
+            .entry(Some(c.patient()), Action::SavePzp, Some(format!("versie {version}")))])
+            .await?;
         Ok(PzpSaved::Saved { version, changes })
     }
 }

@@ -47,19 +47,16 @@ impl App {
             reason: valid.reason.map(|r| r.code().to_string()),
             considerations: valid.considerations,
         };
-        let id = self
-            .db
-            .add_decision(d.patient().id, &decision, d.actor().user().id)
-            .await?;
         let action = match kind {
             DecisionKind::Inclusion => Action::Include,
             DecisionKind::Exclusion => Action::Exclude,
         };
-        self.record(
-            &d.actor()
-                .entry(Some(d.patient()), action, Some(decision.decided_on.to_string())),
-        )
-        .await?;
+        let mut ch = self.db.change().await?;
+        let id = ch.add_decision(d.patient().id, &decision, d.actor().user().id).await?;
+        ch.commit(&[d
+            .actor()
+            .entry(Some(d.patient()), action, Some(decision.decided_on.to_string()))])
+            .await?;
         Ok(id)
     }
 
@@ -152,28 +149,27 @@ impl App {
             _ => errors.push("Onbekende soort teamlid: kies professional of mantelzorger.".into()),
         }
         invalid_unless_empty(errors)?;
-        let id = self
-            .db
-            .add_team_member(patient.id, &member, d.actor().user().id)
+        let mut ch = self.db.change().await?;
+        let id = ch.add_team_member(patient.id, &member, d.actor().user().id).await?;
+        ch.commit(&[d
+            .actor()
+            .entry(Some(patient), Action::AddTeamMember, Some(member.name.clone()))])
             .await?;
-        self.record(
-            &d.actor()
-                .entry(Some(patient), Action::AddTeamMember, Some(member.name.clone())),
-        )
-        .await?;
         Ok(id)
     }
 
     /// Ends a membership of the care team; `NotFound` when the member is not (or no
     /// longer) on this patient's team.
     pub async fn remove_team_member(&self, d: &Decider, member_id: i64) -> Result<()> {
-        self.db.remove_team_member(d.patient().id, member_id).await?;
-        self.record(&d.actor().entry(
+        let mut ch = self.db.change().await?;
+        ch.remove_team_member(d.patient().id, member_id).await?;
+        ch.commit(&[d.actor().entry(
             Some(d.patient()),
             Action::RemoveTeamMember,
             Some(format!("teamlid {member_id}")),
-        ))
-        .await
+        )])
+        .await?;
+        Ok(())
     }
 
     /// Makes a professional of the care team the first point of contact. Returns them.
@@ -185,14 +181,12 @@ impl App {
             .into_iter()
             .find(|m| m.id == member_id && m.kind == "professional")
             .ok_or_else(|| Error::invalid("Kies een professional uit het zorgteam."))?;
-        self.db
-            .set_first_contact(d.patient().id, m.id, d.actor().user().id)
+        let mut ch = self.db.change().await?;
+        ch.set_first_contact(d.patient().id, m.id, d.actor().user().id).await?;
+        ch.commit(&[d
+            .actor()
+            .entry(Some(d.patient()), Action::SetFirstContact, Some(m.name.clone()))])
             .await?;
-        self.record(
-            &d.actor()
-                .entry(Some(d.patient()), Action::SetFirstContact, Some(m.name.clone())),
-        )
-        .await?;
         Ok(m)
     }
 
@@ -225,8 +219,8 @@ impl App {
         };
         let content = serde_json::to_string(&plan).map_err(|e| Error::Internal(e.into()))?;
         let user = c.actor().user();
-        let version = self
-            .db
+        let mut ch = self.db.change().await?;
+        let version = ch
             .save_care_plan(
                 c.patient().id,
                 based_on,
@@ -236,11 +230,11 @@ impl App {
                 &user.display_name,
             )
             .await?;
-        self.record(&c.actor().entry(
+        ch.commit(&[c.actor().entry(
             Some(c.patient()),
             Action::SaveCarePlan,
             Some(format!("versie {version}")),
-        ))
+        )])
         .await?;
         Ok(PlanSaved::Saved {
             version,

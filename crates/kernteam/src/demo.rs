@@ -198,20 +198,27 @@ async fn seed_people(db: &Db) -> anyhow::Result<()> {
         let organisation_id = match a.organisation {
             Some((kind, name)) => match db.organisations().await?.into_iter().find(|o| o.name == name) {
                 Some(o) => Some(o.id),
-                None => Some(db.create_organisation(kind, name).await?),
+                None => Some(kernteam_store::audited!(
+                    db,
+                    kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+                    |ch| ch.create_organisation(kind, name)
+                )?),
             },
             None => None,
         };
-        db.create_user(&NewUser {
-            username: a.username.into(),
-            display_name: a.name.into(),
-            role: a.role,
-            practice_id: a.practice.and_then(|i| practices.get(i)).map(|p| p.id),
-            organisation_id,
-            password_hash: hash.clone(),
-            is_admin: a.admin,
-        })
-        .await?;
+        kernteam_store::audited!(
+            db,
+            kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+            |ch| ch.create_user(&NewUser {
+                username: a.username.into(),
+                display_name: a.name.into(),
+                role: a.role,
+                practice_id: a.practice.and_then(|i| practices.get(i)).map(|p| p.id),
+                organisation_id,
+                password_hash: hash.clone(),
+                is_admin: a.admin,
+            })
+        )?;
     }
     Ok(())
 }
@@ -251,22 +258,27 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
         };
         let pid = person.patient_id;
         let decided_on = today - chrono::Duration::days(30 + 7 * i as i64);
-        db.add_decision(
-            pid,
-            &NewDecision {
-                kind: DecisionKind::Inclusion,
-                decided_on,
-                deciding_gp: Some(gp.display_name.clone()),
-                reason: None,
-                considerations: Some(
-                    "Kwetsbaar op meerdere domeinen; wil zo lang mogelijk thuis blijven wonen.".into(),
-                ),
-            },
-            gp.id,
-        )
-        .await?;
-        let poh_member = db
-            .add_team_member(
+        kernteam_store::audited!(
+            db,
+            kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+            |ch| ch.add_decision(
+                pid,
+                &NewDecision {
+                    kind: DecisionKind::Inclusion,
+                    decided_on,
+                    deciding_gp: Some(gp.display_name.clone()),
+                    reason: None,
+                    considerations: Some(
+                        "Kwetsbaar op meerdere domeinen; wil zo lang mogelijk thuis blijven wonen.".into(),
+                    ),
+                },
+                gp.id,
+            )
+        )?;
+        let poh_member = kernteam_store::audited!(
+            db,
+            kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+            |ch| ch.add_team_member(
                 pid,
                 &NewTeamMember {
                     kind: "professional".into(),
@@ -278,24 +290,29 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
                 },
                 poh.id,
             )
-            .await?;
-        db.add_team_member(
-            pid,
-            &NewTeamMember {
-                kind: "professional".into(),
-                user_id: Some(gp.id),
-                name: gp.display_name.clone(),
-                role: Some(Role::Huisarts.label().into()),
-                organisation: Some(practice.name.clone()),
-                ..Default::default()
-            },
-            poh.id,
-        )
-        .await?;
+        )?;
+        kernteam_store::audited!(
+            db,
+            kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+            |ch| ch.add_team_member(
+                pid,
+                &NewTeamMember {
+                    kind: "professional".into(),
+                    user_id: Some(gp.id),
+                    name: gp.display_name.clone(),
+                    role: Some(Role::Huisarts.label().into()),
+                    organisation: Some(practice.name.clone()),
+                    ..Default::default()
+                },
+                poh.id,
+            )
+        )?;
         let mut first = poh_member;
         if i % 3 == 0 {
-            let m = db
-                .add_team_member(
+            let m = kernteam_store::audited!(
+                db,
+                kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+                |ch| ch.add_team_member(
                     pid,
                     &NewTeamMember {
                         kind: "professional".into(),
@@ -307,25 +324,32 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
                     },
                     poh.id,
                 )
-                .await?;
+            )?;
             first = m;
         }
         if i % 2 == 0 {
-            db.add_team_member(
-                pid,
-                &NewTeamMember {
-                    kind: "mantelzorger".into(),
-                    name: ["Ans", "Jos", "Mieke", "Sjef"][i % 4].to_string(),
-                    relation: Some(["dochter", "zoon", "buurvrouw", "echtgenoot"][i % 4].into()),
-                    phone: Some(format!("06-1234{:04}", i)),
-                    ..Default::default()
-                },
-                poh.id,
-            )
-            .await?;
+            kernteam_store::audited!(
+                db,
+                kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+                |ch| ch.add_team_member(
+                    pid,
+                    &NewTeamMember {
+                        kind: "mantelzorger".into(),
+                        name: ["Ans", "Jos", "Mieke", "Sjef"][i % 4].to_string(),
+                        relation: Some(["dochter", "zoon", "buurvrouw", "echtgenoot"][i % 4].into()),
+                        phone: Some(format!("06-1234{:04}", i)),
+                        ..Default::default()
+                    },
+                    poh.id,
+                )
+            )?;
         }
         if i % 5 != 4 {
-            db.set_first_contact(pid, first, poh.id).await?;
+            kernteam_store::audited!(
+                db,
+                kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+                |ch| ch.set_first_contact(pid, first, poh.id)
+            )?;
         }
         if i % 4 != 3 {
             let plan = CarePlan {
@@ -360,15 +384,12 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
                 ],
                 evaluation_date: Some(today + chrono::Duration::days(90)),
             };
-            db.save_care_plan(
-                pid,
-                0,
-                &serde_json::to_string(&plan)?,
-                "Zorgplan opgesteld",
-                poh.id,
-                &poh.display_name,
-            )
-            .await?;
+            let content = serde_json::to_string(&plan)?;
+            kernteam_store::audited!(
+                db,
+                kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+                |ch| ch.save_care_plan(pid, 0, &content, "Zorgplan opgesteld", poh.id, &poh.display_name,)
+            )?;
         }
     }
     Ok(())

@@ -54,8 +54,10 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
         let username = format!("load-{i:03}");
         let user_id = match db.credentials(&username).await? {
             Some(c) => c.user.id,
-            None => {
-                db.create_user(&NewUser {
+            None => kernteam_store::audited!(
+                db,
+                kernteam_store::care::AuditEntry::command_line("belastingtestgegevens", None),
+                |ch| ch.create_user(&NewUser {
                     username: username.clone(),
                     display_name: format!("Belasting {i}"),
                     role: Role::PohO,
@@ -64,8 +66,7 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
                     password_hash: hash.clone(),
                     is_admin: false,
                 })
-                .await?
-            }
+            )?,
         };
         let token = kernteam_web::auth::random_token();
         db.create_session(
@@ -87,8 +88,11 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
             .collect();
         for p in elderly.choose_multiple(&mut rng, args.patients_per_user) {
             if db.care_plan_versions(p.patient_id).await?.is_empty() {
-                db.save_care_plan(p.patient_id, 0, &plan_json, "Zorgplan opgesteld", user_id, "Belasting")
-                    .await?;
+                kernteam_store::audited!(
+                    db,
+                    kernteam_store::care::AuditEntry::command_line("belastingtestgegevens", None),
+                    |ch| ch.save_care_plan(p.patient_id, 0, &plan_json, "Zorgplan opgesteld", user_id, "Belasting")
+                )?;
             }
             for path in [
                 format!("/patienten/{}", p.patient_id),

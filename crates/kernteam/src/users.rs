@@ -87,8 +87,13 @@ pub async fn run(db: kernteam_store::Db, cmd: UserCommand) -> anyhow::Result<Exi
             };
             kernteam_web::auth::check_password_for(&password, &username).map_err(anyhow::Error::msg)?;
             let hash = kernteam_web::hash_password(password.clone()).await?;
-            let id = db
-                .create_user(&NewUser {
+            let id = kernteam_store::audited!(
+                db,
+                kernteam_store::care::AuditEntry::command_line(
+                    "account aangemaakt",
+                    Some(format!("{username} ({})", role.label()))
+                ),
+                |ch| ch.create_user(&NewUser {
                     username: username.clone(),
                     display_name: name,
                     role,
@@ -97,7 +102,7 @@ pub async fn run(db: kernteam_store::Db, cmd: UserCommand) -> anyhow::Result<Exi
                     password_hash: hash,
                     is_admin: admin,
                 })
-                .await?;
+            )?;
             println!("account {username} aangemaakt (id {id}, rol {})", role.label());
             if generated {
                 if std::io::stdout().is_terminal() {

@@ -34,11 +34,10 @@ fn user_add(url: &str, args: &[&str]) -> (bool, String) {
 #[tokio::test]
 async fn user_add_names_every_affiliation_problem_as_the_administration_page_does() {
     for t in testing::all().await {
-        let org =
-            t.db.create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum")
-                .await
-                .unwrap()
-                .to_string();
+        let org = kernteam_store::audited!(t.db, testing::entry(), |ch| ch
+            .create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum"))
+        .unwrap()
+        .to_string();
         let base = ["--username", "apo", "--name", "Anna Apotheker", "--role", "apotheker"];
 
         // A network professional given a practice and no organisation: both problems.

@@ -123,18 +123,16 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
             .await
             .unwrap();
         let practice = t.db.practice_by_agb("09000001").await.unwrap().unwrap();
-        let user =
-            t.db.create_user(&NewUser {
-                username: "poh".into(),
-                display_name: "POH".into(),
-                role: kernteam_domain::access::Role::PohO,
-                practice_id: Some(practice.id),
-                organisation_id: None,
-                password_hash: "x".into(),
-                is_admin: false,
-            })
-            .await
-            .unwrap();
+        let user = kernteam_store::audited!(t.db, testing::entry(), |ch| ch.create_user(&NewUser {
+            username: "poh".into(),
+            display_name: "POH".into(),
+            role: kernteam_domain::access::Role::PohO,
+            practice_id: Some(practice.id),
+            organisation_id: None,
+            password_hash: "x".into(),
+            is_admin: false,
+        }))
+        .unwrap();
         let snap = t.db.latest_snapshot(practice.id).await.unwrap().unwrap();
         let people = t.db.snapshot_people(snap.snapshot_id).await.unwrap();
         let decide = |kind, on: &str| NewDecision {
@@ -169,7 +167,12 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
             .zip(plan)
         {
             for (kind, on) in decisions {
-                t.db.add_decision(id(his), &decide(*kind, on), user).await.unwrap();
+                kernteam_store::audited!(t.db, testing::entry(), |ch| ch.add_decision(
+                    id(his),
+                    &decide(*kind, on),
+                    user
+                ))
+                .unwrap();
             }
         }
         let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
@@ -181,9 +184,12 @@ async fn included_counts_patients_whose_latest_decision_by_r_is_an_inclusion() {
         // 2027-06-29, P01-00006 registers from 2027-07-01. P01-00003, whose last day is R
         // itself, still counts.
         for his in ["P01-00004", "P01-00006", "P01-00003"] {
-            t.db.add_decision(id(his), &decide(DecisionKind::Inclusion, "2027-04-01"), user)
-                .await
-                .unwrap();
+            kernteam_store::audited!(t.db, testing::entry(), |ch| ch.add_decision(
+                id(his),
+                &decide(DecisionKind::Inclusion, "2027-04-01"),
+                user
+            ))
+            .unwrap();
         }
         let r = report(&t.db, ReportKind::Quarterly, "2027-Q2").await;
         assert_eq!(r.practices[0].recorded.included, 3, "{:?}", t.backend());
@@ -206,18 +212,16 @@ async fn recorded_care_feeds_the_period_figures() {
             .await
             .unwrap();
         let practice = db.practice_by_agb("09000001").await.unwrap().unwrap();
-        let user = db
-            .create_user(&NewUser {
-                username: "poh".into(),
-                display_name: "POH".into(),
-                role: kernteam_domain::access::Role::PohO,
-                practice_id: Some(practice.id),
-                organisation_id: None,
-                password_hash: "x".into(),
-                is_admin: false,
-            })
-            .await
-            .unwrap();
+        let user = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
+            username: "poh".into(),
+            display_name: "POH".into(),
+            role: kernteam_domain::access::Role::PohO,
+            practice_id: Some(practice.id),
+            organisation_id: None,
+            password_hash: "x".into(),
+            is_admin: false,
+        }))
+        .unwrap();
         let snap = db.latest_snapshot(practice.id).await.unwrap().unwrap();
         let p = db.snapshot_people(snap.snapshot_id).await.unwrap()[0].patient_id;
         // Two meetings held in Q2 (one on R), one held in Q3, one planned in Q2 but not held.
@@ -227,13 +231,17 @@ async fn recorded_care_feeds_the_period_figures() {
             ("2027-07-01", true),
             ("2027-05-15", false),
         ] {
-            let m = db
-                .create_meeting(practice.id, d(date), "praktijk", &["huisarts".into()], user)
-                .await
-                .unwrap();
-            db.add_to_agenda(m, p, None).await.unwrap();
+            let m = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
+                practice.id,
+                d(date),
+                "praktijk",
+                &["huisarts".into()],
+                user
+            ))
+            .unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(m, p, None)).unwrap();
             if held {
-                db.record_minutes(m, p, "besproken").await.unwrap();
+                kernteam_store::audited!(db, testing::entry(), |ch| ch.record_minutes(m, p, "besproken")).unwrap();
             }
         }
         for (date, funding) in [
@@ -250,7 +258,7 @@ async fn recorded_care_feeds_the_period_figures() {
                 funding: funding.into(),
                 so_name: "SO".into(),
             };
-            db.add_consultation(p, &c, user).await.unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_consultation(p, &c, user)).unwrap();
         }
         for (kind, at) in [
             ("elv_laag_complex", "2027-04-03T10:00:00Z"),
@@ -260,14 +268,22 @@ async fn recorded_care_feeds_the_period_figures() {
             ("val", "2027-06-01T08:00:00Z"),
             ("seh_verwijzing", "2027-07-01T12:00:00Z"),
         ] {
-            db.add_event(p, kind, at, None, user).await.unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(p, kind, at, None, user)).unwrap();
         }
-        db.set_poh_o_hours(practice.id, d("2027-01-01"), 12.0, user)
-            .await
-            .unwrap();
-        db.set_poh_o_hours(practice.id, d("2027-07-01"), 16.0, user)
-            .await
-            .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_poh_o_hours(
+            practice.id,
+            d("2027-01-01"),
+            12.0,
+            user
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_poh_o_hours(
+            practice.id,
+            d("2027-07-01"),
+            16.0,
+            user
+        ))
+        .unwrap();
         let r = report(db, ReportKind::Quarterly, "2027-Q2").await;
         let f = &r.practices[0].recorded;
         assert_eq!(f.mdo_count, 2, "{:?}", t.backend());

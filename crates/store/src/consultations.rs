@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::change::Change;
 use crate::convert::{all, date, fmt_date, CountRow};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -56,24 +57,6 @@ impl TryFrom<ConsultationRow> for Consultation {
 }
 
 impl Db {
-    pub async fn add_consultation(&self, patient_id: i64, c: &NewConsultation, by: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO so_consultations (patient_id, consulted_on, question, advice, kind, funding, so_name, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(patient_id)
-        .bind(fmt_date(c.date))
-        .bind(&c.question)
-        .bind(&c.advice)
-        .bind(&c.kind)
-        .bind(&c.funding)
-        .bind(&c.so_name)
-        .bind(by)
-        .bind(now_timestamp())
-        .fetch_one(self.pool())
-        .await?)
-    }
-
     pub async fn consultations(&self, patient_id: i64) -> StoreResult<Vec<Consultation>> {
         let rows = sqlx::query_as::<_, ConsultationRow>(
             "SELECT id, patient_id, consulted_on, question, advice, kind, funding, so_name FROM so_consultations \
@@ -102,5 +85,25 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         CountRow::all(rows)
+    }
+}
+
+impl Change {
+    pub async fn add_consultation(&mut self, patient_id: i64, c: &NewConsultation, by: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO so_consultations (patient_id, consulted_on, question, advice, kind, funding, so_name, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(patient_id)
+        .bind(fmt_date(c.date))
+        .bind(&c.question)
+        .bind(&c.advice)
+        .bind(&c.kind)
+        .bind(&c.funding)
+        .bind(&c.so_name)
+        .bind(by)
+        .bind(now_timestamp())
+        .fetch_one(self.conn())
+        .await?)
     }
 }

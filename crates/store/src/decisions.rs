@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use kernteam_domain::care::{Decision, DecisionKind};
 
+use crate::change::Change;
 use crate::convert::{all, code, date, fmt_date, timestamp};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -89,23 +90,6 @@ impl TryFrom<PracticeDecisionRow> for (i64, Decision) {
 }
 
 impl Db {
-    pub async fn add_decision(&self, patient_id: i64, d: &NewDecision, user_id: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO program_decisions (patient_id, kind, decided_on, deciding_gp, reason, considerations, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(patient_id)
-        .bind(d.kind.code())
-        .bind(fmt_date(d.decided_on))
-        .bind(&d.deciding_gp)
-        .bind(&d.reason)
-        .bind(&d.considerations)
-        .bind(user_id)
-        .bind(now_timestamp())
-        .fetch_one(self.pool())
-        .await?)
-    }
-
     pub async fn decisions(&self, patient_id: i64) -> StoreResult<Vec<DecisionRecord>> {
         let rows = sqlx::query_as::<_, DecisionRow>(
             "SELECT d.id, d.kind, d.decided_on, d.deciding_gp, d.reason, d.considerations, \
@@ -129,5 +113,24 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         all(rows)
+    }
+}
+
+impl Change {
+    pub async fn add_decision(&mut self, patient_id: i64, d: &NewDecision, user_id: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO program_decisions (patient_id, kind, decided_on, deciding_gp, reason, considerations, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(patient_id)
+        .bind(d.kind.code())
+        .bind(fmt_date(d.decided_on))
+        .bind(&d.deciding_gp)
+        .bind(&d.reason)
+        .bind(&d.considerations)
+        .bind(user_id)
+        .bind(now_timestamp())
+        .fetch_one(self.conn())
+        .await?)
     }
 }

@@ -1,6 +1,7 @@
 //! Versioned documents of a patient: the care plan and the PZP (proactive care planning).
 //! Every save is a new version; a save based on an outdated version is refused.
 
+use crate::change::Change;
 use crate::convert::timestamp;
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -150,34 +151,6 @@ impl NewVersion<'_> {
 const VERSION_COLUMNS: &str = "version, content, summary, created_by_name, created_at";
 
 impl Db {
-    /// Saves a new version of a document. `based_on` is the version the editor started from
-    /// (0 for none); when someone else saved in between, nothing is written (`Conflict`).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn save_version(
-        &self,
-        doc: Document,
-        patient_id: i64,
-        based_on: i64,
-        content: &str,
-        summary: &str,
-        user_id: i64,
-        user_name: &str,
-    ) -> StoreResult<i64> {
-        let mut tx = self.pool().begin().await?;
-        let version = NewVersion {
-            doc,
-            based_on,
-            content,
-            summary,
-            user_id,
-            user_name,
-        }
-        .insert(&mut tx, patient_id)
-        .await?;
-        tx.commit().await?;
-        Ok(version)
-    }
-
     /// All versions of a document, newest first.
     pub async fn versions(&self, doc: Document, patient_id: i64) -> StoreResult<Vec<CarePlanVersion>> {
         let rows = sqlx::query_as::<_, VersionRow>(&format!(
@@ -240,9 +213,42 @@ impl Db {
         self.practice_document_patients(Document::CarePlan, practice_id).await
     }
 
-    /// Saves a new version of the care plan (see [`Db::save_version`]).
+    /// All versions of the care plan, newest first.
+    pub async fn care_plan_versions(&self, patient_id: i64) -> StoreResult<Vec<CarePlanVersion>> {
+        self.versions(Document::CarePlan, patient_id).await
+    }
+}
+
+impl Change {
+    /// Saves a new version of a document. `based_on` is the version the editor started from
+    /// (0 for none); when someone else saved in between, nothing is written (`Conflict`).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_version(
+        &mut self,
+        doc: Document,
+        patient_id: i64,
+        based_on: i64,
+        content: &str,
+        summary: &str,
+        user_id: i64,
+        user_name: &str,
+    ) -> StoreResult<i64> {
+        let version = NewVersion {
+            doc,
+            based_on,
+            content,
+            summary,
+            user_id,
+            user_name,
+        }
+        .insert(self.tx(), patient_id)
+        .await?;
+        Ok(version)
+    }
+
+    /// Saves a new version of the care plan (see [`Change::save_version`]).
     pub async fn save_care_plan(
-        &self,
+        &mut self,
         patient_id: i64,
         based_on: i64,
         content: &str,
@@ -260,10 +266,5 @@ impl Db {
             user_name,
         )
         .await
-    }
-
-    /// All versions of the care plan, newest first.
-    pub async fn care_plan_versions(&self, patient_id: i64) -> StoreResult<Vec<CarePlanVersion>> {
-        self.versions(Document::CarePlan, patient_id).await
     }
 }

@@ -1,6 +1,7 @@
 //! Care events of a patient (a fall, a hospital admission or discharge, …) and the sending
 //! of their handover.
 
+use crate::change::Change;
 use crate::convert::{all, opt_timestamp, timestamp, CountRow};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -42,42 +43,6 @@ impl TryFrom<EventRow> for CareEvent {
 const EVENT_COLUMNS: &str = "e.id, e.patient_id, e.kind, e.occurred_at, e.notes, e.handover_sent_at";
 
 impl Db {
-    pub async fn add_event(
-        &self,
-        patient_id: i64,
-        kind: &str,
-        occurred_at: &str,
-        notes: Option<&str>,
-        by: i64,
-    ) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO care_events (patient_id, kind, occurred_at, notes, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(patient_id)
-        .bind(kind)
-        .bind(occurred_at)
-        .bind(notes)
-        .bind(by)
-        .bind(now_timestamp())
-        .fetch_one(self.pool())
-        .await?)
-    }
-
-    /// Records when the handover of an event was sent.
-    pub async fn mark_handover_sent(&self, patient_id: i64, event_id: i64, sent_at: &str) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE care_events SET handover_sent_at = $1 WHERE id = $2 AND patient_id = $3")
-            .bind(sent_at)
-            .bind(event_id)
-            .bind(patient_id)
-            .execute(self.pool())
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
     pub async fn events(&self, patient_id: i64) -> StoreResult<Vec<CareEvent>> {
         let rows = sqlx::query_as::<_, EventRow>(&format!(
             "SELECT {EVENT_COLUMNS} FROM care_events e WHERE e.patient_id = $1 ORDER BY e.occurred_at DESC, e.id DESC"
@@ -144,5 +109,43 @@ impl Db {
             q = q.bind(*k);
         }
         all(q.fetch_all(self.pool()).await?)
+    }
+}
+
+impl Change {
+    pub async fn add_event(
+        &mut self,
+        patient_id: i64,
+        kind: &str,
+        occurred_at: &str,
+        notes: Option<&str>,
+        by: i64,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO care_events (patient_id, kind, occurred_at, notes, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(patient_id)
+        .bind(kind)
+        .bind(occurred_at)
+        .bind(notes)
+        .bind(by)
+        .bind(now_timestamp())
+        .fetch_one(self.conn())
+        .await?)
+    }
+
+    /// Records when the handover of an event was sent.
+    pub async fn mark_handover_sent(&mut self, patient_id: i64, event_id: i64, sent_at: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE care_events SET handover_sent_at = $1 WHERE id = $2 AND patient_id = $3")
+            .bind(sent_at)
+            .bind(event_id)
+            .bind(patient_id)
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::change::Change;
 use crate::convert::{date, fmt_date, timestamp};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -36,24 +37,6 @@ impl TryFrom<PohHoursRow> for PohHours {
 }
 
 impl Db {
-    pub async fn set_poh_o_hours(
-        &self,
-        practice_id: i64,
-        valid_from: NaiveDate,
-        hours: f64,
-        by: i64,
-    ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO practice_settings (practice_id, valid_from, poh_o_hours_per_week, set_by, set_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(practice_id)
-            .bind(fmt_date(valid_from))
-            .bind(hours)
-            .bind(by)
-            .bind(now_timestamp())
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// The formation history, newest first.
     pub async fn poh_o_hours_history(&self, practice_id: i64) -> StoreResult<Vec<PohHours>> {
         let rows = sqlx::query_as::<_, PohHoursRow>(
@@ -75,5 +58,25 @@ impl Db {
             .into_iter()
             .find(|h| h.valid_from <= on)
             .map(|h| h.hours))
+    }
+}
+
+impl Change {
+    pub async fn set_poh_o_hours(
+        &mut self,
+        practice_id: i64,
+        valid_from: NaiveDate,
+        hours: f64,
+        by: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO practice_settings (practice_id, valid_from, poh_o_hours_per_week, set_by, set_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(practice_id)
+            .bind(fmt_date(valid_from))
+            .bind(hours)
+            .bind(by)
+            .bind(now_timestamp())
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 }

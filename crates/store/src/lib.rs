@@ -13,6 +13,7 @@
 pub mod audit;
 mod audit_verify;
 pub mod care;
+pub mod change;
 pub mod consultations;
 pub mod convert;
 pub mod decisions;

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::change::Change;
 use crate::convert::{all, count, date, flag, fmt_date, store_flag};
 use crate::documents::NewVersion;
 use crate::{now_timestamp, Db, StoreError, StoreResult};
@@ -148,28 +149,6 @@ impl TryFrom<AgendaEntryRow> for AgendaEntry {
 }
 
 impl Db {
-    pub async fn create_meeting(
-        &self,
-        practice_id: i64,
-        date: NaiveDate,
-        level: &str,
-        invited: &[String],
-        by: i64,
-    ) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO mdo_meetings (practice_id, meeting_date, level, invited, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(practice_id)
-        .bind(fmt_date(date))
-        .bind(level)
-        .bind(invited.join(","))
-        .bind(by)
-        .bind(now_timestamp())
-        .fetch_one(self.pool())
-        .await?)
-    }
-
     pub async fn meetings(&self, practice_id: i64) -> StoreResult<Vec<Meeting>> {
         let rows = sqlx::query_as::<_, MeetingRow>(&format!(
             "{MEETING_SELECT} WHERE m.practice_id = $1 ORDER BY m.meeting_date DESC, m.id DESC"
@@ -197,91 +176,6 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         all(rows)
-    }
-
-    pub async fn add_to_agenda(&self, meeting_id: i64, patient_id: i64, reason: Option<&str>) -> StoreResult<i64> {
-        sqlx::query_scalar("INSERT INTO mdo_agenda (meeting_id, patient_id, reason) VALUES ($1, $2, $3) RETURNING id")
-            .bind(meeting_id)
-            .bind(patient_id)
-            .bind(reason)
-            .fetch_one(self.pool())
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => {
-                    StoreError::Conflict("Deze patiënt staat al op de agenda.".into())
-                }
-                _ => e.into(),
-            })
-    }
-
-    /// Records the minutes of one patient's discussion; marks the meeting as held.
-    pub async fn record_minutes(&self, meeting_id: i64, patient_id: i64, minutes: &str) -> StoreResult<()> {
-        self.record_minutes_with_plan(meeting_id, patient_id, minutes, None)
-            .await
-            .map(|_| ())
-    }
-
-    /// Records the minutes of one patient's discussion, marks the meeting as held and, when
-    /// the decisions changed the care plan, saves its new version — all in one transaction,
-    /// so that minutes and care plan never disagree. Returns the new care-plan version.
-    pub async fn record_minutes_with_plan(
-        &self,
-        meeting_id: i64,
-        patient_id: i64,
-        minutes: &str,
-        plan: Option<NewVersion<'_>>,
-    ) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool().begin().await?;
-        let version = match plan {
-            Some(p) => Some(p.insert(&mut tx, patient_id).await?),
-            None => None,
-        };
-        let done =
-            sqlx::query("UPDATE mdo_agenda SET minutes = $1, discussed = 1 WHERE meeting_id = $2 AND patient_id = $3")
-                .bind(minutes)
-                .bind(meeting_id)
-                .bind(patient_id)
-                .execute(&mut *tx)
-                .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query("UPDATE mdo_meetings SET held = 1 WHERE id = $1")
-            .bind(meeting_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(version)
-    }
-
-    /// Replaces the attendance list and marks the meeting as held.
-    pub async fn record_attendance(
-        &self,
-        meeting_id: i64,
-        list: &[Attendance],
-        notes: Option<&str>,
-    ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM mdo_attendance WHERE meeting_id = $1")
-            .bind(meeting_id)
-            .execute(&mut *tx)
-            .await?;
-        for a in list {
-            sqlx::query("INSERT INTO mdo_attendance (meeting_id, discipline, present, name) VALUES ($1, $2, $3, $4)")
-                .bind(meeting_id)
-                .bind(&a.discipline)
-                .bind(store_flag(a.present))
-                .bind(&a.name)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("UPDATE mdo_meetings SET held = 1, notes = COALESCE($1, notes) WHERE id = $2")
-            .bind(notes)
-            .bind(meeting_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     pub async fn attendance(&self, meeting_id: i64) -> StoreResult<Vec<Attendance>> {
@@ -335,5 +229,110 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         all(rows)
+    }
+}
+
+impl Change {
+    pub async fn create_meeting(
+        &mut self,
+        practice_id: i64,
+        date: NaiveDate,
+        level: &str,
+        invited: &[String],
+        by: i64,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO mdo_meetings (practice_id, meeting_date, level, invited, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(practice_id)
+        .bind(fmt_date(date))
+        .bind(level)
+        .bind(invited.join(","))
+        .bind(by)
+        .bind(now_timestamp())
+        .fetch_one(self.conn())
+        .await?)
+    }
+
+    pub async fn add_to_agenda(&mut self, meeting_id: i64, patient_id: i64, reason: Option<&str>) -> StoreResult<i64> {
+        sqlx::query_scalar("INSERT INTO mdo_agenda (meeting_id, patient_id, reason) VALUES ($1, $2, $3) RETURNING id")
+            .bind(meeting_id)
+            .bind(patient_id)
+            .bind(reason)
+            .fetch_one(self.conn())
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Conflict("Deze patiënt staat al op de agenda.".into())
+                }
+                _ => e.into(),
+            })
+    }
+
+    /// Records the minutes of one patient's discussion; marks the meeting as held.
+    pub async fn record_minutes(&mut self, meeting_id: i64, patient_id: i64, minutes: &str) -> StoreResult<()> {
+        self.record_minutes_with_plan(meeting_id, patient_id, minutes, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// Records the minutes of one patient's discussion, marks the meeting as held and, when
+    /// the decisions changed the care plan, saves its new version — all in one transaction,
+    /// so that minutes and care plan never disagree. Returns the new care-plan version.
+    pub async fn record_minutes_with_plan(
+        &mut self,
+        meeting_id: i64,
+        patient_id: i64,
+        minutes: &str,
+        plan: Option<NewVersion<'_>>,
+    ) -> StoreResult<Option<i64>> {
+        let version = match plan {
+            Some(p) => Some(p.insert(self.tx(), patient_id).await?),
+            None => None,
+        };
+        let done =
+            sqlx::query("UPDATE mdo_agenda SET minutes = $1, discussed = 1 WHERE meeting_id = $2 AND patient_id = $3")
+                .bind(minutes)
+                .bind(meeting_id)
+                .bind(patient_id)
+                .execute(self.conn())
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("UPDATE mdo_meetings SET held = 1 WHERE id = $1")
+            .bind(meeting_id)
+            .execute(self.conn())
+            .await?;
+        Ok(version)
+    }
+
+    /// Replaces the attendance list and marks the meeting as held.
+    pub async fn record_attendance(
+        &mut self,
+        meeting_id: i64,
+        list: &[Attendance],
+        notes: Option<&str>,
+    ) -> StoreResult<()> {
+        sqlx::query("DELETE FROM mdo_attendance WHERE meeting_id = $1")
+            .bind(meeting_id)
+            .execute(self.conn())
+            .await?;
+        for a in list {
+            sqlx::query("INSERT INTO mdo_attendance (meeting_id, discipline, present, name) VALUES ($1, $2, $3, $4)")
+                .bind(meeting_id)
+                .bind(&a.discipline)
+                .bind(store_flag(a.present))
+                .bind(&a.name)
+                .execute(self.conn())
+                .await?;
+        }
+        sqlx::query("UPDATE mdo_meetings SET held = 1, notes = COALESCE($1, notes) WHERE id = $2")
+            .bind(notes)
+            .bind(meeting_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 }

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::change::Change;
 use crate::convert::{all, date, fmt_date, opt_date};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -74,25 +75,6 @@ impl TryFrom<LastReviewRow> for (i64, NaiveDate) {
 }
 
 impl Db {
-    pub async fn add_medication_review(&self, patient_id: i64, m: &NewMedicationReview, by: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO medication_reviews (patient_id, reviewed_on, indication, participants, stopped, started, changed, follow_up, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(patient_id)
-        .bind(fmt_date(m.date))
-        .bind(&m.indication)
-        .bind(&m.participants)
-        .bind(&m.stopped)
-        .bind(&m.started)
-        .bind(&m.changed)
-        .bind(m.follow_up.map(fmt_date))
-        .bind(by)
-        .bind(now_timestamp())
-        .fetch_one(self.pool())
-        .await?)
-    }
-
     pub async fn medication_reviews(&self, patient_id: i64) -> StoreResult<Vec<MedicationReview>> {
         let rows = sqlx::query_as::<_, ReviewRow>(
             "SELECT id, patient_id, reviewed_on, indication, participants, stopped, started, changed, follow_up \
@@ -114,5 +96,31 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         all(rows)
+    }
+}
+
+impl Change {
+    pub async fn add_medication_review(
+        &mut self,
+        patient_id: i64,
+        m: &NewMedicationReview,
+        by: i64,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO medication_reviews (patient_id, reviewed_on, indication, participants, stopped, started, changed, follow_up, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(patient_id)
+        .bind(fmt_date(m.date))
+        .bind(&m.indication)
+        .bind(&m.participants)
+        .bind(&m.stopped)
+        .bind(&m.started)
+        .bind(&m.changed)
+        .bind(m.follow_up.map(fmt_date))
+        .bind(by)
+        .bind(now_timestamp())
+        .fetch_one(self.conn())
+        .await?)
     }
 }

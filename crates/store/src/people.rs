@@ -2,6 +2,7 @@
 
 use kernteam_domain::access::{OrganisationKind, Role};
 
+use crate::change::Change;
 use crate::convert::{code, flag, opt_timestamp, store_flag, timestamp};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -218,46 +219,6 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
-    pub async fn create_organisation(&self, kind: OrganisationKind, name: &str) -> StoreResult<i64> {
-        sqlx::query_scalar("INSERT INTO organisations (kind, name, created_at) VALUES ($1, $2, $3) RETURNING id")
-            .bind(kind.code())
-            .bind(name)
-            .bind(now_timestamp())
-            .fetch_one(self.pool())
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict(format!("Er bestaat al een organisatie '{name}' van deze soort."))
-                } else {
-                    e.into()
-                }
-            })
-    }
-
-    pub async fn create_user(&self, u: &NewUser) -> StoreResult<i64> {
-        sqlx::query_scalar(
-            "INSERT INTO users (username, display_name, role, practice_id, organisation_id, password_hash, is_admin, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(&u.username)
-        .bind(&u.display_name)
-        .bind(u.role.code())
-        .bind(u.practice_id)
-        .bind(u.organisation_id)
-        .bind(&u.password_hash)
-        .bind(store_flag(u.is_admin))
-        .bind(now_timestamp())
-        .fetch_one(self.pool())
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Conflict(format!("De gebruikersnaam '{}' is al in gebruik.", u.username))
-            } else {
-                e.into()
-            }
-        })
-    }
-
     pub async fn users(&self) -> StoreResult<Vec<User>> {
         let rows = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name"))
             .fetch_all(self.pool())
@@ -272,37 +233,6 @@ impl Db {
             .await?
             .ok_or(StoreError::NotFound)?;
         r.try_into()
-    }
-
-    pub async fn set_user_active(&self, id: i64, active: bool) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
-            .bind(store_flag(active))
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        if !active {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id)
-                .execute(self.pool())
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Sets a new password; the user's sessions end.
-    pub async fn set_password_hash(&self, id: i64, hash: &str) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
-            .bind(hash)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     pub async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
@@ -387,6 +317,77 @@ impl Db {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
             .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Change {
+    pub async fn create_organisation(&mut self, kind: OrganisationKind, name: &str) -> StoreResult<i64> {
+        sqlx::query_scalar("INSERT INTO organisations (kind, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(kind.code())
+            .bind(name)
+            .bind(now_timestamp())
+            .fetch_one(self.conn())
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict(format!("Er bestaat al een organisatie '{name}' van deze soort."))
+                } else {
+                    e.into()
+                }
+            })
+    }
+
+    pub async fn create_user(&mut self, u: &NewUser) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, role, practice_id, organisation_id, password_hash, is_admin, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(u.role.code())
+        .bind(u.practice_id)
+        .bind(u.organisation_id)
+        .bind(&u.password_hash)
+        .bind(store_flag(u.is_admin))
+        .bind(now_timestamp())
+        .fetch_one(self.conn())
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict(format!("De gebruikersnaam '{}' is al in gebruik.", u.username))
+            } else {
+                e.into()
+            }
+        })
+    }
+
+    pub async fn set_user_active(&mut self, id: i64, active: bool) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(store_flag(active))
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Sets a new password; the user's sessions end.
+    pub async fn set_password_hash(&mut self, id: i64, hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(self.conn())
             .await?;
         Ok(())
     }

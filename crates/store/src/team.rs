@@ -1,5 +1,6 @@
 //! A patient's care team (professionals and informal carers) and its first point of contact.
 
+use crate::change::Change;
 use crate::convert::{all, timestamp};
 use crate::patients::{PatientRef, PatientRow};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
@@ -98,49 +99,6 @@ impl Db {
         Ok(rows.into_iter().map(PatientRef::from).collect())
     }
 
-    pub async fn add_team_member(&self, patient_id: i64, m: &NewTeamMember, by: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO care_team_members (patient_id, kind, user_id, name, role, organisation, relation, phone, email, added_by, added_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(patient_id)
-        .bind(&m.kind)
-        .bind(m.user_id)
-        .bind(&m.name)
-        .bind(&m.role)
-        .bind(&m.organisation)
-        .bind(&m.relation)
-        .bind(&m.phone)
-        .bind(&m.email)
-        .bind(by)
-        .bind(now_timestamp())
-        .fetch_one(self.pool())
-        .await?)
-    }
-
-    /// Ends a membership (kept for the record). Clears the first point of contact if it was them.
-    pub async fn remove_team_member(&self, patient_id: i64, member_id: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        let done = sqlx::query(
-            "UPDATE care_team_members SET removed_at = $1 WHERE id = $2 AND patient_id = $3 AND removed_at IS NULL",
-        )
-        .bind(now_timestamp())
-        .bind(member_id)
-        .bind(patient_id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query("DELETE FROM first_contacts WHERE patient_id = $1 AND member_id = $2")
-            .bind(patient_id)
-            .bind(member_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     pub async fn team(&self, patient_id: i64) -> StoreResult<Vec<TeamMember>> {
         let rows = sqlx::query_as::<_, MemberRow>(&format!(
             "SELECT {MEMBER_COLUMNS} FROM care_team_members m \
@@ -150,33 +108,6 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         all(rows)
-    }
-
-    /// Makes an active member of the team the first point of contact.
-    pub async fn set_first_contact(&self, patient_id: i64, member_id: i64, by: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM care_team_members WHERE id = $1 AND patient_id = $2 AND removed_at IS NULL",
-        )
-        .bind(member_id)
-        .bind(patient_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query(
-            "INSERT INTO first_contacts (patient_id, member_id, set_by, set_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (patient_id) DO UPDATE SET member_id = excluded.member_id, set_by = excluded.set_by, set_at = excluded.set_at",
-        )
-        .bind(patient_id)
-        .bind(member_id)
-        .bind(by)
-        .bind(now_timestamp())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     pub async fn first_contact(&self, patient_id: i64) -> StoreResult<Option<TeamMember>> {
@@ -200,5 +131,73 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(|r| (r.patient_id, r.name, r.role)).collect())
+    }
+}
+
+impl Change {
+    pub async fn add_team_member(&mut self, patient_id: i64, m: &NewTeamMember, by: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO care_team_members (patient_id, kind, user_id, name, role, organisation, relation, phone, email, added_by, added_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(patient_id)
+        .bind(&m.kind)
+        .bind(m.user_id)
+        .bind(&m.name)
+        .bind(&m.role)
+        .bind(&m.organisation)
+        .bind(&m.relation)
+        .bind(&m.phone)
+        .bind(&m.email)
+        .bind(by)
+        .bind(now_timestamp())
+        .fetch_one(self.conn())
+        .await?)
+    }
+
+    /// Ends a membership (kept for the record). Clears the first point of contact if it was them.
+    pub async fn remove_team_member(&mut self, patient_id: i64, member_id: i64) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE care_team_members SET removed_at = $1 WHERE id = $2 AND patient_id = $3 AND removed_at IS NULL",
+        )
+        .bind(now_timestamp())
+        .bind(member_id)
+        .bind(patient_id)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM first_contacts WHERE patient_id = $1 AND member_id = $2")
+            .bind(patient_id)
+            .bind(member_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Makes an active member of the team the first point of contact.
+    pub async fn set_first_contact(&mut self, patient_id: i64, member_id: i64, by: i64) -> StoreResult<()> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM care_team_members WHERE id = $1 AND patient_id = $2 AND removed_at IS NULL",
+        )
+        .bind(member_id)
+        .bind(patient_id)
+        .fetch_one(self.conn())
+        .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "INSERT INTO first_contacts (patient_id, member_id, set_by, set_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (patient_id) DO UPDATE SET member_id = excluded.member_id, set_by = excluded.set_by, set_at = excluded.set_at",
+        )
+        .bind(patient_id)
+        .bind(member_id)
+        .bind(by)
+        .bind(now_timestamp())
+        .execute(self.conn())
+        .await?;
+        Ok(())
     }
 }

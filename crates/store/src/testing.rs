@@ -156,3 +156,13 @@ pub async fn all() -> Vec<TestDb> {
     out.extend(postgres().await);
     out
 }
+
+/// The audit record of a change a test makes to set up its data.
+pub fn entry() -> crate::care::AuditEntry {
+    crate::care::AuditEntry {
+        username: "test".into(),
+        role: "test".into(),
+        action: "testgegevens".into(),
+        ..Default::default()
+    }
+}

@@ -3,6 +3,7 @@
 
 use sqlx::Row;
 
+use crate::change::Change;
 use crate::keys::Keys;
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -183,32 +184,32 @@ impl Db {
         )
     }
 
+    pub async fn set_second_factor_done(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET second_factor_done = 1 WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Change {
     /// Switches TOTP off (an administrator's reset), removing secret and recovery codes.
-    pub async fn reset_totp(&self, user_id: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn reset_totp(&mut self, user_id: i64) -> StoreResult<()> {
         sqlx::query(
             "UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled = 0, totp_last_step = 0, \
              failed_codes = 0, locked_until = NULL WHERE id = $1",
         )
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(self.conn())
         .await?;
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(self.conn())
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn set_second_factor_done(&self, id_hash: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET second_factor_done = 1 WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(self.pool())
+            .execute(self.conn())
             .await?;
         Ok(())
     }

@@ -339,18 +339,16 @@ async fn totp_secrets_are_stored_encrypted() {
     use kernteam_store::people::NewUser;
     for t in testing::all().await {
         let db = &t.db;
-        let id = db
-            .create_user(&NewUser {
-                username: "poh".into(),
-                display_name: "Poh".into(),
-                role: Role::Programmamanager,
-                practice_id: None,
-                organisation_id: None,
-                password_hash: "x".into(),
-                is_admin: false,
-            })
-            .await
-            .unwrap();
+        let id = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
+            username: "poh".into(),
+            display_name: "Poh".into(),
+            role: Role::Programmamanager,
+            practice_id: None,
+            organisation_id: None,
+            password_hash: "x".into(),
+            is_admin: false,
+        }))
+        .unwrap();
         let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
         db.set_pending_totp_secret(id, secret).await.unwrap();
         db.enable_totp(id, secret, 1, &[]).await.unwrap();

@@ -46,7 +46,7 @@ async fn snapshot(db: &Db, date: &str, ids: &[&str]) -> i64 {
 }
 
 async fn user(db: &Db, name: &str, role: Role, practice_id: Option<i64>, organisation_id: Option<i64>) -> i64 {
-    db.create_user(&NewUser {
+    kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: name.into(),
         display_name: name.into(),
         role,
@@ -54,8 +54,7 @@ async fn user(db: &Db, name: &str, role: Role, practice_id: Option<i64>, organis
         organisation_id,
         password_hash: "x".into(),
         is_admin: false,
-    })
-    .await
+    }))
     .unwrap()
 }
 
@@ -68,7 +67,7 @@ async fn care_records_survive_new_extracts_and_follow_the_patient() {
         let people = db.snapshot_people(first).await.unwrap();
         let a = people.iter().find(|p| p.his_id == "A").unwrap().patient_id;
         let poh = user(db, "poh", Role::PohO, Some(practice.id), None).await;
-        db.add_decision(
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_decision(
             a,
             &NewDecision {
                 kind: DecisionKind::Inclusion,
@@ -78,26 +77,29 @@ async fn care_records_survive_new_extracts_and_follow_the_patient() {
                 considerations: None,
             },
             poh,
-        )
-        .await
+        ))
         .unwrap();
-        let member = db
-            .add_team_member(
-                a,
-                &NewTeamMember {
-                    kind: "professional".into(),
-                    user_id: Some(poh),
-                    name: "poh".into(),
-                    ..Default::default()
-                },
-                poh,
-            )
-            .await
-            .unwrap();
-        db.set_first_contact(a, member, poh).await.unwrap();
-        db.save_care_plan(a, 0, "{}", "Zorgplan opgesteld", poh, "poh")
-            .await
-            .unwrap();
+        let member = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
+            a,
+            &NewTeamMember {
+                kind: "professional".into(),
+                user_id: Some(poh),
+                name: "poh".into(),
+                ..Default::default()
+            },
+            poh,
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(a, member, poh)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
+            a,
+            0,
+            "{}",
+            "Zorgplan opgesteld",
+            poh,
+            "poh"
+        ))
+        .unwrap();
         // A new extract in which A is still present, and the same date again (replaced).
         let second = snapshot(db, "2027-04-02", &["A", "C"]).await;
         snapshot(db, "2027-04-02", &["A", "C"]).await;
@@ -126,19 +128,18 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
         let s = snapshot(db, "2027-01-05", &["A"]).await;
         let a = db.snapshot_people(s).await.unwrap()[0].patient_id;
         let practice = db.practice_by_agb("01234567").await.unwrap().unwrap();
-        let org = db
-            .create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg")
-            .await
-            .unwrap();
+        let org = kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg"))
+        .unwrap();
         assert!(matches!(
-            db.create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg")
-                .await,
+            kernteam_store::audited!(db, testing::entry(), |ch| ch
+                .create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg")),
             Err(StoreError::Conflict(_))
         ));
         let poh = user(db, "poh", Role::PohO, Some(practice.id), None).await;
         let wvk = user(db, "wvk", Role::Wijkverpleegkundige, None, Some(org)).await;
         assert!(matches!(
-            db.create_user(&NewUser {
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
                 username: "poh".into(),
                 display_name: "dup".into(),
                 role: Role::PohO,
@@ -146,24 +147,36 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
                 organisation_id: None,
                 password_hash: "x".into(),
                 is_admin: false
-            })
-            .await,
+            })),
             Err(StoreError::Conflict(_))
         ));
         assert_eq!(
-            db.save_care_plan(a, 0, "{\"goals\":[\"a\"]}", "v1", poh, "poh")
-                .await
-                .unwrap(),
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
+                a,
+                0,
+                "{\"goals\":[\"a\"]}",
+                "v1",
+                poh,
+                "poh"
+            ))
+            .unwrap(),
             1
         );
         assert_eq!(
-            db.save_care_plan(a, 1, "{\"goals\":[\"b\"]}", "v2", wvk, "wvk")
-                .await
-                .unwrap(),
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
+                a,
+                1,
+                "{\"goals\":[\"b\"]}",
+                "v2",
+                wvk,
+                "wvk"
+            ))
+            .unwrap(),
             2
         );
         assert!(matches!(
-            db.save_care_plan(a, 1, "{}", "stale", poh, "poh").await,
+            kernteam_store::audited!(db, testing::entry(), |ch| ch
+                .save_care_plan(a, 1, "{}", "stale", poh, "poh")),
             Err(StoreError::Conflict(_))
         ));
         let versions = db.care_plan_versions(a).await.unwrap();
@@ -171,28 +184,29 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
         assert_eq!(versions[0].created_by_name, "wvk");
 
         assert!(!db.on_care_team(a, wvk).await.unwrap());
-        let m = db
-            .add_team_member(
-                a,
-                &NewTeamMember {
-                    kind: "professional".into(),
-                    user_id: Some(wvk),
-                    name: "wvk".into(),
-                    ..Default::default()
-                },
-                poh,
-            )
-            .await
-            .unwrap();
+        let m = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
+            a,
+            &NewTeamMember {
+                kind: "professional".into(),
+                user_id: Some(wvk),
+                name: "wvk".into(),
+                ..Default::default()
+            },
+            poh,
+        ))
+        .unwrap();
         assert!(db.on_care_team(a, wvk).await.unwrap());
         assert_eq!(db.patients_of_team_member(wvk).await.unwrap().len(), 1);
-        db.set_first_contact(a, m, poh).await.unwrap();
-        db.remove_team_member(a, m).await.unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(a, m, poh)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.remove_team_member(a, m)).unwrap();
         assert!(!db.on_care_team(a, wvk).await.unwrap());
         assert!(db.first_contact(a).await.unwrap().is_none());
-        assert!(matches!(db.remove_team_member(a, m).await, Err(StoreError::NotFound)));
         assert!(matches!(
-            db.set_first_contact(a, m, poh).await,
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.remove_team_member(a, m)),
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(a, m, poh)),
             Err(StoreError::NotFound)
         ));
 
@@ -229,7 +243,7 @@ async fn sessions_end_with_the_account() {
             (s.user.id, s.csrf.as_str(), s.second_factor_done),
             (admin, "csrf", true)
         );
-        db.set_user_active(admin, false).await.unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_user_active(admin, false)).unwrap();
         assert!(db.session("hash").await.unwrap().is_none());
         t.finish().await;
     }
@@ -244,11 +258,15 @@ async fn minutes_and_their_care_plan_version_land_together_or_not_at_all() {
         let a = db.snapshot_people(s).await.unwrap()[0].patient_id;
         let practice = db.practice_by_agb("01234567").await.unwrap().unwrap();
         let poh = user(db, "poh", Role::PohO, Some(practice.id), None).await;
-        let m = db
-            .create_meeting(practice.id, d("2027-01-20"), "praktijk", &["huisarts".into()], poh)
-            .await
-            .unwrap();
-        db.add_to_agenda(m, a, None).await.unwrap();
+        let m = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
+            practice.id,
+            d("2027-01-20"),
+            "praktijk",
+            &["huisarts".into()],
+            poh
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(m, a, None)).unwrap();
         let plan = |based_on| NewVersion {
             doc: Document::CarePlan,
             based_on,
@@ -259,7 +277,12 @@ async fn minutes_and_their_care_plan_version_land_together_or_not_at_all() {
         };
         // A stale care-plan version: neither the version nor the minutes are written.
         assert!(matches!(
-            db.record_minutes_with_plan(m, a, "besproken", Some(plan(3))).await,
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.record_minutes_with_plan(
+                m,
+                a,
+                "besproken",
+                Some(plan(3))
+            )),
             Err(StoreError::Conflict(_))
         ));
         assert!(db.agenda(m).await.unwrap()[0].minutes.is_none());
@@ -267,9 +290,13 @@ async fn minutes_and_their_care_plan_version_land_together_or_not_at_all() {
         assert!(db.care_plan_versions(a).await.unwrap().is_empty());
         // The right base: both land.
         assert_eq!(
-            db.record_minutes_with_plan(m, a, "besproken", Some(plan(0)))
-                .await
-                .unwrap(),
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.record_minutes_with_plan(
+                m,
+                a,
+                "besproken",
+                Some(plan(0))
+            ))
+            .unwrap(),
             Some(1)
         );
         assert_eq!(db.agenda(m).await.unwrap()[0].minutes.as_deref(), Some("besproken"));

@@ -82,7 +82,7 @@ async fn practice_with_patient(db: &Db) -> (i64, i64, i64) {
 }
 
 async fn poh(db: &Db, practice_id: i64) -> i64 {
-    db.create_user(&NewUser {
+    kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: "poh".into(),
         display_name: "Petra Poh".into(),
         role: Role::PohO,
@@ -90,8 +90,7 @@ async fn poh(db: &Db, practice_id: i64) -> i64 {
         organisation_id: None,
         password_hash: "hash".into(),
         is_admin: true,
-    })
-    .await
+    }))
     .unwrap()
 }
 
@@ -132,34 +131,39 @@ async fn every_kind_of_record_reads_back_by_column_name() {
         );
         assert_eq!(db.user(user).await.unwrap().display_name, "Petra Poh");
         assert_eq!(db.practices().await.unwrap()[0].agb_code, "01234567");
-        db.create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum")
-            .await
-            .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .create_organisation(OrganisationKind::Apotheek, "Apotheek Centrum"))
+        .unwrap();
         assert_eq!(db.organisations().await.unwrap()[0].kind, OrganisationKind::Apotheek);
 
-        let member = db
-            .add_team_member(
-                patient,
-                &NewTeamMember {
-                    kind: "professional".into(),
-                    name: "Wim Wijk".into(),
-                    role: Some("wijkverpleegkundige".into()),
-                    ..Default::default()
-                },
-                user,
-            )
-            .await
-            .unwrap();
-        db.set_first_contact(patient, member, user).await.unwrap();
+        let member = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
+            patient,
+            &NewTeamMember {
+                kind: "professional".into(),
+                name: "Wim Wijk".into(),
+                role: Some("wijkverpleegkundige".into()),
+                ..Default::default()
+            },
+            user,
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(patient, member, user)).unwrap();
         assert_eq!(db.team(patient).await.unwrap()[0].name, "Wim Wijk");
         assert_eq!(
             db.practice_first_contacts(practice).await.unwrap(),
             vec![(patient, "Wim Wijk".to_string(), Some("wijkverpleegkundige".to_string()))]
         );
 
-        db.save_version(Document::Pzp, patient, 0, "wensen", "eerste", user, "Petra Poh")
-            .await
-            .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_version(
+            Document::Pzp,
+            patient,
+            0,
+            "wensen",
+            "eerste",
+            user,
+            "Petra Poh"
+        ))
+        .unwrap();
         let review = NewMedicationReview {
             date: d("2027-02-01"),
             indication: None,
@@ -169,7 +173,9 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             changed: None,
             follow_up: Some(d("2027-05-01")),
         };
-        db.add_medication_review(patient, &review, user).await.unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .add_medication_review(patient, &review, user))
+        .unwrap();
         let summary = db.record_summary(patient).await.unwrap();
         assert_eq!(summary.first_contact_member, Some(member));
         assert_eq!(summary.last_medication_review, Some(d("2027-02-01")));
@@ -193,7 +199,7 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             funding: "grondslag_so".into(),
             so_name: "Dr. So".into(),
         };
-        db.add_consultation(patient, &c, user).await.unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_consultation(patient, &c, user)).unwrap();
         assert_eq!(db.consultations(patient).await.unwrap()[0].date, d("2027-02-02"));
         assert_eq!(
             db.consultation_counts(practice, d("2027-01-01"), d("2027-12-31"))
@@ -202,9 +208,14 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             vec![("grondslag_so".to_string(), 1)]
         );
 
-        db.add_event(patient, "val", "2027-02-03T10:00:00Z", None, user)
-            .await
-            .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
+            patient,
+            "val",
+            "2027-02-03T10:00:00Z",
+            None,
+            user
+        ))
+        .unwrap();
         assert_eq!(db.events(patient).await.unwrap()[0].occurred_at, "2027-02-03T10:00:00Z");
         assert_eq!(db.practice_events(practice, "2027-01-01").await.unwrap().len(), 1);
         assert_eq!(
@@ -214,25 +225,31 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             vec![("val".to_string(), 1)]
         );
 
-        let meeting = db
-            .create_meeting(
-                practice,
-                d("2027-02-10"),
-                "praktijk",
-                &["huisarts".into(), "poh_o".into()],
-                user,
-            )
-            .await
-            .unwrap();
-        db.add_to_agenda(meeting, patient, Some("val")).await.unwrap();
+        let meeting = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
+            practice,
+            d("2027-02-10"),
+            "praktijk",
+            &["huisarts".into(), "poh_o".into()],
+            user,
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(
+            meeting,
+            patient,
+            Some("val")
+        ))
+        .unwrap();
         let present = Attendance {
             discipline: "huisarts".into(),
             present: true,
             name: None,
         };
-        db.record_attendance(meeting, std::slice::from_ref(&present), Some("goed"))
-            .await
-            .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.record_attendance(
+            meeting,
+            std::slice::from_ref(&present),
+            Some("goed")
+        ))
+        .unwrap();
         assert_eq!(db.attendance(meeting).await.unwrap(), vec![present]);
         let m = &db.meetings(practice).await.unwrap()[0];
         assert_eq!((m.invited.len(), m.held, m.agenda_count), (2, true, 1));
@@ -269,13 +286,22 @@ async fn values_that_do_not_convert_are_refused_with_their_column_named() {
         let db = &t.db;
         let (practice, patient, snapshot) = practice_with_patient(db).await;
         let user = poh(db, practice).await;
-        let meeting = db
-            .create_meeting(practice, d("2027-02-10"), "praktijk", &[], user)
-            .await
-            .unwrap();
-        db.add_event(patient, "val", "2027-02-03T10:00:00Z", None, user)
-            .await
-            .unwrap();
+        let meeting = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
+            practice,
+            d("2027-02-10"),
+            "praktijk",
+            &[],
+            user
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
+            patient,
+            "val",
+            "2027-02-03T10:00:00Z",
+            None,
+            user
+        ))
+        .unwrap();
 
         corrupt(db, "UPDATE snapshot_patients SET birth_date = '05-05-1940'").await;
         assert_eq!(

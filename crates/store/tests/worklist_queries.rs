@@ -52,7 +52,7 @@ async fn practice(db: &Db, agb: &str, ids: &[&str]) -> (i64, Vec<i64>) {
 }
 
 async fn user(db: &Db, name: &str, practice_id: i64) -> i64 {
-    db.create_user(&NewUser {
+    kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: name.into(),
         display_name: format!("{name} (naam)"),
         role: Role::PohO,
@@ -60,8 +60,7 @@ async fn user(db: &Db, name: &str, practice_id: i64) -> i64 {
         organisation_id: None,
         password_hash: "x".into(),
         is_admin: false,
-    })
-    .await
+    }))
     .unwrap()
 }
 
@@ -73,23 +72,40 @@ async fn practice_agenda_lists_every_item_of_the_practice_only() {
         let (p2, other) = practice(db, "07654321", &["D"]).await;
         let poh = user(db, "poh", p1).await;
         let poh2 = user(db, "poh2", p2).await;
-        let held = db
-            .create_meeting(p1, d("2027-02-10"), "praktijk", &["huisarts".into()], poh)
-            .await
-            .unwrap();
-        let planned = db
-            .create_meeting(p1, d("2027-04-10"), "netwerk", &["huisarts".into()], poh)
-            .await
-            .unwrap();
-        let elsewhere = db
-            .create_meeting(p2, d("2027-02-10"), "praktijk", &["huisarts".into()], poh2)
-            .await
-            .unwrap();
-        db.add_to_agenda(held, ids[0], Some("val")).await.unwrap();
-        db.add_to_agenda(held, ids[1], None).await.unwrap();
-        db.add_to_agenda(planned, ids[2], Some("ontslag")).await.unwrap();
-        db.add_to_agenda(elsewhere, other[0], None).await.unwrap();
-        db.record_minutes(held, ids[0], "Besproken.").await.unwrap();
+        let held = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
+            p1,
+            d("2027-02-10"),
+            "praktijk",
+            &["huisarts".into()],
+            poh
+        ))
+        .unwrap();
+        let planned = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
+            p1,
+            d("2027-04-10"),
+            "netwerk",
+            &["huisarts".into()],
+            poh
+        ))
+        .unwrap();
+        let elsewhere = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
+            p2,
+            d("2027-02-10"),
+            "praktijk",
+            &["huisarts".into()],
+            poh2
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(held, ids[0], Some("val"))).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(held, ids[1], None)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(
+            planned,
+            ids[2],
+            Some("ontslag")
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(elsewhere, other[0], None)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.record_minutes(held, ids[0], "Besproken.")).unwrap();
 
         let agenda = db.practice_agenda(p1).await.unwrap();
         assert_eq!(
@@ -130,17 +146,40 @@ async fn current_versions_are_the_latest_per_patient_of_the_practice() {
         let (p1, ids) = practice(db, "01234567", &["A", "B", "C"]).await;
         let (p2, other) = practice(db, "07654321", &["D"]).await;
         let poh = user(db, "poh", p1).await;
-        db.save_care_plan(ids[0], 0, "{\"wishes\":\"een\"}", "v1", poh, "poh")
-            .await
-            .unwrap();
-        db.save_care_plan(ids[0], 1, "{\"wishes\":\"twee\"}", "v2", poh, "poh")
-            .await
-            .unwrap();
-        db.save_care_plan(ids[1], 0, "{}", "v1", poh, "poh").await.unwrap();
-        db.save_care_plan(other[0], 0, "{}", "v1", poh, "poh").await.unwrap();
-        db.save_version(Document::Pzp, ids[2], 0, "{}", "pzp", poh, "poh")
-            .await
-            .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
+            ids[0],
+            0,
+            "{\"wishes\":\"een\"}",
+            "v1",
+            poh,
+            "poh"
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
+            ids[0],
+            1,
+            "{\"wishes\":\"twee\"}",
+            "v2",
+            poh,
+            "poh"
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .save_care_plan(ids[1], 0, "{}", "v1", poh, "poh"))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .save_care_plan(other[0], 0, "{}", "v1", poh, "poh"))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.save_version(
+            Document::Pzp,
+            ids[2],
+            0,
+            "{}",
+            "pzp",
+            poh,
+            "poh"
+        ))
+        .unwrap();
 
         let current = db.practice_current_versions(Document::CarePlan, p1).await.unwrap();
         let seen: Vec<(i64, i64, &str)> = current
@@ -166,22 +205,52 @@ async fn worklist_events_are_recent_ones_and_old_unsent_handovers() {
         let (_, other) = practice(db, "07654321", &["D"]).await;
         let poh = user(db, "poh", p1).await;
         let (a, b) = (ids[0], ids[1]);
-        let old_fall = db.add_event(a, "val", "2026-06-01T10:00:00Z", None, poh).await.unwrap();
-        let old_unsent = db
-            .add_event(a, "ontslag_ziekenhuis", "2026-06-02T10:00:00Z", Some("thuis"), poh)
-            .await
-            .unwrap();
-        let old_sent = db
-            .add_event(a, "ziekenhuisopname", "2026-06-03T10:00:00Z", None, poh)
-            .await
-            .unwrap();
-        db.mark_handover_sent(a, old_sent, "2026-06-03T18:00:00Z")
-            .await
-            .unwrap();
-        let recent = db.add_event(b, "val", "2027-03-01T08:30:00Z", None, poh).await.unwrap();
-        db.add_event(other[0], "ontslag_ziekenhuis", "2027-03-01T08:30:00Z", None, poh)
-            .await
-            .unwrap();
+        let old_fall = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
+            a,
+            "val",
+            "2026-06-01T10:00:00Z",
+            None,
+            poh
+        ))
+        .unwrap();
+        let old_unsent = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
+            a,
+            "ontslag_ziekenhuis",
+            "2026-06-02T10:00:00Z",
+            Some("thuis"),
+            poh
+        ))
+        .unwrap();
+        let old_sent = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
+            a,
+            "ziekenhuisopname",
+            "2026-06-03T10:00:00Z",
+            None,
+            poh
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.mark_handover_sent(
+            a,
+            old_sent,
+            "2026-06-03T18:00:00Z"
+        ))
+        .unwrap();
+        let recent = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
+            b,
+            "val",
+            "2027-03-01T08:30:00Z",
+            None,
+            poh
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
+            other[0],
+            "ontslag_ziekenhuis",
+            "2027-03-01T08:30:00Z",
+            None,
+            poh
+        ))
+        .unwrap();
 
         let handover = ["ontslag_ziekenhuis", "ziekenhuisopname"];
         let events = db
@@ -211,8 +280,20 @@ async fn the_formation_history_names_who_set_it() {
         let db = &t.db;
         let (p1, _) = practice(db, "01234567", &["A"]).await;
         let poh = user(db, "poh", p1).await;
-        db.set_poh_o_hours(p1, d("2027-01-01"), 6.5, poh).await.unwrap();
-        db.set_poh_o_hours(p1, d("2027-04-01"), 8.0, poh).await.unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_poh_o_hours(
+            p1,
+            d("2027-01-01"),
+            6.5,
+            poh
+        ))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_poh_o_hours(
+            p1,
+            d("2027-04-01"),
+            8.0,
+            poh
+        ))
+        .unwrap();
         let history = db.poh_o_hours_history(p1).await.unwrap();
         assert_eq!(
             history

@@ -318,28 +318,26 @@ async fn the_access_matrix_holds() {
             if let Some(role) = role {
                 let org = match role.organisation_kind() {
                     Some(kind) => Some(
-                        db.create_organisation(kind, &format!("Org {}", role.code()))
-                            .await
-                            .unwrap(),
+                        kernteam_store::audited!(db, testing::entry(), |ch| ch
+                            .create_organisation(kind, &format!("Org {}", role.code())))
+                        .unwrap(),
                     ),
                     None => None,
                 };
                 let hash = kernteam_web::hash_password(common::PASSWORD.to_string()).await.unwrap();
-                let uid = db
-                    .create_user(&NewUser {
-                        username: username.clone(),
-                        display_name: format!("Actor {}", role.label()),
-                        role,
-                        practice_id: (role.scope() == kernteam_domain::access::Scope::Practice).then_some(w.practice_a),
-                        organisation_id: org,
-                        password_hash: hash,
-                        is_admin: false,
-                    })
-                    .await
-                    .unwrap();
+                let uid = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
+                    username: username.clone(),
+                    display_name: format!("Actor {}", role.label()),
+                    role,
+                    practice_id: (role.scope() == kernteam_domain::access::Scope::Practice).then_some(w.practice_a),
+                    organisation_id: org,
+                    password_hash: hash,
+                    is_admin: false,
+                }))
+                .unwrap();
                 user_id = Some(uid);
                 if org.is_some() {
-                    db.add_team_member(
+                    kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
                         w.a1,
                         &NewTeamMember {
                             kind: "professional".into(),
@@ -348,8 +346,7 @@ async fn the_access_matrix_holds() {
                             ..Default::default()
                         },
                         w.poh_a,
-                    )
-                    .await
+                    ))
                     .unwrap();
                 }
             }
@@ -361,28 +358,42 @@ async fn the_access_matrix_holds() {
                 _ => (w.a1, w.practice_a, w.a1_wvk_member),
             };
             let poh = if practice == w.practice_a { w.poh_a } else { w.poh_b };
-            let meeting = db
-                .create_meeting(
-                    practice,
-                    chrono::Local::now().date_naive(),
-                    "praktijk",
-                    &["huisarts".into()],
-                    poh,
-                )
-                .await
-                .unwrap();
-            db.add_to_agenda(meeting, patient, Some("bespreken")).await.unwrap();
-            let event = db
-                .add_event(patient, "ontslag_ziekenhuis", "2027-01-01T10:00:00Z", None, poh)
-                .await
-                .unwrap();
-            db.save_version(Document::Pzp, patient, 0, "{}", "PZP", poh, "POH")
-                .await
-                .unwrap();
+            let meeting = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
+                practice,
+                chrono::Local::now().date_naive(),
+                "praktijk",
+                &["huisarts".into()],
+                poh,
+            ))
+            .unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_to_agenda(
+                meeting,
+                patient,
+                Some("bespreken")
+            ))
+            .unwrap();
+            let event = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
+                patient,
+                "ontslag_ziekenhuis",
+                "2027-01-01T10:00:00Z",
+                None,
+                poh
+            ))
+            .unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.save_version(
+                Document::Pzp,
+                patient,
+                0,
+                "{}",
+                "PZP",
+                poh,
+                "POH"
+            ))
+            .unwrap();
             if db.care_plan_versions(patient).await.unwrap().is_empty() {
-                db.save_care_plan(patient, 0, "{}", "Zorgplan", poh, "POH")
-                    .await
-                    .unwrap();
+                kernteam_store::audited!(db, testing::entry(), |ch| ch
+                    .save_care_plan(patient, 0, "{}", "Zorgplan", poh, "POH"))
+                .unwrap();
             }
 
             let client = match role {
@@ -410,7 +421,7 @@ async fn the_access_matrix_holds() {
                     || template.ends_with("/aanspreekpunt")
                     || template.ends_with("/first-contact")
                 {
-                    db.add_team_member(
+                    kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
                         patient,
                         &NewTeamMember {
                             kind: "professional".into(),
@@ -418,8 +429,7 @@ async fn the_access_matrix_holds() {
                             ..Default::default()
                         },
                         poh,
-                    )
-                    .await
+                    ))
                     .unwrap()
                 } else {
                     member

@@ -495,16 +495,17 @@ async fn a_large_practice_is_paged_by_fifty_alike_in_the_api_and_on_the_page() {
             .await
             .unwrap();
         let practice = t.db.practice_by_agb(&region[0].agb_code).await.unwrap().unwrap().id;
-        t.db.create_user(&kernteam_store::people::NewUser {
-            username: "poh-c".into(),
-            display_name: "Carla Poh".into(),
-            role: kernteam_domain::access::Role::PohO,
-            practice_id: Some(practice),
-            organisation_id: None,
-            password_hash: kernteam_web::hash_password(common::PASSWORD.into()).await.unwrap(),
-            is_admin: false,
-        })
-        .await
+        kernteam_store::audited!(t.db, testing::entry(), |ch| ch.create_user(
+            &kernteam_store::people::NewUser {
+                username: "poh-c".into(),
+                display_name: "Carla Poh".into(),
+                role: kernteam_domain::access::Role::PohO,
+                practice_id: Some(practice),
+                organisation_id: None,
+                password_hash: kernteam_web::hash_password(common::PASSWORD.into()).await.unwrap(),
+                is_admin: false,
+            }
+        ))
         .unwrap();
         let poh_c = Client::sign_in(&w.app, "poh-c").await;
         let first = poh_c.get("/api/v1/patients").await.json();

@@ -59,21 +59,19 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     let people = app.db.snapshot_people(snapshot.snapshot_id).await.expect("people");
     let patient = &people[0];
     let name = patient.full_name();
-    app.db
-        .add_team_member(
-            patient.patient_id,
-            &NewTeamMember {
-                kind: "professional".into(),
-                user_id: Some(nurse.id),
-                name: nurse.name.into(),
-                role: Some("Wijkverpleegkundige".into()),
-                organisation: Some(ORGANISATION.into()),
-                ..Default::default()
-            },
-            app.poh.id,
-        )
-        .await
-        .expect("add the nurse to the care team");
+    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        patient.patient_id,
+        &NewTeamMember {
+            kind: "professional".into(),
+            user_id: Some(nurse.id),
+            name: nurse.name.into(),
+            role: Some("Wijkverpleegkundige".into()),
+            organisation: Some(ORGANISATION.into()),
+            ..Default::default()
+        },
+        app.poh.id,
+    ))
+    .expect("add the nurse to the care team");
 
     // The POH-O opens the PZP from the patient's record.
     sign_in(&b, app.poh.username, app.poh.name).await;

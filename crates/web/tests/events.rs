@@ -29,7 +29,7 @@ fn local_ago(hours: i64) -> (String, String) {
 }
 
 async fn include(w: &World, patient: i64) {
-    w.db.add_decision(
+    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.add_decision(
         patient,
         &NewDecision {
             kind: DecisionKind::Inclusion,
@@ -39,13 +39,12 @@ async fn include(w: &World, patient: i64) {
             considerations: None,
         },
         w.poh_a,
-    )
-    .await
+    ))
     .unwrap();
 }
 
 async fn add_user(w: &World, username: &str, name: &str, role: Role, practice: i64) -> i64 {
-    w.db.create_user(&NewUser {
+    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: username.into(),
         display_name: name.into(),
         role,
@@ -53,8 +52,7 @@ async fn add_user(w: &World, username: &str, name: &str, role: Role, practice: i
         organisation_id: None,
         password_hash: kernteam_web::hash_password(PASSWORD.into()).await.unwrap(),
         is_admin: false,
-    })
-    .await
+    }))
     .unwrap()
 }
 

@@ -28,7 +28,7 @@ fn id_in(location: Option<&str>, prefix: &str) -> i64 {
 }
 
 async fn include(w: &World, patient: i64) {
-    w.db.add_decision(
+    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.add_decision(
         patient,
         &NewDecision {
             kind: DecisionKind::Inclusion,
@@ -38,8 +38,7 @@ async fn include(w: &World, patient: i64) {
             considerations: None,
         },
         w.poh_a,
-    )
-    .await
+    ))
     .unwrap();
 }
 

@@ -35,7 +35,7 @@ fn id_in(location: Option<&str>, prefix: &str) -> i64 {
 }
 
 async fn add_user(w: &World, username: &str, name: &str, role: Role, practice: i64) -> i64 {
-    w.db.create_user(&NewUser {
+    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.create_user(&NewUser {
         username: username.into(),
         display_name: name.into(),
         role,
@@ -43,8 +43,7 @@ async fn add_user(w: &World, username: &str, name: &str, role: Role, practice: i
         organisation_id: None,
         password_hash: kernteam_web::hash_password(PASSWORD.into()).await.unwrap(),
         is_admin: false,
-    })
-    .await
+    }))
     .unwrap()
 }
 

@@ -162,16 +162,17 @@ async fn enrolment_codes_recovery_and_lockout() {
         // lost phone); the lock ends with it, the reset is audited, and the next sign-in
         // asks to enrol again.
         let hash = kernteam_web::hash_password(PASSWORD.to_string()).await.unwrap();
-        t.db.create_user(&kernteam_store::people::NewUser {
-            username: "beheer".into(),
-            display_name: "Beheer".into(),
-            role: kernteam_domain::access::Role::Beheerder,
-            practice_id: None,
-            organisation_id: None,
-            password_hash: hash,
-            is_admin: true,
-        })
-        .await
+        kernteam_store::audited!(t.db, testing::entry(), |ch| ch.create_user(
+            &kernteam_store::people::NewUser {
+                username: "beheer".into(),
+                display_name: "Beheer".into(),
+                role: kernteam_domain::access::Role::Beheerder,
+                practice_id: None,
+                organisation_id: None,
+                password_hash: hash,
+                is_admin: true,
+            }
+        ))
         .unwrap();
         let (mut admin, next) = password_step(&app, "beheer").await;
         assert_eq!(next, "/account/tweestap", "a beheerder needs a second factor");

@@ -15,7 +15,7 @@ use kernteam_store::testing;
 use serde_json::json;
 
 async fn include(w: &World, patient: i64) {
-    w.db.add_decision(
+    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.add_decision(
         patient,
         &NewDecision {
             kind: DecisionKind::Inclusion,
@@ -25,8 +25,7 @@ async fn include(w: &World, patient: i64) {
             considerations: None,
         },
         w.poh_a,
-    )
-    .await
+    ))
     .unwrap();
 }
 
@@ -108,24 +107,22 @@ async fn a_worklist_of_hundreds_of_included_patients_is_built_in_batches() {
             .await
             .unwrap();
         let practice = db.practices().await.unwrap()[0].id;
-        let poh = db
-            .create_user(&NewUser {
-                username: "poh".into(),
-                display_name: "Petra Poh".into(),
-                role: Role::PohO,
-                practice_id: Some(practice),
-                organisation_id: None,
-                password_hash: kernteam_web::hash_password(PASSWORD.into()).await.unwrap(),
-                is_admin: false,
-            })
-            .await
-            .unwrap();
+        let poh = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
+            username: "poh".into(),
+            display_name: "Petra Poh".into(),
+            role: Role::PohO,
+            practice_id: Some(practice),
+            organisation_id: None,
+            password_hash: kernteam_web::hash_password(PASSWORD.into()).await.unwrap(),
+            is_admin: false,
+        }))
+        .unwrap();
         let snapshot = db.latest_snapshot(practice).await.unwrap().unwrap();
         let people = db.snapshot_people(snapshot.snapshot_id).await.unwrap();
         assert!(people.len() >= INCLUDED);
         let decided_on = today - Duration::days(10);
         for (i, p) in people.iter().take(INCLUDED).enumerate() {
-            db.add_decision(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.add_decision(
                 p.patient_id,
                 &NewDecision {
                     kind: DecisionKind::Inclusion,
@@ -135,32 +132,35 @@ async fn a_worklist_of_hundreds_of_included_patients_is_built_in_batches() {
                     considerations: None,
                 },
                 poh,
-            )
-            .await
+            ))
             .unwrap();
             if i % 2 == 0 {
                 let plan = json!({
                     "actions": [{ "what": "Huisbezoek", "who": "POH-O", "due": (today - Duration::days(1)).to_string(), "status": "gepland" }],
                     "evaluation_date": (today + Duration::days(60)).to_string(),
                 });
-                db.save_care_plan(
+                kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
                     p.patient_id,
                     0,
                     &plan.to_string(),
                     "Zorgplan opgesteld",
                     poh,
                     "Petra Poh",
-                )
-                .await
+                ))
                 .unwrap();
             }
             if i % 3 == 0 {
                 let at = (Utc::now() - Duration::hours(30))
                     .format("%Y-%m-%dT%H:%M:%SZ")
                     .to_string();
-                db.add_event(p.patient_id, "ontslag_ziekenhuis", &at, None, poh)
-                    .await
-                    .unwrap();
+                kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
+                    p.patient_id,
+                    "ontslag_ziekenhuis",
+                    &at,
+                    None,
+                    poh
+                ))
+                .unwrap();
             }
         }
 

@@ -84,12 +84,13 @@ impl App {
             return Err(Error::NotFound);
         }
         let reason = mdo::validate_reason(reason).map_err(Error::Invalid)?;
-        let id = self.db.add_to_agenda(m.meeting.id, patient_id, Some(&reason)).await?;
-        self.record(&c.actor().entry(
+        let mut ch = self.db.change().await?;
+        let id = ch.add_to_agenda(m.meeting.id, patient_id, Some(&reason)).await?;
+        ch.commit(&[c.actor().entry(
             Some(c.patient()),
             Action::AddToMdoAgenda,
             Some(format!("{}: {reason}", m.label())),
-        ))
+        )])
         .await?;
         Ok(id)
     }

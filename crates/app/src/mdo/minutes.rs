@@ -110,24 +110,24 @@ impl App {
             user_id: user.id,
             user_name: &user.display_name,
         });
-        saved.care_plan_version = self
-            .db
+        let mut ch = self.db.change().await?;
+        saved.care_plan_version = ch
             .record_minutes_with_plan(m.meeting.id, patient_id, &saved.minutes, plan_version)
             .await?;
+        let mut audit = Vec::new();
         if let Some(v) = saved.care_plan_version {
-            self.record(&c.actor().entry(
+            audit.push(c.actor().entry(
                 Some(c.patient()),
                 Action::SaveCarePlan,
                 Some(format!("versie {v} (besluiten MDO {})", m.meeting.date)),
-            ))
-            .await?;
+            ));
         }
-        self.record(&c.actor().entry(
+        audit.push(c.actor().entry(
             Some(c.patient()),
             Action::RecordMdoMinutes,
             Some(format!("{}, {} besluit(en)", m.label(), decided.len())),
-        ))
-        .await?;
+        ));
+        ch.commit(&audit).await?;
         Ok(saved)
     }
 }

@@ -4,7 +4,6 @@
 //! and worklists. Each submodule brings its pages (and the JSON API handlers it shares
 //! logic with); [`routes`] lists their page routes for the application's router.
 
-
 pub mod consultations;
 pub mod events;
 pub mod formation;

@@ -24,16 +24,16 @@ pub async fn import_example(db: &Db) -> i64 {
 
 /// An account with [`PASSWORD`]; returns its id.
 pub async fn add_user(db: &Db, username: &str, name: &str, role: Role, practice_id: Option<i64>) -> i64 {
-    db.create_user(&NewUser {
+    let password_hash = kernteam_web::hash_password(PASSWORD.into()).await.unwrap();
+    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
         username: username.into(),
         display_name: name.into(),
         role,
         practice_id,
         organisation_id: None,
-        password_hash: kernteam_web::hash_password(PASSWORD.into()).await.unwrap(),
+        password_hash,
         is_admin: false,
-    })
-    .await
+    }))
     .unwrap()
 }
 

@@ -114,10 +114,9 @@ pub async fn seed(db: &Db) -> World {
         .unwrap();
     let practice_a = db.practice_by_agb("09000001").await.unwrap().unwrap().id;
     let practice_b = db.practice_by_agb("09000002").await.unwrap().unwrap().id;
-    let org = db
-        .create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg Heuvelland")
-        .await
-        .unwrap();
+    let org = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+        .create_organisation(OrganisationKind::Wijkverpleging, "Thuiszorg Heuvelland"))
+    .unwrap();
     let hash = kernteam_web::hash_password(PASSWORD.to_string()).await.unwrap();
     let user =
         |username: &str, name: &str, role: Role, practice_id: Option<i64>, organisation_id: Option<i64>| NewUser {
@@ -129,104 +128,109 @@ pub async fn seed(db: &Db) -> World {
             password_hash: hash.clone(),
             is_admin: false,
         };
-    let poh_a = db
-        .create_user(&user("poh-a", "Petra Poh", Role::PohO, Some(practice_a), None))
-        .await
-        .unwrap();
-    let poh_b = db
-        .create_user(&user("poh-b", "Bram Poh", Role::PohO, Some(practice_b), None))
-        .await
-        .unwrap();
-    let wvk_team = db
-        .create_user(&user(
-            "wvk-team",
-            "Wies Wijk",
-            Role::Wijkverpleegkundige,
-            None,
-            Some(org),
-        ))
-        .await
-        .unwrap();
-    let wvk_other = db
-        .create_user(&user(
-            "wvk-ander",
-            "Wout Wijk",
-            Role::Wijkverpleegkundige,
-            None,
-            Some(org),
-        ))
-        .await
-        .unwrap();
-    let manager = db
-        .create_user(&user("regio", "Rita Regio", Role::Programmamanager, None, None))
-        .await
-        .unwrap();
+    let poh_a = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&user(
+        "poh-a",
+        "Petra Poh",
+        Role::PohO,
+        Some(practice_a),
+        None
+    )))
+    .unwrap();
+    let poh_b = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&user(
+        "poh-b",
+        "Bram Poh",
+        Role::PohO,
+        Some(practice_b),
+        None
+    )))
+    .unwrap();
+    let wvk_team = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&user(
+        "wvk-team",
+        "Wies Wijk",
+        Role::Wijkverpleegkundige,
+        None,
+        Some(org),
+    )))
+    .unwrap();
+    let wvk_other = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&user(
+        "wvk-ander",
+        "Wout Wijk",
+        Role::Wijkverpleegkundige,
+        None,
+        Some(org),
+    )))
+    .unwrap();
+    let manager = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&user(
+        "regio",
+        "Rita Regio",
+        Role::Programmamanager,
+        None,
+        None
+    )))
+    .unwrap();
 
     let a1 = patient_id(db, practice_a, "P01-00007").await;
     let a2 = patient_id(db, practice_a, "P01-00010").await;
     let b1 = patient_id(db, practice_b, "B-1").await;
 
-    let a1_wvk_member = db
-        .add_team_member(
-            a1,
-            &NewTeamMember {
-                kind: "professional".into(),
-                user_id: Some(wvk_team),
-                name: "Wies Wijk".into(),
-                role: Some("Wijkverpleegkundige".into()),
-                organisation: Some("Thuiszorg Heuvelland".into()),
-                ..Default::default()
-            },
-            poh_a,
-        )
-        .await
-        .unwrap();
-    db.save_care_plan(
+    let a1_wvk_member = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        a1,
+        &NewTeamMember {
+            kind: "professional".into(),
+            user_id: Some(wvk_team),
+            name: "Wies Wijk".into(),
+            role: Some("Wijkverpleegkundige".into()),
+            organisation: Some("Thuiszorg Heuvelland".into()),
+            ..Default::default()
+        },
+        poh_a,
+    ))
+    .unwrap();
+    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(
         a1,
         0,
         &plan_json("Veilig lopen"),
         "Zorgplan opgesteld",
         poh_a,
         "Petra Poh",
-    )
-    .await
+    ))
     .unwrap();
-    let b1_member = db
-        .add_team_member(
-            b1,
-            &NewTeamMember {
-                kind: "mantelzorger".into(),
-                name: "Karin Bakker".into(),
-                relation: Some("dochter".into()),
-                ..Default::default()
-            },
-            poh_b,
-        )
-        .await
-        .unwrap();
-    let b1_professional = db
-        .add_team_member(
-            b1,
-            &NewTeamMember {
-                kind: "professional".into(),
-                name: "Fenna Fysio".into(),
-                role: Some("fysiotherapeut".into()),
-                ..Default::default()
-            },
-            poh_b,
-        )
-        .await
-        .unwrap();
-    db.set_first_contact(b1, b1_professional, poh_b).await.unwrap();
-    db.save_care_plan(
+    let b1_member = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        b1,
+        &NewTeamMember {
+            kind: "mantelzorger".into(),
+            name: "Karin Bakker".into(),
+            relation: Some("dochter".into()),
+            ..Default::default()
+        },
+        poh_b,
+    ))
+    .unwrap();
+    let b1_professional = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        b1,
+        &NewTeamMember {
+            kind: "professional".into(),
+            name: "Fenna Fysio".into(),
+            role: Some("fysiotherapeut".into()),
+            ..Default::default()
+        },
+        poh_b,
+    ))
+    .unwrap();
+    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.set_first_contact(
+        b1,
+        b1_professional,
+        poh_b
+    ))
+    .unwrap();
+    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(
         b1,
         0,
         &plan_json("Blijven zingen"),
         "Zorgplan opgesteld",
         poh_b,
         "Bram Poh",
-    )
-    .await
+    ))
     .unwrap();
 
     let app = kernteam_web::router(AppState::new(db.clone(), WebConfig::demo()));

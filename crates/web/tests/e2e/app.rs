@@ -80,18 +80,17 @@ impl App {
             .into_iter()
             .next()
             .expect("a practice");
-        let organisation = db
-            .create_organisation(OrganisationKind::Wijkverpleging, ORGANISATION)
-            .await
-            .expect("create organisation");
+        let organisation = kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch
+            .create_organisation(OrganisationKind::Wijkverpleging, ORGANISATION))
+        .expect("create organisation");
         let hash = kernteam_web::hash_password(PASSWORD.to_string())
             .await
             .expect("hash password");
         let create = |username: &'static str, name: &'static str, role: Role, practice_id, organisation_id| {
             let (db, hash) = (db.clone(), hash.clone());
             async move {
-                let id = db
-                    .create_user(&NewUser {
+                let id =
+                    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
                         username: username.into(),
                         display_name: name.into(),
                         role,
@@ -99,8 +98,7 @@ impl App {
                         organisation_id,
                         password_hash: hash,
                         is_admin: false,
-                    })
-                    .await
+                    }))
                     .unwrap_or_else(|e| panic!("create user {username}: {e}"));
                 Account { id, username, name }
             }

@@ -397,21 +397,19 @@ async fn a_district_nurse_sees_exactly_the_patients_whose_care_team_they_are_on(
         .expect("the practice has an extract");
     let people = app.db.snapshot_people(snapshot.snapshot_id).await.expect("people");
     let (shared, other) = (&people[0], &people[1]);
-    app.db
-        .add_team_member(
-            shared.patient_id,
-            &NewTeamMember {
-                kind: "professional".into(),
-                user_id: Some(nurse.id),
-                name: nurse.name.into(),
-                role: Some("Wijkverpleegkundige".into()),
-                organisation: Some(ORGANISATION.into()),
-                ..Default::default()
-            },
-            app.poh.id,
-        )
-        .await
-        .expect("add the nurse to the care team");
+    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        shared.patient_id,
+        &NewTeamMember {
+            kind: "professional".into(),
+            user_id: Some(nurse.id),
+            name: nurse.name.into(),
+            role: Some("Wijkverpleegkundige".into()),
+            organisation: Some(ORGANISATION.into()),
+            ..Default::default()
+        },
+        app.poh.id,
+    ))
+    .expect("add the nurse to the care team");
 
     // Exactly that patient now.
     b.click_link("Mijn patiënten").await;

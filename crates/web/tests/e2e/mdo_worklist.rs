@@ -33,20 +33,18 @@ async fn some_elder(app: &App) -> Person {
 }
 
 async fn include(app: &App, patient_id: i64) {
-    app.db
-        .add_decision(
-            patient_id,
-            &NewDecision {
-                kind: DecisionKind::Inclusion,
-                decided_on: app.today - Duration::days(30),
-                deciding_gp: Some(app.huisarts.name.into()),
-                reason: None,
-                considerations: None,
-            },
-            app.poh.id,
-        )
-        .await
-        .expect("include the patient");
+    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_decision(
+        patient_id,
+        &NewDecision {
+            kind: DecisionKind::Inclusion,
+            decided_on: app.today - Duration::days(30),
+            deciding_gp: Some(app.huisarts.name.into()),
+            reason: None,
+            considerations: None,
+        },
+        app.poh.id,
+    ))
+    .expect("include the patient");
 }
 
 /// Sets the value of an input (a time field, whose typing depends on the locale), firing

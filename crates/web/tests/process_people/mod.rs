@@ -21,7 +21,7 @@ pub fn dmy(d: NaiveDate) -> String {
 }
 
 pub async fn add_user(db: &Db, username: &str, name: &str, role: Role, practice: Option<i64>, org: Option<i64>) -> i64 {
-    db.create_user(&NewUser {
+    kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.create_user(&NewUser {
         username: username.into(),
         display_name: name.into(),
         role,
@@ -29,8 +29,7 @@ pub async fn add_user(db: &Db, username: &str, name: &str, role: Role, practice:
         organisation_id: org,
         password_hash: kernteam_web::hash_password(PASSWORD.into()).await.unwrap(),
         is_admin: false,
-    })
-    .await
+    }))
     .unwrap()
 }
 
@@ -41,10 +40,9 @@ pub struct People {
 }
 
 pub async fn more_people(w: &World) -> People {
-    let org =
-        w.db.create_organisation(OrganisationKind::SpecialistOuderengeneeskunde, "SO-team Heuvelland")
-            .await
-            .unwrap();
+    let org = kernteam_store::audited!(w.db, kernteam_store::testing::entry(), |ch| ch
+        .create_organisation(OrganisationKind::SpecialistOuderengeneeskunde, "SO-team Heuvelland"))
+    .unwrap();
     let so_team = add_user(
         &w.db,
         "so-team",
@@ -72,7 +70,7 @@ pub async fn more_people(w: &World) -> People {
         None,
     )
     .await;
-    w.db.add_team_member(
+    kernteam_store::audited!(w.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
         w.a1,
         &NewTeamMember {
             kind: "professional".into(),
@@ -83,8 +81,7 @@ pub async fn more_people(w: &World) -> People {
             ..Default::default()
         },
         w.poh_a,
-    )
-    .await
+    ))
     .unwrap();
     People { so_team }
 }
