@@ -507,7 +507,10 @@ struct Written {
 }
 
 /// The audit records after record `after` (an `audit_log` id), and the highest id now.
+/// The records written since `after`, except the test's own set-up (re-creating what the
+/// previous request removed is recorded as [`testing::entry`]).
 async fn audit_since(db: &kernteam_store::Db, after: i64) -> (Vec<Written>, i64) {
+    let set_up = testing::entry().action;
     let rows = sqlx::query(&format!(
         "SELECT id, user_id, patient_id, action, outcome FROM audit_log WHERE id > {after} ORDER BY id"
     ))
@@ -517,14 +520,13 @@ async fn audit_since(db: &kernteam_store::Db, after: i64) -> (Vec<Written>, i64)
     let mut last = after;
     let written = rows
         .iter()
-        .map(|r| {
-            last = r.try_get(0).unwrap();
-            Written {
-                user_id: r.try_get(1).unwrap(),
-                patient_id: r.try_get(2).unwrap(),
-                action: r.try_get(3).unwrap(),
-                outcome: Outcome::from_code(&r.try_get::<String, _>(4).unwrap()).unwrap(),
-            }
+        .inspect(|r| last = r.try_get(0).unwrap())
+        .filter(|r| r.try_get::<String, _>(3).unwrap() != set_up)
+        .map(|r| Written {
+            user_id: r.try_get(1).unwrap(),
+            patient_id: r.try_get(2).unwrap(),
+            action: r.try_get(3).unwrap(),
+            outcome: Outcome::from_code(&r.try_get::<String, _>(4).unwrap()).unwrap(),
         })
         .collect();
     (written, last)
