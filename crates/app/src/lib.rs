@@ -47,12 +47,6 @@ impl App {
         }
     }
 
-    /// The storage, for what is not patient data and has no use case yet (sessions,
-    /// credentials). Never for patient records: those go through the gate.
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
     /// Appends records concurrently (the audit writer batches them into few
     /// transactions); returns when every one is committed.
     pub(crate) async fn record_all(&self, entries: Vec<AuditEntry>) -> Result<()> {
