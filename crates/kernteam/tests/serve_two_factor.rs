@@ -96,8 +96,7 @@ fn serve_asks_every_patient_data_role_and_the_beheerder_for_a_second_factor() {
     let db_path = dir.path().join("kernteam.db");
     let db = format!("sqlite://{}", db_path.display());
     let key = dir.path().join("kernteam.key");
-    let example =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/example/extract-09000001-2027-07-04");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/example/extract-09000001-2027-07-04");
     let mut import = kernteam(&db, &key, &["import"]);
     import.arg(&example);
     run_ok(import, None);

@@ -7,26 +7,16 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Local, Utc};
-use common::{audit_rows, count, seed, yesterday, Client, World, PASSWORD};
+use common::process::{add_user, local_ago, today};
+use common::{audit_rows, count, seed, yesterday, Client, World};
 use kernteam_domain::access::Role;
 use kernteam_domain::care::DecisionKind;
 use kernteam_domain::codes::CodeSets;
 use kernteam_domain::period::{Period, ReportKind};
 use kernteam_store::care::NewDecision;
-use kernteam_store::people::NewUser;
 use kernteam_store::testing;
 use kernteam_web::api::OPENAPI_PATH;
 use serde_json::json;
-
-fn today() -> String {
-    Local::now().date_naive().to_string()
-}
-
-/// Local date and time (form fields) of a moment `hours` ago.
-fn local_ago(hours: i64) -> (String, String) {
-    let t = Local::now() - Duration::hours(hours);
-    (t.format("%Y-%m-%d").to_string(), t.format("%H:%M").to_string())
-}
 
 async fn include(w: &World, patient: i64) {
     kernteam_store::audited!(w.db, testing::entry(), |ch| ch.add_decision(
@@ -41,19 +31,6 @@ async fn include(w: &World, patient: i64) {
         w.poh_a,
     ))
     .unwrap();
-}
-
-async fn add_user(w: &World, username: &str, name: &str, role: Role, practice: i64) -> i64 {
-    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.create_user(&NewUser {
-        username: username.into(),
-        display_name: name.into(),
-        role,
-        practice_id: Some(practice),
-        organisation_id: None,
-        password_hash: kernteam_web::hash_password(PASSWORD.into()).await.unwrap(),
-        is_admin: false,
-    }))
-    .unwrap()
 }
 
 /// How often the user's audit records name `action` for `patient`.

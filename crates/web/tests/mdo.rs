@@ -7,25 +7,13 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::{Duration, Local};
+use common::process::{plan_meeting, today};
 use common::{audit_rows, count, seed, yesterday, Client, World};
 use kernteam_domain::care::{CarePlan, DecisionKind};
 use kernteam_store::care::NewDecision;
 use kernteam_store::testing;
 use kernteam_web::api::OPENAPI_PATH;
 use serde_json::{json, Value};
-
-fn today() -> String {
-    Local::now().date_naive().to_string()
-}
-
-/// The id at the end of a redirect such as `/mdo/12?melding=gepland`.
-fn id_in(location: Option<&str>, prefix: &str) -> i64 {
-    let loc = location.expect("a redirect");
-    loc.strip_prefix(prefix)
-        .and_then(|rest| rest.split(['?', '/']).next())
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("no id in {loc}"))
-}
 
 async fn include(w: &World, patient: i64) {
     kernteam_store::audited!(w.db, testing::entry(), |ch| ch.add_decision(
@@ -46,24 +34,6 @@ async fn current_plan(w: &World, patient: i64) -> (i64, CarePlan, String) {
     let versions = w.db.care_plan_versions(patient).await.unwrap();
     let v = versions.first().expect("a care plan");
     (v.version, serde_json::from_str(&v.content).unwrap(), v.summary.clone())
-}
-
-/// Plans a meeting of practice A through the form; returns its id.
-async fn plan_meeting(c: &Client, date: &str) -> i64 {
-    let r = c
-        .post_form(
-            "/mdo",
-            &[
-                ("date", date),
-                ("level", "praktijk"),
-                ("invited", "huisarts"),
-                ("invited", "poh_o"),
-                ("invited", "wijkverpleging"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    id_in(r.location(), "/mdo/")
 }
 
 #[tokio::test]

@@ -7,102 +7,22 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::{Duration, Local, Utc};
-use common::{audit_rows, count, seed, Client, World, PASSWORD};
+use common::process::{add_user, local_ago, plan_meeting, today};
+use common::{count, seed, Client};
 use kernteam_domain::access::Role;
 use kernteam_domain::codes::CodeSets;
 use kernteam_domain::period::{Period, ReportKind};
-use kernteam_store::people::NewUser;
 use kernteam_store::testing;
 use serde_json::json;
 
-fn today() -> String {
-    Local::now().date_naive().to_string()
-}
-
-/// Local date and time (form fields) of a moment `hours` ago.
-fn local_ago(hours: i64) -> (String, String) {
-    let t = Local::now() - Duration::hours(hours);
-    (t.format("%Y-%m-%d").to_string(), t.format("%H:%M").to_string())
-}
-
-/// The id at the end of a redirect such as `/mdo/12?melding=gepland`.
-fn id_in(location: Option<&str>, prefix: &str) -> i64 {
-    let loc = location.expect("a redirect");
-    loc.strip_prefix(prefix)
-        .and_then(|rest| rest.split(['?', '/']).next())
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("no id in {loc}"))
-}
-
-async fn add_user(w: &World, username: &str, name: &str, role: Role, practice: i64) -> i64 {
-    kernteam_store::audited!(w.db, testing::entry(), |ch| ch.create_user(&NewUser {
-        username: username.into(),
-        display_name: name.into(),
-        role,
-        practice_id: Some(practice),
-        organisation_id: None,
-        password_hash: kernteam_web::hash_password(PASSWORD.into()).await.unwrap(),
-        is_admin: false,
-    }))
-    .unwrap()
-}
-
-/// Plans a meeting of practice A through the form; returns its id.
-async fn plan_meeting(c: &Client, date: &str) -> i64 {
-    let r = c
-        .post_form(
-            "/mdo",
-            &[
-                ("date", date),
-                ("level", "praktijk"),
-                ("invited", "huisarts"),
-                ("invited", "poh_o"),
-                ("invited", "wijkverpleging"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    id_in(r.location(), "/mdo/")
-}
-
 #[tokio::test]
-async fn bad_input_is_refused_with_nothing_stored_and_other_practices_see_nothing() {
+async fn bad_mdo_input_is_refused_with_nothing_stored_and_other_practices_see_nothing() {
     for t in testing::all().await {
         let w = seed(&t.db).await;
         let poh = Client::sign_in(&w.app, "poh-a").await;
         let events = format!("/patienten/{}/gebeurtenissen", w.a1);
 
-        // An event in the future, of no known kind, at a time that does not exist.
-        let future = Local::now() + Duration::days(2);
-        let r = poh
-            .post_form(
-                &events,
-                &[
-                    ("kind", "vakantie"),
-                    ("date", &future.format("%Y-%m-%d").to_string()),
-                    ("time", "10:00"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let text = r.text();
-        assert!(text.contains("Kies wat er gebeurde."), "{text}");
-        assert!(text.contains("Het tijdstip van de gebeurtenis ligt in de toekomst."));
-        let r = poh
-            .post_form(&events, &[("kind", "val"), ("date", &today()), ("time", "25:61")])
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let r = poh
-            .api(
-                "POST",
-                &format!("/api/v1/patients/{}/events", w.a1),
-                Some(json!({ "kind": "val", "occurred_at": "gisteren" })),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.json()["details"][0].as_str().unwrap().starts_with("occurred_at:"));
-        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM care_events").await, 0);
-
+        // Refused events and formations: tests/events.rs.
         // A meeting with a bad date and no disciplines.
         let r = poh
             .post_form("/mdo", &[("date", "morgen"), ("level", "praktijk")])
@@ -135,35 +55,6 @@ async fn bad_input_is_refused_with_nothing_stored_and_other_practices_see_nothin
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(!w.db.meeting(meeting).await.unwrap().held);
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM mdo_attendance").await, 0);
-
-        // The formation: hours that are not a number or out of range.
-        let huisarts = add_user(&w, "ha-a", "Dr. Jekerdal", Role::Huisarts, w.practice_a).await;
-        let ha = Client::sign_in(&w.app, "ha-a").await;
-        for (hours, valid_from) in [("zes", "2026-01-01"), ("250", "2026-01-01"), ("6", "01-01-2026")] {
-            let r = ha
-                .post_form("/praktijk/formatie", &[("hours", hours), ("valid_from", valid_from)])
-                .await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{hours} {valid_from}");
-        }
-        let r = ha
-            .api(
-                "POST",
-                "/api/v1/practice/poh-o-hours",
-                Some(json!({ "hours": -1, "valid_from": "2026-01-01" })),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM practice_settings").await, 0);
-        assert!(audit_rows(&w.db, huisarts)
-            .await
-            .iter()
-            .all(|(_, a)| a != "formatie POH-O ingesteld"));
-        // A POH-O sees the formation but may not set it.
-        assert_eq!(poh.get("/praktijk/formatie").await.status, StatusCode::OK);
-        let r = poh
-            .post_form("/praktijk/formatie", &[("hours", "6"), ("valid_from", "2026-01-01")])
-            .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
 
         // Another practice's user: 404 for everything of practice A's patients and meetings.
         let other = Client::sign_in(&w.app, "poh-b").await;
