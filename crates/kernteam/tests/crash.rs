@@ -12,7 +12,11 @@ const EXE: &str = env!("CARGO_BIN_EXE_kernteam");
 
 fn import_cmd(url: &str, dirs: &[String]) -> Command {
     let mut c = Command::new(EXE);
-    c.args(["--database-url", url, "import"])
+    // The key and anchor files go to the temporary folder, not into the crate.
+    let key = std::env::temp_dir().join(format!("kernteam-crash-test-{}.key", std::process::id()));
+    c.args(["--database-url", url, "--key-file"])
+        .arg(key)
+        .arg("import")
         .args(dirs)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
