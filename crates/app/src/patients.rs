@@ -40,6 +40,13 @@ pub struct Candidate {
     pub place: String,
 }
 
+/// What the decision forms of a record offer.
+#[derive(Debug, Clone, Default)]
+pub struct DecisionChoices {
+    pub gps: Vec<String>,
+    pub candidates: Vec<Candidate>,
+}
+
 /// Reads a stored care plan.
 pub fn parse_plan(content: &str) -> Result<CarePlan> {
     serde_json::from_str(content).map_err(|e| Error::Internal(anyhow::anyhow!("stored care plan unreadable: {e}")))
@@ -108,39 +115,31 @@ impl App {
         Ok(self.db.practice(v.patient().practice_id).await?.name)
     }
 
-    /// The GPs of the patient's practice (for the inclusion form), by display name.
-    pub async fn practice_gps(&self, v: &Visible) -> Result<Vec<String>> {
+    /// What the decision forms offer (only to those who decide; empty otherwise): the GPs
+    /// of the patient's practice for the inclusion form, by display name, and the
+    /// professionals with an account who could join the care team (the practice's own
+    /// staff and every network professional not on `team`). One read of the accounts.
+    pub async fn decision_choices(&self, v: &Visible, team: &[TeamMember]) -> Result<DecisionChoices> {
         if !v.access().decide {
-            return Ok(Vec::new());
+            return Ok(DecisionChoices::default());
         }
-        Ok(self
-            .db
-            .users()
-            .await?
-            .into_iter()
+        let practice = v.patient().practice_id;
+        let users = self.db.users().await?;
+        let gps = users
+            .iter()
             .filter(|u| {
-                u.active
-                    && u.role == kernteam_domain::access::Role::Huisarts
-                    && u.practice_id == Some(v.patient().practice_id)
+                u.active && u.role == kernteam_domain::access::Role::Huisarts && u.practice_id == Some(practice)
             })
-            .map(|u| u.display_name)
-            .collect())
-    }
-
-    /// Professionals with an account who could join the care team (only for those who
-    /// decide; empty otherwise): the practice's own staff and every network professional.
-    pub async fn team_candidates(&self, v: &Visible, team: &[TeamMember]) -> Result<Vec<Candidate>> {
-        if !v.access().decide {
-            return Ok(Vec::new());
-        }
+            .map(|u| u.display_name.clone())
+            .collect();
         let orgs = self.db.organisations().await?;
-        let mut out = Vec::new();
-        for u in self.db.users().await? {
+        let mut candidates = Vec::new();
+        for u in users {
             if !u.active || team.iter().any(|m| m.user_id == Some(u.id)) {
                 continue;
             }
             let place = match u.role.scope() {
-                Scope::Practice if u.practice_id == Some(v.patient().practice_id) => "deze praktijk".to_string(),
+                Scope::Practice if u.practice_id == Some(practice) => "deze praktijk".to_string(),
                 Scope::Network => u
                     .organisation_id
                     .and_then(|o| orgs.iter().find(|x| x.id == o))
@@ -148,9 +147,9 @@ impl App {
                     .unwrap_or_default(),
                 _ => continue,
             };
-            out.push(Candidate { user: u, place });
+            candidates.push(Candidate { user: u, place });
         }
-        Ok(out)
+        Ok(DecisionChoices { gps, candidates })
     }
 
     /// The care plan's versions, newest first.

@@ -112,15 +112,15 @@ pub async fn patient_record(
     let first = record.first_contact().cloned();
     let plan = record.care_plan.clone();
     // The forms that need the accounts are only shown to those who decide.
-    let gps = app.practice_gps(&v).await?;
+    let choices = app.decision_choices(&v, team).await?;
+    let gps = choices.gps;
     let default_gp = if cu.user.role == Role::Huisarts {
         cu.user.display_name.clone()
     } else {
         gps.first().cloned().unwrap_or_default()
     };
-    let candidates: Vec<(i64, String)> = app
-        .team_candidates(&v, team)
-        .await?
+    let candidates: Vec<(i64, String)> = choices
+        .candidates
         .into_iter()
         .map(|c| {
             (
