@@ -7,11 +7,14 @@
 
 pub mod access;
 pub mod accounts;
+pub mod capacity;
 pub mod care;
 pub mod codes;
 pub mod consultations;
+pub mod contract;
 pub mod dates;
 pub mod decisions;
+pub mod declarations;
 pub mod events;
 pub mod extract;
 pub mod figures;

@@ -5,15 +5,19 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
+use kernteam_domain::capacity::{capacity_figures, capacity_totals, CapacityFigures};
 use kernteam_domain::care::{status_on, Decision, ProgramStatus};
 use kernteam_domain::codes::CodeSets;
+use kernteam_domain::contract::{funding_category, RegionSettings};
 use kernteam_domain::dates::active_on;
 use kernteam_domain::events::{EventKind, Funding};
 use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
-use kernteam_domain::period::{choose_snapshot, Period};
+use kernteam_domain::period::{choose_snapshot, Period, ReportKind};
 use kernteam_store::{Db, StoreError};
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+pub mod declarations;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -25,6 +29,8 @@ pub enum ReportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("JSON schrijven mislukt: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Period(String),
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -37,6 +43,28 @@ pub struct PracticeFigures {
     pub extract: ExtractFigures,
     #[serde(flatten)]
     pub recorded: RecordedFigures,
+    /// region.md: the capacity keys, in quarterly and half-yearly reports.
+    #[serde(flatten)]
+    pub capacity: Option<CapacityFigures>,
+    /// region.md: the funding category, in the funding report.
+    #[serde(flatten)]
+    pub funding: Option<FundingFigures>,
+}
+
+/// The funding report's extra key (region.md, *Funding report*).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FundingFigures {
+    pub funding_category: Option<String>,
+}
+
+impl FundingFigures {
+    fn of(settings: &RegionSettings, period: &Period, pct_75_plus: Option<f64>) -> FundingFigures {
+        let year = chrono::Datelike::year(&period.reference_date);
+        let cats = settings.funding_categories.get(&year).map(Vec::as_slice).unwrap_or(&[]);
+        FundingFigures {
+            funding_category: funding_category(cats, pct_75_plus).map(str::to_string),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -47,6 +75,10 @@ pub struct Totals {
     pub extract: ExtractFigures,
     #[serde(flatten)]
     pub recorded: RecordedFigures,
+    #[serde(flatten)]
+    pub capacity: Option<CapacityFigures>,
+    #[serde(flatten)]
+    pub funding: Option<FundingFigures>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -143,6 +175,10 @@ pub async fn build_report(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ReportError> {
     let snapshots = db.snapshots().await?;
+    let settings = db.region_settings().await?;
+    let contracts = db.contracts().await?;
+    let year = chrono::Datelike::year(&period.reference_date);
+    let with_capacity = period.kind != ReportKind::Funding;
     let mut by_practice: Vec<(i64, Vec<&kernteam_store::extracts::SnapshotRef>)> = Vec::new();
     for s in &snapshots {
         match by_practice.last_mut() {
@@ -162,6 +198,15 @@ pub async fn build_report(
             let facts = db.snapshot_facts(snapshot.id).await?;
             let extract = ExtractFigures::compute(&facts, period.reference_date, codes);
             let recorded = recorded_figures(db, *practice_id, snapshot.id, period).await?;
+            let capacity = with_capacity.then(|| {
+                capacity_figures(
+                    &settings,
+                    contracts.option(*practice_id, year),
+                    recorded.included,
+                    recorded.poh_o_hours_per_week,
+                )
+            });
+            let funding = (!with_capacity).then(|| FundingFigures::of(&settings, period, extract.pct_75_plus));
             practices.push(PracticeFigures {
                 agb_code: snapshot.agb_code.clone(),
                 name: snapshot.practice_name.clone(),
@@ -169,14 +214,24 @@ pub async fn build_report(
                 stale_extract: choice.stale,
                 extract,
                 recorded,
+                capacity,
+                funding,
             });
         }
         progress(done + 1, total);
     }
     practices.sort_by(|a, b| a.agb_code.cmp(&b.agb_code));
+    let extract = ExtractFigures::sum(practices.iter().map(|p| &p.extract));
     let totals = Totals {
         practices: practices.len() as u64,
-        extract: ExtractFigures::sum(practices.iter().map(|p| &p.extract)),
+        capacity: with_capacity.then(|| {
+            capacity_totals(
+                practices.iter().filter_map(|p| p.capacity.as_ref()),
+                &settings.capacity_band,
+            )
+        }),
+        funding: (!with_capacity).then(|| FundingFigures::of(&settings, period, extract.pct_75_plus)),
+        extract,
         recorded: RecordedFigures::sum(practices.iter().map(|p| &p.recorded)),
     };
     Ok(Report {
@@ -196,7 +251,7 @@ pub fn to_json(report: &Report) -> Result<String, ReportError> {
 }
 
 /// Nested keys joined with `.`, in the order of the JSON document.
-fn flatten(prefix: &str, value: Value, out: &mut Vec<(String, Value)>) {
+pub(crate) fn flatten(prefix: &str, value: Value, out: &mut Vec<(String, Value)>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
@@ -236,6 +291,16 @@ pub fn table(report: &Report) -> Result<(Vec<String>, Vec<Vec<Value>>), ReportEr
             stale_extract: false,
             extract: ExtractFigures::default(),
             recorded: RecordedFigures::default(),
+            capacity: (report.report != ReportKind::Funding.as_str()).then(|| {
+                capacity_figures(
+                    &RegionSettings::default(),
+                    kernteam_domain::contract::ContractOption::DEFAULT,
+                    0,
+                    None,
+                )
+            }),
+            funding: (report.report == ReportKind::Funding.as_str())
+                .then_some(FundingFigures { funding_category: None }),
         };
         flatten("", serde_json::to_value(&empty)?, &mut cells);
         header = cells.into_iter().map(|(k, _)| k).collect();
@@ -284,14 +349,30 @@ pub fn to_csv(report: &Report) -> Result<Vec<u8>, ReportError> {
 }
 
 pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
-    use rust_xlsxwriter::{Format, Workbook};
     let (header, rows) = table(report)?;
-    let mut book = Workbook::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    write_sheet(
+        &mut book,
+        &format!("{} {}", report.report, report.period),
+        &header,
+        &rows,
+    )?;
+    Ok(book.save_to_buffer()?)
+}
+
+/// Adds a sheet with a bold header row, frozen with the first two columns.
+pub(crate) fn write_sheet(
+    book: &mut rust_xlsxwriter::Workbook,
+    name: &str,
+    header: &[impl AsRef<str>],
+    rows: &[Vec<Value>],
+) -> Result<(), ReportError> {
+    use rust_xlsxwriter::Format;
     let sheet = book.add_worksheet();
-    sheet.set_name(format!("{} {}", report.report, report.period))?;
+    sheet.set_name(name)?;
     let bold = Format::new().set_bold();
     for (c, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, h, &bold)?;
+        sheet.write_string_with_format(0, c as u16, h.as_ref(), &bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 1;
@@ -313,7 +394,7 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
     }
     sheet.set_freeze_panes(1, 2)?;
     sheet.autofit();
-    Ok(book.save_to_buffer()?)
+    Ok(())
 }
 
 #[cfg(test)]

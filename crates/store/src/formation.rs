@@ -40,7 +40,7 @@ impl Db {
     /// The formation history, newest first.
     pub async fn poh_o_hours_history(&self, practice_id: i64) -> StoreResult<Vec<PohHours>> {
         let rows = sqlx::query_as::<_, PohHoursRow>(
-            "SELECT s.valid_from, s.poh_o_hours_per_week, s.set_at, u.display_name AS set_by_name \
+            "SELECT s.valid_from, s.poh_o_hours_per_week, s.set_at, COALESCE(u.display_name, s.set_by_name) AS set_by_name \
              FROM practice_settings s LEFT JOIN users u ON u.id = s.set_by WHERE s.practice_id = $1 \
              ORDER BY s.valid_from DESC, s.id DESC",
         )
@@ -62,6 +62,7 @@ impl Db {
 }
 
 impl Change {
+    /// Sets the formation as a signed-in user.
     pub async fn set_poh_o_hours(
         &mut self,
         practice_id: i64,
@@ -69,11 +70,36 @@ impl Change {
         hours: f64,
         by: i64,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO practice_settings (practice_id, valid_from, poh_o_hours_per_week, set_by, set_at) VALUES ($1, $2, $3, $4, $5)")
+        self.insert_poh_o_hours(practice_id, valid_from, hours, Some(by), None)
+            .await
+    }
+
+    /// Sets the formation as whoever `by` names (an account or the command line's operator).
+    pub async fn set_poh_o_hours_by(
+        &mut self,
+        practice_id: i64,
+        valid_from: NaiveDate,
+        hours: f64,
+        by: &crate::contract::SetBy,
+    ) -> StoreResult<()> {
+        self.insert_poh_o_hours(practice_id, valid_from, hours, by.user_id, Some(by.name.clone()))
+            .await
+    }
+
+    async fn insert_poh_o_hours(
+        &mut self,
+        practice_id: i64,
+        valid_from: NaiveDate,
+        hours: f64,
+        user_id: Option<i64>,
+        name: Option<String>,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO practice_settings (practice_id, valid_from, poh_o_hours_per_week, set_by, set_by_name, set_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(practice_id)
             .bind(fmt_date(valid_from))
             .bind(hours)
-            .bind(by)
+            .bind(user_id)
+            .bind(name)
             .bind(now_timestamp())
             .execute(self.conn())
             .await?;
