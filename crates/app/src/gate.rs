@@ -131,6 +131,67 @@ impl RegionStaff {
     }
 }
 
+/// Region staff who may change the region's settings (contracts, yardsticks, funding
+/// categories): see `kernteam_domain::access::may_set_region_settings`.
+#[derive(Debug, Clone)]
+pub struct RegionSettingsEditor(Actor);
+
+impl RegionSettingsEditor {
+    pub fn actor(&self) -> &Actor {
+        &self.0
+    }
+}
+
+/// Who may obtain the per-patient declaration lines: the region's declarant (every
+/// practice) or a practice's own staff (their practice only).
+#[derive(Debug, Clone)]
+pub struct DeclarationReader {
+    actor: Actor,
+    /// `None`: every practice (the declarant).
+    practice_id: Option<i64>,
+}
+
+impl DeclarationReader {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn practice_id(&self) -> Option<i64> {
+        self.practice_id
+    }
+}
+
+/// The operator of the command line (`kernteam contract set` …): whoever may run the
+/// binary against the database. Audited under their system user name.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    name: String,
+}
+
+impl Operator {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn entry(
+        &self,
+        practice_id: Option<i64>,
+        patient_id: Option<i64>,
+        action: Action,
+        detail: Option<String>,
+    ) -> kernteam_store::care::AuditEntry {
+        kernteam_store::care::AuditEntry {
+            username: self.name.clone(),
+            role: "opdrachtregel".into(),
+            practice_id,
+            patient_id,
+            action: action.label().to_string(),
+            detail,
+            ..Default::default()
+        }
+    }
+}
+
 /// The region's administrator: organisations, accounts, resets.
 #[derive(Debug, Clone)]
 pub struct Administrator(Actor);
@@ -293,6 +354,47 @@ impl App {
             self.refuse(actor, None, "regio").await?;
             Err(Error::Forbidden)
         }
+    }
+
+    /// The actor as someone who may change the region's settings.
+    pub async fn region_settings_editor(&self, actor: &Actor) -> Result<RegionSettingsEditor> {
+        if kernteam_domain::access::may_set_region_settings(actor.user().role) {
+            Ok(RegionSettingsEditor(actor.clone()))
+        } else {
+            self.refuse(actor, None, "regio-instellingen").await?;
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// The actor as a reader of per-patient declaration lines: the declarant for every
+    /// practice, a practice's staff for their own (a refusal is audited).
+    pub async fn declaration_reader(&self, actor: &Actor) -> Result<DeclarationReader> {
+        let u = actor.user();
+        if u.role == kernteam_domain::access::Role::Declarant {
+            return Ok(DeclarationReader {
+                actor: actor.clone(),
+                practice_id: None,
+            });
+        }
+        if u.role.scope() == Scope::Practice {
+            if let Some(p) = u.practice_id {
+                return Ok(DeclarationReader {
+                    actor: actor.clone(),
+                    practice_id: Some(p),
+                });
+            }
+        }
+        self.refuse(actor, None, "declaratieregels").await?;
+        Err(Error::Forbidden)
+    }
+
+    /// The command line's operator, named after the system user running it.
+    pub fn operator(&self) -> Operator {
+        let name = ["KERNTEAM_OPERATOR", "USER", "LOGNAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+            .unwrap_or_else(|| "kernteam".into());
+        Operator { name }
     }
 
     /// The actor as the region's administrator.

@@ -29,6 +29,8 @@ pub enum Role {
     Kaderarts,
     /// Administrator of the region: organisations, practices' people and accounts.
     Beheerder,
+    /// The region's declarations officer: the per-patient declaration lines (audited).
+    Declarant,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +42,7 @@ pub enum Scope {
 }
 
 impl Role {
-    pub const ALL: [Role; 14] = [
+    pub const ALL: [Role; 15] = [
         Role::Huisarts,
         Role::PohO,
         Role::VerpleegkundigSpecialist,
@@ -55,6 +57,7 @@ impl Role {
         Role::Programmamanager,
         Role::Kaderarts,
         Role::Beheerder,
+        Role::Declarant,
     ];
 
     pub fn code(self) -> &'static str {
@@ -73,6 +76,7 @@ impl Role {
             Role::Programmamanager => "programmamanager",
             Role::Kaderarts => "kaderarts",
             Role::Beheerder => "beheerder",
+            Role::Declarant => "declarant",
         }
     }
 
@@ -97,6 +101,7 @@ impl Role {
             Role::Programmamanager => "Programmamanager",
             Role::Kaderarts => "Kaderarts ouderengeneeskunde",
             Role::Beheerder => "Beheerder",
+            Role::Declarant => "Declarant",
         }
     }
 
@@ -113,7 +118,7 @@ impl Role {
             | Role::Apotheker
             | Role::SociaalWijkteam
             | Role::MaatschappelijkWerker => Scope::Network,
-            Role::Programmamanager | Role::Kaderarts | Role::Beheerder => Scope::Region,
+            Role::Programmamanager | Role::Kaderarts | Role::Beheerder | Role::Declarant => Scope::Region,
         }
     }
 
@@ -263,6 +268,13 @@ pub fn practice_permissions(role: Role, is_admin: bool) -> PracticePermissions {
 /// Region staff see practice-level figures (never patient records).
 pub fn is_region_staff(role: Role) -> bool {
     role.scope() == Scope::Region
+}
+
+/// Who may change the region's settings (contract options, yardsticks, funding
+/// categories): the programme manager and the region's administrator. The kaderarts
+/// advises and the declarant declares; neither sets the contract.
+pub fn may_set_region_settings(role: Role) -> bool {
+    matches!(role, Role::Programmamanager | Role::Beheerder)
 }
 
 /// The region's administrator: organisations, accounts, second-factor resets.

@@ -28,7 +28,7 @@ impl ReportKind {
     pub fn period_example(self) -> &'static str {
         match self {
             ReportKind::Quarterly => "2027-Q1 … 2027-Q4",
-            ReportKind::HalfYearly => "2027-H1 or 2027-H2",
+            ReportKind::HalfYearly => "2027-H1 of 2027-H2",
             ReportKind::Funding => "2027",
         }
     }
@@ -64,7 +64,7 @@ pub struct Period {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("period '{given}' does not fit the {kind} report: expected {expected}")]
+#[error("periode '{given}' past niet bij het rapport {kind}: verwacht {expected}")]
 pub struct PeriodError {
     pub kind: ReportKind,
     pub given: String,

@@ -11,6 +11,7 @@
 //! the first [`MAX_ERRORS`]. Sizes are bounded by [`Limits`].
 
 mod guard;
+pub mod inclusions;
 mod read;
 pub mod source;
 

@@ -4,7 +4,7 @@
 //! [`read_extract`] walks the files in order; `csv_file` reads one file (header, then
 //! records) and `rows` turns a record into a row of the store.
 
-mod csv_file;
+pub(crate) mod csv_file;
 mod rows;
 
 use std::collections::HashSet;

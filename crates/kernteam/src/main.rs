@@ -4,6 +4,7 @@ mod admin;
 mod bench;
 mod demo;
 mod loadtest;
+mod settings_cmd;
 mod users;
 
 use std::io::{IsTerminal, Write};
@@ -70,7 +71,26 @@ enum Command {
         /// ICPC codes of frail-elder episodes, e.g. "A05,A05.*,A49.01".
         #[arg(long, default_value = DEFAULT_FRAIL_CODES)]
         frail_codes: String,
+        /// Declarations only: add one line per patient and prestatie (personal data;
+        /// audited).
+        #[arg(long)]
+        patients: bool,
     },
+    /// The contract option of a practice per year (region.md).
+    #[command(subcommand)]
+    Contract(settings_cmd::ContractCommand),
+    /// The region's settings: POH-O yardsticks, capacity band, funding categories.
+    #[command(subcommand)]
+    Region(settings_cmd::RegionCommand),
+    /// A practice's POH-O formation.
+    #[command(subcommand)]
+    Formation(settings_cmd::FormationCommand),
+    /// A patient's hoofdbehandelaar and Wlz care setting.
+    #[command(subcommand)]
+    Patient(settings_cmd::PatientCommand),
+    /// Program decisions taken in an earlier system.
+    #[command(subcommand)]
+    Inclusion(settings_cmd::InclusionCommand),
     /// Write a synthetic region: one extract folder per practice (synthetic data only).
     DemoData {
         #[arg(long, default_value_t = 5)]
@@ -130,6 +150,8 @@ enum ReportKindArg {
     Quarterly,
     HalfYearly,
     Funding,
+    /// Contract option 1's declarations (quarters only).
+    Declarations,
 }
 
 impl From<ReportKindArg> for ReportKind {
@@ -138,6 +160,7 @@ impl From<ReportKindArg> for ReportKind {
             ReportKindArg::Quarterly => ReportKind::Quarterly,
             ReportKindArg::HalfYearly => ReportKind::HalfYearly,
             ReportKindArg::Funding => ReportKind::Funding,
+            ReportKindArg::Declarations => ReportKind::Quarterly,
         }
     }
 }
@@ -222,7 +245,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             output,
             frail_codes,
+            patients,
         } => {
+            if patients && !matches!(kind, ReportKindArg::Declarations) {
+                bail!("--patients hoort bij `kernteam report declarations`");
+            }
             let period = Period::parse(kind.into(), &period)?;
             let codes = CodeSets {
                 frail: IcpcSet::parse(&frail_codes).map_err(anyhow::Error::msg)?,
@@ -232,11 +259,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bail!("een Excel-werkboek hoort niet op het scherm: geef --output BESTAND.xlsx");
             }
             let db = connect(&database_url).await?;
-            let report = kernteam_report::build_report(&db, &period, &codes, &mut |_, _| {}).await?;
-            let bytes = match format {
-                Format::Json => kernteam_report::to_json(&report)?.into_bytes(),
-                Format::Csv => kernteam_report::to_csv(&report)?,
-                Format::Xlsx => kernteam_report::to_xlsx(&report)?,
+            let bytes = if matches!(kind, ReportKindArg::Declarations) {
+                let app = kernteam_app::App::new(db);
+                let d = app
+                    .declarations_by_operator(&app.operator(), &period, &codes, patients)
+                    .await
+                    .map_err(settings_cmd::refused)?;
+                use kernteam_report::declarations as dec;
+                match format {
+                    Format::Json => dec::to_json(&d)?.into_bytes(),
+                    Format::Csv => dec::to_csv(&d, patients)?,
+                    Format::Xlsx => dec::to_xlsx(&d, patients)?,
+                }
+            } else {
+                let report = kernteam_report::build_report(&db, &period, &codes, &mut |_, _| {}).await?;
+                match format {
+                    Format::Json => kernteam_report::to_json(&report)?.into_bytes(),
+                    Format::Csv => kernteam_report::to_csv(&report)?,
+                    Format::Xlsx => kernteam_report::to_xlsx(&report)?,
+                }
             };
             match output {
                 Some(path) => {
@@ -312,11 +353,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             serve(db, &bind, kernteam_web::WebConfig::demo(), Some(lines)).await
         }
+        Command::Contract(cmd) => settings_cmd::contract(&app(connect(&database_url).await?), cmd).await,
+        Command::Region(cmd) => settings_cmd::region(&app(connect(&database_url).await?), cmd).await,
+        Command::Formation(cmd) => settings_cmd::formation(&app(connect(&database_url).await?), cmd).await,
+        Command::Patient(cmd) => settings_cmd::patient(&app(connect(&database_url).await?), cmd).await,
+        Command::Inclusion(cmd) => settings_cmd::inclusion(&app(connect(&database_url).await?), cmd).await,
         Command::User(cmd) => users::run(connect(&database_url).await?, cmd).await,
         Command::LoadtestPrepare(args) => loadtest::prepare(&connect(&database_url).await?, args).await,
         Command::Audit(cmd) => admin::audit(&connect(&database_url).await?, cmd).await,
         Command::Backup { output } => admin::backup(&connect(&database_url).await?, &database_url, output).await,
     }
+}
+
+fn app(db: Db) -> kernteam_app::App {
+    kernteam_app::App::new(db)
 }
 
 /// Binds, prints the address (and demo log-ins), and serves until Ctrl-C.

@@ -118,6 +118,17 @@ impl Db {
 
 impl Change {
     pub async fn add_decision(&mut self, patient_id: i64, d: &NewDecision, user_id: i64) -> StoreResult<i64> {
+        self.add_decision_by(patient_id, d, Some(user_id)).await
+    }
+
+    /// A decision recorded without an account (taken over from an earlier system by the
+    /// command line's operator) when `user_id` is `None`.
+    pub async fn add_decision_by(
+        &mut self,
+        patient_id: i64,
+        d: &NewDecision,
+        user_id: Option<i64>,
+    ) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
             "INSERT INTO program_decisions (patient_id, kind, decided_on, deciding_gp, reason, considerations, recorded_by, recorded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

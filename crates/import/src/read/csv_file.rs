@@ -11,7 +11,7 @@ use crate::guard::LineGuard;
 use crate::{FileStats, Row};
 
 /// Picks `;` when the header line has more semicolons than commas outside quotes.
-pub(super) fn detect_delimiter(head: &[u8]) -> u8 {
+pub(crate) fn detect_delimiter(head: &[u8]) -> u8 {
     let (mut commas, mut semis, mut quoted) = (0, 0, false);
     for &b in head {
         match b {
