@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod capacity;
 pub mod consultations;
 pub mod contract;
 pub mod decision_import;

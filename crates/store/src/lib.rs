@@ -12,6 +12,7 @@
 
 pub mod audit;
 mod audit_verify;
+pub mod capacity_conversations;
 pub mod care;
 pub mod change;
 pub mod consultations;

@@ -54,6 +54,11 @@ enum Class {
     MeetingPatient,
     /// Region figures.
     Region,
+    /// The region's settings: contract options, yardsticks, funding categories
+    /// (programme manager and administrator).
+    RegionSettings,
+    /// Per-patient declaration lines: the region's declarant and practice staff.
+    DeclarationLines,
     /// Accounts and organisations.
     Admin,
 }
@@ -78,7 +83,22 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("GET", "/mdo/{meeting}" | "/mdo/{meeting}/patienten/{id}" | "/v1/mdo/{meeting}") => MeetingRead,
         ("POST", "/mdo/{meeting}/aanwezigheid") | ("PUT", "/v1/mdo/{meeting}/attendance") => MeetingOrganise,
         ("POST" | "PUT", p) if p.starts_with("/mdo/{meeting}") || p.starts_with("/v1/mdo/{meeting}") => MeetingPatient,
-        ("GET", "/regio" | "/regio/rapport.csv" | "/regio/rapport.xlsx") => Region,
+        (
+            "GET",
+            "/regio"
+            | "/regio/rapport.csv"
+            | "/regio/rapport.xlsx"
+            | "/regio/rapport-nl.csv"
+            | "/regio/instellingen"
+            | "/regio/capaciteit"
+            | "/regio/declaraties",
+        ) => Region,
+        ("POST", "/regio/capaciteit/{practice}/gesprek" | "/regio/capaciteit/gesprek/{conversation}/afgerond") => {
+            Region
+        }
+        ("POST", "/regio/instellingen" | "/regio/instellingen/financiering" | "/regio/contracten") => RegionSettings,
+        ("GET", "/declaraties/regels") => DeclarationLines,
+        ("GET", "/praktijk/declaraties") => PracticeRead,
         (_, p) if p.starts_with("/beheer") => Admin,
         ("GET", "/patienten/{id}/audit") => PatientAudit,
         (
@@ -88,6 +108,7 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             | "/patienten/{id}/team"
             | "/patienten/{id}/team/{member}/verwijderen"
             | "/patienten/{id}/aanspreekpunt"
+            | "/patienten/{id}/regeling"
             | "/v1/patients/{id}/decisions"
             | "/v1/patients/{id}/team"
             | "/v1/patients/{id}/team/{member}"
@@ -142,7 +163,11 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
         Role::Huisarts | Role::PohO | Role::VerpleegkundigSpecialist | Role::PhysicianAssistant | Role::Praktijkmanager
     );
     let clinician = practice && role != Role::Praktijkmanager;
-    let network = !practice && !matches!(role, Role::Programmamanager | Role::Kaderarts | Role::Beheerder);
+    let network = !practice
+        && !matches!(
+            role,
+            Role::Programmamanager | Role::Kaderarts | Role::Beheerder | Role::Declarant
+        );
     let region = !practice && !network;
     match class {
         Public | SignedIn => Ok,
@@ -188,6 +213,20 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
         },
         Region => {
             if region {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+        RegionSettings => {
+            if matches!(role, Role::Programmamanager | Role::Beheerder) {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+        DeclarationLines => {
+            if practice || role == Role::Declarant {
                 Ok
             } else {
                 Forbidden
@@ -358,6 +397,17 @@ async fn the_access_matrix_holds() {
                 _ => (w.a1, w.practice_a, w.a1_wvk_member),
             };
             let poh = if practice == w.practice_a { w.poh_a } else { w.poh_b };
+            let conversation = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_capacity_conversation(
+                &kernteam_store::capacity_conversations::NewCapacityConversation {
+                    practice_id: practice,
+                    held_on: chrono::Local::now().date_naive(),
+                    participants: "programmamanager en huisarts".into(),
+                    agreements: "formatie uitbreiden".into(),
+                    follow_up_on: Some(chrono::Local::now().date_naive()),
+                },
+                poh,
+            ))
+            .unwrap();
             let meeting = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_meeting(
                 practice,
                 chrono::Local::now().date_naive(),
@@ -439,7 +489,9 @@ async fn the_access_matrix_holds() {
                     .replace("{member}", &member.to_string())
                     .replace("{meeting}", &meeting.to_string())
                     .replace("{event}", &event.to_string())
-                    .replace("{version}", "1");
+                    .replace("{version}", "1")
+                    .replace("{practice}", &practice.to_string())
+                    .replace("{conversation}", &conversation.to_string());
                 let path = if path.starts_with("/beheer/gebruikers/") {
                     path.replacen(&patient.to_string(), &w.wvk_other.to_string(), 1)
                 } else {

@@ -2,19 +2,27 @@
 
 pub mod account;
 mod admin;
+mod capacity;
 mod care_plan;
+mod declarations;
 pub mod login;
 mod patient;
 mod patient_list;
+mod patient_settings;
 mod region;
+mod region_settings;
 
 pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
+pub use capacity::{capacity, complete_follow_up, record_conversation};
 pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_version, save_care_plan};
+pub use declarations::{download_lines, practice_declarations, region_declarations};
 pub(crate) use login::{audit_sign_in, check_password_attempt};
 pub use login::{home, login, login_form, logout};
 pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
 pub use patient_list::{patient_list, search_patients};
-pub use region::{region, region_csv, region_xlsx};
+pub use patient_settings::{patient_settings, save_patient_settings};
+pub use region::{region, region_csv, region_dutch_csv, region_xlsx};
+pub use region_settings::{save_contract, save_funding, save_settings, settings};
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -41,10 +49,14 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             ("Werklijst", "/werklijst"),
             ("MDO", "/mdo"),
             ("Formatie", "/praktijk/formatie"),
+            ("Declaraties", "/praktijk/declaraties"),
         ],
         Scope::Network => vec![("Mijn patiënten", "/patienten"), ("Werklijst", "/werklijst")],
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Beheerder => {
             vec![("Regio", "/regio"), ("Beheer", "/beheer")]
+        }
+        Scope::Region if cu.user.role == kernteam_domain::access::Role::Declarant => {
+            vec![("Regio", "/regio"), ("Declaraties", "/regio/declaraties")]
         }
         Scope::Region => vec![("Regio", "/regio")],
     };

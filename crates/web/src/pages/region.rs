@@ -94,76 +94,179 @@ pub const COLUMNS: [Column; 20] = [
     col("Wlz-crisisopnames", "Wlz-crisisopnames in de periode"),
 ];
 
-/// `9.3` as `9,3`; `None` as a dash.
-fn fmt_decimal(v: Option<f64>, decimals: usize) -> String {
-    v.map_or_else(|| "—".to_string(), |v| format!("{v:.decimals$}").replace('.', ","))
+/// How figures are written: for people on screen (thousands separated, a dash for
+/// nothing) or for Dutch Excel (plain digits, empty for nothing); both with a decimal comma.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Screen,
+    Sheet,
+}
+
+/// `9.3` as `9,3`; `None` as a dash on screen, empty in a sheet.
+fn fmt_decimal_in(v: Option<f64>, decimals: usize, style: Style) -> String {
+    match (v, style) {
+        (Some(v), _) => format!("{v:.decimals$}").replace('.', ","),
+        (None, Style::Screen) => "—".to_string(),
+        (None, Style::Sheet) => String::new(),
+    }
 }
 
 /// The figures of one practice (or the totals), in the order of [`COLUMNS`].
 fn cells(e: &ExtractFigures, r: &RecordedFigures) -> Vec<String> {
+    cells_in(e, r, Style::Screen)
+}
+
+fn cells_in(e: &ExtractFigures, r: &RecordedFigures, style: Style) -> Vec<String> {
+    let n = |x: u64| {
+        if style == Style::Screen {
+            fmt_count(x)
+        } else {
+            x.to_string()
+        }
+    };
+    let dec = |x: Option<f64>| fmt_decimal_in(x, 1, style);
     vec![
-        fmt_count(e.registered),
-        fmt_count(e.aged_75_plus),
-        fmt_decimal(e.pct_75_plus, 1),
-        fmt_count(e.frail_registered),
-        fmt_count(e.frail_aged_75_plus),
-        fmt_count(e.frail_with_acp),
-        fmt_count(e.frail_in_chain_care.dm),
-        fmt_count(e.frail_in_chain_care.cvrm),
-        fmt_count(e.frail_in_chain_care.copd_astma),
-        fmt_count(e.polypharmacy_75_plus),
-        fmt_count(e.wlz_vv5_plus),
-        fmt_count(e.insulin_transition),
-        fmt_count(r.included),
-        fmt_decimal(r.poh_o_hours_per_week, 1),
-        fmt_count(r.mdo_count),
-        fmt_count(r.so_consultations.zvw),
-        fmt_count(r.so_consultations.wlz),
-        fmt_count(r.elv_referrals),
-        fmt_count(r.seh_referrals),
-        fmt_count(r.wlz_crisis_admissions),
+        n(e.registered),
+        n(e.aged_75_plus),
+        dec(e.pct_75_plus),
+        n(e.frail_registered),
+        n(e.frail_aged_75_plus),
+        n(e.frail_with_acp),
+        n(e.frail_in_chain_care.dm),
+        n(e.frail_in_chain_care.cvrm),
+        n(e.frail_in_chain_care.copd_astma),
+        n(e.polypharmacy_75_plus),
+        n(e.wlz_vv5_plus),
+        n(e.insulin_transition),
+        n(r.included),
+        dec(r.poh_o_hours_per_week),
+        n(r.mdo_count),
+        n(r.so_consultations.zvw),
+        n(r.so_consultations.wlz),
+        n(r.elv_referrals),
+        n(r.seh_referrals),
+        n(r.wlz_crisis_admissions),
     ]
+}
+
+/// region.md's capacity columns (quarterly and half-yearly reports).
+pub const CAPACITY_COLUMNS: [Column; 5] = [
+    col(
+        "Contractoptie",
+        "de contractoptie van de praktijk voor het jaar van de peildatum (1 of 2)",
+    ),
+    col(
+        "POH-O uur per jaar nodig",
+        "uren POH-O per geïncludeerde patiënt × geïncludeerden",
+    ),
+    col(
+        "POH-O uur per jaar beschikbaar",
+        "formatie per week × werkweken per jaar",
+    ),
+    col("Verhouding", "beschikbaar gedeeld door nodig, op twee decimalen"),
+    col(
+        "Capaciteit",
+        "te laag of te hoog buiten de capaciteitsband, anders passend",
+    ),
+];
+
+/// region.md's funding column (funding report).
+pub const FUNDING_COLUMN: Column = col(
+    "Financieringscategorie",
+    "de hoogste categorie waarvan de ondergrens van % 75+ op 1 januari bereikt is",
+);
+
+fn extra_cells(
+    capacity: Option<&kernteam_domain::capacity::CapacityFigures>,
+    funding: Option<&kernteam_report::FundingFigures>,
+    style: Style,
+) -> Vec<String> {
+    let dash = || {
+        if style == Style::Screen {
+            "—".to_string()
+        } else {
+            String::new()
+        }
+    };
+    let mut out = Vec::new();
+    if let Some(c) = capacity {
+        out.push(c.contract_option.map_or_else(dash, |o| o.to_string()));
+        out.push(fmt_decimal_in(Some(c.poh_o_hours_per_year_needed), 1, style));
+        out.push(fmt_decimal_in(c.poh_o_hours_per_year_available, 1, style));
+        out.push(fmt_decimal_in(c.capacity_ratio, 2, style));
+        out.push(c.capacity.map_or_else(dash, |c| c.label().to_string()));
+    }
+    if let Some(f) = funding {
+        out.push(f.funding_category.clone().unwrap_or_else(dash));
+    }
+    out
 }
 
 #[derive(serde::Deserialize, Default)]
 pub struct PeriodQuery {
     pub periode: Option<String>,
+    pub melding: Option<String>,
 }
 
-/// The quarter that contains `day`, as `2027-Q2`.
-fn quarter_of(day: NaiveDate) -> String {
-    format!("{}-Q{}", day.year(), day.month0() / 3 + 1)
+/// The last quarter completed before `day`, as `2027-Q2`: the default period, since the
+/// figures of a quarter still running are not final (and every practice's extract would
+/// look stale against a reference date in the future).
+pub(crate) fn last_completed_quarter(day: NaiveDate) -> String {
+    let n = day.year() * 4 + (day.month0() / 3) as i32 - 1;
+    format!("{}-Q{}", n.div_euclid(4), n.rem_euclid(4) + 1)
 }
 
-/// The period asked for (`2027-Q2` or `2027-H1`), by default the quarter containing today.
+/// A quarter asked for (`2027-Q2`), by default the last completed one.
+pub(crate) fn chosen_quarter(q: &PeriodQuery, today: NaiveDate) -> AppResult<Period> {
+    let given = q
+        .periode
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| last_completed_quarter(today), str::to_string);
+    Period::parse(ReportKind::Quarterly, &given).map_err(|_| {
+        AppError::invalid(format!(
+            "Het kwartaal '{given}' bestaat niet. Kies een kwartaal, zoals 2027-Q2."
+        ))
+    })
+}
+
+/// The period asked for (`2027-Q2`, `2027-H1` or, for the funding report, `2027`), by
+/// default the last completed quarter.
 fn chosen_period(q: &PeriodQuery, today: NaiveDate) -> AppResult<Period> {
     let given = q
         .periode
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map_or_else(|| quarter_of(today), str::to_string);
+        .map_or_else(|| last_completed_quarter(today), str::to_string);
     let half_year = given
         .split_once('-')
         .is_some_and(|(_, part)| part.starts_with(['H', 'h']));
     let kind = if half_year {
         ReportKind::HalfYearly
+    } else if !given.contains('-') {
+        ReportKind::Funding
     } else {
         ReportKind::Quarterly
     };
     Period::parse(kind, &given).map_err(|_| {
         AppError::invalid(format!(
-            "De periode '{given}' bestaat niet. Kies een kwartaal, zoals 2027-Q2, of een halfjaar, zoals 2027-H1."
+            "De periode '{given}' bestaat niet. Kies een kwartaal, zoals 2027-Q2, een halfjaar, zoals 2027-H1, of een jaar voor de financiering, zoals 2027."
         ))
     })
 }
 
 /// `2e kwartaal 2027`, `1e halfjaar 2027`.
-fn period_title(p: &Period) -> String {
+pub(crate) fn period_title(p: &Period) -> String {
     match p.kind {
         ReportKind::Quarterly => format!("{}e kwartaal {}", p.start.month0() / 3 + 1, p.start.year()),
         ReportKind::HalfYearly => format!("{}e halfjaar {}", p.start.month0() / 6 + 1, p.start.year()),
-        ReportKind::Funding => format!("peildatum {}", fmt_date(p.reference_date)),
+        ReportKind::Funding => format!(
+            "financiering {} (peildatum {})",
+            p.start.year(),
+            fmt_date(p.reference_date)
+        ),
     }
 }
 
@@ -172,7 +275,7 @@ fn period_title(p: &Period) -> String {
 fn period_options(today: NaiveDate, chosen: &Period) -> Vec<(&'static str, Vec<(String, String)>)> {
     let mut quarters = Vec::new();
     let current = today.year() * 4 + (today.month0() / 3) as i32;
-    for i in 0..8 {
+    for i in 1..=8 {
         let n = current - i;
         quarters.push(format!("{}-Q{}", n.div_euclid(4), n.rem_euclid(4) + 1));
     }
@@ -182,9 +285,11 @@ fn period_options(today: NaiveDate, chosen: &Period) -> Vec<(&'static str, Vec<(
         let n = current - i;
         halves.push(format!("{}-H{}", n.div_euclid(2), n.rem_euclid(2) + 1));
     }
+    let mut years: Vec<String> = (0..4).map(|i| (today.year() + 1 - i).to_string()).collect();
     let list = match chosen.kind {
         ReportKind::HalfYearly => &mut halves,
-        _ => &mut quarters,
+        ReportKind::Funding => &mut years,
+        ReportKind::Quarterly => &mut quarters,
     };
     if !list.contains(&chosen.label) {
         list.insert(0, chosen.label.clone());
@@ -199,7 +304,28 @@ fn period_options(today: NaiveDate, chosen: &Period) -> Vec<(&'static str, Vec<(
     vec![
         ("Kwartaal", labelled(quarters, ReportKind::Quarterly)),
         ("Halfjaar", labelled(halves, ReportKind::HalfYearly)),
+        (
+            "Financiering (peildatum 1 januari)",
+            labelled(years, ReportKind::Funding),
+        ),
     ]
+}
+
+/// The columns of a report kind with their groups.
+fn columns_for(kind: ReportKind) -> (Vec<&'static Column>, Vec<(&'static str, usize)>) {
+    let mut columns: Vec<&'static Column> = COLUMNS.iter().collect();
+    let mut groups = vec![
+        ("Uit het HIS-extract, op de peildatum", 12),
+        ("Vastgelegd in Kernteam", 8),
+    ];
+    if kind == ReportKind::Funding {
+        columns.push(&FUNDING_COLUMN);
+        groups.push(("Financiering", 1));
+    } else {
+        columns.extend(CAPACITY_COLUMNS.iter());
+        groups.push(("POH-O-capaciteit", CAPACITY_COLUMNS.len()));
+    }
+    (columns, groups)
 }
 
 pub struct PracticeRow {
@@ -220,7 +346,9 @@ struct RegionPage {
     start: String,
     reference_date: String,
     period_groups: Vec<(&'static str, Vec<(String, String)>)>,
-    columns: &'static [Column],
+    columns: Vec<&'static Column>,
+    /// Column groups over the figures: (title, number of columns).
+    groups: Vec<(&'static str, usize)>,
     rows: Vec<PracticeRow>,
     totals: Vec<String>,
     total_practices: u64,
@@ -245,9 +373,14 @@ pub async fn region(
             name: p.name.clone(),
             extract_date: fmt_date(p.extract_date),
             stale: p.stale_extract,
-            cells: cells(&p.extract, &p.recorded),
+            cells: [
+                cells(&p.extract, &p.recorded),
+                extra_cells(p.capacity.as_ref(), p.funding.as_ref(), Style::Screen),
+            ]
+            .concat(),
         })
         .collect();
+    let (columns, groups) = columns_for(period.kind);
     render(&RegionPage {
         me: Some(me(&state, &cu).await?),
         flash: None,
@@ -256,16 +389,25 @@ pub async fn region(
         start: fmt_date(period.start),
         reference_date: fmt_date(period.reference_date),
         period_groups: period_options(today, &period),
-        columns: &COLUMNS,
+        columns,
+        groups,
         stale_count: rows.iter().filter(|r| r.stale).count(),
         rows,
-        totals: cells(&report.totals.extract, &report.totals.recorded),
+        totals: [
+            cells(&report.totals.extract, &report.totals.recorded),
+            extra_cells(
+                report.totals.capacity.as_ref(),
+                report.totals.funding.as_ref(),
+                Style::Screen,
+            ),
+        ]
+        .concat(),
         total_practices: report.totals.practices,
     })
 }
 
 /// The report as a file to save.
-fn download(bytes: Vec<u8>, content_type: &'static str, filename: String) -> AppResult<Response> {
+pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, filename: String) -> AppResult<Response> {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok((
@@ -281,7 +423,8 @@ fn download(bytes: Vec<u8>, content_type: &'static str, filename: String) -> App
 fn file_stem(period: &Period) -> String {
     let what = match period.kind {
         ReportKind::HalfYearly => "halfjaarcijfers",
-        _ => "kwartaalcijfers",
+        ReportKind::Funding => "financiering",
+        ReportKind::Quarterly => "kwartaalcijfers",
     };
     format!("{what}-{}", period.label)
 }
@@ -296,6 +439,49 @@ pub async fn region_csv(
     let period = chosen_period(&q, today())?;
     let bytes = state.app.region_csv(&staff, &period).await?;
     download(bytes, "text/csv; charset=utf-8", format!("{}.csv", file_stem(&period)))
+}
+
+/// GET /regio/rapport-nl.csv: the report as a Dutch table for people: Dutch headings,
+/// `;` between fields and a decimal comma, as Dutch Excel opens it (with a BOM so that it
+/// reads UTF-8). The machine format of reports.md is `/regio/rapport.csv`.
+pub async fn region_dutch_csv(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    let staff = state.app.region_staff(&cu.actor()).await?;
+    let period = chosen_period(&q, today())?;
+    let report = state.app.region_report(&staff, &period).await?;
+    let (columns, _) = columns_for(period.kind);
+    let internal = |e: csv::Error| AppError::Internal(e.into());
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut header = vec!["Praktijk", "AGB-code", "Extract van", "Verouderd extract"];
+    header.extend(columns.iter().map(|c| c.header));
+    w.write_record(&header).map_err(internal)?;
+    for p in &report.practices {
+        let mut row = vec![
+            kernteam_report::csv_safe(&p.name).into_owned(),
+            p.agb_code.clone(),
+            fmt_date(p.extract_date),
+            if p.stale_extract { "ja" } else { "nee" }.to_string(),
+        ];
+        row.extend(cells_in(&p.extract, &p.recorded, Style::Sheet));
+        row.extend(extra_cells(p.capacity.as_ref(), p.funding.as_ref(), Style::Sheet));
+        w.write_record(&row).map_err(internal)?;
+    }
+    let t = &report.totals;
+    let mut row = vec!["Totaal".to_string(), String::new(), String::new(), String::new()];
+    row.extend(cells_in(&t.extract, &t.recorded, Style::Sheet));
+    row.extend(extra_cells(t.capacity.as_ref(), t.funding.as_ref(), Style::Sheet));
+    w.write_record(&row).map_err(internal)?;
+    let bytes = w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    download(
+        bytes,
+        "text/csv; charset=utf-8",
+        format!("{}-tabel.csv", file_stem(&period)),
+    )
 }
 
 /// GET /regio/rapport.xlsx
@@ -372,7 +558,8 @@ mod tests {
 
     #[test]
     fn decimals_use_a_comma() {
-        assert_eq!(fmt_decimal(Some(9.3), 1), "9,3");
-        assert_eq!(fmt_decimal(None, 1), "—");
+        assert_eq!(fmt_decimal_in(Some(9.3), 1, Style::Screen), "9,3");
+        assert_eq!(fmt_decimal_in(None, 1, Style::Screen), "—");
+        assert_eq!(fmt_decimal_in(None, 1, Style::Sheet), "");
     }
 }
