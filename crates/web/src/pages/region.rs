@@ -511,6 +511,7 @@ mod tests {
     fn q(s: &str) -> PeriodQuery {
         PeriodQuery {
             periode: Some(s.to_string()),
+            melding: None,
         }
     }
 
@@ -523,17 +524,21 @@ mod tests {
     }
 
     #[test]
-    fn periods_are_parsed_with_the_quarter_of_today_as_default() {
+    fn periods_are_parsed_with_the_last_completed_quarter_as_default() {
         let today = d("2027-08-01");
-        assert_eq!(chosen_period(&PeriodQuery::default(), today).unwrap().label, "2027-Q3");
-        assert_eq!(chosen_period(&q(""), today).unwrap().label, "2027-Q3");
+        assert_eq!(chosen_period(&PeriodQuery::default(), today).unwrap().label, "2027-Q2");
+        assert_eq!(chosen_period(&q(""), today).unwrap().label, "2027-Q2");
+        assert_eq!(last_completed_quarter(d("2027-01-01")), "2026-Q4");
+        assert_eq!(last_completed_quarter(d("2027-12-31")), "2027-Q3");
+        let f = chosen_period(&q("2027"), today).unwrap();
+        assert_eq!((f.kind, f.reference_date), (ReportKind::Funding, d("2027-01-01")));
         let p = chosen_period(&q("2027-q2"), today).unwrap();
         assert_eq!((p.kind, p.label.as_str()), (ReportKind::Quarterly, "2027-Q2"));
         assert_eq!(p.reference_date, d("2027-06-30"));
         let h = chosen_period(&q("2026-H2"), today).unwrap();
         assert_eq!((h.kind, h.reference_date), (ReportKind::HalfYearly, d("2026-12-31")));
         assert_eq!(period_title(&h), "2e halfjaar 2026");
-        for bad in ["2027", "2027-Q5", "2027-H3", "Q2-2027", "2027-X1"] {
+        for bad in ["20x7", "2027-Q5", "2027-H3", "Q2-2027", "2027-X1"] {
             assert!(
                 matches!(chosen_period(&q(bad), today), Err(AppError::Invalid(_))),
                 "{bad}"
@@ -548,12 +553,14 @@ mod tests {
         let groups = period_options(today, &chosen);
         let quarters: Vec<&str> = groups[0].1.iter().map(|(v, _)| v.as_str()).collect();
         assert_eq!(quarters[0], "2020-Q4");
-        assert_eq!(quarters[1], "2027-Q1");
-        assert_eq!(quarters[2], "2026-Q4");
+        assert_eq!(quarters[1], "2026-Q4");
+        assert_eq!(quarters[2], "2026-Q3");
         assert_eq!(quarters.len(), 9);
         let halves: Vec<&str> = groups[1].1.iter().map(|(v, _)| v.as_str()).collect();
         assert_eq!(halves, ["2027-H1", "2026-H2", "2026-H1", "2025-H2"]);
         assert_eq!(groups[1].1[0].1, "1e halfjaar 2027");
+        let years: Vec<&str> = groups[2].1.iter().map(|(v, _)| v.as_str()).collect();
+        assert_eq!(years, ["2028", "2027", "2026", "2025"]);
     }
 
     #[test]
