@@ -155,6 +155,14 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         admin: false,
     },
     DemoAccount {
+        role: Role::Declarant,
+        username: "declarant",
+        name: "Dirk Dassen",
+        practice: None,
+        organisation: None,
+        admin: false,
+    },
+    DemoAccount {
         role: Role::Beheerder,
         username: "beheerder",
         name: "Noor Beckers",
@@ -185,6 +193,32 @@ pub async fn ensure_demo_region(db: &Db, work: &Path, today: NaiveDate, progress
     }
     seed_people(db).await?;
     seed_care(db, today).await?;
+    seed_contract(db, today).await?;
+    Ok(())
+}
+
+/// The first practice (the one with care records) works under contract option 1 this
+/// year and last, so that the declarations have something to show.
+async fn seed_contract(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
+    use chrono::Datelike;
+    let practice = db.practices().await?.into_iter().next().context("no practices")?;
+    let by = kernteam_store::contract::SetBy {
+        user_id: None,
+        name: "demogegevens".into(),
+    };
+    let mut ch = db.change().await?;
+    for year in [today.year() - 1, today.year(), today.year() + 1] {
+        ch.set_contract(
+            practice.id,
+            year,
+            kernteam_domain::contract::ContractOption::PerIncluded,
+            None,
+            &by,
+        )
+        .await?;
+    }
+    ch.commit(&[kernteam_store::care::AuditEntry::command_line("demogegevens", None)])
+        .await?;
     Ok(())
 }
 

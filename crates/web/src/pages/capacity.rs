@@ -89,7 +89,7 @@ async fn page(state: &AppState, cu: &CurrentUser, q: &PeriodQuery, errors: Vec<S
             ratio: p
                 .ratio
                 .map_or_else(|| "—".into(), |r| format!("{r:.2}").replace('.', ",")),
-            capacity: p.capacity.map_or("onbekend", Capacity::label),
+            capacity: p.capacity.map_or("niet te bepalen", Capacity::label),
             outside: matches!(p.capacity, Some(Capacity::TeLaag | Capacity::TeHoog)),
             conversations: p
                 .conversations
