@@ -200,6 +200,7 @@ async fn declarations_at_their_edges() {
             t.backend()
         );
         assert_eq!(p["patients"][0]["bsn"], "111222333");
+        assert_eq!(p["patients"][1]["bsn"], "", "no BSN in the extract: empty");
         assert_eq!(p["patients"][4]["chains"], "cvrm,copd_astma");
         assert_eq!(j["totals"]["module"], 3);
         // The download of lines is audited in the operator's name.

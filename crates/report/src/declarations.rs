@@ -26,7 +26,8 @@ use crate::{csv_safe, ReportError};
 pub struct DeclarationLine {
     /// The HIS patient id.
     pub patient_id: String,
-    pub bsn: Option<String>,
+    /// Empty when the extract has none (region.md: "may be empty").
+    pub bsn: String,
     pub birth_date: NaiveDate,
     pub prestatie: Prestatie,
     /// For `chain_care_conflict`: the chains, e.g. `dm,cvrm` (an extra key).
@@ -227,7 +228,7 @@ async fn practice_lines(
             for prestatie in dec.prestaties() {
                 lines.push(DeclarationLine {
                     patient_id: his_id.clone(),
-                    bsn: person.bsn.clone(),
+                    bsn: person.bsn.clone().unwrap_or_default(),
                     birth_date: person.birth_date,
                     prestatie,
                     chains: (prestatie == Prestatie::ChainCareConflict).then(|| {
@@ -330,7 +331,7 @@ pub fn line_rows(d: &Declarations) -> Vec<Vec<Value>> {
                 Value::String(p.agb_code.clone()),
                 Value::String(p.name.clone()),
                 Value::String(l.patient_id.clone()),
-                l.bsn.clone().map_or(Value::Null, Value::String),
+                Value::String(l.bsn.clone()),
                 Value::String(l.birth_date.to_string()),
                 Value::String(l.prestatie.code().into()),
                 l.chains.clone().map_or(Value::Null, Value::String),
