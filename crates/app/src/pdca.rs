@@ -76,9 +76,7 @@ impl App {
         let changed: Vec<_> = states
             .into_iter()
             .filter(|st| match current.entry(st.item.code) {
-                Some(e) => {
-                    e.status != st.status.code() || e.evidence != st.evidence || e.date != st.date
-                }
+                Some(e) => e.status != st.status.code() || e.evidence != st.evidence || e.date != st.date,
                 None => st.status != ItemStatus::Open || st.evidence.is_some() || st.date.is_some(),
             })
             .collect();
@@ -116,7 +114,11 @@ impl App {
             .await?
             .into_iter()
             .map(|practice| Checklist {
-                entries: entries.iter().filter(|e| e.practice_id == practice.id).cloned().collect(),
+                entries: entries
+                    .iter()
+                    .filter(|e| e.practice_id == practice.id)
+                    .cloned()
+                    .collect(),
                 practice,
             })
             .collect())

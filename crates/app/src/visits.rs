@@ -120,12 +120,8 @@ impl App {
         };
         let mut ch = self.db.change().await?;
         let id = ch.plan_visit(practice.id, date, q.actor().user().id).await?;
-        ch.commit(&[q.entry(
-            practice.id,
-            Action::PlanVisit,
-            format!("{} op {date}", practice.name),
-        )])
-        .await?;
+        ch.commit(&[q.entry(practice.id, Action::PlanVisit, format!("{} op {date}", practice.name))])
+            .await?;
         Ok(id)
     }
 
@@ -192,11 +188,10 @@ impl App {
         match self.db.visit(id).await {
             Ok(v) if v.practice_id == s.practice_id() && v.is_shared() => Ok(v),
             Ok(_) | Err(kernteam_store::StoreError::NotFound) => {
-                self.record(&s.actor().refusal(
-                    None,
-                    Action::AccessRefused,
-                    Some(format!("praktijkbezoek {id}")),
-                ))
+                self.record(
+                    &s.actor()
+                        .refusal(None, Action::AccessRefused, Some(format!("praktijkbezoek {id}"))),
+                )
                 .await?;
                 Err(Error::NotFound)
             }
@@ -205,7 +200,11 @@ impl App {
     }
 
     /// Every practice's collaboration in a quarter.
-    pub async fn region_collaboration(&self, _q: &RegionQuality, quarter: &Period) -> Result<Vec<PracticeCollaboration>> {
+    pub async fn region_collaboration(
+        &self,
+        _q: &RegionQuality,
+        quarter: &Period,
+    ) -> Result<Vec<PracticeCollaboration>> {
         let entries = self.db.collaboration_of_quarter(&quarter.label).await?;
         Ok(self
             .db
@@ -213,7 +212,11 @@ impl App {
             .await?
             .into_iter()
             .map(|practice| PracticeCollaboration {
-                entries: entries.iter().filter(|e| e.practice_id == practice.id).cloned().collect(),
+                entries: entries
+                    .iter()
+                    .filter(|e| e.practice_id == practice.id)
+                    .cloned()
+                    .collect(),
                 practice,
             })
             .collect())
@@ -251,8 +254,14 @@ impl App {
         let mut ch = self.db.change().await?;
         for l in &lines {
             let status = l.status.map(|s| (s.code(), l.note.as_deref()));
-            ch.set_collaboration(practice.id, &period.label, l.partner.code(), status, q.actor().user().id)
-                .await?;
+            ch.set_collaboration(
+                practice.id,
+                &period.label,
+                l.partner.code(),
+                status,
+                q.actor().user().id,
+            )
+            .await?;
         }
         let summary: Vec<String> = lines
             .iter()

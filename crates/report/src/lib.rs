@@ -2,6 +2,8 @@
 //! chosen snapshot (computed by the domain crate) and from what the care team recorded,
 //! written as JSON, CSV or an Excel workbook.
 
+pub mod collaboration;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -37,6 +39,9 @@ pub struct PracticeFigures {
     pub extract: ExtractFigures,
     #[serde(flatten)]
     pub recorded: RecordedFigures,
+    /// Quarterly reports: the collaboration in the geriatric network ([`collaboration`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_collaboration: Option<collaboration::NetworkCollaboration>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -169,6 +174,7 @@ pub async fn build_report(
                 stale_extract: choice.stale,
                 extract,
                 recorded,
+                network_collaboration: collaboration::network_collaboration(db, *practice_id, period).await?,
             });
         }
         progress(done + 1, total);
@@ -236,6 +242,7 @@ pub fn table(report: &Report) -> Result<(Vec<String>, Vec<Vec<Value>>), ReportEr
             stale_extract: false,
             extract: ExtractFigures::default(),
             recorded: RecordedFigures::default(),
+            network_collaboration: None,
         };
         flatten("", serde_json::to_value(&empty)?, &mut cells);
         header = cells.into_iter().map(|(k, _)| k).collect();
@@ -313,6 +320,7 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
     }
     sheet.set_freeze_panes(1, 2)?;
     sheet.autofit();
+    collaboration::add_sheet(&mut book, report)?;
     Ok(book.save_to_buffer()?)
 }
 
