@@ -3,10 +3,13 @@
 pub mod account;
 mod admin;
 mod care_plan;
+mod collaboration;
 pub mod login;
 mod patient;
 mod patient_list;
+mod pdca;
 mod region;
+mod visits;
 
 pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
 pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_version, save_care_plan};
@@ -15,6 +18,15 @@ pub use login::{home, login, login_form, logout};
 pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
 pub use patient_list::{patient_list, search_patients};
 pub use region::{region, region_csv, region_xlsx};
+
+/// The page routes of the region's quality cycle: practice visits, the network
+/// collaboration and the PDCA cycle (for the region and for the practice).
+pub fn quality_routes() -> Vec<crate::PageRoute> {
+    [visits::routes(), collaboration::routes(), pdca::routes()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -41,10 +53,19 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             ("Werklijst", "/werklijst"),
             ("MDO", "/mdo"),
             ("Formatie", "/praktijk/formatie"),
+            ("Bezoeken", "/praktijk/bezoeken"),
+            ("PDCA", "/praktijk/pdca"),
         ],
         Scope::Network => vec![("Mijn patiënten", "/patienten"), ("Werklijst", "/werklijst")],
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Beheerder => {
             vec![("Regio", "/regio"), ("Beheer", "/beheer")]
+        }
+        Scope::Region if kernteam_domain::visits::runs_quality_cycle(cu.user.role) => {
+            vec![
+                ("Regio", "/regio"),
+                ("Bezoeken", "/regio/bezoeken"),
+                ("PDCA", "/regio/pdca"),
+            ]
         }
         Scope::Region => vec![("Regio", "/regio")],
     };
