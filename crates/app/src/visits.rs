@@ -276,6 +276,15 @@ impl App {
         Ok(())
     }
 
+    /// One practice's collaboration in every quarter, newest first, for the region.
+    pub async fn region_practice_collaboration(
+        &self,
+        _q: &RegionQuality,
+        practice_id: i64,
+    ) -> Result<Vec<CollaborationEntry>> {
+        Ok(self.db.practice_collaboration(practice_id).await?)
+    }
+
     /// The staff member's practice's collaboration, newest quarter first.
     pub async fn practice_collaboration(&self, s: &PracticeStaff) -> Result<Vec<CollaborationEntry>> {
         Ok(self.db.practice_collaboration(s.practice_id()).await?)

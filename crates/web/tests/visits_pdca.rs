@@ -147,6 +147,22 @@ async fn the_region_runs_a_visit_and_only_the_practice_visited_reads_it() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        // The next quarter's form starts from this one's.
+        let (y, n) = (chrono::Datelike::year(&today), chrono::Datelike::month0(&today) / 3 + 1);
+        let next = if n == 4 {
+            format!("{}-Q1", y + 1)
+        } else {
+            format!("{y}-Q{}", n + 1)
+        };
+        let form = region
+            .get(&format!("/regio/samenwerking?periode={next}&praktijk={a}"))
+            .await
+            .text();
+        assert!(
+            form.contains(&format!("het formulier is ingevuld met de stand van {quarter}")),
+            "{form}"
+        );
+        assert!(form.contains("<option value=\"afspraken\" selected>"), "{form}");
         let mine = poh_a.get("/praktijk/bezoeken").await.text();
         assert!(mine.contains("Afspraken gemaakt") && mine.contains("Vaste wijkverpleegkundige per wijk"));
         assert!(!poh_b

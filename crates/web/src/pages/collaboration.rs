@@ -87,6 +87,8 @@ struct CollaborationPage {
     /// The practice whose form is shown: (id, name).
     editing: Option<(i64, String)>,
     lines: Vec<FormLine>,
+    /// The earlier quarter the form was filled in from, when this one has nothing yet.
+    copied_from: Option<String>,
 }
 
 fn rows_of(list: &[PracticeCollaboration]) -> Vec<PracticeRow> {
@@ -121,6 +123,21 @@ async fn collaboration_page(
 ) -> AppResult<CollaborationPage> {
     let list = state.app.region_collaboration(q, quarter).await?;
     let editing = practice.and_then(|id| list.iter().find(|pc| pc.practice.id == id));
+    // Nothing recorded for this quarter yet: start from the latest earlier quarter's.
+    let mut copied_from = None;
+    let mut earlier = Vec::new();
+    if let Some(pc) = editing.filter(|pc| pc.entries.is_empty() && typed.is_none()) {
+        let all = state.app.region_practice_collaboration(q, pc.practice.id).await?;
+        if let Some(latest) = all
+            .iter()
+            .map(|e| e.quarter.clone())
+            .filter(|l| *l < quarter.label)
+            .max()
+        {
+            earlier = all.into_iter().filter(|e| e.quarter == latest).collect();
+            copied_from = Some(latest);
+        }
+    }
     let lines = match editing {
         None => Vec::new(),
         Some(pc) => Partner::ALL
@@ -135,6 +152,7 @@ async fn collaboration_page(
                     None => pc
                         .entries
                         .iter()
+                        .chain(earlier.iter())
                         .find(|e| e.partner == p.code())
                         .map(|e| (e.status.clone(), e.note.clone().unwrap_or_default()))
                         .unwrap_or_default(),
@@ -160,6 +178,7 @@ async fn collaboration_page(
         rows: rows_of(&list),
         editing: editing.map(|pc| (pc.practice.id, pc.practice.name.clone())),
         lines,
+        copied_from,
     })
 }
 

@@ -64,6 +64,7 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             vec![
                 ("Regio", "/regio"),
                 ("Bezoeken", "/regio/bezoeken"),
+                ("Samenwerking", "/regio/samenwerking"),
                 ("PDCA", "/regio/pdca"),
             ]
         }
