@@ -1,6 +1,6 @@
 //! A practice visit in the browser: the programme manager plans a visit to the practice,
 //! records it against the module's topics with feedback and shares it; the practice's
-//! POH-O then reads the feedback in Kernteam.
+//! POH-O then reads the feedback in Kernteam and takes a step of the PDCA checklist.
 
 use kernteam_domain::access::Role;
 use kernteam_store::people::NewUser;
@@ -107,6 +107,24 @@ async fn the_region_plans_and_records_a_visit_and_the_practice_reads_the_feedbac
     b.wait("//dl[contains(@class, 'topics')]/dd[normalize-space()='Scholing proactieve zorgplanning.']")
         .await;
     b.screenshot(&shots, "praktijkbezoek-praktijk").await;
+
+    // The practice takes the first step of its PDCA checklist.
+    b.click_link("PDCA").await;
+    b.wait_heading("PDCA-stappenplan").await;
+    b.wait("//ul[contains(@class, 'toc')]/li[starts-with(normalize-space(), 'Plan')][contains(., '0 van 7 gereed')]")
+        .await;
+    b.choose("status-plan.kernteam", "Gereed").await;
+    b.fill("evidence-plan.kernteam", "Kernteam besproken in het werkoverleg.")
+        .await;
+    b.click("//button[normalize-space()='Stappenplan opslaan']").await;
+    flash(&b, "Het stappenplan is bijgewerkt.").await;
+    b.wait("//ul[contains(@class, 'toc')]/li[starts-with(normalize-space(), 'Plan')][contains(., '1 van 7 gereed')]")
+        .await;
+    assert_eq!(
+        b.texts("//textarea[@id='evidence-plan.kernteam']").await,
+        ["Kernteam besproken in het werkoverleg."]
+    );
+    b.screenshot(&shots, "pdca-praktijk").await;
 
     b.close().await;
 }
