@@ -22,10 +22,12 @@ pub mod list_search;
 pub mod mdo;
 pub mod medication_reviews;
 pub mod patients;
+pub mod pdca;
 pub mod practice_list;
 pub mod pzp;
 pub mod region;
 pub mod team;
+pub mod visits;
 pub mod worklist;
 
 use kernteam_store::care::AuditEntry;

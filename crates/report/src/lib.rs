@@ -2,6 +2,8 @@
 //! chosen snapshot (computed by the domain crate) and from what the care team recorded,
 //! written as JSON, CSV or an Excel workbook.
 
+pub mod collaboration;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -49,6 +51,9 @@ pub struct PracticeFigures {
     /// region.md: the funding category, in the funding report.
     #[serde(flatten)]
     pub funding: Option<FundingFigures>,
+    /// Quarterly reports: the collaboration in the geriatric network ([`collaboration`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_collaboration: Option<collaboration::NetworkCollaboration>,
 }
 
 /// The funding report's extra key (region.md, *Funding report*).
@@ -216,6 +221,7 @@ pub async fn build_report(
                 recorded,
                 capacity,
                 funding,
+                network_collaboration: collaboration::network_collaboration(db, *practice_id, period).await?,
             });
         }
         progress(done + 1, total);
@@ -301,6 +307,7 @@ pub fn table(report: &Report) -> Result<(Vec<String>, Vec<Vec<Value>>), ReportEr
             }),
             funding: (report.report == ReportKind::Funding.as_str())
                 .then_some(FundingFigures { funding_category: None }),
+            network_collaboration: None,
         };
         flatten("", serde_json::to_value(&empty)?, &mut cells);
         header = cells.into_iter().map(|(k, _)| k).collect();
@@ -357,6 +364,7 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
         &header,
         &rows,
     )?;
+    collaboration::add_sheet(&mut book, report)?;
     Ok(book.save_to_buffer()?)
 }
 

@@ -206,6 +206,7 @@ fn page_entries() -> Vec<PageRoute> {
         "/static/app.js" => get(script),
     ];
     table.extend(process::routes());
+    table.extend(pages::quality_routes());
     table
 }
 

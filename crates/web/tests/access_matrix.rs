@@ -59,6 +59,13 @@ enum Class {
     RegionSettings,
     /// Per-patient declaration lines: the region's declarant and practice staff.
     DeclarationLines,
+    /// The region's quality cycle: practice visits, network collaboration, every practice's
+    /// PDCA checklist (the programme manager and the kaderarts).
+    QualityCycle,
+    /// Keep the practice's own PDCA checklist (any practice staff).
+    Pdca,
+    /// A visit shared with the practice, to read: only its own practice's staff.
+    VisitRead,
     /// Accounts and organisations.
     Admin,
 }
@@ -99,6 +106,12 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("POST", "/regio/instellingen" | "/regio/instellingen/financiering" | "/regio/contracten") => RegionSettings,
         ("GET", "/declaraties/regels") => DeclarationLines,
         ("GET", "/praktijk/declaraties") => PracticeRead,
+        ("GET" | "POST", "/regio/bezoeken" | "/regio/bezoeken/{visit}" | "/regio/samenwerking")
+        | ("POST", "/regio/bezoeken/{visit}/delen")
+        | ("GET", "/regio/pdca" | "/regio/pdca/{practice}") => QualityCycle,
+        ("GET", "/praktijk/bezoeken" | "/praktijk/pdca") => PracticeRead,
+        ("POST", "/praktijk/pdca") => Pdca,
+        ("GET", "/praktijk/bezoeken/{visit}") => VisitRead,
         (_, p) if p.starts_with("/beheer") => Admin,
         ("GET", "/patienten/{id}/audit") => PatientAudit,
         (
@@ -225,6 +238,13 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
                 Forbidden
             }
         }
+        QualityCycle => {
+            if matches!(role, Role::Programmamanager | Role::Kaderarts) {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
         DeclarationLines => {
             if practice || role == Role::Declarant {
                 Ok
@@ -232,6 +252,19 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
                 Forbidden
             }
         }
+        Pdca => {
+            if practice {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+        // Another practice's visit does not exist for a practice's staff.
+        VisitRead => match rel {
+            Relation::Own if practice => Ok,
+            _ if practice => NotFound,
+            _ => Forbidden,
+        },
         Admin => {
             if role == Role::Beheerder {
                 Ok
@@ -422,6 +455,21 @@ async fn the_access_matrix_holds() {
                 Some("bespreken")
             ))
             .unwrap();
+            // A visit to the practice, recorded and shared with it.
+            let today = chrono::Local::now().date_naive();
+            let visit =
+                kernteam_store::audited!(db, testing::entry(), |ch| ch.plan_visit(practice, today, poh)).unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.record_visit(
+                visit,
+                &kernteam_store::visits::VisitRecord {
+                    visited_on: today,
+                    topics: Default::default(),
+                    feedback: Some("Terugkoppeling".into()),
+                },
+                poh
+            ))
+            .unwrap();
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.share_visit(visit, poh)).unwrap();
             let event = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(
                 patient,
                 "ontslag_ziekenhuis",
@@ -491,7 +539,8 @@ async fn the_access_matrix_holds() {
                     .replace("{event}", &event.to_string())
                     .replace("{version}", "1")
                     .replace("{practice}", &practice.to_string())
-                    .replace("{conversation}", &conversation.to_string());
+                    .replace("{conversation}", &conversation.to_string())
+                    .replace("{visit}", &visit.to_string());
                 let path = if path.starts_with("/beheer/gebruikers/") {
                     path.replacen(&patient.to_string(), &w.wvk_other.to_string(), 1)
                 } else {

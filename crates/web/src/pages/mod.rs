@@ -4,13 +4,16 @@ pub mod account;
 mod admin;
 mod capacity;
 mod care_plan;
+mod collaboration;
 mod declarations;
 pub mod login;
 mod patient;
 mod patient_list;
 mod patient_settings;
+mod pdca;
 mod region;
 mod region_settings;
+mod visits;
 
 pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
 pub use capacity::{capacity, complete_follow_up, record_conversation};
@@ -23,6 +26,15 @@ pub use patient_list::{patient_list, search_patients};
 pub use patient_settings::{patient_settings, save_patient_settings};
 pub use region::{region, region_csv, region_dutch_csv, region_xlsx};
 pub use region_settings::{save_contract, save_funding, save_settings, settings};
+
+/// The page routes of the region's quality cycle: practice visits, the network
+/// collaboration and the PDCA cycle (for the region and for the practice).
+pub fn quality_routes() -> Vec<crate::PageRoute> {
+    [visits::routes(), collaboration::routes(), pdca::routes()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -50,6 +62,8 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             ("MDO", "/mdo"),
             ("Formatie", "/praktijk/formatie"),
             ("Declaraties", "/praktijk/declaraties"),
+            ("Bezoeken", "/praktijk/bezoeken"),
+            ("PDCA", "/praktijk/pdca"),
         ],
         Scope::Network => vec![("Mijn patiënten", "/patienten"), ("Werklijst", "/werklijst")],
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Beheerder => {
@@ -57,6 +71,14 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
         }
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Declarant => {
             vec![("Regio", "/regio"), ("Declaraties", "/regio/declaraties")]
+        }
+        Scope::Region if kernteam_domain::visits::runs_quality_cycle(cu.user.role) => {
+            vec![
+                ("Regio", "/regio"),
+                ("Bezoeken", "/regio/bezoeken"),
+                ("Samenwerking", "/regio/samenwerking"),
+                ("PDCA", "/regio/pdca"),
+            ]
         }
         Scope::Region => vec![("Regio", "/regio")],
     };

@@ -7,6 +7,7 @@
 mod app;
 mod browser;
 mod mdo_worklist;
+mod visits;
 
 use app::{App, ORGANISATION, PASSWORD};
 use browser::{lit, screenshot_dir, Browser};
