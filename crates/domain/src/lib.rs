@@ -23,6 +23,7 @@ pub mod mdo;
 pub mod medication_reviews;
 pub mod period;
 pub mod pzp;
+pub mod suppression;
 pub mod text;
 pub mod worklist;
 
