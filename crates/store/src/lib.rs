@@ -13,6 +13,7 @@
 pub mod audit;
 mod audit_verify;
 pub mod care;
+pub mod care_process;
 pub mod change;
 pub mod consultations;
 pub mod contract;
