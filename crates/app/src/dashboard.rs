@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use kernteam_domain::codes::CodeSets;
 use kernteam_domain::period::Period;
 use kernteam_domain::suppression::{median, Audience, Shown, Suppression};
-use kernteam_report::trends::{build_quarters, last_quarters, practices_of, Figure, Quarter, Raw, Row, FIGURES};
+use kernteam_report::trends::{build_quarters, last_quarters, Figure, Quarter, Raw, Row, Sheet, FIGURES};
 use kernteam_store::care_process::DataVersion;
 
 use crate::error::{Error, Result};
@@ -235,17 +235,120 @@ impl App {
         Ok(App::dashboard(&quarters, subject, Audience::OwnPractice, Vec::new()))
     }
 
-    /// The quarters behind the regional report, with the practices that appear in them
-    /// (AGB code, name): for [`crate::dashboard`]'s report tables.
-    pub async fn regional_report_quarters(
-        &self,
-        _staff: &RegionStaff,
-        today: NaiveDate,
-    ) -> Result<(Arc<Vec<Quarter>>, Vec<(String, String)>)> {
+    /// The regional report for the insurer's half-yearly talk: the region's dashboard and,
+    /// for the last quarter, every practice's figures and capacity, small numbers
+    /// suppressed (the report leaves the region).
+    pub async fn regional_report(&self, staff: &RegionStaff, today: NaiveDate) -> Result<RegionalReport> {
+        let dashboard = self.region_dashboard(staff, today).await?;
         let quarters = self.dashboard_quarters(today).await?;
-        let practices = practices_of(&quarters);
-        Ok((quarters, practices))
+        let s = Suppression::default();
+        let last = quarters.last();
+        let practices = last
+            .map(|q| {
+                q.report
+                    .practices
+                    .iter()
+                    .filter_map(|p| {
+                        let row = q.practice(&p.agb_code)?;
+                        Some(PracticeLine {
+                            agb_code: p.agb_code.clone(),
+                            name: p.name.clone(),
+                            stale_extract: p.stale_extract,
+                            values: FIGURES
+                                .iter()
+                                .map(|f| shown(s, (f.of)(&row), Audience::Outside))
+                                .collect(),
+                            capacity: p.capacity.as_ref().and_then(|c| c.capacity).map(|c| c.label()),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(RegionalReport {
+            last_quarter: last.map(|q| q.period.clone()),
+            dashboard,
+            practices,
+        })
     }
+
+    /// The regional report as an Excel workbook: the region's trends, the medians, and the
+    /// practices of the last quarter (suppressed values as the text "< 5").
+    pub async fn regional_report_xlsx(&self, staff: &RegionStaff, today: NaiveDate) -> Result<Vec<u8>> {
+        let r = self.regional_report(staff, today).await?;
+        let cell = |v: &Shown, decimals: usize| match v {
+            Shown::Value(x) => serde_json::json!(x),
+            Shown::Suppressed(_) => serde_json::Value::String(v.label(decimals)),
+            Shown::Missing => serde_json::Value::Null,
+        };
+        let quarter_header = |first: &str| {
+            std::iter::once(first.to_string())
+                .chain(std::iter::once("eenheid".to_string()))
+                .chain(r.dashboard.quarters.iter().map(|p| p.label.clone()))
+                .collect::<Vec<_>>()
+        };
+        let trend_sheet = |name: &str, k: usize| Sheet {
+            name: name.to_string(),
+            header: quarter_header("cijfer"),
+            rows: r
+                .dashboard
+                .figures
+                .iter()
+                .map(|f| {
+                    let mut row = vec![
+                        serde_json::Value::String(f.figure.key.to_string()),
+                        serde_json::Value::String(f.figure.unit.to_string()),
+                    ];
+                    row.extend(f.series[k].values.iter().map(|v| cell(v, f.figure.decimals)));
+                    row
+                })
+                .collect(),
+        };
+        let mut practice_header = vec!["agb_code".to_string(), "name".to_string(), "stale_extract".to_string()];
+        practice_header.extend(FIGURES.iter().map(|f| f.key.to_string()));
+        practice_header.push("capacity".to_string());
+        let practice_rows = r
+            .practices
+            .iter()
+            .map(|p| {
+                let mut row = vec![
+                    serde_json::Value::String(p.agb_code.clone()),
+                    serde_json::Value::String(p.name.clone()),
+                    serde_json::Value::Bool(p.stale_extract),
+                ];
+                row.extend(p.values.iter().zip(FIGURES).map(|(v, f)| cell(v, f.decimals)));
+                row.push(p.capacity.map_or(serde_json::Value::Null, |c| c.into()));
+                row
+            })
+            .collect();
+        let last = r.last_quarter.as_ref().map_or("-".to_string(), |p| p.label.clone());
+        let sheets = [
+            trend_sheet("Regio per kwartaal", 0),
+            trend_sheet("Mediaan praktijken", 1),
+            Sheet {
+                name: format!("Praktijken {last}"),
+                header: practice_header,
+                rows: practice_rows,
+            },
+        ];
+        kernteam_report::trends::workbook(&sheets).map_err(crate::region::report_error)
+    }
+}
+
+/// One practice's line in the regional report (the last quarter).
+pub struct PracticeLine {
+    pub agb_code: String,
+    pub name: String,
+    pub stale_extract: bool,
+    /// In the order of [`FIGURES`], suppressed.
+    pub values: Vec<Shown>,
+    /// The capacity band's Dutch label, when the ratio is known.
+    pub capacity: Option<&'static str>,
+}
+
+pub struct RegionalReport {
+    pub dashboard: Dashboard,
+    pub last_quarter: Option<Period>,
+    pub practices: Vec<PracticeLine>,
 }
 
 #[cfg(test)]

@@ -54,6 +54,8 @@ enum Class {
     MeetingPatient,
     /// Region figures.
     Region,
+    /// The dashboard: the region's for region staff, the own practice's for its staff.
+    Dashboard,
     /// Accounts and organisations.
     Admin,
 }
@@ -79,6 +81,10 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("POST", "/mdo/{meeting}/aanwezigheid") | ("PUT", "/v1/mdo/{meeting}/attendance") => MeetingOrganise,
         ("POST" | "PUT", p) if p.starts_with("/mdo/{meeting}") || p.starts_with("/v1/mdo/{meeting}") => MeetingPatient,
         ("GET", "/regio" | "/regio/rapport.csv" | "/regio/rapport.xlsx") => Region,
+        ("GET", "/dashboard") => Dashboard,
+        ("GET", "/dashboard/praktijken/{practice}" | "/dashboard/regiorapport" | "/dashboard/regiorapport.xlsx") => {
+            Region
+        }
         (_, p) if p.starts_with("/beheer") => Admin,
         ("GET", "/patienten/{id}/audit") => PatientAudit,
         (
@@ -142,7 +148,11 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
         Role::Huisarts | Role::PohO | Role::VerpleegkundigSpecialist | Role::PhysicianAssistant | Role::Praktijkmanager
     );
     let clinician = practice && role != Role::Praktijkmanager;
-    let network = !practice && !matches!(role, Role::Programmamanager | Role::Kaderarts | Role::Beheerder);
+    let network = !practice
+        && !matches!(
+            role,
+            Role::Programmamanager | Role::Kaderarts | Role::Beheerder | Role::Declarant
+        );
     let region = !practice && !network;
     match class {
         Public | SignedIn => Ok,
@@ -191,6 +201,13 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
                 Ok
             } else {
                 Forbidden
+            }
+        }
+        Dashboard => {
+            if network {
+                Forbidden
+            } else {
+                Ok
             }
         }
         Admin => {
@@ -439,7 +456,8 @@ async fn the_access_matrix_holds() {
                     .replace("{member}", &member.to_string())
                     .replace("{meeting}", &meeting.to_string())
                     .replace("{event}", &event.to_string())
-                    .replace("{version}", "1");
+                    .replace("{version}", "1")
+                    .replace("{practice}", &w.practice_a.to_string());
                 let path = if path.starts_with("/beheer/gebruikers/") {
                     path.replacen(&patient.to_string(), &w.wvk_other.to_string(), 1)
                 } else {

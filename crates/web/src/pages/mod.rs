@@ -3,6 +3,7 @@
 pub mod account;
 mod admin;
 mod care_plan;
+mod dashboard;
 pub mod login;
 mod patient;
 mod patient_list;
@@ -10,6 +11,7 @@ mod region;
 
 pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
 pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_version, save_care_plan};
+pub use dashboard::{dashboard, practice_dashboard, regional_report, regional_report_xlsx};
 pub(crate) use login::{audit_sign_in, check_password_attempt};
 pub use login::{home, login, login_form, logout};
 pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
@@ -41,12 +43,13 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             ("Werklijst", "/werklijst"),
             ("MDO", "/mdo"),
             ("Formatie", "/praktijk/formatie"),
+            ("Dashboard", "/dashboard"),
         ],
         Scope::Network => vec![("Mijn patiënten", "/patienten"), ("Werklijst", "/werklijst")],
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Beheerder => {
-            vec![("Regio", "/regio"), ("Beheer", "/beheer")]
+            vec![("Regio", "/regio"), ("Dashboard", "/dashboard"), ("Beheer", "/beheer")]
         }
-        Scope::Region => vec![("Regio", "/regio")],
+        Scope::Region => vec![("Regio", "/regio"), ("Dashboard", "/dashboard")],
     };
     Ok(Me {
         name: cu.user.display_name.clone(),
