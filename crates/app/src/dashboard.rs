@@ -25,7 +25,10 @@ pub const QUARTERS: usize = 8;
 
 /// The quarters last computed, with what they were computed from.
 #[derive(Debug, Default)]
-pub struct DashboardCache(Mutex<Option<(DataVersion, NaiveDate, Arc<Vec<Quarter>>)>>);
+pub struct DashboardCache(Mutex<Option<Cached>>);
+
+/// The quarters, the data version and the day they were computed for.
+type Cached = (DataVersion, NaiveDate, Arc<Vec<Quarter>>);
 
 /// One series of a chart: its name and a value per quarter.
 #[derive(Debug, Clone, PartialEq)]

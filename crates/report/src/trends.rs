@@ -184,11 +184,11 @@ pub async fn build_quarters(db: &Db, periods: &[Period], codes: &CodeSets) -> Re
             else {
                 continue;
             };
-            if !records.contains_key(&s.practice_id) {
-                records.insert(s.practice_id, PracticeRecords::read(db, s.practice_id).await?);
+            if let std::collections::hash_map::Entry::Vacant(e) = records.entry(s.practice_id) {
+                e.insert(PracticeRecords::read(db, s.practice_id).await?);
             }
-            if !people.contains_key(&s.id) {
-                people.insert(s.id, db.snapshot_people(s.id).await?);
+            if let std::collections::hash_map::Entry::Vacant(e) = people.entry(s.id) {
+                e.insert(db.snapshot_people(s.id).await?);
             }
             let r = period.reference_date;
             let registered: HashSet<i64> = people[&s.id]
