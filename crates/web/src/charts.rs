@@ -75,6 +75,9 @@ const LOOKS: [(&str, &str, &str); 2] = [("#1f4e79", "", "#1f4e79"), ("#a34700", 
 
 /// A tick label: `1.200`, `2,5`, `0,25`.
 fn tick_label(v: f64, step: f64) -> String {
+    if v == 0.0 {
+        return "0".to_string();
+    }
     let decimals = if step >= 1.0 {
         0
     } else if step >= 0.1 - 1e-9 && (step * 10.0 - (step * 10.0).round()).abs() < 1e-9 {
@@ -296,6 +299,7 @@ mod tests {
     fn tick_labels_are_dutch() {
         assert_eq!(tick_label(2500.0, 500.0), "2.500");
         assert_eq!(tick_label(0.5, 0.5), "0,5");
+        assert_eq!(tick_label(0.0, 0.5), "0");
         assert_eq!(tick_label(0.25, 0.25), "0,25");
     }
 
