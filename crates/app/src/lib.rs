@@ -12,6 +12,7 @@ pub mod audit;
 pub mod capacity;
 pub mod consultations;
 pub mod contract;
+pub mod dashboard;
 pub mod decision_import;
 pub mod declarations;
 pub mod error;
@@ -43,6 +44,8 @@ pub struct App {
     db: Db,
     /// The practice lists per snapshot and the held list searches.
     lists: std::sync::Arc<practice_list::ListCache>,
+    /// The dashboards' quarters, computed once per data version.
+    dashboards: std::sync::Arc<dashboard::DashboardCache>,
 }
 
 impl App {
@@ -50,6 +53,7 @@ impl App {
         App {
             db,
             lists: Default::default(),
+            dashboards: Default::default(),
         }
     }
 

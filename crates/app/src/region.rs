@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::gate::RegionStaff;
 use crate::App;
 
-fn report_error(e: ReportError) -> Error {
+pub(crate) fn report_error(e: ReportError) -> Error {
     match e {
         ReportError::Store(e) => e.into(),
         other => Error::Internal(other.into()),

@@ -25,6 +25,7 @@ pub mod medication_reviews;
 pub mod pdca;
 pub mod period;
 pub mod pzp;
+pub mod suppression;
 pub mod text;
 pub mod visits;
 pub mod worklist;

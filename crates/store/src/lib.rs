@@ -14,6 +14,7 @@ pub mod audit;
 mod audit_verify;
 pub mod capacity_conversations;
 pub mod care;
+pub mod care_process;
 pub mod change;
 pub mod collaboration;
 pub mod consultations;

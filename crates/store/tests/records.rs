@@ -176,6 +176,41 @@ async fn every_kind_of_record_reads_back_by_column_name() {
         kernteam_store::audited!(db, testing::entry(), |ch| ch
             .add_medication_review(patient, &review, user))
         .unwrap();
+        // The dashboards' aggregate reads (crates/store/src/care_process.rs).
+        let before = db.data_version().await.unwrap();
+        assert_eq!(before.latest_snapshot, Some(snapshot));
+        let pzps = db.practice_first_versions(Document::Pzp, practice).await.unwrap();
+        assert_eq!(pzps.len(), 1);
+        assert_eq!(pzps[0].0, patient);
+        assert!(db
+            .practice_first_versions(Document::CarePlan, practice)
+            .await
+            .unwrap()
+            .is_empty());
+        let contacts = db.practice_first_contact_times(practice).await.unwrap();
+        assert_eq!(contacts.iter().map(|c| c.0).collect::<Vec<_>>(), [patient]);
+        assert_eq!(
+            db.practice_medication_review_dates(practice).await.unwrap(),
+            [(patient, d("2027-02-01"))]
+        );
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_medication_review(
+            patient,
+            &NewMedicationReview {
+                date: d("2026-02-01"),
+                ..review.clone()
+            },
+            user
+        ))
+        .unwrap();
+        assert_eq!(
+            db.practice_medication_review_dates(practice).await.unwrap(),
+            [(patient, d("2026-02-01")), (patient, d("2027-02-01"))]
+        );
+        let after = db.data_version().await.unwrap();
+        assert!(
+            after.audit_seq > before.audit_seq,
+            "every audited change moves the version"
+        );
         let summary = db.record_summary(patient).await.unwrap();
         assert_eq!(summary.first_contact_member, Some(member));
         assert_eq!(summary.last_medication_review, Some(d("2027-02-01")));

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod client_addr;
 pub mod error;
 pub mod pages;
@@ -195,6 +196,10 @@ fn page_entries() -> Vec<PageRoute> {
         "/declaraties/regels" => get(pages::download_lines),
         "/praktijk/declaraties" => get(pages::practice_declarations),
         "/patienten/{id}/regeling" => get(pages::patient_settings).post(pages::save_patient_settings),
+        "/dashboard" => get(pages::dashboard),
+        "/dashboard/praktijken/{practice}" => get(pages::practice_dashboard),
+        "/dashboard/regiorapport" => get(pages::regional_report),
+        "/dashboard/regiorapport.xlsx" => get(pages::regional_report_xlsx),
         "/beheer" => get(pages::admin),
         "/beheer/organisaties" => post(pages::create_organisation),
         "/beheer/gebruikers" => post(pages::create_user),

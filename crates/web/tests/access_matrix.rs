@@ -66,6 +66,8 @@ enum Class {
     Pdca,
     /// A visit shared with the practice, to read: only its own practice's staff.
     VisitRead,
+    /// The dashboard: the region's for region staff, the own practice's for its staff.
+    Dashboard,
     /// Accounts and organisations.
     Admin,
 }
@@ -112,6 +114,10 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("GET", "/praktijk/bezoeken" | "/praktijk/pdca") => PracticeRead,
         ("POST", "/praktijk/pdca") => Pdca,
         ("GET", "/praktijk/bezoeken/{visit}") => VisitRead,
+        ("GET", "/dashboard") => Dashboard,
+        ("GET", "/dashboard/praktijken/{practice}" | "/dashboard/regiorapport" | "/dashboard/regiorapport.xlsx") => {
+            Region
+        }
         (_, p) if p.starts_with("/beheer") => Admin,
         ("GET", "/patienten/{id}/audit") => PatientAudit,
         (
@@ -265,6 +271,13 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
             _ if practice => NotFound,
             _ => Forbidden,
         },
+        Dashboard => {
+            if network {
+                Forbidden
+            } else {
+                Ok
+            }
+        }
         Admin => {
             if role == Role::Beheerder {
                 Ok

@@ -5,6 +5,7 @@ mod admin;
 mod capacity;
 mod care_plan;
 mod collaboration;
+mod dashboard;
 mod declarations;
 pub mod login;
 mod patient;
@@ -18,6 +19,7 @@ mod visits;
 pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
 pub use capacity::{capacity, complete_follow_up, record_conversation};
 pub use care_plan::{care_plan, care_plan_history, care_plan_print, care_plan_version, save_care_plan};
+pub use dashboard::{dashboard, practice_dashboard, regional_report, regional_report_xlsx};
 pub use declarations::{download_lines, practice_declarations, region_declarations};
 pub(crate) use login::{audit_sign_in, check_password_attempt};
 pub use login::{home, login, login_form, logout};
@@ -64,23 +66,29 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             ("Declaraties", "/praktijk/declaraties"),
             ("Bezoeken", "/praktijk/bezoeken"),
             ("PDCA", "/praktijk/pdca"),
+            ("Dashboard", "/dashboard"),
         ],
         Scope::Network => vec![("Mijn patiënten", "/patienten"), ("Werklijst", "/werklijst")],
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Beheerder => {
-            vec![("Regio", "/regio"), ("Beheer", "/beheer")]
+            vec![("Regio", "/regio"), ("Dashboard", "/dashboard"), ("Beheer", "/beheer")]
         }
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Declarant => {
-            vec![("Regio", "/regio"), ("Declaraties", "/regio/declaraties")]
+            vec![
+                ("Regio", "/regio"),
+                ("Dashboard", "/dashboard"),
+                ("Declaraties", "/regio/declaraties"),
+            ]
         }
         Scope::Region if kernteam_domain::visits::runs_quality_cycle(cu.user.role) => {
             vec![
                 ("Regio", "/regio"),
+                ("Dashboard", "/dashboard"),
                 ("Bezoeken", "/regio/bezoeken"),
                 ("Samenwerking", "/regio/samenwerking"),
                 ("PDCA", "/regio/pdca"),
             ]
         }
-        Scope::Region => vec![("Regio", "/regio")],
+        Scope::Region => vec![("Regio", "/regio"), ("Dashboard", "/dashboard")],
     };
     Ok(Me {
         name: cu.user.display_name.clone(),

@@ -6,6 +6,7 @@
 
 mod app;
 mod browser;
+mod dashboard;
 mod mdo_worklist;
 mod visits;
 
