@@ -108,6 +108,8 @@ async fn the_dashboard_draws_every_figure_and_suppresses_small_numbers_outside_t
         assert_eq!(html.matches("<svg").count(), FIGURES.len());
         assert!(html.contains("Voorbeeldpraktijk Jekerdal") && html.contains("&lt; 5"));
         assert!(html.contains("Praktijkbezoeken en PDCA-cyclus"));
+        // The programme manager runs the quality cycle: visits and PDCA progress per practice.
+        assert!(html.contains("Bezoek nodig") && html.contains("Plan 0/7"), "{html}");
         let r = pm.get("/dashboard/regiorapport.xlsx").await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.starts_with(b"PK"), "an xlsx is a zip");

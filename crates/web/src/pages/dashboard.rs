@@ -176,6 +176,56 @@ struct ReportPage {
     columns: Vec<(&'static str, &'static str)>,
     practices: Vec<PracticeLine>,
     decimals: Vec<usize>,
+    /// Visits and PDCA progress per practice, for those who run the quality cycle.
+    quality: Option<Vec<QualityLine>>,
+}
+
+/// One practice's visit state and PDCA progress, for the regional report.
+pub struct QualityLine {
+    pub name: String,
+    pub visit: &'static str,
+    pub last_visit: String,
+    pub pdca: String,
+}
+
+/// The quality cycle's state per practice (`None` for region staff who do not run it).
+async fn quality_lines(state: &AppState, cu: &CurrentUser) -> AppResult<Option<Vec<QualityLine>>> {
+    if !kernteam_domain::visits::runs_quality_cycle(cu.user.role) {
+        return Ok(None);
+    }
+    let q = state.app.region_quality(&cu.actor()).await?;
+    let visits = state.app.visit_overview(&q).await?;
+    let pdca = state.app.region_pdca(&q).await?;
+    let names = ["Plan", "Do", "Check", "Act"];
+    Ok(Some(
+        visits
+            .practices
+            .iter()
+            .map(|pv| {
+                let last = match pv.due {
+                    kernteam_domain::visits::VisitDue::Visited { last, .. } => Some(last),
+                    kernteam_domain::visits::VisitDue::Planned { last, .. }
+                    | kernteam_domain::visits::VisitDue::Due { last } => last,
+                };
+                let progress = pdca
+                    .iter()
+                    .find(|c| c.practice.id == pv.practice.id)
+                    .map(|c| c.progress())
+                    .unwrap_or_default();
+                QualityLine {
+                    name: pv.practice.name.clone(),
+                    visit: pv.due.label(),
+                    last_visit: last.map(fmt_date).unwrap_or_else(|| "nooit".into()),
+                    pdca: progress
+                        .iter()
+                        .zip(names)
+                        .map(|((done, all), n)| format!("{n} {done}/{all}"))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                }
+            })
+            .collect(),
+    ))
 }
 
 impl ReportPage {
@@ -198,6 +248,7 @@ pub async fn regional_report(State(state): State<AppState>, cu: CurrentUser) -> 
         columns: FIGURES.iter().map(|f| (f.label, f.unit)).collect(),
         decimals: FIGURES.iter().map(|f| f.decimals).collect(),
         practices: r.practices,
+        quality: quality_lines(&state, &cu).await?,
     })
 }
 
