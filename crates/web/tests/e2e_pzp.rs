@@ -58,7 +58,9 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
         .expect("the practice has an extract");
     let people = app.db.snapshot_people(snapshot.snapshot_id).await.expect("people");
     let patient = &people[0];
-    let name = patient.full_name();
+    // Lists write "Maas, Ger"; headings and the banner "Ger Maas".
+    let listed = patient.full_name();
+    let name = patient.name();
     kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
         patient.patient_id,
         &NewTeamMember {
@@ -177,7 +179,7 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     // The district nurse signs in, finds the patient in her list and sees the limits.
     sign_in(&b, nurse.username, nurse.name).await;
     b.click_link("Mijn patiënten").await;
-    b.click_link(&name).await;
+    b.click_link(&listed).await;
     b.wait_heading(&name).await;
     b.wait(&format!(
         "//p[contains(@class, 'limits-line')][normalize-space()={}]",

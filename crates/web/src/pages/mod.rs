@@ -2,6 +2,7 @@
 
 pub mod account;
 mod admin;
+pub mod banner;
 mod care_plan;
 pub mod login;
 mod patient;

@@ -23,7 +23,9 @@ pub struct PersonView {
     pub age: i32,
     pub sex: String,
     pub bsn: String,
-    pub postal_code: String,
+    /// Street and number, postal code and place, for home visits; empty when unknown.
+    pub address: String,
+    pub phone: String,
     pub his_id: String,
     pub extract_date: String,
     pub status: &'static str,
@@ -51,6 +53,8 @@ pub struct MemberView {
 pub struct LineView {
     pub code: String,
     pub text: String,
+    /// The dosage of a medicine (empty for other lines).
+    pub dosage: String,
     pub start: String,
     pub end: String,
     pub ended: bool,
@@ -63,6 +67,7 @@ struct RecordPage {
     flash: Option<String>,
     csrf: String,
     access: PatientAccess,
+    banner: super::banner::Banner,
     p: PersonView,
     decisions: Vec<DecisionView>,
     today: String,
@@ -93,6 +98,24 @@ fn sex_label(s: Option<&str>) -> String {
         Some("X") => "Onbekend / X".into(),
         _ => "—".into(),
     }
+}
+
+/// "Kerkstraat 12, 6301 AB Valkenburg": what the HIS has of the address; empty when none.
+fn address_line(p: &kernteam_store::care::Person) -> String {
+    let postal = p.postal_code.as_deref().map(|pc| match pc.len() {
+        6 if pc.is_char_boundary(4) => format!("{} {}", &pc[..4], &pc[4..]),
+        _ => pc.to_string(),
+    });
+    let place = [postal, p.city.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    [p.address.clone(), Some(place).filter(|s| !s.is_empty())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub async fn patient_record(
@@ -132,6 +155,7 @@ pub async fn patient_record(
     let line = |l: &kernteam_store::care::HisLine, text: String| LineView {
         code: l.code.clone(),
         text,
+        dosage: l.dosage.clone().unwrap_or_default(),
         start: fmt_date(l.start),
         end: fmt_opt_date(l.end),
         ended: !active_on(l.start, l.end, on),
@@ -147,11 +171,10 @@ pub async fn patient_record(
         flash: flash(q.melding.as_deref()),
         csrf: cu.csrf.clone(),
         access: v.access(),
+        banner: super::banner::Banner::of(id, &v.patient().his_id, &record.header())?,
         p: PersonView {
             id,
-            name: person
-                .as_ref()
-                .map_or_else(|| v.patient().his_id.clone(), |p| p.full_name()),
+            name: person.as_ref().map_or_else(|| v.patient().his_id.clone(), |p| p.name()),
             birth: person.as_ref().map(|p| fmt_date(p.birth_date)).unwrap_or_default(),
             age: person.as_ref().map_or(0, |p| age_on(p.birth_date, now)),
             sex: sex_label(person.as_ref().and_then(|p| p.sex.as_deref())),
@@ -159,10 +182,8 @@ pub async fn patient_record(
                 .as_ref()
                 .and_then(|p| p.bsn.clone())
                 .unwrap_or_else(|| "—".into()),
-            postal_code: person
-                .as_ref()
-                .and_then(|p| p.postal_code.clone())
-                .unwrap_or_else(|| "—".into()),
+            address: person.as_ref().map(address_line).unwrap_or_default(),
+            phone: person.as_ref().and_then(|p| p.phone.clone()).unwrap_or_default(),
             his_id: v.patient().his_id.clone(),
             extract_date: snap.map(|s| fmt_date(s.extract_date)).unwrap_or_else(|| "—".into()),
             status: status.label(),
@@ -257,7 +278,7 @@ pub async fn patient_record(
             .medications
             .iter()
             .filter(|m| active_on(m.start, m.end, on))
-            .map(|m| line(m, String::new()))
+            .map(|m| line(m, m.text.clone().unwrap_or_default()))
             .collect(),
         programs: his
             .programs
@@ -392,13 +413,13 @@ struct AuditPage {
     me: Option<Me>,
     flash: Option<String>,
     patient_id: i64,
-    name: String,
+    banner: crate::pages::banner::Banner,
     records: Vec<AuditView>,
 }
 
 pub async fn patient_audit(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
     let r = state.app.audit_reader(&cu.actor(), id).await?;
-    let name = state.app.patient_name(&r.visible()).await?;
+    let banner = crate::pages::banner::Banner::load(&state, &r.visible()).await?;
     let records = state
         .app
         .audit_trail(&r)
@@ -417,7 +438,7 @@ pub async fn patient_audit(State(state): State<AppState>, cu: CurrentUser, Path(
         me: Some(me(&state, &cu).await?),
         flash: None,
         patient_id: id,
-        name,
+        banner,
         records,
     })
 }

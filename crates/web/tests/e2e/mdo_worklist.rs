@@ -75,7 +75,8 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
     let (app, b) = start().await;
     let shots = screenshot_dir();
     let elder = some_elder(&app).await;
-    let name = elder.full_name();
+    // The agenda and the minutes write the name as running text ("Ger Maas").
+    let name = elder.name();
     let pid = elder.patient_id;
     sign_in(&b, app.poh.username, app.poh.name).await;
 
@@ -179,7 +180,7 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
         lit(&name)
     ))
     .await;
-    b.wait_heading(&name).await;
+    b.wait_heading(&elder.name()).await;
     b.wait("//section[@aria-labelledby='h-plan']/p[starts-with(normalize-space(), 'Versie 1.')]")
         .await;
     assert_eq!(
@@ -218,12 +219,12 @@ async fn a_discharge_recorded_after_24_hours_shows_a_late_handover_on_the_workli
 
     // The discharge happened 30 hours ago; recorded now on the events tab.
     b.goto(&format!("/patienten/{pid}")).await;
-    b.wait_heading(&name).await;
+    b.wait_heading(&elder.name()).await;
     b.click(&format!(
         "//nav[contains(@class, 'tabs')]//a[@href='/patienten/{pid}/gebeurtenissen']"
     ))
     .await;
-    b.wait_heading(&format!("Gebeurtenissen van {name}")).await;
+    b.wait_heading(&format!("Gebeurtenissen van {}", elder.name())).await;
     b.wait("//p[normalize-space()='Er zijn nog geen gebeurtenissen vastgelegd.']")
         .await;
     let at = Local::now() - Duration::hours(30);
@@ -279,7 +280,7 @@ async fn a_discharge_recorded_after_24_hours_shows_a_late_handover_on_the_workli
 
     // From the worklist to the event; "verstuurd" now: sent, but late.
     b.click(&format!("{item}/td[2]/a")).await;
-    b.wait_heading(&format!("Gebeurtenissen van {name}")).await;
+    b.wait_heading(&format!("Gebeurtenissen van {}", elder.name())).await;
     b.click(&format!(
         "{row}//form/button[starts-with(normalize-space(), 'Verstuurd')]"
     ))
