@@ -131,6 +131,8 @@ pub struct SharedPatient {
     pub patient: PatientRef,
     pub person: Person,
     pub first_contact: Option<TeamMember>,
+    /// Distinct medicines current on the extract date (the record shows them to her too).
+    pub medicines: usize,
 }
 
 /// Which page of the practice list to show.
@@ -354,18 +356,26 @@ impl App {
                 continue;
             };
             let first_contact = self.db.first_contact(patient.id).await?;
+            let his = self.db.his_record(snap.snapshot_id, &patient.his_id).await?;
+            let medicines = his
+                .medications
+                .iter()
+                .filter(|m| kernteam_domain::dates::active_on(m.start, m.end, snap.extract_date))
+                .map(|m| m.code.as_str())
+                .collect::<std::collections::HashSet<_>>()
+                .len();
             out.push(SharedPatient {
                 patient,
                 person,
                 first_contact,
+                medicines,
             });
         }
-        out.sort_by(|a, b| {
-            a.person
-                .full_name()
-                .cmp(&b.person.full_name())
-                .then(a.patient.id.cmp(&b.patient.id))
-        });
+        // Dutch order: "de Bie-Visser" under B.
+        let key = |s: &SharedPatient| {
+            kernteam_domain::text::name_sort_key(s.person.family_name.as_deref(), s.person.given_name.as_deref())
+        };
+        out.sort_by(|a, b| key(a).cmp(&key(b)).then(a.patient.id.cmp(&b.patient.id)));
         Ok(out)
     }
 

@@ -37,9 +37,11 @@ async fn sign_in(b: &Browser, username: &str, name: &str) {
     .await;
 }
 
-/// The number in the list's "N patiënt(en)" line.
+/// The number in the list's "N patiënten" line.
 async fn list_total(b: &Browser) -> usize {
-    let line = b.wait("//p[@role='status'][contains(., 'patiënt(en)')]").await;
+    let line = b
+        .wait("//p[@role='status'][contains(@class, 'muted')][contains(., ' patiënt')]")
+        .await;
     let text = line.text().await.expect("status line");
     text.split_whitespace()
         .next()
@@ -418,7 +420,7 @@ async fn a_district_nurse_sees_exactly_the_patients_whose_care_team_they_are_on(
 
     // Exactly that patient now.
     b.click_link("Mijn patiënten").await;
-    b.wait("//p[@role='status'][normalize-space()='1 patiënt(en).']").await;
+    b.wait("//p[@role='status'][normalize-space()='1 patiënt.']").await;
     assert_eq!(b.texts(&format!("{LIST_ROWS}/td[1]")).await, [shared.full_name()]);
     b.click_link(&shared.full_name()).await;
     b.wait_heading(&shared.name()).await;

@@ -106,7 +106,7 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
     // Find the patient by BSN and put them on the agenda with a reason.
     b.fill("zoek", elder.bsn.as_deref().unwrap()).await;
     b.click("//form[@role='search']//button[@type='submit']").await;
-    b.wait("//p[@role='status'][starts-with(normalize-space(), '1 patiënt(en) gevonden')]")
+    b.wait("//p[@role='status'][starts-with(normalize-space(), '1 patiënt gevonden')]")
         .await;
     b.fill(&format!("reden-{pid}"), "Valt vaker; mantelzorger overbelast")
         .await;
@@ -273,7 +273,7 @@ async fn a_discharge_recorded_after_24_hours_shows_a_late_handover_on_the_workli
     // Only my patients: the POH-O is not on this patient's care team.
     b.click("//input[@id='mijn']").await;
     b.click("//form[@role='search']//button[@type='submit']").await;
-    b.wait("//p[@id='werklijst-telling'][starts-with(normalize-space(), '0 patiënt(en)')]")
+    b.wait("//p[@id='werklijst-telling'][starts-with(normalize-space(), '0 patiënten')]")
         .await;
     b.click("//input[@id='mijn']").await;
     b.click("//form[@role='search']//button[@type='submit']").await;
