@@ -183,7 +183,7 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     b.wait_heading(&name).await;
     b.wait(&format!(
         "//p[contains(@class, 'limits-line')][normalize-space()={}]",
-        lit("Behandelgrenzen: niet Reanimatie, IC-opname.")
+        lit("Behandelgrenzen: Niet reanimeren · Geen IC-opname.")
     ))
     .await;
     b.screenshot(&shots, "patient-behandelgrenzen").await;

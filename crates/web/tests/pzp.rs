@@ -134,7 +134,7 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         // The record overview has the short line.
         let overview = poh.get(&format!("/patienten/{a1}")).await.text();
         assert!(overview.contains("class=\"limits-line\""), "{overview}");
-        assert!(overview.contains("niet Reanimatie, Dialyse."), "{overview}");
+        assert!(overview.contains("Niet reanimeren · Niet: Dialyse."), "{overview}");
 
         // Version 2: ventilation becomes a limit; the form keeps the earlier recordings.
         let (_, csrf) = page_with_csrf(&poh, &path).await;
@@ -237,7 +237,7 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
             .get(&format!("/patienten/{a1}"))
             .await
             .text()
-            .contains("niet Reanimatie, Beademing, Dialyse."));
+            .contains("Niet reanimeren · Niet beademen · Niet: Dialyse."));
         let api = nurse.api("GET", &format!("/api/v1/patients/{a1}/pzp"), None).await;
         assert_eq!(api.status, StatusCode::OK, "{}", api.text());
         let body = api.json();

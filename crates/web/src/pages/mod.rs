@@ -4,6 +4,7 @@ pub mod account;
 mod admin;
 pub mod banner;
 mod care_plan;
+mod confirm;
 pub mod login;
 mod patient;
 mod patient_list;

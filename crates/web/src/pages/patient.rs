@@ -7,6 +7,7 @@ use kernteam_domain::care::{DecisionKind, ExclusionReason};
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::dates::{active_on, age_on};
 
+use super::confirm::{confirmed, ConfirmPage};
 use super::{flash, fmt_date, fmt_opt_date, fmt_timestamp, me, render, FlashQuery, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -321,15 +322,76 @@ pub async fn include(
     Ok(Redirect::to(&format!("/patienten/{id}?melding=geincludeerd")).into_response())
 }
 
+/// The exclusion form as posted: the decision, and `bevestigd=ja` once confirmed.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ExclusionForm {
+    decided_on: String,
+    reason: Option<String>,
+    considerations: Option<String>,
+    bevestigd: Option<String>,
+}
+
+/// `POST /patienten/{id}/exclusie`: checks the input, then asks for confirmation (a page
+/// that shows what was entered); records the exclusion only when confirmed.
 pub async fn exclude(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<DecisionInput>,
+    Form(form): Form<ExclusionForm>,
 ) -> AppResult<Response> {
     let d = state.app.decider(&cu.actor(), id).await?;
-    state.app.record_decision(&d, DecisionKind::Exclusion, form).await?;
-    Ok(Redirect::to(&format!("/patienten/{id}?melding=geexcludeerd")).into_response())
+    let input = DecisionInput {
+        decided_on: form.decided_on,
+        deciding_gp: None,
+        reason: form.reason,
+        considerations: form.considerations,
+    };
+    if confirmed(form.bevestigd.as_deref()) {
+        state.app.record_decision(&d, DecisionKind::Exclusion, input).await?;
+        return Ok(Redirect::to(&format!("/patienten/{id}?melding=geexcludeerd")).into_response());
+    }
+    let valid = kernteam_domain::decisions::validate(DecisionKind::Exclusion, input.clone(), today())
+        .map_err(AppError::Invalid)?;
+    let v = state
+        .app
+        .reread(&d, Action::ViewRecord, Some("bevestiging exclusie".into()))
+        .await?;
+    let banner = super::banner::Banner::load(&state, &v).await?;
+    let mut facts = vec![
+        ("Datum besluit".to_string(), fmt_date(valid.decided_on)),
+        (
+            "Reden".to_string(),
+            valid.reason.map(|r| r.label().to_string()).unwrap_or_default(),
+        ),
+    ];
+    if let Some(c) = &valid.considerations {
+        facts.push(("Toelichting".into(), c.clone()));
+    }
+    render(&ConfirmPage {
+        me: Some(me(&state, &cu).await?),
+        flash: None,
+        csrf: cu.csrf.clone(),
+        heading: format!("{} excluderen?", banner.name),
+        question: "Klopt dit besluit?".into(),
+        facts,
+        consequence: format!(
+            "{} gaat dan uit het programma kwetsbare ouderen. Een exclusie kunt u later herstellen door opnieuw te includeren.",
+            banner.name
+        ),
+        banner,
+        action: format!("/patienten/{id}/exclusie"),
+        fields: [
+            ("decided_on", input.decided_on),
+            ("reason", input.reason.unwrap_or_default()),
+            ("considerations", input.considerations.unwrap_or_default()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        button: "Ja, excluderen".into(),
+        cancel: format!("/patienten/{id}"),
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -372,14 +434,54 @@ pub async fn add_member(
     Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response())
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct RemoveForm {
+    bevestigd: Option<String>,
+}
+
+/// `POST /patienten/{id}/team/{member}/verwijderen`: asks for confirmation first.
 pub async fn remove_member(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path((id, member)): Path<(i64, i64)>,
+    Form(form): Form<RemoveForm>,
 ) -> AppResult<Response> {
     let d = state.app.decider(&cu.actor(), id).await?;
-    state.app.remove_team_member(&d, member).await?;
-    Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response())
+    if confirmed(form.bevestigd.as_deref()) {
+        state.app.remove_team_member(&d, member).await?;
+        return Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response());
+    }
+    let v = state
+        .app
+        .reread(&d, Action::ViewRecord, Some("bevestiging teamlid verwijderen".into()))
+        .await?;
+    let team = state.app.team(&v).await?;
+    let m = team.iter().find(|m| m.id == member).ok_or(AppError::NotFound)?;
+    let banner = super::banner::Banner::load(&state, &v).await?;
+    let role = if m.kind == "mantelzorger" {
+        format!(
+            "Mantelzorger{}",
+            m.relation.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
+        )
+    } else {
+        m.role.clone().unwrap_or_default()
+    };
+    render(&ConfirmPage {
+        me: Some(me(&state, &cu).await?),
+        flash: None,
+        csrf: cu.csrf.clone(),
+        heading: format!("{} uit het zorgteam halen?", m.name),
+        question: format!("Wilt u {} uit het zorgteam van {} halen?", m.name, banner.name),
+        facts: vec![("Rol of relatie".into(), role)],
+        consequence: "Wie geen teamlid meer is, ziet het dossier niet meer. U kunt iemand later opnieuw toevoegen."
+            .into(),
+        banner,
+        action: format!("/patienten/{id}/team/{member}/verwijderen"),
+        fields: Vec::new(),
+        button: "Ja, uit het team halen".into(),
+        cancel: format!("/patienten/{id}#h-team"),
+    })
 }
 
 #[derive(serde::Deserialize)]

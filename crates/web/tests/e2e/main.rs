@@ -6,6 +6,7 @@
 
 mod app;
 mod browser;
+mod decisions;
 mod mdo_worklist;
 
 use app::{App, ORGANISATION, PASSWORD};
@@ -130,6 +131,8 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     // Include: date, deciding GP, considerations.
     let decided_on = app.today - chrono::Duration::days(2);
     let considerations = "Valt vaak, woont alleen; wil thuis blijven wonen.";
+    // The decision forms open on demand.
+    b.click("//details[@id='includeren']/summary").await;
     b.set_date("inc-date", decided_on).await;
     b.fill("inc-gp", huisarts).await;
     b.fill("inc-text", considerations).await;
@@ -160,10 +163,13 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         )
     };
     let add_professional = "//form[.//select[@id='pro-user']]//button[@type='submit']";
+    let open_form = "//details[.//select[@id='pro-user']]/summary";
+    b.click(open_form).await;
     b.choose("pro-user", &format!("{huisarts} — Huisarts, deze praktijk"))
         .await;
     b.click(add_professional).await;
     b.wait(&team_row(huisarts)).await;
+    b.click(open_form).await;
     b.choose("pro-user", &format!("{wvk} — Wijkverpleegkundige, {ORGANISATION}"))
         .await;
     b.click(add_professional).await;
@@ -181,6 +187,7 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         ],
         "the care team"
     );
+    b.click(open_form).await;
     let offered = b.texts("//select[@id='pro-user']/option").await;
     assert!(
         !offered.iter().any(|o| o.starts_with(huisarts) || o.starts_with(wvk)),

@@ -14,7 +14,7 @@ use crate::browser::{lit, screenshot_dir, Browser};
 use crate::{dmy, sign_in, start};
 
 /// A registered patient of 76 or older with a BSN (so that the practice list has them).
-async fn some_elder(app: &App) -> Person {
+pub(crate) async fn some_elder(app: &App) -> Person {
     let snapshot = app
         .db
         .latest_snapshot(app.practice_id)
@@ -32,7 +32,7 @@ async fn some_elder(app: &App) -> Person {
         .expect("an elder in the synthetic practice")
 }
 
-async fn include(app: &App, patient_id: i64) {
+pub(crate) async fn include(app: &App, patient_id: i64) {
     kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_decision(
         patient_id,
         &NewDecision {
