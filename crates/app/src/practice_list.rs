@@ -34,6 +34,8 @@ pub struct ListRow {
     pub wlz_profile: Option<String>,
     /// Lower-case name, BSN and birth date, for search.
     search: String,
+    /// Dutch name order: tussenvoegsels ignored ("de Bie-Visser" under B).
+    sort_key: String,
 }
 
 impl ListRow {
@@ -233,9 +235,10 @@ impl App {
                 polypharmacy: f.polypharmacy_on(on),
                 wlz_profile: f.wlz_profile_values(on).first().map(|v| wlz_label(v)),
                 search,
+                sort_key: kernteam_domain::text::name_sort_key(p.family_name.as_deref(), p.given_name.as_deref()),
             });
         }
-        rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.patient_id.cmp(&b.patient_id)));
+        rows.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then(a.patient_id.cmp(&b.patient_id)));
         let list = Arc::new(PracticeList {
             snapshot_id: latest.snapshot_id,
             extract_date: on,

@@ -118,7 +118,7 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     let today = app.today.format("%d-%m-%Y").to_string();
     assert_eq!(
         b.texts(LIMITS).await,
-        ["Niet: Reanimatie", "Niet: IC-opname"],
+        ["Niet reanimeren", "Geen IC-opname"],
         "the limits on top"
     );
     assert_eq!(
@@ -189,7 +189,7 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     b.screenshot(&shots, "patient-behandelgrenzen").await;
     b.click("//p[contains(@class, 'limits-line')]/a").await;
     b.wait_heading(&format!("Proactieve zorgplanning van {name}")).await;
-    assert_eq!(b.texts(LIMITS).await, ["Niet: Reanimatie", "Niet: IC-opname"]);
+    assert_eq!(b.texts(LIMITS).await, ["Niet reanimeren", "Geen IC-opname"]);
     b.wait(&format!(
         "//p[@id='pzp-versie'][starts-with(normalize-space(), {})]",
         lit("Versie 1, opgeslagen op")
