@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use kernteam_domain::codes::CodeSets;
 use kernteam_domain::events::{review_indication, ReviewIndication};
 use kernteam_domain::medication_reviews::{indication_code, validate, ReviewInput};
-use kernteam_store::care::PatientRef;
+use kernteam_store::care::{HisLine, PatientRef};
 use kernteam_store::program::{MedicationReview, NewMedicationReview};
 
 use crate::audit::Action;
@@ -23,6 +23,17 @@ pub struct ExtractIndication {
 }
 
 impl App {
+    /// The patient's medicines in the practice's latest extract (every line, current and
+    /// stopped) and that extract's date; `None` when the patient is not in it.
+    pub async fn medication_lines(&self, v: &Visible) -> Result<Option<(NaiveDate, Vec<HisLine>)>> {
+        let p = v.patient();
+        let (Some(snap), Some(_)) = self.db.current_person(p).await? else {
+            return Ok(None);
+        };
+        let his = self.db.his_record(snap.snapshot_id, &p.his_id).await?;
+        Ok(Some((snap.extract_date, his.medications)))
+    }
+
     /// The indication from the latest extract; `None` when the patient is not in it.
     pub async fn review_indication(&self, v: &Visible) -> Result<Option<ExtractIndication>> {
         self.indication_of(v.patient()).await

@@ -33,6 +33,28 @@ impl PatientRecord {
     }
 }
 
+/// What the patient banner shows on every page of the record: who the patient is, the
+/// program status, the first point of contact and the newest PZP (treatment limits).
+#[derive(Debug, Clone)]
+pub struct PatientHeader {
+    pub person: Option<Person>,
+    pub status: ProgramStatus,
+    pub first_contact: Option<TeamMember>,
+    pub pzp: Option<CarePlanVersion>,
+}
+
+impl PatientRecord {
+    /// The banner's facts, from a record already read.
+    pub fn header(&self) -> PatientHeader {
+        PatientHeader {
+            person: self.person.clone(),
+            status: self.status,
+            first_contact: self.first_contact().cloned(),
+            pzp: self.summary.pzp.clone(),
+        }
+    }
+}
+
 /// A professional who could join the care team, with where they work.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -83,14 +105,34 @@ impl App {
         })
     }
 
-    /// The patient's name as the latest extract has it (the HIS id when it has none).
+    /// The banner's facts: who the patient is, status, first point of contact, newest PZP.
+    pub async fn patient_header(&self, v: &Visible) -> Result<PatientHeader> {
+        let p = v.patient();
+        let (_, person) = self.db.current_person(p).await?;
+        let decisions = self.db.decisions(p.id).await?;
+        let status = status_on(&decisions.iter().map(|d| d.as_decision()).collect::<Vec<_>>(), today());
+        let summary = self.db.record_summary(p.id).await?;
+        let first_contact = match summary.first_contact_member {
+            Some(_) => self.db.first_contact(p.id).await?,
+            None => None,
+        };
+        Ok(PatientHeader {
+            person,
+            status,
+            first_contact,
+            pzp: summary.pzp,
+        })
+    }
+
+    /// The patient's name as the latest extract has it, as running text ("Ger Maas"; the
+    /// HIS id when it has none).
     pub async fn patient_name(&self, v: &Visible) -> Result<String> {
         Ok(self
             .db
             .current_person(v.patient())
             .await?
             .1
-            .map_or_else(|| v.patient().his_id.clone(), |p| p.full_name()))
+            .map_or_else(|| v.patient().his_id.clone(), |p| p.name()))
     }
 
     /// Who the patient is in their practice's latest extract.

@@ -34,6 +34,8 @@ pub struct ListRow {
     pub wlz_profile: Option<String>,
     /// Lower-case name, BSN and birth date, for search.
     search: String,
+    /// Dutch name order: tussenvoegsels ignored ("de Bie-Visser" under B).
+    sort_key: String,
 }
 
 impl ListRow {
@@ -131,6 +133,8 @@ pub struct SharedPatient {
     pub patient: PatientRef,
     pub person: Person,
     pub first_contact: Option<TeamMember>,
+    /// Distinct medicines current on the extract date (the record shows them to her too).
+    pub medicines: usize,
 }
 
 /// Which page of the practice list to show.
@@ -231,9 +235,10 @@ impl App {
                 polypharmacy: f.polypharmacy_on(on),
                 wlz_profile: f.wlz_profile_values(on).first().map(|v| wlz_label(v)),
                 search,
+                sort_key: kernteam_domain::text::name_sort_key(p.family_name.as_deref(), p.given_name.as_deref()),
             });
         }
-        rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.patient_id.cmp(&b.patient_id)));
+        rows.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then(a.patient_id.cmp(&b.patient_id)));
         let list = Arc::new(PracticeList {
             snapshot_id: latest.snapshot_id,
             extract_date: on,
@@ -354,18 +359,26 @@ impl App {
                 continue;
             };
             let first_contact = self.db.first_contact(patient.id).await?;
+            let his = self.db.his_record(snap.snapshot_id, &patient.his_id).await?;
+            let medicines = his
+                .medications
+                .iter()
+                .filter(|m| kernteam_domain::dates::active_on(m.start, m.end, snap.extract_date))
+                .map(|m| m.code.as_str())
+                .collect::<std::collections::HashSet<_>>()
+                .len();
             out.push(SharedPatient {
                 patient,
                 person,
                 first_contact,
+                medicines,
             });
         }
-        out.sort_by(|a, b| {
-            a.person
-                .full_name()
-                .cmp(&b.person.full_name())
-                .then(a.patient.id.cmp(&b.patient.id))
-        });
+        // Dutch order: "de Bie-Visser" under B.
+        let key = |s: &SharedPatient| {
+            kernteam_domain::text::name_sort_key(s.person.family_name.as_deref(), s.person.given_name.as_deref())
+        };
+        out.sort_by(|a, b| key(a).cmp(&key(b)).then(a.patient.id.cmp(&b.patient.id)));
         Ok(out)
     }
 

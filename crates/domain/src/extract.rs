@@ -47,8 +47,8 @@ impl ExtractFile {
 
     /// The columns that extracts had before the optional `address`, `city`, `phone`
     /// (patients) and `name`, `dosage` (medications) were added at the end of
-    /// [`ExtractFile::columns`]; a writer of that older layout (the synthetic generator)
-    /// writes these.
+    /// [`ExtractFile::columns`]; extracts in that older layout stay valid
+    /// (tests write it).
     pub fn core_columns(self) -> &'static [(&'static str, bool)] {
         let all = self.columns();
         match self {

@@ -11,6 +11,25 @@ use crate::text::{check_length, optional_date};
 /// Who can take part in a review, as discipline codes (labels from the domain's disciplines).
 pub const PARTICIPANTS: [&str; 3] = ["huisarts", "apotheker", "specialist_ouderengeneeskunde"];
 
+/// How a medicine line of the HIS changed between the last review and the extract
+/// date `on`: started after the review, stopped after it (and by `on`), or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinceReview {
+    Started,
+    Stopped,
+    Unchanged,
+}
+
+/// What became of a medicine (`start`, `end`) since the review of `reviewed`, seen on `on`.
+/// A medicine started and stopped again since then counts as stopped.
+pub fn since_review(start: NaiveDate, end: Option<NaiveDate>, reviewed: NaiveDate, on: NaiveDate) -> SinceReview {
+    match end {
+        Some(e) if e > reviewed && e <= on => SinceReview::Stopped,
+        _ if start > reviewed && start <= on => SinceReview::Started,
+        _ => SinceReview::Unchanged,
+    }
+}
+
 /// The stored code of an indication.
 pub fn indication_code(i: ReviewIndication) -> &'static str {
     match i {
@@ -213,5 +232,32 @@ mod tests {
         }
         assert_eq!(indication_from_code("x"), None);
         assert_eq!(participant_codes(" huisarts, ,apotheker"), ["huisarts", "apotheker"]);
+    }
+
+    #[test]
+    fn medicines_since_the_last_review() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (reviewed, on) = (d("2026-01-10"), d("2026-06-30"));
+        assert_eq!(
+            since_review(d("2025-01-01"), None, reviewed, on),
+            SinceReview::Unchanged
+        );
+        assert_eq!(since_review(d("2026-02-01"), None, reviewed, on), SinceReview::Started);
+        assert_eq!(
+            since_review(d("2025-01-01"), Some(d("2026-03-01")), reviewed, on),
+            SinceReview::Stopped
+        );
+        assert_eq!(
+            since_review(d("2026-02-01"), Some(d("2026-03-01")), reviewed, on),
+            SinceReview::Stopped
+        );
+        assert_eq!(
+            since_review(d("2025-01-01"), Some(d("2026-01-10")), reviewed, on),
+            SinceReview::Unchanged
+        );
+        assert_eq!(
+            since_review(d("2026-01-10"), None, reviewed, on),
+            SinceReview::Unchanged
+        );
     }
 }

@@ -236,7 +236,7 @@ mod tests {
                    01234567;P4;2027-01-10;exclusie;weg;\n\
                    01234567;P5;2027-01-10;inclusie;;\n\
                    01234567;P6;2027-01-10;misschien;;\n\
-                   01234567;P7;20-01-10;inclusie;;dr. Jansen\n";
+                   01234567;P7;2027-13-10;inclusie;;dr. Jansen\n";
         let errors: Vec<String> = read_decisions("b.csv", csv.as_bytes(), today())
             .unwrap_err()
             .iter()

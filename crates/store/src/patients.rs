@@ -27,9 +27,20 @@ pub struct Person {
     pub registration_start: NaiveDate,
     pub registration_end: Option<NaiveDate>,
     pub postal_code: Option<String>,
+    /// Street and number, place and phone as the HIS has them (optional extract columns).
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
 }
 
 impl Person {
+    /// The name as running text writes it: "Ger Maas" (the banner, headings, sentences).
+    pub fn name(&self) -> String {
+        kernteam_domain::text::running_name(self.given_name.as_deref(), self.family_name.as_deref())
+            .unwrap_or_else(|| format!("(naam onbekend, {})", self.his_id))
+    }
+
+    /// The name as a list shows it: "Maas, Ger".
     pub fn full_name(&self) -> String {
         match (&self.given_name, &self.family_name) {
             (Some(g), Some(f)) => format!("{f}, {g}"),
@@ -52,6 +63,8 @@ pub struct HisLine {
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
     pub text: Option<String>,
+    /// The dosage of a medication line (the HIS's instructions); `None` for other lines.
+    pub dosage: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +111,9 @@ struct SnapshotPersonRow {
     registration_start: String,
     registration_end: Option<String>,
     postal_code: Option<String>,
+    address: Option<String>,
+    city: Option<String>,
+    phone: Option<String>,
 }
 
 impl SnapshotPersonRow {
@@ -113,6 +129,9 @@ impl SnapshotPersonRow {
             registration_start: date("snapshot_patients.registration_start", &self.registration_start)?,
             registration_end: opt_date("snapshot_patients.registration_end", self.registration_end)?,
             postal_code: self.postal_code,
+            address: self.address,
+            city: self.city,
+            phone: self.phone,
         })
     }
 }
@@ -133,7 +152,8 @@ impl TryFrom<PersonRow> for Person {
 }
 
 const PERSON_COLUMNS: &str = "p.id AS patient_id, sp.his_id, sp.bsn, sp.family_name, sp.given_name, sp.birth_date, \
-     sp.sex, sp.registration_start, sp.registration_end, sp.postal_code";
+     sp.sex, sp.registration_start, sp.registration_end, sp.postal_code, \
+     sp.address, sp.city, sp.phone";
 
 #[derive(sqlx::FromRow)]
 struct SnapshotDateRow {
@@ -166,6 +186,9 @@ struct CurrentPersonRow {
     registration_start: Option<String>,
     registration_end: Option<String>,
     postal_code: Option<String>,
+    address: Option<String>,
+    city: Option<String>,
+    phone: Option<String>,
 }
 
 impl CurrentPersonRow {
@@ -186,6 +209,9 @@ impl CurrentPersonRow {
             registration_start: required("registration_start", self.registration_start)?,
             registration_end: self.registration_end,
             postal_code: self.postal_code,
+            address: self.address,
+            city: self.city,
+            phone: self.phone,
         };
         let person = row.into_person(patient.id, patient.his_id.clone())?;
         Ok((snapshot, Some(person)))
@@ -201,6 +227,7 @@ struct HisLineRow {
     start_date: String,
     end_date: Option<String>,
     text: Option<String>,
+    dosage: Option<String>,
 }
 
 impl HisLineRow {
@@ -278,11 +305,11 @@ impl Db {
     /// chain care newest first, determinants by date (newest first) and code.
     pub async fn his_record(&self, snapshot_id: i64, his_id: &str) -> StoreResult<HisRecord> {
         let rows = sqlx::query_as::<_, HisLineRow>(
-            "SELECT 'e' AS kind, icpc AS code, start_date, end_date, title AS text FROM snapshot_episodes \
-             WHERE snapshot_id = $1 AND his_id = $2 \
-             UNION ALL SELECT 'm', atc, start_date, end_date, NULL FROM snapshot_medications WHERE snapshot_id = $1 AND his_id = $2 \
-             UNION ALL SELECT 'p', program, start_date, end_date, NULL FROM snapshot_programs WHERE snapshot_id = $1 AND his_id = $2 \
-             UNION ALL SELECT 'd', CAST(labcode AS TEXT), date, NULL, value FROM snapshot_determinants WHERE snapshot_id = $1 AND his_id = $2",
+            "SELECT 'e' AS kind, icpc AS code, start_date, end_date, title AS text, CAST(NULL AS TEXT) AS dosage \
+             FROM snapshot_episodes WHERE snapshot_id = $1 AND his_id = $2 \
+             UNION ALL SELECT 'm', atc, start_date, end_date, name, dosage FROM snapshot_medications WHERE snapshot_id = $1 AND his_id = $2 \
+             UNION ALL SELECT 'p', program, start_date, end_date, NULL, NULL FROM snapshot_programs WHERE snapshot_id = $1 AND his_id = $2 \
+             UNION ALL SELECT 'd', CAST(labcode AS TEXT), date, NULL, value, NULL FROM snapshot_determinants WHERE snapshot_id = $1 AND his_id = $2",
         )
         .bind(snapshot_id)
         .bind(his_id)
@@ -307,6 +334,7 @@ impl Db {
                 end: opt_date(&format!("{table}.end_date"), r.end_date)?,
                 code: r.code,
                 text: r.text,
+                dosage: r.dosage,
             };
             match r.kind.as_str() {
                 "e" => rec.episodes.push(line),
@@ -326,7 +354,8 @@ impl Db {
     pub async fn current_person(&self, patient: &PatientRef) -> StoreResult<(Option<SnapshotDate>, Option<Person>)> {
         let r = sqlx::query_as::<_, CurrentPersonRow>(
             "SELECT s.id AS snapshot_id, s.extract_date, sp.his_id, sp.bsn, sp.family_name, sp.given_name, \
-             sp.birth_date, sp.sex, sp.registration_start, sp.registration_end, sp.postal_code FROM snapshots s \
+             sp.birth_date, sp.sex, sp.registration_start, sp.registration_end, sp.postal_code, \
+             sp.address, sp.city, sp.phone FROM snapshots s \
              LEFT JOIN snapshot_patients sp ON sp.snapshot_id = s.id AND sp.his_id = $2 \
              WHERE s.practice_id = $1 ORDER BY s.extract_date DESC LIMIT 1",
         )

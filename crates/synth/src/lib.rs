@@ -26,6 +26,7 @@ use rand_chacha::ChaCha8Rng;
 
 mod out;
 mod patient;
+mod products;
 mod tables;
 
 use out::{date_bytes, day, Table};

@@ -57,7 +57,7 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    /// Creates (or truncates) the file and writes the header row with the spec's columns.
+    /// Creates (or truncates) the file and writes the header row with all the spec's columns.
     pub(crate) fn create(dir: &Path, file: ExtractFile) -> anyhow::Result<Table> {
         let path = dir.join(file.file_name());
         let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -67,7 +67,7 @@ impl Table {
             .quote_style(csv::QuoteStyle::Necessary)
             .buffer_capacity(64 * 1024)
             .from_writer(BufWriter::with_capacity(64 * 1024, f));
-        w.write_record(file.core_columns().iter().map(|(name, _)| name.as_bytes()))?;
+        w.write_record(file.columns().iter().map(|(name, _)| name.as_bytes()))?;
         Ok(Table { w, rows: 0 })
     }
 

@@ -20,6 +20,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::out::{date_bytes, day, Day, OptDate, Table};
+use crate::products;
 use crate::tables::{
     age_band, age_weights, FAMILY_NAMES, FRAIL_CODES, GIVEN_NAMES_F, GIVEN_NAMES_M, MAX_AGE, PC4, PC_LETTERS,
 };
@@ -282,6 +283,12 @@ impl PracticeWriter {
             Some(b) => b,
             None => b"",
         };
+        // Address and phone under the same rule as names: only from 70 on.
+        let (address, city, phone) = if p.age >= 70 {
+            products::contact(&self.id, postal)
+        } else {
+            Default::default()
+        };
         let birth = date_bytes(p.birth);
         let start = date_bytes(start);
         let end = OptDate::new(end);
@@ -295,6 +302,9 @@ impl PracticeWriter {
             &start,
             end.bytes(),
             postal,
+            address.as_bytes(),
+            city.as_bytes(),
+            phone.as_bytes(),
         ])
     }
 
@@ -371,8 +381,15 @@ impl PracticeWriter {
     fn medication(&mut self, atc: &str, start: Day, end: Option<Day>) -> anyhow::Result<()> {
         let start = date_bytes(start);
         let end = OptDate::new(end);
-        self.medications
-            .row(&[self.id.as_bytes(), atc.as_bytes(), &start, end.bytes()])
+        let (name, dosage) = products::medicine(&self.id, atc);
+        self.medications.row(&[
+            self.id.as_bytes(),
+            atc.as_bytes(),
+            &start,
+            end.bytes(),
+            name.as_bytes(),
+            dosage.as_bytes(),
+        ])
     }
 
     fn determinant(&mut self, labcode: &[u8], date: Day, value: &[u8]) -> anyhow::Result<()> {

@@ -828,6 +828,23 @@ pub(crate) const GIVEN_NAMES_M: [&str; 32] = [
     "Piet",
 ];
 
+/// Every ATC code the generator can write.
+#[cfg(test)]
+pub(crate) fn all_atcs() -> Vec<&'static str> {
+    let rules = CHRONIC
+        .iter()
+        .flat_map(|c| c.meds.iter())
+        .chain(ACUTE.iter().filter_map(|a| a.course.as_ref()));
+    rules
+        .flat_map(|r| r.atcs.iter())
+        .chain(BACKGROUND.iter().flat_map(|b| b.atcs.iter()))
+        .chain(PPI.iter())
+        .chain(BASAL_INSULINS.iter())
+        .chain([MEALTIME_INSULIN].iter())
+        .copied()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use kernteam_domain::extract::{parse_atc, parse_icpc};
@@ -851,16 +868,7 @@ mod tests {
         for icpc in icpcs.chain(FRAIL_CODES.iter().map(|f| f.0)) {
             assert_eq!(parse_icpc(icpc).as_deref(), Ok(icpc));
         }
-        let rules = CHRONIC
-            .iter()
-            .flat_map(|c| c.meds.iter())
-            .chain(ACUTE.iter().filter_map(|a| a.course.as_ref()));
-        let atcs = rules
-            .flat_map(|r| r.atcs.iter())
-            .chain(BACKGROUND.iter().flat_map(|b| b.atcs.iter()))
-            .chain(PPI.iter())
-            .chain(BASAL_INSULINS.iter())
-            .chain([MEALTIME_INSULIN].iter());
+        let atcs = all_atcs();
         for atc in atcs {
             assert!(parse_atc(atc).is_ok(), "{atc}");
         }

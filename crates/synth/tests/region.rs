@@ -56,7 +56,7 @@ impl Rows {
             .has_headers(true)
             .from_reader(bytes.as_slice());
         let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-        let expected: Vec<&str> = file.core_columns().iter().map(|(name, _)| *name).collect();
+        let expected: Vec<&str> = file.columns().iter().map(|(name, _)| *name).collect();
         assert_eq!(headers, expected, "{}", path.display());
         let rows = reader
             .records()
@@ -146,10 +146,16 @@ fn read_extract(dir: &Path, extract: NaiveDate) -> HashMap<String, PatientFacts>
             assert!(bsns.insert(bsn.to_string()), "{f}:{line}: duplicate BSN");
             parse_text(family, 1, 200).unwrap();
             parse_text(given, 1, 200).unwrap();
+            parse_text(get(row, "address"), 1, 200).unwrap();
+            parse_text(get(row, "phone"), 1, 40).unwrap();
         } else {
             assert!(
                 bsn.is_empty() && family.is_empty() && given.is_empty(),
                 "{f}:{line}: names under 70"
+            );
+            assert!(
+                get(row, "address").is_empty() && get(row, "city").is_empty() && get(row, "phone").is_empty(),
+                "{f}:{line}: address under 70"
             );
         }
         let postal = get(row, "postal_code");
@@ -190,6 +196,10 @@ fn read_extract(dir: &Path, extract: NaiveDate) -> HashMap<String, PatientFacts>
     let medications = Rows::read(dir, ExtractFile::Medications);
     for (i, row) in medications.rows.iter().enumerate() {
         let (f, line) = (medications.file, i + 2);
+        assert!(
+            !get(row, "name").is_empty() && !get(row, "dosage").is_empty(),
+            "{f}:{line}: medicine without name or dosage"
+        );
         let atc = parse_atc(get(row, "atc")).unwrap_or_else(|e| panic!("{f}:{line}: {e}"));
         let (start, end) = dated(f, line, row, extract);
         let p = facts

@@ -120,7 +120,8 @@ impl IntoResponse for AppError {
         let body = format!(
             "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{code} — Kernteam</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\
-             <body><main class=\"narrow\"><h1>{title}</h1><p>{message}</p>{list}<p><a href=\"/\">Naar de startpagina</a></p></main></body></html>",
+             <body><main class=\"narrow\"><h1>{title}</h1><p>{message}</p>{list}<p>{next}</p>\
+             <ul class=\"next\"><li><a href=\"/patienten\">Naar de patiëntenlijst</a></li><li><a href=\"/werklijst\">Naar de werklijst</a></li><li><a href=\"/\">Naar de startpagina</a></li></ul></main></body></html>",
             code = status.as_u16(),
             title = match status {
                 StatusCode::NOT_FOUND => "Niet gevonden",
@@ -130,6 +131,14 @@ impl IntoResponse for AppError {
                 _ => "Er ging iets mis",
             },
             message = crate::html_escape(&self.public_message()),
+            next = match status {
+                StatusCode::NOT_FOUND => "Controleer de link, of zoek de patiënt op in de patiëntenlijst.",
+                StatusCode::FORBIDDEN => "Vraag de praktijkmanager of de huisarts als u dit wel moet kunnen.",
+                StatusCode::UNPROCESSABLE_ENTITY =>
+                    "Ga terug met de knop Vorige van de browser: daar staat uw invoer nog, zodat u hem kunt verbeteren.",
+                StatusCode::CONFLICT => "Laad de pagina opnieuw en probeer het nog eens: iemand anders heeft intussen iets gewijzigd.",
+                _ => "Probeer het over een paar minuten opnieuw. Lukt het dan nog niet, meld het dan bij de beheerder.",
+            },
         );
         (status, Html(body)).into_response()
     }

@@ -170,12 +170,16 @@ async fn every_read_and_every_change_writes_an_audit_row() {
             ),
             (
                 format!("/patienten/{}/exclusie", w.a2),
-                vec![("decided_on", yesterday()), ("reason", "verhuisd".into())],
+                vec![
+                    ("decided_on", yesterday()),
+                    ("reason", "verhuisd".into()),
+                    ("bevestigd", "ja".into()),
+                ],
                 "exclusie vastgelegd",
             ),
             (
                 format!("/patienten/{}/team/{member_id}/verwijderen", w.a2),
-                vec![],
+                vec![("bevestigd", "ja".into())],
                 "zorgteam: lid verwijderd",
             ),
         ];

@@ -208,6 +208,13 @@ async fn medication_reviews_show_the_indication_and_are_stored_and_listed() {
             page.contains("Laatste medicatiebeoordeling: <strong>nog geen</strong>"),
             "{page}"
         );
+        // The medicines under review: the one running (the example extract has no names:
+        // an older extract), and nothing to compare with yet.
+        assert!(page.contains("Actuele medicatie: 1 middel</h2>"), "{page}");
+        assert!(page.contains("<td>A10AE04</td>"), "{page}");
+        assert!(!page.contains("<td>A10AB05</td>"), "stopped in 2026: {page}");
+        assert!(page.contains("naam niet in het extract"), "{page}");
+        assert!(page.contains("nog geen eerdere medicatiebeoordeling om mee te vergelijken"));
         assert!(poh
             .get(&format!("/patienten/{a1}"))
             .await
@@ -238,6 +245,8 @@ async fn medication_reviews_show_the_indication_and_are_stored_and_listed() {
         assert_eq!(stored[0].started, None);
         let page = poh.get(&format!("{path}?melding=vastgelegd")).await.text();
         assert!(page.contains("De medicatiebeoordeling is vastgelegd."));
+        assert!(page.contains("Sinds de vorige medicatiebeoordeling ("), "{page}");
+        assert!(page.contains("Er is sindsdien niets gestart of gestopt."), "{page}");
         assert!(
             page.contains(&format!("Laatste medicatiebeoordeling: <strong>{}</strong>", dmy(day))),
             "{page}"

@@ -58,7 +58,9 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
         .expect("the practice has an extract");
     let people = app.db.snapshot_people(snapshot.snapshot_id).await.expect("people");
     let patient = &people[0];
-    let name = patient.full_name();
+    // Lists write "Maas, Ger"; headings and the banner "Ger Maas".
+    let listed = patient.full_name();
+    let name = patient.name();
     kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
         patient.patient_id,
         &NewTeamMember {
@@ -116,7 +118,7 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     let today = app.today.format("%d-%m-%Y").to_string();
     assert_eq!(
         b.texts(LIMITS).await,
-        ["Niet: Reanimatie", "Niet: IC-opname"],
+        ["Niet reanimeren", "Geen IC-opname"],
         "the limits on top"
     );
     assert_eq!(
@@ -177,17 +179,17 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     // The district nurse signs in, finds the patient in her list and sees the limits.
     sign_in(&b, nurse.username, nurse.name).await;
     b.click_link("Mijn patiënten").await;
-    b.click_link(&name).await;
+    b.click_link(&listed).await;
     b.wait_heading(&name).await;
     b.wait(&format!(
         "//p[contains(@class, 'limits-line')][normalize-space()={}]",
-        lit("Behandelgrenzen: niet Reanimatie, IC-opname.")
+        lit("Behandelgrenzen: Niet reanimeren · Geen IC-opname.")
     ))
     .await;
     b.screenshot(&shots, "patient-behandelgrenzen").await;
     b.click("//p[contains(@class, 'limits-line')]/a").await;
     b.wait_heading(&format!("Proactieve zorgplanning van {name}")).await;
-    assert_eq!(b.texts(LIMITS).await, ["Niet: Reanimatie", "Niet: IC-opname"]);
+    assert_eq!(b.texts(LIMITS).await, ["Niet reanimeren", "Geen IC-opname"]);
     b.wait(&format!(
         "//p[@id='pzp-versie'][starts-with(normalize-space(), {})]",
         lit("Versie 1, opgeslagen op")

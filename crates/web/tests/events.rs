@@ -232,7 +232,7 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
         // "Only my patients": the POH-O is not on a1's team, the district nurse is.
         assert!(worklist_texts(&poh, w.a1, "?mine=true").await.is_empty());
         let mine = poh.get("/werklijst?mijn=1").await.text();
-        assert!(mine.contains("0 patiënt(en)"), "{mine}");
+        assert!(mine.contains("0 patiënten"), "{mine}");
         let nurse = Client::sign_in(&w.app, "wvk-team").await;
         let nurse_items = worklist_texts(&nurse, w.a1, "").await;
         assert!(nurse_items.contains(&"Overdracht bij ontslag uit het ziekenhuis: te laat verstuurd".to_string()));

@@ -56,7 +56,7 @@ async fn an_mdo_decision_lands_in_the_care_plan_in_one_step() {
 
         // Find a2 by BSN in the practice list; put a1 on the agenda with a reason.
         let found = poh.get(&format!("/mdo/{meeting}?zoek=687454128")).await.text();
-        assert!(found.contains("1 patiënt(en) gevonden"), "{found}");
+        assert!(found.contains("1 patiënt gevonden"), "{found}");
         assert!(found.contains(&format!("name=\"patient_id\" value=\"{}\"", w.a2)));
         let r = poh
             .post_form(
@@ -516,7 +516,7 @@ async fn a_search_for_the_agenda_logs_the_patients_found_not_the_search_words() 
         let meeting = plan_meeting(&poh, &today()).await;
         let before = audit_rows(&w.db, w.poh_a).await.len();
         let found = poh.get(&format!("/mdo/{meeting}?zoek=687454128")).await.text();
-        assert!(found.contains("1 patiënt(en) gevonden"), "{found}");
+        assert!(found.contains("1 patiënt gevonden"), "{found}");
         let log = new_rows(&w, w.poh_a, before).await;
         assert!(
             log.contains(&(Some(w.a2), "MDO: patiënt gezocht".to_string())),

@@ -87,10 +87,7 @@ async fn the_search_words_stay_out_of_urls_and_the_audit_log() {
 
         // Words in the URL are not a search (no page sends them there).
         let html = poh.get(&format!("/patienten?q={word}")).await.text();
-        assert!(
-            html.contains(&format!("{total} patiënt(en)")),
-            "a URL search still filters"
-        );
+        assert!(html.contains(&format!("{total} patiënt")), "a URL search still filters");
 
         // Another user cannot use the reference: they get their own whole list.
         let other = Client::sign_in(&w.app, "poh-b").await;

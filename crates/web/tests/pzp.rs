@@ -124,8 +124,9 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
             page.contains("De proactieve zorgplanning is opgeslagen als versie 1."),
             "{page}"
         );
-        let limits = &page[page.find("id=\"behandelgrenzen\"").unwrap()..page.find("</section>").unwrap()];
-        assert!(limits.contains("Niet: Reanimatie"), "{limits}");
+        let start = page.find("id=\"behandelgrenzen\"").unwrap();
+        let limits = &page[start..start + page[start..].find("</section>").unwrap()];
+        assert!(limits.contains("Niet reanimeren"), "{limits}");
         assert!(limits.contains("Niet: Dialyse"), "{limits}");
         assert!(!limits.contains("Beademing"), "a wish is not a limit: {limits}");
         assert!(limits.contains("Niet-reanimeren-verklaring aanwezig"), "{limits}");
@@ -133,7 +134,7 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         // The record overview has the short line.
         let overview = poh.get(&format!("/patienten/{a1}")).await.text();
         assert!(overview.contains("class=\"limits-line\""), "{overview}");
-        assert!(overview.contains("niet Reanimatie, Dialyse."), "{overview}");
+        assert!(overview.contains("Niet reanimeren · Niet: Dialyse."), "{overview}");
 
         // Version 2: ventilation becomes a limit; the form keeps the earlier recordings.
         let (_, csrf) = page_with_csrf(&poh, &path).await;
@@ -217,7 +218,9 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         assert_eq!(v1.status, StatusCode::OK);
         let v1 = v1.text();
         assert!(v1.contains("Dit is een eerdere versie"), "{v1}");
-        assert!(!v1.contains("Niet: Beademing"), "{v1}");
+        // The banner above shows today's limits; version 1 itself had no "Niet beademen".
+        let body = &v1[v1.find("Dit is een eerdere versie").unwrap()..];
+        assert!(!body.contains("Niet beademen"), "{v1}");
         assert_eq!(
             poh.get(&format!("{path}/versies/9")).await.status,
             StatusCode::NOT_FOUND
@@ -229,14 +232,14 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         assert_eq!(page.status, StatusCode::OK);
         let page = page.text();
         assert!(
-            page.contains("Niet: Reanimatie") && page.contains("Niet: Beademing"),
+            page.contains("Niet reanimeren") && page.contains("Niet beademen"),
             "{page}"
         );
         assert!(nurse
             .get(&format!("/patienten/{a1}"))
             .await
             .text()
-            .contains("niet Reanimatie, Beademing, Dialyse."));
+            .contains("Niet reanimeren · Niet beademen · Niet: Dialyse."));
         let api = nurse.api("GET", &format!("/api/v1/patients/{a1}/pzp"), None).await;
         assert_eq!(api.status, StatusCode::OK, "{}", api.text());
         let body = api.json();
@@ -285,7 +288,7 @@ async fn pzp_limits_are_versioned_and_seen_by_the_care_team() {
         let pm = Client::sign_in(&w.app, "pm-a").await;
         let page = pm.get(&path).await.text();
         assert!(
-            page.contains("Niet: Reanimatie") && !page.contains("name=\"based_on\""),
+            page.contains("Niet reanimeren") && !page.contains("name=\"based_on\""),
             "{page}"
         );
         let r = pm.post_form(&path, &[("based_on", "2")]).await;
@@ -366,7 +369,7 @@ async fn a_refused_pzp_form_audits_the_stored_pzp_it_shows_again() {
         let bad = [("reanimatie", "misschien", "", "")];
         let r = post(&poh, &path, &pzp_form(&csrf, "1", &bad, &[])).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text().contains("Niet: Reanimatie"), "the stored PZP is shown");
+        assert!(r.text().contains("Niet reanimeren"), "the stored PZP is shown");
         assert_eq!(
             pzp_reads(&w.db, w.poh_a, a1).await,
             before + 1,

@@ -125,7 +125,11 @@ impl App {
         audit.push(c.actor().entry(
             Some(c.patient()),
             Action::RecordMdoMinutes,
-            Some(format!("{}, {} besluit(en)", m.label(), decided.len())),
+            Some(format!(
+                "{}, {}",
+                m.label(),
+                kernteam_domain::text::count(decided.len(), "besluit", "besluiten")
+            )),
         ));
         ch.commit(&audit).await?;
         Ok(saved)

@@ -27,6 +27,20 @@ pub fn treatment_label(code: &str) -> String {
         .map_or_else(|| code.to_string(), |(_, l)| l.to_string())
 }
 
+/// A treatment limit as a sentence that cannot be misread: "Niet reanimeren",
+/// "Geen ziekenhuisopname"; "Niet: …" for a treatment added by name.
+pub fn limit_label(code: &str) -> String {
+    match code {
+        "reanimatie" => "Niet reanimeren".into(),
+        "beademing" => "Niet beademen".into(),
+        "ic_opname" => "Geen IC-opname".into(),
+        "ziekenhuisopname" => "Geen ziekenhuisopname".into(),
+        "antibiotica" => "Geen antibiotica".into(),
+        "sondevoeding" => "Geen sondevoeding".into(),
+        other => format!("Niet: {other}"),
+    }
+}
+
 /// wel: wanted; niet: a treatment limit.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

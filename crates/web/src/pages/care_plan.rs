@@ -38,7 +38,7 @@ struct EditPage {
     flash: Option<String>,
     csrf: String,
     patient_id: i64,
-    name: String,
+    banner: crate::pages::banner::Banner,
     version: i64,
     can_edit: bool,
     errors: Vec<String>,
@@ -76,7 +76,7 @@ fn edit_page(
     me: Me,
     csrf: String,
     v: &Visible,
-    name: String,
+    banner: crate::pages::banner::Banner,
     version: i64,
     plan: CarePlan,
     errors: Vec<String>,
@@ -115,7 +115,7 @@ fn edit_page(
         flash: None,
         csrf,
         patient_id: v.patient().id,
-        name,
+        banner,
         version,
         can_edit: v.access().contribute,
         errors,
@@ -134,12 +134,12 @@ fn edit_page(
 pub async fn care_plan(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
     let v = state.app.visible(&cu.actor(), id, Action::ViewCarePlan, None).await?;
     let (version, plan) = state.app.current_care_plan(&v).await?;
-    let name = state.app.patient_name(&v).await?;
+    let banner = crate::pages::banner::Banner::load(&state, &v).await?;
     let mut page = edit_page(
         me(&state, &cu).await?,
         cu.csrf.clone(),
         &v,
-        name,
+        banner,
         version,
         plan,
         Vec::new(),
@@ -258,12 +258,12 @@ pub async fn save_care_plan(
                 .app
                 .reread(&c, Action::ViewCarePlan, Some("na geweigerde invoer".into()))
                 .await?;
-            let name = state.app.patient_name(&v).await?;
+            let banner = crate::pages::banner::Banner::load(&state, &v).await?;
             let mut page = edit_page(
                 me(&state, &cu).await?,
                 cu.csrf.clone(),
                 &v,
-                name,
+                banner,
                 based_on.max(0),
                 without_empty_rows(plan),
                 errors,
@@ -291,7 +291,7 @@ struct HistoryPage {
     me: Option<Me>,
     flash: Option<String>,
     patient_id: i64,
-    name: String,
+    banner: crate::pages::banner::Banner,
     versions: Vec<VersionRow>,
 }
 
@@ -316,12 +316,12 @@ pub async fn care_plan_history(
             changes: v.summary.lines().map(str::to_string).collect(),
         })
         .collect();
-    let name = state.app.patient_name(&v).await?;
+    let banner = crate::pages::banner::Banner::load(&state, &v).await?;
     render(&HistoryPage {
         me: Some(me(&state, &cu).await?),
         flash: None,
         patient_id: id,
-        name,
+        banner,
         versions,
     })
 }
@@ -332,7 +332,7 @@ struct VersionPage {
     me: Option<Me>,
     flash: Option<String>,
     patient_id: i64,
-    name: String,
+    banner: crate::pages::banner::Banner,
     version: i64,
     latest: i64,
     at: String,
@@ -368,7 +368,7 @@ pub async fn care_plan_version(
         me: Some(me(&state, &cu).await?),
         flash: None,
         patient_id: id,
-        name: state.app.patient_name(&seen).await?,
+        banner: crate::pages::banner::Banner::load(&state, &seen).await?,
         version,
         latest: versions.first().map_or(0, |v| v.version),
         at: fmt_timestamp(&v.created_at),
@@ -436,7 +436,7 @@ pub async fn care_plan_print(
         patient_id: id,
         name: person
             .as_ref()
-            .map_or_else(|| seen.patient().his_id.clone(), |p| p.full_name()),
+            .map_or_else(|| seen.patient().his_id.clone(), |p| p.name()),
         birth: person.as_ref().map(|p| fmt_date(p.birth_date)).unwrap_or_default(),
         practice: state.app.practice_name(&seen).await?,
         version: v.version,

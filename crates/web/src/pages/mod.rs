@@ -2,9 +2,11 @@
 
 pub mod account;
 mod admin;
+pub mod banner;
 mod capacity;
 mod care_plan;
 mod collaboration;
+mod confirm;
 mod dashboard;
 mod declarations;
 pub mod login;

@@ -7,6 +7,7 @@ use kernteam_domain::care::{DecisionKind, ExclusionReason};
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::dates::{active_on, age_on};
 
+use super::confirm::{confirmed, ConfirmPage};
 use super::{flash, fmt_date, fmt_opt_date, fmt_timestamp, me, render, FlashQuery, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -23,7 +24,9 @@ pub struct PersonView {
     pub age: i32,
     pub sex: String,
     pub bsn: String,
-    pub postal_code: String,
+    /// Street and number, postal code and place, for home visits; empty when unknown.
+    pub address: String,
+    pub phone: String,
     pub his_id: String,
     pub extract_date: String,
     pub status: &'static str,
@@ -51,6 +54,8 @@ pub struct MemberView {
 pub struct LineView {
     pub code: String,
     pub text: String,
+    /// The dosage of a medicine (empty for other lines).
+    pub dosage: String,
     pub start: String,
     pub end: String,
     pub ended: bool,
@@ -63,6 +68,7 @@ struct RecordPage {
     flash: Option<String>,
     csrf: String,
     access: PatientAccess,
+    banner: super::banner::Banner,
     p: PersonView,
     decisions: Vec<DecisionView>,
     today: String,
@@ -93,6 +99,24 @@ fn sex_label(s: Option<&str>) -> String {
         Some("X") => "Onbekend / X".into(),
         _ => "—".into(),
     }
+}
+
+/// "Kerkstraat 12, 6301 AB Valkenburg": what the HIS has of the address; empty when none.
+fn address_line(p: &kernteam_store::care::Person) -> String {
+    let postal = p.postal_code.as_deref().map(|pc| match pc.len() {
+        6 if pc.is_char_boundary(4) => format!("{} {}", &pc[..4], &pc[4..]),
+        _ => pc.to_string(),
+    });
+    let place = [postal, p.city.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    [p.address.clone(), Some(place).filter(|s| !s.is_empty())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub async fn patient_record(
@@ -132,6 +156,7 @@ pub async fn patient_record(
     let line = |l: &kernteam_store::care::HisLine, text: String| LineView {
         code: l.code.clone(),
         text,
+        dosage: l.dosage.clone().unwrap_or_default(),
         start: fmt_date(l.start),
         end: fmt_opt_date(l.end),
         ended: !active_on(l.start, l.end, on),
@@ -147,11 +172,10 @@ pub async fn patient_record(
         flash: flash(q.melding.as_deref()),
         csrf: cu.csrf.clone(),
         access: v.access(),
+        banner: super::banner::Banner::of(id, &v.patient().his_id, &record.header())?,
         p: PersonView {
             id,
-            name: person
-                .as_ref()
-                .map_or_else(|| v.patient().his_id.clone(), |p| p.full_name()),
+            name: person.as_ref().map_or_else(|| v.patient().his_id.clone(), |p| p.name()),
             birth: person.as_ref().map(|p| fmt_date(p.birth_date)).unwrap_or_default(),
             age: person.as_ref().map_or(0, |p| age_on(p.birth_date, now)),
             sex: sex_label(person.as_ref().and_then(|p| p.sex.as_deref())),
@@ -159,10 +183,8 @@ pub async fn patient_record(
                 .as_ref()
                 .and_then(|p| p.bsn.clone())
                 .unwrap_or_else(|| "—".into()),
-            postal_code: person
-                .as_ref()
-                .and_then(|p| p.postal_code.clone())
-                .unwrap_or_else(|| "—".into()),
+            address: person.as_ref().map(address_line).unwrap_or_default(),
+            phone: person.as_ref().and_then(|p| p.phone.clone()).unwrap_or_default(),
             his_id: v.patient().his_id.clone(),
             extract_date: snap.map(|s| fmt_date(s.extract_date)).unwrap_or_else(|| "—".into()),
             status: status.label(),
@@ -257,7 +279,7 @@ pub async fn patient_record(
             .medications
             .iter()
             .filter(|m| active_on(m.start, m.end, on))
-            .map(|m| line(m, String::new()))
+            .map(|m| line(m, m.text.clone().unwrap_or_default()))
             .collect(),
         programs: his
             .programs
@@ -300,15 +322,76 @@ pub async fn include(
     Ok(Redirect::to(&format!("/patienten/{id}?melding=geincludeerd")).into_response())
 }
 
+/// The exclusion form as posted: the decision, and `bevestigd=ja` once confirmed.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ExclusionForm {
+    decided_on: String,
+    reason: Option<String>,
+    considerations: Option<String>,
+    bevestigd: Option<String>,
+}
+
+/// `POST /patienten/{id}/exclusie`: checks the input, then asks for confirmation (a page
+/// that shows what was entered); records the exclusion only when confirmed.
 pub async fn exclude(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<DecisionInput>,
+    Form(form): Form<ExclusionForm>,
 ) -> AppResult<Response> {
     let d = state.app.decider(&cu.actor(), id).await?;
-    state.app.record_decision(&d, DecisionKind::Exclusion, form).await?;
-    Ok(Redirect::to(&format!("/patienten/{id}?melding=geexcludeerd")).into_response())
+    let input = DecisionInput {
+        decided_on: form.decided_on,
+        deciding_gp: None,
+        reason: form.reason,
+        considerations: form.considerations,
+    };
+    if confirmed(form.bevestigd.as_deref()) {
+        state.app.record_decision(&d, DecisionKind::Exclusion, input).await?;
+        return Ok(Redirect::to(&format!("/patienten/{id}?melding=geexcludeerd")).into_response());
+    }
+    let valid = kernteam_domain::decisions::validate(DecisionKind::Exclusion, input.clone(), today())
+        .map_err(AppError::Invalid)?;
+    let v = state
+        .app
+        .reread(&d, Action::ViewRecord, Some("bevestiging exclusie".into()))
+        .await?;
+    let banner = super::banner::Banner::load(&state, &v).await?;
+    let mut facts = vec![
+        ("Datum besluit".to_string(), fmt_date(valid.decided_on)),
+        (
+            "Reden".to_string(),
+            valid.reason.map(|r| r.label().to_string()).unwrap_or_default(),
+        ),
+    ];
+    if let Some(c) = &valid.considerations {
+        facts.push(("Toelichting".into(), c.clone()));
+    }
+    render(&ConfirmPage {
+        me: Some(me(&state, &cu).await?),
+        flash: None,
+        csrf: cu.csrf.clone(),
+        heading: format!("{} excluderen?", banner.name),
+        question: "Klopt dit besluit?".into(),
+        facts,
+        consequence: format!(
+            "{} gaat dan uit het programma kwetsbare ouderen. Een exclusie kunt u later herstellen door opnieuw te includeren.",
+            banner.name
+        ),
+        banner,
+        action: format!("/patienten/{id}/exclusie"),
+        fields: [
+            ("decided_on", input.decided_on),
+            ("reason", input.reason.unwrap_or_default()),
+            ("considerations", input.considerations.unwrap_or_default()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        button: "Ja, excluderen".into(),
+        cancel: format!("/patienten/{id}"),
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -351,14 +434,54 @@ pub async fn add_member(
     Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response())
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct RemoveForm {
+    bevestigd: Option<String>,
+}
+
+/// `POST /patienten/{id}/team/{member}/verwijderen`: asks for confirmation first.
 pub async fn remove_member(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path((id, member)): Path<(i64, i64)>,
+    Form(form): Form<RemoveForm>,
 ) -> AppResult<Response> {
     let d = state.app.decider(&cu.actor(), id).await?;
-    state.app.remove_team_member(&d, member).await?;
-    Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response())
+    if confirmed(form.bevestigd.as_deref()) {
+        state.app.remove_team_member(&d, member).await?;
+        return Ok(Redirect::to(&format!("/patienten/{id}?melding=team")).into_response());
+    }
+    let v = state
+        .app
+        .reread(&d, Action::ViewRecord, Some("bevestiging teamlid verwijderen".into()))
+        .await?;
+    let team = state.app.team(&v).await?;
+    let m = team.iter().find(|m| m.id == member).ok_or(AppError::NotFound)?;
+    let banner = super::banner::Banner::load(&state, &v).await?;
+    let role = if m.kind == "mantelzorger" {
+        format!(
+            "Mantelzorger{}",
+            m.relation.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
+        )
+    } else {
+        m.role.clone().unwrap_or_default()
+    };
+    render(&ConfirmPage {
+        me: Some(me(&state, &cu).await?),
+        flash: None,
+        csrf: cu.csrf.clone(),
+        heading: format!("{} uit het zorgteam halen?", m.name),
+        question: format!("Wilt u {} uit het zorgteam van {} halen?", m.name, banner.name),
+        facts: vec![("Rol of relatie".into(), role)],
+        consequence: "Wie geen teamlid meer is, ziet het dossier niet meer. U kunt iemand later opnieuw toevoegen."
+            .into(),
+        banner,
+        action: format!("/patienten/{id}/team/{member}/verwijderen"),
+        fields: Vec::new(),
+        button: "Ja, uit het team halen".into(),
+        cancel: format!("/patienten/{id}#h-team"),
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -392,13 +515,13 @@ struct AuditPage {
     me: Option<Me>,
     flash: Option<String>,
     patient_id: i64,
-    name: String,
+    banner: crate::pages::banner::Banner,
     records: Vec<AuditView>,
 }
 
 pub async fn patient_audit(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
     let r = state.app.audit_reader(&cu.actor(), id).await?;
-    let name = state.app.patient_name(&r.visible()).await?;
+    let banner = crate::pages::banner::Banner::load(&state, &r.visible()).await?;
     let records = state
         .app
         .audit_trail(&r)
@@ -417,7 +540,7 @@ pub async fn patient_audit(State(state): State<AppState>, cu: CurrentUser, Path(
         me: Some(me(&state, &cu).await?),
         flash: None,
         patient_id: id,
-        name,
+        banner,
         records,
     })
 }

@@ -43,6 +43,8 @@ struct ListPage {
     flash: Option<String>,
     csrf: String,
     heading: String,
+    /// A network professional's list: no practice columns (frailty, Wlz, status).
+    network: bool,
     extract_date: Option<String>,
     show_filters: bool,
     q: String,
@@ -54,6 +56,13 @@ struct ListPage {
     pages: usize,
     link_prev: String,
     link_next: String,
+}
+
+impl ListPage {
+    /// "1 patiënt", "12 patiënten".
+    fn total_text(&self) -> String {
+        kernteam_domain::text::count(self.total, "patiënt", "patiënten")
+    }
 }
 
 /// The list's URL parameters: no search words, only the reference to a held search.
@@ -109,6 +118,7 @@ pub async fn patient_list(
         flash: None,
         csrf: cu.csrf.clone(),
         heading: heading.to_string(),
+        network: false,
         extract_date: None,
         show_filters: false,
         q: String::new(),
@@ -138,8 +148,8 @@ pub async fn patient_list(
                     birth: fmt_date(s.person.birth_date),
                     age: age_on(s.person.birth_date, now),
                     frail: false,
-                    medicines: 0,
-                    polypharmacy: false,
+                    medicines: s.medicines,
+                    polypharmacy: s.medicines >= kernteam_domain::figures::POLYPHARMACY_MIN_MEDICINES,
                     wlz: String::new(),
                     status: "",
                     status_code: "",
@@ -149,6 +159,7 @@ pub async fn patient_list(
                 .collect();
             render(&ListPage {
                 me: Some(me),
+                network: true,
                 total: rows.len(),
                 rows,
                 ..empty("Patiënten met wie u in het zorgteam zit")

@@ -59,7 +59,11 @@ pub fn page_posts(id: i64, member: i64) -> Vec<(String, Fields)> {
         ),
         (
             format!("/patienten/{id}/exclusie"),
-            vec![("decided_on", day), ("reason", "verhuisd".into())],
+            vec![
+                ("decided_on", day),
+                ("reason", "verhuisd".into()),
+                ("bevestigd", "ja".into()),
+            ],
         ),
         (
             format!("/patienten/{id}/team"),
@@ -69,7 +73,10 @@ pub fn page_posts(id: i64, member: i64) -> Vec<(String, Fields)> {
                 ("relation", "buurman".into()),
             ],
         ),
-        (format!("/patienten/{id}/team/{member}/verwijderen"), vec![]),
+        (
+            format!("/patienten/{id}/team/{member}/verwijderen"),
+            vec![("bevestigd", "ja".into())],
+        ),
         (
             format!("/patienten/{id}/aanspreekpunt"),
             vec![("member_id", member.to_string())],

@@ -219,9 +219,46 @@ impl Browser {
         }
     }
 
-    /// Waits for the page's `<h1>` to read exactly `text`.
+    /// Waits for the page's `<h1>` to read exactly `text`, then checks the page with
+    /// axe-core (see [`Browser::check_accessibility`]): every page a test reaches is
+    /// checked once it is there.
     pub async fn wait_heading(&self, text: &str) -> Element {
-        self.wait(&format!("//h1[normalize-space()={}]", lit(text))).await
+        let h = self.wait(&format!("//h1[normalize-space()={}]", lit(text))).await;
+        self.check_accessibility().await;
+        h
+    }
+
+    /// Runs axe-core on the current page and fails on serious or critical violations.
+    /// axe-core comes from npm (`npm install --prefix target/axe axe-core`, which
+    /// `.ci/run` does); without it the check is skipped with a note, unless
+    /// `KERNTEAM_REQUIRE_AXE=1` (CI) makes that a failure. `KERNTEAM_AXE_JS` names
+    /// another copy of `axe.min.js`.
+    pub async fn check_accessibility(&self) {
+        let Some(source) = axe_source() else { return };
+        self.client
+            .execute(&format!("{source}\nreturn true;"), vec![])
+            .await
+            .expect("inject axe-core");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations \
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical') \
+                   .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' + \
+                        v.nodes.map(n => n.target.join(' ')).join(', ')))) \
+                 .catch(e => done(['axe-core failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        let violations: Vec<String> = serde_json::from_value(found).expect("axe-core's answer");
+        assert!(
+            violations.is_empty(),
+            "axe-core at {}:\n{}",
+            self.path().await,
+            violations.join("\n")
+        );
     }
 
     pub async fn all(&self, xpath: &str) -> Vec<Element> {
@@ -340,6 +377,34 @@ impl Browser {
 }
 
 /// An XPath string literal for any text (XPath 1.0 has no escapes).
+/// The text of `axe.min.js`, read once; `None` (skip) when it is not installed.
+fn axe_source() -> Option<&'static str> {
+    static SOURCE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    SOURCE
+        .get_or_init(|| {
+            let path = std::env::var_os("KERNTEAM_AXE_JS")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| {
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/axe/node_modules/axe-core/axe.min.js")
+                });
+            match std::fs::read_to_string(&path) {
+                Ok(s) => Some(s),
+                Err(e) if std::env::var("KERNTEAM_REQUIRE_AXE").as_deref() == Ok("1") => {
+                    panic!("axe-core is required but {} cannot be read: {e}", path.display())
+                }
+                Err(_) => {
+                    eprintln!(
+                        "note: axe-core not installed ({}); accessibility checks skipped. \
+                         Install with: npm install --prefix target/axe axe-core",
+                        path.display()
+                    );
+                    None
+                }
+            }
+        })
+        .as_deref()
+}
+
 pub fn lit(s: &str) -> String {
     if !s.contains('\'') {
         format!("'{s}'")

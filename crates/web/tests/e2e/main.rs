@@ -7,6 +7,7 @@
 mod app;
 mod browser;
 mod dashboard;
+mod decisions;
 mod mdo_worklist;
 mod visits;
 
@@ -39,9 +40,11 @@ async fn sign_in(b: &Browser, username: &str, name: &str) {
     .await;
 }
 
-/// The number in the list's "N patiënt(en)" line.
+/// The number in the list's "N patiënten" line.
 async fn list_total(b: &Browser) -> usize {
-    let line = b.wait("//p[@role='status'][contains(., 'patiënt(en)')]").await;
+    let line = b
+        .wait("//p[@role='status'][contains(@class, 'muted')][contains(., ' patiënt')]")
+        .await;
     let text = line.text().await.expect("status line");
     text.split_whitespace()
         .next()
@@ -108,7 +111,12 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
 
     // Open the first of them.
     let link = b.wait(&format!("({LIST_ROWS})[1]/td[1]/a")).await;
-    let name = link.text().await.expect("patient name");
+    // The list writes "Maas, Ger"; the record's heading and banner "Ger Maas".
+    let listed = link.text().await.expect("patient name");
+    let name = match listed.split_once(", ") {
+        Some((family, given)) => format!("{given} {family}"),
+        None => listed.clone(),
+    };
     let href = link.attr("href").await.expect("href").expect("a link");
     let patient_id: i64 = href
         .trim_start_matches("/patienten/")
@@ -125,6 +133,8 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     // Include: date, deciding GP, considerations.
     let decided_on = app.today - chrono::Duration::days(2);
     let considerations = "Valt vaak, woont alleen; wil thuis blijven wonen.";
+    // The decision forms open on demand.
+    b.click("//details[@id='includeren']/summary").await;
     b.set_date("inc-date", decided_on).await;
     b.fill("inc-gp", huisarts).await;
     b.fill("inc-text", considerations).await;
@@ -155,10 +165,13 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         )
     };
     let add_professional = "//form[.//select[@id='pro-user']]//button[@type='submit']";
+    let open_form = "//details[.//select[@id='pro-user']]/summary";
+    b.click(open_form).await;
     b.choose("pro-user", &format!("{huisarts} — Huisarts, deze praktijk"))
         .await;
     b.click(add_professional).await;
     b.wait(&team_row(huisarts)).await;
+    b.click(open_form).await;
     b.choose("pro-user", &format!("{wvk} — Wijkverpleegkundige, {ORGANISATION}"))
         .await;
     b.click(add_professional).await;
@@ -176,6 +189,7 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         ],
         "the care team"
     );
+    b.click(open_form).await;
     let offered = b.texts("//select[@id='pro-user']/option").await;
     assert!(
         !offered.iter().any(|o| o.starts_with(huisarts) || o.starts_with(wvk)),
@@ -361,7 +375,7 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     assert_eq!(
         b.texts(&format!("{LIST_ROWS}/td[position() = 1 or position() = 8]"))
             .await,
-        [name, format!("{wvk} (Wijkverpleegkundige)")]
+        [listed, format!("{wvk} (Wijkverpleegkundige)")]
     );
 
     b.close().await;
@@ -415,10 +429,10 @@ async fn a_district_nurse_sees_exactly_the_patients_whose_care_team_they_are_on(
 
     // Exactly that patient now.
     b.click_link("Mijn patiënten").await;
-    b.wait("//p[@role='status'][normalize-space()='1 patiënt(en).']").await;
+    b.wait("//p[@role='status'][normalize-space()='1 patiënt.']").await;
     assert_eq!(b.texts(&format!("{LIST_ROWS}/td[1]")).await, [shared.full_name()]);
     b.click_link(&shared.full_name()).await;
-    b.wait_heading(&shared.full_name()).await;
+    b.wait_heading(&shared.name()).await;
     b.wait(&format!(
         "//section[@aria-labelledby='h-team']//tbody/tr/td[1][normalize-space()={}]",
         lit(nurse.name)

@@ -26,7 +26,7 @@ struct HistoryPage {
     me: Option<Me>,
     flash: Option<String>,
     patient_id: i64,
-    name: String,
+    banner: crate::pages::banner::Banner,
     versions: Vec<VersionRow>,
 }
 
@@ -50,7 +50,7 @@ pub async fn history(State(state): State<AppState>, cu: CurrentUser, Path(id): P
         me: Some(me(&state, &cu).await?),
         flash: None,
         patient_id: id,
-        name: app.patient_name(&v).await?,
+        banner: crate::pages::banner::Banner::load(&state, &v).await?,
         versions,
     })
 }
@@ -61,7 +61,7 @@ struct VersionPage {
     me: Option<Me>,
     flash: Option<String>,
     patient_id: i64,
-    name: String,
+    banner: crate::pages::banner::Banner,
     version: i64,
     latest: i64,
     at: String,
@@ -94,7 +94,7 @@ pub async fn version_page(
         me: Some(me(&state, &cu).await?),
         flash: None,
         patient_id: id,
-        name: app.patient_name(&v).await?,
+        banner: crate::pages::banner::Banner::load(&state, &v).await?,
         version,
         latest: record.version,
         at: fmt_timestamp(&found.created_at),

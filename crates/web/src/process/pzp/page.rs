@@ -23,7 +23,7 @@ pub struct PzpPage {
     flash: Option<String>,
     csrf: String,
     patient_id: i64,
-    name: String,
+    banner: crate::pages::banner::Banner,
     version: i64,
     /// The version the form starts from (its hidden `based_on`).
     pub based_on: i64,
@@ -73,7 +73,7 @@ pub async fn pzp_page(
         flash,
         csrf: cu.csrf.clone(),
         patient_id: v.patient().id,
-        name: state.app.patient_name(v).await?,
+        banner: crate::pages::banner::Banner::load(state, v).await?,
         version: record.version,
         based_on: record.version,
         at,

@@ -64,7 +64,7 @@ pub fn view(p: &AdvanceCarePlan) -> PzpView {
         limits: p
             .limits()
             .map(|w| LimitView {
-                label: treatment_label(&w.treatment),
+                label: kernteam_domain::pzp::limit_label(&w.treatment),
                 recorded: recorded(w),
             })
             .collect(),

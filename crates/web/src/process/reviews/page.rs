@@ -2,14 +2,23 @@
 //! indication, the reviews and the form; `POST` records one, or shows the form again with
 //! the problems (422) beside the stored reviews (a read, audited).
 
+use std::collections::HashSet;
+
 use askama::Template;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
 use kernteam_app::gate::Visible;
 use kernteam_app::{today, Action, Error};
+use kernteam_domain::dates::active_on;
 use kernteam_domain::events::discipline_label;
-use kernteam_domain::medication_reviews::{indication_from_code, participant_codes, ReviewInput, PARTICIPANTS};
+use kernteam_domain::figures::POLYPHARMACY_MIN_MEDICINES;
+use kernteam_domain::medication_reviews::{
+    indication_from_code, participant_codes, since_review, ReviewInput, SinceReview, PARTICIPANTS,
+};
+use kernteam_domain::text;
+use kernteam_store::care::HisLine;
 
 use super::indication_line;
 use crate::auth::CurrentUser;
@@ -28,6 +37,76 @@ pub struct ReviewView {
     pub follow_up: String,
 }
 
+/// A medicine line as the review page shows it.
+pub struct MedicineView {
+    pub name: String,
+    pub dosage: String,
+    pub atc: String,
+    pub start: String,
+    pub end: String,
+}
+
+impl MedicineView {
+    fn of(l: &kernteam_store::care::HisLine) -> MedicineView {
+        MedicineView {
+            name: l.text.clone().unwrap_or_default(),
+            dosage: l.dosage.clone().unwrap_or_default(),
+            atc: l.code.clone(),
+            start: fmt_date(l.start),
+            end: fmt_opt_date(l.end),
+        }
+    }
+}
+
+/// The medicines under review: current ones, and what changed since the last review.
+pub struct MedicinesView {
+    /// "Uit het HIS-extract van 1 juli 2026"; empty when the patient is not in the extract.
+    pub source: String,
+    pub current: Vec<MedicineView>,
+    /// "8 middelen, polyfarmacie (5 of meer)".
+    pub count: String,
+    /// The last review's date, when there was one.
+    pub since: Option<String>,
+    pub started: Vec<MedicineView>,
+    pub stopped: Vec<MedicineView>,
+}
+
+fn medicines_view(lines: Option<(NaiveDate, Vec<HisLine>)>, last_review: Option<NaiveDate>) -> MedicinesView {
+    let Some((on, lines)) = lines else {
+        return MedicinesView {
+            source: String::new(),
+            current: Vec::new(),
+            count: String::new(),
+            since: None,
+            started: Vec::new(),
+            stopped: Vec::new(),
+        };
+    };
+    let current: Vec<&HisLine> = lines.iter().filter(|l| active_on(l.start, l.end, on)).collect();
+    let distinct: HashSet<&str> = current.iter().map(|l| l.code.as_str()).collect();
+    let mut count = text::count(current.len(), "middel", "middelen");
+    if distinct.len() >= POLYPHARMACY_MIN_MEDICINES {
+        count.push_str(&format!(", polyfarmacie ({POLYPHARMACY_MIN_MEDICINES} of meer)"));
+    }
+    let changed = |want: SinceReview| -> Vec<MedicineView> {
+        last_review.map_or_else(Vec::new, |r| {
+            lines
+                .iter()
+                .filter(|l| since_review(l.start, l.end, r, on) == want)
+                .map(MedicineView::of)
+                .collect()
+        })
+    };
+    MedicinesView {
+        source: format!("Uit het HIS-extract van {}", fmt_date(on)),
+        current: current.into_iter().map(MedicineView::of).collect(),
+        count,
+        since: last_review.map(fmt_date),
+        started: changed(SinceReview::Started),
+        stopped: changed(SinceReview::Stopped),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "reviews.html")]
 struct ReviewsPage {
@@ -35,7 +114,7 @@ struct ReviewsPage {
     flash: Option<String>,
     csrf: String,
     patient_id: i64,
-    name: String,
+    banner: crate::pages::banner::Banner,
     can_record: bool,
     errors: Vec<String>,
     today: String,
@@ -44,6 +123,7 @@ struct ReviewsPage {
     indicated: bool,
     last: Option<String>,
     reviews: Vec<ReviewView>,
+    medicines: MedicinesView,
     form: ReviewInput,
     /// Code, label, checked.
     participants: Vec<(&'static str, String, bool)>,
@@ -85,13 +165,14 @@ async fn reviews_page(
         flash,
         csrf: cu.csrf.clone(),
         patient_id: v.patient().id,
-        name: app.patient_name(v).await?,
+        banner: crate::pages::banner::Banner::load(state, v).await?,
         can_record: v.access().contribute,
         errors,
         today: today().to_string(),
         indication,
         indicated,
         last: stored.first().map(|r| fmt_date(r.date)),
+        medicines: medicines_view(app.medication_lines(v).await?, stored.first().map(|r| r.date)),
         reviews,
         participants: PARTICIPANTS
             .iter()
