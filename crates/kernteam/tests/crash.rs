@@ -23,8 +23,32 @@ fn import_cmd(url: &str, dirs: &[String]) -> Command {
     c
 }
 
+/// Waits until no other session works on the database. A killed client's PostgreSQL
+/// backend may still be finishing what the client sent (a COMMIT already on the wire lands
+/// whole, a half transaction is rolled back); reading before it is done would compare the
+/// snapshot list of before that commit with the rows of after it.
+async fn quiesce(db: &Db) {
+    if db.backend() != Backend::Postgres {
+        return;
+    }
+    for _ in 0..300 {
+        let others: i64 = kernteam_store::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()              AND backend_type = 'client backend' AND state <> 'idle'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        if others == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("a killed import's session is still working after 30 s");
+}
+
 /// Every snapshot's stored row counts match its rows; SQLite's own check passes.
 async fn assert_consistent(db: &Db) {
+    quiesce(db).await;
     for s in db.snapshots().await.unwrap() {
         for (table, expected) in [
             ("snapshot_patients", s.rows.patients),
