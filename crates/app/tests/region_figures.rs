@@ -215,16 +215,34 @@ async fn declarations_at_their_edges() {
     }
 }
 
-async fn quarterly(db: &kernteam_store::Db) -> Value {
+async fn report_json(db: &kernteam_store::Db, kind: ReportKind, period: &str) -> Value {
     let r = build_report(
         db,
-        &Period::parse(ReportKind::Quarterly, "2027-Q2").unwrap(),
+        &Period::parse(kind, period).unwrap(),
         &CodeSets::default(),
         &mut |_, _| {},
     )
     .await
     .unwrap();
     serde_json::from_str(&kernteam_report::to_json(&r).unwrap()).unwrap()
+}
+
+async fn quarterly(db: &kernteam_store::Db) -> Value {
+    report_json(db, ReportKind::Quarterly, "2027-Q2").await
+}
+
+async fn set_funding(app: &App, categories: &str) {
+    let op = app.operator();
+    let (year, cats) = parse_funding_categories(categories).unwrap();
+    app.set_region_settings(
+        SettingsBy::Operator(&op),
+        RegionSettingsInput {
+            funding_categories: Some((year, cats)),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -270,58 +288,17 @@ async fn capacity_on_the_bounds_and_funding_category() {
         .unwrap();
         assert_eq!(quarterly(&t.db).await["practices"][0]["capacity"], "te_laag");
         // Funding: 9 of 10 registered on 1 January are 75+: 90.0 %, exactly a bound.
-        let (year, cats) = parse_funding_categories("2027:laag=0,hoog=90").unwrap();
-        app.set_region_settings(
-            SettingsBy::Operator(&op),
-            RegionSettingsInput {
-                funding_categories: Some((year, cats)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        let funding = build_report(
-            &t.db,
-            &Period::parse(ReportKind::Funding, "2027").unwrap(),
-            &CodeSets::default(),
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
-        let j: Value = serde_json::from_str(&kernteam_report::to_json(&funding).unwrap()).unwrap();
+        set_funding(&app, "2027:laag=0,hoog=90").await;
+        let j = report_json(&t.db, ReportKind::Funding, "2027").await;
         assert_eq!(j["practices"][0]["pct_75_plus"], 90.0);
         assert_eq!(j["practices"][0]["funding_category"], "hoog");
         assert!(
             j["practices"][0].get("capacity").is_none(),
             "capacity is for quarters and half-years"
         );
-        let (year, cats) = parse_funding_categories("2027:laag=0,hoog=90.1").unwrap();
-        app.set_region_settings(
-            SettingsBy::Operator(&op),
-            RegionSettingsInput {
-                funding_categories: Some((year, cats)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        let funding = build_report(
-            &t.db,
-            &Period::parse(ReportKind::Funding, "2027").unwrap(),
-            &CodeSets::default(),
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
-        assert_eq!(
-            funding.practices[0]
-                .funding
-                .as_ref()
-                .unwrap()
-                .funding_category
-                .as_deref(),
-            Some("laag")
-        );
+        set_funding(&app, "2027:laag=0,hoog=90.1").await;
+        let j = report_json(&t.db, ReportKind::Funding, "2027").await;
+        assert_eq!(j["practices"][0]["funding_category"], "laag");
         // Bad input is refused whole: nothing changes.
         let before = t.db.region_settings().await.unwrap();
         let bad = app
