@@ -80,6 +80,10 @@ impl Keys {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut master = [0u8; 32];
                 rand::rng().fill_bytes(&mut master);
+                // Written whole to a file of its own, then linked into place: a process
+                // that starts at the same moment never reads a half-written key, and of
+                // two that create one at once, the second takes the first one's key.
+                let tmp = path.with_extension(format!("key-nieuw-{}", hex::encode(&master[..6])));
                 let mut options = std::fs::OpenOptions::new();
                 options.write(true).create_new(true);
                 #[cfg(unix)]
@@ -87,10 +91,18 @@ impl Keys {
                     use std::os::unix::fs::OpenOptionsExt;
                     options.mode(0o600);
                 }
-                let mut file = options.open(path).map_err(|e| bad(format!("niet aan te maken: {e}")))?;
-                file.write_all(format!("{}\n", hex::encode(master)).as_bytes())
-                    .and_then(|_| file.sync_all())
-                    .map_err(|e| bad(format!("niet te schrijven: {e}")))?;
+                let mut file = options.open(&tmp).map_err(|e| bad(format!("niet aan te maken: {e}")))?;
+                let written = file
+                    .write_all(format!("{}\n", hex::encode(master)).as_bytes())
+                    .and_then(|_| file.sync_all());
+                drop(file);
+                let linked = written.and_then(|_| std::fs::hard_link(&tmp, path));
+                let _ = std::fs::remove_file(&tmp);
+                match linked {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Keys::load_or_create(path),
+                    Err(e) => return Err(bad(format!("niet te schrijven: {e}"))),
+                }
                 tracing::warn!(
                     "nieuw sleutelbestand {} aangemaakt: maak er een back-up van, apart van de database",
                     path.display()
@@ -173,6 +185,28 @@ pub fn default_anchor_file(key_file: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_starting_at_once_share_one_complete_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kernteam.key");
+        let sealed: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| Keys::load_or_create(&path).unwrap().seal("1", "geheim").unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let key = Keys::load_or_create(&path).unwrap();
+        for s in &sealed {
+            assert_eq!(
+                key.open("1", s).unwrap(),
+                "geheim",
+                "every thread used the one key on disk"
+            );
+        }
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary files left behind");
+    }
 
     #[test]
     fn seal_and_open() {
