@@ -35,6 +35,8 @@ pub struct CapacityOverview {
     pub practices: Vec<PracticeCapacity>,
     /// Open follow-ups, earliest first, with the practice's name.
     pub follow_ups: Vec<(CapacityConversation, String)>,
+    /// The band in force, within which a practice's ratio is *passend*.
+    pub band: kernteam_domain::contract::CapacityBand,
 }
 
 /// A conversation as entered.
@@ -98,19 +100,15 @@ impl App {
     pub async fn capacity_overview(&self, staff: &RegionStaff, period: &Period) -> Result<CapacityOverview> {
         let report = self.region_report(staff, period).await?;
         let conversations = self.db.capacity_conversations().await?;
-        let practices_by_agb: std::collections::HashMap<String, i64> = self
-            .db
-            .practices()
-            .await?
-            .into_iter()
-            .map(|p| (p.agb_code, p.id))
-            .collect();
+        let all_practices = self.db.practices().await?;
+        let practices_by_agb: std::collections::HashMap<&str, i64> =
+            all_practices.iter().map(|p| (p.agb_code.as_str(), p.id)).collect();
         let mut practices: Vec<PracticeCapacity> = report
             .practices
             .iter()
             .filter_map(|p| {
                 let c = p.capacity.as_ref()?;
-                let id = *practices_by_agb.get(&p.agb_code)?;
+                let id = *practices_by_agb.get(p.agb_code.as_str())?;
                 Some(PracticeCapacity {
                     practice_id: id,
                     agb_code: p.agb_code.clone(),
@@ -135,18 +133,22 @@ impl App {
                 .cmp(&rank(b.capacity))
                 .then(a.agb_code.cmp(&b.agb_code))
         });
-        let names: std::collections::HashMap<i64, String> =
-            self.db.practices().await?.into_iter().map(|p| (p.id, p.name)).collect();
+        let names: std::collections::HashMap<i64, &str> =
+            all_practices.iter().map(|p| (p.id, p.name.as_str())).collect();
         let mut follow_ups: Vec<(CapacityConversation, String)> = conversations
             .into_iter()
             .filter(|c| c.follow_up_on.is_some() && c.follow_up_done_at.is_none())
             .map(|c| {
-                let name = names.get(&c.practice_id).cloned().unwrap_or_default();
+                let name = names.get(&c.practice_id).map(|n| n.to_string()).unwrap_or_default();
                 (c, name)
             })
             .collect();
         follow_ups.sort_by_key(|(c, _)| c.follow_up_on);
-        Ok(CapacityOverview { practices, follow_ups })
+        Ok(CapacityOverview {
+            practices,
+            follow_ups,
+            band: self.db.region_settings().await?.capacity_band,
+        })
     }
 
     /// Records a conversation with a practice (audited).

@@ -74,7 +74,6 @@ async fn page(state: &AppState, cu: &CurrentUser, q: &PeriodQuery, errors: Vec<S
     let now = today();
     let period = chosen_quarter(q, now)?;
     let overview = state.app.capacity_overview(&staff, &period).await?;
-    let settings = state.app.region_settings_view(&staff).await?.settings;
     let rows: Vec<Row> = overview
         .practices
         .into_iter()
@@ -110,11 +109,7 @@ async fn page(state: &AppState, cu: &CurrentUser, q: &PeriodQuery, errors: Vec<S
         csrf: cu.csrf.clone(),
         period: period.label.clone(),
         title: period_title(&period),
-        band: format!(
-            "{} – {}",
-            number(settings.capacity_band.lower),
-            number(settings.capacity_band.upper)
-        ),
+        band: format!("{} – {}", number(overview.band.lower), number(overview.band.upper)),
         outside: rows.iter().filter(|r| r.outside).count(),
         rows,
         follow_ups: overview
