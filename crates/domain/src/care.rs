@@ -225,12 +225,23 @@ pub struct Problem {
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CareAction {
     pub what: String,
+    /// Who does it, as shown: the care-team member's name (or, in plans written before
+    /// actions were assigned to a person, free text).
     pub who: String,
     pub due: Option<NaiveDate>,
     pub status: ActionStatus,
+    /// The care-team member (`care_team.id`) the action is assigned to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<i64>,
+    /// The SFMPC domain whose goals the action serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<CareDomain>,
+    /// The MDO (`mdo_meetings.id`) whose decision the action is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_mdo: Option<i64>,
 }
 
 /// The individual care plan (IZP): problems per SFMPC domain, the patient's own wishes and
@@ -415,6 +426,7 @@ mod tests {
                 who: "x".into(),
                 due: None,
                 status: ActionStatus::Gepland,
+                ..Default::default()
             }],
             ..Default::default()
         };
@@ -437,6 +449,7 @@ mod tests {
                 who: "POH-O".into(),
                 due: Some(d("2027-02-01")),
                 status: ActionStatus::Gepland,
+                ..Default::default()
             }],
             ..Default::default()
         };

@@ -307,6 +307,7 @@ pub fn validate_minutes(input: &MinutesInput, existing: &[CareAction]) -> Result
                 who: who.to_string(),
                 due,
                 status: ActionStatus::Gepland,
+                ..Default::default()
             },
         });
     }
@@ -428,6 +429,7 @@ mod tests {
             who: "POH-O".into(),
             due: None,
             status: ActionStatus::Gepland,
+            ..Default::default()
         }];
         let input = MinutesInput {
             minutes: String::new(),

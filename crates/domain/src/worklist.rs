@@ -277,18 +277,21 @@ mod tests {
                     who: "POH-O".into(),
                     due: Some(d("2027-02-20")),
                     status: ActionStatus::Gepland,
+                    ..Default::default()
                 },
                 CareAction {
                     what: "Later".into(),
                     who: String::new(),
                     due: Some(d("2027-06-01")),
                     status: ActionStatus::Gepland,
+                    ..Default::default()
                 },
                 CareAction {
                     what: "Klaar".into(),
                     who: String::new(),
                     due: Some(d("2027-02-01")),
                     status: ActionStatus::Afgerond,
+                    ..Default::default()
                 },
             ],
             evaluation_date: Some(d("2027-03-10")),

@@ -408,12 +408,14 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
                         who: "POH-O".into(),
                         due: Some(today + chrono::Duration::days(14)),
                         status: ActionStatus::Gepland,
+                        ..Default::default()
                     },
                     CareAction {
                         what: "Aanmelden bij ontmoetingsgroep".into(),
                         who: "Sociaal wijkteam".into(),
                         due: Some(today - chrono::Duration::days(5)),
                         status: ActionStatus::Lopend,
+                        ..Default::default()
                     },
                 ],
                 evaluation_date: Some(today + chrono::Duration::days(90)),

@@ -45,6 +45,7 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
             who: "POH-O".into(),
             due: None,
             status: ActionStatus::Gepland,
+            ..Default::default()
         }],
         ..Default::default()
     };

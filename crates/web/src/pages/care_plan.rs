@@ -204,6 +204,7 @@ fn plan_from_form(pairs: &[(String, String)]) -> (i64, CarePlan, Vec<String>) {
                 .get(i)
                 .and_then(|s| ActionStatus::from_code(s))
                 .unwrap_or_default(),
+            ..Default::default()
         });
     }
     let evaluation_date = date(
