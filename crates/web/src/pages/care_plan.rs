@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use kernteam_domain::care::{ActionStatus, CareAction, CareDomain, CarePlan, Problem};
 use kernteam_store::care::CarePlanVersion;
 
-use super::{fmt_date, fmt_opt_date, fmt_timestamp, me, render, Me};
+use super::{fmt_opt_date, fmt_timestamp, me, render, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
@@ -53,14 +53,14 @@ struct EditPage {
     actions: Vec<ActionView>,
 }
 
-fn problems_view(plan: &CarePlan) -> Vec<(&'static str, String)> {
+pub(crate) fn problems_view(plan: &CarePlan) -> Vec<(&'static str, String)> {
     plan.problems
         .iter()
         .map(|p| (p.domain.label(), p.description.clone()))
         .collect()
 }
 
-fn actions_view(plan: &CarePlan) -> Vec<ActionView> {
+pub(crate) fn actions_view(plan: &CarePlan) -> Vec<ActionView> {
     plan.actions
         .iter()
         .map(|a| ActionView {
@@ -374,87 +374,6 @@ pub async fn care_plan_version(
         latest: versions.first().map_or(0, |v| v.version),
         at: fmt_timestamp(&v.created_at),
         by: v.created_by_name.clone(),
-        problems: problems_view(&plan),
-        actions: actions_view(&plan),
-        evaluation: fmt_opt_date(plan.evaluation_date),
-        plan,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "care_plan_print.html")]
-struct PrintPage {
-    patient_id: i64,
-    name: String,
-    birth: String,
-    practice: String,
-    version: i64,
-    at: String,
-    first_contact: String,
-    team: Vec<String>,
-    plan: CarePlan,
-    problems: Vec<(&'static str, String)>,
-    actions: Vec<ActionView>,
-    evaluation: String,
-}
-
-pub async fn care_plan_print(
-    State(state): State<AppState>,
-    cu: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let seen = state.app.visible(&cu.actor(), id, Action::PrintCarePlan, None).await?;
-    let v = state
-        .app
-        .care_plan_versions(&seen)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound)?;
-    let plan = parse_plan(&v.content)?;
-    let (_, person) = state.app.person(&seen).await?;
-    let team = state
-        .app
-        .team(&seen)
-        .await?
-        .into_iter()
-        .map(|m| {
-            let what = if m.kind == "mantelzorger" {
-                m.relation.clone()
-            } else {
-                m.role.clone()
-            };
-            let phone = m.phone.map(|p| format!(", tel. {p}")).unwrap_or_default();
-            format!(
-                "{}{}{}",
-                m.name,
-                what.map(|w| format!(" ({w})")).unwrap_or_default(),
-                phone
-            )
-        })
-        .collect();
-    render(&PrintPage {
-        patient_id: id,
-        name: person
-            .as_ref()
-            .map_or_else(|| seen.patient().his_id.clone(), |p| p.name()),
-        birth: person.as_ref().map(|p| fmt_date(p.birth_date)).unwrap_or_default(),
-        practice: state.app.practice_name(&seen).await?,
-        version: v.version,
-        at: fmt_timestamp(&v.created_at),
-        first_contact: state
-            .app
-            .first_contact(&seen)
-            .await?
-            .map(|m| {
-                format!(
-                    "{}{}",
-                    m.name,
-                    m.phone.map(|p| format!(", tel. {p}")).unwrap_or_default()
-                )
-            })
-            .unwrap_or_default(),
-        team,
         problems: problems_view(&plan),
         actions: actions_view(&plan),
         evaluation: fmt_opt_date(plan.evaluation_date),
