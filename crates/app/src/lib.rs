@@ -30,6 +30,7 @@ pub mod region;
 pub mod team;
 pub mod visits;
 pub mod worklist;
+pub mod worklist_marks;
 
 use kernteam_store::care::AuditEntry;
 use kernteam_store::Db;

@@ -206,7 +206,25 @@ impl App {
             }
         };
         invalid_unless_empty(errors)?;
-        let plan = plan.expect("no errors, so a plan");
+        let mut plan = plan.expect("no errors, so a plan");
+        // An action's "who" is a member of the patient's care team: its name as shown
+        // comes from the team, and someone not (or no longer) on it is refused.
+        if plan.actions.iter().any(|a| a.member.is_some()) {
+            let team = self.db.team(c.patient().id).await?;
+            let mut errors = Vec::new();
+            for a in &mut plan.actions {
+                if let Some(m) = a.member {
+                    match team.iter().find(|t| t.id == m) {
+                        Some(t) => a.who = t.name.clone(),
+                        None => errors.push(format!(
+                            "Actie '{}': wie de actie doet, hoort niet (meer) bij het zorgteam.",
+                            a.what
+                        )),
+                    }
+                }
+            }
+            invalid_unless_empty(errors)?;
+        }
         let (current, previous) = self.care_plan_of(c.patient().id).await?;
         let changes = care_plan_changes(&previous, &plan);
         if changes.is_empty() && based_on > 0 && current > 0 {

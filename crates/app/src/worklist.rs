@@ -20,7 +20,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kernteam_domain::access::Scope;
 use kernteam_domain::care::{status_on, CarePlan, Decision, ProgramStatus};
 use kernteam_domain::events::EventKind;
-use kernteam_domain::worklist::{work_items, EventRecord, PatientState, WorkItem, MDO_EVENT_WINDOW_DAYS};
+use kernteam_domain::text::name_sort_key;
+use kernteam_domain::worklist::{
+    assigned_actions, without_marked, work_items, EventRecord, MarkKind, PatientState, WorkItem, MDO_EVENT_WINDOW_DAYS,
+};
 use kernteam_store::program::Document;
 
 use crate::audit::Action;
@@ -58,6 +61,8 @@ pub struct Built {
     pub state: PatientState,
     /// The date of a meeting not yet held on whose agenda the patient stands.
     pub planned_mdo: Option<NaiveDate>,
+    /// Items ticked off or put off: (item key, mark), the newest per key.
+    pub marks: Vec<(String, MarkKind)>,
 }
 
 /// One patient on the worklist, with the work shown.
@@ -68,14 +73,80 @@ pub struct PatientWork {
     pub items: Vec<WorkItem>,
 }
 
+impl PatientWork {
+    /// The earliest due date of the patient's items (urgent ones count as today).
+    fn first_due(&self, today: NaiveDate) -> Option<NaiveDate> {
+        self.items
+            .iter()
+            .filter_map(|i| {
+                if i.urgent() {
+                    Some(today.min(i.due().unwrap_or(today)))
+                } else {
+                    i.due()
+                }
+            })
+            .min()
+    }
+}
+
 /// The work for one patient: [`work_items`], without the MDO suggestion when the patient
-/// is already on the agenda of a coming meeting.
+/// is already on the agenda of a coming meeting, and without what was ticked off or is
+/// put off.
 pub fn items_of(b: &Built, today: NaiveDate, now: DateTime<Utc>) -> Vec<WorkItem> {
     let mut items = work_items(&b.state, today, now);
     if b.planned_mdo.is_some() {
         items.retain(|i| !matches!(i, WorkItem::MdoCandidate { .. }));
     }
-    items
+    without_marked(items, &b.marks, today)
+}
+
+/// Whose work the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// Everything for the practice's included patients (practice staff).
+    #[default]
+    Practice,
+    /// Everything for the patients whose care team the user is on (practice staff).
+    MyPatients,
+    /// The care-plan actions assigned to the user (network professionals always).
+    MyTasks,
+}
+
+/// How patients are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Urgent work first, then the earliest due date; undated work last.
+    #[default]
+    Due,
+    /// By family name, ignoring tussenvoegsels.
+    Name,
+}
+
+/// Patients per page of the worklist.
+pub const PER_PAGE: usize = 25;
+
+#[derive(Debug, Clone, Default)]
+pub struct Query<'a> {
+    pub view: View,
+    /// A group code of `kernteam_domain::worklist::GROUPS`: only that kind of work.
+    pub group: Option<&'a str>,
+    pub sort: Sort,
+    /// From 1; beyond the last page shows the last.
+    pub page: usize,
+}
+
+/// One page of the worklist.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The view actually shown (network professionals always see their tasks).
+    pub view: View,
+    pub patients: Vec<PatientWork>,
+    /// Patients with work, items and urgent items on every page together.
+    pub total_patients: usize,
+    pub total_items: usize,
+    pub urgent: usize,
+    pub page: usize,
+    pub pages: usize,
 }
 
 impl App {
@@ -89,96 +160,151 @@ impl App {
         }
     }
 
-    /// The worklist: every included patient of the viewer's list (with `mine`, practice
-    /// staff only those whose care team they are on), by name, with their work (only that
-    /// of `group`, a code of `kernteam_domain::worklist::GROUPS`, when given). Patients
-    /// without work are counted but not shown. Writes one audit record of the list and one
-    /// per patient shown.
-    pub async fn worklist(&self, viewer: &Viewer, mine: bool, group: Option<&str>) -> Result<Vec<PatientWork>> {
+    /// One page of the worklist: the included patients of the viewer's list that have work
+    /// (see [`View`]), with their work (only that of `q.group` when given), ordered by
+    /// `q.sort`. Writes one audit record of the list and one per patient on the page.
+    pub async fn worklist(&self, viewer: &Viewer, q: &Query<'_>) -> Result<Page> {
         let (day, now) = (today(), Utc::now());
-        let mine = mine && viewer.is_practice_staff();
+        let view = if viewer.is_practice_staff() {
+            q.view
+        } else {
+            View::MyTasks
+        };
+        let user_id = viewer.actor().user().id;
         // Each patient with the practice they belong to (for their audit record).
         let mut out: Vec<(PatientWork, i64)> = Vec::new();
+        // The practices whose patients to list, each with the patients wanted (None: all).
+        let mut practices: Vec<(i64, Option<HashSet<i64>>)> = Vec::new();
         match viewer {
             Viewer::Staff(staff) => {
                 let practice_id = staff.practice_id();
-                let only: Option<HashSet<i64>> = if mine {
-                    Some(
+                let only = match view {
+                    View::Practice => None,
+                    View::MyPatients | View::MyTasks => Some(
                         self.db
-                            .patients_of_team_member(staff.actor().user().id)
+                            .practice_memberships_of(practice_id, user_id)
                             .await?
                             .into_iter()
-                            .filter(|p| p.practice_id == practice_id)
-                            .map(|p| p.id)
+                            .map(|(pid, _)| pid)
                             .collect(),
-                    )
-                } else {
-                    None
+                    ),
                 };
-                let built = self.practice_states(practice_id, only.as_ref(), day, now).await?;
-                let ids: Vec<i64> = built.iter().map(|b| b.patient_id).collect();
-                let names = self.practice_names(practice_id, &ids).await?;
-                for b in &built {
-                    let work = PatientWork {
-                        patient_id: b.patient_id,
-                        name: names.get(&b.patient_id).cloned().unwrap_or_default(),
-                        items: items_of(b, day, now),
-                    };
-                    out.push((work, practice_id));
-                }
+                practices.push((practice_id, only));
             }
-            Viewer::Network(member) => {
+            Viewer::Network(_) => {
                 let mut by_practice: HashMap<i64, HashSet<i64>> = HashMap::new();
-                let mut names: HashMap<i64, String> = HashMap::new();
-                for patient in self.db.patients_of_team_member(member.actor().user().id).await? {
-                    // Patients missing from their practice's latest extract are left out.
-                    let Some(person) = self.db.current_person(&patient).await?.1 else {
-                        continue;
-                    };
+                for patient in self.db.patients_of_team_member(user_id).await? {
                     by_practice.entry(patient.practice_id).or_default().insert(patient.id);
-                    names.insert(patient.id, person.full_name());
                 }
-                let mut practices: Vec<_> = by_practice.into_iter().collect();
-                practices.sort_by_key(|(p, _)| *p);
-                for (practice_id, set) in practices {
-                    for b in self.practice_states(practice_id, Some(&set), day, now).await? {
-                        let work = PatientWork {
-                            patient_id: b.patient_id,
-                            name: names.get(&b.patient_id).cloned().unwrap_or_default(),
-                            items: items_of(&b, day, now),
-                        };
-                        out.push((work, practice_id));
-                    }
-                }
+                let mut list: Vec<_> = by_practice.into_iter().map(|(p, set)| (p, Some(set))).collect();
+                list.sort_by_key(|(p, _)| *p);
+                practices.extend(list);
             }
         }
-        if let Some(g) = group {
+        for (practice_id, only) in practices {
+            let members: HashMap<i64, Vec<i64>> = if view == View::MyTasks {
+                let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
+                for (pid, member) in self.db.practice_memberships_of(practice_id, user_id).await? {
+                    m.entry(pid).or_default().push(member);
+                }
+                m
+            } else {
+                HashMap::new()
+            };
+            let built = self.practice_states(practice_id, only.as_ref(), day, now).await?;
+            let ids: Vec<i64> = built.iter().map(|b| b.patient_id).collect();
+            let names = self.practice_names(practice_id, &ids).await?;
+            for b in &built {
+                let items = if view == View::MyTasks {
+                    let mine = members.get(&b.patient_id).map(Vec::as_slice).unwrap_or(&[]);
+                    let plan = b.state.care_plan.clone().unwrap_or_default();
+                    without_marked(assigned_actions(&plan, mine, day), &b.marks, day)
+                } else {
+                    items_of(b, day, now)
+                };
+                let Some(name) = names.get(&b.patient_id) else {
+                    continue;
+                };
+                out.push((
+                    PatientWork {
+                        patient_id: b.patient_id,
+                        name: name.clone(),
+                        items,
+                    },
+                    practice_id,
+                ));
+            }
+        }
+        let total = out.len();
+        if let Some(g) = q.group {
             for (w, _) in &mut out {
                 w.items.retain(|i| i.group() == g);
             }
         }
-        out.sort_by(|a, b| a.0.name.cmp(&b.0.name).then(a.0.patient_id.cmp(&b.0.patient_id)));
-        self.record_worklist_read(viewer.actor(), &out, mine, group).await?;
-        Ok(out.into_iter().map(|(w, _)| w).collect())
+        out.retain(|(w, _)| !w.items.is_empty());
+        for (w, _) in &mut out {
+            w.items.sort_by_key(|i| (!i.urgent(), i.due().is_none(), i.due()));
+        }
+        // Names are as lists show them ("Maas, Ger"; see `practice_names`).
+        let name_key = |w: &PatientWork| {
+            let (family, given) = w
+                .name
+                .split_once(", ")
+                .map_or((w.name.as_str(), None), |(f, g)| (f, Some(g)));
+            (name_sort_key(Some(family), given), w.patient_id)
+        };
+        match q.sort {
+            Sort::Name => out.sort_by_cached_key(|(w, _)| name_key(w)),
+            Sort::Due => out.sort_by_cached_key(|(w, _)| {
+                let urgent = w.items.iter().any(WorkItem::urgent);
+                let first = w.first_due(day);
+                (!urgent, first.is_none(), first, name_key(w))
+            }),
+        }
+        let total_items = out.iter().map(|(w, _)| w.items.len()).sum();
+        let urgent = out
+            .iter()
+            .map(|(w, _)| w.items.iter().filter(|i| i.urgent()).count())
+            .sum();
+        let total_patients = out.len();
+        let pages = total_patients.div_ceil(PER_PAGE).max(1);
+        let page = q.page.clamp(1, pages);
+        let shown: Vec<(PatientWork, i64)> = out.into_iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).collect();
+        self.record_worklist_read(viewer.actor(), total, &shown, view, q.group, page)
+            .await?;
+        Ok(Page {
+            view,
+            patients: shown.into_iter().map(|(w, _)| w).collect(),
+            total_patients,
+            total_items,
+            urgent,
+            page,
+            pages,
+        })
     }
 
     async fn record_worklist_read(
         &self,
         actor: &Actor,
-        work: &[(PatientWork, i64)],
-        mine: bool,
+        listed: usize,
+        shown: &[(PatientWork, i64)],
+        view: View,
         group: Option<&str>,
+        page: usize,
     ) -> Result<()> {
-        let shown: Vec<&(PatientWork, i64)> = work.iter().filter(|(w, _)| !w.items.is_empty()).collect();
         let scope = format!(
-            "{}{}",
-            if mine { ", alleen eigen" } else { "" },
+            "{}{}, pagina {page}",
+            match view {
+                View::Practice => "",
+                View::MyPatients => ", alleen eigen patiënten",
+                View::MyTasks => ", eigen taken",
+            },
             group.map(|g| format!(", soort {g}")).unwrap_or_default()
         );
         let mut entries = vec![actor.entry(
             None,
             Action::ViewWorklist,
-            Some(format!("{} patiënten, {} getoond{scope}", work.len(), shown.len())),
+            Some(format!("{listed} patiënten, {} getoond{scope}", shown.len())),
         )];
         for (w, practice_id) in shown {
             let mut e = actor.entry(
@@ -240,6 +366,7 @@ impl App {
             .map(|(pid, _, _)| pid)
             .collect();
         let reviews: HashMap<i64, NaiveDate> = db.last_medication_reviews(practice_id).await?.into_iter().collect();
+        let mut marks = kernteam_store::worklist::by_patient(&db.practice_worklist_marks(practice_id).await?);
         let mut last_mdo: HashMap<i64, NaiveDate> = HashMap::new();
         let mut planned: HashMap<i64, NaiveDate> = HashMap::new();
         for e in db.practice_agenda(practice_id).await? {
@@ -284,6 +411,7 @@ impl App {
                     events: events.remove(&pid).unwrap_or_default(),
                 },
                 planned_mdo: planned.get(&pid).copied(),
+                marks: marks.remove(&pid).unwrap_or_default(),
             })
             .collect())
     }

@@ -233,7 +233,7 @@ pub struct CareAction {
     pub who: String,
     pub due: Option<NaiveDate>,
     pub status: ActionStatus,
-    /// The care-team member (`care_team.id`) the action is assigned to.
+    /// The care-team member (`care_team_members.id`) the action is assigned to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<i64>,
     /// The SFMPC domain whose goals the action serves.
@@ -242,6 +242,60 @@ pub struct CareAction {
     /// The MDO (`mdo_meetings.id`) whose decision the action is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_mdo: Option<i64>,
+}
+
+/// One of the patient's goals, in their own words, under the SFMPC domain it belongs to
+/// (none: a goal for the plan as a whole). Plans written before goals had a domain hold
+/// plain strings, which read as goals without one.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "GoalRepr")]
+pub struct Goal {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<CareDomain>,
+    pub text: String,
+}
+
+impl Goal {
+    pub fn new(domain: Option<CareDomain>, text: impl Into<String>) -> Self {
+        Goal {
+            domain,
+            text: text.into(),
+        }
+    }
+}
+
+impl From<&str> for Goal {
+    fn from(text: &str) -> Self {
+        Goal::new(None, text)
+    }
+}
+
+impl std::fmt::Display for Goal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A goal as stored: a plain string (older plans) or `{domain, text}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum GoalRepr {
+    Text(String),
+    Full {
+        #[serde(default)]
+        domain: Option<CareDomain>,
+        text: String,
+    },
+}
+
+impl From<GoalRepr> for Goal {
+    fn from(r: GoalRepr) -> Self {
+        match r {
+            GoalRepr::Text(text) => Goal { domain: None, text },
+            GoalRepr::Full { domain, text } => Goal { domain, text },
+        }
+    }
 }
 
 /// The individual care plan (IZP): problems per SFMPC domain, the patient's own wishes and
@@ -255,7 +309,7 @@ pub struct CarePlan {
     #[serde(default)]
     pub wishes: String,
     #[serde(default)]
-    pub goals: Vec<String>,
+    pub goals: Vec<Goal>,
     #[serde(default)]
     pub actions: Vec<CareAction>,
     #[serde(default)]
@@ -270,13 +324,13 @@ impl CarePlan {
     /// Drops empty entries and checks lengths. Messages are Dutch, for the form.
     pub fn normalised(mut self) -> Result<CarePlan, Vec<String>> {
         self.problems.retain(|p| !p.description.trim().is_empty());
-        self.goals.retain(|g| !g.trim().is_empty());
+        self.goals.retain(|g| !g.text.trim().is_empty());
         self.actions.retain(|a| !a.what.trim().is_empty());
         for p in &mut self.problems {
             p.description = p.description.trim().to_string();
         }
         for g in &mut self.goals {
-            *g = g.trim().to_string();
+            g.text = g.text.trim().to_string();
         }
         for a in &mut self.actions {
             a.what = a.what.trim().to_string();
@@ -289,7 +343,7 @@ impl CarePlan {
             errors.push(format!("De wensen zijn langer dan {MAX_TEXT} tekens."));
         }
         if self.problems.iter().any(|p| too_long(&p.description))
-            || self.goals.iter().any(|g| too_long(g))
+            || self.goals.iter().any(|g| too_long(&g.text))
             || self.actions.iter().any(|a| too_long(&a.what) || too_long(&a.who))
         {
             errors.push(format!("Een tekstveld is langer dan {MAX_TEXT} tekens."));
@@ -329,12 +383,12 @@ pub fn care_plan_changes(old: &CarePlan, new: &CarePlan) -> Vec<String> {
     }
     for g in &new.goals {
         if !old.goals.contains(g) {
-            out.push(format!("Doel toegevoegd: {g}"));
+            out.push(format!("Doel{} toegevoegd: {g}", domain_note(g.domain)));
         }
     }
     for g in &old.goals {
         if !new.goals.contains(g) {
-            out.push(format!("Doel verwijderd: {g}"));
+            out.push(format!("Doel{} verwijderd: {g}", domain_note(g.domain)));
         }
     }
     for a in &new.actions {
@@ -351,7 +405,18 @@ pub fn care_plan_changes(old: &CarePlan, new: &CarePlan) -> Vec<String> {
                 if o.due != a.due {
                     parts.push(format!("datum {} → {}", opt_date(o.due), opt_date(a.due)));
                 }
-                out.push(format!("Actie gewijzigd: {} ({})", a.what, parts.join(", ")));
+                if o.domain != a.domain {
+                    parts.push(format!(
+                        "domein {} → {}",
+                        o.domain.map_or("—", CareDomain::label),
+                        a.domain.map_or("—", CareDomain::label)
+                    ));
+                }
+                if parts.is_empty() {
+                    out.push(format!("Actie gewijzigd: {}", a.what));
+                } else {
+                    out.push(format!("Actie gewijzigd: {} ({})", a.what, parts.join(", ")));
+                }
             }
             Some(_) => {}
         }
@@ -369,6 +434,10 @@ pub fn care_plan_changes(old: &CarePlan, new: &CarePlan) -> Vec<String> {
         ));
     }
     out
+}
+
+fn domain_note(d: Option<CareDomain>) -> String {
+    d.map(|d| format!(" ({})", d.label())).unwrap_or_default()
 }
 
 fn dash(s: &str) -> &str {
@@ -431,7 +500,7 @@ mod tests {
             ..Default::default()
         };
         let n = plan.normalised().unwrap();
-        assert_eq!(n.goals, ["Zelfstandig thuis blijven wonen"]);
+        assert_eq!(n.goals, [Goal::from("Zelfstandig thuis blijven wonen")]);
         assert!(n.actions.is_empty());
         let long = CarePlan {
             wishes: "a".repeat(MAX_TEXT + 1),
@@ -467,5 +536,44 @@ mod tests {
             ]
         );
         assert!(care_plan_changes(&new, &new).is_empty());
+    }
+
+    #[test]
+    fn goals_read_from_plain_strings_and_from_objects() {
+        let plan: CarePlan =
+            serde_json::from_str(r#"{"goals": ["Veilig lopen", {"domain": "maatschappelijk", "text": "Buren zien"}]}"#)
+                .unwrap();
+        assert_eq!(
+            plan.goals,
+            [
+                Goal::new(None, "Veilig lopen"),
+                Goal::new(Some(CareDomain::Maatschappelijk), "Buren zien")
+            ]
+        );
+        let again: CarePlan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
+        assert_eq!(again, plan);
+    }
+
+    #[test]
+    fn an_action_moved_to_another_domain_is_a_change() {
+        let action = CareAction {
+            what: "Huisbezoek".into(),
+            ..Default::default()
+        };
+        let old = CarePlan {
+            actions: vec![action.clone()],
+            ..Default::default()
+        };
+        let new = CarePlan {
+            actions: vec![CareAction {
+                domain: Some(CareDomain::Functioneel),
+                ..action
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            care_plan_changes(&old, &new),
+            ["Actie gewijzigd: Huisbezoek (domein — → Functioneel)"]
+        );
     }
 }

@@ -45,6 +45,9 @@ pub enum WorkItem {
     ActionDue {
         what: String,
         who: String,
+        /// The care-team member (`care_team_members.id`) the action is assigned to.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        member: Option<i64>,
         due: NaiveDate,
         overdue: bool,
     },
@@ -62,6 +65,8 @@ pub enum WorkItem {
         event_id: i64,
         event: EventKind,
         status: HandoverState,
+        /// The day by which the handover is due (24 hours after the event).
+        due: NaiveDate,
     },
     MdoCandidate {
         reason: String,
@@ -86,6 +91,7 @@ impl WorkItem {
                 who,
                 due,
                 overdue,
+                ..
             } => format!(
                 "Actie {}: {what}{} (vóór {})",
                 if *overdue { "te laat" } else { "binnenkort" },
@@ -151,6 +157,45 @@ impl WorkItem {
         }
     }
 
+    /// The item's identity on the worklist, stable while the item stays the same (a new
+    /// due date, a new review or a new event makes a new item): what a tick-off or a
+    /// snooze is recorded against.
+    pub fn key(&self) -> String {
+        match self {
+            WorkItem::ActionDue { what, due, .. } => format!("actie:{due}:{what}"),
+            WorkItem::EvaluationDue { date, .. } => format!("evaluatie:{date}"),
+            WorkItem::NoCarePlan => "zorgplan".into(),
+            WorkItem::NoPzp => "pzp".into(),
+            WorkItem::NoFirstContact => "aanspreekpunt".into(),
+            WorkItem::MedicationReviewDue { last } => {
+                format!(
+                    "medicatiebeoordeling:{}",
+                    last.map(|d| d.to_string()).unwrap_or_default()
+                )
+            }
+            WorkItem::Handover { event_id, .. } => format!("overdracht:{event_id}"),
+            WorkItem::MdoCandidate { .. } => "mdo".into(),
+        }
+    }
+
+    /// When the item is due: the action's date, the evaluation date, a year after the
+    /// last medication review, a day after the event for a handover; `None` for what has
+    /// no date of its own (something missing, an MDO suggestion).
+    pub fn due(&self) -> Option<NaiveDate> {
+        match self {
+            WorkItem::ActionDue { due, .. } | WorkItem::Handover { due, .. } => Some(*due),
+            WorkItem::EvaluationDue { date, .. } => Some(*date),
+            WorkItem::MedicationReviewDue { last } => last.map(|d| d + Duration::days(REVIEW_INTERVAL_DAYS)),
+            WorkItem::NoCarePlan | WorkItem::NoPzp | WorkItem::NoFirstContact | WorkItem::MdoCandidate { .. } => None,
+        }
+    }
+
+    /// Whether the item can be ticked off or snoozed from the list. A handover cannot: it
+    /// is done by sending it, from the event.
+    pub fn can_mark(&self) -> bool {
+        !matches!(self, WorkItem::Handover { .. })
+    }
+
     pub fn urgent(&self) -> bool {
         matches!(
             self,
@@ -162,6 +207,86 @@ impl WorkItem {
                 }
         )
     }
+}
+
+/// What a user did with an item from the worklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// Done (with a reason): the item no longer shows.
+    Done,
+    /// Put off until the day given: the item shows again on that day.
+    Snoozed(NaiveDate),
+}
+
+impl MarkKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            MarkKind::Done => "afgevinkt",
+            MarkKind::Snoozed(_) => "uitgesteld",
+        }
+    }
+}
+
+/// The most a worklist item can be put off.
+pub const MAX_SNOOZE_DAYS: i64 = 366;
+
+/// Checks a tick-off or snooze as entered; messages are Dutch, for the form.
+pub fn check_mark(kind: MarkKind, reason: &str, today: NaiveDate) -> Result<(), Vec<String>> {
+    let mut errors = Vec::new();
+    if reason.trim().is_empty() {
+        errors.push("Geef een reden op.".to_string());
+    } else if reason.chars().count() > 500 {
+        errors.push("De reden is langer dan 500 tekens.".to_string());
+    }
+    if let MarkKind::Snoozed(until) = kind {
+        if until <= today {
+            errors.push("Kies een datum na vandaag om tot uit te stellen.".to_string());
+        } else if until > today + Duration::days(MAX_SNOOZE_DAYS) {
+            errors.push("Uitstellen kan hoogstens een jaar.".to_string());
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The items without those ticked off, or snoozed until after `today`: `marks` are
+/// (item key, kind) pairs of the patient.
+pub fn without_marked(items: Vec<WorkItem>, marks: &[(String, MarkKind)], today: NaiveDate) -> Vec<WorkItem> {
+    items
+        .into_iter()
+        .filter(|item| {
+            let key = item.key();
+            !marks.iter().any(|(k, m)| {
+                *k == key
+                    && item.can_mark()
+                    && match m {
+                        MarkKind::Done => true,
+                        MarkKind::Snoozed(until) => *until > today,
+                    }
+            })
+        })
+        .collect()
+}
+
+/// The open actions of a plan assigned to one of `members` (care-team member ids), due or
+/// not: a professional's own tasks. Undated ones carry `today` as their date.
+pub fn assigned_actions(plan: &CarePlan, members: &[i64], today: NaiveDate) -> Vec<WorkItem> {
+    plan.open_actions()
+        .filter(|a| a.member.is_some_and(|m| members.contains(&m)))
+        .map(|a| {
+            let due = a.due.unwrap_or(today);
+            WorkItem::ActionDue {
+                what: a.what.clone(),
+                who: a.who.clone(),
+                member: a.member,
+                due,
+                overdue: due < today,
+            }
+        })
+        .collect()
 }
 
 /// The work for one included patient on `today` (at `now`).
@@ -176,6 +301,7 @@ pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec
                         out.push(WorkItem::ActionDue {
                             what: a.what.clone(),
                             who: a.who.clone(),
+                            member: a.member,
                             due,
                             overdue: due < today,
                         });
@@ -218,6 +344,7 @@ pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec
                 event_id: *id,
                 event: *kind,
                 status,
+                due: (*at + Duration::hours(24)).date_naive(),
             });
         }
         if at.date_naive() >= today - Duration::days(MDO_EVENT_WINDOW_DAYS)
@@ -309,6 +436,7 @@ mod tests {
         assert!(items.contains(&WorkItem::ActionDue {
             what: "Huisbezoek".into(),
             who: "POH-O".into(),
+            member: None,
             due: d("2027-02-20"),
             overdue: true
         }));
@@ -319,10 +447,86 @@ mod tests {
         assert!(items.contains(&WorkItem::Handover {
             event_id: 7,
             event: EventKind::HospitalDischarge,
-            status: HandoverState::Overdue
+            status: HandoverState::Overdue,
+            due: d("2027-02-28"),
         }));
         assert!(items.iter().any(|i| matches!(i, WorkItem::MdoCandidate { .. })));
         assert!(!items.iter().any(|i| matches!(i, WorkItem::MedicationReviewDue { .. })));
         assert_eq!(items.iter().filter(|i| i.urgent()).count(), 2);
+    }
+
+    #[test]
+    fn ticked_off_items_go_and_snoozed_ones_come_back() {
+        let today = d("2027-03-01");
+        let items = work_items(&PatientState::default(), today, t("2027-03-01T12:00:00Z"));
+        let marks = vec![
+            ("pzp".to_string(), MarkKind::Done),
+            ("aanspreekpunt".to_string(), MarkKind::Snoozed(d("2027-03-08"))),
+        ];
+        let left = without_marked(items.clone(), &marks, today);
+        assert_eq!(left.len(), items.len() - 2);
+        assert!(!left.contains(&WorkItem::NoPzp));
+        let later = without_marked(items.clone(), &marks, d("2027-03-08"));
+        assert!(
+            later.contains(&WorkItem::NoFirstContact),
+            "back on the day it was put off to"
+        );
+        assert!(!later.contains(&WorkItem::NoPzp));
+    }
+
+    #[test]
+    fn a_new_review_or_due_date_is_a_new_item() {
+        let a = WorkItem::MedicationReviewDue {
+            last: Some(d("2026-01-01")),
+        };
+        let b = WorkItem::MedicationReviewDue {
+            last: Some(d("2026-02-01")),
+        };
+        assert_ne!(a.key(), b.key());
+        assert_eq!(a.due(), Some(d("2027-01-01")));
+        assert_eq!(WorkItem::NoPzp.due(), None);
+    }
+
+    #[test]
+    fn a_mark_needs_a_reason_and_a_later_date() {
+        let today = d("2027-03-01");
+        assert!(check_mark(MarkKind::Done, "Gesprek gepland", today).is_ok());
+        assert_eq!(
+            check_mark(MarkKind::Done, " ", today).unwrap_err(),
+            ["Geef een reden op."]
+        );
+        assert!(check_mark(MarkKind::Snoozed(today), "later", today).is_err());
+        assert!(check_mark(MarkKind::Snoozed(d("2028-06-01")), "later", today).is_err());
+        assert!(check_mark(MarkKind::Snoozed(d("2027-03-15")), "later", today).is_ok());
+    }
+
+    #[test]
+    fn own_tasks_are_the_open_actions_assigned_to_the_member() {
+        let today = d("2027-03-01");
+        let plan = CarePlan {
+            actions: vec![
+                CareAction {
+                    what: "Huisbezoek".into(),
+                    member: Some(4),
+                    due: Some(d("2027-05-01")),
+                    ..Default::default()
+                },
+                CareAction {
+                    what: "Bellen".into(),
+                    member: Some(5),
+                    ..Default::default()
+                },
+                CareAction {
+                    what: "Klaar".into(),
+                    member: Some(4),
+                    status: ActionStatus::Afgerond,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let mine = assigned_actions(&plan, &[4], today);
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].due(), Some(d("2027-05-01")));
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::NaiveDate;
 use kernteam_domain::access::{OrganisationKind, Role};
-use kernteam_domain::care::{ActionStatus, CareAction, CareDomain, CarePlan, DecisionKind, Problem};
+use kernteam_domain::care::{ActionStatus, CareAction, CareDomain, CarePlan, DecisionKind, Goal, Problem};
 use kernteam_domain::codes::CodeSets;
 use kernteam_import::{import_extract, ImportOptions};
 use kernteam_store::care::{NewDecision, NewTeamMember};
@@ -342,6 +342,7 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
             )
         )?;
         let mut first = poh_member;
+        let mut wvk_member = None;
         if i % 3 == 0 {
             let m = kernteam_store::audited!(
                 db,
@@ -360,6 +361,7 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
                 )
             )?;
             first = m;
+            wvk_member = Some(m);
         }
         if i % 2 == 0 {
             kernteam_store::audited!(
@@ -399,25 +401,46 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
                 ],
                 wishes: "Ik wil in mijn eigen huis blijven wonen en zelf boodschappen blijven doen.".into(),
                 goals: vec![
-                    "Veilig thuis blijven wonen".into(),
-                    "Eén keer per week naar de ontmoetingsgroep".into(),
+                    Goal::new(None, "Veilig thuis blijven wonen"),
+                    Goal::new(Some(CareDomain::Functioneel), "Zonder te vallen door het huis lopen"),
+                    Goal::new(
+                        Some(CareDomain::Maatschappelijk),
+                        "Eén keer per week naar de ontmoetingsgroep",
+                    ),
                 ],
-                actions: vec![
-                    CareAction {
-                        what: "Valrisico-inventarisatie en huisbezoek".into(),
-                        who: "POH-O".into(),
-                        due: Some(today + chrono::Duration::days(14)),
-                        status: ActionStatus::Gepland,
-                        ..Default::default()
-                    },
-                    CareAction {
-                        what: "Aanmelden bij ontmoetingsgroep".into(),
-                        who: "Sociaal wijkteam".into(),
-                        due: Some(today - chrono::Duration::days(5)),
-                        status: ActionStatus::Lopend,
-                        ..Default::default()
-                    },
-                ],
+                actions: {
+                    let mut actions = vec![
+                        CareAction {
+                            what: "Valrisico-inventarisatie en huisbezoek".into(),
+                            who: poh.display_name.clone(),
+                            member: Some(poh_member),
+                            domain: Some(CareDomain::Functioneel),
+                            due: Some(today + chrono::Duration::days(14)),
+                            status: ActionStatus::Gepland,
+                            ..Default::default()
+                        },
+                        CareAction {
+                            what: "Aanmelden bij ontmoetingsgroep".into(),
+                            who: "Sociaal wijkteam".into(),
+                            domain: Some(CareDomain::Maatschappelijk),
+                            due: Some(today - chrono::Duration::days(5)),
+                            status: ActionStatus::Lopend,
+                            ..Default::default()
+                        },
+                    ];
+                    if let Some(m) = wvk_member {
+                        actions.push(CareAction {
+                            what: "Medicatie-uitzetting controleren bij huisbezoek".into(),
+                            who: wvk.display_name.clone(),
+                            member: Some(m),
+                            domain: Some(CareDomain::Somatisch),
+                            due: Some(today + chrono::Duration::days(7)),
+                            status: ActionStatus::Gepland,
+                            ..Default::default()
+                        });
+                    }
+                    actions
+                },
                 evaluation_date: Some(today + chrono::Duration::days(90)),
             };
             let content = serde_json::to_string(&plan)?;

@@ -40,6 +40,7 @@ pub mod team;
 pub mod testing;
 pub mod two_factor;
 pub mod visits;
+pub mod worklist;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -310,3 +310,54 @@ async fn the_formation_history_names_who_set_it() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn worklist_marks_are_kept_per_practice_and_the_newest_counts() {
+    use kernteam_domain::worklist::MarkKind;
+    use kernteam_store::care::NewTeamMember;
+    for t in testing::all().await {
+        let db = &t.db;
+        let (p1, ids) = practice(db, "01234567", &["A", "B"]).await;
+        let (p2, other) = practice(db, "07654321", &["D"]).await;
+        let poh = user(db, "poh", p1).await;
+        let poh2 = user(db, "poh2", p2).await;
+        for (patient, practice, key, kind) in [
+            (ids[0], p1, "pzp", MarkKind::Snoozed(d("2027-03-01"))),
+            (ids[0], p1, "pzp", MarkKind::Done),
+            (ids[1], p1, "mdo", MarkKind::Snoozed(d("2027-04-01"))),
+            (other[0], p2, "pzp", MarkKind::Done),
+        ] {
+            let by = if practice == p1 { poh } else { poh2 };
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.mark_work_item(
+                patient,
+                practice,
+                key,
+                kind,
+                "Besproken met de huisarts",
+                by
+            ))
+            .unwrap();
+        }
+        let marks = db.practice_worklist_marks(p1).await.unwrap();
+        assert_eq!(marks.len(), 3, "{}", t.backend().name());
+        assert!(marks.iter().all(|m| m.patient_id != other[0]));
+        assert_eq!(marks[2].by_name, "poh (naam)");
+        let per = kernteam_store::worklist::by_patient(&marks);
+        assert_eq!(per[&ids[0]], [("pzp".to_string(), MarkKind::Done)]);
+        assert_eq!(per[&ids[1]], [("mdo".to_string(), MarkKind::Snoozed(d("2027-04-01")))]);
+
+        let member = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
+            ids[1],
+            &NewTeamMember {
+                kind: "professional".into(),
+                user_id: Some(poh),
+                name: "poh (naam)".into(),
+                ..Default::default()
+            },
+            poh
+        ))
+        .unwrap();
+        assert_eq!(db.practice_memberships_of(p1, poh).await.unwrap(), [(ids[1], member)]);
+        assert!(db.practice_memberships_of(p2, poh).await.unwrap().is_empty());
+    }
+}

@@ -178,6 +178,7 @@ fn page_entries() -> Vec<PageRoute> {
         "/patienten/{id}/team/{member}/verwijderen" => post(pages::remove_member),
         "/patienten/{id}/aanspreekpunt" => post(pages::set_first_contact),
         "/patienten/{id}/zorgplan" => get(pages::care_plan).post(pages::save_care_plan),
+        "/patienten/{id}/zorgplan/wijzigen" => get(pages::care_plan_form),
         "/patienten/{id}/zorgplan/versies" => get(pages::care_plan_history),
         "/patienten/{id}/zorgplan/versies/{version}" => get(pages::care_plan_version),
         "/patienten/{id}/zorgplan/afdrukken" => get(pages::care_plan_print),

@@ -147,9 +147,10 @@ async fn the_document_lists_exactly_the_routes_and_every_route_answers_as_docume
             .collect();
         assert_eq!(team, ["Otto Ergo", "Karel Jansen"]);
         let plan = poh_a.get(&format!("/api/v1/patients/{}/care-plan", w.a2)).await.json();
+        // Saved as a plain string (older clients), read back as a goal without a domain.
         assert_eq!(
             plan["plan"]["goals"],
-            json!(["Twee keer per week naar de dagbesteding"])
+            json!([{ "text": "Twee keer per week naar de dagbesteding" }])
         );
         assert_eq!(plan["by"], "Petra Poh");
         // The page shows the same record.

@@ -1,56 +1,43 @@
-use askama::Template;
-use axum::extract::{Path, RawForm, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
-use kernteam_domain::care::{ActionStatus, CareAction, CareDomain, CarePlan, Problem};
-use kernteam_store::care::CarePlanVersion;
+//! The individual care plan (IZP) as its users know it from Portavita and Caresharing: what
+//! matters to the patient, then per SFMPC domain the problems, the goals in the patient's
+//! own words and the actions under them (who from the care team, before when, whether it
+//! came from an MDO); a read view first, the form on request ([`super::care_plan_form`]),
+//! its versions and one version.
 
-use super::{fmt_opt_date, fmt_timestamp, me, render, Me};
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use kernteam_domain::care::{CareAction, CareDomain, CarePlan};
+use kernteam_store::care::CarePlanVersion;
+use serde::Deserialize;
+
+use super::{fmt_date, fmt_opt_date, fmt_timestamp, me, render, Me};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use kernteam_app::gate::Visible;
 use kernteam_app::patients::parse_plan;
-use kernteam_app::team::PlanSaved;
 use kernteam_app::Action;
-
-/// Empty rows offered below the filled ones, so that the form works without JavaScript.
-const EMPTY_ROWS: usize = 3;
-
-pub struct ActionRow {
-    pub what: String,
-    pub who: String,
-    pub due: String,
-    pub status: String,
-}
 
 pub struct ActionView {
     pub what: String,
     pub who: String,
     pub due: String,
     pub status: &'static str,
+    /// "Uit het MDO van 12-03-2027" for an action decided in an MDO, else empty.
+    pub origin: String,
+    pub mdo_link: String,
 }
 
-#[derive(Template)]
-#[template(path = "care_plan.html")]
-struct EditPage {
-    me: Option<Me>,
-    flash: Option<String>,
-    csrf: String,
-    patient_id: i64,
-    banner: crate::pages::banner::Banner,
-    version: i64,
-    can_edit: bool,
-    errors: Vec<String>,
-    plan: CarePlan,
-    goal_rows: Vec<String>,
-    problem_rows: Vec<(String, String)>,
-    action_rows: Vec<ActionRow>,
-    domains: Vec<(&'static str, &'static str)>,
-    statuses: Vec<(&'static str, &'static str)>,
-    evaluation: String,
-    problems: Vec<(&'static str, String)>,
-    actions: Vec<ActionView>,
+/// One SFMPC domain of the plan (or, without a domain, the plan as a whole).
+pub struct DomainView {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub problems: Vec<String>,
+    pub goals: Vec<String>,
+    pub actions: Vec<ActionView>,
 }
 
 pub(crate) fn problems_view(plan: &CarePlan) -> Vec<(&'static str, String)> {
@@ -60,223 +47,135 @@ pub(crate) fn problems_view(plan: &CarePlan) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-pub(crate) fn actions_view(plan: &CarePlan) -> Vec<ActionView> {
-    plan.actions
-        .iter()
-        .map(|a| ActionView {
-            what: a.what.clone(),
-            who: a.who.clone(),
-            due: fmt_opt_date(a.due),
-            status: a.status.label(),
-        })
-        .collect()
+fn action_view(a: &CareAction, mdo_dates: &HashMap<i64, chrono::NaiveDate>) -> ActionView {
+    let (origin, mdo_link) = match a.from_mdo {
+        Some(m) => (
+            match mdo_dates.get(&m) {
+                Some(d) => format!("Uit het MDO van {}", fmt_date(*d)),
+                None => "Uit een MDO".to_string(),
+            },
+            format!("/mdo/{m}"),
+        ),
+        None => (String::new(), String::new()),
+    };
+    ActionView {
+        what: a.what.clone(),
+        who: a.who.clone(),
+        due: fmt_opt_date(a.due),
+        status: a.status.label(),
+        origin,
+        mdo_link,
+    }
 }
 
-fn edit_page(
-    me: Me,
-    csrf: String,
-    v: &Visible,
+pub(crate) fn actions_view(plan: &CarePlan) -> Vec<ActionView> {
+    plan.actions.iter().map(|a| action_view(a, &HashMap::new())).collect()
+}
+
+/// The plan per domain, in SFMPC order, the general part (goals and actions without a
+/// domain) last; domains without anything are left out.
+pub(crate) fn domains_view(plan: &CarePlan, mdo_dates: &HashMap<i64, chrono::NaiveDate>) -> Vec<DomainView> {
+    let mut out = Vec::new();
+    let domains = CareDomain::ALL.into_iter().map(Some).chain([None]);
+    for d in domains {
+        let view = DomainView {
+            code: d.map_or("algemeen", CareDomain::code),
+            label: d.map_or("Algemeen", CareDomain::label),
+            problems: match d {
+                Some(d) => plan
+                    .problems
+                    .iter()
+                    .filter(|p| p.domain == d)
+                    .map(|p| p.description.clone())
+                    .collect(),
+                None => Vec::new(),
+            },
+            goals: plan
+                .goals
+                .iter()
+                .filter(|g| g.domain == d)
+                .map(|g| g.text.clone())
+                .collect(),
+            actions: plan
+                .actions
+                .iter()
+                .filter(|a| a.domain == d)
+                .map(|a| action_view(a, mdo_dates))
+                .collect(),
+        };
+        if !(view.problems.is_empty() && view.goals.is_empty() && view.actions.is_empty()) {
+            out.push(view);
+        }
+    }
+    out
+}
+
+/// The dates of the MDOs the patient was discussed in, by meeting id.
+pub(crate) async fn mdo_dates(state: &AppState, v: &Visible) -> AppResult<HashMap<i64, chrono::NaiveDate>> {
+    Ok(state
+        .app
+        .mdo_history(v)
+        .await?
+        .into_iter()
+        .map(|m| (m.meeting_id, m.date))
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "care_plan.html")]
+struct ViewPage {
+    me: Option<Me>,
+    flash: Option<String>,
+    patient_id: i64,
     banner: crate::pages::banner::Banner,
     version: i64,
+    at: String,
+    by: String,
+    can_edit: bool,
     plan: CarePlan,
-    errors: Vec<String>,
-) -> EditPage {
-    let mut goal_rows = plan.goals.clone();
-    goal_rows.extend(std::iter::repeat_n(String::new(), EMPTY_ROWS));
-    let mut problem_rows: Vec<(String, String)> = plan
-        .problems
-        .iter()
-        .map(|p| (p.domain.code().to_string(), p.description.clone()))
-        .collect();
-    problem_rows.extend(std::iter::repeat_n(
-        ("somatisch".to_string(), String::new()),
-        EMPTY_ROWS,
-    ));
-    let mut action_rows: Vec<ActionRow> = plan
-        .actions
-        .iter()
-        .map(|x| ActionRow {
-            what: x.what.clone(),
-            who: x.who.clone(),
-            due: x.due.map(|d| d.to_string()).unwrap_or_default(),
-            status: x.status.code().to_string(),
-        })
-        .collect();
-    for _ in 0..EMPTY_ROWS {
-        action_rows.push(ActionRow {
-            what: String::new(),
-            who: String::new(),
-            due: String::new(),
-            status: "gepland".into(),
-        });
-    }
-    EditPage {
-        me: Some(me),
-        flash: None,
-        csrf,
-        patient_id: v.patient().id,
-        banner,
-        version,
-        can_edit: v.access().contribute,
-        errors,
-        goal_rows,
-        problem_rows,
-        action_rows,
-        domains: CareDomain::ALL.iter().map(|d| (d.code(), d.label())).collect(),
-        statuses: ActionStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
-        evaluation: plan.evaluation_date.map(|d| d.to_string()).unwrap_or_default(),
-        problems: problems_view(&plan),
-        actions: actions_view(&plan),
-        plan,
-    }
+    domains: Vec<DomainView>,
+    evaluation: String,
 }
 
-pub async fn care_plan(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
-    let v = state.app.visible(&cu.actor(), id, Action::ViewCarePlan, None).await?;
-    let (version, plan) = state.app.current_care_plan(&v).await?;
-    let banner = crate::pages::banner::Banner::load(&state, &v).await?;
-    let mut page = edit_page(
-        me(&state, &cu).await?,
-        cu.csrf.clone(),
-        &v,
-        banner,
-        version,
-        plan,
-        Vec::new(),
-    );
-    if !v.access().contribute {
-        page.evaluation = fmt_opt_date(page.plan.evaluation_date);
-    }
-    render(&page)
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ViewQuery {
+    melding: Option<String>,
 }
 
-/// Reads the care-plan form: repeated fields, in order. Returns the version the editor
-/// started from (-1 when missing), the plan as entered (not yet normalised) and the
-/// problems found while reading it (unreadable dates).
-fn plan_from_form(pairs: &[(String, String)]) -> (i64, CarePlan, Vec<String>) {
-    let all = |key: &str| {
-        pairs
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect::<Vec<_>>()
-    };
-    let mut errors = Vec::new();
-    let based_on = all("based_on").first().and_then(|v| v.parse().ok()).unwrap_or(-1);
-    let date = |v: &str, what: &str, errors: &mut Vec<String>| -> Option<NaiveDate> {
-        let v = v.trim();
-        if v.is_empty() {
-            return None;
-        }
-        match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.push(format!("{what}: '{v}' is geen geldige datum."));
-                None
-            }
-        }
-    };
-    let domains = all("problem_domain");
-    let problems = all("problem_text")
-        .into_iter()
-        .enumerate()
-        .map(|(i, text)| Problem {
-            domain: domains
-                .get(i)
-                .and_then(|d| CareDomain::from_code(d))
-                .unwrap_or(CareDomain::Somatisch),
-            description: text.to_string(),
-        })
-        .collect();
-    let (whos, dues, statuses) = (all("action_who"), all("action_due"), all("action_status"));
-    let mut actions = Vec::new();
-    for (i, what) in all("action_what").into_iter().enumerate() {
-        let due = date(
-            dues.get(i).copied().unwrap_or(""),
-            &format!("Actie '{what}'"),
-            &mut errors,
-        );
-        actions.push(CareAction {
-            what: what.to_string(),
-            who: whos.get(i).copied().unwrap_or("").to_string(),
-            due,
-            status: statuses
-                .get(i)
-                .and_then(|s| ActionStatus::from_code(s))
-                .unwrap_or_default(),
-            ..Default::default()
-        });
-    }
-    let evaluation_date = date(
-        all("evaluation_date").first().copied().unwrap_or(""),
-        "Evaluatiedatum",
-        &mut errors,
-    );
-    let plan = CarePlan {
-        problems,
-        wishes: all("wishes").first().copied().unwrap_or("").to_string(),
-        goals: all("goal").into_iter().map(str::to_string).collect(),
-        actions,
-        evaluation_date,
-    };
-    (based_on, plan, errors)
-}
-
-/// The plan as entered without its empty rows, to show again with the errors.
-fn without_empty_rows(mut plan: CarePlan) -> CarePlan {
-    plan.problems.retain(|p| !p.description.trim().is_empty());
-    plan.goals.retain(|g| !g.trim().is_empty());
-    plan.actions.retain(|a| !a.what.trim().is_empty());
-    plan
-}
-
-pub async fn save_care_plan(
+pub async fn care_plan(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path(id): Path<i64>,
-    RawForm(body): RawForm,
+    Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
-    let c = state.app.contributor(&cu.actor(), id).await?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::invalid("Het formulier is onleesbaar."))?;
-    let (based_on, plan, mut errors) = plan_from_form(&pairs);
-    let outcome = if errors.is_empty() {
-        state
-            .app
-            .save_care_plan(&c, based_on, plan.clone())
-            .await
-            .map_err(AppError::from)
-    } else {
-        errors.extend(plan.clone().normalised().err().unwrap_or_default());
-        Err(AppError::Invalid(errors))
+    let v = state.app.visible(&cu.actor(), id, Action::ViewCarePlan, None).await?;
+    let current = state.app.care_plan_versions(&v).await?.into_iter().next();
+    let plan = match &current {
+        Some(c) => parse_plan(&c.content)?,
+        None => CarePlan::default(),
     };
-    match outcome {
-        Ok(PlanSaved::Unchanged { .. }) => Ok(Redirect::to(&format!("/patienten/{id}/zorgplan")).into_response()),
-        Ok(PlanSaved::Saved { .. }) => Ok(Redirect::to(&format!("/patienten/{id}?melding=zorgplan")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            // Showing the form again shows the patient's name and plan: a logged read.
-            let v = state
-                .app
-                .reread(&c, Action::ViewCarePlan, Some("na geweigerde invoer".into()))
-                .await?;
-            let banner = crate::pages::banner::Banner::load(&state, &v).await?;
-            let mut page = edit_page(
-                me(&state, &cu).await?,
-                cu.csrf.clone(),
-                &v,
-                banner,
-                based_on.max(0),
-                without_empty_rows(plan),
-                errors,
-            );
-            page.errors
-                .push("Controleer de invoer; uw wijzigingen staan nog niet in het zorgplan.".into());
-            let mut resp = render(&page)?;
-            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(resp)
-        }
-        Err(e) => Err(e),
-    }
+    let dates = mdo_dates(&state, &v).await?;
+    render(&ViewPage {
+        me: Some(me(&state, &cu).await?),
+        flash: match q.melding.as_deref() {
+            Some("opgeslagen") => Some("Het zorgplan is opgeslagen.".into()),
+            Some("ongewijzigd") => Some("Er was niets gewijzigd; het zorgplan is niet opnieuw opgeslagen.".into()),
+            _ => None,
+        },
+        patient_id: id,
+        banner: crate::pages::banner::Banner::load(&state, &v).await?,
+        version: current.as_ref().map_or(0, |c| c.version),
+        at: current
+            .as_ref()
+            .map(|c| fmt_timestamp(&c.created_at))
+            .unwrap_or_default(),
+        by: current.as_ref().map(|c| c.created_by_name.clone()).unwrap_or_default(),
+        can_edit: v.access().contribute,
+        domains: domains_view(&plan, &dates),
+        evaluation: fmt_opt_date(plan.evaluation_date),
+        plan,
+    })
 }
 
 pub struct VersionRow {
@@ -339,8 +238,7 @@ struct VersionPage {
     at: String,
     by: String,
     plan: CarePlan,
-    problems: Vec<(&'static str, String)>,
-    actions: Vec<ActionView>,
+    domains: Vec<DomainView>,
     evaluation: String,
 }
 
@@ -374,8 +272,7 @@ pub async fn care_plan_version(
         latest: versions.first().map_or(0, |v| v.version),
         at: fmt_timestamp(&v.created_at),
         by: v.created_by_name.clone(),
-        problems: problems_view(&plan),
-        actions: actions_view(&plan),
+        domains: domains_view(&plan, &mdo_dates(&state, &seen).await?),
         evaluation: fmt_opt_date(plan.evaluation_date),
         plan,
     })

@@ -5,6 +5,7 @@ mod admin;
 pub mod banner;
 mod capacity;
 mod care_plan;
+mod care_plan_form;
 mod care_plan_print;
 mod collaboration;
 mod confirm;
@@ -21,7 +22,8 @@ mod visits;
 
 pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
 pub use capacity::{capacity, complete_follow_up, record_conversation};
-pub use care_plan::{care_plan, care_plan_history, care_plan_version, save_care_plan};
+pub use care_plan::{care_plan, care_plan_history, care_plan_version};
+pub use care_plan_form::{care_plan_form, save_care_plan};
 pub use care_plan_print::care_plan_print;
 pub use dashboard::{dashboard, practice_dashboard, regional_report, regional_report_xlsx};
 pub use declarations::{download_lines, practice_declarations, region_declarations};

@@ -253,7 +253,10 @@ pub async fn patient_record(
         candidates,
         plan_version: plan.as_ref().map(|p| p.0),
         evaluation: plan.as_ref().and_then(|p| p.1.evaluation_date).map(fmt_date),
-        goals: plan.as_ref().map(|p| p.1.goals.clone()).unwrap_or_default(),
+        goals: plan
+            .as_ref()
+            .map(|p| p.1.goals.iter().map(|g| g.text.clone()).collect())
+            .unwrap_or_default(),
         open_actions: plan
             .as_ref()
             .map(|p| {

@@ -1,5 +1,5 @@
-//! `GET /api/v1/worklist`: the worklist as JSON, groups with counts and the patients with
-//! their items.
+//! `GET /api/v1/worklist`: the worklist as JSON, a page of patients with their items and
+//! the counts.
 
 use axum::extract::State;
 use axum::Json;
@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::openapi::{RefOr, Schema};
 
-use super::{grouped, link_of, GROUPS};
+use kernteam_app::worklist::{Query as ListQuery, Sort, View};
+
+use super::{link_of, GROUPS};
 use crate::api::doc::ApiErrorBody;
 use crate::api::{ApiResult, Params};
 use crate::auth::CurrentUser;
@@ -54,7 +56,10 @@ impl utoipa::PartialSchema for WorkItemDoc {
                 "link": { "type": "string", "description": "The page where it is dealt with." },
                 "what": { "type": "string" },
                 "who": { "type": "string" },
-                "due": date,
+                "due": { "type": ["string", "null"], "format": "date", "description": "When it is due; null for what has no date of its own." },
+                "key": { "type": "string", "description": "The item's identity, for ticking it off or putting it off (POST /patienten/{id}/werklijst)." },
+                "can_mark": { "type": "boolean", "description": "Whether it can be ticked off or put off (not a handover)." },
+                "member": { "type": "integer", "format": "int64", "description": "The care-team member the action is assigned to." },
                 "overdue": { "type": "boolean" },
                 "date": date,
                 "last": { "type": ["string", "null"], "format": "date" },
@@ -63,7 +68,7 @@ impl utoipa::PartialSchema for WorkItemDoc {
                 "status": { "type": "string", "enum": ["open", "overdue", "sent_late"] },
                 "reason": { "type": "string" },
             },
-            "required": ["kind", "group", "text", "urgent", "link"],
+            "required": ["kind", "group", "text", "urgent", "link", "key", "due", "can_mark"],
             "additionalProperties": false,
         });
         RefOr::T(serde_json::from_value(schema).expect("a schema"))
@@ -80,8 +85,18 @@ impl utoipa::ToSchema for WorkItemDoc {
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct ApiQuery {
-    /// Practice staff: only the patients whose care team they are on.
+    /// Practice staff: `practice` (default), `my_patients` (those whose care team they are
+    /// on) or `my_tasks` (the actions assigned to them). Network professionals always get
+    /// `my_tasks`.
+    #[param(value_type = Option<String>, pattern = "^(practice|my_patients|my_tasks)$")]
+    view: Option<String>,
+    /// Older form of `view=my_patients`.
     mine: bool,
+    /// `due` (default: urgent and earliest first) or `name`.
+    #[param(value_type = Option<String>, pattern = "^(due|name)$")]
+    sort: Option<String>,
+    /// The page, from 1 (25 patients a page).
+    page: Option<usize>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -100,7 +115,8 @@ pub struct ApiPatient {
     id: i64,
     name: String,
     /// The items: the domain's fields (`kind` is the item's kind), plus `group`, `text`
-    /// (Dutch), `urgent` and `link` (the page where it is dealt with).
+    /// (Dutch), `urgent`, `link` (the page where it is dealt with), `key`, `due` and
+    /// `can_mark`.
     #[schema(value_type = Vec<WorkItemDoc>)]
     items: Vec<Value>,
 }
@@ -108,14 +124,18 @@ pub struct ApiPatient {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = Worklist)]
 pub struct ApiWorklist {
+    /// The view shown: `practice`, `my_patients` or `my_tasks`.
+    view: &'static str,
     mine: bool,
-    /// Included patients on the list (with or without items).
+    /// Patients with items, on every page together.
     patients_count: usize,
     items: usize,
     urgent: usize,
-    /// Groups with items, urgent ones first.
+    page: usize,
+    pages: usize,
+    /// Groups with items among this page's patients, urgent ones first.
     groups: Vec<ApiGroup>,
-    /// Patients with items, by name.
+    /// This page's patients with their items, urgent and earliest due first (or by name).
     patients: Vec<ApiPatient>,
 }
 
@@ -131,16 +151,23 @@ pub fn item_json(patient_id: i64, item: &WorkItem) -> Value {
         m.insert("text".into(), Value::String(item.text()));
         m.insert("urgent".into(), Value::Bool(item.urgent()));
         m.insert("link".into(), Value::String(link_of(patient_id, item)));
+        m.insert("key".into(), Value::String(item.key()));
+        m.insert(
+            "due".into(),
+            item.due().map_or(Value::Null, |d| Value::String(d.to_string())),
+        );
+        m.insert("can_mark".into(), Value::Bool(item.can_mark()));
     }
     v
 }
 
 /// What needs doing for the included patients
 ///
-/// Practice staff: the practice's included patients (mine=true: those whose care team they are
-/// on). Network professionals: the included patients whose care team they are on. Regional
-/// staff: 403. Groups with urgent items come first. The read is logged once for the list and
-/// once for every patient it shows (in that patient's own access trail).
+/// Practice staff: the practice's included patients (view=my_patients: those whose care team
+/// they are on; view=my_tasks: the care-plan actions assigned to them). Network
+/// professionals: the actions assigned to them. Regional staff: 403. Per patient, a page at
+/// a time. The read is logged once for the list and once for every patient on the page (in
+/// that patient's own access trail).
 #[utoipa::path(get, path = "/api/v1/worklist", tag = "worklist", operation_id = "getWorklist",
     params(ApiQuery),
     responses((status = 200, description = "The worklist.", body = ApiWorklist),
@@ -153,26 +180,70 @@ pub async fn api_worklist(
     Params(q): Params<ApiQuery>,
 ) -> ApiResult<Json<ApiWorklist>> {
     let viewer = state.app.worklist_viewer(&cu.actor()).await?;
-    let mine = q.mine && viewer.is_practice_staff();
-    let work = state.app.worklist(&viewer, mine, None).await?;
-    let groups = grouped(&work);
+    let view = match q.view.as_deref() {
+        Some("my_tasks") => View::MyTasks,
+        Some("my_patients") => View::MyPatients,
+        Some("practice") | None if !q.mine => View::Practice,
+        None | Some("practice") => View::MyPatients,
+        Some(other) => {
+            return Err(crate::error::AppError::invalid(format!(
+                "view: '{other}' is not practice, my_patients or my_tasks"
+            ))
+            .into())
+        }
+    };
+    let sort = match q.sort.as_deref() {
+        None | Some("due") => Sort::Due,
+        Some("name") => Sort::Name,
+        Some(other) => {
+            return Err(crate::error::AppError::invalid(format!("sort: '{other}' is not due or name")).into())
+        }
+    };
+    let list = state
+        .app
+        .worklist(
+            &viewer,
+            &ListQuery {
+                view,
+                group: None,
+                sort,
+                page: q.page.unwrap_or(1),
+            },
+        )
+        .await?;
+    let mut groups: Vec<ApiGroup> = GROUPS
+        .iter()
+        .map(|(code, label)| ApiGroup {
+            kind: code,
+            label,
+            count: 0,
+            urgent: 0,
+        })
+        .collect();
+    for item in list.patients.iter().flat_map(|p| &p.items) {
+        if let Some(g) = groups.iter_mut().find(|g| g.kind == item.group()) {
+            g.count += 1;
+            g.urgent += usize::from(item.urgent());
+        }
+    }
+    groups.retain(|g| g.count > 0);
+    groups.sort_by_key(|g| g.urgent == 0);
     Ok(Json(ApiWorklist {
-        mine,
-        patients_count: work.len(),
-        items: groups.iter().map(|g| g.rows.len()).sum(),
-        urgent: groups.iter().map(|g| g.urgent).sum(),
-        groups: groups
+        view: match list.view {
+            View::Practice => "practice",
+            View::MyPatients => "my_patients",
+            View::MyTasks => "my_tasks",
+        },
+        mine: list.view == View::MyPatients,
+        patients_count: list.total_patients,
+        items: list.total_items,
+        urgent: list.urgent,
+        page: list.page,
+        pages: list.pages,
+        groups,
+        patients: list
+            .patients
             .iter()
-            .map(|g| ApiGroup {
-                kind: g.code,
-                label: g.label,
-                count: g.rows.len(),
-                urgent: g.urgent,
-            })
-            .collect(),
-        patients: work
-            .iter()
-            .filter(|p| !p.items.is_empty())
             .map(|p| ApiPatient {
                 id: p.patient_id,
                 name: p.name.clone(),

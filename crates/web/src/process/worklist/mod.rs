@@ -1,14 +1,15 @@
 //! Worklists at `/werklijst` ([`page`]) and `GET /api/v1/worklist` ([`api`]): per included
-//! patient what needs doing, grouped by kind with counts, urgent ones first. Practice staff
-//! see their whole practice (or, filtered, the patients whose care team they are on);
-//! network professionals the patients whose care team they are on. The list and its audit
-//! records (one per patient shown) are `kernteam_app::worklist`.
+//! patient what needs doing, grouped per patient, urgent and earliest-due work first, a page
+//! of patients at a time; items are ticked off or put off from the list ([`mark`]).
+//! Practice staff see their whole practice, the patients whose care team they are on, or
+//! the actions assigned to them; network professionals the actions assigned to them. The
+//! list and its audit records (one per patient shown) are `kernteam_app::worklist`.
 
-use chrono::NaiveDate;
 use kernteam_app::worklist::PatientWork;
 use kernteam_domain::worklist::WorkItem;
 
 pub mod api;
+pub mod mark;
 pub mod page;
 
 pub use api::{api_routes, api_worklist};
@@ -16,7 +17,10 @@ pub use kernteam_domain::worklist::GROUPS;
 
 /// The page routes of the worklist.
 pub fn routes() -> Vec<crate::PageRoute> {
-    crate::page_table!["/werklijst" => get(page::page)]
+    crate::page_table![
+        "/werklijst" => get(page::page),
+        "/patienten/{id}/werklijst" => post(mark::mark),
+    ]
 }
 
 /// The group code of `soort` (a code of [`GROUPS`]); anything else: every group.
@@ -40,81 +44,59 @@ pub fn link_of(patient_id: i64, item: &WorkItem) -> String {
     }
 }
 
-/// A date to order items of one group by (earliest first).
-fn date_of(item: &WorkItem) -> Option<NaiveDate> {
-    match item {
-        WorkItem::ActionDue { due, .. } => Some(*due),
-        WorkItem::EvaluationDue { date, .. } => Some(*date),
-        WorkItem::MedicationReviewDue { last } => Some(last.unwrap_or(NaiveDate::MIN)),
-        _ => None,
-    }
-}
-
+/// One item of a patient on the page.
 pub struct Row {
-    pub patient_id: i64,
-    pub name: String,
+    pub key: String,
+    pub kind: &'static str,
     pub text: String,
+    /// The due date, `dd-mm-jjjj`, or empty.
+    pub due: String,
     pub urgent: bool,
     pub link: String,
+    pub can_mark: bool,
 }
 
-pub struct Group {
-    pub code: &'static str,
-    pub label: &'static str,
+/// A patient with their work: the worklist is grouped per patient.
+pub struct PatientBlock {
+    pub patient_id: i64,
+    pub name: String,
     pub urgent: usize,
     pub rows: Vec<Row>,
 }
 
-/// The items grouped: groups with urgent items first (otherwise in the order of
-/// [`GROUPS`]), within a group urgent items first, then by date and name. Empty groups are
-/// left out.
-pub fn grouped(work: &[PatientWork]) -> Vec<Group> {
-    let mut groups: Vec<Group> = GROUPS
-        .iter()
-        .map(|(code, label)| Group {
-            code,
-            label,
-            urgent: 0,
-            rows: Vec::new(),
-        })
-        .collect();
-    let mut keyed: Vec<(usize, (bool, Option<NaiveDate>), Row)> = Vec::new();
-    for p in work {
-        for item in &p.items {
-            let Some(gi) = groups.iter().position(|g| g.code == item.group()) else {
-                continue;
-            };
-            keyed.push((
-                gi,
-                (!item.urgent(), date_of(item)),
-                Row {
-                    patient_id: p.patient_id,
-                    name: p.name.clone(),
+/// The Dutch label of a group code.
+pub fn group_label(code: &str) -> &'static str {
+    GROUPS.iter().find(|(c, _)| *c == code).map_or("", |(_, l)| *l)
+}
+
+/// The page's patients as blocks, in the order the application gave them.
+pub fn blocks(work: &[PatientWork]) -> Vec<PatientBlock> {
+    work.iter()
+        .map(|p| PatientBlock {
+            patient_id: p.patient_id,
+            name: p.name.clone(),
+            urgent: p.items.iter().filter(|i| i.urgent()).count(),
+            rows: p
+                .items
+                .iter()
+                .map(|item| Row {
+                    key: item.key(),
+                    kind: group_label(item.group()),
                     text: item.text(),
+                    due: item.due().map(crate::pages::fmt_date).unwrap_or_default(),
                     urgent: item.urgent(),
                     link: link_of(p.patient_id, item),
-                },
-            ));
-        }
-    }
-    keyed.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then(a.1.cmp(&b.1))
-            .then(a.2.name.cmp(&b.2.name))
-            .then(a.2.patient_id.cmp(&b.2.patient_id))
-    });
-    for (gi, _, row) in keyed {
-        groups[gi].urgent += usize::from(row.urgent);
-        groups[gi].rows.push(row);
-    }
-    groups.retain(|g| !g.rows.is_empty());
-    groups.sort_by_key(|g| g.urgent == 0);
-    groups
+                    can_mark: item.can_mark(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
     use kernteam_domain::events::EventKind;
 
     fn d(s: &str) -> NaiveDate {
@@ -122,51 +104,41 @@ mod tests {
     }
 
     #[test]
-    fn groups_put_urgent_work_first() {
-        let work = vec![
-            PatientWork {
-                patient_id: 1,
-                name: "Bakker, Jan".into(),
-                items: vec![
-                    WorkItem::NoPzp,
-                    WorkItem::ActionDue {
-                        what: "Huisbezoek".into(),
-                        who: "POH-O".into(),
-                        due: d("2027-03-05"),
-                        overdue: false,
-                    },
-                ],
-            },
-            PatientWork {
-                patient_id: 2,
-                name: "Aarts, Els".into(),
-                items: vec![
-                    WorkItem::NoPzp,
-                    WorkItem::ActionDue {
-                        what: "Bellen".into(),
-                        who: String::new(),
-                        due: d("2027-02-01"),
-                        overdue: true,
-                    },
-                    WorkItem::Handover {
-                        event_id: 9,
-                        event: EventKind::HospitalDischarge,
-                        status: kernteam_domain::worklist::HandoverState::Open,
-                    },
-                ],
-            },
-        ];
-        let groups = grouped(&work);
-        let codes: Vec<_> = groups.iter().map(|g| (g.code, g.rows.len(), g.urgent)).collect();
-        assert_eq!(codes, [("actie", 2, 1), ("overdracht", 1, 0), ("pzp", 2, 0)]);
-        assert_eq!(groups[0].rows[0].patient_id, 2, "the overdue action first");
-        assert_eq!(groups[2].rows[0].name, "Aarts, Els", "then by name");
-        assert_eq!(groups[1].rows[0].link, "/patienten/2/gebeurtenissen#gebeurtenis-9");
+    fn blocks_show_each_patient_once_with_their_items() {
+        let work = vec![PatientWork {
+            patient_id: 2,
+            name: "Aarts, Els".into(),
+            items: vec![
+                WorkItem::ActionDue {
+                    what: "Bellen".into(),
+                    who: String::new(),
+                    member: None,
+                    due: d("2027-02-01"),
+                    overdue: true,
+                },
+                WorkItem::Handover {
+                    event_id: 9,
+                    event: EventKind::HospitalDischarge,
+                    status: kernteam_domain::worklist::HandoverState::Open,
+                    due: d("2027-02-02"),
+                },
+                WorkItem::NoPzp,
+            ],
+        }];
+        let b = blocks(&work);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].urgent, 1);
+        assert_eq!(b[0].rows[0].due, "01-02-2027");
+        assert_eq!(b[0].rows[0].key, "actie:2027-02-01:Bellen");
+        assert!(!b[0].rows[1].can_mark, "a handover is done by sending it");
+        assert_eq!(b[0].rows[1].link, "/patienten/2/gebeurtenissen#gebeurtenis-9");
+        assert_eq!(b[0].rows[2].kind, "Geen proactieve zorgplanning");
         assert_eq!(group_code(Some("pzp")), Some("pzp"));
         assert_eq!(group_code(Some("vakantie")), None);
-        let json = api::item_json(2, &work[1].items[2]);
+        let json = api::item_json(2, &work[0].items[1]);
         assert_eq!(json["kind"], "handover");
         assert_eq!(json["event"], "ontslag_ziekenhuis");
         assert_eq!(json["group"], "overdracht");
+        assert_eq!(json["key"], "overdracht:9");
     }
 }
