@@ -145,6 +145,9 @@ pub struct Page {
     pub total_patients: usize,
     pub total_items: usize,
     pub urgent: usize,
+    /// Per kind of work (a group code of `kernteam_domain::worklist::GROUPS`, in that
+    /// order): items and urgent items on every page together; kinds without items left out.
+    pub groups: Vec<(&'static str, usize, usize)>,
     pub page: usize,
     pub pages: usize,
 }
@@ -266,6 +269,15 @@ impl App {
             .iter()
             .map(|(w, _)| w.items.iter().filter(|i| i.urgent()).count())
             .sum();
+        let groups = kernteam_domain::worklist::GROUPS
+            .iter()
+            .map(|(code, _)| {
+                let items = out.iter().flat_map(|(w, _)| &w.items).filter(|i| i.group() == *code);
+                let (n, urgent) = items.fold((0, 0), |(n, u), i| (n + 1, u + usize::from(i.urgent())));
+                (*code, n, urgent)
+            })
+            .filter(|(_, n, _)| *n > 0)
+            .collect();
         let total_patients = out.len();
         let pages = total_patients.div_ceil(PER_PAGE).max(1);
         let page = q.page.clamp(1, pages);
@@ -278,6 +290,7 @@ impl App {
             total_patients,
             total_items,
             urgent,
+            groups,
             page,
             pages,
         })

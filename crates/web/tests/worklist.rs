@@ -75,9 +75,33 @@ async fn every_patient_a_worklist_shows_is_in_the_audit_log() {
             .count();
         assert_eq!(summaries, 4, "one record of each list as a whole");
 
-        // The district nurse on a1's care team sees a1; region staff have no worklist.
+        // The district nurse on a1's care team sees her own tasks only: none yet, then the
+        // action of a1's plan assigned to her (not the practice's work for a1).
         let nurse = Client::sign_in(&w.app, "wvk-team").await;
-        assert_eq!(nurse.get("/api/v1/worklist").await.json()["patients"][0]["id"], w.a1);
+        let r = nurse.get("/api/v1/worklist").await.json();
+        assert_eq!(
+            (r["view"].clone(), r["patients"].clone()),
+            (json!("my_tasks"), json!([]))
+        );
+        let plan = json!({ "actions": [
+            { "what": "Wondzorg", "who": "", "member": w.a1_wvk_member, "due": yesterday(), "status": "gepland" },
+            { "what": "Huisbezoek POH-O", "who": "POH-O", "status": "gepland" },
+        ]});
+        kernteam_store::audited!(w.db, testing::entry(), |ch| ch.save_care_plan(
+            w.a1,
+            1,
+            &plan.to_string(),
+            "Acties",
+            w.poh_a,
+            "Petra Poh"
+        ))
+        .unwrap();
+        let r = nurse.get("/api/v1/worklist").await.json();
+        assert_eq!(r["patients"][0]["id"], w.a1);
+        let items = r["patients"][0]["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(items[0]["what"], "Wondzorg");
+        assert_eq!(items[0]["urgent"], true);
         assert_eq!(shown(&w, w.wvk_team).await, [w.a1]);
         let regional = Client::sign_in(&w.app, "regio").await;
         assert_eq!(regional.get("/api/v1/worklist").await.status, StatusCode::FORBIDDEN);
@@ -191,6 +215,13 @@ async fn a_worklist_of_hundreds_of_included_patients_is_built_in_batches() {
         let second = started.elapsed();
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains(&format!("{INCLUDED} patiënten")));
+        // A page of 25 patients at a time, each once, the urgent first.
+        assert_eq!(w["pages"], INCLUDED.div_ceil(25));
+        assert_eq!(w["patients"].as_array().unwrap().len(), 25);
+        assert!(w["patients"][0]["items"][0]["urgent"].as_bool().unwrap());
+        let second_page = c.get("/werklijst?pagina=2&sorteer=naam").await.text();
+        assert!(second_page.contains(&format!("Pagina 2 van {}", INCLUDED.div_ceil(25))));
+        assert_eq!(second_page.matches("class=\"worklist-patient\"").count(), 25);
         eprintln!(
             "{}: worklist of {INCLUDED} included patients in {first:?} (first, with the practice list), {second:?} (page)",
             t.backend().name()

@@ -133,7 +133,7 @@ pub struct ApiWorklist {
     urgent: usize,
     page: usize,
     pages: usize,
-    /// Groups with items among this page's patients, urgent ones first.
+    /// Groups with items (on every page together), urgent ones first.
     groups: Vec<ApiGroup>,
     /// This page's patients with their items, urgent and earliest due first (or by name).
     patients: Vec<ApiPatient>,
@@ -211,22 +211,16 @@ pub async fn api_worklist(
             },
         )
         .await?;
-    let mut groups: Vec<ApiGroup> = GROUPS
+    let mut groups: Vec<ApiGroup> = list
+        .groups
         .iter()
-        .map(|(code, label)| ApiGroup {
+        .map(|(code, count, urgent)| ApiGroup {
             kind: code,
-            label,
-            count: 0,
-            urgent: 0,
+            label: super::group_label(code),
+            count: *count,
+            urgent: *urgent,
         })
         .collect();
-    for item in list.patients.iter().flat_map(|p| &p.items) {
-        if let Some(g) = groups.iter_mut().find(|g| g.kind == item.group()) {
-            g.count += 1;
-            g.urgent += usize::from(item.urgent());
-        }
-    }
-    groups.retain(|g| g.count > 0);
     groups.sort_by_key(|g| g.urgent == 0);
     Ok(Json(ApiWorklist {
         view: match list.view {
