@@ -82,6 +82,8 @@ fn team_choices(team: &[TeamMember]) -> Vec<(String, String)> {
 }
 
 fn sections(plan: &CarePlan) -> Vec<Section> {
+    // A new plan opens every section; otherwise those with something in them.
+    let new = plan.problems.is_empty() && plan.goals.is_empty() && plan.actions.is_empty();
     CareDomain::ALL
         .into_iter()
         .map(Some)
@@ -123,7 +125,7 @@ fn sections(plan: &CarePlan) -> Vec<Section> {
                     from_mdo: a.from_mdo.map(|m| m.to_string()).unwrap_or_default(),
                 })
                 .collect();
-            let open = !(problems.is_empty() && goals.is_empty() && actions.is_empty());
+            let open = new || !(problems.is_empty() && goals.is_empty() && actions.is_empty());
             if d.is_some() {
                 problems.push(String::new());
             }
@@ -384,7 +386,7 @@ mod tests {
     fn the_form_offers_an_empty_row_in_every_domain() {
         let s = sections(&CarePlan::default());
         assert_eq!(s.len(), 6);
-        assert!(s.iter().all(|s| !s.open && s.goals.len() == 1 && s.actions.len() == 1));
+        assert!(s.iter().all(|s| s.open && s.goals.len() == 1 && s.actions.len() == 1));
         assert!(!s[5].has_problems, "problems belong to a domain");
     }
 }

@@ -10,6 +10,7 @@ mod dashboard;
 mod decisions;
 mod mdo_worklist;
 mod visits;
+mod worklist_tick;
 
 use app::{App, ORGANISATION, PASSWORD};
 use browser::{lit, screenshot_dir, Browser};
@@ -219,27 +220,32 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         1
     );
 
-    // The care plan, first version: wishes, two goals, one action.
+    // The care plan, first version: wishes, a goal in the functional domain and one for
+    // the plan as a whole, one action for the district nurse chosen from the care team.
     b.wait("//section[@aria-labelledby='h-plan']/p[normalize-space()='Er is nog geen zorgplan.']")
         .await;
     b.click_link("Zorgplan bekijken en bewerken").await;
     b.wait_heading(&format!("Individueel zorgplan van {name}")).await;
-    b.wait("//p[contains(@class, 'muted')][normalize-space()='Nog geen zorgplan.']")
+    b.wait("//p[contains(@class, 'muted')][normalize-space()='Er is nog geen zorgplan.']")
         .await;
+    b.click_link("Zorgplan opstellen").await;
+    b.wait_heading(&format!("Zorgplan van {name} opstellen")).await;
     let wishes = "Ik wil in mijn eigen huis blijven wonen en mijn tuin blijven doen.";
     let (goal1, goal2, goal3) = (
         "Niet meer vallen",
         "Twee keer per week naar de dagbesteding",
         "Mantelzorger ontlasten",
     );
-    let (what, who) = ("Valrisico-inventarisatie bij huisbezoek", "Wijkverpleging");
+    let (what, who) = ("Valrisico-inventarisatie bij huisbezoek", wvk);
     let due = app.today + chrono::Duration::days(14);
+    // Sections: 1 somatisch, 2 functioneel, … 6 algemeen; a new plan opens them all.
     b.fill("wishes", wishes).await;
-    b.fill("goal-1", goal1).await;
-    b.fill("goal-2", goal2).await;
-    b.fill("aw-1", what).await;
-    b.fill("ab-1", who).await;
-    b.set_date("ad-1", due).await;
+    b.fill("g-2-1", goal1).await;
+    b.fill("g-6-1", goal2).await;
+    b.fill("aw-2-1", what).await;
+    b.choose("ab-2-1", &format!("{wvk} (Wijkverpleegkundige)")).await;
+    b.set_date("ad-2-1", due).await;
+    b.check_accessibility().await;
     b.click("//button[normalize-space()='Zorgplan opslaan']").await;
     b.wait("//p[contains(@class, 'flash')][normalize-space()='Het zorgplan is opgeslagen als nieuwe versie.']")
         .await;
@@ -256,18 +262,27 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         [format!("{what} — {who}, vóór {}", dmy(due))]
     );
 
-    // Second version: the action done, a goal added.
+    // Second version: the action done, a goal added. The read view comes first.
     b.click_link("Zorgplan bekijken en bewerken").await;
-    b.wait("//p[contains(@class, 'muted')][starts-with(normalize-space(), 'Versie 1 ')]")
+    b.wait("//p[contains(@class, 'muted')][starts-with(normalize-space(), 'Versie 1,')]")
+        .await;
+    assert_eq!(
+        b.texts("//section[@aria-labelledby='domein-functioneel']//table/tbody/tr/td[2]")
+            .await,
+        [who]
+    );
+    b.click_link("Zorgplan wijzigen").await;
+    b.wait("//p[contains(@class, 'muted')][starts-with(normalize-space(), 'U wijzigt versie 1;')]")
         .await;
     assert_eq!(field_value(&b, "wishes").await, wishes);
-    assert_eq!(field_value(&b, "goal-2").await, goal2);
-    assert_eq!(field_value(&b, "goal-3").await, "");
-    assert_eq!(field_value(&b, "aw-1").await, what);
-    assert_eq!(field_value(&b, "ad-1").await, due.to_string());
-    assert_eq!(field_value(&b, "as-1").await, "gepland");
-    b.choose("as-1", "Afgerond").await;
-    b.fill("goal-3", goal3).await;
+    assert_eq!(field_value(&b, "g-2-1").await, goal1);
+    assert_eq!(field_value(&b, "g-6-1").await, goal2);
+    assert_eq!(field_value(&b, "g-6-2").await, "");
+    assert_eq!(field_value(&b, "aw-2-1").await, what);
+    assert_eq!(field_value(&b, "ad-2-1").await, due.to_string());
+    assert_eq!(field_value(&b, "as-2-1").await, "gepland");
+    b.choose("as-2-1", "Afgerond").await;
+    b.fill("g-6-2", goal3).await;
     b.click("//button[normalize-space()='Zorgplan opslaan']").await;
     b.wait("//section[@aria-labelledby='h-plan']/p[starts-with(normalize-space(), 'Versie 2.')]")
         .await;
@@ -283,7 +298,7 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     b.screenshot(&shots, "patient").await;
 
     b.click_link("Zorgplan bekijken en bewerken").await;
-    b.wait("//p[contains(@class, 'muted')][starts-with(normalize-space(), 'Versie 2 ')]")
+    b.wait("//p[contains(@class, 'muted')][starts-with(normalize-space(), 'Versie 2,')]")
         .await;
     b.screenshot(&shots, "zorgplan").await;
 
@@ -310,7 +325,7 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     );
     b.screenshot(&shots, "zorgplan-versies").await;
 
-    // Version 1 as it was.
+    // Version 1 as it was, per domain.
     b.click_link("Versie 1").await;
     b.wait_heading(&format!("Zorgplan van {name}, versie 1")).await;
     b.wait("//p[contains(@class, 'muted')][contains(., 'Dit is een eerdere versie; de huidige is versie 2.')]")
@@ -321,12 +336,13 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         [format!("Wat {name} belangrijk vindt")]
     );
     assert_eq!(b.texts(&format!("{view}/p[contains(@class, 'prose')]")).await, [wishes]);
-    assert_eq!(b.texts(&format!("{view}/ol/li")).await, [goal1, goal2]);
     assert_eq!(
-        b.texts(&format!(
-            "{view}/h2[starts-with(., 'Afspraken')]/following-sibling::table[1]/tbody/tr/td"
-        ))
-        .await,
+        b.texts(&format!("{view}//ul[contains(@class, 'goals')]/li")).await,
+        [goal1, goal2]
+    );
+    assert_eq!(
+        b.texts(&format!("{view}//table[contains(@class, 'plan-actions')]/tbody/tr/td"))
+            .await,
         [what, who, dmy(due).as_str(), "Gepland"]
     );
 

@@ -248,35 +248,40 @@ async fn a_discharge_recorded_after_24_hours_shows_a_late_handover_on_the_workli
     ))
     .await;
 
-    // The worklist: the late handover first, urgent, linking to the event.
+    // The worklist: the patient's block first, the late handover first in it, urgent,
+    // linking to the event.
     b.click_link("Werklijst").await;
     b.wait_heading("Werklijst").await;
     let text = "Overdracht bij ontslag uit het ziekenhuis: te laat, nog niet verstuurd";
-    let item = format!(
-        "//section[@aria-labelledby='overdracht']//tr[td[1][normalize-space()={}]][td[2][normalize-space()={}]]",
-        lit(&name),
-        lit(text)
+    let block = format!(
+        "//section[contains(@class, 'worklist-patient')][.//h2/a[normalize-space()={}]]",
+        lit(&name)
     );
+    let item = format!("{block}//tbody/tr[td[2][normalize-space()={}]]", lit(text));
     b.wait(&format!(
-        "{item}[contains(@class, 'urgent')]/td[3]/span[normalize-space()='dringend']"
+        "{item}[contains(@class, 'urgent')]/td[1]/span[normalize-space()='dringend']"
     ))
     .await;
     assert_eq!(
-        b.all("(//section[contains(@class, 'worklist-group')])[1][@aria-labelledby='overdracht']")
-            .await
-            .len(),
+        b.all(&format!(
+            "({block}//tbody/tr)[1][td[2][normalize-space()={}]]",
+            lit(text)
+        ))
+        .await
+        .len(),
         1,
         "urgent work comes first"
     );
     b.screenshot(&shots, "werklijst").await;
 
     // Only my patients: the POH-O is not on this patient's care team.
-    b.click("//input[@id='mijn']").await;
+    b.choose("weergave", "Mijn patiënten").await;
     b.click("//form[@role='search']//button[@type='submit']").await;
     b.wait("//p[@id='werklijst-telling'][starts-with(normalize-space(), '0 patiënten')]")
         .await;
-    b.click("//input[@id='mijn']").await;
+    b.choose("weergave", "Alle patiënten van de praktijk").await;
     b.click("//form[@role='search']//button[@type='submit']").await;
+    b.wait(&item).await;
 
     // From the worklist to the event; "verstuurd" now: sent, but late.
     b.click(&format!("{item}/td[2]/a")).await;
@@ -293,8 +298,7 @@ async fn a_discharge_recorded_after_24_hours_shows_a_late_handover_on_the_workli
     b.screenshot(&shots, "gebeurtenissen").await;
     b.click_link("Werklijst").await;
     b.wait(&format!(
-        "//section[@aria-labelledby='overdracht']//tr[td[1][normalize-space()={}]]/td[2][normalize-space()='Overdracht bij ontslag uit het ziekenhuis: te laat verstuurd']",
-        lit(&name)
+        "{block}//tbody/tr/td[2][normalize-space()='Overdracht bij ontslag uit het ziekenhuis: te laat verstuurd']"
     ))
     .await;
 
