@@ -133,6 +133,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             | "/v1/patients/{id}/team/{member}"
             | "/v1/patients/{id}/first-contact",
         ) => PatientDecide,
+        // The care-plan form is for those who may change the plan.
+        ("GET", "/patienten/{id}/zorgplan/wijzigen") => PatientContribute,
         ("GET", p) if p.starts_with("/patienten/{id}") || p.starts_with("/v1/patients/{id}") => PatientRead,
         ("POST" | "PUT", p) if p.starts_with("/patienten/{id}") || p.starts_with("/v1/patients/{id}") => {
             PatientContribute
