@@ -10,23 +10,24 @@ use kernteam_store::{Backend, Db};
 
 #[derive(clap::Subcommand)]
 pub enum AuditCommand {
-    /// Check the audit chain with the key file's key and against the anchor file; names the
-    /// first record that was changed, removed, re-chained or cut off.
+    /// De auditketen controleren met de sleutel uit het sleutelbestand en tegen het
+    /// ankerbestand; noemt het eerste record dat is gewijzigd, verwijderd, opnieuw geketend
+    /// of afgeknipt.
     Verify,
-    /// Who accessed a patient's record, for the patient's request (AVG art. 15, NEN 7513), as CSV.
+    /// Wie het dossier van een patiënt heeft ingezien, op verzoek van de patiënt (AVG art. 15, NEN 7513), als CSV.
     Export {
-        /// Kernteam patient id (as in the address /patienten/ID) …
+        /// Kernteam-nummer van de patiënt (zoals in het adres /patienten/NUMMER) …
         #[arg(long, conflicts_with_all = ["practice", "his_id"])]
         patient: Option<i64>,
-        /// … or the practice's AGB code with the HIS patient id.
+        /// … of de AGB-code van de praktijk met het HIS-nummer van de patiënt.
         #[arg(long, requires = "his_id")]
         practice: Option<String>,
         #[arg(long, requires = "practice")]
         his_id: Option<String>,
-        /// From this date (YYYY-MM-DD), inclusive.
+        /// Vanaf deze datum (JJJJ-MM-DD).
         #[arg(long)]
         from: Option<chrono::NaiveDate>,
-        /// Up to and including this date.
+        /// Tot en met deze datum.
         #[arg(long)]
         to: Option<chrono::NaiveDate>,
         #[arg(long)]
@@ -92,7 +93,10 @@ pub async fn audit(db: &Db, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                 }
                 None => std::io::stdout().write_all(&bytes)?,
             }
-            eprintln!("{} toegangsrecord(s) voor patiënt {patient_id}", records.len());
+            eprintln!(
+                "{} voor patiënt {patient_id}",
+                kernteam_domain::text::count(records.len(), "toegangsrecord", "toegangsrecords")
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -12,20 +12,20 @@ use chrono::NaiveDate;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// Patient counts to run, comma-separated.
+    /// Aantallen patiënten om te meten, gescheiden door komma's.
     #[arg(long, value_delimiter = ',', default_value = "100000,300000,1000000")]
     sizes: Vec<u64>,
-    /// Patients per practice.
+    /// Patiënten per praktijk.
     #[arg(long, default_value_t = 3000)]
     patients_per_practice: u32,
-    /// PostgreSQL server to create benchmark databases on; "off" to skip PostgreSQL.
+    /// PostgreSQL-server waarop benchmarkdatabases worden aangemaakt; "off" slaat PostgreSQL over.
     #[arg(
         long,
         env = "KERNTEAM_BENCH_POSTGRES_URL",
         default_value = "postgres://postgres@127.0.0.1:5432/postgres"
     )]
     postgres_url: String,
-    /// Folder for generated extracts and SQLite files (default: a temporary folder).
+    /// Map voor gegenereerde extracten en SQLite-bestanden (standaard: een tijdelijke map).
     #[arg(long)]
     work_dir: Option<PathBuf>,
 }

@@ -18,13 +18,13 @@ use rand::SeedableRng;
 
 #[derive(clap::Args)]
 pub struct PrepareArgs {
-    /// Concurrent users.
+    /// Gelijktijdige gebruikers.
     #[arg(long, default_value_t = 50)]
     users: usize,
-    /// Patients per user whose pages are read.
+    /// Patiënten per gebruiker van wie de pagina's worden gelezen.
     #[arg(long, default_value_t = 40)]
     patients_per_user: usize,
-    /// Where to write the wrk Lua script.
+    /// Waar het wrk-Lua-script wordt geschreven.
     #[arg(long)]
     lua: PathBuf,
 }

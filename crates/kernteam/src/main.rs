@@ -19,26 +19,46 @@ use kernteam_domain::period::{Period, ReportKind};
 use kernteam_import::{ImportError, ImportOptions};
 use kernteam_store::{Db, DEFAULT_DATABASE_URL};
 
+/// The command line speaks Dutch, as the web application does: the help text below (the
+/// doc comments of the options and commands are that help, so they are Dutch, unlike other
+/// comments) and every message. Options and values keep the names the spec gives them
+/// (`--practice`, `quarterly`, …).
 #[derive(Parser)]
 #[command(
     name = "kernteam",
     version,
-    about = "Kernteam: integrale zorg voor kwetsbare ouderen — praktijk, netwerk en regio"
+    about = "Kernteam: integrale zorg voor kwetsbare ouderen — praktijk, netwerk en regio",
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "Opdrachten",
+    subcommand_value_name = "OPDRACHT",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
 )]
 struct Cli {
-    /// Database: sqlite://PATH (sqlite:///absolute/path) or postgres://… [default:
-    /// sqlite://kernteam.db; for `demo`: sqlite://kernteam-demo.db]
+    /// Deze hulp tonen.
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    /// Het versienummer tonen.
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    version: Option<bool>,
+
+    /// Database: sqlite://PAD (sqlite:///absoluut/pad) of postgres://… [standaard:
+    /// sqlite://kernteam.db; bij `demo`: sqlite://kernteam-demo.db]
     #[arg(long, global = true, env = "DATABASE_URL")]
     database_url: Option<String>,
 
-    /// The installation's secret key (audit chain HMAC, TOTP encryption), kept apart from
-    /// the database; created (mode 0600) on first use [default: beside an SQLite database,
-    /// e.g. kernteam.key; else ./kernteam.key].
+    /// De geheime sleutel van deze installatie (HMAC van de auditketen, versleuteling van
+    /// TOTP-geheimen), apart van de database bewaard; wordt bij het eerste gebruik aangemaakt
+    /// (modus 0600) [standaard: naast een SQLite-database, bijv. kernteam.key; anders
+    /// ./kernteam.key].
     #[arg(long, global = true, env = "KERNTEAM_KEY_FILE")]
     key_file: Option<PathBuf>,
 
-    /// Append-only file the audit chain's head is written to after every record; ship it
-    /// off this host [default: the key file with extension .anchor, e.g. kernteam.anchor].
+    /// Bestand waaraan na elk record de kop van de auditketen wordt toegevoegd; bewaar het
+    /// buiten deze server [standaard: het sleutelbestand met extensie .anchor, bijv.
+    /// kernteam.anchor].
     #[arg(long, global = true, env = "KERNTEAM_AUDIT_ANCHOR")]
     audit_anchor: Option<PathBuf>,
 
@@ -46,102 +66,124 @@ struct Cli {
     command: Command,
 }
 
+/// Clap's help layout with Dutch headings.
+const HELP_TEMPLATE: &str = "{about-with-newline}\nGebruik: {usage}\n\n{all-args}{after-help}";
+
+/// The command tree with Dutch help headings on every command (clap sets them per
+/// command, so they are applied down the tree).
+fn dutch(cmd: clap::Command) -> clap::Command {
+    cmd.help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("Opdrachten")
+        .subcommand_value_name("OPDRACHT")
+        .disable_help_subcommand(true)
+        .mut_args(|a| {
+            if a.get_help_heading().is_some() {
+                a
+            } else if a.is_positional() {
+                a.help_heading("Argumenten")
+            } else {
+                a.help_heading("Opties")
+            }
+        })
+        .mut_subcommands(dutch)
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Import HIS extracts: each PATH (a directory or a .zip) lands whole or not at all.
+    /// HIS-extracten inlezen: elk PAD (een map of een .zip) komt er helemaal in of helemaal niet.
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Refuse an extract whose files unpack to more than this many bytes in all
-        /// (default 2 GiB; one file at most 1 GiB or this, whichever is less).
+        /// Weiger een extract waarvan de bestanden samen groter uitpakken dan dit aantal
+        /// bytes (standaard 2 GiB; één bestand hoogstens 1 GiB of dit, het kleinste van de twee).
         #[arg(long, default_value_t = kernteam_import::Limits::default().max_total_bytes)]
         max_bytes: u64,
     },
-    /// Compute a periodic report (quarterly, half-yearly, funding).
+    /// Een periodieke rapportage berekenen (kwartaal, halfjaar, financiering, declaraties).
     Report {
         kind: ReportKindArg,
-        /// 2027-Q1 … 2027-Q4, 2027-H1 / 2027-H2, or 2027 for funding.
+        /// 2027-Q1 … 2027-Q4 (kwartaal), 2027-H1 / 2027-H2 (halfjaar) of 2027 (financiering).
         #[arg(long)]
         period: String,
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
-        /// Write to this file instead of standard output.
+        /// Naar dit bestand schrijven in plaats van naar standaarduitvoer.
         #[arg(long)]
         output: Option<PathBuf>,
-        /// ICPC codes of frail-elder episodes, e.g. "A05,A05.*,A49.01".
+        /// ICPC-codes van episodes van kwetsbare ouderen, bijv. "A05,A05.*,A49.01".
         #[arg(long, default_value = DEFAULT_FRAIL_CODES)]
         frail_codes: String,
-        /// Declarations only: add one line per patient and prestatie (personal data;
-        /// audited).
+        /// Alleen bij declaraties: één regel per patiënt en prestatie erbij
+        /// (persoonsgegevens; wordt gelogd).
         #[arg(long)]
         patients: bool,
     },
-    /// The contract option of a practice per year (region.md).
+    /// De contractoptie van een praktijk per jaar (region.md).
     #[command(subcommand)]
     Contract(settings_cmd::ContractCommand),
-    /// The region's settings: POH-O yardsticks, capacity band, funding categories.
+    /// De instellingen van de regio: normen voor de POH-O, capaciteitsband, financieringscategorieën.
     #[command(subcommand)]
     Region(settings_cmd::RegionCommand),
-    /// A practice's POH-O formation.
+    /// De POH-O-formatie van een praktijk.
     #[command(subcommand)]
     Formation(settings_cmd::FormationCommand),
-    /// A patient's hoofdbehandelaar and Wlz care setting.
+    /// De hoofdbehandelaar en de Wlz-zorgsetting van een patiënt.
     #[command(subcommand)]
     Patient(settings_cmd::PatientCommand),
-    /// Program decisions taken in an earlier system.
+    /// Programmabesluiten uit een eerder systeem.
     #[command(subcommand)]
     Inclusion(settings_cmd::InclusionCommand),
-    /// Write a synthetic region: one extract folder per practice (synthetic data only).
+    /// Een synthetische regio schrijven: één extractmap per praktijk (alleen verzonnen gegevens).
     DemoData {
         #[arg(long, default_value_t = 5)]
         practices: u32,
-        /// Patients per practice; default a random 2,500–3,500 each.
+        /// Patiënten per praktijk; standaard een willekeurig aantal tussen 2.500 en 3.500.
         #[arg(long)]
         patients_per_practice: Option<u32>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Date of the extracts (YYYY-MM-DD); default today.
+        /// Datum van de extracten (JJJJ-MM-DD); standaard vandaag.
         #[arg(long)]
         extract_date: Option<NaiveDate>,
         #[arg(long)]
         out: PathBuf,
     },
-    /// Apply the embedded migrations (they also run on every start).
+    /// De ingebouwde migraties uitvoeren (dat gebeurt ook bij elke start).
     Migrate,
-    /// Serve the web application.
+    /// De webapplicatie starten.
     Serve {
-        /// Address to listen on.
+        /// Adres waarop de server luistert.
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
-        /// Kernteam is reached over TLS (directly or via a proxy): Secure cookies and HSTS.
+        /// Kernteam is via TLS bereikbaar (direct of via een proxy): Secure-cookies en HSTS.
         #[arg(long, env = "KERNTEAM_SECURE_COOKIES")]
         secure_cookies: bool,
-        /// A reverse proxy (IP address or CIDR network) whose X-Forwarded-For names the
-        /// client; repeat for several. Without it the peer's address is the client's.
+        /// Een reverse proxy (IP-adres of CIDR-netwerk) wiens X-Forwarded-For de cliënt
+        /// noemt; herhaal voor meerdere. Zonder deze optie geldt het adres van de verbinding.
         #[arg(long = "trusted-proxy", value_name = "ADDR")]
         trusted_proxies: Vec<kernteam_web::client_addr::TrustedNet>,
     },
-    /// Create (on first run) and serve a synthetic demo region with an account for every role.
+    /// Een synthetische demoregio aanmaken (de eerste keer) en starten, met een account voor elke rol.
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
     },
-    /// Manage accounts.
+    /// Accounts beheren.
     #[command(subcommand)]
     User(users::UserCommand),
-    /// Ready a database for scripts/load-test: signed-in users and a wrk script.
+    /// Een database klaarzetten voor scripts/load-test: ingelogde gebruikers en een wrk-script.
     #[command(hide = true)]
     LoadtestPrepare(loadtest::PrepareArgs),
-    /// The tamper-evident audit log.
+    /// De manipulatiebestendige auditlog.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
-    /// Back up the database: SQLite online (VACUUM INTO), PostgreSQL with pg_dump.
+    /// Een back-up van de database maken: SQLite online (VACUUM INTO), PostgreSQL met pg_dump.
     Backup {
         #[arg(long)]
         output: PathBuf,
     },
-    /// Benchmark: generate, import and report 100k, 300k and 1M patients on SQLite and
-    /// PostgreSQL; prints rows per second, seconds per phase and peak memory.
+    /// Benchmark: 100k, 300k en 1M patiënten genereren, inlezen en rapporteren op SQLite
+    /// en PostgreSQL; toont regels per seconde, seconden per fase en piekgeheugen.
     Bench(bench::BenchArgs),
 }
 
@@ -150,7 +192,7 @@ enum ReportKindArg {
     Quarterly,
     HalfYearly,
     Funding,
-    /// Contract option 1's declarations (quarters only).
+    /// De declaraties van contractoptie 1 (alleen per kwartaal).
     Declarations,
 }
 
@@ -179,7 +221,11 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = dutch(Cli::command()).get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -17,17 +17,17 @@ use kernteam_domain::contract::{
 
 #[derive(clap::Subcommand)]
 pub enum ContractCommand {
-    /// Set a practice's contract option for a calendar year (and its transition year).
+    /// De contractoptie van een praktijk voor een kalenderjaar vastleggen (en het overgangsjaar).
     Set {
-        /// AGB code of the practice.
+        /// AGB-code van de praktijk.
         #[arg(long)]
         practice: String,
         #[arg(long)]
         year: i32,
-        /// 1 (per included patient) or 2 (per 75+).
+        /// 1 (per geïncludeerde patiënt) of 2 (per 75-plusser).
         #[arg(long)]
         option: String,
-        /// The first calendar year after the switch to option 1 (insulin transition).
+        /// Het eerste kalenderjaar na de overstap naar optie 1 (overgang insuline).
         #[arg(long)]
         transition_year: Option<i32>,
     },
@@ -35,19 +35,19 @@ pub enum ContractCommand {
 
 #[derive(clap::Subcommand)]
 pub enum RegionCommand {
-    /// Change the region's settings; what is not given stays as it is.
+    /// De instellingen van de regio wijzigen; wat niet wordt opgegeven, blijft zoals het is.
     Set {
-        /// POH-O hours per included patient per year (default 11.5).
+        /// POH-O-uren per geïncludeerde patiënt per jaar (standaard 11,5; schrijf 11.5).
         #[arg(long)]
         hours_per_included: Option<String>,
-        /// Working weeks per year (default 46).
+        /// Werkweken per jaar (standaard 46).
         #[arg(long)]
         working_weeks: Option<String>,
-        /// Lower and upper capacity ratio, e.g. 0.8,1.25.
+        /// Onder- en bovengrens van de capaciteitsverhouding, bijv. 0.8,1.25.
         #[arg(long, value_name = "LO,HI")]
         capacity_band: Option<String>,
-        /// A year's funding categories: lower bounds of pct_75_plus in ascending order,
-        /// e.g. 2027:laag=0,midden=8,hoog=12.
+        /// De financieringscategorieën van een jaar: ondergrenzen van pct_75_plus, oplopend,
+        /// bijv. 2027:laag=0,midden=8,hoog=12.
         #[arg(long, value_name = "Y:NAME=PCT,…")]
         funding_categories: Option<String>,
     },
@@ -55,7 +55,7 @@ pub enum RegionCommand {
 
 #[derive(clap::Subcommand)]
 pub enum FormationCommand {
-    /// Set a practice's POH-O formation from a date.
+    /// De POH-O-formatie van een praktijk vanaf een datum vastleggen.
     Set {
         #[arg(long)]
         practice: String,
@@ -68,18 +68,18 @@ pub enum FormationCommand {
 
 #[derive(clap::Subcommand)]
 pub enum PatientCommand {
-    /// Set a patient's hoofdbehandelaar and/or Wlz care setting from a date.
+    /// De hoofdbehandelaar en/of Wlz-zorgsetting van een patiënt vanaf een datum vastleggen.
     Set {
-        /// AGB code of the practice.
+        /// AGB-code van de praktijk.
         #[arg(long)]
         practice: String,
-        /// The patient's HIS id (patient_id in the extract).
+        /// Het HIS-nummer van de patiënt (patient_id in het extract).
         #[arg(long)]
         patient: String,
-        /// huisarts or specialist_ouderengeneeskunde.
+        /// huisarts of specialist_ouderengeneeskunde.
         #[arg(long)]
         hoofdbehandelaar: Option<String>,
-        /// verblijf_zonder_behandeling, vpt, mpt, pgb or anders.
+        /// verblijf_zonder_behandeling, vpt, mpt, pgb of anders.
         #[arg(long)]
         wlz_setting: Option<String>,
         #[arg(long, value_name = "DATE")]
@@ -89,7 +89,7 @@ pub enum PatientCommand {
 
 #[derive(clap::Subcommand)]
 pub enum InclusionCommand {
-    /// Read program decisions taken in an earlier system (all or nothing).
+    /// Programmabesluiten uit een eerder systeem inlezen (alles of niets).
     Import { file: PathBuf },
 }
 

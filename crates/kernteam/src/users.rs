@@ -9,30 +9,30 @@ use kernteam_store::people::NewUser;
 
 #[derive(clap::Subcommand)]
 pub enum UserCommand {
-    /// Add an account. The password is read from standard input (one line) with
-    /// --password-stdin; otherwise a strong one is generated and printed once.
+    /// Een account toevoegen. Met --password-stdin wordt het wachtwoord van standaardinvoer
+    /// gelezen (één regel); anders wordt een sterk wachtwoord gemaakt en eenmalig getoond.
     Add {
         #[arg(long)]
         username: String,
-        /// Full name as colleagues see it.
+        /// Volledige naam zoals collega's die zien.
         #[arg(long)]
         name: String,
-        /// Role code, e.g. beheerder, huisarts, poh_o, wijkverpleegkundige.
+        /// Rolcode, bijv. beheerder, huisarts, poh_o, wijkverpleegkundige.
         #[arg(long)]
         role: String,
-        /// AGB code of the practice (practice staff).
+        /// AGB-code van de praktijk (praktijkmedewerkers).
         #[arg(long)]
         practice: Option<String>,
-        /// Organisation id (network professionals).
+        /// Nummer van de organisatie (netwerkprofessionals).
         #[arg(long)]
         organisation: Option<i64>,
-        /// Administrator within their scope.
+        /// Beheerder binnen de eigen praktijk, organisatie of regio.
         #[arg(long)]
         admin: bool,
         #[arg(long)]
         password_stdin: bool,
     },
-    /// List accounts.
+    /// De accounts tonen.
     List,
 }
 

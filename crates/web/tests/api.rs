@@ -403,7 +403,7 @@ async fn errors_are_json_with_dutch_details_and_the_same_rules_as_the_forms() {
     }
 }
 
-/// The number in the page's "N patiënt(en)" line.
+/// The number in the page's "N patiënten" (or "1 patiënt") line.
 fn page_total(html: &str) -> usize {
     let marker = "role=\"status\">";
     let start = html.find(marker).unwrap() + marker.len();

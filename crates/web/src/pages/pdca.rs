@@ -77,15 +77,18 @@ fn evidence_lines(e: Evidence, f: &CheckFigures, quarter: &str) -> Vec<String> {
         Evidence::CasemanagerAttendance => vec![attendance("casemanager_dementie")],
         Evidence::SoConsultations => vec![
             format!(
-                "{} SO-consultatie(s) in {quarter}: Zvw {}, Wlz {}.",
-                f.so_zvw + f.so_wlz,
+                "{} in {quarter}: Zvw {}, Wlz {}.",
+                kernteam_domain::text::count((f.so_zvw + f.so_wlz) as usize, "SO-consultatie", "SO-consultaties"),
                 f.so_zvw,
                 f.so_wlz
             ),
             attendance("specialist_ouderengeneeskunde"),
         ],
         Evidence::Crises => vec![
-            format!("{} patiënt(en) geïncludeerd op de peildatum.", f.included),
+            format!(
+                "{} geïncludeerd op de peildatum.",
+                kernteam_domain::text::count(f.included as usize, "patiënt", "patiënten")
+            ),
             format!(
                 "ELV-opnames: {} ({} per geïncludeerde patiënt); SEH-verwijzingen: {} ({}); Wlz-crisisopnames: {} ({}).",
                 f.elv,
