@@ -259,6 +259,18 @@ pub fn patient_access(role: Role, is_admin: bool, rel: Relationship) -> PatientA
     }
 }
 
+/// Who may correct or withdraw a recorded consultation, medication review or event: the
+/// practice's clinicians any of their patients' records; a network professional on the care
+/// team only what they recorded themselves (they read the others). Never silently: the
+/// version before is kept with who, when and why.
+pub fn may_correct_record(role: Role, rel: Relationship, recorded_it: bool) -> bool {
+    match role.scope() {
+        Scope::Practice => rel.same_practice && role.is_practice_clinician(),
+        Scope::Network => rel.on_care_team && recorded_it,
+        Scope::Region => false,
+    }
+}
+
 /// What a user may do in their practice beyond single patients. These rules hold for the
 /// web pages, the API and the command line alike; the gate (`kernteam_app::gate`) is the
 /// only caller.
@@ -431,6 +443,26 @@ mod tests {
             "a GP of another practice does not"
         );
         assert!(!may_change_limits(Role::PohO, own));
+    }
+
+    #[test]
+    fn network_professionals_correct_only_their_own_records() {
+        let own = Relationship {
+            same_practice: true,
+            on_care_team: false,
+        };
+        let team = Relationship {
+            same_practice: false,
+            on_care_team: true,
+        };
+        assert!(may_correct_record(Role::PohO, own, false));
+        assert!(may_correct_record(Role::Huisarts, own, false));
+        assert!(!may_correct_record(Role::Praktijkmanager, own, true));
+        assert!(!may_correct_record(Role::PohO, team, true), "another practice");
+        assert!(may_correct_record(Role::SpecialistOuderengeneeskunde, team, true));
+        assert!(!may_correct_record(Role::Wijkverpleegkundige, team, false));
+        assert!(!may_correct_record(Role::Wijkverpleegkundige, own, true), "not on the team");
+        assert!(!may_correct_record(Role::Beheerder, own, true));
     }
 
     #[test]
