@@ -35,7 +35,9 @@ pub fn check_reason(reason: &str) -> Result<String> {
         return Err(Error::invalid("Vul de reden in van de correctie of het intrekken."));
     }
     if r.chars().count() > MAX_REASON {
-        return Err(Error::invalid(format!("De reden mag hoogstens {MAX_REASON} tekens lang zijn.")));
+        return Err(Error::invalid(format!(
+            "De reden mag hoogstens {MAX_REASON} tekens lang zijn."
+        )));
     }
     Ok(r.to_string())
 }
@@ -75,12 +77,7 @@ pub fn previous_summary(c: &Correction) -> String {
     };
     let parts: Vec<String> = match c.record_kind.as_str() {
         "consultation" => vec![date("date"), field("question"), field("so_name")],
-        "medication_review" => vec![
-            date("date"),
-            field("stopped"),
-            field("started"),
-            field("changed"),
-        ],
+        "medication_review" => vec![date("date"), field("stopped"), field("started"), field("changed")],
         _ => vec![
             kernteam_domain::events::EventKind::from_code(&field("kind"))
                 .map_or_else(|| field("kind"), |k| k.label().to_string()),
@@ -90,7 +87,11 @@ pub fn previous_summary(c: &Correction) -> String {
             field("notes"),
         ],
     };
-    parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ")
+    parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 impl App {
@@ -223,8 +224,12 @@ impl App {
         let user = c.actor().user();
         let own = (user.role == Role::SpecialistOuderengeneeskunde).then_some(user.display_name.as_str());
         let mut errors = Vec::new();
-        let valid = validate_consultation(input, today(), own).map_err(|e| errors.extend(e)).ok();
-        let reason = check_reason(reason).map_err(|e| errors.extend(invalid_messages(e))).ok();
+        let valid = validate_consultation(input, today(), own)
+            .map_err(|e| errors.extend(e))
+            .ok();
+        let reason = check_reason(reason)
+            .map_err(|e| errors.extend(invalid_messages(e)))
+            .ok();
         invalid_unless_empty(errors)?;
         let (valid, reason) = (valid.expect("valid"), reason.expect("reason"));
         let new = NewConsultation {
@@ -235,8 +240,15 @@ impl App {
             funding: valid.funding.code().to_string(),
             so_name: valid.so_name,
         };
-        self.write_correction(c, RecordKind::Consultation, id, &previous, &reason, Update::Consultation(new))
-            .await
+        self.write_correction(
+            c,
+            RecordKind::Consultation,
+            id,
+            &previous,
+            &reason,
+            Update::Consultation(new),
+        )
+        .await
     }
 
     /// Corrects a medication review; its indication stays as recorded.
@@ -251,7 +263,9 @@ impl App {
         self.correction_allowed(c, recorded_by).await?;
         let mut errors = Vec::new();
         let valid = validate_review(input, today()).map_err(|e| errors.extend(e)).ok();
-        let reason = check_reason(reason).map_err(|e| errors.extend(invalid_messages(e))).ok();
+        let reason = check_reason(reason)
+            .map_err(|e| errors.extend(invalid_messages(e)))
+            .ok();
         invalid_unless_empty(errors)?;
         let (valid, reason) = (valid.expect("valid"), reason.expect("reason"));
         let stored = self
@@ -270,8 +284,15 @@ impl App {
             changed: valid.changed,
             follow_up: valid.follow_up,
         };
-        self.write_correction(c, RecordKind::MedicationReview, id, &previous, &reason, Update::Review(new))
-            .await
+        self.write_correction(
+            c,
+            RecordKind::MedicationReview,
+            id,
+            &previous,
+            &reason,
+            Update::Review(new),
+        )
+        .await
     }
 
     /// Corrects an event's kind, time and notes; a sent handover stays recorded.
@@ -282,7 +303,9 @@ impl App {
         let valid = validate_event(&input.kind, input.occurred_at, input.notes, Utc::now())
             .map_err(|e| errors.extend(e))
             .ok();
-        let reason = check_reason(reason).map_err(|e| errors.extend(invalid_messages(e))).ok();
+        let reason = check_reason(reason)
+            .map_err(|e| errors.extend(invalid_messages(e)))
+            .ok();
         invalid_unless_empty(errors)?;
         let (valid, reason) = (valid.expect("valid"), reason.expect("reason"));
         let at = stored_time(valid.occurred_at);

@@ -461,7 +461,10 @@ mod tests {
         assert!(!may_correct_record(Role::PohO, team, true), "another practice");
         assert!(may_correct_record(Role::SpecialistOuderengeneeskunde, team, true));
         assert!(!may_correct_record(Role::Wijkverpleegkundige, team, false));
-        assert!(!may_correct_record(Role::Wijkverpleegkundige, own, true), "not on the team");
+        assert!(
+            !may_correct_record(Role::Wijkverpleegkundige, own, true),
+            "not on the team"
+        );
         assert!(!may_correct_record(Role::Beheerder, own, true));
     }
 

@@ -48,7 +48,8 @@ impl TryFrom<EventRow> for CareEvent {
     }
 }
 
-const EVENT_COLUMNS: &str = "e.id, e.patient_id, e.kind, e.occurred_at, e.notes, e.handover_sent_at, e.withdrawn_at, e.recorded_by";
+const EVENT_COLUMNS: &str =
+    "e.id, e.patient_id, e.kind, e.occurred_at, e.notes, e.handover_sent_at, e.withdrawn_at, e.recorded_by";
 
 impl Db {
     pub async fn events(&self, patient_id: i64) -> StoreResult<Vec<CareEvent>> {
