@@ -64,6 +64,8 @@ impl App {
             kind: new.kind,
             funding: new.funding,
             so_name: new.so_name,
+            withdrawn_at: None,
+            recorded_by: Some(user.id),
         })
     }
 }

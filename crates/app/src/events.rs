@@ -40,6 +40,10 @@ pub struct Event {
     pub occurred_at: DateTime<Utc>,
     pub notes: Option<String>,
     pub handover_sent_at: Option<DateTime<Utc>>,
+    /// Withdrawn (recorded in error): shown as such, counted nowhere.
+    pub withdrawn: bool,
+    /// The account that recorded it.
+    pub recorded_by: Option<i64>,
 }
 
 impl Event {
@@ -57,6 +61,8 @@ impl Event {
             occurred_at: parse_stored_time(&e.occurred_at)?,
             notes: e.notes.clone(),
             handover_sent_at: e.handover_sent_at.as_deref().map(parse_stored_time).transpose()?,
+            withdrawn: e.withdrawn_at.is_some(),
+            recorded_by: e.recorded_by,
         })
     }
 }
@@ -138,6 +144,8 @@ impl App {
             occurred_at: parse_stored_time(&at)?,
             notes,
             handover_sent_at: None,
+            withdrawn: false,
+            recorded_by: Some(c.actor().user().id),
         })
     }
 
@@ -156,7 +164,7 @@ impl App {
             .events_of(c.patient().id)
             .await?
             .into_iter()
-            .find(|e| e.id == event_id)
+            .find(|e| e.id == event_id && !e.withdrawn)
             .ok_or(Error::NotFound)?;
         if event.kind.needs_handover() {
             if let Some(sent) = event.handover_sent_at {

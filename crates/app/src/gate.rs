@@ -59,6 +59,12 @@ patient_token!(
     Contributor
 );
 patient_token!(
+    /// The actor may edit this patient's proactive care planning (PZP); whether they may
+    /// also change its treatment limits is `access().change_limits`, which the PZP use
+    /// case enforces (see `kernteam_domain::access::may_change_limits`).
+    PzpEditor
+);
+patient_token!(
     /// The actor may take the practice's decisions for this patient (inclusion, exclusion,
     /// care team, first point of contact).
     Decider
@@ -207,6 +213,7 @@ impl Administrator {
 enum Want {
     Read,
     Contribute,
+    EditPzp,
     Decide,
     AuditTrail,
 }
@@ -239,6 +246,7 @@ impl App {
         let (ok, what) = match want {
             Want::Read => (true, ""),
             Want::Contribute => (access.contribute, "wijzigen"),
+            Want::EditPzp => (access.edit_pzp, "pzp wijzigen"),
             Want::Decide => (access.decide, "besluiten"),
             Want::AuditTrail => (access.audit, "logging inzien"),
         };
@@ -251,6 +259,13 @@ impl App {
             patient,
             access,
         })
+    }
+
+    /// Refuses what a token's holder wants beyond the token (e.g. a PZP editor changing
+    /// treatment limits): audits the refusal; the caller answers `Forbidden`.
+    pub(crate) async fn refuse_holder(&self, holder: &impl HoldsPatient, detail: &str) -> Result<()> {
+        self.refuse(holder.held_actor(), Some(holder.held_patient()), detail)
+            .await
     }
 
     async fn refuse(&self, actor: &Actor, patient: Option<&PatientRef>, detail: &str) -> Result<()> {
@@ -284,6 +299,11 @@ impl App {
     /// audited by the use case, in the change's own transaction.
     pub async fn contributor(&self, actor: &Actor, patient_id: i64) -> Result<Contributor> {
         Ok(Contributor(self.grant(actor, patient_id, Want::Contribute).await?))
+    }
+
+    /// May the actor edit this patient's PZP? The save is audited by the use case.
+    pub async fn pzp_editor(&self, actor: &Actor, patient_id: i64) -> Result<PzpEditor> {
+        Ok(PzpEditor(self.grant(actor, patient_id, Want::EditPzp).await?))
     }
 
     /// May the actor take the practice's decisions for this patient?
@@ -426,4 +446,4 @@ macro_rules! holds {
         }
     )*};
 }
-holds!(Visible, Contributor, Decider, AuditReader);
+holds!(Visible, Contributor, PzpEditor, Decider, AuditReader);

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod capacity;
 pub mod consultations;
 pub mod contract;
+pub mod corrections;
 pub mod dashboard;
 pub mod decision_import;
 pub mod declarations;

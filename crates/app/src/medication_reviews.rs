@@ -89,6 +89,8 @@ impl App {
             started: new.started,
             changed: new.changed,
             follow_up: new.follow_up,
+            withdrawn_at: None,
+            recorded_by: Some(user.id),
         })
     }
 }

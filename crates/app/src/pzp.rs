@@ -1,17 +1,42 @@
 //! Proactive care planning (PZP): reading its versions and saving a new one.
 //!
-//! Everyone who may see the patient reads the PZP (a [`Visible`]); everyone who may
-//! contribute to the care records saves a version (a [`Contributor`]). Like the care plan,
-//! a save names the version it started from and is refused when someone else saved since.
+//! Everyone who may see the patient reads the PZP (a [`Visible`]); the practice's
+//! clinicians save a version (a [`PzpEditor`]); only a huisarts of the practice changes the
+//! treatment wishes and limits and the GP responsible for them
+//! (`kernteam_domain::access::may_change_limits`): a save by anyone else that changes them
+//! is refused (403, audited) and writes nothing. Like the care plan, a save names the
+//! version it started from and is refused when someone else saved since.
 
-use kernteam_domain::pzp::{normalise, pzp_changes, AdvanceCarePlan};
-use kernteam_store::care::CarePlanVersion;
+use kernteam_domain::access::Role;
+use kernteam_domain::pzp::{normalise, pzp_changes, AdvanceCarePlan, PzpPerson, WishDecision};
+use kernteam_store::care::{CarePlanVersion, TeamMember};
 use kernteam_store::program::Document;
 
 use crate::audit::Action;
 use crate::error::{invalid_unless_empty, Error, Result};
-use crate::gate::{Contributor, Visible};
+use crate::gate::{HoldsPatient, PzpEditor, Visible};
 use crate::{today, App};
+
+/// Whom a PZP may name: the practice's GP accounts (who agreed the limits) and the
+/// mantelzorgers on the patient's care team (who took part in a conversation).
+#[derive(Debug, Clone, Default)]
+pub struct PzpPeople {
+    /// Active huisarts accounts of the patient's practice: (account id, name).
+    pub gps: Vec<PzpPerson>,
+    /// Active care-team members of kind mantelzorger.
+    pub carers: Vec<TeamMember>,
+}
+
+impl PzpPeople {
+    /// The name a mantelzorger has in a conversation's participants: "Anna Jansen
+    /// (mantelzorger, dochter)".
+    pub fn carer_label(m: &TeamMember) -> String {
+        match m.relation.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => format!("{} (mantelzorger, {r})", m.name),
+            None => format!("{} (mantelzorger)", m.name),
+        }
+    }
+}
 
 /// Reads a stored PZP.
 pub fn parse_pzp(content: &str) -> Result<AdvanceCarePlan> {
@@ -56,11 +81,83 @@ impl App {
         })
     }
 
+    /// The GPs and mantelzorgers a PZP of this patient may name.
+    pub async fn pzp_people(&self, holder: &impl HoldsPatient) -> Result<PzpPeople> {
+        let practice = holder.held_patient().practice_id;
+        let gps = self
+            .db
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.role == Role::Huisarts && u.practice_id == Some(practice))
+            .map(|u| PzpPerson {
+                id: u.id,
+                name: u.display_name,
+            })
+            .collect();
+        let carers = self
+            .db
+            .team(holder.held_patient().id)
+            .await?
+            .into_iter()
+            .filter(|m| m.kind == "mantelzorger")
+            .collect();
+        Ok(PzpPeople { gps, carers })
+    }
+
     /// Saves `pzp` as a new version. `based_on` is the version the editor started from
     /// (0: none): when someone else saved in between, the result is `Conflict` and nothing
     /// is written. The PZP is normalised (see `kernteam_domain::pzp::normalise`).
-    pub async fn save_pzp(&self, c: &Contributor, based_on: i64, pzp: AdvanceCarePlan) -> Result<PzpSaved> {
+    pub async fn save_pzp(&self, c: &PzpEditor, based_on: i64, pzp: AdvanceCarePlan) -> Result<PzpSaved> {
         self.edit_pzp(c, based_on, |_| (pzp, Vec::new())).await
+    }
+
+    /// Checks and completes the people a PZP names: the responsible GP must be a GP
+    /// account of the practice (a huisarts who changes the limits without naming one is
+    /// it himself); every mantelzorger of a new conversation must be on the care team
+    /// (their names are taken from it). Returns the problems, in Dutch.
+    fn check_people(
+        &self,
+        c: &PzpEditor,
+        people: &PzpPeople,
+        previous: &AdvanceCarePlan,
+        pzp: &mut AdvanceCarePlan,
+    ) -> Vec<String> {
+        let mut errors = Vec::new();
+        let decided = pzp.wishes.iter().any(|w| w.decision != WishDecision::NogNietBesproken);
+        if pzp.responsible_gp.is_none() && decided && pzp.limits_differ(previous) {
+            let u = c.actor().user();
+            if u.role == Role::Huisarts {
+                pzp.responsible_gp = Some(PzpPerson {
+                    id: u.id,
+                    name: u.display_name.clone(),
+                });
+            }
+        }
+        if let Some(gp) = &mut pzp.responsible_gp {
+            let unchanged = previous.responsible_gp.as_ref().is_some_and(|p| p.id == gp.id);
+            match people.gps.iter().find(|g| g.id == gp.id) {
+                Some(found) => gp.name = found.name.clone(),
+                // A GP who has since left stays named on the limits they agreed.
+                None if unchanged => *gp = previous.responsible_gp.clone().expect("unchanged"),
+                None => errors.push("Kies als verantwoordelijk huisarts een huisarts van de praktijk.".into()),
+            }
+        } else if decided && pzp.limits_differ(previous) {
+            errors.push("Kies de huisarts die de wensen en grenzen met de patiënt afsprak.".into());
+        }
+        for conv in &mut pzp.conversations {
+            if previous.conversations.contains(conv) {
+                continue;
+            }
+            for carer in &mut conv.carers {
+                match people.carers.iter().find(|m| m.id == carer.id) {
+                    Some(m) => carer.name = m.name.clone(),
+                    None => errors.push("Kies de mantelzorgers die deelnamen uit het zorgteam van de patiënt.".into()),
+                }
+            }
+        }
+        errors.dedup();
+        errors
     }
 
     /// Saves a new version made by `edit` from the stored PZP (a form changes it rather
@@ -69,7 +166,7 @@ impl App {
     /// problems, nothing is written and `Invalid` lists them with the PZP's own.
     pub async fn edit_pzp(
         &self,
-        c: &Contributor,
+        c: &PzpEditor,
         based_on: i64,
         edit: impl FnOnce(&AdvanceCarePlan) -> (AdvanceCarePlan, Vec<String>),
     ) -> Result<PzpSaved> {
@@ -90,8 +187,14 @@ impl App {
                 None
             }
         };
+        if pzp.as_ref().is_some_and(|p| p.limits_differ(&previous)) && !c.access().change_limits {
+            self.refuse_holder(c, "behandelgrenzen wijzigen").await?;
+            return Err(Error::Forbidden);
+        }
         invalid_unless_empty(errors)?;
-        let pzp = pzp.expect("no errors, so a PZP");
+        let mut pzp = pzp.expect("no errors, so a PZP");
+        let people = self.pzp_people(c).await?;
+        invalid_unless_empty(self.check_people(c, &people, &previous, &mut pzp))?;
         if pzp == previous {
             return Ok(PzpSaved::Unchanged { version: current });
         }

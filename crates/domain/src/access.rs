@@ -217,6 +217,22 @@ pub struct PatientAccess {
     pub decide: bool,
     /// See who accessed the record (practice administrator).
     pub audit: bool,
+    /// Edit the proactive care planning (PZP): conversations, directives, representative,
+    /// preferred places, next review. The practice's clinicians; network professionals
+    /// read the PZP but do not edit it.
+    pub edit_pzp: bool,
+    /// Change treatment wishes and limits (the wel/niet per treatment) and the GP
+    /// responsible for them: the practice's huisarts only. See [`may_change_limits`].
+    pub change_limits: bool,
+}
+
+/// Who may change a patient's treatment wishes and limits: a huisarts of the patient's
+/// practice. A treatment limit ("Niet reanimeren") is a medical decision the GP takes with
+/// the patient and answers for; the POH-O, verpleegkundig specialist and physician
+/// assistant record the conversations around it, and network professionals read the
+/// limits at the bedside, but neither changes them.
+pub fn may_change_limits(role: Role, rel: Relationship) -> bool {
+    role == Role::Huisarts && rel.same_practice
 }
 
 /// The access rule. A user without `read` gets 404, not 403: whether a patient exists in
@@ -228,14 +244,30 @@ pub fn patient_access(role: Role, is_admin: bool, rel: Relationship) -> PatientA
             contribute: role.is_practice_clinician(),
             decide: role.is_practice_clinician(),
             audit: is_admin || role == Role::Praktijkmanager,
+            edit_pzp: role.is_practice_clinician(),
+            change_limits: may_change_limits(role, rel),
         },
         Scope::Network if rel.on_care_team => PatientAccess {
             read: true,
             contribute: true,
             decide: false,
             audit: false,
+            edit_pzp: false,
+            change_limits: false,
         },
         _ => PatientAccess::default(),
+    }
+}
+
+/// Who may correct or withdraw a recorded consultation, medication review or event: the
+/// practice's clinicians any of their patients' records; a network professional on the care
+/// team only what they recorded themselves (they read the others). Never silently: the
+/// version before is kept with who, when and why.
+pub fn may_correct_record(role: Role, rel: Relationship, recorded_it: bool) -> bool {
+    match role.scope() {
+        Scope::Practice => rel.same_practice && role.is_practice_clinician(),
+        Scope::Network => rel.on_care_team && recorded_it,
+        Scope::Region => false,
     }
 }
 
@@ -378,6 +410,62 @@ mod tests {
         }
         let pm = patient_access(Role::Praktijkmanager, false, own);
         assert!(pm.read && pm.audit && !pm.contribute && !pm.decide);
+    }
+
+    #[test]
+    fn only_the_practice_gp_changes_treatment_limits() {
+        let own = Relationship {
+            same_practice: true,
+            on_care_team: false,
+        };
+        let team = Relationship {
+            same_practice: false,
+            on_care_team: true,
+        };
+        let gp = patient_access(Role::Huisarts, false, own);
+        assert!(gp.edit_pzp && gp.change_limits);
+        for r in [Role::PohO, Role::VerpleegkundigSpecialist, Role::PhysicianAssistant] {
+            let a = patient_access(r, false, own);
+            assert!(a.edit_pzp && !a.change_limits, "{r:?} records the PZP, not the limits");
+        }
+        let pm = patient_access(Role::Praktijkmanager, true, own);
+        assert!(pm.read && !pm.edit_pzp && !pm.change_limits);
+        for r in [
+            Role::Wijkverpleegkundige,
+            Role::SpecialistOuderengeneeskunde,
+            Role::Apotheker,
+        ] {
+            let a = patient_access(r, false, team);
+            assert!(a.read && !a.edit_pzp && !a.change_limits, "{r:?} reads the limits");
+        }
+        assert!(
+            !may_change_limits(Role::Huisarts, team),
+            "a GP of another practice does not"
+        );
+        assert!(!may_change_limits(Role::PohO, own));
+    }
+
+    #[test]
+    fn network_professionals_correct_only_their_own_records() {
+        let own = Relationship {
+            same_practice: true,
+            on_care_team: false,
+        };
+        let team = Relationship {
+            same_practice: false,
+            on_care_team: true,
+        };
+        assert!(may_correct_record(Role::PohO, own, false));
+        assert!(may_correct_record(Role::Huisarts, own, false));
+        assert!(!may_correct_record(Role::Praktijkmanager, own, true));
+        assert!(!may_correct_record(Role::PohO, team, true), "another practice");
+        assert!(may_correct_record(Role::SpecialistOuderengeneeskunde, team, true));
+        assert!(!may_correct_record(Role::Wijkverpleegkundige, team, false));
+        assert!(
+            !may_correct_record(Role::Wijkverpleegkundige, own, true),
+            "not on the team"
+        );
+        assert!(!may_correct_record(Role::Beheerder, own, true));
     }
 
     #[test]

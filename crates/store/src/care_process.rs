@@ -68,11 +68,12 @@ impl Db {
             .collect()
     }
 
-    /// Every medication review of the practice's patients: (patient id, date).
+    /// Every current medication review of the practice's patients: (patient id, date);
+    /// withdrawn ones are left out.
     pub async fn practice_medication_review_dates(&self, practice_id: i64) -> StoreResult<Vec<(i64, NaiveDate)>> {
         let rows = sqlx::query_as::<_, PatientDateRow>(
             "SELECT m.patient_id, m.reviewed_on AS on_date FROM medication_reviews m \
-             JOIN patients p ON p.id = m.patient_id WHERE p.practice_id = $1 ORDER BY m.patient_id, m.reviewed_on",
+             JOIN patients p ON p.id = m.patient_id WHERE p.practice_id = $1 AND m.withdrawn_at IS NULL ORDER BY m.patient_id, m.reviewed_on",
         )
         .bind(practice_id)
         .fetch_all(self.pool())

@@ -20,6 +20,7 @@ pub mod collaboration;
 pub mod consultations;
 pub mod contract;
 pub mod convert;
+pub mod corrections;
 pub mod decisions;
 pub mod documents;
 pub mod events;

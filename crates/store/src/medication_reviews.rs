@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::change::Change;
-use crate::convert::{all, date, fmt_date, opt_date};
+use crate::convert::{all, date, fmt_date, opt_date, opt_timestamp};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +18,10 @@ pub struct MedicationReview {
     pub started: Option<String>,
     pub changed: Option<String>,
     pub follow_up: Option<NaiveDate>,
+    /// When it was withdrawn (recorded in error); it then no longer counts.
+    pub withdrawn_at: Option<String>,
+    /// The account that recorded it.
+    pub recorded_by: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +46,8 @@ struct ReviewRow {
     started: Option<String>,
     changed: Option<String>,
     follow_up: Option<String>,
+    withdrawn_at: Option<String>,
+    recorded_by: Option<i64>,
 }
 
 impl TryFrom<ReviewRow> for MedicationReview {
@@ -57,6 +63,8 @@ impl TryFrom<ReviewRow> for MedicationReview {
             started: r.started,
             changed: r.changed,
             follow_up: opt_date("medication_reviews.follow_up", r.follow_up)?,
+            withdrawn_at: opt_timestamp("medication_reviews.withdrawn_at", r.withdrawn_at)?,
+            recorded_by: r.recorded_by,
         })
     }
 }
@@ -77,7 +85,7 @@ impl TryFrom<LastReviewRow> for (i64, NaiveDate) {
 impl Db {
     pub async fn medication_reviews(&self, patient_id: i64) -> StoreResult<Vec<MedicationReview>> {
         let rows = sqlx::query_as::<_, ReviewRow>(
-            "SELECT id, patient_id, reviewed_on, indication, participants, stopped, started, changed, follow_up \
+            "SELECT id, patient_id, reviewed_on, indication, participants, stopped, started, changed, follow_up, withdrawn_at, recorded_by \
              FROM medication_reviews WHERE patient_id = $1 ORDER BY reviewed_on DESC, id DESC",
         )
         .bind(patient_id)
@@ -86,11 +94,12 @@ impl Db {
         all(rows)
     }
 
-    /// The last medication review per patient of a practice: (patient id, date).
+    /// The last medication review per patient of a practice: (patient id, date); withdrawn
+    /// reviews do not count.
     pub async fn last_medication_reviews(&self, practice_id: i64) -> StoreResult<Vec<(i64, NaiveDate)>> {
         let rows = sqlx::query_as::<_, LastReviewRow>(
             "SELECT m.patient_id, MAX(m.reviewed_on) AS reviewed_on FROM medication_reviews m \
-             JOIN patients p ON p.id = m.patient_id WHERE p.practice_id = $1 GROUP BY m.patient_id",
+             JOIN patients p ON p.id = m.patient_id WHERE p.practice_id = $1 AND m.withdrawn_at IS NULL GROUP BY m.patient_id",
         )
         .bind(practice_id)
         .fetch_all(self.pool())
@@ -100,6 +109,35 @@ impl Db {
 }
 
 impl Change {
+    /// Replaces a review's content (the caller keeps the version before: see
+    /// [`Change::keep_previous`]). `NotFound` when the patient has no such current record.
+    pub async fn update_medication_review(
+        &mut self,
+        patient_id: i64,
+        id: i64,
+        m: &NewMedicationReview,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE medication_reviews SET reviewed_on = $1, indication = $2, participants = $3, stopped = $4, started = $5, \
+             changed = $6, follow_up = $7 WHERE id = $8 AND patient_id = $9 AND withdrawn_at IS NULL",
+        )
+        .bind(fmt_date(m.date))
+        .bind(&m.indication)
+        .bind(&m.participants)
+        .bind(&m.stopped)
+        .bind(&m.started)
+        .bind(&m.changed)
+        .bind(m.follow_up.map(fmt_date))
+        .bind(id)
+        .bind(patient_id)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn add_medication_review(
         &mut self,
         patient_id: i64,

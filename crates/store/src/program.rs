@@ -4,6 +4,7 @@
 //! their handover ([`crate::events`]) and the practice's POH-O formation ([`crate::formation`]).
 
 pub use crate::consultations::*;
+pub use crate::corrections::*;
 pub use crate::documents::{Document, NewVersion};
 pub use crate::events::*;
 pub use crate::formation::*;

@@ -35,7 +35,7 @@ impl Db {
     pub async fn record_summary(&self, patient_id: i64) -> StoreResult<RecordSummary> {
         let mut select = vec![
             "(SELECT member_id FROM first_contacts WHERE patient_id = $1) AS first_contact_member".to_string(),
-            "(SELECT MAX(reviewed_on) FROM medication_reviews WHERE patient_id = $1) AS last_medication_review"
+            "(SELECT MAX(reviewed_on) FROM medication_reviews WHERE patient_id = $1 AND withdrawn_at IS NULL) AS last_medication_review"
                 .to_string(),
         ];
         for (doc, prefix) in [(Document::CarePlan, "care_plan"), (Document::Pzp, "pzp")] {

@@ -109,37 +109,83 @@ impl IntoResponse for AppError {
             _ => {}
         }
         let status = self.status();
-        let mut list = String::new();
-        if let AppError::Invalid(messages) = &self {
-            list.push_str("<ul>");
-            for m in messages {
-                list.push_str(&format!("<li>{}</li>", crate::html_escape(m)));
-            }
-            list.push_str("</ul>");
-        }
-        let body = format!(
-            "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{code} — Kernteam</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\
-             <body><main class=\"narrow\"><h1>{title}</h1><p>{message}</p>{list}<p>{next}</p>\
-             <ul class=\"next\"><li><a href=\"/patienten\">Naar de patiëntenlijst</a></li><li><a href=\"/werklijst\">Naar de werklijst</a></li><li><a href=\"/\">Naar de startpagina</a></li></ul></main></body></html>",
-            code = status.as_u16(),
-            title = match status {
+        let page = ErrorPage {
+            me: None,
+            flash: None,
+            code: status.as_u16(),
+            title: match status {
                 StatusCode::NOT_FOUND => "Niet gevonden",
                 StatusCode::FORBIDDEN => "Geen toegang",
                 StatusCode::UNPROCESSABLE_ENTITY => "De invoer klopt niet",
                 StatusCode::CONFLICT => "Dat lukte niet",
                 _ => "Er ging iets mis",
             },
-            message = crate::html_escape(&self.public_message()),
-            next = match status {
+            message: self.public_message(),
+            list: match &self {
+                AppError::Invalid(messages) => messages.clone(),
+                _ => Vec::new(),
+            },
+            next: match status {
                 StatusCode::NOT_FOUND => "Controleer de link, of zoek de patiënt op in de patiëntenlijst.",
                 StatusCode::FORBIDDEN => "Vraag de praktijkmanager of de huisarts als u dit wel moet kunnen.",
-                StatusCode::UNPROCESSABLE_ENTITY =>
-                    "Ga terug met de knop Vorige van de browser: daar staat uw invoer nog, zodat u hem kunt verbeteren.",
-                StatusCode::CONFLICT => "Laad de pagina opnieuw en probeer het nog eens: iemand anders heeft intussen iets gewijzigd.",
+                StatusCode::UNPROCESSABLE_ENTITY => {
+                    "Ga terug met de knop Vorige van de browser: daar staat uw invoer nog, zodat u hem kunt verbeteren."
+                }
+                StatusCode::CONFLICT => {
+                    "Laad de pagina opnieuw en probeer het nog eens: iemand anders heeft intussen iets gewijzigd."
+                }
                 _ => "Probeer het over een paar minuten opnieuw. Lukt het dan nog niet, meld het dan bij de beheerder.",
             },
-        );
-        (status, Html(body)).into_response()
+        };
+        let body = askama::Template::render(&page).unwrap_or_else(|_| page.message.clone());
+        let mut resp = (status, Html(body)).into_response();
+        // The layer below renders the page again with the signed-in user's menu.
+        resp.extensions_mut().insert(page);
+        resp
+    }
+}
+
+/// An error page: the normal layout (with the signed-in user's menu, added by
+/// [`with_menu`]), what went wrong, and what to do next.
+#[derive(askama::Template, Clone)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    me: Option<crate::pages::Me>,
+    flash: Option<String>,
+    code: u16,
+    title: &'static str,
+    message: String,
+    list: Vec<String>,
+    next: &'static str,
+}
+
+/// Middleware (inside the session layer): an error page of a signed-in user's request gets
+/// the normal menu, so that they can go on from where they are.
+pub async fn with_menu(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let cu = req.extensions().get::<crate::auth::CurrentUser>().cloned();
+    let mut resp = next.run(req).await;
+    let (Some(cu), Some(mut page)) = (cu, resp.extensions_mut().remove::<ErrorPage>()) else {
+        return resp;
+    };
+    let Ok(me) = crate::pages::me(&state, &cu).await else {
+        return resp;
+    };
+    page.me = Some(me);
+    match askama::Template::render(&page) {
+        Ok(body) => {
+            let status = resp.status();
+            let mut fresh = (status, Html(body)).into_response();
+            for (k, v) in resp.headers() {
+                if k != axum::http::header::CONTENT_LENGTH && k != axum::http::header::CONTENT_TYPE {
+                    fresh.headers_mut().insert(k.clone(), v.clone());
+                }
+            }
+            fresh
+        }
+        Err(_) => resp,
     }
 }

@@ -230,6 +230,7 @@ pub fn router(state: AppState) -> Router {
         .into_iter()
         .fold(Router::new(), |router, page| router.route(page.path, page.handler))
         .merge(api::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::with_menu))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -36,6 +36,11 @@ enum Class {
     PatientContribute,
     /// Practice decisions: inclusion, exclusion, care team, first contact.
     PatientDecide,
+    /// Edit the PZP: the practice's clinicians (network professionals read it).
+    PzpEdit,
+    /// Correct or withdraw a recorded consultation, review or event: the practice's
+    /// clinicians; a network professional only what they recorded (here: nothing).
+    RecordCorrect,
     /// A patient's audit trail (practice administrator).
     PatientAudit,
     /// Lists of one's own patients and work: practice staff and network professionals.
@@ -120,6 +125,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         }
         (_, p) if p.starts_with("/beheer") => Admin,
         ("GET", "/patienten/{id}/audit") => PatientAudit,
+        ("POST", "/patienten/{id}/pzp") | ("PUT", "/v1/patients/{id}/pzp") => PzpEdit,
+        ("POST", p) if p.ends_with("/{record}/intrekken") || p.ends_with("/{record}/corrigeren") => RecordCorrect,
         (
             "POST" | "PUT" | "DELETE",
             "/patienten/{id}/inclusie"
@@ -287,7 +294,7 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
                 Forbidden
             }
         }
-        PatientRead | PatientContribute | PatientDecide | PatientAudit => {
+        PatientRead | PatientContribute | PatientDecide | PatientAudit | PzpEdit | RecordCorrect => {
             let sees = match rel {
                 Relation::Own => practice,
                 Relation::OnTeam => network,
@@ -299,7 +306,7 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
             let may = match class {
                 PatientRead => true,
                 PatientContribute => clinician || network,
-                PatientDecide => clinician,
+                PatientDecide | PzpEdit | RecordCorrect => clinician,
                 _ => role == Role::Praktijkmanager,
             };
             if may {
@@ -493,6 +500,33 @@ async fn the_access_matrix_holds() {
                 poh
             ))
             .unwrap();
+            let consultation = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_consultation(
+                patient,
+                &kernteam_store::program::NewConsultation {
+                    date: chrono::Local::now().date_naive(),
+                    question: "Vraag".into(),
+                    advice: None,
+                    kind: "consultatie".into(),
+                    funding: "zvw".into(),
+                    so_name: "Sanne Oud".into(),
+                },
+                poh
+            ))
+            .unwrap();
+            let review = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_medication_review(
+                patient,
+                &kernteam_store::program::NewMedicationReview {
+                    date: chrono::Local::now().date_naive(),
+                    indication: None,
+                    participants: "huisarts".into(),
+                    stopped: None,
+                    started: None,
+                    changed: None,
+                    follow_up: None,
+                },
+                poh
+            ))
+            .unwrap();
             kernteam_store::audited!(db, testing::entry(), |ch| ch.save_version(
                 Document::Pzp,
                 patient,
@@ -552,6 +586,17 @@ async fn the_access_matrix_holds() {
                     .replace("{member}", &member.to_string())
                     .replace("{meeting}", &meeting.to_string())
                     .replace("{event}", &event.to_string())
+                    .replace(
+                        "{record}",
+                        &if template.contains("/consultaties/") {
+                            consultation
+                        } else if template.contains("/medicatiebeoordelingen/") {
+                            review
+                        } else {
+                            event
+                        }
+                        .to_string(),
+                    )
                     .replace("{version}", "1")
                     .replace("{practice}", &practice.to_string())
                     .replace("{conversation}", &conversation.to_string())

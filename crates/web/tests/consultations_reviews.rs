@@ -447,3 +447,143 @@ async fn a_refused_medication_review_audits_the_reviews_it_shows_again() {
         t.finish().await;
     }
 }
+
+/// Corrections and withdrawals: versioned and audited, never silently; a withdrawn record
+/// counts nowhere; a network professional cannot change what the practice recorded; the
+/// error page keeps the menu.
+#[tokio::test]
+async fn recorded_consultations_reviews_and_events_are_corrected_or_withdrawn_never_overwritten() {
+    for t in testing::all().await {
+        let w = seed(&t.db).await;
+        let a1 = w.a1;
+        let day = today();
+        let poh = Client::sign_in(&w.app, "poh-a").await;
+        let base = format!("/patienten/{a1}/consultaties");
+        let (_, csrf) = page_with_csrf(&poh, &base).await;
+        let day_s = day.to_string();
+        let r = poh
+            .post_form(
+                &base,
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("date", day_s.as_str()),
+                    ("kind", "consultatie"),
+                    ("question", "Valrisico"),
+                    ("advice", ""),
+                    ("funding", "zvw"),
+                    ("so_name", "Sanne Oud"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let id = w.db.consultations(a1).await.unwrap()[0].id;
+        let counts = |db: kernteam_store::Db| async move {
+            db.consultation_counts(w.practice_a, day - chrono::Duration::days(1), day)
+                .await
+                .unwrap()
+        };
+        assert_eq!(counts(w.db.clone()).await, [("zvw".to_string(), 1)]);
+
+        // The district nurse on the team reads it but may not change it.
+        let nurse = Client::sign_in(&w.app, "wvk-team").await;
+        let r = nurse
+            .post_form(&format!("{base}/{id}/intrekken"), &[("reason", "fout")])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(!nurse.get(&base).await.text().contains("Consultatie intrekken"));
+
+        // A correction needs a reason; with one, the old version is kept and shown.
+        let fields = |reason: &'static str| {
+            vec![
+                ("date", day_s.clone()),
+                ("kind", "consultatie".to_string()),
+                ("question", "Valrisico en duizeligheid".to_string()),
+                ("advice", "Medicatie nalopen".to_string()),
+                ("funding", "wlz".to_string()),
+                ("so_name", "Sanne Oud".to_string()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        let post = |f: Vec<(&'static str, String)>| {
+            let poh = &poh;
+            let path = format!("{base}/{id}/corrigeren");
+            async move {
+                let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                poh.post_form(&path, &refs).await
+            }
+        };
+        let r = post(fields("")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("Vul de reden in"), "{}", r.text());
+        assert!(r.text().contains("Hoofdmenu"), "the error page keeps the menu");
+        let r = post(fields("Verkeerde financiering")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let stored = &w.db.consultations(a1).await.unwrap()[0];
+        assert_eq!((stored.id, stored.funding.as_str()), (id, "wlz"));
+        let page = poh.get(&base).await.text();
+        assert!(page.contains("gecorrigeerd"), "{page}");
+        assert!(page.contains("door Petra Poh: Verkeerde financiering (was: "), "{page}");
+        assert!(page.contains("Valrisico · Sanne Oud"), "the version before: {page}");
+        assert_eq!(counts(w.db.clone()).await, [("wlz".to_string(), 1)]);
+
+        // Withdrawn: still shown, as such; counted nowhere.
+        let r = poh
+            .post_form(
+                &format!("{base}/{id}/intrekken"),
+                &[("reason", "Bij de verkeerde patiënt")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = poh.get(&base).await.text();
+        assert!(
+            page.contains("ingetrokken") && page.contains("Bij de verkeerde patiënt"),
+            "{page}"
+        );
+        assert!(counts(w.db.clone()).await.is_empty());
+        let r = poh
+            .post_form(&format!("{base}/{id}/intrekken"), &[("reason", "nogmaals")])
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "withdrawn once");
+        let corrections =
+            w.db.corrections(a1, kernteam_store::program::RecordKind::Consultation)
+                .await
+                .unwrap();
+        assert_eq!(
+            corrections.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(),
+            ["gecorrigeerd", "ingetrokken"]
+        );
+        let actions: Vec<String> = audit_rows(&w.db, w.poh_a).await.into_iter().map(|(_, a)| a).collect();
+        assert!(actions.contains(&"registratie gecorrigeerd".to_string()));
+        assert!(actions.contains(&"registratie ingetrokken".to_string()));
+
+        // An event withdrawn no longer counts in the figures.
+        let ev = kernteam_store::audited!(w.db, kernteam_store::testing::entry(), |ch| ch.add_event(
+            a1,
+            "seh_verwijzing",
+            "2027-02-01T10:00:00Z",
+            None,
+            w.poh_a
+        ))
+        .unwrap();
+        let events = |db: kernteam_store::Db| async move {
+            db.event_counts(w.practice_a, "2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z")
+                .await
+                .unwrap()
+        };
+        assert_eq!(events(w.db.clone()).await.len(), 1);
+        let r = poh
+            .post_form(
+                &format!("/patienten/{a1}/gebeurtenissen/{ev}/intrekken"),
+                &[("reason", "Dubbel vastgelegd")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert!(events(w.db.clone()).await.is_empty());
+        assert!(poh
+            .get(&format!("/patienten/{a1}/gebeurtenissen"))
+            .await
+            .text()
+            .contains("Dubbel vastgelegd"));
+        t.finish().await;
+    }
+}

@@ -103,6 +103,21 @@ pub struct Conversation {
     pub participants: String,
     #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub summary: String,
+    /// The mantelzorgers who took part, as members of the patient's care team (kind
+    /// mantelzorger) when the conversation was recorded; their names are in `participants`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carers: Vec<PzpPerson>,
+}
+
+/// A person a PZP names by their record in Kernteam: a care-team member or an account.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PzpPerson {
+    /// The care-team member's id (a mantelzorger) or the account's id (a GP).
+    pub id: i64,
+    /// The name when it was recorded.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub name: String,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -141,6 +156,10 @@ pub struct AdvanceCarePlan {
     pub preferred_place_of_death: String,
     #[serde(default)]
     pub next_review: Option<NaiveDate>,
+    /// The huisarts (a GP account of the practice) who agreed the treatment wishes and
+    /// limits with the patient. Set whenever they change; older versions may lack it.
+    #[serde(default)]
+    pub responsible_gp: Option<PzpPerson>,
 }
 
 impl AdvanceCarePlan {
@@ -163,6 +182,23 @@ impl AdvanceCarePlan {
     /// Treatment limits: the treatments the patient does not want.
     pub fn limits(&self) -> impl Iterator<Item = &TreatmentWish> {
         self.wishes.iter().filter(|w| w.decision == WishDecision::Niet)
+    }
+
+    /// Whether the treatment wishes and limits, or the GP responsible for them, differ
+    /// from `old`: only those who may change limits may save such a version.
+    pub fn limits_differ(&self, old: &AdvanceCarePlan) -> bool {
+        let decisions = |p: &AdvanceCarePlan| {
+            let mut d: Vec<(String, WishDecision)> = p
+                .wishes
+                .iter()
+                .filter(|w| w.decision != WishDecision::NogNietBesproken)
+                .map(|w| (w.treatment.to_lowercase(), w.decision))
+                .collect();
+            d.sort_by(|a, b| a.0.cmp(&b.0));
+            d
+        };
+        decisions(self) != decisions(old)
+            || self.responsible_gp.as_ref().map(|g| g.id) != old.responsible_gp.as_ref().map(|g| g.id)
     }
 
     /// Checks texts and relations; Dutch messages.
@@ -277,6 +313,12 @@ pub fn pzp_changes(old: &AdvanceCarePlan, new: &AdvanceCarePlan) -> Vec<String> 
             out.push(format!("{label} gewijzigd"));
         }
     }
+    if old.responsible_gp.as_ref().map(|g| g.id) != new.responsible_gp.as_ref().map(|g| g.id) {
+        out.push(format!(
+            "Verantwoordelijk huisarts: {}",
+            new.responsible_gp.as_ref().map_or("—", |g| g.name.as_str())
+        ));
+    }
     if old.next_review != new.next_review {
         out.push(format!(
             "Volgende bespreking: {}",
@@ -313,6 +355,20 @@ mod tests {
         );
         let changes = pzp_changes(&AdvanceCarePlan::blank(), &p);
         assert_eq!(changes, ["Reanimatie: Nog niet besproken → Niet"]);
+        assert!(p.limits_differ(&AdvanceCarePlan::blank()));
+        let mut q = p.clone();
+        q.wishes[0].recorded_by = "Dr. de Vries".into();
+        q.legal_representative = "Anna".into();
+        assert!(!q.limits_differ(&p), "recorders and other fields are not the limits");
+        q.responsible_gp = Some(PzpPerson {
+            id: 7,
+            name: "Dr. Janssen".into(),
+        });
+        assert!(q.limits_differ(&p), "the responsible GP is part of the limits");
+        assert_eq!(
+            pzp_changes(&p, &q).last().map(String::as_str),
+            Some("Verantwoordelijk huisarts: Dr. Janssen")
+        );
     }
 
     #[test]
@@ -322,6 +378,7 @@ mod tests {
             date: "2027-03-01".parse().unwrap(),
             participants: "patiënt, dochter".into(),
             summary: "Wil thuis sterven".into(),
+            carers: Vec::new(),
         });
         old.wishes[0] = TreatmentWish {
             treatment: "reanimatie".into(),

@@ -66,6 +66,15 @@ pub fn normalise(mut p: AdvanceCarePlan, today: NaiveDate) -> Result<AdvanceCare
         check_length(&c.summary, &format!("{what}: de samenvatting"), MAX_TEXT, &mut errors);
     }
     p.conversations.sort_by_key(|c| c.date);
+    if let Some(gp) = &mut p.responsible_gp {
+        gp.name = gp.name.trim().to_string();
+        check_length(
+            &gp.name,
+            "De naam van de verantwoordelijk huisarts",
+            MAX_NAME,
+            &mut errors,
+        );
+    }
 
     let mut wishes: Vec<TreatmentWish> = Vec::new();
     let mut seen = HashSet::new();
@@ -207,6 +216,7 @@ mod tests {
                 date: d("2027-09-01"),
                 participants: " ".into(),
                 summary: "x".repeat(MAX_TEXT + 1),
+                carers: Vec::new(),
             }],
             wishes: vec![
                 wish("reanimatie", WishDecision::Niet, None, ""),

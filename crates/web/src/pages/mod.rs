@@ -53,6 +53,7 @@ use crate::error::AppResult;
 use crate::AppState;
 
 /// The signed-in user as the page header shows them.
+#[derive(Clone)]
 pub struct Me {
     pub name: String,
     pub role: String,

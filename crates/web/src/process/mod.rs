@@ -5,6 +5,7 @@
 //! logic with); [`routes`] lists their page routes for the application's router.
 
 pub mod consultations;
+pub mod corrections;
 pub mod events;
 pub mod formation;
 pub mod mdo;
@@ -17,6 +18,7 @@ pub fn routes() -> Vec<crate::PageRoute> {
     [
         pzp::routes(),
         consultations::routes(),
+        corrections::routes(),
         reviews::routes(),
         mdo::routes(),
         events::routes(),

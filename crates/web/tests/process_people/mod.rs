@@ -37,6 +37,8 @@ pub async fn add_user(db: &Db, username: &str, name: &str, role: Role, practice:
 /// practice manager of practice A (reads, does not write care records).
 pub struct People {
     pub so_team: i64,
+    /// A huisarts of practice A, `ha-a`: the only one who changes a1's treatment limits.
+    pub gp_a: i64,
 }
 
 pub async fn more_people(w: &World) -> People {
@@ -70,6 +72,7 @@ pub async fn more_people(w: &World) -> People {
         None,
     )
     .await;
+    let gp_a = add_user(&w.db, "ha-a", "Hanna Arts", Role::Huisarts, Some(w.practice_a), None).await;
     kernteam_store::audited!(w.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
         w.a1,
         &NewTeamMember {
@@ -83,7 +86,7 @@ pub async fn more_people(w: &World) -> People {
         w.poh_a,
     ))
     .unwrap();
-    People { so_team }
+    People { so_team, gp_a }
 }
 
 /// Gets a page (200) and returns its text and the CSRF token of its forms.

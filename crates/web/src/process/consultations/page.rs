@@ -20,6 +20,12 @@ use crate::process::form_pairs;
 use crate::AppState;
 
 pub struct ConsultationView {
+    pub id: i64,
+    /// The stored values, for the correction form.
+    pub date_iso: String,
+    pub kind_code: String,
+    pub funding_code: String,
+    pub status: crate::process::corrections::RecordStatus,
     pub date: String,
     pub kind: String,
     pub question: String,
@@ -56,11 +62,24 @@ async fn consultations_page(
     flash: Option<String>,
 ) -> AppResult<ConsultationsPage> {
     let app = &state.app;
+    let corrections = app
+        .corrections(v, kernteam_store::program::RecordKind::Consultation)
+        .await?;
     let consultations = app
         .consultations(v)
         .await?
         .into_iter()
         .map(|c| ConsultationView {
+            id: c.id,
+            date_iso: c.date.to_string(),
+            kind_code: c.kind.clone(),
+            funding_code: c.funding.clone(),
+            status: crate::process::corrections::status_of(
+                &corrections,
+                c.id,
+                c.withdrawn_at.is_some(),
+                kernteam_app::App::may_correct(v, c.recorded_by),
+            ),
             date: fmt_date(c.date),
             kind: kind_label(&c.kind),
             question: c.question,
@@ -103,7 +122,12 @@ pub async fn page(
         .app
         .visible(&cu.actor(), id, Action::ViewConsultations, None)
         .await?;
-    let flash = (q.melding.as_deref() == Some("vastgelegd")).then(|| "De consultatie is vastgelegd.".to_string());
+    let flash = match q.melding.as_deref() {
+        Some("vastgelegd") => Some("De consultatie is vastgelegd.".to_string()),
+        Some("gecorrigeerd") => Some("De consultatie is gecorrigeerd; de vorige versie is bewaard.".to_string()),
+        Some("ingetrokken") => Some("De consultatie is ingetrokken; ze telt niet meer mee.".to_string()),
+        _ => None,
+    };
     let form = ConsultationInput {
         date: today().to_string(),
         kind: ConsultationKind::Consultatie.code().to_string(),

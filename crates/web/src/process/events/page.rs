@@ -21,6 +21,7 @@ use crate::AppState;
 
 pub struct EventRow {
     pub id: i64,
+    pub record: crate::process::corrections::RecordStatus,
     pub kind: &'static str,
     pub at: String,
     pub notes: String,
@@ -76,6 +77,7 @@ fn flash(code: Option<&str>) -> Option<String> {
         match code? {
             "vastgelegd" => "De gebeurtenis is vastgelegd.",
             "overdracht" => "Het versturen van de overdracht is vastgelegd.",
+            "ingetrokken" => "De gebeurtenis is ingetrokken; ze telt niet meer mee.",
             _ => return None,
         }
         .to_string(),
@@ -93,14 +95,23 @@ async fn events_page(
     let app = &state.app;
     let now = Utc::now();
     let local = now.with_timezone(&Local);
+    let corrections = app
+        .corrections(v, kernteam_store::program::RecordKind::CareEvent)
+        .await?;
     let events = app
         .events(v)
         .await?
         .iter()
-        .map(|e| {
-            let e = event_view(e, now);
+        .map(|stored| {
+            let e = event_view(stored, now);
             EventRow {
                 id: e.id,
+                record: crate::process::corrections::status_of(
+                    &corrections,
+                    e.id,
+                    stored.withdrawn,
+                    kernteam_app::App::may_correct(v, stored.recorded_by),
+                ),
                 kind: e.kind.label(),
                 at: local_text(e.occurred_at),
                 notes: e.notes.unwrap_or_default(),

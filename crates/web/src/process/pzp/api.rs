@@ -2,9 +2,9 @@
 
 use axum::extract::State;
 use axum::Json;
-use kernteam_app::pzp::PzpSaved;
+use kernteam_app::pzp::{parse_pzp, PzpSaved};
 use kernteam_app::Action;
-use kernteam_domain::pzp::AdvanceCarePlan;
+use kernteam_domain::pzp::{AdvanceCarePlan, PzpPerson};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,6 +27,8 @@ pub struct ApiVersion {
     by: String,
     /// What changed from the version before, one line per change (Dutch).
     changes: Vec<String>,
+    /// The huisarts who had agreed the wishes and limits in this version.
+    responsible_gp: Option<PzpPerson>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,8 +41,13 @@ pub struct ApiPzp {
     at: Option<String>,
     /// Who saved the current version.
     by: Option<String>,
-    /// Whether the signed-in user may save a new version.
+    /// Whether the signed-in user may save a new version (the practice's clinicians).
     can_edit: bool,
+    /// Whether the signed-in user may change the treatment wishes and limits and the GP
+    /// responsible for them (a huisarts of the practice).
+    can_change_limits: bool,
+    /// The huisarts who agreed the current wishes and limits (also in `pzp`).
+    responsible_gp: Option<PzpPerson>,
     /// Codes or names of the treatments the patient does not want.
     limits: Vec<String>,
     pzp: AdvanceCarePlan,
@@ -66,19 +73,24 @@ pub async fn api_show(State(state): State<AppState>, cu: CurrentUser, Id(id): Id
         version: record.version,
         at: newest.map(|x| x.created_at.clone()),
         by: newest.map(|x| x.created_by_name.clone()),
-        can_edit: v.access().contribute,
+        can_edit: v.access().edit_pzp,
+        can_change_limits: v.access().change_limits,
+        responsible_gp: record.current.responsible_gp.clone(),
         limits: record.current.limits().map(|w| w.treatment.clone()).collect(),
         pzp: record.current,
         versions: record
             .versions
             .into_iter()
-            .map(|x| ApiVersion {
-                version: x.version,
-                at: x.created_at,
-                by: x.created_by_name,
-                changes: x.summary.lines().map(str::to_string).collect(),
+            .map(|x| {
+                Ok(ApiVersion {
+                    version: x.version,
+                    responsible_gp: parse_pzp(&x.content)?.responsible_gp,
+                    at: x.created_at,
+                    by: x.created_by_name,
+                    changes: x.summary.lines().map(str::to_string).collect(),
+                })
             })
-            .collect(),
+            .collect::<kernteam_app::Result<_>>()?,
     }))
 }
 
@@ -104,8 +116,13 @@ pub struct ApiSaved {
 
 /// Save the PZP as a new version
 ///
-/// Anyone who may contribute: the practice's clinicians and the network professionals on
-/// the care team. Texts are trimmed, empty rows of other treatments dropped, missing
+/// The practice's clinicians (huisarts, POH-O, verpleegkundig specialist, physician
+/// assistant); network professionals read the PZP but get 403 here. Only a huisarts of the
+/// practice may change the treatment wishes and limits (a decision wel or niet added,
+/// changed or removed) or responsible_gp: anyone else gets 403 and nothing is written.
+/// responsible_gp must be a huisarts account of the practice; a huisarts who changes the
+/// limits without naming one is recorded as responsible. The carers of a new conversation
+/// must be mantelzorgers on the patient's care team (by member id). Texts are trimmed, empty rows of other treatments dropped, missing
 /// standard treatments added as not yet discussed. A treatment with decision wel or niet
 /// needs recorded_on and recorded_by; dates of conversations and recordings may not lie in
 /// the future. based_on is the version the client started from (0 for a first PZP); when
@@ -117,7 +134,7 @@ pub struct ApiSaved {
     responses(
         (status = 200, description = "What was saved.", body = ApiSaved),
         (status = 401, description = "Not signed in.", body = ApiErrorBody),
-        (status = 403, description = "The user may see the patient but not contribute.", body = ApiErrorBody),
+        (status = 403, description = "The user may see the patient but not edit the PZP, or not change its treatment limits.", body = ApiErrorBody),
         (status = 404, description = "No such patient, or the user may not see them.", body = ApiErrorBody),
         (status = 409, description = "Someone else saved since based_on; nothing written.", body = ApiErrorBody),
         (status = 422, description = "The PZP breaks a rule; every problem in details.", body = ApiErrorBody)))]
@@ -127,7 +144,7 @@ pub async fn api_save(
     Id(id): Id<i64>,
     body: Body<ApiSave>,
 ) -> ApiResult<Json<ApiSaved>> {
-    let c = state.app.contributor(&cu.actor(), id).await?;
+    let c = state.app.pzp_editor(&cu.actor(), id).await?;
     let body = body.parse()?;
     Ok(Json(match state.app.save_pzp(&c, body.based_on, body.pzp).await? {
         PzpSaved::Unchanged { version } => ApiSaved {

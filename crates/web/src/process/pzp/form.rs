@@ -1,8 +1,9 @@
 //! The PZP form: its fields as shown and as entered, and the PZP they describe.
 
 use chrono::NaiveDate;
+use kernteam_app::pzp::PzpPeople;
 use kernteam_domain::pzp::{
-    treatment_label, AdvanceCarePlan, Conversation, Directive, TreatmentWish, WishDecision, MAX_ITEMS,
+    treatment_label, AdvanceCarePlan, Conversation, Directive, PzpPerson, TreatmentWish, WishDecision, MAX_ITEMS,
     STANDARD_TREATMENTS,
 };
 use kernteam_domain::text::optional_date as date_field;
@@ -34,10 +35,30 @@ pub struct DirectiveRow {
 }
 
 /// The PZP form's values, as text.
+/// A mantelzorger on the care team, offered as a participant of the new conversation.
+pub struct CarerOption {
+    pub id: i64,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// A GP account of the practice, offered as the GP responsible for the limits.
+pub struct GpOption {
+    pub id: i64,
+    pub name: String,
+    pub selected: bool,
+}
+
 pub struct PzpForm {
     pub conv_date: String,
     pub conv_patient: bool,
-    pub conv_carer: bool,
+    /// The mantelzorgers on the care team; those ticked took part.
+    pub carers: Vec<CarerOption>,
+    /// The practice's GPs; the selected one agreed the wishes and limits.
+    pub gps: Vec<GpOption>,
+    /// Whether the form has a treatment section at all (only for those who may change
+    /// limits); without one, the stored wishes, limits and responsible GP stay.
+    pub with_wishes: bool,
     pub conv_representative: bool,
     pub conv_others: String,
     pub conv_summary: String,
@@ -50,7 +71,6 @@ pub struct PzpForm {
 }
 
 pub const PARTICIPANT_PATIENT: &str = "Patiënt";
-pub const PARTICIPANT_CARER: &str = "Mantelzorger";
 pub const PARTICIPANT_REPRESENTATIVE: &str = "Wettelijk vertegenwoordiger";
 
 fn current_hint(stored: &AdvanceCarePlan, treatment: &str) -> String {
@@ -91,9 +111,46 @@ fn empty_other_rows(stored: &AdvanceCarePlan) -> impl Iterator<Item = WishRow> +
     (0..EMPTY_OTHER_ROWS).map(|_| wish_row(stored, "", WishDecision::NogNietBesproken.code(), "", ""))
 }
 
+fn carer_options(people: &PzpPeople, checked: impl Fn(i64) -> bool) -> Vec<CarerOption> {
+    people
+        .carers
+        .iter()
+        .map(|m| CarerOption {
+            id: m.id,
+            label: PzpPeople::carer_label(m),
+            checked: checked(m.id),
+        })
+        .collect()
+}
+
+/// The practice's GPs, with `chosen` selected; a GP no longer among them (left the
+/// practice) stays offered so that saving keeps them.
+fn gp_options(people: &PzpPeople, chosen: Option<&PzpPerson>) -> Vec<GpOption> {
+    let mut out: Vec<GpOption> = people
+        .gps
+        .iter()
+        .map(|g| GpOption {
+            id: g.id,
+            name: g.name.clone(),
+            selected: chosen.is_some_and(|c| c.id == g.id),
+        })
+        .collect();
+    if let Some(c) = chosen.filter(|c| !people.gps.iter().any(|g| g.id == c.id)) {
+        out.push(GpOption {
+            id: c.id,
+            name: c.name.clone(),
+            selected: true,
+        });
+    }
+    out
+}
+
 impl PzpForm {
     /// The form for the stored PZP: date and recorder fields empty (the hint shows them).
-    pub fn from_pzp(p: &AdvanceCarePlan) -> PzpForm {
+    /// `with_wishes`: the editor may change the limits; `me_gp`: the signed-in huisarts,
+    /// preselected as responsible when the PZP names none yet.
+    pub fn from_pzp(p: &AdvanceCarePlan, people: &PzpPeople, with_wishes: bool, me_gp: Option<i64>) -> PzpForm {
+        let fallback = me_gp.and_then(|id| people.gps.iter().find(|g| g.id == id));
         let mut wishes: Vec<WishRow> = p
             .wishes
             .iter()
@@ -103,7 +160,9 @@ impl PzpForm {
         PzpForm {
             conv_date: String::new(),
             conv_patient: false,
-            conv_carer: false,
+            carers: carer_options(people, |_| false),
+            gps: gp_options(people, p.responsible_gp.as_ref().or(fallback)),
+            with_wishes,
             conv_representative: false,
             conv_others: String::new(),
             conv_summary: String::new(),
@@ -125,7 +184,7 @@ impl PzpForm {
     }
 
     /// The form as entered.
-    pub fn from_pairs(pairs: &[(String, String)], stored: &AdvanceCarePlan) -> PzpForm {
+    pub fn from_pairs(pairs: &[(String, String)], stored: &AdvanceCarePlan, people: &PzpPeople) -> PzpForm {
         let one = |key: &str| {
             pairs
                 .iter()
@@ -157,10 +216,25 @@ impl PzpForm {
                 break;
             }
         }
+        let gp = one("responsible_gp").trim().parse::<i64>().ok();
+        let chosen = gp.map(|id| {
+            people
+                .gps
+                .iter()
+                .chain(stored.responsible_gp.iter())
+                .find(|g| g.id == id)
+                .cloned()
+                .unwrap_or(PzpPerson {
+                    id,
+                    name: String::new(),
+                })
+        });
         PzpForm {
             conv_date: one("conv_date"),
             conv_patient: checked("conv_patient"),
-            conv_carer: checked("conv_carer"),
+            carers: carer_options(people, |id| checked(&format!("conv_carer_{id}"))),
+            gps: gp_options(people, chosen.as_ref()),
+            with_wishes: checked("with_wishes"),
             conv_representative: checked("conv_representative"),
             conv_others: one("conv_others"),
             conv_summary: one("conv_summary"),
@@ -198,15 +272,15 @@ impl PzpForm {
             ..Default::default()
         };
 
-        let mut participants: Vec<String> = [
-            (self.conv_patient, PARTICIPANT_PATIENT),
-            (self.conv_carer, PARTICIPANT_CARER),
-            (self.conv_representative, PARTICIPANT_REPRESENTATIVE),
-        ]
-        .into_iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, l)| l.to_string())
-        .collect();
+        let carers: Vec<&CarerOption> = self.carers.iter().filter(|c| c.checked).collect();
+        let mut participants: Vec<String> = Vec::new();
+        if self.conv_patient {
+            participants.push(PARTICIPANT_PATIENT.to_string());
+        }
+        participants.extend(carers.iter().map(|c| c.label.clone()));
+        if self.conv_representative {
+            participants.push(PARTICIPANT_REPRESENTATIVE.to_string());
+        }
         if !self.conv_others.trim().is_empty() {
             participants.push(self.conv_others.trim().to_string());
         }
@@ -218,6 +292,13 @@ impl PzpForm {
                     date,
                     participants: participants.join(", "),
                     summary: self.conv_summary.clone(),
+                    carers: carers
+                        .iter()
+                        .map(|c| PzpPerson {
+                            id: c.id,
+                            name: c.label.clone(),
+                        })
+                        .collect(),
                 }),
                 None if self.conv_date.trim().is_empty() => {
                     errors.push("Nieuw gesprek: vul de datum van het gesprek in.".to_string());
@@ -226,7 +307,16 @@ impl PzpForm {
             }
         }
 
-        for row in &self.wishes {
+        if !self.with_wishes {
+            p.wishes = stored.wishes.clone();
+            p.responsible_gp = stored.responsible_gp.clone();
+        } else {
+            p.responsible_gp = self.gps.iter().find(|g| g.selected).map(|g| PzpPerson {
+                id: g.id,
+                name: g.name.clone(),
+            });
+        }
+        for row in self.wishes.iter().filter(|_| self.with_wishes) {
             let label = if row.treatment.is_empty() {
                 "Andere behandeling".to_string()
             } else {
@@ -306,6 +396,7 @@ mod tests {
                 date: d("2027-02-01"),
                 participants: "Patiënt".into(),
                 summary: "Eerste gesprek".into(),
+                carers: Vec::new(),
             }],
             wishes: vec![
                 wish("reanimatie", WishDecision::Niet, Some("2027-02-01"), "Dr. Janssen"),
@@ -316,6 +407,7 @@ mod tests {
         let stored = normalise(stored, d("2027-03-05")).unwrap();
         let pairs: Vec<(String, String)> = [
             ("based_on", "1"),
+            ("with_wishes", "1"),
             ("conv_date", "2027-03-01"),
             ("conv_patient", "1"),
             ("conv_others", "dochter Anna"),
@@ -341,7 +433,7 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let form = PzpForm::from_pairs(&pairs, &stored);
+        let form = PzpForm::from_pairs(&pairs, &stored, &PzpPeople::default());
         let (p, errors) = form.to_pzp(&stored, "Marieke Op de Beeck", d("2027-03-05"));
         assert!(errors.is_empty(), "{errors:?}");
         let p = normalise(p, d("2027-03-05")).unwrap();
@@ -376,10 +468,57 @@ mod tests {
     }
 
     #[test]
+    fn without_the_treatment_section_the_limits_stay_and_carers_come_from_the_team() {
+        let mut stored = AdvanceCarePlan::blank();
+        stored.wishes[0] = wish("reanimatie", WishDecision::Niet, Some("2027-02-01"), "Dr. Janssen");
+        stored.responsible_gp = Some(PzpPerson {
+            id: 3,
+            name: "Dr. Janssen".into(),
+        });
+        let people = PzpPeople {
+            gps: Vec::new(),
+            carers: vec![kernteam_store::care::TeamMember {
+                id: 11,
+                kind: "mantelzorger".into(),
+                user_id: None,
+                name: "Anna Jansen".into(),
+                role: None,
+                organisation: None,
+                relation: Some("dochter".into()),
+                phone: None,
+                email: None,
+                added_at: String::new(),
+            }],
+        };
+        let pairs: Vec<(String, String)> = [
+            ("conv_date", "2027-03-01"),
+            ("conv_carer_11", "1"),
+            ("conv_summary", "Besproken"),
+            ("w0_treatment", "reanimatie"),
+            ("w0_decision", "wel"),
+            ("responsible_gp", "4"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let form = PzpForm::from_pairs(&pairs, &stored, &people);
+        assert!(!form.with_wishes);
+        let (p, errors) = form.to_pzp(&stored, "Petra Poh", d("2027-03-05"));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(p.wishes, stored.wishes, "no treatment section: the limits stay");
+        assert_eq!(p.responsible_gp, stored.responsible_gp);
+        assert!(!p.limits_differ(&stored));
+        let c = &p.conversations[0];
+        assert_eq!(c.participants, "Anna Jansen (mantelzorger, dochter)");
+        assert_eq!(c.carers.iter().map(|x| x.id).collect::<Vec<_>>(), [11]);
+    }
+
+    #[test]
     fn a_half_filled_conversation_needs_its_date() {
         let pairs = vec![("conv_summary".to_string(), "Besproken".to_string())];
         let stored = AdvanceCarePlan::blank();
-        let (_, errors) = PzpForm::from_pairs(&pairs, &stored).to_pzp(&stored, "X", d("2027-03-05"));
+        let (_, errors) =
+            PzpForm::from_pairs(&pairs, &stored, &PzpPeople::default()).to_pzp(&stored, "X", d("2027-03-05"));
         assert_eq!(errors, ["Nieuw gesprek: vul de datum van het gesprek in."]);
     }
 }

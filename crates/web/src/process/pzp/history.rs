@@ -18,6 +18,8 @@ pub struct VersionRow {
     pub at: String,
     pub by: String,
     pub changes: Vec<String>,
+    /// The huisarts who had agreed the wishes and limits in this version.
+    pub responsible_gp: String,
 }
 
 #[derive(Template)]
@@ -39,13 +41,19 @@ pub async fn history(State(state): State<AppState>, cu: CurrentUser, Path(id): P
         .await?
         .versions
         .into_iter()
-        .map(|x| VersionRow {
-            version: x.version,
-            at: fmt_timestamp(&x.created_at),
-            by: x.created_by_name,
-            changes: x.summary.lines().map(str::to_string).collect(),
+        .map(|x| {
+            Ok(VersionRow {
+                version: x.version,
+                at: fmt_timestamp(&x.created_at),
+                responsible_gp: parse_pzp(&x.content)?
+                    .responsible_gp
+                    .map(|g| g.name)
+                    .unwrap_or_default(),
+                by: x.created_by_name,
+                changes: x.summary.lines().map(str::to_string).collect(),
+            })
         })
-        .collect();
+        .collect::<kernteam_app::Result<_>>()?;
     render(&HistoryPage {
         me: Some(me(&state, &cu).await?),
         flash: None,

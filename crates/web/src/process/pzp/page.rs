@@ -1,19 +1,21 @@
-//! `GET /patienten/{id}/pzp`: the PZP with its treatment limits on top; the form for
-//! those who may contribute.
+//! `GET /patienten/{id}/pzp`: the PZP read-only, its treatment limits on top and a
+//! "Wijzigen" link for those who may edit it; `?wijzigen=ja` opens the form (a plain link,
+//! so it works without JavaScript). The treatment section of the form is there only for
+//! those who may change the limits (a huisarts of the practice).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use kernteam_app::gate::Visible;
-use kernteam_app::pzp::PzpRecord;
+use kernteam_app::pzp::{PzpPeople, PzpRecord};
 use kernteam_app::{today, Action};
 use kernteam_domain::pzp::{AdvanceCarePlan, WishDecision};
 
-use super::form::{PzpForm, PARTICIPANT_CARER, PARTICIPANT_PATIENT, PARTICIPANT_REPRESENTATIVE};
+use super::form::{PzpForm, PARTICIPANT_PATIENT, PARTICIPANT_REPRESENTATIVE};
 use super::view::{view, PzpView};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
-use crate::pages::{fmt_timestamp, me, render, FlashQuery, Me};
+use crate::pages::{fmt_timestamp, me, render, Me};
 use crate::AppState;
 
 #[derive(Template)]
@@ -30,12 +32,16 @@ pub struct PzpPage {
     at: String,
     by: String,
     can_edit: bool,
+    /// May change the treatment wishes and limits (the form then has them).
+    can_change_limits: bool,
+    /// The form is open (after "Wijzigen", or shown again with problems).
+    editing: bool,
     errors: Vec<String>,
     today: String,
     pzp: PzpView,
     form: PzpForm,
     places: [&'static str; 5],
-    participant_labels: [&'static str; 3],
+    participant_labels: [&'static str; 2],
     decisions: Vec<(&'static str, &'static str)>,
 }
 
@@ -62,6 +68,7 @@ pub async fn pzp_page(
     form: PzpForm,
     errors: Vec<String>,
     flash: Option<String>,
+    editing: bool,
 ) -> AppResult<PzpPage> {
     let (at, by) = record
         .versions
@@ -78,15 +85,35 @@ pub async fn pzp_page(
         based_on: record.version,
         at,
         by,
-        can_edit: v.access().contribute,
+        can_edit: v.access().edit_pzp,
+        can_change_limits: v.access().change_limits,
+        editing: v.access().edit_pzp && (editing || !errors.is_empty()),
         errors,
         today: today().to_string(),
         pzp: view(shown),
         form,
         places: PLACES,
-        participant_labels: [PARTICIPANT_PATIENT, PARTICIPANT_CARER, PARTICIPANT_REPRESENTATIVE],
+        participant_labels: [PARTICIPANT_PATIENT, PARTICIPANT_REPRESENTATIVE],
         decisions: WishDecision::ALL.iter().map(|d| (d.code(), d.label())).collect(),
     })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PzpQuery {
+    melding: Option<String>,
+    /// `ja`: open the form.
+    wijzigen: Option<String>,
+}
+
+/// The form for the stored PZP, for this editor.
+pub async fn form_for(state: &AppState, v: &Visible, stored: &AdvanceCarePlan) -> AppResult<PzpForm> {
+    let people = if v.access().edit_pzp {
+        state.app.pzp_people(v).await?
+    } else {
+        PzpPeople::default()
+    };
+    let me_gp = Some(v.actor().user().id).filter(|_| v.access().change_limits);
+    Ok(PzpForm::from_pzp(stored, &people, v.access().change_limits, me_gp))
 }
 
 /// `GET /patienten/{id}/pzp`.
@@ -94,11 +121,25 @@ pub async fn page(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path(id): Path<i64>,
-    Query(q): Query<FlashQuery>,
+    Query(q): Query<PzpQuery>,
 ) -> AppResult<Response> {
     let v = state.app.visible(&cu.actor(), id, Action::ViewPzp, None).await?;
     let record = state.app.pzp(&v).await?;
-    let form = PzpForm::from_pzp(&record.current);
+    let editing = q.wijzigen.as_deref() == Some("ja");
+    let form = form_for(&state, &v, &record.current).await?;
     let flash = flash_of(q.melding.as_deref(), record.version);
-    render(&pzp_page(&state, &cu, &v, &record, &record.current, form, Vec::new(), flash).await?)
+    render(
+        &pzp_page(
+            &state,
+            &cu,
+            &v,
+            &record,
+            &record.current,
+            form,
+            Vec::new(),
+            flash,
+            editing,
+        )
+        .await?,
+    )
 }

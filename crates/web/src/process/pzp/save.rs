@@ -22,7 +22,8 @@ pub async fn save_form(
     RawForm(body): RawForm,
 ) -> AppResult<Response> {
     let app = &state.app;
-    let c = app.contributor(&cu.actor(), id).await?;
+    let c = app.pzp_editor(&cu.actor(), id).await?;
+    let people = app.pzp_people(&c).await?;
     let pairs = form_pairs(&body)?;
     let based_on = pairs
         .iter()
@@ -32,7 +33,7 @@ pub async fn save_form(
     let user_name = cu.user.display_name.clone();
     let outcome = app
         .edit_pzp(&c, based_on, |stored| {
-            PzpForm::from_pairs(&pairs, stored).to_pzp(stored, &user_name, today())
+            PzpForm::from_pairs(&pairs, stored, &people).to_pzp(stored, &user_name, today())
         })
         .await;
     let (status, mut errors) = match outcome {
@@ -52,8 +53,8 @@ pub async fn save_form(
     // Show what is stored (a read of the record: audited); the form keeps what was entered.
     let v = app.reread(&c, Action::ViewPzp, None).await?;
     let record = app.pzp(&v).await?;
-    let form = PzpForm::from_pairs(&pairs, &record.current);
-    let mut page = pzp_page(&state, &cu, &v, &record, &record.current, form, errors, None).await?;
+    let form = PzpForm::from_pairs(&pairs, &record.current, &people);
+    let mut page = pzp_page(&state, &cu, &v, &record, &record.current, form, errors, None, true).await?;
     // The form keeps the version the editor started from: after a conflict, saving again
     // is refused until they have seen the other change.
     page.based_on = based_on.max(0);

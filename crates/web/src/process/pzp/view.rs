@@ -48,6 +48,8 @@ pub struct PzpView {
     pub place_of_care: String,
     pub place_of_death: String,
     pub next_review: String,
+    /// The huisarts who agreed the wishes and limits; empty when none is named.
+    pub responsible_gp: String,
 }
 
 pub fn recorded(w: &TreatmentWish) -> String {
@@ -101,5 +103,6 @@ pub fn view(p: &AdvanceCarePlan) -> PzpView {
         place_of_care: p.preferred_place_of_care.clone(),
         place_of_death: p.preferred_place_of_death.clone(),
         next_review: fmt_opt_date(p.next_review),
+        responsible_gp: p.responsible_gp.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
     }
 }

@@ -28,6 +28,8 @@ use crate::process::form_pairs;
 use crate::AppState;
 
 pub struct ReviewView {
+    pub id: i64,
+    pub status: crate::process::corrections::RecordStatus,
     pub date: String,
     pub indication: String,
     pub participants: String,
@@ -139,10 +141,22 @@ async fn reviews_page(
 ) -> AppResult<ReviewsPage> {
     let app = &state.app;
     let stored = app.medication_reviews(v).await?;
+    // Withdrawn reviews are shown as such but are no review: not the last one, not "since".
+    let current: Vec<_> = stored.iter().filter(|r| r.withdrawn_at.is_none()).collect();
     let (indication, indicated) = indication_line(app.review_indication(v).await?);
+    let corrections = app
+        .corrections(v, kernteam_store::program::RecordKind::MedicationReview)
+        .await?;
     let reviews = stored
         .iter()
         .map(|r| ReviewView {
+            id: r.id,
+            status: crate::process::corrections::status_of(
+                &corrections,
+                r.id,
+                r.withdrawn_at.is_some(),
+                kernteam_app::App::may_correct(v, r.recorded_by),
+            ),
             date: fmt_date(r.date),
             indication: r
                 .indication
@@ -171,8 +185,8 @@ async fn reviews_page(
         today: today().to_string(),
         indication,
         indicated,
-        last: stored.first().map(|r| fmt_date(r.date)),
-        medicines: medicines_view(app.medication_lines(v).await?, stored.first().map(|r| r.date)),
+        last: current.first().map(|r| fmt_date(r.date)),
+        medicines: medicines_view(app.medication_lines(v).await?, current.first().map(|r| r.date)),
         reviews,
         participants: PARTICIPANTS
             .iter()
@@ -199,8 +213,11 @@ pub async fn page(
         .app
         .visible(&cu.actor(), id, Action::ViewMedicationReviews, None)
         .await?;
-    let flash =
-        (q.melding.as_deref() == Some("vastgelegd")).then(|| "De medicatiebeoordeling is vastgelegd.".to_string());
+    let flash = match q.melding.as_deref() {
+        Some("vastgelegd") => Some("De medicatiebeoordeling is vastgelegd.".to_string()),
+        Some("ingetrokken") => Some("De medicatiebeoordeling is ingetrokken; ze telt niet meer mee.".to_string()),
+        _ => None,
+    };
     let form = ReviewInput {
         date: today().to_string(),
         participants: vec!["huisarts".into(), "apotheker".into()],
