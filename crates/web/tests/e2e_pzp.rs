@@ -1,6 +1,8 @@
-//! End-to-end in headless Chromium (the harness of `tests/e2e/`): a POH-O records
-//! treatment limits in the proactive care planning (PZP), and the district nurse on the
-//! patient's care team signs in and sees them, on the record overview and the PZP page.
+//! End-to-end in headless Chromium (the harness of `tests/e2e/`): the practice's GP records
+//! treatment limits in the proactive care planning (PZP) — a read view first, the form on
+//! request, the daughter who took part chosen from the care team — and the district nurse
+//! on the patient's care team signs in and sees them, on the record overview and the PZP
+//! page.
 //!
 //! Screenshots go to `target/e2e-screenshots/`.
 
@@ -44,7 +46,7 @@ async fn sign_out(b: &Browser) {
 const LIMITS: &str = "//section[@id='behandelgrenzen']//li/strong";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_them() {
+async fn the_gp_records_treatment_limits_and_the_district_nurse_on_the_team_sees_them() {
     let (app, b) = start().await;
     let shots = screenshot_dir();
     let nurse = &app.wijkverpleegkundige;
@@ -74,9 +76,21 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
         app.poh.id,
     ))
     .expect("add the nurse to the care team");
+    let daughter = kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        patient.patient_id,
+        &NewTeamMember {
+            kind: "mantelzorger".into(),
+            name: "Ellen".into(),
+            relation: Some("dochter".into()),
+            ..Default::default()
+        },
+        app.poh.id,
+    ))
+    .expect("add the daughter to the care team");
 
-    // The POH-O opens the PZP from the patient's record.
-    sign_in(&b, app.poh.username, app.poh.name).await;
+    // The GP opens the PZP from the patient's record.
+    let gp = &app.huisarts;
+    sign_in(&b, gp.username, gp.name).await;
     b.goto(&format!("/patienten/{}", patient.patient_id)).await;
     b.wait_heading(&name).await;
     assert!(
@@ -88,14 +102,14 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     b.wait_heading(&format!("Proactieve zorgplanning van {name}")).await;
     b.wait("//section[@id='behandelgrenzen']/p[normalize-space()='Er zijn geen behandelgrenzen vastgelegd.']")
         .await;
+    b.click("//a[@id='pzp-wijzigen']").await;
 
     // A conversation with the patient and her daughter; no resuscitation, no ICU; hospital
     // admission yes; a do-not-resuscitate statement at home.
     let talked = app.today - chrono::Duration::days(3);
     b.set_date("conv_date", talked).await;
     b.click("//input[@id='conv_patient']").await;
-    b.click("//input[@id='conv_carer']").await;
-    b.fill("conv_others", "dochter Ellen").await;
+    b.click(&format!("//input[@id='conv_carer_{daughter}']")).await;
     b.fill(
         "conv_summary",
         "Wil thuis blijven; niet gereanimeerd worden en niet naar de IC.",
@@ -124,8 +138,8 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     assert_eq!(
         b.texts("//section[@id='behandelgrenzen']//li/span").await,
         [
-            format!("(vastgelegd op {today} door {})", app.poh.name),
-            format!("(vastgelegd op {today} door {})", app.poh.name)
+            format!("(vastgelegd op {today} door {})", gp.name),
+            format!("(vastgelegd op {today} door {})", gp.name)
         ]
     );
     b.wait("//section[@id='behandelgrenzen']/p[normalize-space()='Niet-reanimeren-verklaring aanwezig, bewaard: In de map bij de voordeur.']")
@@ -153,7 +167,8 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
             "Onrust in de avond",
             "Vaste dagstructuur",
             "Wlz",
-            "Sanne Oud"
+            "Sanne Oud",
+            "Corrigeren of intrekken"
         ]
     );
     b.screenshot(&shots, "so-consultaties").await;
@@ -196,12 +211,12 @@ async fn a_poh_records_treatment_limits_and_the_district_nurse_on_the_team_sees_
     ))
     .await;
 
-    // The versions: what the POH-O recorded.
+    // The versions: what the GP recorded.
     b.click_link("alle versies").await;
     b.wait_heading(&format!("Versies van de proactieve zorgplanning van {name}"))
         .await;
     let changes = b
-        .texts("//table[contains(@class, 'history')]/tbody/tr[1]/td[4]/ul/li")
+        .texts("//table[contains(@class, 'history')]/tbody/tr[1]/td/ul/li")
         .await;
     for expected in [
         "Reanimatie: Nog niet besproken → Niet",
