@@ -587,3 +587,110 @@ async fn recorded_consultations_reviews_and_events_are_corrected_or_withdrawn_ne
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn medication_reviews_and_events_are_corrected_from_their_pages() {
+    for t in testing::all().await {
+        let w = seed(&t.db).await;
+        let a1 = w.a1;
+        let day = today();
+        let poh = Client::sign_in(&w.app, "poh-a").await;
+        let reviews = format!("/patienten/{a1}/medicatiebeoordelingen");
+        let day_s = day.to_string();
+        let r = poh
+            .post_form(
+                &reviews,
+                &[
+                    ("date", day_s.as_str()),
+                    ("participants", "huisarts"),
+                    ("participants", "apotheker"),
+                    ("stopped", "Diclofenac"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let id = w.db.medication_reviews(a1).await.unwrap()[0].id;
+        let page = poh.get(&reviews).await.text();
+        assert!(page.contains(&format!("/medicatiebeoordelingen/{id}/corrigeren")));
+        let r = poh
+            .post_form(
+                &format!("{reviews}/{id}/corrigeren"),
+                &[
+                    ("date", day_s.as_str()),
+                    ("participants", "huisarts"),
+                    ("participants", "apotheker"),
+                    ("stopped", "Diclofenac, omeprazol"),
+                    ("reason", "Omeprazol vergeten"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let stored = &w.db.medication_reviews(a1).await.unwrap()[0];
+        assert_eq!(
+            (stored.id, stored.stopped.as_deref()),
+            (id, Some("Diclofenac, omeprazol"))
+        );
+        let page = poh.get(&format!("{reviews}?melding=gecorrigeerd")).await.text();
+        assert!(page.contains("De medicatiebeoordeling is gecorrigeerd; de vorige versie is bewaard."));
+        assert!(page.contains("Omeprazol vergeten"), "{page}");
+
+        // An event recorded at the wrong time: corrected, the handover clock follows.
+        let events = format!("/patienten/{a1}/gebeurtenissen");
+        let yesterday_s = (day - chrono::Duration::days(1)).to_string();
+        let r = poh
+            .post_form(
+                &events,
+                &[
+                    ("kind", "ontslag_ziekenhuis"),
+                    ("date", yesterday_s.as_str()),
+                    ("time", "09:00"),
+                    ("notes", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let ev = w.db.events(a1).await.unwrap()[0].clone();
+        let r = poh
+            .post_form(
+                &format!("{events}/{}/corrigeren", ev.id),
+                &[
+                    ("kind", "ziekenhuisopname"),
+                    ("date", yesterday_s.as_str()),
+                    ("time", "08:00"),
+                    ("notes", ""),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is needed");
+        let r = poh
+            .post_form(
+                &format!("{events}/{}/corrigeren", ev.id),
+                &[
+                    ("kind", "ziekenhuisopname"),
+                    ("date", yesterday_s.as_str()),
+                    ("time", "08:00"),
+                    ("notes", "Opname, geen ontslag"),
+                    ("reason", "Verkeerde soort gekozen"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let now = &w.db.events(a1).await.unwrap()[0];
+        assert_eq!((now.id, now.kind.as_str()), (ev.id, "ziekenhuisopname"));
+        let page = poh.get(&events).await.text();
+        assert!(
+            page.contains("gecorrigeerd") && page.contains("Verkeerde soort gekozen"),
+            "{page}"
+        );
+        let kinds: Vec<String> =
+            w.db.corrections(a1, kernteam_store::program::RecordKind::CareEvent)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.action)
+                .collect();
+        assert_eq!(kinds, ["gecorrigeerd"]);
+        t.finish().await;
+    }
+}

@@ -1,13 +1,15 @@
 //! Correcting and withdrawing recorded consultations, medication reviews and events from
-//! their pages: `POST …/{record}/intrekken` (with a reason) and, for consultations,
-//! `POST …/{record}/corrigeren` (the corrected fields and a reason). The use cases and who
+//! their pages: `POST …/{record}/intrekken` (with a reason) and `POST …/{record}/corrigeren`
+//! (the corrected fields and a reason). The use cases and who
 //! may are in `kernteam_app::corrections`; the lists show "gecorrigeerd" or "ingetrokken"
 //! with who, when and why, and the version before.
 
 use axum::extract::{Path, RawForm, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kernteam_app::corrections::previous_summary;
+use kernteam_app::events::EventInput;
 use kernteam_domain::consultations::ConsultationInput;
+use kernteam_domain::medication_reviews::ReviewInput;
 use kernteam_store::program::{Correction, RecordKind};
 
 use crate::auth::CurrentUser;
@@ -21,7 +23,9 @@ pub fn routes() -> Vec<crate::PageRoute> {
         "/patienten/{id}/consultaties/{record}/intrekken" => post(withdraw_consultation),
         "/patienten/{id}/consultaties/{record}/corrigeren" => post(correct_consultation),
         "/patienten/{id}/medicatiebeoordelingen/{record}/intrekken" => post(withdraw_review),
+        "/patienten/{id}/medicatiebeoordelingen/{record}/corrigeren" => post(correct_review),
         "/patienten/{id}/gebeurtenissen/{record}/intrekken" => post(withdraw_event),
+        "/patienten/{id}/gebeurtenissen/{record}/corrigeren" => post(correct_event),
     ]
 }
 
@@ -138,4 +142,52 @@ pub async fn correct_consultation(
         .correct_consultation(&c, record, &input, &field(&pairs, "reason"))
         .await?;
     Ok(Redirect::to(&format!("/patienten/{id}/consultaties?melding=gecorrigeerd")).into_response())
+}
+
+pub async fn correct_review(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path((id, record)): Path<(i64, i64)>,
+    RawForm(body): RawForm,
+) -> AppResult<Response> {
+    let c = state.app.contributor(&cu.actor(), id).await?;
+    let pairs = form_pairs(&body)?;
+    let opt = |key: &str| Some(field(&pairs, key)).filter(|v| !v.trim().is_empty());
+    let input = ReviewInput {
+        date: field(&pairs, "date"),
+        participants: pairs
+            .iter()
+            .filter(|(k, _)| k == "participants")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        stopped: opt("stopped"),
+        started: opt("started"),
+        changed: opt("changed"),
+        follow_up: opt("follow_up"),
+    };
+    state
+        .app
+        .correct_medication_review(&c, record, &input, &field(&pairs, "reason"))
+        .await?;
+    Ok(Redirect::to(&format!("/patienten/{id}/medicatiebeoordelingen?melding=gecorrigeerd")).into_response())
+}
+
+pub async fn correct_event(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path((id, record)): Path<(i64, i64)>,
+    RawForm(body): RawForm,
+) -> AppResult<Response> {
+    let c = state.app.contributor(&cu.actor(), id).await?;
+    let pairs = form_pairs(&body)?;
+    let input = EventInput {
+        kind: field(&pairs, "kind"),
+        occurred_at: crate::process::events::local_input(&field(&pairs, "date"), &field(&pairs, "time"), "Tijdstip"),
+        notes: Some(field(&pairs, "notes")).filter(|n| !n.trim().is_empty()),
+    };
+    state
+        .app
+        .correct_event(&c, record, input, &field(&pairs, "reason"))
+        .await?;
+    Ok(Redirect::to(&format!("/patienten/{id}/gebeurtenissen?melding=gecorrigeerd")).into_response())
 }

@@ -32,6 +32,10 @@ pub struct EventRow {
     pub late: bool,
     pub due: String,
     pub sent_at: String,
+    /// For the correction form: the kind's code, the local date and time.
+    pub kind_code: &'static str,
+    pub date_iso: String,
+    pub time: String,
 }
 
 pub struct MdoRow {
@@ -78,6 +82,7 @@ fn flash(code: Option<&str>) -> Option<String> {
             "vastgelegd" => "De gebeurtenis is vastgelegd.",
             "overdracht" => "Het versturen van de overdracht is vastgelegd.",
             "ingetrokken" => "De gebeurtenis is ingetrokken; ze telt niet meer mee.",
+            "gecorrigeerd" => "De gebeurtenis is gecorrigeerd; de vorige versie is bewaard.",
             _ => return None,
         }
         .to_string(),
@@ -122,6 +127,13 @@ async fn events_page(
                 late: e.handover.late,
                 due: e.handover.due.map(local_text).unwrap_or_default(),
                 sent_at: e.handover.sent_at.map(local_text).unwrap_or_default(),
+                kind_code: e.kind.code(),
+                date_iso: e
+                    .occurred_at
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d")
+                    .to_string(),
+                time: e.occurred_at.with_timezone(&chrono::Local).format("%H:%M").to_string(),
             }
         })
         .collect();

@@ -37,6 +37,11 @@ pub struct ReviewView {
     pub started: String,
     pub changed: String,
     pub follow_up: String,
+    /// For the correction form: the date and follow-up as `yyyy-mm-dd`, the participants
+    /// as (code, label, taken part).
+    pub date_iso: String,
+    pub follow_up_iso: String,
+    pub participant_choices: Vec<(&'static str, String, bool)>,
 }
 
 /// A medicine line as the review page shows it.
@@ -172,6 +177,15 @@ async fn reviews_page(
             started: r.started.clone().unwrap_or_default(),
             changed: r.changed.clone().unwrap_or_default(),
             follow_up: fmt_opt_date(r.follow_up),
+            date_iso: r.date.to_string(),
+            follow_up_iso: r.follow_up.map(|d| d.to_string()).unwrap_or_default(),
+            participant_choices: {
+                let taken = participant_codes(&r.participants);
+                PARTICIPANTS
+                    .iter()
+                    .map(|c| (*c, discipline_label(c), taken.iter().any(|t| t == c)))
+                    .collect()
+            },
         })
         .collect();
     Ok(ReviewsPage {
@@ -216,6 +230,9 @@ pub async fn page(
     let flash = match q.melding.as_deref() {
         Some("vastgelegd") => Some("De medicatiebeoordeling is vastgelegd.".to_string()),
         Some("ingetrokken") => Some("De medicatiebeoordeling is ingetrokken; ze telt niet meer mee.".to_string()),
+        Some("gecorrigeerd") => {
+            Some("De medicatiebeoordeling is gecorrigeerd; de vorige versie is bewaard.".to_string())
+        }
         _ => None,
     };
     let form = ReviewInput {
