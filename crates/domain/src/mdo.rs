@@ -378,6 +378,8 @@ pub struct TeamChoice {
     /// `care_team` id.
     pub id: i64,
     pub name: String,
+    /// What they do, shown beside the name (not part of the action's "who").
+    pub role: Option<String>,
 }
 
 /// The minutes of one patient's discussion as entered.
@@ -778,6 +780,7 @@ mod tests {
         let team = [TeamChoice {
             id: 4,
             name: "Wim de Wijk".into(),
+            role: None,
         }];
         let row = |member| DecisionInput {
             what: "Valrisico thuis beoordelen".into(),

@@ -132,3 +132,56 @@ impl Change {
         Ok(())
     }
 }
+
+/// A professional on the care team of one of a practice's patients.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TeamProfessional {
+    /// `care_team_members.id` (the first of the same name).
+    pub member_id: i64,
+    pub name: String,
+    pub role: Option<String>,
+    pub user_id: Option<i64>,
+}
+
+impl Db {
+    /// The professionals on the care teams of a practice's patients, each name once, by
+    /// name: whom an MDO can invite (no patient is named).
+    pub async fn practice_team_professionals(&self, practice_id: i64) -> StoreResult<Vec<TeamProfessional>> {
+        Ok(sqlx::query_as::<_, TeamProfessional>(
+            "SELECT MIN(m.id) AS member_id, m.name, MIN(m.role) AS role, MIN(m.user_id) AS user_id \
+             FROM care_team_members m JOIN patients p ON p.id = m.patient_id \
+             WHERE p.practice_id = $1 AND m.kind = 'professional' AND m.removed_at IS NULL \
+             GROUP BY m.name ORDER BY m.name",
+        )
+        .bind(practice_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+impl Change {
+    /// Adds disciplines to those the meeting invited, kept in the order of the disciplines.
+    pub async fn add_invited_disciplines(&mut self, meeting_id: i64, codes: &[String]) -> StoreResult<()> {
+        let current: Option<String> = sqlx::query_scalar("SELECT invited FROM mdo_meetings WHERE id = $1")
+            .bind(meeting_id)
+            .fetch_optional(self.conn())
+            .await?;
+        let current = current.ok_or(StoreError::NotFound)?;
+        let mut all: Vec<&str> = current.split(',').filter(|s| !s.is_empty()).collect();
+        all.extend(codes.iter().map(String::as_str));
+        let position = |c: &str| {
+            kernteam_domain::events::DISCIPLINES
+                .iter()
+                .position(|(d, _)| *d == c)
+                .unwrap_or(usize::MAX)
+        };
+        all.sort_by_key(|c| position(c));
+        all.dedup();
+        sqlx::query("UPDATE mdo_meetings SET invited = $1 WHERE id = $2")
+            .bind(all.join(","))
+            .bind(meeting_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}

@@ -156,6 +156,11 @@ async fn every_kind_of_record_reads_back_by_column_name() {
         .unwrap();
         kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(patient, member, user)).unwrap();
         assert_eq!(db.team(patient).await.unwrap()[0].name, "Wim Wijk");
+        let pros = db.practice_team_professionals(practice).await.unwrap();
+        assert_eq!(
+            pros.iter().map(|p| (p.member_id, p.name.as_str())).collect::<Vec<_>>(),
+            [(member, "Wim Wijk")]
+        );
         assert_eq!(
             db.practice_first_contacts(practice).await.unwrap(),
             vec![(patient, "Wim Wijk".to_string(), Some("wijkverpleegkundige".to_string()))]
