@@ -12,14 +12,18 @@
 //! patient of theirs on the patient's events page and in `/api/v1/patients/{id}/mdo`.
 
 pub mod api;
+mod history;
 mod list;
 mod meeting;
 mod minutes;
+
+pub use history::{history, MdoHistory, MdoHistoryRow};
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use kernteam_domain::events::{discipline_label, MdoLevel};
+use kernteam_app::mdo::Limits;
 use kernteam_store::program::Meeting;
 
 use crate::pages::fmt_date;
@@ -31,8 +35,23 @@ pub fn routes() -> Vec<crate::PageRoute> {
         "/mdo/{meeting}" => get(meeting::meeting_page),
         "/mdo/{meeting}/agenda" => post(meeting::add_patient),
         "/mdo/{meeting}/aanwezigheid" => post(meeting::attendance),
+        "/mdo/{meeting}/genodigden" => post(meeting::invite),
         "/mdo/{meeting}/patienten/{id}" => get(minutes::minutes_page).post(minutes::save_minutes),
+        "/static/mdo.js" => get(script),
     ]
+}
+
+const SCRIPT: &str = include_str!("../../../static/mdo.js");
+
+/// `GET /static/mdo.js`: the meeting page's script (progressive enhancement).
+async fn script() -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SCRIPT,
+    )
 }
 
 fn flash(code: Option<&str>) -> Option<String> {
@@ -41,6 +60,7 @@ fn flash(code: Option<&str>) -> Option<String> {
             "gepland" => "Het MDO is gepland.",
             "agenda" => "De patiënt staat op de agenda.",
             "aanwezigheid" => "De aanwezigheid is vastgelegd.",
+            "uitgenodigd" => "De uitnodiging is vastgelegd.",
             "verslag" => "Het verslag is vastgelegd.",
             "verslag-zorgplan" => "Het verslag is vastgelegd en de acties staan in het zorgplan.",
             _ => return None,
@@ -54,6 +74,15 @@ fn unprocessable(mut resp: Response) -> Response {
     resp
 }
 
+/// The treatment limits as the minutes show them, and whether there are any.
+fn limits_text(l: &Limits) -> (String, bool) {
+    match l {
+        Limits::NoPzp => ("Nog geen PZP vastgelegd".to_string(), false),
+        Limits::Agreed(list) if list.is_empty() => ("Geen behandelgrenzen afgesproken".to_string(), false),
+        Limits::Agreed(list) => (list.join(" · "), true),
+    }
+}
+
 fn level_label(code: &str) -> &'static str {
     MdoLevel::from_code(code).map_or("MDO", |l| l.label())
 }
@@ -61,6 +90,10 @@ fn level_label(code: &str) -> &'static str {
 pub struct MeetingRow {
     pub id: i64,
     pub date: String,
+    /// `hh:mm`, or empty.
+    pub time: String,
+    pub place: String,
+    pub video_link: String,
     pub level: &'static str,
     pub invited: String,
     pub held: bool,
@@ -72,6 +105,9 @@ fn meeting_row(m: &Meeting, today: NaiveDate) -> MeetingRow {
     MeetingRow {
         id: m.id,
         date: fmt_date(m.date),
+        time: m.time.clone().unwrap_or_default(),
+        place: m.place.clone().unwrap_or_default(),
+        video_link: m.video_link.clone().unwrap_or_default(),
         level: level_label(&m.level),
         invited: m
             .invited
