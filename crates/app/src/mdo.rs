@@ -151,9 +151,13 @@ impl App {
 
     /// Plans a meeting of the organiser's practice. Returns it as stored.
     pub async fn plan_mdo(&self, o: &MdoOrganiser, input: &PlanInput) -> Result<Meeting> {
-        let m = mdo::validate_plan(input, today()).map_err(Error::Invalid)?;
+        let input = PlanInput {
+            invitees: self.with_accounts(&input.invitees).await?,
+            ..input.clone()
+        };
+        let m = mdo::validate_plan(&input, today()).map_err(Error::Invalid)?;
         let staff = o.staff();
-        let invitees = self.resolve_invitees(&m.invitees).await?;
+        let invitees = invitees::rows(&m.invitees);
         let mut ch = self.db.change().await?;
         let id = ch
             .create_meeting(

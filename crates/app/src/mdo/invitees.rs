@@ -141,11 +141,12 @@ impl App {
             return Err(Error::NotFound);
         }
         // The plan's rules for names; the meeting's own date and level stand.
+        let list = self.with_accounts(list).await?;
         let checked = validate_plan(
             &PlanInput {
                 date: m.meeting.date.to_string(),
                 level: m.meeting.level.clone(),
-                invitees: list.to_vec(),
+                invitees: list,
                 ..Default::default()
             },
             m.meeting.date.min(today()),
@@ -163,7 +164,7 @@ impl App {
                     .collect(),
             )
         })?;
-        let rows = self.resolve_invitees(&checked.invitees).await?;
+        let rows = rows(&checked.invitees);
         let mut ch = self.db.change().await?;
         ch.invite(m.meeting.id, &rows).await?;
         ch.add_invited_disciplines(m.meeting.id, &checked.invited).await?;
@@ -180,31 +181,41 @@ impl App {
         self.mdo_invitees(m).await
     }
 
-    /// Invitees as stored: one with an account carries the account's name and discipline.
-    pub(super) async fn resolve_invitees(&self, list: &[InviteeInput]) -> Result<Vec<NewInvitee>> {
+    /// The invitees with what their accounts say: one with an account carries the
+    /// account's name, and its role and discipline unless given.
+    pub(super) async fn with_accounts(&self, list: &[InviteeInput]) -> Result<Vec<InviteeInput>> {
         let mut out = Vec::new();
         for i in list {
-            let mut row = NewInvitee {
-                name: i.name.clone(),
-                role: i.role.clone(),
-                discipline: i.discipline.clone(),
-                user_id: None,
-            };
+            let mut row = i.clone();
             if let Some(id) = i.user_id {
                 let u = match self.db.user(id).await {
-                    Ok(u) => u,
-                    Err(kernteam_store::StoreError::NotFound) => {
-                        return Err(Error::Invalid(vec![format!("{}: onbekend account.", i.name)]))
+                    Ok(u) if u.active => u,
+                    Ok(_) | Err(kernteam_store::StoreError::NotFound) => {
+                        return Err(Error::Invalid(vec![format!("{}: onbekend account.", i.name.trim())]))
                     }
                     Err(e) => return Err(e.into()),
                 };
                 row.name = u.display_name.clone();
-                row.role = row.role.or_else(|| Some(u.role.label().to_string()));
-                row.discipline = row.discipline.or_else(|| discipline_of_role(u.role).map(str::to_string));
-                row.user_id = Some(u.id);
+                row.role = row.role.filter(|r| !r.trim().is_empty()).or_else(|| Some(u.role.label().to_string()));
+                row.discipline = row
+                    .discipline
+                    .filter(|d| !d.trim().is_empty())
+                    .or_else(|| discipline_of_role(u.role).map(str::to_string));
             }
             out.push(row);
         }
         Ok(out)
     }
+}
+
+/// Validated invitees as stored.
+pub(super) fn rows(list: &[InviteeInput]) -> Vec<NewInvitee> {
+    list.iter()
+        .map(|i| NewInvitee {
+            name: i.name.clone(),
+            role: i.role.clone(),
+            discipline: i.discipline.clone(),
+            user_id: i.user_id,
+        })
+        .collect()
 }
