@@ -19,6 +19,7 @@ pub mod declarations;
 pub mod error;
 pub mod events;
 pub mod formation;
+pub mod handout;
 pub mod gate;
 pub mod list_search;
 pub mod mdo;
