@@ -33,7 +33,7 @@ document.addEventListener("submit", function (event) {
     }
     var placed = document.importNode(answer, true);
     row.replaceWith(placed);
-    var focus = placed.querySelector("[role=alert]") ? placed.querySelector("input[name=reason]") : placed;
+    var focus = placed.querySelector("[role=alert]") ? placed.querySelector("input[name=reason]") : placed.querySelector("[role=status]");
     if (focus) { focus.focus(); }
   }).catch(function () {
     if (button) { button.disabled = false; }
