@@ -215,7 +215,9 @@ impl App {
         mdo::not_before_the_meeting(m.meeting.date, today(), "de aanwezigheid").map_err(Error::Invalid)?;
         let invitees = self.db.invitees(m.meeting.id).await?;
         if let Some(id) = present.iter().find(|id| !invitees.iter().any(|i| i.id == **id)) {
-            return Err(Error::Invalid(vec![format!("Genodigde {id} is niet uitgenodigd voor dit MDO.")]));
+            return Err(Error::Invalid(vec![format!(
+                "Genodigde {id} is niet uitgenodigd voor dit MDO."
+            )]));
         }
         let ticked: Vec<mdo::InviteePresence> = invitees
             .iter()

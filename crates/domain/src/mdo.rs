@@ -597,7 +597,12 @@ mod tests {
         );
         assert!(validate_attendance(&[a("huisarts", false)], true, None).is_ok());
         assert_eq!(
-            validate_attendance(&[a("tandarts", true), a("huisarts", true), a("huisarts", true)], false, None).unwrap_err(),
+            validate_attendance(
+                &[a("tandarts", true), a("huisarts", true), a("huisarts", true)],
+                false,
+                None
+            )
+            .unwrap_err(),
             [
                 "Onbekende discipline 'tandarts'.",
                 "Huisarts staat twee keer in de lijst."
@@ -708,7 +713,11 @@ mod tests {
                     invited: vec![],
                     time: "25:00".into(),
                     video_link: "meet.example.nl".into(),
-                    invitees: vec![invitee("Wim", Some("tandarts")), invitee("Fysio", None), invitee("fysio", None)],
+                    invitees: vec![
+                        invitee("Wim", Some("tandarts")),
+                        invitee("Fysio", None),
+                        invitee("fysio", None)
+                    ],
                     ..ok_input()
                 },
                 today
@@ -795,7 +804,10 @@ mod tests {
         };
         let (_, decided) = validate_minutes(&input, &[], &team, Some(12)).unwrap();
         let a = &decided[0].action;
-        assert_eq!((a.who.as_str(), a.member, a.from_mdo), ("Wim de Wijk", Some(4), Some(12)));
+        assert_eq!(
+            (a.who.as_str(), a.member, a.from_mdo),
+            ("Wim de Wijk", Some(4), Some(12))
+        );
         let input = MinutesInput {
             minutes: String::new(),
             decisions: vec![row(5)],

@@ -444,7 +444,11 @@ P2,1980-01-01,2000-01-01,,,\n";
         let practice_id = t.db.practice_by_agb("01234567").await.unwrap().unwrap().id;
         let contact = t.db.practice_contact(practice_id).await.unwrap();
         assert_eq!(
-            (contact.address.as_deref(), contact.city.as_deref(), contact.phone.as_deref()),
+            (
+                contact.address.as_deref(),
+                contact.city.as_deref(),
+                contact.phone.as_deref()
+            ),
             (Some("Lindelaan 1"), Some("Maastricht"), Some("043-7654321"))
         );
         let med = kernteam_store::sqlx::query("SELECT name, dosage FROM snapshot_medications WHERE snapshot_id = $1")

@@ -7,7 +7,7 @@ use kernteam_domain::codes::ChainProgram;
 use kernteam_store::care::NewTeamMember;
 use kernteam_store::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader};
 use kernteam_store::people::{NewUser, PracticeContact};
-use kernteam_store::program::{Attendance, Document, MeetingPlace, NewInvitee, NewConsultation, NewMedicationReview};
+use kernteam_store::program::{Attendance, Document, MeetingPlace, NewConsultation, NewInvitee, NewMedicationReview};
 use kernteam_store::{testing, Db, StoreError};
 
 fn d(s: &str) -> NaiveDate {
@@ -313,13 +313,14 @@ async fn every_kind_of_record_reads_back_by_column_name() {
         };
         kernteam_store::audited!(db, testing::entry(), |ch| ch.invite(
             meeting,
-            &[invite("Dr. Jekerdal", Some("huisarts"), Some(user)), invite("Fysio Fit", None, None)]
+            &[
+                invite("Dr. Jekerdal", Some("huisarts"), Some(user)),
+                invite("Fysio Fit", None, None)
+            ]
         ))
         .unwrap();
-        let again = kernteam_store::audited!(db, testing::entry(), |ch| ch.invite(
-            meeting,
-            &[invite("Fysio Fit", None, None)]
-        ));
+        let again = kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .invite(meeting, &[invite("Fysio Fit", None, None)]));
         assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
         let invitees = db.invitees(meeting).await.unwrap();
         assert_eq!(
@@ -327,12 +328,13 @@ async fn every_kind_of_record_reads_back_by_column_name() {
                 .iter()
                 .map(|i| (i.name.as_str(), i.discipline.as_deref(), i.user_id, i.present))
                 .collect::<Vec<_>>(),
-            [("Dr. Jekerdal", Some("huisarts"), Some(user), None), ("Fysio Fit", None, None, None)]
+            [
+                ("Dr. Jekerdal", Some("huisarts"), Some(user), None),
+                ("Fysio Fit", None, None, None)
+            ]
         );
-        kernteam_store::audited!(db, testing::entry(), |ch| ch.record_invitee_attendance(
-            meeting,
-            &[invitees[1].id]
-        ))
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .record_invitee_attendance(meeting, &[invitees[1].id]))
         .unwrap();
         let present_now: Vec<_> = db.invitees(meeting).await.unwrap().iter().map(|i| i.present).collect();
         assert_eq!(present_now, [Some(false), Some(true)]);

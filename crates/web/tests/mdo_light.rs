@@ -109,13 +109,19 @@ async fn a_lighter_mdo_from_invitation_to_an_action_for_a_care_team_member() {
         );
         // A key that was never offered is refused, nothing planned.
         let r = poh
-            .post_form("/mdo", &[("date", &today()), ("level", "praktijk"), ("invitee", "u999999")])
+            .post_form(
+                "/mdo",
+                &[("date", &today()), ("level", "praktijk"), ("invitee", "u999999")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(w.db.meetings(w.practice_a).await.unwrap().len(), 1);
 
         let page = poh.get(&format!("/mdo/{meeting}")).await.text();
-        assert!(page.contains("14:30 uur") && page.contains("https://meet.example.nl/mdo"), "{page}");
+        assert!(
+            page.contains("14:30 uur") && page.contains("https://meet.example.nl/mdo"),
+            "{page}"
+        );
         assert!(page.contains("Fien Fysio") && page.contains("/static/mdo.js"));
 
         // More invitees later: the POH-O herself.
@@ -127,21 +133,35 @@ async fn a_lighter_mdo_from_invitation_to_an_action_for_a_care_team_member() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         assert_eq!(w.db.invitees(meeting).await.unwrap().len(), 3);
-        assert_eq!(w.db.meeting(meeting).await.unwrap().invited, ["poh_o", "wijkverpleging"]);
+        assert_eq!(
+            w.db.meeting(meeting).await.unwrap().invited,
+            ["poh_o", "wijkverpleging"]
+        );
 
         // The page's script puts a patient on the agenda and gets the rows back.
         let agenda = format!("/mdo/{meeting}/agenda");
-        let r = post_fragment(&poh, &agenda, &[("patient_id", &w.a1.to_string()), ("reason", "Valt vaker")]).await;
+        let r = post_fragment(
+            &poh,
+            &agenda,
+            &[("patient_id", &w.a1.to_string()), ("reason", "Valt vaker")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let html = r.text();
         assert!(html.contains(&format!("data-row=\"kandidaat-{}\"", w.a1)), "{html}");
         assert!(html.contains(&format!("data-agenda-row=\"{}\"", w.a1)));
-        assert!(html.contains("staat op de agenda.") && html.contains("Niet reanimeren"), "{html}");
+        assert!(
+            html.contains("staat op de agenda.") && html.contains("Niet reanimeren"),
+            "{html}"
+        );
         assert!(!html.contains("<nav"), "a fragment, not a page");
         let r = post_fragment(&poh, &agenda, &[("patient_id", &w.a2.to_string()), ("reason", " ")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text();
-        assert!(html.contains("role=\"alert\"") && html.contains("data-fragment"), "{html}");
+        assert!(
+            html.contains("role=\"alert\"") && html.contains("data-fragment"),
+            "{html}"
+        );
         assert_eq!(w.db.agenda(meeting).await.unwrap().len(), 1, "nothing stored");
 
         // Attendance ticked from the invitees: the district nurse and the physio were there.
@@ -157,16 +177,21 @@ async fn a_lighter_mdo_from_invitation_to_an_action_for_a_care_team_member() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let present: Vec<_> = w.db.invitees(meeting).await.unwrap().iter().map(|i| i.present).collect();
+        let present: Vec<_> =
+            w.db.invitees(meeting)
+                .await
+                .unwrap()
+                .iter()
+                .map(|i| i.present)
+                .collect();
         assert_eq!(present, [Some(true), Some(true), Some(false)]);
-        let by_discipline: Vec<_> = w
-            .db
-            .attendance(meeting)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|a| (a.discipline, a.present, a.name))
-            .collect();
+        let by_discipline: Vec<_> =
+            w.db.attendance(meeting)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.discipline, a.present, a.name))
+                .collect();
         assert_eq!(
             by_discipline,
             [
@@ -180,7 +205,10 @@ async fn a_lighter_mdo_from_invitation_to_an_action_for_a_care_team_member() {
         let page = poh.get(&minutes).await.text();
         assert!(page.contains("<p id=\"mdo-limits\">Niet reanimeren</p>"), "{page}");
         assert!(
-            page.contains(&format!("<option value=\"{}\">Wies Wijk (Wijkverpleegkundige)</option>", w.a1_wvk_member)),
+            page.contains(&format!(
+                "<option value=\"{}\">Wies Wijk (Wijkverpleegkundige)</option>",
+                w.a1_wvk_member
+            )),
             "{page}"
         );
         let r = poh

@@ -196,7 +196,10 @@ impl App {
                     Err(e) => return Err(e.into()),
                 };
                 row.name = u.display_name.clone();
-                row.role = row.role.filter(|r| !r.trim().is_empty()).or_else(|| Some(u.role.label().to_string()));
+                row.role = row
+                    .role
+                    .filter(|r| !r.trim().is_empty())
+                    .or_else(|| Some(u.role.label().to_string()));
                 row.discipline = row
                     .discipline
                     .filter(|d| !d.trim().is_empty())

@@ -116,7 +116,8 @@ pub(super) fn practice_row(
     let address = rec.optional(3, |s| rules::parse_text(s, 1, 200));
     let city = rec.optional(4, |s| rules::parse_text(s, 1, 100));
     let phone = rec.optional(5, |s| rules::parse_text(s, 1, 40));
-    if let (Some(a), Some(n), Some(d), Some(address), Some(city), Some(phone)) = (agb, name, date, address, city, phone) {
+    if let (Some(a), Some(n), Some(d), Some(address), Some(city), Some(phone)) = (agb, name, date, address, city, phone)
+    {
         *practice = Some((a, n, d, PracticeContact { address, city, phone }));
     }
 }

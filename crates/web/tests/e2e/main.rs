@@ -365,11 +365,11 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         b.texts(&contact("Uw huisartsenpraktijk")).await[0].starts_with(&app.practice_name),
         "the practice"
     );
-    assert_eq!(b.texts(&contact("Uw eerste aanspreekpunt")).await, [format!("{wvk} (Wijkverpleegkundige)")]);
     assert_eq!(
-        b.texts("//section[@aria-labelledby='h-wishes']/p").await,
-        [wishes]
+        b.texts(&contact("Uw eerste aanspreekpunt")).await,
+        [format!("{wvk} (Wijkverpleegkundige)")]
     );
+    assert_eq!(b.texts("//section[@aria-labelledby='h-wishes']/p").await, [wishes]);
     assert_eq!(
         b.texts("//section[@aria-labelledby='h-goals']/ul/li").await,
         [goal1, goal2, goal3]
@@ -378,7 +378,7 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
         b.texts("//table[contains(@class, 'agreements')]/tbody/tr/td").await,
         [what.to_string(), who.to_string(), format!("vóór {} Klaar", dmy(due))]
     );
-    let mut team = b.texts("//h2[.='Uw zorgteam']/following-sibling::ul[1]/li").await;
+    let mut team = b.texts("//h3[@id='h-team']/following-sibling::ul[1]/li").await;
     team.sort();
     assert_eq!(
         team,

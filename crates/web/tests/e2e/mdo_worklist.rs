@@ -112,7 +112,10 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
     b.wait_heading(&title).await;
     flash(&b, "Het MDO is gepland.").await;
     let fact = |dt: &str| format!("//dl[contains(@class, 'facts')]/div[dt={}]/dd", lit(dt));
-    assert_eq!(b.texts(&fact("Uitgenodigd")).await, ["Huisarts, POH-ouderenzorg, Wijkverpleging"]);
+    assert_eq!(
+        b.texts(&fact("Uitgenodigd")).await,
+        ["Huisarts, POH-ouderenzorg, Wijkverpleging"]
+    );
     assert_eq!(b.texts(&fact("Tijd")).await, ["10:00 uur"]);
     assert_eq!(b.texts(&fact("Plaats")).await, ["Praktijk, spreekkamer 2"]);
     let mut invited = b.texts("//ul[contains(@class, 'invitees')]/li").await;
@@ -152,11 +155,13 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
     ))
     .await;
     assert_eq!(
-        b.texts("//section[@aria-labelledby='h-agenda']//table/tbody/tr/td[2]").await,
+        b.texts("//section[@aria-labelledby='h-agenda']//table/tbody/tr/td[2]")
+            .await,
         ["Valt vaker; mantelzorger overbelast"]
     );
     assert_eq!(
-        b.texts("//section[@aria-labelledby='h-agenda']//table/tbody/tr/td[1]/a").await,
+        b.texts("//section[@aria-labelledby='h-agenda']//table/tbody/tr/td[1]/a")
+            .await,
         [name.as_str()]
     );
     let same_page = b
@@ -199,7 +204,8 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
     b.click(&format!("//a[contains(@href, '/mdo/{meeting}/patienten/{pid}')]"))
         .await;
     b.wait_heading(&format!("Verslag MDO {}: {name}", dmy(app.today))).await;
-    b.wait("//p[@id='mdo-limits'][normalize-space()='Nog geen PZP vastgelegd']").await;
+    b.wait("//p[@id='mdo-limits'][normalize-space()='Nog geen PZP vastgelegd']")
+        .await;
     b.wait("//p[normalize-space()='Er is nog geen zorgplan; de besluiten hieronder worden de eerste versie.']")
         .await;
     let what = "Fysiotherapie aanvragen voor loopoefeningen";
@@ -240,7 +246,14 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
     let history = b
         .texts("//section[@aria-labelledby='h-mdo-history']//tbody/tr/td")
         .await;
-    assert_eq!(history[..3], [dmy(app.today), "Praktijk-MDO".to_string(), "Valt vaker; mantelzorger overbelast".to_string()]);
+    assert_eq!(
+        history[..3],
+        [
+            dmy(app.today),
+            "Praktijk-MDO".to_string(),
+            "Valt vaker; mantelzorger overbelast".to_string()
+        ]
+    );
     assert!(history[3].contains(what), "{history:?}");
     b.check_accessibility().await;
     b.goto(&format!("/patienten/{pid}/zorgplan/versies")).await;

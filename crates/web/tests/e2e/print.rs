@@ -125,11 +125,8 @@ async fn the_printed_care_plan_is_one_large_print_a4_page_with_the_name_on_every
         app.poh.id,
     ))
     .expect("team member");
-    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.set_first_contact(
-        pid,
-        member,
-        app.poh.id
-    ))
+    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch
+        .set_first_contact(pid, member, app.poh.id))
     .expect("first contact");
     let plan = demo_plan(&app);
     save_plan(&app, pid, 0, &plan).await;
@@ -143,7 +140,11 @@ async fn the_printed_care_plan_is_one_large_print_a4_page_with_the_name_on_every
         let pt = font_points(&b, selector).await;
         assert!(pt >= 14.0 - 0.01, "{selector}: {pt} pt");
     }
-    let contact = app.db.practice_contact(app.practice_id).await.expect("practice contact");
+    let contact = app
+        .db
+        .practice_contact(app.practice_id)
+        .await
+        .expect("practice contact");
     let phone = contact.phone.expect("the synthetic practice has a phone");
     let when = format!("vóór {}", dmy(app.today + Duration::days(14)));
 
@@ -163,8 +164,14 @@ async fn the_printed_care_plan_is_one_large_print_a4_page_with_the_name_on_every
     ] {
         assert!(page.contains(&text), "{text:?} not on the page: {page}");
     }
-    assert!(!page.contains("Afdrukken") && !page.contains("Terug naar"), "no buttons on paper");
-    assert!(!page.contains("Domein") && !page.contains("Functioneel"), "plain words: {page}");
+    assert!(
+        !page.contains("Afdrukken") && !page.contains("Terug naar"),
+        "no buttons on paper"
+    );
+    assert!(
+        !page.contains("Domein") && !page.contains("Functioneel"),
+        "plain words: {page}"
+    );
 
     // A long plan runs over pages; each has the name and its number.
     let mut long = plan.clone();
@@ -185,7 +192,11 @@ async fn the_printed_care_plan_is_one_large_print_a4_page_with_the_name_on_every
     assert!(n >= 2, "a long plan runs over pages: {n}");
     for (i, page) in pages.iter().enumerate() {
         assert!(page.contains(&format!("Zorgplan van {name}")), "page {}: {page}", i + 1);
-        assert!(page.contains(&format!("Pagina {} van {n}", i + 1)), "page {}: {page}", i + 1);
+        assert!(
+            page.contains(&format!("Pagina {} van {n}", i + 1)),
+            "page {}: {page}",
+            i + 1
+        );
     }
     b.close().await;
 }

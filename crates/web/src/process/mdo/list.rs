@@ -130,7 +130,12 @@ pub(super) fn grouped(choices: Vec<InviteeChoice>) -> Vec<(&'static str, Vec<Inv
         ("zorgteam", "Uit de zorgteams"),
     ]
     .into_iter()
-    .map(|(code, heading)| (heading, choices.iter().filter(|c| c.group == code).cloned().collect::<Vec<_>>()))
+    .map(|(code, heading)| {
+        (
+            heading,
+            choices.iter().filter(|c| c.group == code).cloned().collect::<Vec<_>>(),
+        )
+    })
     .filter(|(_, list)| !list.is_empty())
     .collect()
 }

@@ -280,10 +280,7 @@ pub async fn add_patient(
                 StatusCode::OK
             }
             Err(AppError::Invalid(errors)) => {
-                let name = state
-                    .app
-                    .mdo_agenda_candidate_name(&mm, patient_id)
-                    .await?;
+                let name = state.app.mdo_agenda_candidate_name(&mm, patient_id).await?;
                 fragment.candidate = Some(Candidate {
                     patient_id,
                     name,
@@ -387,13 +384,7 @@ pub async fn attendance(
     let outcome = if unknown.is_empty() {
         state
             .app
-            .record_mdo_attendance(
-                &organiser,
-                &mm,
-                &list,
-                &invitees_present,
-                Some(first(&pairs, "notes")),
-            )
+            .record_mdo_attendance(&organiser, &mm, &list, &invitees_present, Some(first(&pairs, "notes")))
             .await
             .map_err(AppError::from)
     } else {

@@ -174,7 +174,10 @@ fn minutes_from_form(pairs: &[(String, String)]) -> Result<MinutesInput, Vec<Str
             who: at(&whos, i),
             member: match at(&members, i).trim() {
                 "" => None,
-                m => m.parse().map_err(|_| errors.push(format!("Besluit {}: kies wie het doet uit het zorgteam.", i + 1))).ok(),
+                m => m
+                    .parse()
+                    .map_err(|_| errors.push(format!("Besluit {}: kies wie het doet uit het zorgteam.", i + 1)))
+                    .ok(),
             },
             due: Some(at(&dues, i)),
         })

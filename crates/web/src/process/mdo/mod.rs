@@ -22,8 +22,8 @@ pub use history::{history, MdoHistory, MdoHistoryRow};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use kernteam_domain::events::{discipline_label, MdoLevel};
 use kernteam_app::mdo::Limits;
+use kernteam_domain::events::{discipline_label, MdoLevel};
 use kernteam_store::program::Meeting;
 
 use crate::pages::fmt_date;
