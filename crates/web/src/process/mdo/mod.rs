@@ -1,10 +1,17 @@
 //! Multidisciplinary meetings (MDO) of a practice, for its staff: the meetings with counts
-//! per quarter (`/mdo`, [`list`]), planning one (date, practice or network level, the
-//! disciplines invited), the meeting page (`/mdo/{meeting}`, [`meeting`]) with the agenda
-//! of patients (found by name in the practice list, or suggested from the worklist) and the
-//! attendance per discipline, and the minutes per patient
+//! per quarter (`/mdo`, [`list`]), planning one (date and time, practice or network level,
+//! a place or a video link, who is invited by name — the accounts of the practice's
+//! clinicians and the network's professionals, the professionals on care teams — and
+//! disciplines without a name), the meeting page (`/mdo/{meeting}`, [`meeting`]) with the
+//! agenda of patients and their treatment limits (found by name in the practice list, or
+//! suggested from the worklist: the page's script, `/static/mdo.js`, puts a suggestion on
+//! the agenda in place, the plain form works without it), more invitees
+//! (`/mdo/{meeting}/genodigden`, also from the care teams of the patients on the agenda)
+//! and the attendance ticked from the invitees, and the minutes per patient
 //! (`/mdo/{meeting}/patienten/{id}`, [`minutes`]), whose decisions become actions in the
-//! patient's care plan in the same step. The JSON API is in [`api`].
+//! patient's care plan in the same step, each given to a member of the patient's care
+//! team and marked as coming from this MDO. The patient's MDO history on their record is
+//! [`history`]. The JSON API is in [`api`].
 //!
 //! Access and audit are `kernteam_app`'s (`App::mdo_meeting`, `App::mdo_organiser`):
 //! MDO pages are the practice's, a meeting of another practice answers 404, and every
