@@ -157,7 +157,7 @@ pub async fn care_plan_print(
         version: v.version,
         at: fmt_timestamp(&v.created_at),
         wishes: plan.wishes.trim().to_string(),
-        goals: plan.goals.clone(),
+        goals: plan.goals.iter().map(|g| g.text.clone()).collect(),
         problems: problems_by_domain(&plan),
         agreements: agreements(&plan),
         evaluation: plan.evaluation_date.map(fmt_date).unwrap_or_default(),

@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize};
-use kernteam_domain::care::{ActionStatus, CareAction, CareDomain, CarePlan, Problem};
+use kernteam_domain::care::{ActionStatus, CareAction, CareDomain, CarePlan, Goal, Problem};
 use kernteam_store::care::NewTeamMember;
 use serde_json::json;
 
@@ -14,7 +14,7 @@ use crate::browser::Browser;
 use crate::mdo_worklist::{include, some_elder};
 use crate::{dmy, sign_in, start};
 
-/// The demo's care plan (`kernteam demo`): two problems, two goals, two actions.
+/// The demo's care plan (`kernteam demo`): two problems, three goals, three actions.
 fn demo_plan(app: &App) -> CarePlan {
     let today = app.today;
     CarePlan {
@@ -30,8 +30,12 @@ fn demo_plan(app: &App) -> CarePlan {
         ],
         wishes: "Ik wil in mijn eigen huis blijven wonen en zelf boodschappen blijven doen.".into(),
         goals: vec![
-            "Veilig thuis blijven wonen".into(),
-            "Eén keer per week naar de ontmoetingsgroep".into(),
+            Goal::new(None, "Veilig thuis blijven wonen"),
+            Goal::new(Some(CareDomain::Functioneel), "Zonder te vallen door het huis lopen"),
+            Goal::new(
+                Some(CareDomain::Maatschappelijk),
+                "Eén keer per week naar de ontmoetingsgroep",
+            ),
         ],
         actions: vec![
             CareAction {
@@ -44,8 +48,17 @@ fn demo_plan(app: &App) -> CarePlan {
             CareAction {
                 what: "Aanmelden bij ontmoetingsgroep".into(),
                 who: "Sociaal wijkteam".into(),
+                domain: Some(CareDomain::Maatschappelijk),
                 due: Some(today - Duration::days(5)),
                 status: ActionStatus::Lopend,
+                ..Default::default()
+            },
+            CareAction {
+                what: "Medicatie-uitzetting controleren bij huisbezoek".into(),
+                who: app.wijkverpleegkundige.name.into(),
+                domain: Some(CareDomain::Somatisch),
+                due: Some(today + Duration::days(7)),
+                status: ActionStatus::Gepland,
                 ..Default::default()
             },
         ],
