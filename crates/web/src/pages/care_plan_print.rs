@@ -116,10 +116,13 @@ pub async fn care_plan_print(
     let (_, person) = app.person(&seen).await?;
     let contact = app.practice_contact(&seen).await?;
     let first = app.first_contact(&seen).await?;
+    let first_id = first.as_ref().map(|m| m.id);
+    // The first point of contact is named above; the rest of the team follows.
     let team = app
         .team(&seen)
         .await?
         .into_iter()
+        .filter(|m| Some(m.id) != first_id)
         .map(|m| {
             let what = if m.kind == "mantelzorger" {
                 m.relation.clone().map(|r| format!("mantelzorger, {r}"))

@@ -10,7 +10,7 @@ use kernteam_store::care::NewTeamMember;
 use serde_json::json;
 
 use crate::app::App;
-use crate::browser::Browser;
+use crate::browser::{screenshot_dir, Browser};
 use crate::mdo_worklist::{include, some_elder};
 use crate::{dmy, sign_in, start};
 
@@ -161,6 +161,7 @@ async fn the_printed_care_plan_is_one_large_print_a4_page_with_the_name_on_every
     let phone = contact.phone.expect("the synthetic practice has a phone");
     let when = format!("vóór {}", dmy(app.today + Duration::days(14)));
 
+    b.screenshot(&screenshot_dir(), "zorgplan-handout").await;
     let pages = print_pages(&b).await;
     assert_eq!(pages.len(), 1, "a typical plan is one A4 page: {pages:#?}");
     let page = &pages[0];
