@@ -20,6 +20,7 @@ pub mod error;
 pub mod events;
 pub mod formation;
 pub mod gate;
+pub mod handout;
 pub mod list_search;
 pub mod mdo;
 pub mod medication_reviews;

@@ -9,6 +9,7 @@
 
 mod agenda;
 mod candidates;
+mod invitees;
 mod minutes;
 
 use std::collections::{BTreeMap, HashSet};
@@ -16,12 +17,13 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use kernteam_domain::access::practice_permissions;
 use kernteam_domain::mdo::{self, AttendanceInput, PlanInput};
-use kernteam_store::program::{AgendaEntry, Attendance, Meeting};
+use kernteam_store::program::{AgendaEntry, Attendance, Meeting, MeetingPlace};
 use serde::Serialize;
 
 pub use agenda::AgendaShown;
 pub use candidates::Candidate;
-pub use minutes::{MinutesSaved, MinutesShown};
+pub use invitees::InviteeChoice;
+pub use minutes::{Limits, MinutesSaved, MinutesShown};
 
 use crate::audit::Action;
 use crate::error::{Error, Result};
@@ -149,8 +151,13 @@ impl App {
 
     /// Plans a meeting of the organiser's practice. Returns it as stored.
     pub async fn plan_mdo(&self, o: &MdoOrganiser, input: &PlanInput) -> Result<Meeting> {
-        let m = mdo::validate_plan(input, today()).map_err(Error::Invalid)?;
+        let input = PlanInput {
+            invitees: self.with_accounts(&input.invitees).await?,
+            ..input.clone()
+        };
+        let m = mdo::validate_plan(&input, today()).map_err(Error::Invalid)?;
         let staff = o.staff();
+        let invitees = invitees::rows(&m.invitees);
         let mut ch = self.db.change().await?;
         let id = ch
             .create_meeting(
@@ -161,10 +168,25 @@ impl App {
                 staff.actor().user().id,
             )
             .await?;
+        ch.set_meeting_place(
+            id,
+            &MeetingPlace {
+                time: m.time.clone(),
+                place: m.place.clone(),
+                video_link: m.video_link.clone(),
+            },
+        )
+        .await?;
+        ch.invite(id, &invitees).await?;
         ch.commit(&[staff.actor().entry(
             None,
             Action::PlanMdo,
-            Some(format!("{} op {}", m.level.label(), m.date)),
+            Some(format!(
+                "{} op {}, {}",
+                m.level.label(),
+                m.date,
+                kernteam_domain::text::count(invitees.len(), "genodigde", "genodigden")
+            )),
         )])
         .await?;
         Ok(self.db.meeting(id).await?)
@@ -175,20 +197,39 @@ impl App {
         Ok(self.db.attendance(m.meeting.id).await?)
     }
 
-    /// Records who attended, once the meeting's day has come; the meeting counts as held
-    /// from then on. Returns the attendance as stored.
+    /// Records who attended, once the meeting's day has come: the disciplines in `list`
+    /// and the invitees in `present` (ids; the other invitees were absent). An invitee
+    /// present makes their discipline present. The meeting counts as held from then on.
+    /// Returns the attendance per discipline as stored.
     pub async fn record_mdo_attendance(
         &self,
         o: &MdoOrganiser,
         m: &MdoMeeting,
         list: &[AttendanceInput],
+        present: &[i64],
         notes: Option<String>,
     ) -> Result<Vec<Attendance>> {
         if o.staff().practice_id() != m.meeting.practice_id {
             return Err(Error::NotFound);
         }
         mdo::not_before_the_meeting(m.meeting.date, today(), "de aanwezigheid").map_err(Error::Invalid)?;
-        let (list, notes) = mdo::validate_attendance(list, notes).map_err(Error::Invalid)?;
+        let invitees = self.db.invitees(m.meeting.id).await?;
+        if let Some(id) = present.iter().find(|id| !invitees.iter().any(|i| i.id == **id)) {
+            return Err(Error::Invalid(vec![format!(
+                "Genodigde {id} is niet uitgenodigd voor dit MDO."
+            )]));
+        }
+        let ticked: Vec<mdo::InviteePresence> = invitees
+            .iter()
+            .map(|i| mdo::InviteePresence {
+                name: &i.name,
+                discipline: i.discipline.as_deref(),
+                present: present.contains(&i.id),
+            })
+            .collect();
+        let others = ticked.iter().any(|t| t.present && t.discipline.is_none());
+        let merged = mdo::attendance_with_invitees(list, &ticked);
+        let (list, notes) = mdo::validate_attendance(&merged, others, notes).map_err(Error::Invalid)?;
         let rows: Vec<Attendance> = list
             .into_iter()
             .map(|a| Attendance {
@@ -199,13 +240,14 @@ impl App {
             .collect();
         let mut ch = self.db.change().await?;
         ch.record_attendance(m.meeting.id, &rows, notes.as_deref()).await?;
+        ch.record_invitee_attendance(m.meeting.id, present).await?;
         ch.commit(&[o.staff().actor().entry(
             None,
             Action::RecordMdoAttendance,
             Some(format!(
                 "{}: {} aanwezig",
                 m.label(),
-                rows.iter().filter(|a| a.present).count()
+                rows.iter().filter(|a| a.present).count().max(present.len())
             )),
         )])
         .await?;
@@ -232,6 +274,9 @@ mod tests {
             held,
             notes: None,
             agenda_count: 0,
+            time: None,
+            place: None,
+            video_link: None,
         };
         let entry = |meeting_id, date: &str, held, patient_id, discussed| AgendaEntry {
             meeting_id,

@@ -46,12 +46,13 @@ impl ExtractFile {
     }
 
     /// The columns that extracts had before the optional `address`, `city`, `phone`
-    /// (patients) and `name`, `dosage` (medications) were added at the end of
+    /// (practice, patients) and `name`, `dosage` (medications) were added at the end of
     /// [`ExtractFile::columns`]; extracts in that older layout stay valid
     /// (tests write it).
     pub fn core_columns(self) -> &'static [(&'static str, bool)] {
         let all = self.columns();
         match self {
+            ExtractFile::Practice => &all[..3],
             ExtractFile::Patients => &all[..9],
             ExtractFile::Medications => &all[..4],
             _ => all,
@@ -61,7 +62,14 @@ impl ExtractFile {
     /// The columns this spec names: (name, required).
     pub fn columns(self) -> &'static [(&'static str, bool)] {
         match self {
-            ExtractFile::Practice => &[("agb_code", true), ("name", true), ("extract_date", true)],
+            ExtractFile::Practice => &[
+                ("agb_code", true),
+                ("name", true),
+                ("extract_date", true),
+                ("address", false),
+                ("city", false),
+                ("phone", false),
+            ],
             ExtractFile::Patients => &[
                 ("patient_id", true),
                 ("bsn", false),

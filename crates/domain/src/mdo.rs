@@ -5,9 +5,10 @@
 
 use std::collections::HashSet;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
+use crate::access::Role;
 use crate::care::{ActionStatus, CareAction, MAX_TEXT};
 use crate::events::{discipline_label, MdoLevel, DISCIPLINES};
 
@@ -15,6 +16,23 @@ use crate::events::{discipline_label, MdoLevel, DISCIPLINES};
 pub const MAX_REASON: usize = 500;
 /// Longest name of an attendee.
 pub const MAX_NAME: usize = 200;
+/// Longest place or video link of a meeting.
+pub const MAX_PLACE: usize = 500;
+
+/// The discipline whose attendance a professional with an account counts for.
+pub fn discipline_of_role(role: Role) -> Option<&'static str> {
+    Some(match role {
+        Role::Huisarts => "huisarts",
+        Role::PohO => "poh_o",
+        Role::VerpleegkundigSpecialist | Role::PhysicianAssistant => "verpleegkundig_specialist",
+        Role::Wijkverpleegkundige => "wijkverpleging",
+        Role::SpecialistOuderengeneeskunde => "specialist_ouderengeneeskunde",
+        Role::CasemanagerDementie => "casemanager_dementie",
+        Role::Apotheker => "apotheker",
+        Role::SociaalWijkteam | Role::MaatschappelijkWerker => "sociaal_domein",
+        _ => return None,
+    })
+}
 
 fn dutch_date(d: NaiveDate) -> String {
     d.format("%d-%m-%Y").to_string()
@@ -37,8 +55,31 @@ pub struct PlanInput {
     pub date: String,
     /// `praktijk` or `netwerk`.
     pub level: String,
-    /// Codes of [`DISCIPLINES`].
+    /// Codes of [`DISCIPLINES`]: disciplines invited without a name (those of the
+    /// invitees are added).
     pub invited: Vec<String>,
+    /// `uu:mm`, or empty.
+    pub time: String,
+    /// Where the meeting is held, or empty.
+    pub place: String,
+    /// The link of a video meeting (`https://…`), or empty.
+    pub video_link: String,
+    /// Who is invited by name.
+    pub invitees: Vec<InviteeInput>,
+}
+
+/// Someone invited by name: a professional from a care team or with an account.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MdoInviteeInput))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InviteeInput {
+    pub name: String,
+    /// What they do ("Wijkverpleegkundige"), shown beside the name.
+    pub role: Option<String>,
+    /// The discipline (a code of the disciplines) their attendance counts for.
+    pub discipline: Option<String>,
+    /// Their account, when they have one.
+    pub user_id: Option<i64>,
 }
 
 /// A meeting, validated.
@@ -46,12 +87,30 @@ pub struct PlanInput {
 pub struct NewMeeting {
     pub date: NaiveDate,
     pub level: MdoLevel,
+    /// The invited disciplines: those chosen and those of the invitees.
     pub invited: Vec<String>,
+    /// `hh:mm`.
+    pub time: Option<String>,
+    pub place: Option<String>,
+    pub video_link: Option<String>,
+    pub invitees: Vec<InviteeInput>,
+}
+
+fn optional_text(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// A video link is a web address that starts with `https://`, without spaces.
+fn valid_link(link: &str) -> bool {
+    link.strip_prefix("https://")
+        .is_some_and(|rest| !rest.is_empty() && !rest.chars().any(char::is_whitespace))
 }
 
 /// The rules of a meeting: a real date from 2000 up to two years ahead (meetings held
-/// earlier may be recorded afterwards), a level, at least one invited discipline, each
-/// known. Invited disciplines are kept in the order of [`DISCIPLINES`].
+/// earlier may be recorded afterwards), a level, a valid time if any, a bounded place, a
+/// video link starting with `https://`, someone invited (by name or a discipline), each
+/// invitee named once with a known discipline if any. Invited disciplines (those chosen
+/// and those of the invitees) are kept in the order of [`DISCIPLINES`].
 pub fn validate_plan(input: &PlanInput, today: NaiveDate) -> Result<NewMeeting, Vec<String>> {
     let mut errors = Vec::new();
     let date = match NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d") {
@@ -73,7 +132,53 @@ pub fn validate_plan(input: &PlanInput, today: NaiveDate) -> Result<NewMeeting, 
     if level.is_none() {
         errors.push("Kies of het een praktijk-MDO of een netwerk-MDO is.".to_string());
     }
-    let chosen: HashSet<&str> = input
+    let time = optional_text(&input.time);
+    let time = match time.as_deref().map(|t| NaiveTime::parse_from_str(t, "%H:%M")) {
+        None => None,
+        Some(Ok(t)) => Some(t.format("%H:%M").to_string()),
+        Some(Err(_)) => {
+            errors.push("Tijd: vul een geldige tijd in (uu:mm).".to_string());
+            None
+        }
+    };
+    let place = optional_text(&input.place);
+    if place.as_ref().is_some_and(|p| p.chars().count() > MAX_PLACE) {
+        errors.push(format!("De plaats mag hoogstens {MAX_PLACE} tekens lang zijn."));
+    }
+    let video_link = optional_text(&input.video_link);
+    if video_link
+        .as_ref()
+        .is_some_and(|l| !valid_link(l) || l.chars().count() > MAX_PLACE)
+    {
+        errors.push("De videolink moet een webadres zijn dat begint met https://.".to_string());
+    }
+    let mut invitees: Vec<InviteeInput> = Vec::new();
+    for i in &input.invitees {
+        let name = i.name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        if name.chars().count() > MAX_NAME {
+            errors.push(format!("Een naam mag hoogstens {MAX_NAME} tekens lang zijn."));
+            continue;
+        }
+        if invitees.iter().any(|j| j.name.to_lowercase() == name.to_lowercase()) {
+            errors.push(format!("{name} staat twee keer bij de genodigden."));
+            continue;
+        }
+        let discipline = i.discipline.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        if let Some(d) = discipline.filter(|d| !DISCIPLINES.iter().any(|(c, _)| c == d)) {
+            errors.push(format!("Onbekende discipline '{d}'."));
+            continue;
+        }
+        invitees.push(InviteeInput {
+            name: name.to_string(),
+            role: i.role.as_deref().and_then(optional_text),
+            discipline: discipline.map(str::to_string),
+            user_id: i.user_id,
+        });
+    }
+    let mut chosen: HashSet<&str> = input
         .invited
         .iter()
         .map(|s| s.trim())
@@ -86,20 +191,26 @@ pub fn validate_plan(input: &PlanInput, today: NaiveDate) -> Result<NewMeeting, 
         .collect();
     unknown.sort_unstable();
     errors.extend(unknown.iter().map(|code| format!("Onbekende discipline '{code}'.")));
-    if chosen.is_empty() {
-        errors.push("Kies minstens één discipline om uit te nodigen.".to_string());
+    if chosen.is_empty() && invitees.is_empty() {
+        errors.push("Nodig minstens één persoon of discipline uit.".to_string());
     }
+    chosen.extend(invitees.iter().filter_map(|i| i.discipline.as_deref()));
     let (Some(date), Some(level)) = (date, level) else {
         return Err(errors);
     };
+    let invited: Vec<String> = DISCIPLINES
+        .iter()
+        .filter(|(c, _)| chosen.contains(c))
+        .map(|(c, _)| c.to_string())
+        .collect();
     unless_empty(errors, || NewMeeting {
         date,
         level,
-        invited: DISCIPLINES
-            .iter()
-            .filter(|(c, _)| chosen.contains(c))
-            .map(|(c, _)| c.to_string())
-            .collect(),
+        invited,
+        time,
+        place,
+        video_link,
+        invitees,
     })
 }
 
@@ -144,10 +255,55 @@ pub struct Attended {
     pub name: Option<String>,
 }
 
-/// The rules of attendance: known disciplines, each once, at least one present, names and
-/// notes bounded. Returns the list and the notes (empty notes: none).
+/// An invitee as ticked on the attendance form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteePresence<'a> {
+    pub name: &'a str,
+    pub discipline: Option<&'a str>,
+    pub present: bool,
+}
+
+/// The attendance per discipline from the rows entered and the invitees ticked: a
+/// discipline with an invitee present is present, named by the invitees present when no
+/// name was entered; one whose invitees were all absent is recorded absent. In the order of
+/// [`DISCIPLINES`], then unknown codes as entered (for the rules to refuse).
+pub fn attendance_with_invitees(list: &[AttendanceInput], invitees: &[InviteePresence]) -> Vec<AttendanceInput> {
+    let mut out: Vec<AttendanceInput> = Vec::new();
+    for (code, _) in DISCIPLINES {
+        let entered: Vec<&AttendanceInput> = list.iter().filter(|a| a.discipline.trim() == code).collect();
+        let theirs: Vec<&InviteePresence> = invitees.iter().filter(|i| i.discipline == Some(code)).collect();
+        if entered.is_empty() && theirs.is_empty() {
+            continue;
+        }
+        let here: Vec<&str> = theirs.iter().filter(|i| i.present).map(|i| i.name).collect();
+        let mut rows: Vec<AttendanceInput> = entered.into_iter().cloned().collect();
+        if rows.is_empty() {
+            rows.push(AttendanceInput {
+                discipline: code.to_string(),
+                ..Default::default()
+            });
+        }
+        let first = &mut rows[0];
+        first.present |= !here.is_empty();
+        if first.name.as_deref().is_none_or(|n| n.trim().is_empty()) && !here.is_empty() {
+            first.name = Some(here.join(", "));
+        }
+        out.extend(rows);
+    }
+    out.extend(
+        list.iter()
+            .filter(|a| !DISCIPLINES.iter().any(|(c, _)| *c == a.discipline.trim()))
+            .cloned(),
+    );
+    out
+}
+
+/// The rules of attendance: known disciplines, each once, someone present (a discipline, or
+/// an invitee without one: `others_present`), names and notes bounded. Returns the list and
+/// the notes (empty notes: none).
 pub fn validate_attendance(
     list: &[AttendanceInput],
+    others_present: bool,
     notes: Option<String>,
 ) -> Result<(Vec<Attended>, Option<String>), Vec<String>> {
     let mut errors = Vec::new();
@@ -181,8 +337,8 @@ pub fn validate_attendance(
             name,
         });
     }
-    if !out.iter().any(|a| a.present) && errors.is_empty() {
-        errors.push("Vink minstens één aanwezige discipline aan.".to_string());
+    if !others_present && !out.iter().any(|a| a.present) && errors.is_empty() {
+        errors.push("Vink aan wie er aanwezig was (minstens één).".to_string());
     }
     let notes = notes.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     if notes.as_ref().is_some_and(|n| n.chars().count() > MAX_TEXT) {
@@ -198,7 +354,10 @@ pub fn validate_attendance(
 pub struct DecisionInput {
     pub decision: String,
     pub what: String,
+    /// Who does it, as text; ignored when `member` is given.
     pub who: String,
+    /// The care-team member who does it (`care_team` id): their name becomes `who`.
+    pub member: Option<i64>,
     /// `jjjj-mm-dd`, or empty.
     pub due: Option<String>,
 }
@@ -208,8 +367,19 @@ impl DecisionInput {
         self.decision.trim().is_empty()
             && self.what.trim().is_empty()
             && self.who.trim().is_empty()
+            && self.member.is_none()
             && self.due.as_deref().is_none_or(|d| d.trim().is_empty())
     }
+}
+
+/// A member of the patient's care team a decision's action can be given to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamChoice {
+    /// `care_team` id.
+    pub id: i64,
+    pub name: String,
+    /// What they do, shown beside the name (not part of the action's "who").
+    pub role: Option<String>,
 }
 
 /// The minutes of one patient's discussion as entered.
@@ -254,10 +424,16 @@ pub fn minutes_text(minutes: &str, decided: &[Decided]) -> String {
 }
 
 /// The rules of minutes: some text or at least one decision; every decision row that is
-/// not empty has an action (what) and who does it, a valid due date if any, bounded texts;
-/// an action's "what" is new to the care plan (`existing`) and not repeated. Returns the
-/// trimmed text and the decisions.
-pub fn validate_minutes(input: &MinutesInput, existing: &[CareAction]) -> Result<(String, Vec<Decided>), Vec<String>> {
+/// not empty has an action (what) and who does it (a member of the patient's care team,
+/// `team`, or a name), a valid due date if any, bounded texts; an action's "what" is new to
+/// the care plan (`existing`) and not repeated. The actions say which meeting they come
+/// from (`meeting`). Returns the trimmed text and the decisions.
+pub fn validate_minutes(
+    input: &MinutesInput,
+    existing: &[CareAction],
+    team: &[TeamChoice],
+    meeting: Option<i64>,
+) -> Result<(String, Vec<Decided>), Vec<String>> {
     let mut errors = Vec::new();
     let minutes = input.minutes.trim().to_string();
     if minutes.chars().count() > MAX_TEXT {
@@ -266,7 +442,7 @@ pub fn validate_minutes(input: &MinutesInput, existing: &[CareAction]) -> Result
     let mut decided: Vec<Decided> = Vec::new();
     for (i, row) in input.decisions.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
         let n = i + 1;
-        let (decision, what, who) = (row.decision.trim(), row.what.trim(), row.who.trim());
+        let (decision, what) = (row.decision.trim(), row.what.trim());
         let label = if what.is_empty() {
             format!("Besluit {n}")
         } else {
@@ -275,9 +451,20 @@ pub fn validate_minutes(input: &MinutesInput, existing: &[CareAction]) -> Result
         if what.is_empty() {
             errors.push(format!("Besluit {n}: vul de actie in (wat er gebeurt)."));
         }
-        if who.is_empty() {
-            errors.push(format!("{label}: vul in wie het doet."));
-        }
+        let member = row.member.map(|id| team.iter().find(|m| m.id == id));
+        let who = match member {
+            Some(Some(m)) => m.name.trim(),
+            Some(None) => {
+                errors.push(format!("{label}: kies wie het doet uit het zorgteam."));
+                ""
+            }
+            None => {
+                if row.who.trim().is_empty() {
+                    errors.push(format!("{label}: vul in wie het doet."));
+                }
+                row.who.trim()
+            }
+        };
         if [decision, what, who].iter().any(|t| t.chars().count() > MAX_TEXT) {
             errors.push(format!("{label}: een tekst is langer dan {MAX_TEXT} tekens."));
         }
@@ -307,6 +494,8 @@ pub fn validate_minutes(input: &MinutesInput, existing: &[CareAction]) -> Result
                 who: who.to_string(),
                 due,
                 status: ActionStatus::Gepland,
+                member: member.flatten().map(|m| m.id),
+                from_mdo: meeting,
                 ..Default::default()
             },
         });
@@ -318,167 +507,4 @@ pub fn validate_minutes(input: &MinutesInput, existing: &[CareAction]) -> Result
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn ok_input() -> PlanInput {
-        PlanInput {
-            date: "2027-03-08".into(),
-            level: "praktijk".into(),
-            invited: vec!["huisarts".into()],
-        }
-    }
-
-    #[test]
-    fn a_plan_lists_every_problem_and_keeps_the_discipline_order() {
-        let today = d("2027-03-01");
-        let list = validate_plan(
-            &PlanInput {
-                date: "2027-02-30".into(),
-                level: "wijk".into(),
-                invited: vec!["tandarts".into()],
-            },
-            today,
-        )
-        .unwrap_err();
-        assert_eq!(
-            list,
-            [
-                "Datum: vul een geldige datum in.",
-                "Kies of het een praktijk-MDO of een netwerk-MDO is.",
-                "Onbekende discipline 'tandarts'.",
-            ]
-        );
-        let ok = validate_plan(
-            &PlanInput {
-                date: "2027-03-08".into(),
-                level: "netwerk".into(),
-                invited: vec!["apotheker".into(), "huisarts".into(), " ".into()],
-            },
-            today,
-        )
-        .unwrap();
-        assert_eq!(ok.level, MdoLevel::Network);
-        assert_eq!(ok.invited, ["huisarts", "apotheker"]);
-        assert!(validate_plan(
-            &PlanInput {
-                invited: vec![],
-                ..ok_input()
-            },
-            today
-        )
-        .is_err());
-        assert_eq!(
-            validate_plan(
-                &PlanInput {
-                    date: "2030-01-01".into(),
-                    ..ok_input()
-                },
-                today
-            )
-            .unwrap_err(),
-            ["De datum ligt meer dan twee jaar vooruit."]
-        );
-    }
-
-    #[test]
-    fn a_reason_is_required_and_bounded() {
-        assert_eq!(validate_reason("  Valt vaker ").unwrap(), "Valt vaker");
-        assert!(validate_reason(" ").is_err());
-        assert!(validate_reason(&"x".repeat(MAX_REASON + 1)).is_err());
-    }
-
-    #[test]
-    fn attendance_needs_someone_present_and_known_disciplines_once() {
-        let a = |code: &str, present| AttendanceInput {
-            discipline: code.into(),
-            present,
-            name: Some(" ".into()),
-        };
-        assert_eq!(
-            validate_attendance(&[a("huisarts", false)], None).unwrap_err(),
-            ["Vink minstens één aanwezige discipline aan."]
-        );
-        assert_eq!(
-            validate_attendance(&[a("tandarts", true), a("huisarts", true), a("huisarts", true)], None).unwrap_err(),
-            [
-                "Onbekende discipline 'tandarts'.",
-                "Huisarts staat twee keer in de lijst."
-            ]
-        );
-        let (list, notes) = validate_attendance(&[a("huisarts", true)], Some("  ".into())).unwrap();
-        assert_eq!(list[0].name, None);
-        assert_eq!(notes, None);
-    }
-
-    #[test]
-    fn nothing_is_recorded_before_the_meeting_day() {
-        let e = not_before_the_meeting(d("2027-03-08"), d("2027-03-07"), "het verslag").unwrap_err();
-        assert!(e[0].starts_with("Dit MDO is nog niet geweest (gepland op 08-03-2027)"));
-        assert!(not_before_the_meeting(d("2027-03-08"), d("2027-03-08"), "het verslag").is_ok());
-    }
-
-    #[test]
-    fn minutes_need_an_action_and_someone_for_every_decision() {
-        let existing = vec![CareAction {
-            what: "Huisbezoek".into(),
-            who: "POH-O".into(),
-            due: None,
-            status: ActionStatus::Gepland,
-            ..Default::default()
-        }];
-        let input = MinutesInput {
-            minutes: String::new(),
-            decisions: vec![
-                DecisionInput {
-                    decision: "Valrisico verkleinen".into(),
-                    ..Default::default()
-                },
-                DecisionInput::default(),
-                DecisionInput {
-                    what: "Huisbezoek".into(),
-                    who: "Wijkverpleging".into(),
-                    due: Some("morgen".into()),
-                    ..Default::default()
-                },
-            ],
-        };
-        assert_eq!(
-            validate_minutes(&input, &existing).unwrap_err(),
-            [
-                "Besluit 1: vul de actie in (wat er gebeurt).",
-                "Besluit 1: vul in wie het doet.",
-                "Actie 'Huisbezoek': 'morgen' is geen geldige datum.",
-                "Actie 'Huisbezoek': er staat al een actie met deze omschrijving in het zorgplan; omschrijf de nieuwe actie anders.",
-            ]
-        );
-        assert_eq!(
-            validate_minutes(&MinutesInput::default(), &existing).unwrap_err(),
-            ["Vul het verslag in of leg minstens één besluit vast."]
-        );
-    }
-
-    #[test]
-    fn decisions_become_planned_actions_and_a_line_in_the_minutes() {
-        let input = MinutesInput {
-            minutes: " Besproken: valt vaker. ".into(),
-            decisions: vec![DecisionInput {
-                decision: "Valpreventie".into(),
-                what: "Fysiotherapie aanvragen".into(),
-                who: "Huisarts".into(),
-                due: Some("2027-03-15".into()),
-            }],
-        };
-        let (minutes, decided) = validate_minutes(&input, &[]).unwrap();
-        assert_eq!(decided[0].action.status, ActionStatus::Gepland);
-        assert_eq!(decided[0].action.due, Some(d("2027-03-15")));
-        assert_eq!(
-            minutes_text(&minutes, &decided),
-            "Besproken: valt vaker.\n\nBesluiten:\n- Valpreventie → Fysiotherapie aanvragen (Huisarts, vóór 15-03-2027)"
-        );
-    }
-}
+mod tests;

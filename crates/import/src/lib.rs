@@ -94,7 +94,7 @@ pub(crate) enum Row {
 }
 
 pub(crate) enum Msg {
-    Header(SnapshotHeader),
+    Header(SnapshotHeader, kernteam_store::people::PracticeContact),
     Rows(Vec<Row>),
 }
 
@@ -141,9 +141,11 @@ pub async fn import_extract_within(
     let write_result: Result<(), StoreError> = async {
         while let Some(msg) = rx.recv().await {
             match msg {
-                Msg::Header(mut h) => {
+                Msg::Header(mut h, contact) => {
                     h.source = path.display().to_string();
-                    writer = Some(db.begin_snapshot(&h).await?);
+                    let mut w = db.begin_snapshot(&h).await?;
+                    w.practice_contact(&contact).await?;
+                    writer = Some(w);
                     header = Some(h);
                 }
                 Msg::Rows(rows) => {

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kernteam_domain::extract::ExtractFile;
 use kernteam_store::extracts::SnapshotHeader;
+use kernteam_store::people::PracticeContact;
 use tokio::sync::mpsc::Sender;
 
 use crate::guard::{read_cap, Capped, CAP_ERROR};
@@ -55,7 +56,7 @@ struct Reader {
     /// The writer went away (it failed); stop reading.
     closed: bool,
     progress: ProgressBar,
-    practice: Option<(String, String, NaiveDate)>,
+    practice: Option<(String, String, NaiveDate, PracticeContact)>,
     patient_ids: HashSet<String>,
     /// patients.csv was read to its end, so ids missing from it are real errors (and not
     /// the echo of an unreadable patients.csv).
@@ -164,7 +165,7 @@ pub(crate) fn read_extract(
             }
         }
         if file == ExtractFile::Practice {
-            if let Some((agb_code, practice_name, extract_date)) = r.practice.clone() {
+            if let Some((agb_code, practice_name, extract_date, contact)) = r.practice.clone() {
                 if r.errors.list.is_empty() && !r.closed {
                     let header = SnapshotHeader {
                         agb_code,
@@ -172,7 +173,7 @@ pub(crate) fn read_extract(
                         extract_date,
                         source: String::new(),
                     };
-                    if r.tx.blocking_send(Msg::Header(header)).is_err() {
+                    if r.tx.blocking_send(Msg::Header(header, contact)).is_err() {
                         r.closed = true;
                     }
                 }

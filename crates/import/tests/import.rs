@@ -377,11 +377,13 @@ async fn optional_address_and_medication_columns_are_validated_and_stored() {
 P1,1940-05-05,1990-01-01,Markt 1,Maastricht,043-1234567\n\
 P2,1980-01-01,2000-01-01,,,\n";
     let medications = "patient_id,atc,start_date,name,dosage\nP1,C07AB02,2020-01-01,Metoprolol 50 mg,1 dd 1 tablet\n";
+    let practice = "agb_code,name,extract_date,address,city,phone\n\
+01234567,Huisartsenpraktijk De Linde,2027-04-03,Lindelaan 1,Maastricht,043-7654321\n";
     let with = extract(
         dir.path(),
         "with",
         &[
-            ("practice.csv", PRACTICE),
+            ("practice.csv", practice),
             ("patients.csv", patients),
             ("episodes.csv", EPISODES),
             ("medications.csv", medications),
@@ -439,6 +441,16 @@ P2,1980-01-01,2000-01-01,,,\n";
             )
         );
         assert_eq!((get(&rows[1], 1), get(&rows[1], 3)), (None, None));
+        let practice_id = t.db.practice_by_agb("01234567").await.unwrap().unwrap().id;
+        let contact = t.db.practice_contact(practice_id).await.unwrap();
+        assert_eq!(
+            (
+                contact.address.as_deref(),
+                contact.city.as_deref(),
+                contact.phone.as_deref()
+            ),
+            (Some("Lindelaan 1"), Some("Maastricht"), Some("043-7654321"))
+        );
         let med = kernteam_store::sqlx::query("SELECT name, dosage FROM snapshot_medications WHERE snapshot_id = $1")
             .bind(done.summary.snapshot_id)
             .fetch_one(t.db.pool())

@@ -238,6 +238,22 @@ impl SnapshotWriter {
         self.snapshot_id
     }
 
+    /// Records the practice's address and phone from its extract (optional columns of
+    /// `practice.csv`): what is empty stays as it was.
+    pub async fn practice_contact(&mut self, c: &crate::people::PracticeContact) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE practices SET address = COALESCE($1, address), city = COALESCE($2, city), \
+             phone = COALESCE($3, phone) WHERE id = $4",
+        )
+        .bind(&c.address)
+        .bind(&c.city)
+        .bind(&c.phone)
+        .bind(self.practice_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     async fn push(&mut self, table: Table, args: impl IntoIterator<Item = Arg>) -> StoreResult<()> {
         let buf = &mut self.buffers[table as usize];
         buf.extend(args);

@@ -29,6 +29,7 @@ pub mod facts;
 pub mod formation;
 pub mod keys;
 pub mod mdo;
+pub mod mdo_invitees;
 pub mod medication_reviews;
 pub mod patient_settings;
 pub mod patients;

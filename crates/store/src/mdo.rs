@@ -18,6 +18,12 @@ pub struct Meeting {
     pub held: bool,
     pub notes: Option<String>,
     pub agenda_count: i64,
+    /// `hh:mm`, when set.
+    pub time: Option<String>,
+    /// Where the meeting is held.
+    pub place: Option<String>,
+    /// The video link of an online meeting.
+    pub video_link: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +66,9 @@ struct MeetingRow {
     held: i64,
     notes: Option<String>,
     agenda_count: i64,
+    start_time: Option<String>,
+    place: Option<String>,
+    video_link: Option<String>,
 }
 
 impl TryFrom<MeetingRow> for Meeting {
@@ -79,12 +88,15 @@ impl TryFrom<MeetingRow> for Meeting {
             held: flag("mdo_meetings.held", r.held)?,
             notes: r.notes,
             agenda_count: r.agenda_count,
+            time: r.start_time,
+            place: r.place,
+            video_link: r.video_link,
         })
     }
 }
 
 const MEETING_SELECT: &str = "SELECT m.id, m.practice_id, m.meeting_date, m.level, m.invited, m.held, m.notes, \
-     (SELECT COUNT(*) FROM mdo_agenda a WHERE a.meeting_id = m.id) AS agenda_count FROM mdo_meetings m";
+     m.start_time, m.place, m.video_link, (SELECT COUNT(*) FROM mdo_agenda a WHERE a.meeting_id = m.id) AS agenda_count FROM mdo_meetings m";
 
 #[derive(sqlx::FromRow)]
 struct AgendaRow {

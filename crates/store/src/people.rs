@@ -157,6 +157,14 @@ impl From<PracticeRow> for Practice {
     }
 }
 
+/// How patients reach the practice: its address and phone, as its extract gives them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct PracticeContact {
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 struct OrganisationRow {
     id: i64,
@@ -194,6 +202,15 @@ impl Db {
             .await?
             .ok_or(StoreError::NotFound)?;
         Ok(r.into())
+    }
+
+    /// The practice's address and phone (empty when its extracts have none).
+    pub async fn practice_contact(&self, id: i64) -> StoreResult<PracticeContact> {
+        sqlx::query_as::<_, PracticeContact>("SELECT address, city, phone FROM practices WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn practice_by_agb(&self, agb: &str) -> StoreResult<Option<Practice>> {

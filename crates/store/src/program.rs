@@ -9,4 +9,5 @@ pub use crate::documents::{Document, NewVersion};
 pub use crate::events::*;
 pub use crate::formation::*;
 pub use crate::mdo::*;
+pub use crate::mdo_invitees::*;
 pub use crate::medication_reviews::*;

@@ -6,8 +6,8 @@ use kernteam_domain::access::{OrganisationKind, Role};
 use kernteam_domain::codes::ChainProgram;
 use kernteam_store::care::NewTeamMember;
 use kernteam_store::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader};
-use kernteam_store::people::NewUser;
-use kernteam_store::program::{Attendance, Document, NewConsultation, NewMedicationReview};
+use kernteam_store::people::{NewUser, PracticeContact};
+use kernteam_store::program::{Attendance, Document, MeetingPlace, NewConsultation, NewInvitee, NewMedicationReview};
 use kernteam_store::{testing, Db, StoreError};
 
 fn d(s: &str) -> NaiveDate {
@@ -25,6 +25,13 @@ async fn practice_with_patient(db: &Db) -> (i64, i64, i64) {
         })
         .await
         .unwrap();
+    w.practice_contact(&PracticeContact {
+        address: Some("Lindelaan 1".into()),
+        city: Some("Maastricht".into()),
+        phone: Some("043 123 45 67".into()),
+    })
+    .await
+    .unwrap();
     w.patient(PatientRow {
         his_id: "P1".into(),
         bsn: Some("123456782".into()),
@@ -149,6 +156,11 @@ async fn every_kind_of_record_reads_back_by_column_name() {
         .unwrap();
         kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(patient, member, user)).unwrap();
         assert_eq!(db.team(patient).await.unwrap()[0].name, "Wim Wijk");
+        let pros = db.practice_team_professionals(practice).await.unwrap();
+        assert_eq!(
+            pros.iter().map(|p| (p.member_id, p.name.as_str())).collect::<Vec<_>>(),
+            [(member, "Wim Wijk")]
+        );
         assert_eq!(
             db.practice_first_contacts(practice).await.unwrap(),
             vec![(patient, "Wim Wijk".to_string(), Some("wijkverpleegkundige".to_string()))]
@@ -286,6 +298,61 @@ async fn every_kind_of_record_reads_back_by_column_name() {
         ))
         .unwrap();
         assert_eq!(db.attendance(meeting).await.unwrap(), vec![present]);
+        // When and where, and who is invited by name with their attendance.
+        let place = MeetingPlace {
+            time: Some("14:30".into()),
+            place: Some("Praktijk, spreekkamer 2".into()),
+            video_link: Some("https://meet.example.nl/mdo".into()),
+        };
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_meeting_place(meeting, &place)).unwrap();
+        let invite = |name: &str, discipline: Option<&str>, user_id| NewInvitee {
+            name: name.into(),
+            role: Some("Huisarts".into()),
+            discipline: discipline.map(str::to_string),
+            user_id,
+        };
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.invite(
+            meeting,
+            &[
+                invite("Dr. Jekerdal", Some("huisarts"), Some(user)),
+                invite("Fysio Fit", None, None)
+            ]
+        ))
+        .unwrap();
+        let again = kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .invite(meeting, &[invite("Fysio Fit", None, None)]));
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        let invitees = db.invitees(meeting).await.unwrap();
+        assert_eq!(
+            invitees
+                .iter()
+                .map(|i| (i.name.as_str(), i.discipline.as_deref(), i.user_id, i.present))
+                .collect::<Vec<_>>(),
+            [
+                ("Dr. Jekerdal", Some("huisarts"), Some(user), None),
+                ("Fysio Fit", None, None, None)
+            ]
+        );
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .record_invitee_attendance(meeting, &[invitees[1].id]))
+        .unwrap();
+        let present_now: Vec<_> = db.invitees(meeting).await.unwrap().iter().map(|i| i.present).collect();
+        assert_eq!(present_now, [Some(false), Some(true)]);
+        assert_eq!(
+            db.practice_contact(practice).await.unwrap().phone.as_deref(),
+            Some("043 123 45 67")
+        );
+        let stored = db.meeting(meeting).await.unwrap();
+        assert_eq!(
+            (stored.time, stored.place, stored.video_link),
+            (place.time.clone(), place.place.clone(), place.video_link.clone())
+        );
+        corrupt(db, "UPDATE mdo_invitees SET present = 3 WHERE present = 1").await;
+        assert_eq!(
+            corrupt_message(db.invitees(meeting).await),
+            "mdo_invitees.present: vlag '3'"
+        );
+        corrupt(db, "UPDATE mdo_invitees SET present = 1 WHERE present = 3").await;
         let m = &db.meetings(practice).await.unwrap()[0];
         assert_eq!((m.invited.len(), m.held, m.agenda_count), (2, true, 1));
         let (m, item) = &db.patient_meetings(patient).await.unwrap()[0];

@@ -102,8 +102,16 @@ fn generate_practice(opts: &RegionOptions, index: u32, out: &Path) -> anyhow::Re
     let context = || format!("practice {agb_code} in {}", dir.display());
 
     let mut practice = Table::create(&dir, ExtractFile::Practice).with_context(context)?;
+    let (address, city, phone) = products::practice_contact(&agb_code);
     practice
-        .row(&[agb_code.as_bytes(), name.as_bytes(), &date_bytes(extract)])
+        .row(&[
+            agb_code.as_bytes(),
+            name.as_bytes(),
+            &date_bytes(extract),
+            address.as_bytes(),
+            city.as_bytes(),
+            phone.as_bytes(),
+        ])
         .with_context(context)?;
     let mut rows = practice.finish().with_context(context)?;
 

@@ -481,6 +481,20 @@ pub(crate) fn contact(patient_id: &str, postal: &[u8]) -> (String, String, Strin
     (address, place, phone)
 }
 
+/// Address, place and phone of the practice with this AGB code: in one of the region's
+/// villages, with a landline.
+pub(crate) fn practice_contact(agb_code: &str) -> (String, String, String) {
+    let h = hash(&[agb_code.as_bytes(), b"practice"]);
+    let street = pick(STREETS, h);
+    let number = 1 + (h >> 8) % 60;
+    let postal = [6211, 6221, 6226, 6301, 6321, 6271, 6291][((h >> 16) % 7) as usize];
+    (
+        format!("{street} {number}"),
+        city(postal).to_string(),
+        format!("043-{:07}", (h >> 24) % 10_000_000),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

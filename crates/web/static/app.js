@@ -22,3 +22,8 @@ document.addEventListener("DOMContentLoaded", function () {
     set.appendChild(button);
   });
 });
+
+// The print button of the printed care plan.
+document.addEventListener("click", function (event) {
+  if (event.target instanceof Element && event.target.closest("[data-print]")) { window.print(); }
+});

@@ -81,7 +81,7 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
     use Class::*;
     let p = path.strip_prefix("/api").unwrap_or(path);
     Some(match (method, p) {
-        ("GET" | "POST", "/inloggen") | ("GET", "/static/style.css" | "/static/app.js") => Public,
+        ("GET" | "POST", "/inloggen") | ("GET", "/static/style.css" | "/static/app.js" | "/static/mdo.js") => Public,
         ("GET", "/openapi.json") => Public,
         ("GET", "/")
         | ("POST", "/uitloggen")
@@ -95,7 +95,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("POST", "/mdo" | "/v1/mdo") => PracticePlan,
         ("POST", "/praktijk/formatie" | "/v1/practice/poh-o-hours") => Formation,
         ("GET", "/mdo/{meeting}" | "/mdo/{meeting}/patienten/{id}" | "/v1/mdo/{meeting}") => MeetingRead,
-        ("POST", "/mdo/{meeting}/aanwezigheid") | ("PUT", "/v1/mdo/{meeting}/attendance") => MeetingOrganise,
+        ("POST", "/mdo/{meeting}/aanwezigheid" | "/mdo/{meeting}/genodigden")
+        | ("PUT", "/v1/mdo/{meeting}/attendance") => MeetingOrganise,
         ("POST" | "PUT", p) if p.starts_with("/mdo/{meeting}") || p.starts_with("/v1/mdo/{meeting}") => MeetingPatient,
         (
             "GET",

@@ -270,7 +270,7 @@ async fn the_mdo_api_plans_records_and_turns_decisions_into_actions() {
             json!([
                 "Datum: vul een geldige datum in.",
                 "Kies of het een praktijk-MDO of een netwerk-MDO is.",
-                "Kies minstens één discipline om uit te nodigen."
+                "Nodig minstens één persoon of discipline uit."
             ])
         );
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM mdo_meetings").await, 0);

@@ -28,7 +28,7 @@ async fn bad_mdo_input_is_refused_with_nothing_stored_and_other_practices_see_no
             .post_form("/mdo", &[("date", "morgen"), ("level", "praktijk")])
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text().contains("Kies minstens één discipline om uit te nodigen."));
+        assert!(r.text().contains("Nodig minstens één persoon of discipline uit."));
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM mdo_meetings").await, 0);
 
         // Attendance and minutes before the meeting's day.

@@ -18,6 +18,8 @@ pub struct AgendaShown {
     pub reason: Option<String>,
     pub discussed: bool,
     pub minutes: Option<String>,
+    /// The patient's treatment limits, for the minutes.
+    pub limits: super::minutes::Limits,
 }
 
 impl App {
@@ -56,6 +58,7 @@ impl App {
             reason: item.reason,
             discussed: item.discussed,
             minutes: item.minutes,
+            limits: self.treatment_limits(item.patient_id).await?,
         })
     }
 

@@ -139,6 +139,15 @@ impl App {
         Ok(out)
     }
 
+    /// The name of a suggestion shown again after it was refused (a logged read,
+    /// [`Action::ViewMdoProposals`]).
+    pub async fn mdo_agenda_candidate_name(&self, m: &MdoMeeting, patient_id: i64) -> Result<String> {
+        let v = self
+            .visible(m.actor(), patient_id, Action::ViewMdoProposals, Some(m.label()))
+            .await?;
+        self.patient_name(&v).await
+    }
+
     /// Names of some of a practice's patients from its latest extract (the HIS id for
     /// those it does not hold). Only for callers that have written the read.
     async fn names_in_practice(

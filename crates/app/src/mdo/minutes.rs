@@ -2,7 +2,8 @@
 //! patient's care plan: minutes and care-plan version are written in one transaction.
 
 use kernteam_domain::care::{care_plan_changes, CareAction};
-use kernteam_domain::mdo::{self, MinutesInput};
+use kernteam_domain::mdo::{self, MinutesInput, TeamChoice};
+use kernteam_domain::pzp::limit_label;
 use kernteam_store::program::{Document, NewVersion};
 use serde::Serialize;
 
@@ -24,6 +25,18 @@ pub struct MinutesShown {
     /// The current care-plan version (0: none) and its open actions, for context.
     pub plan_version: i64,
     pub open_actions: Vec<CareAction>,
+    /// The patient's care team, from whom a decision's action is given to someone.
+    pub team: Vec<TeamChoice>,
+    /// The treatment limits of the current PZP, as sentences.
+    pub limits: Limits,
+}
+
+/// The treatment limits the minutes show: none recorded (no PZP), or the PZP's limits as
+/// sentences ("Niet reanimeren"; empty: none agreed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Limits {
+    NoPzp,
+    Agreed(Vec<String>),
 }
 
 /// What saving minutes did.
@@ -50,6 +63,8 @@ impl App {
             return Err(Error::NotFound);
         }
         let (plan_version, plan) = self.current_care_plan(&v).await?;
+        let team = self.team_choices(patient_id).await?;
+        let limits = self.treatment_limits(patient_id).await?;
         Ok(MinutesShown {
             patient_id,
             name: self.patient_name(&v).await?,
@@ -58,6 +73,43 @@ impl App {
             can_write: v.access().contribute,
             plan_version,
             open_actions: plan.open_actions().cloned().collect(),
+            team,
+            limits,
+        })
+    }
+
+    /// The patient's care team as a decision's "who" offers it, by name. Only for callers
+    /// that have written the read.
+    async fn team_choices(&self, patient_id: i64) -> Result<Vec<TeamChoice>> {
+        Ok(self
+            .db
+            .team(patient_id)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let what = if m.kind == "mantelzorger" {
+                    Some("mantelzorger".to_string())
+                } else {
+                    m.role.clone()
+                };
+                TeamChoice {
+                    id: m.id,
+                    name: m.name,
+                    role: what.filter(|w| !w.is_empty()),
+                }
+            })
+            .collect())
+    }
+
+    /// The treatment limits of the patient's current PZP. Only for callers that have
+    /// written the read.
+    pub(super) async fn treatment_limits(&self, patient_id: i64) -> Result<Limits> {
+        let versions = self.db.versions(Document::Pzp, patient_id).await?;
+        let (version, pzp) = crate::pzp::current_of(&versions)?;
+        Ok(if version == 0 {
+            Limits::NoPzp
+        } else {
+            Limits::Agreed(pzp.limits().map(|w| limit_label(&w.treatment)).collect())
         })
     }
 
@@ -79,7 +131,9 @@ impl App {
         self.agenda_item(m, patient_id).await?;
         mdo::not_before_the_meeting(m.meeting.date, today(), "het verslag").map_err(Error::Invalid)?;
         let (version, plan) = self.care_plan_of(patient_id).await?;
-        let (minutes, decided) = mdo::validate_minutes(input, &plan.actions).map_err(Error::Invalid)?;
+        let team = self.team_choices(patient_id).await?;
+        let (minutes, decided) =
+            mdo::validate_minutes(input, &plan.actions, &team, Some(m.meeting.id)).map_err(Error::Invalid)?;
         let mut saved = MinutesSaved {
             minutes: mdo::minutes_text(&minutes, &decided),
             care_plan_version: None,

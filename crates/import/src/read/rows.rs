@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use kernteam_domain::extract::{self as rules, FieldResult};
 use kernteam_store::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow};
+use kernteam_store::people::PracticeContact;
 
 use super::Errors;
 
@@ -86,7 +87,7 @@ impl Record<'_> {
 pub(super) fn practice_row(
     rec: &mut Record,
     row_number: u64,
-    practice: &mut Option<(String, String, NaiveDate)>,
+    practice: &mut Option<(String, String, NaiveDate, PracticeContact)>,
     today: NaiveDate,
     warnings: &mut Vec<String>,
 ) {
@@ -112,8 +113,12 @@ pub(super) fn practice_row(
             Ok(None) => {}
         }
     }
-    if let (Some(a), Some(n), Some(d)) = (agb, name, date) {
-        *practice = Some((a, n, d));
+    let address = rec.optional(3, |s| rules::parse_text(s, 1, 200));
+    let city = rec.optional(4, |s| rules::parse_text(s, 1, 100));
+    let phone = rec.optional(5, |s| rules::parse_text(s, 1, 40));
+    if let (Some(a), Some(n), Some(d), Some(address), Some(city), Some(phone)) = (agb, name, date, address, city, phone)
+    {
+        *practice = Some((a, n, d, PracticeContact { address, city, phone }));
     }
 }
 

@@ -40,13 +40,6 @@ pub struct DomainView {
     pub actions: Vec<ActionView>,
 }
 
-pub(crate) fn problems_view(plan: &CarePlan) -> Vec<(&'static str, String)> {
-    plan.problems
-        .iter()
-        .map(|p| (p.domain.label(), p.description.clone()))
-        .collect()
-}
-
 fn action_view(a: &CareAction, mdo_dates: &HashMap<i64, chrono::NaiveDate>) -> ActionView {
     let (origin, mdo_link) = match a.from_mdo {
         Some(m) => (
@@ -66,10 +59,6 @@ fn action_view(a: &CareAction, mdo_dates: &HashMap<i64, chrono::NaiveDate>) -> A
         origin,
         mdo_link,
     }
-}
-
-pub(crate) fn actions_view(plan: &CarePlan) -> Vec<ActionView> {
-    plan.actions.iter().map(|a| action_view(a, &HashMap::new())).collect()
 }
 
 /// The plan per domain, in SFMPC order, the general part (goals and actions without a

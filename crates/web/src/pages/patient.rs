@@ -90,6 +90,7 @@ struct RecordPage {
     /// The PZP in brief (treatment limits first) and the last medication review.
     pzp: crate::process::pzp::PzpSummary,
     last_review: Option<String>,
+    mdo: crate::process::mdo::MdoHistory,
 }
 
 fn sex_label(s: Option<&str>) -> String {
@@ -310,6 +311,7 @@ pub async fn patient_record(
             .collect(),
         pzp: crate::process::pzp::summary_of(summary.pzp)?,
         last_review: summary.last_medication_review.map(fmt_date),
+        mdo: crate::process::mdo::history(&state, &v).await?,
     };
     render(&page)
 }

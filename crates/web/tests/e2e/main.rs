@@ -9,6 +9,7 @@ mod browser;
 mod dashboard;
 mod decisions;
 mod mdo_worklist;
+mod print;
 mod visits;
 mod worklist_tick;
 
@@ -354,35 +355,38 @@ async fn poh_includes_a_patient_builds_the_care_team_and_keeps_a_versioned_care_
     .await;
     b.wait_heading(&name).await;
     b.click_link("Afdrukken").await;
-    b.wait_heading("Mijn zorgplan").await;
+    b.wait_heading("Uw zorgplan").await;
     assert_eq!(b.path().await, format!("/patienten/{patient_id}/zorgplan/afdrukken"));
-    let head = b.texts("//header[contains(@class, 'print-head')]/p").await;
-    assert!(head[0].starts_with(&format!("{name}, geboren ")), "{head:?}");
+    let running = b.texts("//p[@id='handout-running']/span").await;
+    assert_eq!(running[0], format!("Zorgplan van {name}"));
+    assert!(running[1].starts_with("geboren "), "{running:?}");
+    let contact = |what: &str| format!("//section[@aria-labelledby='h-contact']//div[dt={}]/dd", lit(what));
     assert!(
-        head[1].starts_with(&format!("{} · versie 2 van ", app.practice_name)),
-        "{head:?}"
+        b.texts(&contact("Uw huisartsenpraktijk")).await[0].starts_with(&app.practice_name),
+        "the practice"
     );
-    assert_eq!(head[2], format!("Uw eerste aanspreekpunt: {wvk}"));
-    assert_eq!(b.texts(&format!("{view}/h2[1]")).await, ["Wat u belangrijk vindt"]);
-    assert_eq!(b.texts(&format!("{view}/p[contains(@class, 'prose')]")).await, [wishes]);
-    assert_eq!(b.texts(&format!("{view}/ol/li")).await, [goal1, goal2, goal3]);
     assert_eq!(
-        b.texts(&format!(
-            "{view}/h2[starts-with(., 'Afspraken')]/following-sibling::table[1]/tbody/tr/td"
-        ))
-        .await,
-        [what, who, dmy(due).as_str(), "Afgerond"]
+        b.texts(&contact("Uw eerste aanspreekpunt")).await,
+        [format!("{wvk} (Wijkverpleegkundige)")]
     );
-    let mut team = b.texts("//h2[.='Uw zorgteam']/following-sibling::ul[1]/li").await;
-    team.sort();
+    assert_eq!(b.texts("//section[@aria-labelledby='h-wishes']/p").await, [wishes]);
     assert_eq!(
-        team,
-        [format!("{huisarts} (Huisarts)"), format!("{wvk} (Wijkverpleegkundige)")]
+        b.texts("//section[@aria-labelledby='h-goals']/ul/li").await,
+        [goal1, goal2, goal3]
+    );
+    assert_eq!(
+        b.texts("//table[contains(@class, 'agreements')]/tbody/tr/td").await,
+        [what.to_string(), who.to_string(), format!("vóór {} Klaar", dmy(due))]
+    );
+    // The first point of contact is named above the rest of the team.
+    assert_eq!(
+        b.texts("//h3[@id='h-team']/following-sibling::ul[1]/li").await,
+        [format!("{huisarts} (Huisarts)")]
     );
     b.screenshot(&shots, "zorgplan-afdrukken").await;
 
     // Back in the list: the patient has left the "not included" filter and is included.
-    b.click_link("Terug").await;
+    b.click_link("Terug naar het zorgplan").await;
     b.wait_heading(&format!("Individueel zorgplan van {name}")).await;
     filter_list(&b, "Kwetsbaar, niet geïncludeerd", "kwetsbaar-niet-geincludeerd").await;
     assert_eq!(list_total(&b).await, candidates - 1);

@@ -6,7 +6,7 @@
 use chrono::{Duration, Local, NaiveDate};
 use kernteam_domain::care::DecisionKind;
 use kernteam_domain::dates::age_on;
-use kernteam_store::care::{NewDecision, Person};
+use kernteam_store::care::{NewDecision, NewTeamMember, Person};
 use serde_json::json;
 
 use crate::app::App;
@@ -78,23 +78,55 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
     // The agenda and the minutes write the name as running text ("Ger Maas").
     let name = elder.name();
     let pid = elder.patient_id;
+    let wvk = app.wijkverpleegkundige.name;
+    // Included and never discussed: the worklist suggests the patient for the agenda.
+    include(&app, pid).await;
+    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+        pid,
+        &NewTeamMember {
+            kind: "professional".into(),
+            user_id: Some(app.wijkverpleegkundige.id),
+            name: wvk.into(),
+            role: Some("Wijkverpleegkundige".into()),
+            ..Default::default()
+        },
+        app.poh.id,
+    ))
+    .expect("the district nurse on the care team");
     sign_in(&b, app.poh.username, app.poh.name).await;
 
-    // Plan a practice MDO for today with the district nurse invited.
+    // Plan a practice MDO for today at 10:00 in the practice, inviting people by name.
     b.click_link("MDO").await;
     b.wait_heading("Multidisciplinair overleg (MDO)").await;
     b.wait("//p[normalize-space()='Er is nog geen MDO gepland.']").await;
     b.set_date("mdo-date", app.today).await;
+    set_value(&b, "mdo-time", "10:00").await;
     b.click("//input[@id='level-praktijk']").await;
-    b.click("//input[@id='inv-wijkverpleging']").await;
+    b.fill("mdo-place", "Praktijk, spreekkamer 2").await;
+    for who in [&app.huisarts, &app.poh, &app.wijkverpleegkundige] {
+        b.click(&format!("//input[@id='inv-u{}']", who.id)).await;
+    }
+    b.check_accessibility().await;
     b.click("//button[normalize-space()='MDO plannen']").await;
     let title = format!("Praktijk-MDO van {}", dmy(app.today));
     b.wait_heading(&title).await;
     flash(&b, "Het MDO is gepland.").await;
-    let invited = b
-        .texts("//dl[contains(@class, 'facts')]/div[dt='Uitgenodigd']/dd")
-        .await;
-    assert_eq!(invited, ["Huisarts, POH-ouderenzorg, Wijkverpleging"]);
+    let fact = |dt: &str| format!("//dl[contains(@class, 'facts')]/div[dt={}]/dd", lit(dt));
+    assert_eq!(
+        b.texts(&fact("Uitgenodigd")).await,
+        ["Huisarts, POH-ouderenzorg, Wijkverpleging"]
+    );
+    assert_eq!(b.texts(&fact("Tijd")).await, ["10:00 uur"]);
+    assert_eq!(b.texts(&fact("Plaats")).await, ["Praktijk, spreekkamer 2"]);
+    let mut invited = b.texts("//ul[contains(@class, 'invitees')]/li").await;
+    invited.sort();
+    let mut expected = vec![
+        format!("{} (Huisarts)", app.huisarts.name),
+        format!("{} (POH-ouderenzorg)", app.poh.name),
+        format!("{wvk} (Wijkverpleegkundige)"),
+    ];
+    expected.sort();
+    assert_eq!(invited, expected);
     let path = b.path().await;
     let meeting: i64 = path
         .trim_start_matches("/mdo/")
@@ -103,27 +135,52 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("meeting id in {path}"));
 
-    // Find the patient by BSN and put them on the agenda with a reason.
+    // The search finds the patient by BSN…
     b.fill("zoek", elder.bsn.as_deref().unwrap()).await;
     b.click("//form[@role='search']//button[@type='submit']").await;
     b.wait("//p[@role='status'][starts-with(normalize-space(), '1 patiënt gevonden')]")
         .await;
-    b.fill(&format!("reden-{pid}"), "Valt vaker; mantelzorger overbelast")
+    // …but the worklist suggests them too: put on the agenda in place, without a reload.
+    b.client
+        .execute("window.kernteamNoReload = true; return true;", vec![])
+        .await
+        .expect("mark the page");
+    b.fill(&format!("kandidaat-{pid}"), "Valt vaker; mantelzorger overbelast")
         .await;
-    b.click(&format!("//input[@id='reden-{pid}']/following-sibling::button"))
+    b.click(&format!("//input[@id='kandidaat-{pid}']/following-sibling::button"))
         .await;
-    flash(&b, "De patiënt staat op de agenda.").await;
+    b.wait(&format!(
+        "//li[@data-row='kandidaat-{pid}']/span[@role='status'][normalize-space()={}]",
+        lit(&format!("{name} staat op de agenda."))
+    ))
+    .await;
     assert_eq!(
-        b.texts("//section[@aria-labelledby='h-agenda']//table/tbody/tr/td[position() <= 2]")
+        b.texts("//section[@aria-labelledby='h-agenda']//table/tbody/tr/td[2]")
             .await,
-        [name.as_str(), "Valt vaker; mantelzorger overbelast"]
+        ["Valt vaker; mantelzorger overbelast"]
     );
+    assert_eq!(
+        b.texts("//section[@aria-labelledby='h-agenda']//table/tbody/tr/td[1]/a")
+            .await,
+        [name.as_str()]
+    );
+    let same_page = b
+        .client
+        .execute("return window.kernteamNoReload === true;", vec![])
+        .await
+        .expect("read the mark");
+    assert_eq!(same_page, json!(true), "no full-page reload");
+    b.check_accessibility().await;
 
-    // Attendance: the GP and the POH-O present, the district nurse not.
-    b.click("//input[@id='aanwezig-huisarts']").await;
-    b.fill("naam-huisarts", app.huisarts.name).await;
-    b.click("//input[@id='aanwezig-poh_o']").await;
-    b.fill("naam-poh_o", app.poh.name).await;
+    // Attendance ticked from the invitees: the GP and the POH-O, not the district nurse.
+    let invitee = |n: &str| {
+        format!(
+            "//fieldset[contains(@class, 'invitees')][legend='Wie was er aanwezig?']//label[starts-with(normalize-space(), {})]/preceding-sibling::input",
+            lit(n)
+        )
+    };
+    b.click(&invitee(app.huisarts.name)).await;
+    b.click(&invitee(app.poh.name)).await;
     b.click("//button[normalize-space()='Aanwezigheid vastleggen']").await;
     flash(&b, "De aanwezigheid is vastgelegd.").await;
     b.wait("//dd[@id='mdo-status'][normalize-space()='Gehouden']").await;
@@ -143,24 +200,22 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
         ]
     );
 
-    // The minutes with one decision → action.
+    // The minutes with one decision → an action for a member of the care team.
     b.click(&format!("//a[contains(@href, '/mdo/{meeting}/patienten/{pid}')]"))
         .await;
     b.wait_heading(&format!("Verslag MDO {}: {name}", dmy(app.today))).await;
+    b.wait("//p[@id='mdo-limits'][normalize-space()='Nog geen PZP vastgelegd']")
+        .await;
     b.wait("//p[normalize-space()='Er is nog geen zorgplan; de besluiten hieronder worden de eerste versie.']")
         .await;
-    let (decision, what, who) = (
-        "Valpreventie starten",
-        "Fysiotherapie aanvragen voor loopoefeningen",
-        "Huisarts",
-    );
+    let what = "Fysiotherapie aanvragen voor loopoefeningen";
     let due: NaiveDate = app.today + Duration::days(21);
     b.fill("minutes", "Sinds de zomer drie keer gevallen. Dochter zorgt dagelijks.")
         .await;
-    b.fill("dc-1", decision).await;
     b.fill("dw-1", what).await;
-    b.fill("db-1", who).await;
+    b.choose("db-1", &format!("{wvk} (Wijkverpleegkundige)")).await;
     b.set_date("dd-1", due).await;
+    b.check_accessibility().await;
     b.screenshot(&shots, "mdo-verslag").await;
     b.click("//button[normalize-space()='Verslag opslaan']").await;
     flash(&b, "Het verslag is vastgelegd en de acties staan in het zorgplan.").await;
@@ -169,12 +224,12 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
         .await;
     assert_eq!(minutes.len(), 1);
     assert!(
-        minutes[0].ends_with(&format!("Besluiten: - {decision} → {what} ({who}, vóór {})", dmy(due))),
+        minutes[0].ends_with(&format!("Besluiten: - {what} ({wvk}, vóór {})", dmy(due))),
         "{minutes:?}"
     );
     b.screenshot(&shots, "mdo").await;
 
-    // The action is in the patient's care plan, as a new version.
+    // The action is in the patient's care plan, as a new version; the record shows the MDO.
     b.click(&format!(
         "//section[@aria-labelledby='h-agenda']//a[normalize-space()={}]",
         lit(&name)
@@ -186,8 +241,21 @@ async fn an_mdo_decision_becomes_an_action_in_the_care_plan() {
     assert_eq!(
         b.texts("//section[@aria-labelledby='h-plan']/h3[.='Openstaande acties']/following-sibling::ul[1]/li")
             .await,
-        [format!("{what} — {who}, vóór {}", dmy(due))]
+        [format!("{what} — {wvk}, vóór {}", dmy(due))]
     );
+    let history = b
+        .texts("//section[@aria-labelledby='h-mdo-history']//tbody/tr/td")
+        .await;
+    assert_eq!(
+        history[..3],
+        [
+            dmy(app.today),
+            "Praktijk-MDO".to_string(),
+            "Valt vaker; mantelzorger overbelast".to_string()
+        ]
+    );
+    assert!(history[3].contains(what), "{history:?}");
+    b.check_accessibility().await;
     b.goto(&format!("/patienten/{pid}/zorgplan/versies")).await;
     assert_eq!(
         b.texts("//table[contains(@class, 'history')]/tbody/tr[1]/td[4]/ul/li")

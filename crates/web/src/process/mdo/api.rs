@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use kernteam_app::mdo::{AgendaShown, Candidate, MinutesSaved, Quarter};
+use kernteam_app::mdo::{AgendaShown, Candidate, Limits, MinutesSaved, Quarter};
 use kernteam_domain::mdo::{AttendanceInput, MinutesInput, PlanInput};
-use kernteam_store::program::{Attendance, Meeting};
+use kernteam_store::program::{Attendance, Invitee, Meeting};
 use serde::{Deserialize, Serialize};
 
 use crate::api::doc::ApiErrorBody;
@@ -42,6 +42,12 @@ pub struct ApiMeeting {
     held: bool,
     notes: Option<String>,
     agenda_count: i64,
+    /// `hh:mm`, when set.
+    time: Option<String>,
+    /// Where the meeting is held.
+    place: Option<String>,
+    /// The link of a video meeting.
+    video_link: Option<String>,
 }
 
 impl From<&Meeting> for ApiMeeting {
@@ -54,6 +60,9 @@ impl From<&Meeting> for ApiMeeting {
             held: m.held,
             notes: m.notes.clone(),
             agenda_count: m.agenda_count,
+            time: m.time.clone(),
+            place: m.place.clone(),
+            video_link: m.video_link.clone(),
         }
     }
 }
@@ -139,6 +148,9 @@ pub struct ApiAgendaItem {
     /// Minutes are recorded.
     discussed: bool,
     minutes: Option<String>,
+    /// The treatment limits of the patient's PZP as sentences ("Niet reanimeren"); null
+    /// when no PZP is recorded, empty when none are agreed.
+    treatment_limits: Option<Vec<String>>,
 }
 
 impl From<AgendaShown> for ApiAgendaItem {
@@ -149,8 +161,39 @@ impl From<AgendaShown> for ApiAgendaItem {
             reason: a.reason,
             discussed: a.discussed,
             minutes: a.minutes,
+            treatment_limits: match a.limits {
+                Limits::NoPzp => None,
+                Limits::Agreed(l) => Some(l),
+            },
         }
     }
+}
+
+/// Someone invited by name, with their attendance.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = MdoInvitee)]
+pub struct ApiInvitee {
+    id: i64,
+    name: String,
+    role: Option<String>,
+    /// The discipline their attendance counts for.
+    discipline: Option<String>,
+    user_id: Option<i64>,
+    /// Null while the attendance is not recorded.
+    present: Option<bool>,
+}
+
+fn invitees_json(list: Vec<Invitee>) -> Vec<ApiInvitee> {
+    list.into_iter()
+        .map(|i| ApiInvitee {
+            id: i.id,
+            name: i.name,
+            role: i.role,
+            discipline: i.discipline,
+            user_id: i.user_id,
+            present: i.present,
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -186,6 +229,8 @@ impl From<Candidate> for ApiCandidate {
 pub struct ApiMeetingDetail {
     meeting: ApiMeeting,
     agenda: Vec<ApiAgendaItem>,
+    /// Who is invited by name, with their attendance.
+    invitees: Vec<ApiInvitee>,
     attendance: Vec<ApiAttendance>,
     /// Patients the worklist suggests for the agenda (for clinicians, until the meeting
     /// is held).
@@ -224,6 +269,7 @@ pub async fn api_meeting(
         AppResult::Ok(ApiMeetingDetail {
             meeting: ApiMeeting::from(mm.meeting()),
             agenda: agenda.into_iter().map(ApiAgendaItem::from).collect(),
+            invitees: invitees_json(app.mdo_invitees(&mm).await?),
             attendance: attendance_json(app.mdo_attendance(&mm).await?),
             candidates: candidates.into_iter().map(ApiCandidate::from).collect(),
         })
@@ -274,6 +320,9 @@ pub async fn api_add(
 #[serde(default)]
 pub struct ApiAttendanceInput {
     attendance: Vec<AttendanceInput>,
+    /// Ids of the invitees who were present (the others were not); each makes their
+    /// discipline present.
+    present_invitees: Vec<i64>,
     /// Notes on the meeting; null or empty keeps the earlier notes.
     notes: Option<String>,
 }
@@ -283,6 +332,7 @@ pub struct ApiAttendanceInput {
 pub struct ApiAttendanceSaved {
     held: bool,
     attendance: Vec<ApiAttendance>,
+    invitees: Vec<ApiInvitee>,
 }
 
 /// `PUT /api/v1/mdo/{meeting}/attendance`: replaces the attendance list.
@@ -305,14 +355,16 @@ pub async fn api_attendance(
         let mm = app.mdo_meeting(&actor, meeting).await?;
         let organiser = app.mdo_organiser(&actor).await?;
         let body = body.parse()?;
-        AppResult::Ok(
-            app.record_mdo_attendance(&organiser, &mm, &body.attendance, body.notes)
-                .await?,
-        )
+        let attendance = app
+            .record_mdo_attendance(&organiser, &mm, &body.attendance, &body.present_invitees, body.notes)
+            .await?;
+        AppResult::Ok((attendance, app.mdo_invitees(&mm).await?))
     };
+    let (attendance, invitees) = record.await?;
     Ok(Json(ApiAttendanceSaved {
         held: true,
-        attendance: attendance_json(record.await?),
+        attendance: attendance_json(attendance),
+        invitees: invitees_json(invitees),
     }))
 }
 

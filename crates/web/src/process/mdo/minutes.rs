@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kernteam_app::mdo::{MdoMeeting, MinutesShown};
 use kernteam_domain::mdo::{DecisionInput, MinutesInput};
 
-use super::{all, first, meeting_row, unprocessable, MeetingRow};
+use super::{all, first, limits_text, meeting_row, unprocessable, MeetingRow};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::pages::{fmt_date, me, render, Me};
@@ -22,8 +22,17 @@ const EMPTY_ROWS: usize = 3;
 pub struct DecisionRow {
     pub decision: String,
     pub what: String,
+    /// The care-team member chosen (their id as text; empty: none).
+    pub member: String,
+    /// Who as text (only from the API or an older form; shown when no member is chosen).
     pub who: String,
     pub due: String,
+}
+
+/// A member of the care team as the "who" list offers them.
+pub struct TeamOption {
+    pub id: String,
+    pub label: String,
 }
 
 #[derive(Template)]
@@ -44,6 +53,9 @@ struct MinutesPage {
     rows: Vec<DecisionRow>,
     plan_version: i64,
     open_actions: Vec<String>,
+    team: Vec<TeamOption>,
+    limits: String,
+    has_limits: bool,
 }
 
 async fn minutes_view(
@@ -55,6 +67,18 @@ async fn minutes_view(
     errors: Vec<String>,
 ) -> AppResult<MinutesPage> {
     let m = mm.meeting();
+    let (limits, has_limits) = limits_text(&shown.limits);
+    let team = shown
+        .team
+        .iter()
+        .map(|t| TeamOption {
+            id: t.id.to_string(),
+            label: match &t.role {
+                Some(r) => format!("{} ({r})", t.name),
+                None => t.name.clone(),
+            },
+        })
+        .collect();
     let mut rows: Vec<DecisionRow> = input
         .map(|i| {
             i.decisions
@@ -63,6 +87,7 @@ async fn minutes_view(
                 .map(|d| DecisionRow {
                     decision: d.decision.clone(),
                     what: d.what.clone(),
+                    member: d.member.map(|m| m.to_string()).unwrap_or_default(),
                     who: d.who.clone(),
                     due: d.due.clone().unwrap_or_default(),
                 })
@@ -73,6 +98,7 @@ async fn minutes_view(
         rows.push(DecisionRow {
             decision: String::new(),
             what: String::new(),
+            member: String::new(),
             who: String::new(),
             due: String::new(),
         });
@@ -106,6 +132,9 @@ async fn minutes_view(
                 s
             })
             .collect(),
+        team,
+        limits,
+        has_limits,
     })
 }
 
@@ -120,27 +149,46 @@ pub async fn minutes_page(
     render(&minutes_view(&state, &cu, &mm, shown, None, Vec::new()).await?)
 }
 
-/// Reads the minutes form: `minutes`, and per decision row `decision`, `action_what`,
-/// `action_who`, `action_due` (repeated, in order).
-fn minutes_from_form(pairs: &[(String, String)]) -> MinutesInput {
-    let (decisions, whats, whos, dues) = (
+/// Reads the minutes form: `minutes`, and per decision row `action_what`, `action_member`
+/// (a care-team member's id), `action_due` (repeated, in order); `decision` and
+/// `action_who` (who as text) are read when sent. A member that is not a number is
+/// refused.
+fn minutes_from_form(pairs: &[(String, String)]) -> Result<MinutesInput, Vec<String>> {
+    let (decisions, whats, members, whos, dues) = (
         all(pairs, "decision"),
         all(pairs, "action_what"),
+        all(pairs, "action_member"),
         all(pairs, "action_who"),
         all(pairs, "action_due"),
     );
-    let n = decisions.len().max(whats.len()).max(whos.len()).max(dues.len());
+    let n = [decisions.len(), whats.len(), members.len(), whos.len(), dues.len()]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
     let at = |v: &[&str], i: usize| v.get(i).copied().unwrap_or("").to_string();
-    MinutesInput {
-        minutes: first(pairs, "minutes"),
-        decisions: (0..n)
-            .map(|i| DecisionInput {
-                decision: at(&decisions, i),
-                what: at(&whats, i),
-                who: at(&whos, i),
-                due: Some(at(&dues, i)),
-            })
-            .collect(),
+    let mut errors = Vec::new();
+    let decisions = (0..n)
+        .map(|i| DecisionInput {
+            decision: at(&decisions, i),
+            what: at(&whats, i),
+            who: at(&whos, i),
+            member: match at(&members, i).trim() {
+                "" => None,
+                m => m
+                    .parse()
+                    .map_err(|_| errors.push(format!("Besluit {}: kies wie het doet uit het zorgteam.", i + 1)))
+                    .ok(),
+            },
+            due: Some(at(&dues, i)),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(MinutesInput {
+            minutes: first(pairs, "minutes"),
+            decisions,
+        })
+    } else {
+        Err(errors)
     }
 }
 
@@ -154,13 +202,19 @@ pub async fn save_minutes(
     let mm = state.app.mdo_meeting(&cu.actor(), meeting).await?;
     // Access first (404/403), then the body.
     state.app.contributor(&cu.actor(), id).await?;
-    let input = minutes_from_form(&form_pairs(&body)?);
-    match state
-        .app
-        .record_mdo_minutes(&mm, id, &input)
-        .await
-        .map_err(AppError::from)
-    {
+    let (input, read) = match minutes_from_form(&form_pairs(&body)?) {
+        Ok(i) => (i, Ok(())),
+        Err(e) => (MinutesInput::default(), Err(AppError::Invalid(e))),
+    };
+    let outcome = match read {
+        Ok(()) => state
+            .app
+            .record_mdo_minutes(&mm, id, &input)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match outcome {
         Ok(saved) => {
             let code = if saved.care_plan_version.is_some() {
                 "verslag-zorgplan"
