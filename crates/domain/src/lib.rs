@@ -20,6 +20,7 @@ pub mod events;
 pub mod extract;
 pub mod figures;
 pub mod formation;
+pub mod frailty;
 pub mod mdo;
 pub mod medication_reviews;
 pub mod pdca;
