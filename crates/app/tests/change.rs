@@ -62,6 +62,7 @@ fn inclusion() -> DecisionInput {
         deciding_gp: Some("Hanna Huisarts".into()),
         reason: None,
         considerations: None,
+        exception_reason: None,
     }
 }
 

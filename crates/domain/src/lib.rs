@@ -26,6 +26,7 @@ pub mod medication_reviews;
 pub mod pdca;
 pub mod period;
 pub mod pzp;
+pub mod screening;
 pub mod suppression;
 pub mod text;
 pub mod visits;

@@ -349,6 +349,7 @@ pub async fn exclude(
         deciding_gp: None,
         reason: form.reason,
         considerations: form.considerations,
+        exception_reason: None,
     };
     if confirmed(form.bevestigd.as_deref()) {
         state.app.record_decision(&d, DecisionKind::Exclusion, input).await?;
