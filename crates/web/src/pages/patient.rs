@@ -74,6 +74,8 @@ struct RecordPage {
     today: String,
     default_gp: String,
     gps: Vec<String>,
+    /// Why including would be an exception to the rule (then a reason is asked).
+    inclusion_exceptions: Vec<String>,
     reasons: Vec<(&'static str, &'static str)>,
     first_contact: String,
     team: Vec<MemberView>,
@@ -216,6 +218,11 @@ pub async fn patient_record(
         today: now.to_string(),
         default_gp,
         gps,
+        inclusion_exceptions: if v.access().decide {
+            app.inclusion_exceptions(v.patient()).await?
+        } else {
+            Vec::new()
+        },
         reasons: ExclusionReason::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         first_contact: first
             .as_ref()
