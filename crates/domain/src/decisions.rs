@@ -145,6 +145,7 @@ mod tests {
                 deciding_gp: Some(" ".into()),
                 reason: Some("verhuisd".into()),
                 considerations: Some(" Naar Zeeland ".into()),
+                exception_reason: Some("genegeerd bij exclusie".into()),
             },
             d("2027-08-01"),
         )
@@ -153,5 +154,6 @@ mod tests {
         assert_eq!(ok.deciding_gp, None);
         assert_eq!(ok.reason, Some(ExclusionReason::Verhuisd));
         assert_eq!(ok.considerations.as_deref(), Some("Naar Zeeland"));
+        assert_eq!(ok.exception_reason, None, "only an inclusion has an exception");
     }
 }

@@ -218,3 +218,40 @@ async fn screening_and_confirmation_lead_to_an_inclusion_that_gives_its_reason()
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn an_included_patient_who_left_the_practice_is_flagged_on_the_worklist() {
+    for t in testing::all().await {
+        let w = seed(&t.db).await;
+        let poh = Client::sign_in(&w.app, "poh-a").await;
+        // P01-00003 was registered until 30 June 2027, before the extract of 4 July.
+        let left: i64 = kernteam_store::sqlx::query_scalar(
+            "SELECT id FROM patients WHERE practice_id = $1 AND his_id = 'P01-00003'",
+        )
+        .bind(w.practice_a)
+        .fetch_one(w.db.pool())
+        .await
+        .unwrap();
+        for id in [left, w.a1] {
+            let r = poh
+                .post_form(
+                    &format!("/patienten/{id}/inclusie"),
+                    &[
+                        ("decided_on", &yesterday()),
+                        ("deciding_gp", "Dr. Jekerdal"),
+                        ("exception_reason", "Overgenomen uit het vorige systeem"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        }
+        let html = poh.get("/werklijst?soort=exclusie").await.text();
+        assert!(html.contains("Uitgeschreven per 30-06-2027"), "{html}");
+        assert!(html.contains(&format!("/patienten/{left}#excluderen")));
+        assert!(
+            !html.contains(&format!("/patienten/{}#excluderen", w.a1)),
+            "a1 is still registered"
+        );
+        t.finish().await;
+    }
+}
