@@ -144,6 +144,11 @@ impl App {
         })
     }
 
+    /// The reasons kept with inclusions that were exceptions: (decision id, reason).
+    pub async fn inclusion_exception_reasons(&self, v: &Visible) -> Result<Vec<(i64, String)>> {
+        Ok(self.db.inclusion_exceptions(v.patient().id).await?)
+    }
+
     /// Records an administration, scored by Kernteam. Returns the stored screening's id.
     pub async fn record_screening(&self, c: &Contributor, input: &ScreeningInput) -> Result<i64> {
         let mut errors = Vec::new();

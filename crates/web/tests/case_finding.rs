@@ -187,6 +187,11 @@ async fn screening_and_confirmation_lead_to_an_inclusion_that_gives_its_reason()
                 .filter_map(|r| r.detail)
                 .collect();
         assert_eq!(detail, [format!("{day}, uitzondering")]);
+        assert!(poh
+            .get(&format!("/patienten/{top}"))
+            .await
+            .text()
+            .contains("Uitzondering: Kwetsbaarheid bevestigd; episode volgt in het HIS"));
 
         // a1 has an episode: included without a reason, nothing kept.
         let r = poh

@@ -139,6 +139,7 @@ pub async fn patient_record(
     let plan = record.care_plan.clone();
     // The forms that need the accounts are only shown to those who decide.
     let choices = app.decision_choices(&v, team).await?;
+    let exceptions = app.inclusion_exception_reasons(&v).await?;
     let gps = choices.gps;
     let default_gp = if cu.user.role == Role::Huisarts {
         cu.user.display_name.clone()
@@ -206,6 +207,10 @@ pub async fn patient_record(
                         .as_deref()
                         .and_then(ExclusionReason::from_code)
                         .map(|r| r.label().to_string()),
+                    exceptions
+                        .iter()
+                        .find(|(id, _)| *id == d.id)
+                        .map(|(_, r)| format!("Uitzondering: {r}")),
                     d.considerations.clone(),
                 ]
                 .into_iter()
