@@ -2,9 +2,10 @@
 //! assessed, ordered by their frailty index (`kernteam_domain::frailty`), with the
 //! deficits that make the score, so that the POH-O sees *why* a patient is on the list.
 //!
-//! The index of every 75+ of a snapshot is computed once and cached per practice, like
-//! the practice list; what changes between views (decisions, screening conclusions,
-//! events) is read per view with one query per kind.
+//! The index of every registered 75+ is computed with the practice list, in the same one
+//! pass over the latest snapshot, and cached with it per snapshot; what changes between
+//! views (decisions, screening conclusions, events) is read per view with one query per
+//! kind.
 //!
 //! The list shows names and deficits, so its reading is audited per patient shown, as the
 //! worklist is ([`Action::ViewCaseFinding`]: one record of the list and one per patient
@@ -15,17 +16,14 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kernteam_domain::care::{status_on, Decision, ProgramStatus};
-use kernteam_domain::codes::CodeSets;
 use kernteam_domain::dates::age_on;
 use kernteam_domain::events::EventKind;
-use kernteam_domain::figures::TARGET_AGE;
 use kernteam_domain::frailty::{Band, FrailtyIndex};
 
 use crate::audit::Action;
 use crate::error::{Error, Result};
 use crate::events::{parse_stored_time, stored_time};
 use crate::gate::PracticeStaff;
-use crate::practice_list::wlz_label;
 use crate::{today, App};
 
 /// Events in this window are shown beside a candidate.
@@ -43,7 +41,6 @@ pub struct Candidate {
     pub medicines: usize,
     pub polypharmacy: bool,
     pub wlz_profile: Option<String>,
-    sort_key: String,
 }
 
 /// The candidates of one snapshot, highest index first.
@@ -111,68 +108,63 @@ impl App {
     /// The candidates of the practice's latest snapshot, from the cache when current.
     /// Not audited: the caller shows them and audits that.
     pub(crate) async fn candidates_of_practice(&self, practice_id: i64) -> Result<Option<Arc<CandidateList>>> {
-        let Some(latest) = self.db.latest_snapshot(practice_id).await? else {
+        // The practice list holds every registered 75+ of the latest snapshot with their
+        // index (one pass over the snapshot for both lists).
+        let Some(list) = self.list_of_practice(practice_id).await? else {
             return Ok(None);
         };
-        if let Some(list) = self
+        if let Some(cached) = self
             .case_finding
             .lists
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&practice_id)
         {
-            if list.snapshot_id == latest.snapshot_id {
-                return Ok(Some(list.clone()));
+            if cached.snapshot_id == list.snapshot_id {
+                return Ok(Some(cached.clone()));
             }
         }
-        let list = Arc::new(self.compute_candidates(latest.snapshot_id, latest.extract_date).await?);
+        let codes = &self.frailty_codes;
+        let mut candidates: Vec<(&str, Candidate)> = list
+            .rows
+            .iter()
+            .filter(|r| !r.frail)
+            .map(|r| {
+                (
+                    r.sort_key.as_str(),
+                    Candidate {
+                        patient_id: r.patient_id,
+                        name: r.name.clone(),
+                        birth_date: r.birth_date,
+                        deficits: codes.names(&r.frailty).into_iter().map(str::to_string).collect(),
+                        index: r.frailty.clone(),
+                        medicines: r.medicines,
+                        polypharmacy: r.polypharmacy,
+                        wlz_profile: r.wlz_profile.clone(),
+                    },
+                )
+            })
+            .collect();
+        // Highest index first, then in list (name) order.
+        candidates.sort_by(|a, b| {
+            b.1.index
+                .count()
+                .cmp(&a.1.index.count())
+                .then_with(|| a.0.cmp(b.0))
+                .then(a.1.patient_id.cmp(&b.1.patient_id))
+        });
+        let out = Arc::new(CandidateList {
+            snapshot_id: list.snapshot_id,
+            extract_date: list.extract_date,
+            code_version: codes.version.clone(),
+            candidates: candidates.into_iter().map(|(_, c)| c).collect(),
+        });
         self.case_finding
             .lists
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(practice_id, list.clone());
-        Ok(Some(list))
-    }
-
-    async fn compute_candidates(&self, snapshot_id: i64, on: NaiveDate) -> Result<CandidateList> {
-        let people = self.db.snapshot_people(snapshot_id).await?;
-        let by_his: HashMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.his_id.as_str(), i)).collect();
-        let codes = CodeSets::default();
-        let list = &self.frailty_codes;
-        let now = today().max(on);
-        let mut candidates = Vec::new();
-        for (his, f) in &self.db.snapshot_facts_keyed(snapshot_id).await? {
-            let Some(&i) = by_his.get(his.as_str()) else { continue };
-            if !f.registered_on(on) || age_on(f.birth_date, now) < TARGET_AGE || f.frail_on(on, &codes) {
-                continue;
-            }
-            let p = &people[i];
-            let index = list.index(f, on);
-            candidates.push(Candidate {
-                patient_id: p.patient_id,
-                name: p.full_name(),
-                birth_date: p.birth_date,
-                deficits: list.names(&index).into_iter().map(str::to_string).collect(),
-                index,
-                medicines: f.active_medicines(on),
-                polypharmacy: f.polypharmacy_on(on),
-                wlz_profile: f.wlz_profile_values(on).first().map(|v| wlz_label(v)),
-                sort_key: kernteam_domain::text::name_sort_key(p.family_name.as_deref(), p.given_name.as_deref()),
-            });
-        }
-        candidates.sort_by(|a, b| {
-            b.index
-                .count()
-                .cmp(&a.index.count())
-                .then_with(|| a.sort_key.cmp(&b.sort_key))
-                .then(a.patient_id.cmp(&b.patient_id))
-        });
-        Ok(CandidateList {
-            snapshot_id,
-            extract_date: on,
-            code_version: list.version.clone(),
-            candidates,
-        })
+            .insert(practice_id, out.clone());
+        Ok(Some(out))
     }
 
     /// The practice's patients who count as assessed for case finding: a decision on
