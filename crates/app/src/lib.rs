@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod capacity;
+pub mod case_finding;
 pub mod consultations;
 pub mod contract;
 pub mod corrections;
@@ -29,6 +30,7 @@ pub mod pdca;
 pub mod practice_list;
 pub mod pzp;
 pub mod region;
+pub mod screenings;
 pub mod team;
 pub mod visits;
 pub mod worklist;
@@ -49,6 +51,10 @@ pub struct App {
     lists: std::sync::Arc<practice_list::ListCache>,
     /// The dashboards' quarters, computed once per data version.
     dashboards: std::sync::Arc<dashboard::DashboardCache>,
+    /// The frailty deficits of case finding (the embedded default or the region's own).
+    frailty_codes: std::sync::Arc<kernteam_domain::frailty::CodeList>,
+    /// The case-finding lists per snapshot.
+    case_finding: std::sync::Arc<case_finding::CaseFindingCache>,
 }
 
 impl App {
@@ -57,7 +63,21 @@ impl App {
             db,
             lists: Default::default(),
             dashboards: Default::default(),
+            frailty_codes: std::sync::Arc::new(kernteam_domain::frailty::CodeList::default_list()),
+            case_finding: Default::default(),
         }
+    }
+
+    /// The app with another frailty code list (`--code-list`).
+    pub fn with_frailty_codes(mut self, codes: std::sync::Arc<kernteam_domain::frailty::CodeList>) -> App {
+        self.frailty_codes = codes;
+        self.case_finding = Default::default();
+        self
+    }
+
+    /// The frailty code list in use.
+    pub fn frailty_codes(&self) -> &kernteam_domain::frailty::CodeList {
+        &self.frailty_codes
     }
 
     /// Appends records concurrently (the audit writer batches them into few

@@ -32,10 +32,12 @@ pub struct ListRow {
     pub medicines: usize,
     pub polypharmacy: bool,
     pub wlz_profile: Option<String>,
+    /// The frailty index on the extract date (`kernteam_domain::frailty`), for case finding.
+    pub frailty: kernteam_domain::frailty::FrailtyIndex,
     /// Lower-case name, BSN and birth date, for search.
     search: String,
     /// Dutch name order: tussenvoegsels ignored ("de Bie-Visser" under B).
-    sort_key: String,
+    pub(crate) sort_key: String,
 }
 
 impl ListRow {
@@ -234,6 +236,7 @@ impl App {
                 medicines: f.active_medicines(on),
                 polypharmacy: f.polypharmacy_on(on),
                 wlz_profile: f.wlz_profile_values(on).first().map(|v| wlz_label(v)),
+                frailty: self.frailty_codes.index(f, on),
                 search,
                 sort_key: kernteam_domain::text::name_sort_key(p.family_name.as_deref(), p.given_name.as_deref()),
             });

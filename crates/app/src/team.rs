@@ -37,9 +37,22 @@ pub enum PlanSaved {
 }
 
 impl App {
-    /// Records an inclusion or exclusion. Returns the decision's id.
+    /// Records an inclusion or exclusion. Returns the decision's id. An inclusion of a
+    /// patient younger than 75 or without a frail-elder episode in the practice's latest
+    /// extract is an exception to the rule ([`App::inclusion_exceptions`]): it needs an
+    /// explicit reason, which is kept with the decision.
     pub async fn record_decision(&self, d: &Decider, kind: DecisionKind, input: DecisionInput) -> Result<i64> {
         let valid = decisions::validate(kind, input, today()).map_err(Error::Invalid)?;
+        let exceptions = match kind {
+            DecisionKind::Inclusion => self.inclusion_exceptions(d.patient()).await?,
+            DecisionKind::Exclusion => Vec::new(),
+        };
+        if !exceptions.is_empty() && valid.exception_reason.is_none() {
+            return Err(Error::Invalid(vec![format!(
+                "De patiënt {}. Inclusie is dan een uitzondering: geef de reden.",
+                exceptions.join(" en ")
+            )]));
+        }
         let decision = NewDecision {
             kind,
             decided_on: valid.decided_on,
@@ -53,11 +66,36 @@ impl App {
         };
         let mut ch = self.db.change().await?;
         let id = ch.add_decision(d.patient().id, &decision, d.actor().user().id).await?;
-        ch.commit(&[d
-            .actor()
-            .entry(Some(d.patient()), action, Some(decision.decided_on.to_string()))])
+        let mut detail = decision.decided_on.to_string();
+        if let (false, Some(reason)) = (exceptions.is_empty(), valid.exception_reason.as_deref()) {
+            ch.add_inclusion_exception(id, reason).await?;
+            detail.push_str(", uitzondering");
+        }
+        ch.commit(&[d.actor().entry(Some(d.patient()), action, Some(detail))])
             .await?;
         Ok(id)
+    }
+
+    /// Why including the patient would be an exception to the rule, according to the
+    /// practice's latest extract (in Dutch, to follow "De patiënt"): younger than 75, no
+    /// frail-elder episode (A05, A05.*, A49.01) on the extract date, or not in the extract.
+    /// Empty: the rule is met.
+    pub async fn inclusion_exceptions(&self, patient: &kernteam_store::care::PatientRef) -> Result<Vec<String>> {
+        let Some(snap) = self.db.latest_snapshot(patient.practice_id).await? else {
+            return Ok(vec!["staat niet in een HIS-extract".into()]);
+        };
+        let Some(f) = self.db.patient_facts(snap.snapshot_id, &patient.his_id).await? else {
+            return Ok(vec!["staat niet in het laatste HIS-extract".into()]);
+        };
+        let mut out = Vec::new();
+        let age = kernteam_domain::dates::age_on(f.birth_date, today().max(snap.extract_date));
+        if age < kernteam_domain::figures::TARGET_AGE {
+            out.push(format!("is {age} jaar, jonger dan 75"));
+        }
+        if !f.frail_on(snap.extract_date, &kernteam_domain::codes::CodeSets::default()) {
+            out.push("heeft geen episode kwetsbare oudere (A05/A49.01) in het HIS-extract".into());
+        }
+        Ok(out)
     }
 
     /// A decision just recorded, with the program status today after it (what the

@@ -22,7 +22,8 @@ use kernteam_domain::care::{status_on, CarePlan, Decision, ProgramStatus};
 use kernteam_domain::events::EventKind;
 use kernteam_domain::text::name_sort_key;
 use kernteam_domain::worklist::{
-    assigned_actions, without_marked, work_items, EventRecord, MarkKind, PatientState, WorkItem, MDO_EVENT_WINDOW_DAYS,
+    assigned_actions, without_marked, work_items, EventRecord, LeftPractice, MarkKind, PatientState, WorkItem,
+    MDO_EVENT_WINDOW_DAYS,
 };
 use kernteam_store::program::Document;
 
@@ -411,6 +412,40 @@ impl App {
             let sent = e.handover_sent_at.as_deref().map(parse_stored_time).transpose()?;
             events.entry(e.patient_id).or_default().push((e.id, kind, at, sent));
         }
+        // Included patients the latest extract no longer has as registered.
+        let mut left: HashMap<i64, LeftPractice> = HashMap::new();
+        if let Some(snap) = db.latest_snapshot(practice_id).await? {
+            let on = snap.extract_date;
+            let people: HashMap<i64, Option<NaiveDate>> = db
+                .snapshot_people(snap.snapshot_id)
+                .await?
+                .into_iter()
+                .map(|p| (p.patient_id, p.registration_end))
+                .collect();
+            for pid in &included {
+                match people.get(pid) {
+                    None => {
+                        left.insert(
+                            *pid,
+                            LeftPractice {
+                                on: None,
+                                extract_date: on,
+                            },
+                        );
+                    }
+                    Some(Some(end)) if *end < on => {
+                        left.insert(
+                            *pid,
+                            LeftPractice {
+                                on: Some(*end),
+                                extract_date: on,
+                            },
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
         Ok(included
             .into_iter()
             .map(|pid| Built {
@@ -422,6 +457,7 @@ impl App {
                     last_medication_review: reviews.get(&pid).copied(),
                     last_mdo: last_mdo.get(&pid).copied(),
                     events: events.remove(&pid).unwrap_or_default(),
+                    left: left.get(&pid).copied(),
                 },
                 planned_mdo: planned.get(&pid).copied(),
                 marks: marks.remove(&pid).unwrap_or_default(),

@@ -8,7 +8,7 @@ use kernteam_domain::access::Role;
 use kernteam_domain::care::DecisionKind;
 use kernteam_domain::decisions::DecisionInput;
 use kernteam_store::audit::AuditFilter;
-use kernteam_store::extracts::{PatientRow, SnapshotHeader};
+use kernteam_store::extracts::{EpisodeRow, PatientRow, SnapshotHeader};
 use kernteam_store::people::NewUser;
 use kernteam_store::{testing, Db};
 
@@ -40,6 +40,16 @@ async fn practice_with_gp(db: &Db) -> (i64, Actor) {
     })
     .await
     .unwrap();
+    // A frail-elder episode: the inclusion keeps the rule (no exception reason needed).
+    w.episode(EpisodeRow {
+        his_id: "P1".into(),
+        icpc: "A05".into(),
+        start: d("2025-01-01"),
+        end: None,
+        title: None,
+    })
+    .await
+    .unwrap();
     let s = w.finish().await.unwrap();
     let patient = db.patient_by_his_id(s.practice_id, "P1").await.unwrap().unwrap();
     let gp = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&NewUser {
@@ -62,6 +72,7 @@ fn inclusion() -> DecisionInput {
         deciding_gp: Some("Hanna Huisarts".into()),
         reason: None,
         considerations: None,
+        exception_reason: None,
     }
 }
 

@@ -13,6 +13,9 @@ pub struct DecisionInput {
     pub deciding_gp: Option<String>,
     pub reason: Option<String>,
     pub considerations: Option<String>,
+    /// Why an inclusion is an exception to the rule (younger than 75, no frail-elder
+    /// episode); required then, ignored otherwise.
+    pub exception_reason: Option<String>,
 }
 
 /// A decision that keeps the rules.
@@ -23,6 +26,7 @@ pub struct ValidDecision {
     pub deciding_gp: Option<String>,
     pub reason: Option<ExclusionReason>,
     pub considerations: Option<String>,
+    pub exception_reason: Option<String>,
 }
 
 /// The rules of a program decision: a real date not in the future; inclusion names the
@@ -62,6 +66,15 @@ pub fn validate(kind: DecisionKind, input: DecisionInput, today: NaiveDate) -> R
         }
     };
     let considerations = text::optional(input.considerations, "De toelichting", 4000, &mut errors);
+    let exception_reason = match kind {
+        DecisionKind::Inclusion => text::optional(
+            input.exception_reason,
+            "De reden voor de uitzondering",
+            2000,
+            &mut errors,
+        ),
+        DecisionKind::Exclusion => None,
+    };
     match decided_on {
         Some(decided_on) if errors.is_empty() => Ok(ValidDecision {
             kind,
@@ -69,6 +82,7 @@ pub fn validate(kind: DecisionKind, input: DecisionInput, today: NaiveDate) -> R
             deciding_gp,
             reason,
             considerations,
+            exception_reason,
         }),
         _ => Err(errors),
     }
@@ -131,6 +145,7 @@ mod tests {
                 deciding_gp: Some(" ".into()),
                 reason: Some("verhuisd".into()),
                 considerations: Some(" Naar Zeeland ".into()),
+                exception_reason: Some("genegeerd bij exclusie".into()),
             },
             d("2027-08-01"),
         )
@@ -139,5 +154,6 @@ mod tests {
         assert_eq!(ok.deciding_gp, None);
         assert_eq!(ok.reason, Some(ExclusionReason::Verhuisd));
         assert_eq!(ok.considerations.as_deref(), Some("Naar Zeeland"));
+        assert_eq!(ok.exception_reason, None, "only an inclusion has an exception");
     }
 }

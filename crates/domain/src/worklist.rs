@@ -25,10 +25,22 @@ pub struct PatientState {
     pub last_medication_review: Option<NaiveDate>,
     pub last_mdo: Option<NaiveDate>,
     pub events: Vec<EventRecord>,
+    /// Left the practice according to its latest extract (deregistered, deceased, or no
+    /// longer in it): to be excluded.
+    pub left: Option<LeftPractice>,
+}
+
+/// An included patient whom the practice's latest extract no longer has as registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LeftPractice {
+    /// The last day registered; `None`: the patient is missing from the extract.
+    pub on: Option<NaiveDate>,
+    pub extract_date: NaiveDate,
 }
 
 /// The groups of the worklist, in their order: code, Dutch heading.
-pub const GROUPS: [(&str, &str); 8] = [
+pub const GROUPS: [(&str, &str); 9] = [
+    ("exclusie", "Uitgeschreven: exclusie vastleggen"),
     ("overdracht", "Overdrachten bij opname en ontslag"),
     ("actie", "Acties uit het zorgplan"),
     ("evaluatie", "Evaluaties van het zorgplan"),
@@ -70,6 +82,11 @@ pub enum WorkItem {
     },
     MdoCandidate {
         reason: String,
+    },
+    /// Left the practice (registration ended or missing from the latest extract).
+    LeftPractice {
+        on: Option<NaiveDate>,
+        extract_date: NaiveDate,
     },
 }
 
@@ -126,6 +143,17 @@ impl WorkItem {
                 }
             ),
             WorkItem::MdoCandidate { reason } => format!("Kandidaat voor het volgende MDO: {reason}"),
+            WorkItem::LeftPractice { on, extract_date } => match on {
+                Some(on) => format!(
+                    "Uitgeschreven per {} (HIS-extract van {}): telt daarna niet meer als geïncludeerd; leg de exclusie vast (overleden, verhuisd)",
+                    d(on),
+                    d(extract_date)
+                ),
+                None => format!(
+                    "Niet meer in het HIS-extract van {}: leg de exclusie vast (overleden, verhuisd)",
+                    d(extract_date)
+                ),
+            },
         }
     }
 
@@ -140,6 +168,7 @@ impl WorkItem {
             | WorkItem::MedicationReviewDue { .. } => "ontbrekend",
             WorkItem::Handover { .. } => "overdrachten",
             WorkItem::MdoCandidate { .. } => "mdo",
+            WorkItem::LeftPractice { .. } => "exclusie",
         }
     }
 
@@ -154,6 +183,7 @@ impl WorkItem {
             WorkItem::NoFirstContact => "aanspreekpunt",
             WorkItem::MedicationReviewDue { .. } => "medicatiebeoordeling",
             WorkItem::MdoCandidate { .. } => "mdo",
+            WorkItem::LeftPractice { .. } => "exclusie",
         }
     }
 
@@ -175,6 +205,9 @@ impl WorkItem {
             }
             WorkItem::Handover { event_id, .. } => format!("overdracht:{event_id}"),
             WorkItem::MdoCandidate { .. } => "mdo".into(),
+            WorkItem::LeftPractice { on, .. } => {
+                format!("exclusie:{}", on.map(|d| d.to_string()).unwrap_or_default())
+            }
         }
     }
 
@@ -186,6 +219,7 @@ impl WorkItem {
             WorkItem::ActionDue { due, .. } | WorkItem::Handover { due, .. } => Some(*due),
             WorkItem::EvaluationDue { date, .. } => Some(*date),
             WorkItem::MedicationReviewDue { last } => last.map(|d| d + Duration::days(REVIEW_INTERVAL_DAYS)),
+            WorkItem::LeftPractice { on, extract_date } => Some(on.unwrap_or(*extract_date)),
             WorkItem::NoCarePlan | WorkItem::NoPzp | WorkItem::NoFirstContact | WorkItem::MdoCandidate { .. } => None,
         }
     }
@@ -292,6 +326,12 @@ pub fn assigned_actions(plan: &CarePlan, members: &[i64], today: NaiveDate) -> V
 /// The work for one included patient on `today` (at `now`).
 pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec<WorkItem> {
     let mut out = Vec::new();
+    if let Some(left) = p.left {
+        out.push(WorkItem::LeftPractice {
+            on: left.on,
+            extract_date: left.extract_date,
+        });
+    }
     match &p.care_plan {
         None => out.push(WorkItem::NoCarePlan),
         Some(plan) => {
@@ -396,6 +436,32 @@ mod tests {
     }
 
     #[test]
+    fn a_patient_who_left_the_practice_is_flagged_for_exclusion_first() {
+        let state = PatientState {
+            left: Some(LeftPractice {
+                on: Some(d("2027-05-31")),
+                extract_date: d("2027-07-04"),
+            }),
+            ..Default::default()
+        };
+        let items = work_items(&state, d("2027-07-10"), t("2027-07-10T12:00:00Z"));
+        assert_eq!(items[0].group(), "exclusie");
+        assert_eq!(GROUPS[0].0, "exclusie");
+        assert!(items[0]
+            .text()
+            .starts_with("Uitgeschreven per 31-05-2027 (HIS-extract van 04-07-2027)"));
+        assert_eq!(items[0].due(), Some(d("2027-05-31")));
+        let missing = WorkItem::LeftPractice {
+            on: None,
+            extract_date: d("2027-07-04"),
+        };
+        assert!(missing
+            .text()
+            .starts_with("Niet meer in het HIS-extract van 04-07-2027"));
+        assert_ne!(missing.key(), items[0].key());
+    }
+
+    #[test]
     fn due_actions_evaluations_and_late_handovers() {
         let plan = CarePlan {
             actions: vec![
@@ -431,6 +497,7 @@ mod tests {
             last_medication_review: Some(d("2026-06-01")),
             last_mdo: Some(d("2027-01-15")),
             events: vec![(7, EventKind::HospitalDischarge, t("2027-02-27T09:00:00Z"), None)],
+            left: None,
         };
         let items = work_items(&state, d("2027-03-01"), t("2027-03-01T12:00:00Z"));
         assert!(items.contains(&WorkItem::ActionDue {

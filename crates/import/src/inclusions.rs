@@ -168,6 +168,7 @@ pub fn read_decisions(file: &str, bytes: &[u8], today: NaiveDate) -> Result<Deci
             deciding_gp: field(5).map(str::to_string),
             reason: field(4).map(str::to_string),
             considerations: None,
+            exception_reason: None,
         };
         // The future-date rule of the web form becomes a warning here (see DecisionFile).
         match validate(kind, input, NaiveDate::MAX) {

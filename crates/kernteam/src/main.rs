@@ -162,6 +162,11 @@ enum Command {
         /// noemt; herhaal voor meerdere. Zonder deze optie geldt het adres van de verbinding.
         #[arg(long = "trusted-proxy", value_name = "ADDR")]
         trusted_proxies: Vec<kernteam_web::client_addr::TrustedNet>,
+        /// The region's own frailty code list for case finding (CSV as
+        /// crates/domain/data/frailty-deficits-v1.csv; docs/case-finding.md). Default: the
+        /// embedded list, which is Kernteam's own and not clinically validated.
+        #[arg(long, env = "KERNTEAM_FRAILTY_CODE_LIST", value_name = "PATH")]
+        code_list: Option<PathBuf>,
     },
     /// Een synthetische demoregio aanmaken (de eerste keer) en starten, met een account voor elke rol.
     Demo {
@@ -370,13 +375,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bind,
             secure_cookies,
             trusted_proxies,
+            code_list,
         } => {
+            let frailty_codes = match code_list {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("kan de codelijst {} niet lezen", path.display()))?;
+                    let list = kernteam_domain::frailty::CodeList::parse(&text)
+                        .map_err(|e| anyhow::anyhow!("codelijst {}: {e}", path.display()))?;
+                    println!(
+                        "kwetsbaarheidsindex: codelijst {} ({} deficits) uit {}",
+                        list.version,
+                        list.deficits.len(),
+                        path.display()
+                    );
+                    std::sync::Arc::new(list)
+                }
+                None => std::sync::Arc::new(kernteam_domain::frailty::CodeList::default_list()),
+            };
             let db = connect(&database_url).await?;
             // The safe default: a second factor for everyone who sees patient data and for
             // administrators.
             let config = kernteam_web::WebConfig {
                 secure_cookies,
                 trusted_proxies,
+                frailty_codes,
                 ..Default::default()
             };
             serve(db, &bind, config, None).await

@@ -36,6 +36,7 @@ pub mod patients;
 pub mod pdca;
 pub mod people;
 pub mod program;
+pub mod screenings;
 pub mod sign_in;
 pub mod summary;
 pub mod team;

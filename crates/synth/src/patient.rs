@@ -7,6 +7,7 @@
 
 mod chain_care;
 mod conditions;
+mod deficits;
 mod measurements;
 
 use std::collections::HashSet;
@@ -49,6 +50,9 @@ struct Condition {
 
 pub(crate) struct PracticeWriter {
     rng: ChaCha8Rng,
+    /// A stream of its own for the deficit codes (`deficits`), so that adding them left
+    /// every other record as it was.
+    deficit_rng: ChaCha8Rng,
     practice_no: u32,
     extract: Day,
     extract_date: NaiveDate,
@@ -87,8 +91,11 @@ impl PracticeWriter {
         let preferred = rng.random_range(0..FRAIL_CODES.len());
         let mut frail_code_weights = [0.15; 3];
         frail_code_weights[preferred] = 0.7;
+        let mut deficit_rng = rng.clone();
+        deficit_rng.set_stream(u64::from(practice_no) + 1);
         Ok(PracticeWriter {
             rng,
+            deficit_rng,
             practice_no,
             extract,
             extract_date: NaiveDate::from_num_days_from_ce_opt(extract).expect("extract date"),
@@ -181,6 +188,7 @@ impl PracticeWriter {
         self.acute(&p)?;
         self.chain_care(&p, insulin_start)?;
         self.measurements(&p, frail_start)?;
+        self.deficits(&p, frail_start.is_some())?;
         Ok(())
     }
 

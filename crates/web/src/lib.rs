@@ -37,6 +37,9 @@ pub struct WebConfig {
     pub require_two_factor: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Vec<client_addr::TrustedNet>,
+    /// The frailty deficits of case finding (`--code-list`); the embedded default list
+    /// unless a region gives its own.
+    pub frailty_codes: Arc<kernteam_domain::frailty::CodeList>,
 }
 
 impl Default for WebConfig {
@@ -47,6 +50,7 @@ impl Default for WebConfig {
             absolute_timeout: chrono::Duration::hours(12),
             require_two_factor: true,
             trusted_proxies: Vec::new(),
+            frailty_codes: Arc::new(kernteam_domain::frailty::CodeList::default_list()),
         }
     }
 }
@@ -76,7 +80,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Self {
         AppState {
-            app: kernteam_app::App::new(db.clone()),
+            app: kernteam_app::App::new(db.clone()).with_frailty_codes(config.frailty_codes.clone()),
             db,
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),

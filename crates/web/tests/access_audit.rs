@@ -137,7 +137,9 @@ async fn every_read_and_every_change_writes_an_audit_row() {
             (
                 "POST",
                 format!("/api/v1/patients/{}/decisions", w.a2),
-                Some(json!({ "kind": "inclusion", "decided_on": yesterday(), "deciding_gp": "Dr. Huisarts" })),
+                Some(
+                    json!({ "kind": "inclusion", "decided_on": yesterday(), "deciding_gp": "Dr. Huisarts", "exception_reason": "Besproken met de huisarts" }),
+                ),
                 "inclusie vastgelegd",
             ),
             (

@@ -81,6 +81,7 @@ async fn changes_without_the_csrf_token_change_nothing() {
                     ("csrf", token.as_str()),
                     ("decided_on", &yesterday()),
                     ("deciding_gp", "Dr. Huisarts"),
+                    ("exception_reason", "Besproken met de huisarts"),
                 ],
             )
             .await;

@@ -90,6 +90,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         | ("GET", "/v1/session") => SignedIn,
         ("GET", "/patienten" | "/werklijst" | "/v1/patients" | "/v1/worklist") => OwnLists,
         ("GET", "/mdo" | "/praktijk/formatie" | "/v1/mdo" | "/v1/practice/poh-o-hours") => PracticeRead,
+        // Case finding: the practice's 75+ by frailty index (practice staff only).
+        ("GET", "/opsporing") => PracticeRead,
         // Searching the practice list (the words are posted, never put in a URL).
         ("POST", "/patienten") => PracticeRead,
         ("POST", "/mdo" | "/v1/mdo") => PracticePlan,
@@ -136,6 +138,7 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             | "/patienten/{id}/team/{member}/verwijderen"
             | "/patienten/{id}/aanspreekpunt"
             | "/patienten/{id}/regeling"
+            | "/patienten/{id}/kwetsbaarheid/conclusie"
             | "/v1/patients/{id}/decisions"
             | "/v1/patients/{id}/team"
             | "/v1/patients/{id}/team/{member}"

@@ -95,7 +95,7 @@ async fn the_document_lists_exactly_the_routes_and_every_route_answers_as_docume
             let body = match (method, route_path) {
                 ("GET", _) | ("DELETE", _) => None,
                 ("POST", "/api/v1/patients/{id}/decisions") => Some(json!({
-                    "kind": "inclusion", "decided_on": yesterday(), "deciding_gp": "Dr. Jekerdal", "considerations": "Besproken in het MDO"
+                    "kind": "inclusion", "decided_on": yesterday(), "deciding_gp": "Dr. Jekerdal", "considerations": "Besproken in het MDO", "exception_reason": "Besproken met de huisarts"
                 })),
                 ("POST", "/api/v1/patients/{id}/team") => Some(
                     json!({ "kind": "mantelzorger", "name": "Karel Jansen", "relation": "zoon", "email": "karel@example.org" }),

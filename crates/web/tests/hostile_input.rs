@@ -67,6 +67,7 @@ async fn hostile_text_is_stored_as_typed_and_shown_escaped() {
                     ("decided_on", &common::yesterday()),
                     ("deciding_gp", EVIL),
                     ("considerations", EVIL),
+                    ("exception_reason", EVIL),
                 ],
             )
             .await;

@@ -67,6 +67,9 @@ pub struct DecisionBody {
     deciding_gp: Option<String>,
     reason: Option<String>,
     considerations: Option<String>,
+    /// Inclusion only: why this inclusion is an exception to the rule (the patient is
+    /// younger than 75 or has no frail-elder episode in the latest extract); required then.
+    exception_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,6 +104,7 @@ pub async fn decide(
         deciding_gp: body.deciding_gp,
         reason: body.reason,
         considerations: body.considerations,
+        exception_reason: body.exception_reason,
     };
     let decision_id = state.app.record_decision(&d, kind, input).await?;
     let (decision, status) = state.app.decided(&d, decision_id).await?;

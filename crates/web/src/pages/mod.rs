@@ -68,6 +68,7 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
         Scope::Practice => vec![
             ("Patiënten", "/patienten"),
             ("Werklijst", "/werklijst"),
+            ("Opsporing", "/opsporing"),
             ("MDO", "/mdo"),
             ("Formatie", "/praktijk/formatie"),
             ("Declaraties", "/praktijk/declaraties"),

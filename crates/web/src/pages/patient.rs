@@ -74,6 +74,8 @@ struct RecordPage {
     today: String,
     default_gp: String,
     gps: Vec<String>,
+    /// Why including would be an exception to the rule (then a reason is asked).
+    inclusion_exceptions: Vec<String>,
     reasons: Vec<(&'static str, &'static str)>,
     first_contact: String,
     team: Vec<MemberView>,
@@ -138,6 +140,7 @@ pub async fn patient_record(
     let plan = record.care_plan.clone();
     // The forms that need the accounts are only shown to those who decide.
     let choices = app.decision_choices(&v, team).await?;
+    let exceptions = app.inclusion_exception_reasons(&v).await?;
     let gps = choices.gps;
     let default_gp = if cu.user.role == Role::Huisarts {
         cu.user.display_name.clone()
@@ -205,6 +208,10 @@ pub async fn patient_record(
                         .as_deref()
                         .and_then(ExclusionReason::from_code)
                         .map(|r| r.label().to_string()),
+                    exceptions
+                        .iter()
+                        .find(|(id, _)| *id == d.id)
+                        .map(|(_, r)| format!("Uitzondering: {r}")),
                     d.considerations.clone(),
                 ]
                 .into_iter()
@@ -217,6 +224,11 @@ pub async fn patient_record(
         today: now.to_string(),
         default_gp,
         gps,
+        inclusion_exceptions: if v.access().decide {
+            app.inclusion_exceptions(v.patient()).await?
+        } else {
+            Vec::new()
+        },
         reasons: ExclusionReason::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         first_contact: first
             .as_ref()
@@ -351,6 +363,7 @@ pub async fn exclude(
         deciding_gp: None,
         reason: form.reason,
         considerations: form.considerations,
+        exception_reason: None,
     };
     if confirmed(form.bevestigd.as_deref()) {
         state.app.record_decision(&d, DecisionKind::Exclusion, input).await?;

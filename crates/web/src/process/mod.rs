@@ -4,6 +4,7 @@
 //! and worklists. Each submodule brings its pages (and the JSON API handlers it shares
 //! logic with); [`routes`] lists their page routes for the application's router.
 
+pub mod case_finding;
 pub mod consultations;
 pub mod corrections;
 pub mod events;
@@ -24,6 +25,7 @@ pub fn routes() -> Vec<crate::PageRoute> {
         events::routes(),
         worklist::routes(),
         formation::routes(),
+        case_finding::routes(),
     ]
     .into_iter()
     .flatten()

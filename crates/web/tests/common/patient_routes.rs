@@ -55,7 +55,11 @@ pub fn page_posts(id: i64, member: i64) -> Vec<(String, Fields)> {
     vec![
         (
             format!("/patienten/{id}/inclusie"),
-            vec![("decided_on", day.clone()), ("deciding_gp", "Dr. Huisarts".into())],
+            vec![
+                ("decided_on", day.clone()),
+                ("deciding_gp", "Dr. Huisarts".into()),
+                ("exception_reason", "Besproken met de huisarts".into()),
+            ],
         ),
         (
             format!("/patienten/{id}/exclusie"),
@@ -98,7 +102,9 @@ pub fn api_changes(id: i64, member: i64) -> Vec<(&'static str, String, Option<Va
         (
             "POST",
             format!("/api/v1/patients/{id}/decisions"),
-            Some(json!({ "kind": "inclusion", "decided_on": yesterday(), "deciding_gp": "Dr. Huisarts" })),
+            Some(
+                json!({ "kind": "inclusion", "decided_on": yesterday(), "deciding_gp": "Dr. Huisarts", "exception_reason": "Besproken met de huisarts" }),
+            ),
         ),
         (
             "POST",

@@ -6,6 +6,7 @@
 
 mod app;
 mod browser;
+mod case_finding;
 mod dashboard;
 mod decisions;
 mod mdo_worklist;

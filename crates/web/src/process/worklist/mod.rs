@@ -41,6 +41,7 @@ pub fn link_of(patient_id: i64, item: &WorkItem) -> String {
         WorkItem::MedicationReviewDue { .. } => format!("/patienten/{patient_id}/medicatiebeoordelingen"),
         WorkItem::NoFirstContact => format!("/patienten/{patient_id}"),
         WorkItem::MdoCandidate { .. } => format!("/patienten/{patient_id}/gebeurtenissen#h-mdo"),
+        WorkItem::LeftPractice { .. } => format!("/patienten/{patient_id}#excluderen"),
     }
 }
 
