@@ -238,7 +238,10 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
         let nurse_items = worklist_texts(&nurse, w.a1, "").await;
         assert!(nurse_items.is_empty(), "{nurse_items:?}");
         let r = nurse.get("/api/v1/worklist").await.json();
-        assert_eq!((r["view"].as_str(), r["patients_count"].as_u64()), (Some("my_tasks"), Some(0)));
+        assert_eq!(
+            (r["view"].as_str(), r["patients_count"].as_u64()),
+            (Some("my_tasks"), Some(0))
+        );
         assert!(nurse.get("/werklijst").await.text().contains("Werklijst"));
         let regional = Client::sign_in(&w.app, "regio").await;
         assert_eq!(regional.get("/werklijst").await.status, StatusCode::FORBIDDEN);
