@@ -200,7 +200,8 @@ impl App {
     /// longer) on this patient's team.
     pub async fn remove_team_member(&self, d: &Decider, member_id: i64) -> Result<()> {
         let mut ch = self.db.change().await?;
-        ch.remove_team_member(d.patient().id, member_id).await?;
+        ch.remove_team_member(d.patient().id, member_id, d.actor().user().id)
+            .await?;
         ch.commit(&[d.actor().entry(
             Some(d.patient()),
             Action::RemoveTeamMember,
@@ -208,24 +209,6 @@ impl App {
         )])
         .await?;
         Ok(())
-    }
-
-    /// Makes a professional of the care team the first point of contact. Returns them.
-    pub async fn set_first_contact(&self, d: &Decider, member_id: i64) -> Result<TeamMember> {
-        let m = self
-            .db
-            .team(d.patient().id)
-            .await?
-            .into_iter()
-            .find(|m| m.id == member_id && m.kind == "professional")
-            .ok_or_else(|| Error::invalid("Kies een professional uit het zorgteam."))?;
-        let mut ch = self.db.change().await?;
-        ch.set_first_contact(d.patient().id, m.id, d.actor().user().id).await?;
-        ch.commit(&[d
-            .actor()
-            .entry(Some(d.patient()), Action::SetFirstContact, Some(m.name.clone()))])
-            .await?;
-        Ok(m)
     }
 
     /// Saves a care plan as a new version. `based_on` is the version the editor started
@@ -263,7 +246,25 @@ impl App {
             }
             invalid_unless_empty(errors)?;
         }
+        self.write_care_plan(c, based_on, plan, Action::SaveCarePlan, true)
+            .await
+    }
+
+    /// Writes `plan` as a new version based on `based_on`, audited as `action`; with
+    /// `keep_evaluations`, the evaluations are those of the current version (they are
+    /// added only by an evaluation, never changed by an edit).
+    pub(crate) async fn write_care_plan(
+        &self,
+        c: &Contributor,
+        based_on: i64,
+        mut plan: CarePlan,
+        action: Action,
+        keep_evaluations: bool,
+    ) -> Result<PlanSaved> {
         let (current, previous) = self.care_plan_of(c.patient().id).await?;
+        if keep_evaluations {
+            plan.evaluations = previous.evaluations.clone();
+        }
         let changes = care_plan_changes(&previous, &plan);
         if changes.is_empty() && based_on > 0 && current > 0 {
             return Ok(PlanSaved::Unchanged { version: current });
@@ -286,12 +287,10 @@ impl App {
                 &user.display_name,
             )
             .await?;
-        ch.commit(&[c.actor().entry(
-            Some(c.patient()),
-            Action::SaveCarePlan,
-            Some(format!("versie {version}")),
-        )])
-        .await?;
+        ch.commit(&[c
+            .actor()
+            .entry(Some(c.patient()), action, Some(format!("versie {version}")))])
+            .await?;
         Ok(PlanSaved::Saved {
             version,
             changes: summary.lines().map(str::to_string).collect(),

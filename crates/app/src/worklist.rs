@@ -32,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::events::{parse_stored_time, stored_time};
 use crate::gate::{NetworkMember, PracticeStaff};
 use crate::patients::parse_plan;
+use crate::pzp::parse_pzp;
 use crate::{today, Actor, App};
 
 /// Whose worklist: a member of a practice's staff or a network professional.
@@ -373,13 +374,30 @@ impl App {
             .await?
             .into_iter()
             .collect();
-        let with_first_contact: HashSet<i64> = db
-            .practice_first_contacts(practice_id)
+        let mut pzp_reviews: HashMap<i64, NaiveDate> = HashMap::new();
+        for (pid, v) in db.practice_current_versions(Document::Pzp, practice_id).await? {
+            if is_included.contains(&pid) {
+                if let Some(next) = parse_pzp(&v.content)?.next_review {
+                    pzp_reviews.insert(pid, next);
+                }
+            }
+        }
+        let first_contacts: HashMap<i64, Option<NaiveDate>> = db
+            .practice_first_contact_evaluations(practice_id)
             .await?
             .into_iter()
-            .map(|(pid, _, _)| pid)
             .collect();
         let reviews: HashMap<i64, NaiveDate> = db.last_medication_reviews(practice_id).await?.into_iter().collect();
+        let follow_ups: HashMap<i64, NaiveDate> = db
+            .practice_medication_follow_ups(practice_id)
+            .await?
+            .into_iter()
+            .collect();
+        let with_mantelzorger: HashSet<i64> = db
+            .practice_mantelzorger_patients(practice_id)
+            .await?
+            .into_iter()
+            .collect();
         let mut marks = kernteam_store::worklist::by_patient(&db.practice_worklist_marks(practice_id).await?);
         let mut last_mdo: HashMap<i64, NaiveDate> = HashMap::new();
         let mut planned: HashMap<i64, NaiveDate> = HashMap::new();
@@ -453,7 +471,11 @@ impl App {
                 state: PatientState {
                     care_plan: plans.remove(&pid),
                     has_pzp: with_pzp.contains(&pid),
-                    has_first_contact: with_first_contact.contains(&pid),
+                    has_first_contact: first_contacts.contains_key(&pid),
+                    first_contact_evaluation: first_contacts.get(&pid).copied().flatten(),
+                    pzp_review: pzp_reviews.get(&pid).copied(),
+                    medication_follow_up: follow_ups.get(&pid).copied(),
+                    has_mantelzorger: with_mantelzorger.contains(&pid),
                     last_medication_review: reviews.get(&pid).copied(),
                     last_mdo: last_mdo.get(&pid).copied(),
                     events: events.remove(&pid).unwrap_or_default(),

@@ -314,6 +314,13 @@ pub struct CarePlan {
     pub actions: Vec<CareAction>,
     #[serde(default)]
     pub evaluation_date: Option<NaiveDate>,
+    /// The mantelzorger's own load (draaglast) and support need, in the plan because the
+    /// ZIO module names it among what the IZP depends on.
+    #[serde(default)]
+    pub caregiver_support: String,
+    /// The evaluations recorded so far, oldest first.
+    #[serde(default)]
+    pub evaluations: Vec<crate::care_evaluation::PlanEvaluation>,
 }
 
 /// Limits on a care plan's free text, so a page never has to show a novel.
@@ -337,10 +344,16 @@ impl CarePlan {
             a.who = a.who.trim().to_string();
         }
         self.wishes = self.wishes.trim().to_string();
+        self.caregiver_support = self.caregiver_support.trim().to_string();
         let mut errors = Vec::new();
         let too_long = |s: &str| s.chars().count() > MAX_TEXT;
         if too_long(&self.wishes) {
             errors.push(format!("De wensen zijn langer dan {MAX_TEXT} tekens."));
+        }
+        if too_long(&self.caregiver_support) {
+            errors.push(format!(
+                "De ondersteuningsbehoefte van de mantelzorger is langer dan {MAX_TEXT} tekens."
+            ));
         }
         if self.problems.iter().any(|p| too_long(&p.description))
             || self.goals.iter().any(|g| too_long(&g.text))
@@ -426,6 +439,14 @@ pub fn care_plan_changes(old: &CarePlan, new: &CarePlan) -> Vec<String> {
             out.push(format!("Actie verwijderd: {}", o.what));
         }
     }
+    if old.caregiver_support != new.caregiver_support {
+        out.push("Draaglast en ondersteuningsbehoefte van de mantelzorger gewijzigd".to_string());
+    }
+    for e in &new.evaluations {
+        if !old.evaluations.contains(e) {
+            out.push(format!("Evaluatie van {} vastgelegd", e.date.format("%d-%m-%Y")));
+        }
+    }
     if old.evaluation_date != new.evaluation_date {
         out.push(format!(
             "Evaluatiedatum {} → {}",
@@ -453,127 +474,5 @@ fn opt_date(d: Option<NaiveDate>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn dec(kind: DecisionKind, on: &str, seq: i64) -> Decision {
-        Decision {
-            kind,
-            decided_on: d(on),
-            seq,
-        }
-    }
-
-    #[test]
-    fn status_follows_the_latest_decision_on_or_before_the_date() {
-        let ds = [
-            dec(DecisionKind::Inclusion, "2027-01-10", 1),
-            dec(DecisionKind::Exclusion, "2027-05-01", 2),
-            dec(DecisionKind::Inclusion, "2027-09-01", 3),
-        ];
-        assert_eq!(status_on(&ds, d("2027-01-09")), ProgramStatus::NotAssessed);
-        assert_eq!(status_on(&ds, d("2027-01-10")), ProgramStatus::Included);
-        assert_eq!(status_on(&ds, d("2027-05-01")), ProgramStatus::Excluded);
-        assert_eq!(status_on(&ds, d("2027-09-30")), ProgramStatus::Included);
-        let same_day = [
-            dec(DecisionKind::Inclusion, "2027-03-01", 1),
-            dec(DecisionKind::Exclusion, "2027-03-01", 2),
-        ];
-        assert_eq!(status_on(&same_day, d("2027-03-01")), ProgramStatus::Excluded);
-    }
-
-    #[test]
-    fn normalising_drops_empty_rows_and_refuses_novels() {
-        let plan = CarePlan {
-            goals: vec!["  Zelfstandig thuis blijven wonen ".into(), " ".into()],
-            actions: vec![CareAction {
-                what: "".into(),
-                who: "x".into(),
-                due: None,
-                status: ActionStatus::Gepland,
-                ..Default::default()
-            }],
-            ..Default::default()
-        };
-        let n = plan.normalised().unwrap();
-        assert_eq!(n.goals, [Goal::from("Zelfstandig thuis blijven wonen")]);
-        assert!(n.actions.is_empty());
-        let long = CarePlan {
-            wishes: "a".repeat(MAX_TEXT + 1),
-            ..Default::default()
-        };
-        assert!(long.normalised().is_err());
-    }
-
-    #[test]
-    fn changes_describe_what_happened() {
-        let old = CarePlan {
-            goals: vec!["Veilig lopen".into()],
-            actions: vec![CareAction {
-                what: "Valrisico bespreken".into(),
-                who: "POH-O".into(),
-                due: Some(d("2027-02-01")),
-                status: ActionStatus::Gepland,
-                ..Default::default()
-            }],
-            ..Default::default()
-        };
-        let mut new = old.clone();
-        new.goals.push("Blijven zingen in het koor".into());
-        new.actions[0].status = ActionStatus::Afgerond;
-        new.evaluation_date = Some(d("2027-06-01"));
-        let changes = care_plan_changes(&old, &new);
-        assert_eq!(
-            changes,
-            [
-                "Doel toegevoegd: Blijven zingen in het koor",
-                "Actie gewijzigd: Valrisico bespreken (status Gepland → Afgerond)",
-                "Evaluatiedatum — → 01-06-2027",
-            ]
-        );
-        assert!(care_plan_changes(&new, &new).is_empty());
-    }
-
-    #[test]
-    fn goals_read_from_plain_strings_and_from_objects() {
-        let plan: CarePlan =
-            serde_json::from_str(r#"{"goals": ["Veilig lopen", {"domain": "maatschappelijk", "text": "Buren zien"}]}"#)
-                .unwrap();
-        assert_eq!(
-            plan.goals,
-            [
-                Goal::new(None, "Veilig lopen"),
-                Goal::new(Some(CareDomain::Maatschappelijk), "Buren zien")
-            ]
-        );
-        let again: CarePlan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
-        assert_eq!(again, plan);
-    }
-
-    #[test]
-    fn an_action_moved_to_another_domain_is_a_change() {
-        let action = CareAction {
-            what: "Huisbezoek".into(),
-            ..Default::default()
-        };
-        let old = CarePlan {
-            actions: vec![action.clone()],
-            ..Default::default()
-        };
-        let new = CarePlan {
-            actions: vec![CareAction {
-                domain: Some(CareDomain::Functioneel),
-                ..action
-            }],
-            ..Default::default()
-        };
-        assert_eq!(
-            care_plan_changes(&old, &new),
-            ["Actie gewijzigd: Huisbezoek (domein — → Functioneel)"]
-        );
-    }
-}
+#[path = "care_tests.rs"]
+mod tests;

@@ -380,11 +380,17 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
                 )
             )?;
         }
+        // Most assignments are evaluated in the coming year; some are due this week.
+        let first_contact_evaluation = if i % 6 == 1 {
+            today + chrono::Duration::days(5)
+        } else {
+            today + chrono::Duration::days(200 + 7 * i as i64)
+        };
         if i % 5 != 4 {
             kernteam_store::audited!(
                 db,
                 kernteam_store::care::AuditEntry::command_line("demogegevens", None),
-                |ch| ch.set_first_contact(pid, first, poh.id)
+                |ch| ch.set_first_contact(pid, first, poh.id, first_contact_evaluation)
             )?;
         }
         if i % 4 != 3 {
@@ -441,7 +447,14 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
                     }
                     actions
                 },
-                evaluation_date: Some(today + chrono::Duration::days(90)),
+                evaluation_date: Some(today + chrono::Duration::days(if i % 8 == 1 { 6 } else { 90 })),
+                caregiver_support: if i % 4 == 0 {
+                    "Draagt veel alleen en is moe; wil één dagdeel per week ontlast worden. Aangemeld bij het steunpunt mantelzorg."
+                        .into()
+                } else {
+                    String::new()
+                },
+                evaluations: Vec::new(),
             };
             let content = serde_json::to_string(&plan)?;
             kernteam_store::audited!(

@@ -106,6 +106,33 @@ impl Db {
         .await?;
         all(rows)
     }
+
+    /// The follow-up date of each practice patient's latest review (withdrawn ones left
+    /// out), where that review has one.
+    pub async fn practice_medication_follow_ups(&self, practice_id: i64) -> StoreResult<Vec<(i64, NaiveDate)>> {
+        let rows = sqlx::query_as::<_, (i64, i64, String, Option<String>)>(
+            "SELECT m.patient_id, m.id, m.reviewed_on, m.follow_up FROM medication_reviews m \
+             JOIN patients p ON p.id = m.patient_id WHERE p.practice_id = $1 AND m.withdrawn_at IS NULL",
+        )
+        .bind(practice_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut latest: std::collections::HashMap<i64, (String, i64, Option<String>)> = Default::default();
+        for (pid, id, on, follow_up) in rows {
+            let e = latest.entry(pid).or_insert((on.clone(), id, follow_up.clone()));
+            if (on.as_str(), id) > (e.0.as_str(), e.1) {
+                *e = (on, id, follow_up);
+            }
+        }
+        let mut out = Vec::new();
+        for (pid, (_, _, follow_up)) in latest {
+            if let Some(d) = opt_date("medication_reviews.follow_up", follow_up)? {
+                out.push((pid, d));
+            }
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
 }
 
 impl Change {

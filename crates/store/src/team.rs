@@ -156,7 +156,7 @@ impl Change {
     }
 
     /// Ends a membership (kept for the record). Clears the first point of contact if it was them.
-    pub async fn remove_team_member(&mut self, patient_id: i64, member_id: i64) -> StoreResult<()> {
+    pub async fn remove_team_member(&mut self, patient_id: i64, member_id: i64, by: i64) -> StoreResult<()> {
         let done = sqlx::query(
             "UPDATE care_team_members SET removed_at = $1 WHERE id = $2 AND patient_id = $3 AND removed_at IS NULL",
         )
@@ -168,36 +168,6 @@ impl Change {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM first_contacts WHERE patient_id = $1 AND member_id = $2")
-            .bind(patient_id)
-            .bind(member_id)
-            .execute(self.conn())
-            .await?;
-        Ok(())
-    }
-
-    /// Makes an active member of the team the first point of contact.
-    pub async fn set_first_contact(&mut self, patient_id: i64, member_id: i64, by: i64) -> StoreResult<()> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM care_team_members WHERE id = $1 AND patient_id = $2 AND removed_at IS NULL",
-        )
-        .bind(member_id)
-        .bind(patient_id)
-        .fetch_one(self.conn())
-        .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query(
-            "INSERT INTO first_contacts (patient_id, member_id, set_by, set_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (patient_id) DO UPDATE SET member_id = excluded.member_id, set_by = excluded.set_by, set_at = excluded.set_at",
-        )
-        .bind(patient_id)
-        .bind(member_id)
-        .bind(by)
-        .bind(now_timestamp())
-        .execute(self.conn())
-        .await?;
-        Ok(())
+        self.end_first_contact_of(patient_id, member_id, by).await
     }
 }

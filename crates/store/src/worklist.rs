@@ -79,6 +79,17 @@ impl Db {
         .fetch_all(self.pool())
         .await?)
     }
+
+    /// The practice's patients with a mantelzorger on their care team.
+    pub async fn practice_mantelzorger_patients(&self, practice_id: i64) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT m.patient_id FROM care_team_members m JOIN patients p ON p.id = m.patient_id \
+             WHERE p.practice_id = $1 AND m.kind = 'mantelzorger' AND m.removed_at IS NULL ORDER BY m.patient_id",
+        )
+        .bind(practice_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
 }
 
 impl Change {

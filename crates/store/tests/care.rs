@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use kernteam_domain::access::{OrganisationKind, Role};
 use kernteam_domain::care::DecisionKind;
+use kernteam_domain::first_contact::{HistoryKind, Outcome};
 use kernteam_store::care::{AuditEntry, NewDecision, NewTeamMember};
 use kernteam_store::extracts::{PatientRow, SnapshotHeader};
 use kernteam_store::people::NewUser;
@@ -90,7 +91,13 @@ async fn care_records_survive_new_extracts_and_follow_the_patient() {
             poh,
         ))
         .unwrap();
-        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(a, member, poh)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(
+            a,
+            member,
+            poh,
+            d("2099-01-01")
+        ))
+        .unwrap();
         kernteam_store::audited!(db, testing::entry(), |ch| ch.save_care_plan(
             a,
             0,
@@ -197,16 +204,70 @@ async fn care_plan_versions_refuse_a_stale_base_and_team_removal_clears_first_co
         .unwrap();
         assert!(db.on_care_team(a, wvk).await.unwrap());
         assert_eq!(db.patients_of_team_member(wvk).await.unwrap().len(), 1);
-        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(a, m, poh)).unwrap();
-        kernteam_store::audited!(db, testing::entry(), |ch| ch.remove_team_member(a, m)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(
+            a,
+            m,
+            poh,
+            d("2099-01-01")
+        ))
+        .unwrap();
+        assert_eq!(
+            db.first_contact_assignment(a).await.unwrap().unwrap().evaluate_on,
+            Some(d("2099-01-01"))
+        );
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.evaluate_first_contact(
+            a,
+            Outcome::Kept,
+            Some(" Past goed "),
+            d("2099-06-01"),
+            poh
+        ))
+        .unwrap();
+        assert!(db
+            .practice_first_contact_evaluations(practice.id)
+            .await
+            .unwrap()
+            .contains(&(a, Some(d("2099-06-01")))));
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.remove_team_member(a, m, poh)).unwrap();
         assert!(!db.on_care_team(a, wvk).await.unwrap());
         assert!(db.first_contact(a).await.unwrap().is_none());
+        assert!(db.first_contact_assignment(a).await.unwrap().is_none());
+        let history = db.first_contact_history(a).await.unwrap();
+        let kinds: Vec<_> = history.iter().map(|h| (h.kind, h.outcome)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (HistoryKind::Assigned, None),
+                (HistoryKind::Evaluated, Some(Outcome::Kept)),
+                (HistoryKind::Ended, None)
+            ]
+        );
+        assert_eq!(history[1].note.as_deref(), Some("Past goed"));
+        assert_eq!(history[1].evaluate_on, Some(d("2099-06-01")));
+        assert_eq!(history[0].member_name, "wvk");
+        assert_eq!(history[0].recorded_by_name, "poh");
+        // Evaluating without a first point of contact: nothing to evaluate.
         assert!(matches!(
-            kernteam_store::audited!(db, testing::entry(), |ch| ch.remove_team_member(a, m)),
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.evaluate_first_contact(
+                a,
+                Outcome::Kept,
+                None,
+                d("2099-06-01"),
+                poh
+            )),
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(a, m, poh)),
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.remove_team_member(a, m, poh)),
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(
+                a,
+                m,
+                poh,
+                d("2099-01-01")
+            )),
             Err(StoreError::NotFound)
         ));
 

@@ -154,7 +154,13 @@ async fn every_kind_of_record_reads_back_by_column_name() {
             user,
         ))
         .unwrap();
-        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(patient, member, user)).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_first_contact(
+            patient,
+            member,
+            user,
+            d("2099-01-01")
+        ))
+        .unwrap();
         assert_eq!(db.team(patient).await.unwrap()[0].name, "Wim Wijk");
         let pros = db.practice_team_professionals(practice).await.unwrap();
         assert_eq!(

@@ -137,6 +137,7 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             | "/patienten/{id}/team"
             | "/patienten/{id}/team/{member}/verwijderen"
             | "/patienten/{id}/aanspreekpunt"
+            | "/patienten/{id}/aanspreekpunt/evaluatie"
             | "/patienten/{id}/regeling"
             | "/patienten/{id}/kwetsbaarheid/conclusie"
             | "/v1/patients/{id}/decisions"
@@ -145,7 +146,7 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             | "/v1/patients/{id}/first-contact",
         ) => PatientDecide,
         // The care-plan form is for those who may change the plan.
-        ("GET", "/patienten/{id}/zorgplan/wijzigen") => PatientContribute,
+        ("GET", "/patienten/{id}/zorgplan/wijzigen" | "/patienten/{id}/zorgplan/evalueren") => PatientContribute,
         ("GET", p) if p.starts_with("/patienten/{id}") || p.starts_with("/v1/patients/{id}") => PatientRead,
         ("POST" | "PUT", p) if p.starts_with("/patienten/{id}") || p.starts_with("/v1/patients/{id}") => {
             PatientContribute

@@ -191,6 +191,9 @@ pub async fn remove_member(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FirstContactBody {
     member_id: i64,
+    /// When the assignment is to be evaluated (`YYYY-MM-DD`, after today); by default a year from today.
+    #[serde(default)]
+    evaluate_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -215,7 +218,10 @@ pub async fn set_first_contact(
 ) -> ApiResult<Json<FirstContact>> {
     let d = state.app.decider(&cu.actor(), id).await?;
     let body = body.parse()?;
-    let m = state.app.set_first_contact(&d, body.member_id).await?;
+    let m = state
+        .app
+        .set_first_contact(&d, body.member_id, body.evaluate_on)
+        .await?;
     Ok(Json(FirstContact {
         first_contact: member_view(&m, Some(m.id)),
     }))

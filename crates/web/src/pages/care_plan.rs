@@ -150,6 +150,10 @@ pub async fn care_plan(
         flash: match q.melding.as_deref() {
             Some("opgeslagen") => Some("Het zorgplan is opgeslagen.".into()),
             Some("ongewijzigd") => Some("Er was niets gewijzigd; het zorgplan is niet opnieuw opgeslagen.".into()),
+            Some("geevalueerd") => Some(
+                "De evaluatie is vastgelegd in een nieuwe versie van het zorgplan, met de datum van de volgende evaluatie."
+                    .into(),
+            ),
             _ => None,
         },
         patient_id: id,

@@ -52,6 +52,7 @@ struct FormPage {
     version: i64,
     errors: Vec<String>,
     wishes: String,
+    caregiver_support: String,
     sections: Vec<Section>,
     /// (value, label) of the care team's members, for "wie".
     team: Vec<(String, String)>,
@@ -169,6 +170,7 @@ async fn form_page(
         version,
         errors,
         wishes: plan.wishes.clone(),
+        caregiver_support: plan.caregiver_support.clone(),
         sections: sections(&plan),
         team: team_choices(&team),
         statuses: ActionStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
@@ -283,6 +285,9 @@ fn plan_from_form(pairs: &[(String, String)]) -> (i64, CarePlan, Vec<String>) {
         goals,
         actions,
         evaluation_date,
+        caregiver_support: all("caregiver_support").first().copied().unwrap_or("").to_string(),
+        // Kept by the application from the current version: an edit never changes them.
+        evaluations: Vec::new(),
     };
     (based_on, plan, errors)
 }

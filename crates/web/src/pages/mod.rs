@@ -5,12 +5,14 @@ mod admin;
 pub mod banner;
 mod capacity;
 mod care_plan;
+mod care_plan_evaluation;
 mod care_plan_form;
 mod care_plan_print;
 mod collaboration;
 mod confirm;
 mod dashboard;
 mod declarations;
+mod first_contact;
 pub mod login;
 mod patient;
 mod patient_list;
@@ -23,13 +25,15 @@ mod visits;
 pub use admin::{admin, block_user, create_organisation, create_user, reset_two_factor, set_password, unblock_user};
 pub use capacity::{capacity, complete_follow_up, record_conversation};
 pub use care_plan::{care_plan, care_plan_history, care_plan_version};
+pub use care_plan_evaluation::{care_plan_evaluation_form, evaluate_care_plan};
 pub use care_plan_form::{care_plan_form, save_care_plan};
 pub use care_plan_print::care_plan_print;
 pub use dashboard::{dashboard, practice_dashboard, regional_report, regional_report_xlsx};
 pub use declarations::{download_lines, practice_declarations, region_declarations};
+pub use first_contact::{evaluate_first_contact, first_contact_page, set_first_contact};
 pub(crate) use login::{audit_sign_in, check_password_attempt};
 pub use login::{home, login, login_form, logout};
-pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member, set_first_contact};
+pub use patient::{add_member, exclude, include, patient_audit, patient_record, remove_member};
 pub use patient_list::{patient_list, search_patients};
 pub use patient_settings::{patient_settings, save_patient_settings};
 pub use region::{region, region_csv, region_dutch_csv, region_xlsx};
@@ -120,6 +124,10 @@ pub fn flash(code: Option<&str>) -> Option<String> {
             "geexcludeerd" => "De patiënt is geëxcludeerd.",
             "team" => "Het zorgteam is bijgewerkt.",
             "aanspreekpunt" => "Het eerste aanspreekpunt is ingesteld.",
+            "aanspreekpunt-geevalueerd" => "De evaluatie van het eerste aanspreekpunt is vastgelegd.",
+            "zorgplan-geevalueerd" => {
+                "De evaluatie van het zorgplan is vastgelegd; de volgende evaluatie staat in het zorgplan."
+            }
             "zorgplan" => "Het zorgplan is opgeslagen als nieuwe versie.",
             "organisatie" => "De organisatie is toegevoegd.",
             "gebruiker" => "Het account is aangemaakt. Geef het wachtwoord persoonlijk door.",

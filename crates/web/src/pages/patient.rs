@@ -502,22 +502,6 @@ pub async fn remove_member(
     })
 }
 
-#[derive(serde::Deserialize)]
-pub struct FirstContactForm {
-    member_id: i64,
-}
-
-pub async fn set_first_contact(
-    State(state): State<AppState>,
-    cu: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<FirstContactForm>,
-) -> AppResult<Response> {
-    let d = state.app.decider(&cu.actor(), id).await?;
-    state.app.set_first_contact(&d, form.member_id).await?;
-    Ok(Redirect::to(&format!("/patienten/{id}?melding=aanspreekpunt")).into_response())
-}
-
 pub struct AuditView {
     pub at: String,
     pub username: String,

@@ -221,7 +221,8 @@ pub async fn seed(db: &Db) -> World {
     kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.set_first_contact(
         b1,
         b1_professional,
-        poh_b
+        poh_b,
+        chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap()
     ))
     .unwrap();
     kernteam_store::audited!(db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(

@@ -63,6 +63,7 @@ fn demo_plan(app: &App) -> CarePlan {
             },
         ],
         evaluation_date: Some(today + Duration::days(90)),
+        ..Default::default()
     }
 }
 
@@ -138,8 +139,12 @@ async fn the_printed_care_plan_is_one_large_print_a4_page_with_the_name_on_every
         app.poh.id,
     ))
     .expect("team member");
-    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch
-        .set_first_contact(pid, member, app.poh.id))
+    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.set_first_contact(
+        pid,
+        member,
+        app.poh.id,
+        chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap()
+    ))
     .expect("first contact");
     let plan = demo_plan(&app);
     save_plan(&app, pid, 0, &plan).await;

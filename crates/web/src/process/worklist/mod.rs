@@ -34,12 +34,16 @@ pub fn group_code(soort: Option<&str>) -> Option<&'static str> {
 pub fn link_of(patient_id: i64, item: &WorkItem) -> String {
     match item {
         WorkItem::Handover { event_id, .. } => format!("/patienten/{patient_id}/gebeurtenissen#gebeurtenis-{event_id}"),
-        WorkItem::ActionDue { .. } | WorkItem::EvaluationDue { .. } | WorkItem::NoCarePlan => {
-            format!("/patienten/{patient_id}/zorgplan")
+        WorkItem::ActionDue { .. } | WorkItem::NoCarePlan => format!("/patienten/{patient_id}/zorgplan"),
+        WorkItem::EvaluationDue { .. } => format!("/patienten/{patient_id}/zorgplan/evalueren"),
+        WorkItem::NoCaregiverSupport => format!("/patienten/{patient_id}/zorgplan/wijzigen#caregiver_support"),
+        WorkItem::NoPzp | WorkItem::PzpReviewDue { .. } => format!("/patienten/{patient_id}/pzp"),
+        WorkItem::MedicationReviewDue { .. } | WorkItem::MedicationFollowUpDue { .. } => {
+            format!("/patienten/{patient_id}/medicatiebeoordelingen")
         }
-        WorkItem::NoPzp => format!("/patienten/{patient_id}/pzp"),
-        WorkItem::MedicationReviewDue { .. } => format!("/patienten/{patient_id}/medicatiebeoordelingen"),
-        WorkItem::NoFirstContact => format!("/patienten/{patient_id}"),
+        WorkItem::NoFirstContact | WorkItem::FirstContactEvaluationDue { .. } => {
+            format!("/patienten/{patient_id}/aanspreekpunt")
+        }
         WorkItem::MdoCandidate { .. } => format!("/patienten/{patient_id}/gebeurtenissen#h-mdo"),
         WorkItem::LeftPractice { .. } => format!("/patienten/{patient_id}#excluderen"),
     }

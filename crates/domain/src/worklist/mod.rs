@@ -6,6 +6,9 @@ use serde::Serialize;
 use crate::care::CarePlan;
 use crate::events::{handover, EventKind, Handover};
 
+mod marks;
+pub use marks::{assigned_actions, check_mark, without_marked, MarkKind, MAX_SNOOZE_DAYS};
+
 /// Evaluations due within this many days are listed.
 pub const EVALUATION_HORIZON_DAYS: i64 = 14;
 /// A medication review older than this is due again.
@@ -22,6 +25,15 @@ pub struct PatientState {
     pub care_plan: Option<CarePlan>,
     pub has_pzp: bool,
     pub has_first_contact: bool,
+    /// When the first point of contact's assignment is to be evaluated.
+    pub first_contact_evaluation: Option<NaiveDate>,
+    /// The current PZP's next review date.
+    pub pzp_review: Option<NaiveDate>,
+    /// The follow-up date of the latest medication review.
+    pub medication_follow_up: Option<NaiveDate>,
+    /// Whether a mantelzorger is on the care team (then the care plan records their own
+    /// load and support need).
+    pub has_mantelzorger: bool,
     pub last_medication_review: Option<NaiveDate>,
     pub last_mdo: Option<NaiveDate>,
     pub events: Vec<EventRecord>,
@@ -39,15 +51,16 @@ pub struct LeftPractice {
 }
 
 /// The groups of the worklist, in their order: code, Dutch heading.
-pub const GROUPS: [(&str, &str); 9] = [
+pub const GROUPS: [(&str, &str); 10] = [
     ("exclusie", "Uitgeschreven: exclusie vastleggen"),
     ("overdracht", "Overdrachten bij opname en ontslag"),
     ("actie", "Acties uit het zorgplan"),
     ("evaluatie", "Evaluaties van het zorgplan"),
     ("zorgplan", "Geen zorgplan"),
-    ("pzp", "Geen proactieve zorgplanning"),
-    ("aanspreekpunt", "Geen eerste aanspreekpunt"),
-    ("medicatiebeoordeling", "Medicatiebeoordeling nodig"),
+    ("mantelzorg", "Ondersteuning van de mantelzorger"),
+    ("pzp", "Proactieve zorgplanning: ontbreekt of herzien"),
+    ("aanspreekpunt", "Eerste aanspreekpunt: ontbreekt of evalueren"),
+    ("medicatiebeoordeling", "Medicatiebeoordeling en vervolg"),
     ("mdo", "Kandidaten voor het MDO"),
 ];
 
@@ -73,6 +86,24 @@ pub enum WorkItem {
     MedicationReviewDue {
         last: Option<NaiveDate>,
     },
+    /// The first point of contact's assignment is to be evaluated (kept or changed).
+    FirstContactEvaluationDue {
+        date: NaiveDate,
+        overdue: bool,
+    },
+    /// The PZP's next review date has come.
+    PzpReviewDue {
+        date: NaiveDate,
+        overdue: bool,
+    },
+    /// The follow-up agreed at the latest medication review.
+    MedicationFollowUpDue {
+        date: NaiveDate,
+        overdue: bool,
+    },
+    /// A mantelzorger is on the team, but the care plan has nothing of their own load and
+    /// support need.
+    NoCaregiverSupport,
     Handover {
         event_id: i64,
         event: EventKind,
@@ -133,6 +164,24 @@ impl WorkItem {
                 Some(l) => format!("Medicatiebeoordeling nodig (laatste {})", d(l)),
                 None => "Medicatiebeoordeling nodig (nog nooit)".into(),
             },
+            WorkItem::FirstContactEvaluationDue { date, overdue } => format!(
+                "Eerste aanspreekpunt evalueren {} ({})",
+                soon(*overdue),
+                d(date)
+            ),
+            WorkItem::PzpReviewDue { date, overdue } => format!(
+                "Proactieve zorgplanning herzien {} ({})",
+                soon(*overdue),
+                d(date)
+            ),
+            WorkItem::MedicationFollowUpDue { date, overdue } => format!(
+                "Vervolg van de medicatiebeoordeling {} ({})",
+                soon(*overdue),
+                d(date)
+            ),
+            WorkItem::NoCaregiverSupport => {
+                "Draaglast en ondersteuningsbehoefte van de mantelzorger niet in het zorgplan".into()
+            }
             WorkItem::Handover { event, status, .. } => format!(
                 "Overdracht bij {}: {}",
                 event.label().to_lowercase(),
@@ -165,7 +214,11 @@ impl WorkItem {
             WorkItem::NoCarePlan
             | WorkItem::NoPzp
             | WorkItem::NoFirstContact
+            | WorkItem::NoCaregiverSupport
             | WorkItem::MedicationReviewDue { .. } => "ontbrekend",
+            WorkItem::FirstContactEvaluationDue { .. }
+            | WorkItem::PzpReviewDue { .. }
+            | WorkItem::MedicationFollowUpDue { .. } => "evaluaties",
             WorkItem::Handover { .. } => "overdrachten",
             WorkItem::MdoCandidate { .. } => "mdo",
             WorkItem::LeftPractice { .. } => "exclusie",
@@ -180,8 +233,10 @@ impl WorkItem {
             WorkItem::EvaluationDue { .. } => "evaluatie",
             WorkItem::NoCarePlan => "zorgplan",
             WorkItem::NoPzp => "pzp",
-            WorkItem::NoFirstContact => "aanspreekpunt",
-            WorkItem::MedicationReviewDue { .. } => "medicatiebeoordeling",
+            WorkItem::NoFirstContact | WorkItem::FirstContactEvaluationDue { .. } => "aanspreekpunt",
+            WorkItem::PzpReviewDue { .. } => "pzp",
+            WorkItem::MedicationReviewDue { .. } | WorkItem::MedicationFollowUpDue { .. } => "medicatiebeoordeling",
+            WorkItem::NoCaregiverSupport => "mantelzorg",
             WorkItem::MdoCandidate { .. } => "mdo",
             WorkItem::LeftPractice { .. } => "exclusie",
         }
@@ -203,6 +258,10 @@ impl WorkItem {
                     last.map(|d| d.to_string()).unwrap_or_default()
                 )
             }
+            WorkItem::FirstContactEvaluationDue { date, .. } => format!("aanspreekpunt-evaluatie:{date}"),
+            WorkItem::PzpReviewDue { date, .. } => format!("pzp-herziening:{date}"),
+            WorkItem::MedicationFollowUpDue { date, .. } => format!("medicatie-vervolg:{date}"),
+            WorkItem::NoCaregiverSupport => "mantelzorg".into(),
             WorkItem::Handover { event_id, .. } => format!("overdracht:{event_id}"),
             WorkItem::MdoCandidate { .. } => "mdo".into(),
             WorkItem::LeftPractice { on, .. } => {
@@ -217,10 +276,17 @@ impl WorkItem {
     pub fn due(&self) -> Option<NaiveDate> {
         match self {
             WorkItem::ActionDue { due, .. } | WorkItem::Handover { due, .. } => Some(*due),
-            WorkItem::EvaluationDue { date, .. } => Some(*date),
+            WorkItem::EvaluationDue { date, .. }
+            | WorkItem::FirstContactEvaluationDue { date, .. }
+            | WorkItem::PzpReviewDue { date, .. }
+            | WorkItem::MedicationFollowUpDue { date, .. } => Some(*date),
             WorkItem::MedicationReviewDue { last } => last.map(|d| d + Duration::days(REVIEW_INTERVAL_DAYS)),
             WorkItem::LeftPractice { on, extract_date } => Some(on.unwrap_or(*extract_date)),
-            WorkItem::NoCarePlan | WorkItem::NoPzp | WorkItem::NoFirstContact | WorkItem::MdoCandidate { .. } => None,
+            WorkItem::NoCarePlan
+            | WorkItem::NoPzp
+            | WorkItem::NoFirstContact
+            | WorkItem::NoCaregiverSupport
+            | WorkItem::MdoCandidate { .. } => None,
         }
     }
 
@@ -235,6 +301,9 @@ impl WorkItem {
             self,
             WorkItem::ActionDue { overdue: true, .. }
                 | WorkItem::EvaluationDue { overdue: true, .. }
+                | WorkItem::FirstContactEvaluationDue { overdue: true, .. }
+                | WorkItem::PzpReviewDue { overdue: true, .. }
+                | WorkItem::MedicationFollowUpDue { overdue: true, .. }
                 | WorkItem::Handover {
                     status: HandoverState::Overdue,
                     ..
@@ -243,84 +312,18 @@ impl WorkItem {
     }
 }
 
-/// What a user did with an item from the worklist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkKind {
-    /// Done (with a reason): the item no longer shows.
-    Done,
-    /// Put off until the day given: the item shows again on that day.
-    Snoozed(NaiveDate),
-}
-
-impl MarkKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            MarkKind::Done => "afgevinkt",
-            MarkKind::Snoozed(_) => "uitgesteld",
-        }
-    }
-}
-
-/// The most a worklist item can be put off.
-pub const MAX_SNOOZE_DAYS: i64 = 366;
-
-/// Checks a tick-off or snooze as entered; messages are Dutch, for the form.
-pub fn check_mark(kind: MarkKind, reason: &str, today: NaiveDate) -> Result<(), Vec<String>> {
-    let mut errors = Vec::new();
-    if reason.trim().is_empty() {
-        errors.push("Geef een reden op.".to_string());
-    } else if reason.chars().count() > 500 {
-        errors.push("De reden is langer dan 500 tekens.".to_string());
-    }
-    if let MarkKind::Snoozed(until) = kind {
-        if until <= today {
-            errors.push("Kies een datum na vandaag om tot uit te stellen.".to_string());
-        } else if until > today + Duration::days(MAX_SNOOZE_DAYS) {
-            errors.push("Uitstellen kan hoogstens een jaar.".to_string());
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
+/// "te laat" or "binnenkort", for a dated item.
+fn soon(overdue: bool) -> &'static str {
+    if overdue {
+        "te laat"
     } else {
-        Err(errors)
+        "binnenkort"
     }
 }
 
-/// The items without those ticked off, or snoozed until after `today`: `marks` are
-/// (item key, kind) pairs of the patient.
-pub fn without_marked(items: Vec<WorkItem>, marks: &[(String, MarkKind)], today: NaiveDate) -> Vec<WorkItem> {
-    items
-        .into_iter()
-        .filter(|item| {
-            let key = item.key();
-            !marks.iter().any(|(k, m)| {
-                *k == key
-                    && item.can_mark()
-                    && match m {
-                        MarkKind::Done => true,
-                        MarkKind::Snoozed(until) => *until > today,
-                    }
-            })
-        })
-        .collect()
-}
-
-/// The open actions of a plan assigned to one of `members` (care-team member ids), due or
-/// not: a professional's own tasks. Undated ones carry `today` as their date.
-pub fn assigned_actions(plan: &CarePlan, members: &[i64], today: NaiveDate) -> Vec<WorkItem> {
-    plan.open_actions()
-        .filter(|a| a.member.is_some_and(|m| members.contains(&m)))
-        .map(|a| {
-            let due = a.due.unwrap_or(today);
-            WorkItem::ActionDue {
-                what: a.what.clone(),
-                who: a.who.clone(),
-                member: a.member,
-                due,
-                overdue: due < today,
-            }
-        })
-        .collect()
+/// The date when it falls within the horizon of the worklist (or before).
+fn due_soon(date: Option<NaiveDate>, today: NaiveDate) -> Option<NaiveDate> {
+    date.filter(|d| *d <= today + Duration::days(EVALUATION_HORIZON_DAYS))
 }
 
 /// The work for one included patient on `today` (at `now`).
@@ -348,27 +351,43 @@ pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec
                     }
                 }
             }
-            if let Some(date) = plan.evaluation_date {
-                if date <= today + Duration::days(EVALUATION_HORIZON_DAYS) {
-                    out.push(WorkItem::EvaluationDue {
-                        date,
-                        overdue: date < today,
-                    });
-                }
+            if let Some(date) = due_soon(plan.evaluation_date, today) {
+                out.push(WorkItem::EvaluationDue {
+                    date,
+                    overdue: date < today,
+                });
+            }
+            if p.has_mantelzorger && plan.caregiver_support.trim().is_empty() {
+                out.push(WorkItem::NoCaregiverSupport);
             }
         }
     }
     if !p.has_pzp {
         out.push(WorkItem::NoPzp);
+    } else if let Some(date) = due_soon(p.pzp_review, today) {
+        out.push(WorkItem::PzpReviewDue {
+            date,
+            overdue: date < today,
+        });
     }
     if !p.has_first_contact {
         out.push(WorkItem::NoFirstContact);
+    } else if let Some(date) = due_soon(p.first_contact_evaluation, today) {
+        out.push(WorkItem::FirstContactEvaluationDue {
+            date,
+            overdue: date < today,
+        });
     }
     if p.last_medication_review
         .is_none_or(|d| d < today - Duration::days(REVIEW_INTERVAL_DAYS))
     {
         out.push(WorkItem::MedicationReviewDue {
             last: p.last_medication_review,
+        });
+    } else if let Some(date) = due_soon(p.medication_follow_up, today) {
+        out.push(WorkItem::MedicationFollowUpDue {
+            date,
+            overdue: date < today,
         });
     }
     let mut recent_events = Vec::new();
@@ -407,193 +426,4 @@ pub fn work_items(p: &PatientState, today: NaiveDate, now: DateTime<Utc>) -> Vec
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::care::{ActionStatus, CareAction};
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-    }
-
-    #[test]
-    fn an_empty_record_lists_what_is_missing() {
-        let items = work_items(&PatientState::default(), d("2027-03-01"), t("2027-03-01T12:00:00Z"));
-        let codes: Vec<_> = items.iter().map(|i| i.text()).collect();
-        assert_eq!(
-            codes,
-            [
-                "Geen zorgplan",
-                "Geen proactieve zorgplanning",
-                "Geen eerste aanspreekpunt",
-                "Medicatiebeoordeling nodig (nog nooit)",
-                "Kandidaat voor het volgende MDO: nog niet in een MDO besproken",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_patient_who_left_the_practice_is_flagged_for_exclusion_first() {
-        let state = PatientState {
-            left: Some(LeftPractice {
-                on: Some(d("2027-05-31")),
-                extract_date: d("2027-07-04"),
-            }),
-            ..Default::default()
-        };
-        let items = work_items(&state, d("2027-07-10"), t("2027-07-10T12:00:00Z"));
-        assert_eq!(items[0].group(), "exclusie");
-        assert_eq!(GROUPS[0].0, "exclusie");
-        assert!(items[0]
-            .text()
-            .starts_with("Uitgeschreven per 31-05-2027 (HIS-extract van 04-07-2027)"));
-        assert_eq!(items[0].due(), Some(d("2027-05-31")));
-        let missing = WorkItem::LeftPractice {
-            on: None,
-            extract_date: d("2027-07-04"),
-        };
-        assert!(missing
-            .text()
-            .starts_with("Niet meer in het HIS-extract van 04-07-2027"));
-        assert_ne!(missing.key(), items[0].key());
-    }
-
-    #[test]
-    fn due_actions_evaluations_and_late_handovers() {
-        let plan = CarePlan {
-            actions: vec![
-                CareAction {
-                    what: "Huisbezoek".into(),
-                    who: "POH-O".into(),
-                    due: Some(d("2027-02-20")),
-                    status: ActionStatus::Gepland,
-                    ..Default::default()
-                },
-                CareAction {
-                    what: "Later".into(),
-                    who: String::new(),
-                    due: Some(d("2027-06-01")),
-                    status: ActionStatus::Gepland,
-                    ..Default::default()
-                },
-                CareAction {
-                    what: "Klaar".into(),
-                    who: String::new(),
-                    due: Some(d("2027-02-01")),
-                    status: ActionStatus::Afgerond,
-                    ..Default::default()
-                },
-            ],
-            evaluation_date: Some(d("2027-03-10")),
-            ..Default::default()
-        };
-        let state = PatientState {
-            care_plan: Some(plan),
-            has_pzp: true,
-            has_first_contact: true,
-            last_medication_review: Some(d("2026-06-01")),
-            last_mdo: Some(d("2027-01-15")),
-            events: vec![(7, EventKind::HospitalDischarge, t("2027-02-27T09:00:00Z"), None)],
-            left: None,
-        };
-        let items = work_items(&state, d("2027-03-01"), t("2027-03-01T12:00:00Z"));
-        assert!(items.contains(&WorkItem::ActionDue {
-            what: "Huisbezoek".into(),
-            who: "POH-O".into(),
-            member: None,
-            due: d("2027-02-20"),
-            overdue: true
-        }));
-        assert!(items.contains(&WorkItem::EvaluationDue {
-            date: d("2027-03-10"),
-            overdue: false
-        }));
-        assert!(items.contains(&WorkItem::Handover {
-            event_id: 7,
-            event: EventKind::HospitalDischarge,
-            status: HandoverState::Overdue,
-            due: d("2027-02-28"),
-        }));
-        assert!(items.iter().any(|i| matches!(i, WorkItem::MdoCandidate { .. })));
-        assert!(!items.iter().any(|i| matches!(i, WorkItem::MedicationReviewDue { .. })));
-        assert_eq!(items.iter().filter(|i| i.urgent()).count(), 2);
-    }
-
-    #[test]
-    fn ticked_off_items_go_and_snoozed_ones_come_back() {
-        let today = d("2027-03-01");
-        let items = work_items(&PatientState::default(), today, t("2027-03-01T12:00:00Z"));
-        let marks = vec![
-            ("pzp".to_string(), MarkKind::Done),
-            ("aanspreekpunt".to_string(), MarkKind::Snoozed(d("2027-03-08"))),
-        ];
-        let left = without_marked(items.clone(), &marks, today);
-        assert_eq!(left.len(), items.len() - 2);
-        assert!(!left.contains(&WorkItem::NoPzp));
-        let later = without_marked(items.clone(), &marks, d("2027-03-08"));
-        assert!(
-            later.contains(&WorkItem::NoFirstContact),
-            "back on the day it was put off to"
-        );
-        assert!(!later.contains(&WorkItem::NoPzp));
-    }
-
-    #[test]
-    fn a_new_review_or_due_date_is_a_new_item() {
-        let a = WorkItem::MedicationReviewDue {
-            last: Some(d("2026-01-01")),
-        };
-        let b = WorkItem::MedicationReviewDue {
-            last: Some(d("2026-02-01")),
-        };
-        assert_ne!(a.key(), b.key());
-        assert_eq!(a.due(), Some(d("2027-01-01")));
-        assert_eq!(WorkItem::NoPzp.due(), None);
-    }
-
-    #[test]
-    fn a_mark_needs_a_reason_and_a_later_date() {
-        let today = d("2027-03-01");
-        assert!(check_mark(MarkKind::Done, "Gesprek gepland", today).is_ok());
-        assert_eq!(
-            check_mark(MarkKind::Done, " ", today).unwrap_err(),
-            ["Geef een reden op."]
-        );
-        assert!(check_mark(MarkKind::Snoozed(today), "later", today).is_err());
-        assert!(check_mark(MarkKind::Snoozed(d("2028-06-01")), "later", today).is_err());
-        assert!(check_mark(MarkKind::Snoozed(d("2027-03-15")), "later", today).is_ok());
-    }
-
-    #[test]
-    fn own_tasks_are_the_open_actions_assigned_to_the_member() {
-        let today = d("2027-03-01");
-        let plan = CarePlan {
-            actions: vec![
-                CareAction {
-                    what: "Huisbezoek".into(),
-                    member: Some(4),
-                    due: Some(d("2027-05-01")),
-                    ..Default::default()
-                },
-                CareAction {
-                    what: "Bellen".into(),
-                    member: Some(5),
-                    ..Default::default()
-                },
-                CareAction {
-                    what: "Klaar".into(),
-                    member: Some(4),
-                    status: ActionStatus::Afgerond,
-                    ..Default::default()
-                },
-            ],
-            ..Default::default()
-        };
-        let mine = assigned_actions(&plan, &[4], today);
-        assert_eq!(mine.len(), 1);
-        assert_eq!(mine[0].due(), Some(d("2027-05-01")));
-    }
-}
+mod tests;
