@@ -64,6 +64,23 @@ pub const GROUPS: [(&str, &str); 10] = [
     ("mdo", "Kandidaten voor het MDO"),
 ];
 
+/// The `kind` of every item as it is serialised, for the API's document.
+pub const KINDS: [&str; 13] = [
+    "action_due",
+    "evaluation_due",
+    "no_care_plan",
+    "no_pzp",
+    "no_first_contact",
+    "medication_review_due",
+    "first_contact_evaluation_due",
+    "pzp_review_due",
+    "medication_follow_up_due",
+    "no_caregiver_support",
+    "handover",
+    "mdo_candidate",
+    "left_practice",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WorkItem {

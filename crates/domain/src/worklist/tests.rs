@@ -269,3 +269,42 @@ fn every_item_key_is_distinct_per_date() {
     assert_eq!(c.due(), Some(d("2027-01-01")));
     assert!(a.can_mark());
 }
+
+#[test]
+fn every_kind_is_listed_for_the_document() {
+    let date = d("2027-01-01");
+    let items = [
+        WorkItem::ActionDue {
+            what: "x".into(),
+            who: String::new(),
+            member: None,
+            due: date,
+            overdue: false,
+        },
+        WorkItem::EvaluationDue { date, overdue: false },
+        WorkItem::NoCarePlan,
+        WorkItem::NoPzp,
+        WorkItem::NoFirstContact,
+        WorkItem::MedicationReviewDue { last: None },
+        WorkItem::FirstContactEvaluationDue { date, overdue: false },
+        WorkItem::PzpReviewDue { date, overdue: false },
+        WorkItem::MedicationFollowUpDue { date, overdue: false },
+        WorkItem::NoCaregiverSupport,
+        WorkItem::Handover {
+            event_id: 1,
+            event: EventKind::HospitalDischarge,
+            status: HandoverState::Open,
+            due: date,
+        },
+        WorkItem::MdoCandidate { reason: "x".into() },
+        WorkItem::LeftPractice {
+            on: None,
+            extract_date: date,
+        },
+    ];
+    let kinds: Vec<String> = items
+        .iter()
+        .map(|i| serde_json::to_value(i).unwrap()["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, KINDS);
+}

@@ -49,7 +49,7 @@ impl utoipa::PartialSchema for WorkItemDoc {
             "type": "object",
             "description": "One thing to do. kind says which; the other fields depend on it.",
             "properties": {
-                "kind": { "type": "string", "enum": ["action_due", "evaluation_due", "no_care_plan", "no_pzp", "no_first_contact", "medication_review_due", "handover", "mdo_candidate"] },
+                "kind": { "type": "string", "enum": kernteam_domain::worklist::KINDS },
                 "group": { "type": "string", "enum": groups },
                 "text": { "type": "string", "description": "The item in Dutch." },
                 "urgent": { "type": "boolean" },
@@ -63,6 +63,8 @@ impl utoipa::PartialSchema for WorkItemDoc {
                 "overdue": { "type": "boolean" },
                 "date": date,
                 "last": { "type": ["string", "null"], "format": "date" },
+                "on": { "type": ["string", "null"], "format": "date", "description": "The last day registered (left_practice); null: missing from the extract." },
+                "extract_date": date,
                 "event_id": { "type": "integer", "format": "int64" },
                 "event": { "type": "string", "enum": event_kinds },
                 "status": { "type": "string", "enum": ["open", "overdue", "sent_late"] },
