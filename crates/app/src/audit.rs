@@ -28,6 +28,8 @@ pub enum Action {
     ViewCaseFinding,
     ViewFrailty,
     ViewAuditTrail,
+    /// A read or search of the FHIR API (`/fhir`); the detail names the request.
+    ReadFhir,
     // Changes of patient data.
     Include,
     Exclude,
@@ -74,6 +76,10 @@ pub enum Action {
     UnblockUser,
     ResetPassword,
     ResetTwoFactor,
+    // Bearer tokens of the FHIR API.
+    IssueFhirToken,
+    RevokeFhirToken,
+    UseFhirToken,
     // Refusals.
     AccessRefused,
 }
@@ -105,6 +111,7 @@ impl Action {
             ViewCaseFinding => "opsporing kwetsbare ouderen bekeken",
             ViewFrailty => "kwetsbaarheid en screening ingezien",
             ViewAuditTrail => "logging ingezien",
+            ReadFhir => "FHIR: gelezen",
             Include => "inclusie vastgelegd",
             Exclude => "exclusie vastgelegd",
             AddTeamMember => "zorgteam: lid toegevoegd",
@@ -147,6 +154,9 @@ impl Action {
             UnblockUser => "account gedeblokkeerd",
             ResetPassword => "wachtwoord opnieuw ingesteld",
             ResetTwoFactor => "tweestapsverificatie hersteld",
+            IssueFhirToken => "FHIR-token uitgegeven",
+            RevokeFhirToken => "FHIR-token ingetrokken",
+            UseFhirToken => "FHIR-token gebruikt",
             AccessRefused => "toegang geweigerd",
         }
     }

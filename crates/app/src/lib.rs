@@ -19,6 +19,8 @@ pub mod decision_import;
 pub mod declarations;
 pub mod error;
 pub mod events;
+pub mod fhir;
+pub mod fhir_tokens;
 pub mod formation;
 pub mod gate;
 pub mod handout;

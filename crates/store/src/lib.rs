@@ -26,6 +26,7 @@ pub mod documents;
 pub mod events;
 pub mod extracts;
 pub mod facts;
+pub mod fhir_tokens;
 pub mod formation;
 pub mod keys;
 pub mod mdo;

@@ -382,6 +382,10 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
             && !SECOND_FACTOR_PATHS.contains(&req.uri().path())
             && !req.uri().path().starts_with("/static/")
         {
+            // The FHIR API answers a half-signed-in session as not signed in (401).
+            if req.uri().path() == "/fhir" || req.uri().path().starts_with("/fhir/") {
+                return next.run(req).await;
+            }
             if api {
                 return AppError::SignIn { api: true }.into_response();
             }
