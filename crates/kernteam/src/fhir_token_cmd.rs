@@ -59,7 +59,8 @@ pub async fn run(app: &App, cmd: FhirTokenCommand) -> anyhow::Result<ExitCode> {
                     t.created_at,
                     t.created_by,
                     t.last_used_at.as_deref().unwrap_or("nooit"),
-                    t.revoked_at.map_or("geldig".to_string(), |r| format!("ingetrokken {r}"))
+                    t.revoked_at
+                        .map_or("geldig".to_string(), |r| format!("ingetrokken {r}"))
                 );
             }
         }
