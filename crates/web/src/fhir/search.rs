@@ -6,6 +6,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use kernteam_app::{Action, Actor};
+use kernteam_domain::access::Scope;
 use kernteam_fhir::{included, includes_of, resources, searchset, DIRECTORY};
 
 use super::caller::FhirCaller;
@@ -99,13 +100,14 @@ pub async fn search(
                 "Zoek {resource_type} per patiënt: {resource_type}?patient=<id>."
             )));
         }
-        // Without parameters: a network professional's shared patients.
-        let member = state.app.network_member(&actor).await.map_err(|e| match e {
-            kernteam_app::Error::Forbidden => FhirError::bad_search(
+        // Without parameters: a network professional's shared patients. A practice's list
+        // is too long for one answer; region staff are refused (and that is audited).
+        if actor.user().role.scope() == Scope::Practice {
+            return Err(FhirError::bad_search(
                 "Zoek patiënten op _id; alleen netwerkpartners kunnen hun gedeelde patiënten zonder parameters opvragen.",
-            ),
-            other => other.into(),
-        })?;
+            ));
+        }
+        let member = state.app.network_member(&actor).await?;
         search.patients = state.app.fhir_shared_patients(&member).await?;
         if search.patients.is_empty() {
             let base = base_url(&state, &headers);
