@@ -34,6 +34,9 @@ fn treatment_concept(treatment: &str) -> Value {
     }
 }
 
+/// A code and its display.
+type Coded = (&'static str, &'static str);
+
 pub(crate) fn consents(data: &PatientData) -> Vec<Value> {
     let Some(v) = &data.pzp else {
         return Vec::new();
@@ -73,7 +76,7 @@ pub(crate) fn consents(data: &PatientData) -> Vec<Value> {
             },
         })));
     }
-    let directives: [(&str, &Directive, Option<(&str, &str)>); 3] = [
+    let directives: [(&str, &Directive, Option<Coded>); 3] = [
         ("wilsverklaring", &pzp.wilsverklaring, None),
         ("nr", &pzp.niet_reanimeren, Some(("NR", "Niet reanimeren verklaring"))),
         ("eu", &pzp.euthanasieverzoek, Some(("EU", "Euthanasieverzoek"))),

@@ -198,7 +198,7 @@ async fn reads_searches_and_errors() {
         for (path, what) in [
             (format!("/fhir/CarePlan?patient={}&_count=5", w.a1), "unknown parameter"),
             ("/fhir/CarePlan".to_string(), "no patient"),
-            (format!("/fhir/CarePlan?patient=abc"), "no patient id"),
+            ("/fhir/CarePlan?patient=abc".to_string(), "no patient id"),
             (
                 format!("/fhir/Condition?patient={}&_include=CarePlan:goal", w.a1),
                 "wrong include",

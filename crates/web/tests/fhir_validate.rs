@@ -242,7 +242,7 @@ fn the_validators_refuse_bad_resources() {
             true,
         ),
     ] {
-        write_all(&dir, &[bad.clone()]);
+        write_all(&dir, std::slice::from_ref(&bad));
         let py = Command::new(&python)
             .arg(script("fhir_resources_check.py"))
             .arg(&dir)
