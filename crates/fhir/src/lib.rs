@@ -14,6 +14,7 @@ mod capability;
 mod care_plan;
 mod care_team;
 mod consent;
+mod handover;
 mod his;
 mod patient;
 mod people;
@@ -30,6 +31,7 @@ use serde_json::Value;
 
 pub use bundle::{operation_outcome, searchset, IssueCode};
 pub use capability::capability_statement;
+pub use handover::{handover_document, RECENT_EVENTS};
 pub use people::{organisation_resource, practice_resource, practitioner, practitioner_role};
 
 /// A versioned document as stored: its version, when and by whom it was saved.

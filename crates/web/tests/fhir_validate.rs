@@ -69,6 +69,80 @@ fn write_all(dir: &Path, resources: &[Value]) {
     }
 }
 
+/// The handover document of a1's hospital discharge to the district nursing
+/// organisation, checked for a document's integrity: the Composition first, every
+/// resource a section names in the Bundle, identifier and timestamp set.
+async fn handover(w: &World) -> Value {
+    let app = kernteam_app::App::new(w.db.clone());
+    let author = w.db.user(w.poh_a).await.unwrap();
+    let actor = kernteam_app::Actor::signed_in(author.clone(), None);
+    let v = app
+        .visible(&actor, w.a1, kernteam_app::Action::ReadFhir, None)
+        .await
+        .unwrap();
+    let data = app.fhir_record(&v).await.unwrap();
+    let org = w.db.user(w.wvk_team).await.unwrap().organisation_id.unwrap();
+    let recipient = kernteam_fhir::Place::Organisation(w.db.organisation(org).await.unwrap());
+    let discharge = data
+        .events
+        .iter()
+        .find(|e| e.kind == kernteam_domain::events::EventKind::HospitalDischarge)
+        .unwrap()
+        .id;
+    let at = chrono::DateTime::parse_from_rfc3339("2027-06-10T16:00:00Z")
+        .unwrap()
+        .to_utc();
+    let doc =
+        kernteam_fhir::handover_document("http://localhost/fhir", &data, discharge, &recipient, &author, at).unwrap();
+    assert!(kernteam_fhir::handover_document("http://localhost/fhir", &data, 0, &recipient, &author, at).is_none());
+    assert_eq!(doc["type"], "document");
+    assert!(doc["identifier"]["value"].is_string() && doc["timestamp"].is_string());
+    let entries: Vec<&Value> = doc["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect();
+    let composition = entries[0];
+    assert_eq!(composition["resourceType"], "Composition");
+    assert_eq!(composition["type"]["coding"][0]["code"], "18761-7");
+    assert!(composition["title"].as_str().unwrap().contains("Thuiszorg Heuvelland"));
+    let present: BTreeSet<String> = entries
+        .iter()
+        .map(|r| format!("{}/{}", r["resourceType"].as_str().unwrap(), r["id"].as_str().unwrap()))
+        .collect();
+    let mut named = BTreeSet::new();
+    for s in composition["section"].as_array().unwrap() {
+        for e in s["entry"].as_array().into_iter().flatten() {
+            named.insert(e["reference"].as_str().unwrap().to_string());
+        }
+    }
+    named.insert(composition["encounter"]["reference"].as_str().unwrap().to_string());
+    named.insert(composition["author"][0]["reference"].as_str().unwrap().to_string());
+    let missing: Vec<_> = named.difference(&present).collect();
+    assert!(
+        missing.is_empty(),
+        "the document names resources it does not hold: {missing:?}"
+    );
+    let titles: Vec<&str> = composition["section"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 7, "{titles:?}");
+    for t in ["Individueel zorgplan", "Wensen en grenzen (PZP)", "Actuele medicatie"] {
+        let s = composition["section"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["title"] == t)
+            .unwrap();
+        assert!(s["entry"].as_array().is_some_and(|e| !e.is_empty()), "{t} is empty");
+    }
+    doc
+}
+
 /// Where `.ci/run` installs the validators.
 fn validators() -> PathBuf {
     std::env::var_os("KERNTEAM_FHIR_VALIDATORS")
@@ -128,7 +202,8 @@ async fn both_validators_accept_every_resource_type() {
     let w = common::seed(&t.db).await;
     let rich = enrich(&w).await;
     let poh = Client::sign_in(&w.app, "poh-a").await;
-    let resources = emitted(&w, &poh).await;
+    let mut resources = emitted(&w, &poh).await;
+    resources.push(handover(&w).await);
     let types: BTreeSet<&str> = resources.iter().filter_map(|r| r["resourceType"].as_str()).collect();
     for ty in kernteam_fhir::SERVED
         .iter()
