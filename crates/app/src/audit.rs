@@ -29,6 +29,8 @@ pub enum Action {
     ViewFrailty,
     ViewAuditTrail,
     ViewFirstContactHistory,
+    /// A read or search of the FHIR API (`/fhir`); the detail names the request.
+    ReadFhir,
     // Changes of patient data.
     Include,
     Exclude,
@@ -77,6 +79,10 @@ pub enum Action {
     UnblockUser,
     ResetPassword,
     ResetTwoFactor,
+    // Bearer tokens of the FHIR API.
+    IssueFhirToken,
+    RevokeFhirToken,
+    UseFhirToken,
     // Refusals.
     AccessRefused,
 }
@@ -109,6 +115,7 @@ impl Action {
             ViewFrailty => "kwetsbaarheid en screening ingezien",
             ViewAuditTrail => "logging ingezien",
             ViewFirstContactHistory => "eerste aanspreekpunt: geschiedenis ingezien",
+            ReadFhir => "FHIR: gelezen",
             Include => "inclusie vastgelegd",
             Exclude => "exclusie vastgelegd",
             AddTeamMember => "zorgteam: lid toegevoegd",
@@ -153,6 +160,9 @@ impl Action {
             UnblockUser => "account gedeblokkeerd",
             ResetPassword => "wachtwoord opnieuw ingesteld",
             ResetTwoFactor => "tweestapsverificatie hersteld",
+            IssueFhirToken => "FHIR-token uitgegeven",
+            RevokeFhirToken => "FHIR-token ingetrokken",
+            UseFhirToken => "FHIR-token gebruikt",
             AccessRefused => "toegang geweigerd",
         }
     }

@@ -208,6 +208,18 @@ impl Administrator {
     }
 }
 
+/// A professional who sees patient data (practice or network), for looking up the
+/// accounts and organisations of care by id (FHIR `Practitioner`, `PractitionerRole`,
+/// `Organization`): no patient data, so no read is written; region staff are refused.
+#[derive(Debug, Clone)]
+pub struct CareDirectory(Actor);
+
+impl CareDirectory {
+    pub fn actor(&self) -> &Actor {
+        &self.0
+    }
+}
+
 /// What the actor wants with the patient, which decides the token and the audit record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Want {
@@ -415,6 +427,16 @@ impl App {
             .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
             .unwrap_or_else(|| "kernteam".into());
         Operator { name }
+    }
+
+    /// The actor as one who may look up the accounts and organisations of care.
+    pub async fn care_directory(&self, actor: &Actor) -> Result<CareDirectory> {
+        if actor.user().role.sees_patient_data() {
+            Ok(CareDirectory(actor.clone()))
+        } else {
+            self.refuse(actor, None, "zorgverleners opzoeken").await?;
+            Err(Error::Forbidden)
+        }
     }
 
     /// The actor as the region's administrator.

@@ -21,6 +21,8 @@ pub mod declarations;
 pub mod error;
 pub mod events;
 pub mod first_contact;
+pub mod fhir;
+pub mod fhir_tokens;
 pub mod formation;
 pub mod gate;
 pub mod handout;

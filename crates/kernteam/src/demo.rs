@@ -466,3 +466,18 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The account whose reads a partner's system makes in the demo: the district nurse of
+/// Thuiszorg Heuvelland, on the care teams of the first practice's included patients.
+pub const PARTNER_ACCOUNT: &str = "wijkverpleging";
+
+/// A fresh FHIR token for the demo's partner system (Thuiszorg Heuvelland's ECD acting as
+/// the district nurse), as the line the demo prints:
+/// `fhir-token: wijkverpleging TOKEN` (use it as `Authorization: Bearer TOKEN` on `/fhir`).
+pub async fn partner_token(app: &kernteam_app::App) -> anyhow::Result<String> {
+    let t = app
+        .issue_fhir_token(&app.operator(), PARTNER_ACCOUNT, "Demo: ECD Thuiszorg Heuvelland")
+        .await
+        .map_err(crate::settings_cmd::refused)?;
+    Ok(format!("fhir-token: {} {}", t.user.username, t.token))
+}

@@ -3,6 +3,7 @@
 mod admin;
 mod bench;
 mod demo;
+mod fhir_token_cmd;
 mod loadtest;
 mod settings_cmd;
 mod users;
@@ -182,6 +183,9 @@ enum Command {
     /// De manipulatiebestendige auditlog.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Tokens voor de FHIR-API (/fhir) van systemen van netwerkpartners.
+    #[command(subcommand)]
+    FhirToken(fhir_token_cmd::FhirTokenCommand),
     /// Een back-up van de database maken: SQLite online (VACUUM INTO), PostgreSQL met pg_dump.
     Backup {
         #[arg(long)]
@@ -420,6 +424,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     demo::DEMO_PASSWORD
                 ));
             }
+            lines.push(demo::partner_token(&app(db.clone())).await?);
             serve(db, &bind, kernteam_web::WebConfig::demo(), Some(lines)).await
         }
         Command::Contract(cmd) => settings_cmd::contract(&app(connect(&database_url).await?), cmd).await,
@@ -430,6 +435,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => users::run(connect(&database_url).await?, cmd).await,
         Command::LoadtestPrepare(args) => loadtest::prepare(&connect(&database_url).await?, args).await,
         Command::Audit(cmd) => admin::audit(&connect(&database_url).await?, cmd).await,
+        Command::FhirToken(cmd) => fhir_token_cmd::run(&app(connect(&database_url).await?), cmd).await,
         Command::Backup { output } => admin::backup(&connect(&database_url).await?, &database_url, output).await,
     }
 }

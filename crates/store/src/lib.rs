@@ -27,6 +27,7 @@ pub mod events;
 pub mod extracts;
 pub mod facts;
 pub mod first_contact;
+pub mod fhir_tokens;
 pub mod formation;
 pub mod keys;
 pub mod mdo;

@@ -354,6 +354,11 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
         }
     }
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let fhir = req.uri().path() == "/fhir" || req.uri().path().starts_with("/fhir/");
+    // The FHIR API only reads: it answers every other method itself (405, OperationOutcome).
+    if unsafe_method && fhir {
+        return next.run(req).await;
+    }
     if unsafe_method && req.uri().path() != "/inloggen" {
         let Some(cu) = &current else {
             return AppError::SignIn { api }.into_response();
@@ -382,6 +387,10 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
             && !SECOND_FACTOR_PATHS.contains(&req.uri().path())
             && !req.uri().path().starts_with("/static/")
         {
+            // The FHIR API answers a half-signed-in session as not signed in (401).
+            if fhir {
+                return next.run(req).await;
+            }
             if api {
                 return AppError::SignIn { api: true }.into_response();
             }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod charts;
 pub mod client_addr;
 pub mod error;
+pub mod fhir;
 pub mod pages;
 pub mod patients;
 pub mod process;
@@ -236,6 +237,7 @@ pub fn router(state: AppState) -> Router {
         .into_iter()
         .fold(Router::new(), |router, page| router.route(page.path, page.handler))
         .merge(api::router())
+        .merge(fhir::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::with_menu))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
         .layer(axum::middleware::from_fn_with_state(

@@ -75,6 +75,9 @@ enum Class {
     Dashboard,
     /// Accounts and organisations.
     Admin,
+    /// The accounts and organisations of care through FHIR (`Practitioner`,
+    /// `PractitionerRole`, `Organization`): everyone who sees patient data.
+    CareDirectory,
 }
 
 fn class_of(method: &str, path: &str) -> Option<Class> {
@@ -83,6 +86,14 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
     Some(match (method, p) {
         ("GET" | "POST", "/inloggen") | ("GET", "/static/style.css" | "/static/app.js" | "/static/mdo.js") => Public,
         ("GET", "/openapi.json") => Public,
+        // The FHIR API: its CapabilityStatement is public, the patient's resources are read
+        // as the record is, a network professional lists their shared patients.
+        ("GET", "/fhir/metadata") => Public,
+        ("GET", "/fhir/Patient") => OwnLists,
+        ("GET", "/fhir/Practitioner/{practitioner}")
+        | ("GET", "/fhir/PractitionerRole/{practitioner}")
+        | ("GET", "/fhir/Organization/praktijk-{practice}") => CareDirectory,
+        ("GET", p) if p.starts_with("/fhir/") && p.contains("{id}") => PatientRead,
         ("GET", "/")
         | ("POST", "/uitloggen")
         | ("GET" | "POST", "/inloggen/code" | "/account/tweestap" | "/account/wachtwoord")
@@ -292,6 +303,13 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
                 Ok
             }
         }
+        CareDirectory => {
+            if region {
+                Forbidden
+            } else {
+                Ok
+            }
+        }
         Admin => {
             if role == Role::Beheerder {
                 Ok
@@ -345,7 +363,49 @@ fn all_routes() -> BTreeSet<(String, String)> {
             .map(|(m, p)| (m.to_string(), p.to_string())),
     );
     routes.insert(("GET".into(), kernteam_web::api::OPENAPI_PATH.into()));
+    routes.extend(fhir_routes());
     routes
+}
+
+/// The FHIR API's routes (`kernteam_web::fhir::route_table`) as the requests the matrix
+/// makes: the CapabilityStatement, a search by patient of every type of the record, reads
+/// of the record's resources whose id is the patient's, the directory, the shared list.
+fn fhir_routes() -> Vec<(String, String)> {
+    let mut paths = vec!["/fhir/metadata".to_string(), "/fhir/Patient".to_string()];
+    for ty in kernteam_fhir::COMPARTMENT {
+        let param = if ty == "Patient" { "_id" } else { "patient" };
+        paths.push(format!("/fhir/{ty}?{param}={{id}}"));
+    }
+    for ty in ["Patient", "CareTeam", "CarePlan"] {
+        paths.push(format!("/fhir/{ty}/{{id}}"));
+    }
+    paths.push("/fhir/Practitioner/{practitioner}".into());
+    paths.push("/fhir/PractitionerRole/{practitioner}".into());
+    paths.push("/fhir/Organization/praktijk-{practice}".into());
+    paths.into_iter().map(|p| ("GET".to_string(), p)).collect()
+}
+
+#[test]
+fn every_fhir_route_is_exercised() {
+    let segments = |p: &str| {
+        p.split('?')
+            .next()
+            .unwrap()
+            .trim_start_matches("/fhir/")
+            .split('/')
+            .count()
+    };
+    for (method, template) in kernteam_web::fhir::route_table() {
+        let covered = fhir_routes().iter().any(|(m, p)| {
+            m == method
+                && match template {
+                    "/fhir/metadata" => p == template,
+                    "/fhir/{resource_type}" => segments(p) == 1 && p != "/fhir/metadata",
+                    _ => segments(p) == 2,
+                }
+        });
+        assert!(covered, "{method} {template} is not in the access matrix");
+    }
 }
 
 #[test]
@@ -605,7 +665,8 @@ async fn the_access_matrix_holds() {
                     .replace("{version}", "1")
                     .replace("{practice}", &practice.to_string())
                     .replace("{conversation}", &conversation.to_string())
-                    .replace("{visit}", &visit.to_string());
+                    .replace("{visit}", &visit.to_string())
+                    .replace("{practitioner}", &poh.to_string());
                 let path = if path.starts_with("/beheer/gebruikers/") {
                     path.replacen(&patient.to_string(), &w.wvk_other.to_string(), 1)
                 } else {

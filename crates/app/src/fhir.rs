@@ -1,0 +1,126 @@
+//! What the FHIR API reads: one patient's record gathered for `kernteam_fhir` behind a
+//! [`Visible`] (so the read is already audited), and the accounts and organisations of
+//! care behind a [`CareDirectory`].
+
+use kernteam_domain::access::Scope;
+use kernteam_fhir::{EventLine, PatientData, Place, Professional, Versioned};
+use kernteam_store::people::User;
+
+use crate::error::{Error, Result};
+use crate::gate::{CareDirectory, NetworkMember, Visible};
+use crate::pzp::parse_pzp;
+use crate::App;
+
+impl App {
+    /// The patient's record as the FHIR resources show it.
+    pub async fn fhir_record(&self, v: &Visible) -> Result<PatientData> {
+        let rec = self.patient_record(v).await?;
+        let p = v.patient().clone();
+        let practice = self.db.practice(p.practice_id).await?;
+        let practice_contact = self.db.practice_contact(p.practice_id).await?;
+        let care_plan = match (&rec.summary.care_plan, rec.care_plan) {
+            (Some(stored), Some((version, content))) => Some(Versioned {
+                version,
+                created_at: stored.created_at.clone(),
+                created_by: stored.created_by_name.clone(),
+                content,
+            }),
+            _ => None,
+        };
+        let pzp = match &rec.summary.pzp {
+            Some(stored) => Some(Versioned {
+                version: stored.version,
+                created_at: stored.created_at.clone(),
+                created_by: stored.created_by_name.clone(),
+                content: parse_pzp(&stored.content)?,
+            }),
+            None => None,
+        };
+        let events = self
+            .events(v)
+            .await?
+            .into_iter()
+            .map(|e| EventLine {
+                id: e.id,
+                kind: e.kind,
+                occurred_at: e.occurred_at,
+                notes: e.notes,
+                withdrawn: e.withdrawn,
+            })
+            .collect();
+        let mut professionals = Vec::new();
+        for u in rec.team.iter().filter_map(|m| m.user_id) {
+            if professionals.iter().any(|x: &Professional| x.user.id == u) {
+                continue;
+            }
+            let user = self.db.user(u).await?;
+            let place = self.place_of(&user).await?;
+            professionals.push(Professional { user, place });
+        }
+        Ok(PatientData {
+            patient: p,
+            practice,
+            practice_contact,
+            extract_date: rec.snapshot.map(|s| s.extract_date),
+            person: rec.person,
+            his: rec.his,
+            decisions: rec.decisions,
+            first_contact: rec.summary.first_contact_member,
+            team: rec.team,
+            professionals,
+            care_plan,
+            pzp,
+            events,
+        })
+    }
+
+    async fn place_of(&self, user: &User) -> Result<Option<Place>> {
+        if let Some(id) = user.practice_id {
+            let p = self.db.practice(id).await?;
+            let c = self.db.practice_contact(id).await?;
+            return Ok(Some(Place::Practice(p, c)));
+        }
+        match user.organisation_id {
+            Some(id) => Ok(Some(Place::Organisation(self.db.organisation(id).await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// An account of care (practice or network) with where it works; other accounts
+    /// (region staff) are not care providers and are not found.
+    pub async fn fhir_professional(&self, _d: &CareDirectory, user_id: i64) -> Result<Professional> {
+        let user = self.db.user(user_id).await?;
+        if !user.role.sees_patient_data() {
+            return Err(Error::NotFound);
+        }
+        let place = self.place_of(&user).await?;
+        Ok(Professional { user, place })
+    }
+
+    /// A practice (`praktijk-{id}`) or network organisation (`organisatie-{id}`).
+    pub async fn fhir_place(&self, _d: &CareDirectory, id: &str) -> Result<Place> {
+        let number = |s: &str| s.parse::<i64>().map_err(|_| Error::NotFound);
+        if let Some(n) = id.strip_prefix("praktijk-") {
+            let n = number(n)?;
+            let p = self.db.practice(n).await?;
+            let c = self.db.practice_contact(n).await?;
+            return Ok(Place::Practice(p, c));
+        }
+        match id.strip_prefix("organisatie-") {
+            Some(n) => Ok(Place::Organisation(self.db.organisation(number(n)?).await?)),
+            None => Err(Error::NotFound),
+        }
+    }
+
+    /// The ids of the patients whose care team the network professional is on (a FHIR
+    /// `Patient` search without parameters); each is then read through the gate.
+    pub async fn fhir_shared_patients(&self, member: &NetworkMember) -> Result<Vec<i64>> {
+        debug_assert_eq!(member.actor().user().role.scope(), Scope::Network);
+        Ok(self
+            .shared_patients(member)
+            .await?
+            .into_iter()
+            .map(|s| s.patient.id)
+            .collect())
+    }
+}

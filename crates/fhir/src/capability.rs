@@ -1,0 +1,67 @@
+//! The `CapabilityStatement` at `/fhir/metadata`: what is served, how it is searched.
+
+use serde_json::{json, Value};
+
+use crate::systems::{profile, FHIR_VERSION};
+use crate::{includes_of, SERVED};
+
+/// The search parameters each type takes (besides `_include` and `_format`).
+pub fn search_params(resource_type: &str) -> &'static [(&'static str, &'static str)] {
+    match resource_type {
+        "Patient" => &[("_id", "token")],
+        "Practitioner" | "PractitionerRole" | "Organization" => &[],
+        _ => &[("patient", "reference")],
+    }
+}
+
+pub fn capability_statement(base: &str, date: &str) -> Value {
+    let resource: Vec<Value> = SERVED
+        .iter()
+        .map(|t| {
+            let params: Vec<Value> = search_params(t)
+                .iter()
+                .map(|(n, ty)| json!({ "name": n, "type": ty }))
+                .collect();
+            let mut interaction = vec![json!({ "code": "read" })];
+            if !params.is_empty() || *t == "Patient" {
+                interaction.push(json!({ "code": "search-type" }));
+            }
+            let supported: Vec<String> = match *t {
+                "Consent" => vec![profile("Consent:treatment"), profile("Consent:advance")],
+                _ => vec![profile(t)],
+            };
+            let mut r = json!({
+                "type": t,
+                "supportedProfile": supported,
+                "interaction": interaction,
+            });
+            let includes = includes_of(t);
+            if !includes.is_empty() {
+                r["searchInclude"] = json!(includes);
+            }
+            if !params.is_empty() {
+                r["searchParam"] = json!(params);
+            }
+            r
+        })
+        .collect();
+    json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": date,
+        "publisher": "Kernteam",
+        "kind": "instance",
+        "software": { "name": "Kernteam", "version": env!("CARGO_PKG_VERSION") },
+        "implementation": { "description": "Kernteam: integrale zorg voor kwetsbare ouderen", "url": base },
+        "fhirVersion": FHIR_VERSION,
+        "format": ["application/fhir+json", "json"],
+        "rest": [{
+            "mode": "server",
+            "security": {
+                "cors": false,
+                "description": "Aanmelden met de sessie van de webapplicatie, of met een Bearer-token dat de beheerder voor een systeemaccount uitgeeft (kernteam fhir-token issue).",
+            },
+            "resource": resource,
+        }],
+    })
+}
