@@ -351,6 +351,27 @@ impl SnapshotWriter {
         self.send(Command::Rows(rows)).await
     }
 
+    /// Writes one patient (a batch of one; the import sends batches with [`Self::write`]).
+    pub async fn patient(&mut self, r: PatientRow) -> StoreResult<()> {
+        self.write(vec![SnapshotRow::Patient(r)]).await
+    }
+
+    pub async fn episode(&mut self, r: EpisodeRow) -> StoreResult<()> {
+        self.write(vec![SnapshotRow::Episode(r)]).await
+    }
+
+    pub async fn medication(&mut self, r: MedicationRow) -> StoreResult<()> {
+        self.write(vec![SnapshotRow::Medication(r)]).await
+    }
+
+    pub async fn determinant(&mut self, r: DeterminantRow) -> StoreResult<()> {
+        self.write(vec![SnapshotRow::Determinant(r)]).await
+    }
+
+    pub async fn program(&mut self, r: ProgramRow) -> StoreResult<()> {
+        self.write(vec![SnapshotRow::Program(r)]).await
+    }
+
     /// Writes what is buffered, gives every patient of the snapshot its lasting identity in
     /// `patients`, stores the facts and the row counts and commits.
     pub async fn finish(mut self) -> StoreResult<SnapshotSummary> {
