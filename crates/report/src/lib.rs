@@ -145,9 +145,8 @@ impl PracticeRecords {
         let by_patient = self.decisions.as_ref().expect("read above");
         let mut included = 0;
         if !by_patient.is_empty() {
-            if !self.registrations.contains_key(&snapshot_id) {
-                let r = db.snapshot_registrations(snapshot_id).await?;
-                self.registrations.insert(snapshot_id, r);
+            if let std::collections::hash_map::Entry::Vacant(e) = self.registrations.entry(snapshot_id) {
+                e.insert(db.snapshot_registrations(snapshot_id).await?);
             }
             let registered: HashSet<i64> = self.registrations[&snapshot_id]
                 .iter()

@@ -107,7 +107,7 @@ async fn work(
                     counts: &mut counts,
                     buf: Vec::with_capacity(CHUNK + (64 << 10)),
                 };
-                next = copy.table(&mut **tx, rows, commands).await?;
+                next = copy.table(tx, rows, commands).await?;
             }
             Some(Command::Finish) => break,
         }
