@@ -21,9 +21,7 @@ use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use kernteam_store::extracts::{
-    DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotHeader, SnapshotSummary,
-};
+use kernteam_store::extracts::{SnapshotHeader, SnapshotSummary};
 use kernteam_store::{Db, StoreError};
 
 /// At most this many errors are reported for one extract.
@@ -85,13 +83,7 @@ pub struct ImportOutcome {
     pub warnings: Vec<String>,
 }
 
-pub(crate) enum Row {
-    Patient(PatientRow),
-    Episode(EpisodeRow),
-    Medication(MedicationRow),
-    Determinant(DeterminantRow),
-    Program(ProgramRow),
-}
+pub(crate) use kernteam_store::extracts::SnapshotRow as Row;
 
 pub(crate) enum Msg {
     Header(SnapshotHeader, kernteam_store::people::PracticeContact),
@@ -150,15 +142,7 @@ pub async fn import_extract_within(
                 }
                 Msg::Rows(rows) => {
                     let Some(w) = writer.as_mut() else { continue };
-                    for row in rows {
-                        match row {
-                            Row::Patient(r) => w.patient(r).await?,
-                            Row::Episode(r) => w.episode(r).await?,
-                            Row::Medication(r) => w.medication(r).await?,
-                            Row::Determinant(r) => w.determinant(r).await?,
-                            Row::Program(r) => w.program(r).await?,
-                        }
-                    }
+                    w.write(rows).await?;
                 }
             }
         }

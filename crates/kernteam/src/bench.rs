@@ -1,6 +1,10 @@
-//! `kernteam bench`: generates synthetic regions of growing size, imports each into SQLite
-//! and PostgreSQL and runs the quarterly report, each phase in a child process so that its
-//! wall time and peak memory (`wait4`'s `ru_maxrss`) are its own. Prints figures; asserts
+//! `kernteam bench`: generates synthetic regions of growing size and, for each, runs DuckDB
+//! on the CSV extracts (the analyst's alternative: `scripts/duckdb_quarterly.py`, the same
+//! extract figures of the quarterly report in SQL, in memory) and Kernteam beside it on
+//! SQLite and PostgreSQL: the import, the quarterly report, eight quarterly reports in one
+//! run, the half-yearly and the funding report. Each phase runs as a child process, so its
+//! wall time and peak memory (`wait4`'s `ru_maxrss`) are its own. Prints figures, the ratio
+//! of Kernteam (import + quarterly report) to DuckDB, and whether the totals agree; asserts
 //! nothing (targets are judged by people, in docs/benchmarks.md).
 
 use std::path::{Path, PathBuf};
@@ -9,14 +13,19 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
+use kernteam_domain::codes::CodeSets;
+use kernteam_domain::period::{Period, ReportKind};
+
+/// The DuckDB side, written next to the regions when the bench runs.
+const DUCKDB_SCRIPT: &str = include_str!("../../../scripts/duckdb_quarterly.py");
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// Aantallen patiënten om te meten, gescheiden door komma's.
     #[arg(long, value_delimiter = ',', default_value = "100000,300000,1000000")]
     sizes: Vec<u64>,
-    /// Patiënten per praktijk.
-    #[arg(long, default_value_t = 3000)]
+    /// Patiënten per praktijk (1M patiënten = 300 praktijken van 3334).
+    #[arg(long, default_value_t = 3334)]
     patients_per_practice: u32,
     /// PostgreSQL-server waarop benchmarkdatabases worden aangemaakt; "off" slaat PostgreSQL over.
     #[arg(
@@ -25,25 +34,54 @@ pub struct BenchArgs {
         default_value = "postgres://postgres@127.0.0.1:5432/postgres"
     )]
     postgres_url: String,
-    /// Map voor gegenereerde extracten en SQLite-bestanden (standaard: een tijdelijke map).
+    /// DuckDB ernaast draaien (Python-pakket duckdb, wordt met pip geïnstalleerd als het
+    /// ontbreekt); "off" slaat DuckDB over.
+    #[arg(long, default_value = "on")]
+    duckdb: String,
+    /// Alleen inlezen en het kwartaalrapport (geen acht kwartalen, halfjaar en financiering).
+    #[arg(long)]
+    quick: bool,
+    /// Map voor gegenereerde extracten en databases (standaard: een tijdelijke map).
     #[arg(long)]
     work_dir: Option<PathBuf>,
+    /// De extracten en databases na afloop laten staan (met --work-dir).
+    #[arg(long)]
+    keep: bool,
 }
+
+/// The hidden child of the bench: several reports in one run, as the dashboards ask them.
+#[derive(clap::Args)]
+pub struct ReportsArgs {
+    /// Perioden, gescheiden door komma's, bijv. 2025-Q3,2025-Q4,…
+    #[arg(long, value_delimiter = ',')]
+    periods: Vec<String>,
+}
+
+/// The reference date of the bench's quarterly report, and the eight quarters up to it.
+const QUARTER: &str = "2027-Q2";
+const EIGHT_QUARTERS: &str = "2025-Q3,2025-Q4,2026-Q1,2026-Q2,2026-Q3,2026-Q4,2027-Q1,2027-Q2";
 
 struct Measured {
     seconds: f64,
     peak_rss_mib: f64,
+    stdout: String,
 }
 
-/// Runs `kernteam ARGS…` as a child and measures it.
-fn measure(args: &[String]) -> anyhow::Result<Measured> {
-    let exe = std::env::current_exe()?;
+/// Runs `program ARGS…` as a child and measures it.
+fn measure_program(program: &Path, args: &[String]) -> anyhow::Result<Measured> {
     let started = Instant::now();
-    let child = Command::new(exe)
+    let child = Command::new(program)
         .args(args)
-        .stdout(std::process::Stdio::null())
-        .spawn()?;
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("{} niet te starten", program.display()))?;
     let pid = child.id() as libc::pid_t;
+    // Read the (small) output before reaping, so the child never blocks on a full pipe.
+    let mut out = String::new();
+    if let Some(mut stdout) = child.stdout {
+        use std::io::Read;
+        stdout.read_to_string(&mut out)?;
+    }
     let mut status: libc::c_int = 0;
     // SAFETY: plain FFI call with valid pointers to locals; the child is ours and not yet reaped.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -53,12 +91,18 @@ fn measure(args: &[String]) -> anyhow::Result<Measured> {
         bail!("wachten op {args:?} mislukt");
     }
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        bail!("{args:?} is mislukt (status {status})");
+        bail!("{} {args:?} is mislukt (status {status})", program.display());
     }
     Ok(Measured {
         seconds,
         peak_rss_mib: usage.ru_maxrss as f64 / 1024.0,
+        stdout: out,
     })
+}
+
+/// Runs `kernteam ARGS…` as a child and measures it.
+fn measure(args: &[String]) -> anyhow::Result<Measured> {
+    measure_program(&std::env::current_exe()?, args)
 }
 
 fn pg_database(admin: &str, name: &str) -> anyhow::Result<String> {
@@ -80,6 +124,72 @@ fn pg_database(admin: &str, name: &str) -> anyhow::Result<String> {
     }
 }
 
+/// The size of a PostgreSQL database in MiB.
+fn pg_size_mib(url: &str) -> Option<f64> {
+    let out = Command::new("psql")
+        .args([url, "-At", "-c", "SELECT pg_database_size(current_database())"])
+        .output()
+        .ok()?;
+    let bytes: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+    Some(bytes / 1048576.0)
+}
+
+/// Python with the `duckdb` package, installed with pip when missing.
+fn duckdb_python() -> anyhow::Result<PathBuf> {
+    let python = PathBuf::from("python3");
+    let has = |p: &Path| {
+        Command::new(p)
+            .args(["-c", "import duckdb"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !has(&python) {
+        eprintln!("DuckDB ontbreekt: pip install duckdb");
+        let ok = Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "duckdb"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok || !has(&python) {
+            bail!("DuckDB (Python-pakket duckdb) niet te installeren; draai met --duckdb off");
+        }
+    }
+    Ok(python)
+}
+
+/// The extract figures of a report's totals, as DuckDB's script prints them.
+const COMPARED: [&str; 11] = [
+    "registered",
+    "aged_75_plus",
+    "pct_75_plus",
+    "frail_registered",
+    "frail_aged_75_plus",
+    "frail_with_acp",
+    "frail_in_chain_care",
+    "polypharmacy_75_plus",
+    "wlz_vv5_plus",
+    "insulin_transition",
+    "practices",
+];
+
+/// Whether Kernteam's report (JSON) has DuckDB's totals; the keys that differ otherwise.
+fn agree(report_json: &Path, duck: &serde_json::Value) -> anyhow::Result<Result<(), Vec<String>>> {
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(report_json)?)?;
+    let totals = &report["totals"];
+    let differ: Vec<String> = COMPARED
+        .iter()
+        .filter(|k| totals[**k] != duck[**k])
+        .map(|k| format!("{k}: Kernteam {} / DuckDB {}", totals[*k], duck[*k]))
+        .collect();
+    Ok(if differ.is_empty() { Ok(()) } else { Err(differ) })
+}
+
+fn file_mib(path: &Path) -> f64 {
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    (len(path) + len(&wal)) as f64 / 1048576.0
+}
+
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let temp;
     let work = match &args.work_dir {
@@ -90,15 +200,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
     };
     std::fs::create_dir_all(&work)?;
+    let duck = if args.duckdb == "off" {
+        None
+    } else {
+        let script = work.join("duckdb_quarterly.py");
+        std::fs::write(&script, DUCKDB_SCRIPT)?;
+        Some((duckdb_python()?, script))
+    };
     let extract_date = NaiveDate::from_ymd_opt(2027, 7, 4).expect("valid date");
     println!(
-        "machine: {} cores; {}",
+        "machine: {} cores; {}; {}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        memory_total()
-    );
-    println!(
-        "{:>9} {:>10} {:>10} {:>9} {:>9} {:>11} {:>9} {:>9} {:>9} {:>9}",
-        "patients", "backend", "rows", "gen s", "import s", "rows/s", "imp MiB", "report s", "rep MiB", "total s"
+        memory_total(),
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
     );
     for &size in &args.sizes {
         let per = u64::from(args.patients_per_practice);
@@ -115,49 +229,160 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let generated = kernteam_synth::generate_region(&opts, &dir, &mut |_, _| {})?;
         let gen_seconds = started.elapsed().as_secs_f64();
         let rows: u64 = generated.iter().map(|g| g.rows).sum();
+        let csv_mib: f64 = generated
+            .iter()
+            .flat_map(|g| std::fs::read_dir(&g.dir).into_iter().flatten().flatten())
+            .map(|e| e.metadata().map_or(0, |m| m.len()) as f64 / 1048576.0)
+            .sum();
         let dirs: Vec<String> = generated.iter().map(|g| g.dir.display().to_string()).collect();
+        println!(
+            "\n{size} patiënten: {practices} praktijken, {rows} regels, {csv_mib:.0} MiB CSV, gegenereerd in {gen_seconds:.1} s"
+        );
 
-        let mut backends = vec![(
-            "SQLite",
-            format!("sqlite://{}", work.join(format!("bench-{size}.db")).display()),
-        )];
-        let _ = std::fs::remove_file(work.join(format!("bench-{size}.db")));
+        let duck_figures = match &duck {
+            None => None,
+            Some((python, script)) => {
+                let m = measure_program(
+                    python,
+                    &[
+                        script.display().to_string(),
+                        dir.display().to_string(),
+                        "2027-06-30".into(),
+                    ],
+                )?;
+                let v: serde_json::Value = serde_json::from_str(m.stdout.trim())?;
+                println!(
+                    "  DuckDB {}: kwartaalcijfers uit de CSV's in {:.2} s (proces {:.2} s, piek {:.0} MiB)",
+                    duckdb_version(python),
+                    v["seconds"].as_f64().unwrap_or(f64::NAN),
+                    m.seconds,
+                    m.peak_rss_mib
+                );
+                Some((v, m))
+            }
+        };
+
+        let db_file = work.join(format!("bench-{size}.db"));
+        for ext in ["", "-wal", "-shm", ".key", ".anchor"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", db_file.display()));
+        }
+        let mut backends = vec![("SQLite", format!("sqlite://{}", db_file.display()))];
         if args.postgres_url != "off" {
             backends.push((
                 "PostgreSQL",
                 pg_database(&args.postgres_url, &format!("kernteam_bench_{size}"))?,
             ));
         }
+        println!(
+            "  {:<10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
+            "backend",
+            "import s",
+            "rows/s",
+            "imp MiB",
+            "Q s",
+            "Q MiB",
+            "total s",
+            "8×Q s",
+            "H s",
+            "fund s",
+            "db MiB",
+            "÷DuckDB"
+        );
         for (name, url) in backends {
             let mut import_args = vec!["--database-url".to_string(), url.clone(), "import".to_string()];
             import_args.extend(dirs.iter().cloned());
             let import = measure(&import_args)?;
-            let report = measure(&[
-                "--database-url".into(),
-                url.clone(),
-                "report".into(),
-                "quarterly".into(),
-                "--period".into(),
-                "2027-Q2".into(),
-                "--output".into(),
-                "/dev/null".into(),
-            ])?;
+            let report_file = work.join(format!("report-{size}-{name}.json"));
+            let report = measure(&report_command(&url, "quarterly", QUARTER, &report_file))?;
+            let total = import.seconds + report.seconds;
+            let (eight, half, funding) = if args.quick {
+                (None, None, None)
+            } else {
+                let eight = measure(&[
+                    "--database-url".into(),
+                    url.clone(),
+                    "bench-reports".into(),
+                    "--periods".into(),
+                    EIGHT_QUARTERS.into(),
+                ])?;
+                let half = measure(&report_command(&url, "half-yearly", "2027-H1", Path::new("/dev/null")))?;
+                let funding = measure(&report_command(&url, "funding", "2027", Path::new("/dev/null")))?;
+                (Some(eight), Some(half), Some(funding))
+            };
+            let db_mib = match name {
+                "SQLite" => Some(file_mib(&db_file)),
+                _ => pg_size_mib(&url),
+            };
+            let ratio = duck_figures
+                .as_ref()
+                .and_then(|(v, _)| v["seconds"].as_f64())
+                .map(|d| total / d);
+            let opt = |m: &Option<Measured>| m.as_ref().map_or("-".to_string(), |m| format!("{:.2}", m.seconds));
             println!(
-                "{:>9} {:>10} {:>10} {:>9.1} {:>9.1} {:>11.0} {:>9.0} {:>9.1} {:>9.0} {:>9.1}",
-                size,
+                "  {:<10} {:>8.2} {:>10.0} {:>8.0} {:>8.2} {:>8.0} {:>8.2} {:>8} {:>8} {:>8} {:>8} {:>7}",
                 name,
-                rows,
-                gen_seconds,
                 import.seconds,
                 rows as f64 / import.seconds,
                 import.peak_rss_mib,
                 report.seconds,
                 report.peak_rss_mib,
-                import.seconds + report.seconds
+                total,
+                opt(&eight),
+                opt(&half),
+                opt(&funding),
+                db_mib.map_or("-".into(), |m| format!("{m:.0}")),
+                ratio.map_or("-".into(), |r| format!("{r:.2}")),
             );
+            if let Some((v, _)) = &duck_figures {
+                match agree(&report_file, v)? {
+                    Ok(()) => println!("  {:<10} totalen gelijk aan die van DuckDB", ""),
+                    Err(differ) => println!("  {:<10} VERSCHIL met DuckDB: {}", "", differ.join("; ")),
+                }
+            }
         }
-        remove_quietly(&dir);
+        if !args.keep {
+            remove_quietly(&dir);
+        }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_command(url: &str, kind: &str, period: &str, output: &Path) -> Vec<String> {
+    [
+        "--database-url",
+        url,
+        "report",
+        kind,
+        "--period",
+        period,
+        "--output",
+        &output.display().to_string(),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn duckdb_version(python: &Path) -> String {
+    Command::new(python)
+        .args(["-c", "import duckdb; print(duckdb.__version__)"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The bench's child for several reports in one run ([`kernteam_report::build_reports`]).
+pub async fn reports(database_url: &str, args: ReportsArgs) -> anyhow::Result<ExitCode> {
+    let periods = args
+        .periods
+        .iter()
+        .map(|p| Period::parse(ReportKind::Quarterly, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let db = kernteam_store::Db::connect(database_url).await?;
+    let reports = kernteam_report::build_reports(&db, &periods, &CodeSets::default(), &mut |_, _| {}).await?;
+    for r in &reports {
+        println!("{} {} registered", r.period, r.totals.extract.registered);
+    }
+    db.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -194,6 +194,9 @@ enum Command {
     /// Benchmark: 100k, 300k en 1M patiënten genereren, inlezen en rapporteren op SQLite
     /// en PostgreSQL; toont regels per seconde, seconden per fase en piekgeheugen.
     Bench(bench::BenchArgs),
+    /// Voor `bench`: meerdere rapporten in één keer.
+    #[command(hide = true)]
+    BenchReports(bench::ReportsArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -375,6 +378,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(args).await,
+        Command::BenchReports(args) => bench::reports(&database_url, args).await,
         Command::Serve {
             bind,
             secure_cookies,

@@ -113,49 +113,79 @@ pub async fn recorded_figures(
     snapshot_id: i64,
     period: &Period,
 ) -> Result<RecordedFigures, StoreError> {
-    let (from, to) = (period.start, period.reference_date);
-    let registered: HashSet<i64> = db
-        .snapshot_people(snapshot_id)
-        .await?
-        .into_iter()
-        .filter(|p| active_on(p.registration_start, p.registration_end, to))
-        .map(|p| p.patient_id)
-        .collect();
-    let mut by_patient: HashMap<i64, Vec<Decision>> = HashMap::new();
-    for (patient, d) in db.practice_decisions(practice_id).await? {
-        by_patient.entry(patient).or_default().push(d);
-    }
-    let included = by_patient
-        .iter()
-        .filter(|(patient, ds)| registered.contains(patient) && status_on(ds, to) == ProgramStatus::Included)
-        .count() as u64;
-    let mut figures = RecordedFigures {
-        included,
-        poh_o_hours_per_week: db.poh_o_hours_on(practice_id, to).await?,
-        mdo_count: db.held_meetings_between(practice_id, from, to).await?,
-        ..RecordedFigures::default()
-    };
-    for (funding, n) in db.consultation_counts(practice_id, from, to).await? {
-        match Funding::from_code(&funding) {
-            Some(Funding::Zvw) => figures.so_consultations.zvw += n,
-            Some(Funding::Wlz) => figures.so_consultations.wlz += n,
-            None => return Err(StoreError::Corrupt(format!("financiering '{funding}'"))),
+    PracticeRecords::default()
+        .recorded(db, practice_id, snapshot_id, period)
+        .await
+}
+
+/// What the recorded figures of one practice read once for all the periods of a run:
+/// the decisions, and per snapshot who is registered (only needed when there are decisions).
+#[derive(Default)]
+struct PracticeRecords {
+    decisions: Option<HashMap<i64, Vec<Decision>>>,
+    registrations: HashMap<i64, Vec<kernteam_store::facts::Registration>>,
+}
+
+impl PracticeRecords {
+    async fn recorded(
+        &mut self,
+        db: &Db,
+        practice_id: i64,
+        snapshot_id: i64,
+        period: &Period,
+    ) -> Result<RecordedFigures, StoreError> {
+        let (from, to) = (period.start, period.reference_date);
+        if self.decisions.is_none() {
+            let mut by_patient: HashMap<i64, Vec<Decision>> = HashMap::new();
+            for (patient, d) in db.practice_decisions(practice_id).await? {
+                by_patient.entry(patient).or_default().push(d);
+            }
+            self.decisions = Some(by_patient);
         }
-    }
-    let (start, end) = (
-        local_midnight_utc(from),
-        local_midnight_utc(to.succ_opt().unwrap_or(to)),
-    );
-    for (kind, n) in db.event_counts(practice_id, &start, &end).await? {
-        match EventKind::from_code(&kind) {
-            Some(k) if k.is_elv() => figures.elv_referrals += n,
-            Some(EventKind::SehReferral) => figures.seh_referrals += n,
-            Some(EventKind::WlzCrisisAdmission) => figures.wlz_crisis_admissions += n,
-            Some(_) => {}
-            None => return Err(StoreError::Corrupt(format!("gebeurtenis '{kind}'"))),
+        let by_patient = self.decisions.as_ref().expect("read above");
+        let mut included = 0;
+        if !by_patient.is_empty() {
+            if let std::collections::hash_map::Entry::Vacant(e) = self.registrations.entry(snapshot_id) {
+                e.insert(db.snapshot_registrations(snapshot_id).await?);
+            }
+            let registered: HashSet<i64> = self.registrations[&snapshot_id]
+                .iter()
+                .filter(|p| active_on(p.registration_start, p.registration_end, to))
+                .map(|p| p.patient_id)
+                .collect();
+            included = by_patient
+                .iter()
+                .filter(|(patient, ds)| registered.contains(patient) && status_on(ds, to) == ProgramStatus::Included)
+                .count() as u64;
         }
+        let mut figures = RecordedFigures {
+            included,
+            poh_o_hours_per_week: db.poh_o_hours_on(practice_id, to).await?,
+            mdo_count: db.held_meetings_between(practice_id, from, to).await?,
+            ..RecordedFigures::default()
+        };
+        for (funding, n) in db.consultation_counts(practice_id, from, to).await? {
+            match Funding::from_code(&funding) {
+                Some(Funding::Zvw) => figures.so_consultations.zvw += n,
+                Some(Funding::Wlz) => figures.so_consultations.wlz += n,
+                None => return Err(StoreError::Corrupt(format!("financiering '{funding}'"))),
+            }
+        }
+        let (start, end) = (
+            local_midnight_utc(from),
+            local_midnight_utc(to.succ_opt().unwrap_or(to)),
+        );
+        for (kind, n) in db.event_counts(practice_id, &start, &end).await? {
+            match EventKind::from_code(&kind) {
+                Some(k) if k.is_elv() => figures.elv_referrals += n,
+                Some(EventKind::SehReferral) => figures.seh_referrals += n,
+                Some(EventKind::WlzCrisisAdmission) => figures.wlz_crisis_admissions += n,
+                Some(_) => {}
+                None => return Err(StoreError::Corrupt(format!("gebeurtenis '{kind}'"))),
+            }
+        }
+        Ok(figures)
     }
-    Ok(figures)
 }
 
 /// The start of a local calendar day as a stored UTC instant. Events are stored in UTC
@@ -180,11 +210,23 @@ pub async fn build_report(
     codes: &CodeSets,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ReportError> {
+    let mut reports = build_reports(db, std::slice::from_ref(period), codes, progress).await?;
+    Ok(reports.remove(0))
+}
+
+/// Computes the reports of several periods in one pass over the practices: a practice's
+/// snapshot facts are read once for all the periods that choose that snapshot, and its
+/// decisions once for all periods; only the figures on each R are computed per period.
+/// `progress(done, total)` is called after each practice.
+pub async fn build_reports(
+    db: &Db,
+    periods: &[Period],
+    codes: &CodeSets,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<Report>, ReportError> {
     let snapshots = db.snapshots().await?;
     let settings = db.region_settings().await?;
     let contracts = db.contracts().await?;
-    let year = chrono::Datelike::year(&period.reference_date);
-    let with_capacity = period.kind != ReportKind::Funding;
     let mut by_practice: Vec<(i64, Vec<&kernteam_store::extracts::SnapshotRef>)> = Vec::new();
     for s in &snapshots {
         match by_practice.last_mut() {
@@ -193,17 +235,30 @@ pub async fn build_report(
         }
     }
     let total = by_practice.len();
-    let mut practices = Vec::with_capacity(total);
+    let mut per_period: Vec<Vec<PracticeFigures>> = periods.iter().map(|_| Vec::with_capacity(total)).collect();
     for (done, (practice_id, list)) in by_practice.iter().enumerate() {
         let dates: Vec<NaiveDate> = list.iter().map(|s| s.extract_date).collect();
-        if let Some(choice) = choose_snapshot(&dates, period.reference_date) {
+        let mut loaded: Option<(i64, Vec<kernteam_domain::figures::PatientFacts>)> = None;
+        let mut records = PracticeRecords::default();
+        for (period, practices) in periods.iter().zip(per_period.iter_mut()) {
+            let Some(choice) = choose_snapshot(&dates, period.reference_date) else {
+                continue;
+            };
             let snapshot = list
                 .iter()
                 .find(|s| s.extract_date == choice.extract_date)
                 .expect("chosen from this list");
-            let facts = db.snapshot_facts(snapshot.id).await?;
-            let extract = ExtractFigures::compute(&facts, period.reference_date, codes);
-            let recorded = recorded_figures(db, *practice_id, snapshot.id, period).await?;
+            let facts = match &loaded {
+                Some((id, facts)) if *id == snapshot.id => facts,
+                _ => {
+                    let facts = db.snapshot_facts(snapshot.id).await?;
+                    &loaded.insert((snapshot.id, facts)).1
+                }
+            };
+            let extract = ExtractFigures::compute(facts, period.reference_date, codes);
+            let recorded = records.recorded(db, *practice_id, snapshot.id, period).await?;
+            let year = chrono::Datelike::year(&period.reference_date);
+            let with_capacity = period.kind != ReportKind::Funding;
             let capacity = with_capacity.then(|| {
                 capacity_figures(
                     &settings,
@@ -227,6 +282,16 @@ pub async fn build_report(
         }
         progress(done + 1, total);
     }
+    Ok(periods
+        .iter()
+        .zip(per_period)
+        .map(|(period, practices)| assemble(period, &settings, practices))
+        .collect())
+}
+
+/// A report from its practices' figures: sorted by AGB code, with the totals.
+fn assemble(period: &Period, settings: &RegionSettings, mut practices: Vec<PracticeFigures>) -> Report {
+    let with_capacity = period.kind != ReportKind::Funding;
     practices.sort_by(|a, b| a.agb_code.cmp(&b.agb_code));
     let extract = ExtractFigures::sum(practices.iter().map(|p| &p.extract));
     let totals = Totals {
@@ -237,18 +302,18 @@ pub async fn build_report(
                 &settings.capacity_band,
             )
         }),
-        funding: (!with_capacity).then(|| FundingFigures::of(&settings, period, extract.pct_75_plus)),
+        funding: (!with_capacity).then(|| FundingFigures::of(settings, period, extract.pct_75_plus)),
         extract,
         recorded: RecordedFigures::sum(practices.iter().map(|p| &p.recorded)),
     };
-    Ok(Report {
+    Report {
         report: period.kind.as_str(),
         period: period.label.clone(),
         start: period.start,
         reference_date: period.reference_date,
         practices,
         totals,
-    })
+    }
 }
 
 pub fn to_json(report: &Report) -> Result<String, ReportError> {

@@ -1,5 +1,5 @@
 //! Figures over several quarters, for the dashboards and the regional report: per quarter
-//! the quarterly report of reports.md + region.md ([`crate::build_report`]) and the
+//! the quarterly report of reports.md + region.md ([`crate::build_reports`]) and the
 //! care-process indicators from Kernteam's own records ([`CareProcess`]), per practice.
 //! Which figures there are, and how each is read from a practice's row or the totals,
 //! is [`FIGURES`]; suppression and medians are applied by the caller (who knows the
@@ -19,7 +19,7 @@ use kernteam_store::documents::Document;
 use kernteam_store::{Db, StoreError};
 use serde::Serialize;
 
-use crate::{build_report, local_midnight_utc, Report, ReportError};
+use crate::{build_reports, local_midnight_utc, Report, ReportError};
 
 /// The `n` quarters ending with the last quarter completed before `today`, oldest first.
 pub fn last_quarters(today: NaiveDate, n: usize) -> Vec<Period> {
@@ -167,15 +167,16 @@ impl PracticeRecords {
     }
 }
 
-/// Computes the quarters: each report once, each practice's records once.
+/// Computes the quarters: the reports in one pass ([`build_reports`]), each practice's
+/// records once, and who is registered per snapshot only where someone was ever included.
 pub async fn build_quarters(db: &Db, periods: &[Period], codes: &CodeSets) -> Result<Vec<Quarter>, ReportError> {
     let snapshots = db.snapshots().await?;
     let now = Utc::now();
+    let reports = build_reports(db, periods, codes, &mut |_, _| {}).await?;
     let mut records: HashMap<i64, PracticeRecords> = HashMap::new();
-    let mut people: HashMap<i64, Vec<kernteam_store::patients::Person>> = HashMap::new();
+    let mut people: HashMap<i64, Vec<kernteam_store::facts::Registration>> = HashMap::new();
     let mut quarters = Vec::with_capacity(periods.len());
-    for period in periods {
-        let report = build_report(db, period, codes, &mut |_, _| {}).await?;
+    for (period, report) in periods.iter().zip(reports) {
         let mut care = HashMap::new();
         for p in &report.practices {
             let Some(s) = snapshots
@@ -187,19 +188,21 @@ pub async fn build_quarters(db: &Db, periods: &[Period], codes: &CodeSets) -> Re
             if let std::collections::hash_map::Entry::Vacant(e) = records.entry(s.practice_id) {
                 e.insert(PracticeRecords::read(db, s.practice_id).await?);
             }
-            if let std::collections::hash_map::Entry::Vacant(e) = people.entry(s.id) {
-                e.insert(db.snapshot_people(s.id).await?);
-            }
+            let practice = &records[&s.practice_id];
             let r = period.reference_date;
-            let registered: HashSet<i64> = people[&s.id]
-                .iter()
-                .filter(|x| active_on(x.registration_start, x.registration_end, r))
-                .map(|x| x.patient_id)
-                .collect();
-            care.insert(
-                p.agb_code.clone(),
-                records[&s.practice_id].care_process(&registered, period, now),
-            );
+            let registered: HashSet<i64> = if practice.decisions.is_empty() {
+                HashSet::new()
+            } else {
+                if let std::collections::hash_map::Entry::Vacant(e) = people.entry(s.id) {
+                    e.insert(db.snapshot_registrations(s.id).await?);
+                }
+                people[&s.id]
+                    .iter()
+                    .filter(|x| active_on(x.registration_start, x.registration_end, r))
+                    .map(|x| x.patient_id)
+                    .collect()
+            };
+            care.insert(p.agb_code.clone(), practice.care_process(&registered, period, now));
         }
         let care_totals = CareProcess::sum(care.values());
         quarters.push(Quarter {

@@ -1,14 +1,19 @@
 //! Writing a practice's extract as one snapshot, all or nothing, and listing snapshots.
+//!
+//! The rows of an import are the bulk of all writing Kernteam does, so each backend has a
+//! writer of its own ([`pg_copy`], [`sqlite_bulk`]) around the same statements
+//! ([`sql`]); the facts per patient for the reports are put together on the way
+//! ([`crate::facts_blob`]).
 
-use chrono::NaiveDate;
+mod pg_copy;
+mod sqlite_bulk;
+
+use chrono::{Datelike, NaiveDate};
 use kernteam_domain::codes::ChainProgram;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
-use crate::{now_timestamp, parse_stored_date, Backend, Db, StoreResult};
-
-/// Rows per multi-row INSERT. With at most 13 parameters a row this stays far below
-/// SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
-const BATCH_ROWS: usize = 500;
+use crate::facts_blob::FactsBuilder;
+use crate::{parse_stored_date, Backend, Db, StoreError, StoreResult};
 
 pub struct PatientRow {
     pub his_id: String,
@@ -59,74 +64,152 @@ pub struct ProgramRow {
     pub end: Option<NaiveDate>,
 }
 
-enum Arg {
-    Text(Option<String>),
-    Int(i64),
+/// One row of an extract, for [`SnapshotWriter::write`].
+pub enum SnapshotRow {
+    Patient(PatientRow),
+    Episode(EpisodeRow),
+    Medication(MedicationRow),
+    Determinant(DeterminantRow),
+    Program(ProgramRow),
 }
 
-fn date(d: NaiveDate) -> Arg {
-    Arg::Text(Some(d.format("%Y-%m-%d").to_string()))
-}
-
-fn opt_date(d: Option<NaiveDate>) -> Arg {
-    Arg::Text(d.map(|d| d.format("%Y-%m-%d").to_string()))
-}
-
+/// The snapshot tables, in the order an extract's files are read.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Table {
-    Patients = 0,
-    Episodes = 1,
-    Medications = 2,
-    Determinants = 3,
-    Programs = 4,
+pub(crate) enum Table {
+    Patients,
+    Episodes,
+    Medications,
+    Determinants,
+    Programs,
 }
 
-const TABLES: [(Table, &str, &[&str]); 5] = [
-    (
+impl Table {
+    pub(crate) const ALL: [Table; 5] = [
         Table::Patients,
-        "snapshot_patients",
-        &[
-            "his_id",
-            "bsn",
-            "family_name",
-            "given_name",
-            "birth_date",
-            "sex",
-            "registration_start",
-            "registration_end",
-            "postal_code",
-            "address",
-            "city",
-            "phone",
-        ],
-    ),
-    (
         Table::Episodes,
-        "snapshot_episodes",
-        &["his_id", "icpc", "start_date", "end_date", "title"],
-    ),
-    (
         Table::Medications,
-        "snapshot_medications",
-        &["his_id", "atc", "start_date", "end_date", "name", "dosage"],
-    ),
-    (
         Table::Determinants,
-        "snapshot_determinants",
-        &["his_id", "labcode", "date", "value"],
-    ),
-    (
         Table::Programs,
-        "snapshot_programs",
-        &["his_id", "program", "start_date", "end_date"],
-    ),
-];
+    ];
 
-/// `INSERT INTO t (snapshot_id, c1, …) VALUES (…), (…)` for `rows` rows.
-fn insert_sql(backend: Backend, table: &str, columns: &[&str], rows: usize) -> String {
-    let mut all = vec!["snapshot_id"];
-    all.extend_from_slice(columns);
-    crate::multi_row_insert(backend, table, &all, rows)
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Table::Patients => "snapshot_patients",
+            Table::Episodes => "snapshot_episodes",
+            Table::Medications => "snapshot_medications",
+            Table::Determinants => "snapshot_determinants",
+            Table::Programs => "snapshot_programs",
+        }
+    }
+
+    /// The columns after `snapshot_id`, in the order the writers give them.
+    pub(crate) fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Patients => &[
+                "his_id",
+                "bsn",
+                "family_name",
+                "given_name",
+                "birth_date",
+                "sex",
+                "registration_start",
+                "registration_end",
+                "postal_code",
+                "address",
+                "city",
+                "phone",
+            ],
+            Table::Episodes => &["his_id", "icpc", "start_date", "end_date", "title"],
+            Table::Medications => &["his_id", "atc", "start_date", "end_date", "name", "dosage"],
+            Table::Determinants => &["his_id", "labcode", "date", "value"],
+            Table::Programs => &["his_id", "program", "start_date", "end_date"],
+        }
+    }
+}
+
+impl SnapshotRow {
+    pub(crate) fn table(&self) -> Table {
+        match self {
+            SnapshotRow::Patient(_) => Table::Patients,
+            SnapshotRow::Episode(_) => Table::Episodes,
+            SnapshotRow::Medication(_) => Table::Medications,
+            SnapshotRow::Determinant(_) => Table::Determinants,
+            SnapshotRow::Program(_) => Table::Programs,
+        }
+    }
+
+    /// Adds the row to the facts of the snapshot and to the counts.
+    pub(crate) fn note(&self, facts: &mut FactsBuilder, counts: &mut RowCounts) {
+        match self {
+            SnapshotRow::Patient(r) => {
+                counts.patients += 1;
+                facts.patient(&r.his_id, r.birth_date, r.registration_start, r.registration_end);
+            }
+            SnapshotRow::Episode(r) => {
+                counts.episodes += 1;
+                facts.episode(&r.his_id, &r.icpc, r.start, r.end);
+            }
+            SnapshotRow::Medication(r) => {
+                counts.medications += 1;
+                facts.medication(&r.his_id, &r.atc, r.start, r.end);
+            }
+            SnapshotRow::Determinant(r) => {
+                counts.determinants += 1;
+                facts.determinant(&r.his_id, r.labcode, r.date, &r.value);
+            }
+            SnapshotRow::Program(r) => {
+                counts.programs += 1;
+                facts.program(&r.his_id, r.program, r.start, r.end);
+            }
+        }
+    }
+}
+
+/// `YYYY-MM-DD`, as dates are stored, without chrono's formatting machinery (it runs for
+/// every date of every row of an import).
+pub(crate) fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
+    let (y, m, day) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
+    out.extend_from_slice(&[
+        b'0' + (y / 1000) as u8,
+        b'0' + (y / 100 % 10) as u8,
+        b'0' + (y / 10 % 10) as u8,
+        b'0' + (y % 10) as u8,
+        b'-',
+        b'0' + (m / 10) as u8,
+        b'0' + (m % 10) as u8,
+        b'-',
+        b'0' + (day / 10) as u8,
+        b'0' + (day % 10) as u8,
+    ]);
+}
+
+/// The statements both writers run around the rows (`$n` placeholders; the SQLite writer
+/// numbers them `?n`).
+pub(crate) mod sql {
+    pub const UPSERT_PRACTICE: &str = "INSERT INTO practices (agb_code, name, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (agb_code) DO UPDATE SET name = excluded.name RETURNING id";
+    pub const EARLIER: &str = "SELECT id FROM snapshots WHERE practice_id = $1 AND extract_date = $2";
+    /// Everything of an earlier snapshot, children first.
+    pub const DELETE_EARLIER: [&str; 7] = [
+        "DELETE FROM snapshot_facts WHERE snapshot_id = $1",
+        "DELETE FROM snapshot_programs WHERE snapshot_id = $1",
+        "DELETE FROM snapshot_determinants WHERE snapshot_id = $1",
+        "DELETE FROM snapshot_medications WHERE snapshot_id = $1",
+        "DELETE FROM snapshot_episodes WHERE snapshot_id = $1",
+        "DELETE FROM snapshot_patients WHERE snapshot_id = $1",
+        "DELETE FROM snapshots WHERE id = $1",
+    ];
+    pub const INSERT_SNAPSHOT: &str = "INSERT INTO snapshots (practice_id, extract_date, imported_at, source) \
+         VALUES ($1, $2, $3, $4) RETURNING id";
+    pub const CONTACT: &str = "UPDATE practices SET address = COALESCE($1, address), city = COALESCE($2, city), \
+         phone = COALESCE($3, phone) WHERE id = $4";
+    /// Every patient of the snapshot gets its lasting identity in `patients`.
+    pub const PATIENTS: &str = "INSERT INTO patients (practice_id, his_id, created_at) \
+         SELECT $1, his_id, $2 FROM snapshot_patients WHERE snapshot_id = $3 \
+         ON CONFLICT (practice_id, his_id) DO NOTHING";
+    pub const COUNTS: &str = "UPDATE snapshots SET patient_rows = $1, episode_rows = $2, medication_rows = $3, \
+         determinant_rows = $4, program_rows = $5 WHERE id = $6";
+    pub const FACTS: &str = "INSERT INTO snapshot_facts (snapshot_id, format, data) VALUES ($1, $2, $3)";
 }
 
 /// What identifies one extract.
@@ -163,242 +246,146 @@ pub struct SnapshotSummary {
     pub rows: RowCounts,
 }
 
-/// One extract being written inside a single transaction. Rows are buffered and written in
-/// multi-row INSERTs; [`SnapshotWriter::finish`] commits. Dropping the writer without
-/// finishing rolls everything back, including the replacement of an earlier snapshot.
+/// What the writer's worker is told.
+pub(crate) enum Command {
+    Contact(crate::people::PracticeContact),
+    Rows(Vec<SnapshotRow>),
+    /// Write the rest, the facts and the counts, and commit.
+    Finish,
+}
+
+/// What a worker reports once it has begun: the practice, the snapshot, and whether an
+/// earlier one was replaced.
+pub(crate) type Begun = (i64, i64, bool);
+
+/// One extract being written inside a single transaction, by a worker of the backend: on
+/// PostgreSQL a task that streams the rows with `COPY … FROM STDIN`, on SQLite a thread
+/// with its own connection and one prepared statement per table. Rows go to the worker in
+/// batches; [`SnapshotWriter::finish`] commits. Dropping the writer without finishing
+/// rolls everything back, including the replacement of an earlier snapshot.
 pub struct SnapshotWriter {
-    tx: Transaction<'static, Any>,
-    practice_id: i64,
-    snapshot_id: i64,
-    replaced: bool,
-    backend: Backend,
-    buffers: [Vec<Arg>; 5],
-    full_batch_sql: [String; 5],
-    rows: RowCounts,
+    summary: SnapshotSummary,
+    commands: tokio::sync::mpsc::Sender<Command>,
+    /// The worker's outcome; taken once it is awaited.
+    done: Option<tokio::sync::oneshot::Receiver<StoreResult<RowCounts>>>,
+}
+
+/// The worker's ends of the channels.
+pub(crate) struct WorkerEnds {
+    pub begun: tokio::sync::oneshot::Sender<StoreResult<Begun>>,
+    pub commands: tokio::sync::mpsc::Receiver<Command>,
+    pub done: tokio::sync::oneshot::Sender<StoreResult<RowCounts>>,
 }
 
 impl Db {
     /// Starts writing a snapshot: creates the practice if new and removes an earlier
     /// snapshot of the same practice and `extract_date` (inside the transaction).
     pub async fn begin_snapshot(&self, header: &SnapshotHeader) -> StoreResult<SnapshotWriter> {
-        let mut tx = self.pool().begin().await?;
-        let now = now_timestamp();
-        let practice_id: i64 = sqlx::query_scalar(
-            "INSERT INTO practices (agb_code, name, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (agb_code) DO UPDATE SET name = excluded.name RETURNING id",
-        )
-        .bind(&header.agb_code)
-        .bind(&header.practice_name)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let day = header.extract_date.format("%Y-%m-%d").to_string();
-        let earlier: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM snapshots WHERE practice_id = $1 AND extract_date = $2")
-                .bind(practice_id)
-                .bind(&day)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(id) = earlier {
-            for (_, table, _) in TABLES.iter().rev() {
-                sqlx::query(&format!("DELETE FROM {table} WHERE snapshot_id = $1"))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query("DELETE FROM snapshots WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+        let (begun_tx, begun_rx) = tokio::sync::oneshot::channel();
+        let (commands_tx, commands_rx) = tokio::sync::mpsc::channel(4);
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+        let ends = WorkerEnds {
+            begun: begun_tx,
+            commands: commands_rx,
+            done: done_tx,
+        };
+        match self.backend() {
+            Backend::Postgres => pg_copy::start(self, header.clone(), ends)?,
+            Backend::Sqlite => sqlite_bulk::start(self, header.clone(), ends)?,
         }
-        let snapshot_id: i64 = sqlx::query_scalar(
-            "INSERT INTO snapshots (practice_id, extract_date, imported_at, source) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(practice_id)
-        .bind(&day)
-        .bind(&now)
-        .bind(&header.source)
-        .fetch_one(&mut *tx)
-        .await?;
+        let (practice_id, snapshot_id, replaced) = match begun_rx.await {
+            Ok(r) => r?,
+            Err(_) => return Err(worker_gone()),
+        };
         Ok(SnapshotWriter {
-            tx,
-            practice_id,
-            snapshot_id,
-            replaced: earlier.is_some(),
-            buffers: Default::default(),
-            backend: self.backend(),
-            full_batch_sql: TABLES.map(|(_, t, c)| insert_sql(self.backend(), t, c, BATCH_ROWS)),
-            rows: RowCounts::default(),
+            summary: SnapshotSummary {
+                snapshot_id,
+                practice_id,
+                replaced,
+                rows: RowCounts::default(),
+            },
+            commands: commands_tx,
+            done: Some(done_rx),
         })
     }
 }
 
+fn worker_gone() -> StoreError {
+    StoreError::Corrupt("de schrijver van het extract is onverwacht gestopt".into())
+}
+
 impl SnapshotWriter {
     pub fn snapshot_id(&self) -> i64 {
-        self.snapshot_id
+        self.summary.snapshot_id
+    }
+
+    /// The worker's outcome: the row counts once committed, or why it stopped.
+    async fn outcome(&mut self) -> StoreResult<RowCounts> {
+        match self.done.take() {
+            Some(rx) => rx.await.unwrap_or_else(|_| Err(worker_gone())),
+            None => Err(worker_gone()),
+        }
+    }
+
+    async fn send(&mut self, c: Command) -> StoreResult<()> {
+        if self.commands.send(c).await.is_ok() {
+            return Ok(());
+        }
+        // The worker stopped because it failed: say why.
+        Err(match self.outcome().await {
+            Err(e) => e,
+            Ok(_) => worker_gone(),
+        })
     }
 
     /// Records the practice's address and phone from its extract (optional columns of
     /// `practice.csv`): what is empty stays as it was.
     pub async fn practice_contact(&mut self, c: &crate::people::PracticeContact) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE practices SET address = COALESCE($1, address), city = COALESCE($2, city), \
-             phone = COALESCE($3, phone) WHERE id = $4",
-        )
-        .bind(&c.address)
-        .bind(&c.city)
-        .bind(&c.phone)
-        .bind(self.practice_id)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+        self.send(Command::Contact(c.clone())).await
     }
 
-    async fn push(&mut self, table: Table, args: impl IntoIterator<Item = Arg>) -> StoreResult<()> {
-        let buf = &mut self.buffers[table as usize];
-        buf.extend(args);
-        if buf.len() >= BATCH_ROWS * TABLES[table as usize].2.len() {
-            self.flush(table).await?;
-        }
-        Ok(())
+    /// Writes rows (buffered by the worker). Rows of a table come after all rows of the
+    /// tables before it in [`Table::ALL`], as an extract's files are read; every line's
+    /// patient comes first.
+    pub async fn write(&mut self, rows: Vec<SnapshotRow>) -> StoreResult<()> {
+        self.send(Command::Rows(rows)).await
     }
 
-    async fn flush(&mut self, table: Table) -> StoreResult<()> {
-        let (_, name, columns) = TABLES[table as usize];
-        let args = std::mem::take(&mut self.buffers[table as usize]);
-        if args.is_empty() {
-            return Ok(());
-        }
-        let rows = args.len() / columns.len();
-        let partial_sql;
-        let sql = if rows == BATCH_ROWS {
-            &self.full_batch_sql[table as usize]
-        } else {
-            partial_sql = insert_sql(self.backend, name, columns, rows);
-            &partial_sql
-        };
-        let mut query = sqlx::query(sql);
-        for (i, arg) in args.into_iter().enumerate() {
-            if i % columns.len() == 0 {
-                query = query.bind(self.snapshot_id);
-            }
-            query = match arg {
-                Arg::Text(t) => query.bind(t),
-                Arg::Int(i) => query.bind(i),
-            };
-        }
-        query.execute(&mut *self.tx).await?;
-        Ok(())
-    }
-
+    /// Writes one patient (a batch of one; the import sends batches with [`Self::write`]).
     pub async fn patient(&mut self, r: PatientRow) -> StoreResult<()> {
-        self.rows.patients += 1;
-        let args = [
-            Arg::Text(Some(r.his_id)),
-            Arg::Text(r.bsn),
-            Arg::Text(r.family_name),
-            Arg::Text(r.given_name),
-            date(r.birth_date),
-            Arg::Text(r.sex),
-            date(r.registration_start),
-            opt_date(r.registration_end),
-            Arg::Text(r.postal_code),
-            Arg::Text(r.address),
-            Arg::Text(r.city),
-            Arg::Text(r.phone),
-        ];
-        self.push(Table::Patients, args).await
+        self.write(vec![SnapshotRow::Patient(r)]).await
     }
 
     pub async fn episode(&mut self, r: EpisodeRow) -> StoreResult<()> {
-        self.rows.episodes += 1;
-        let args = [
-            Arg::Text(Some(r.his_id)),
-            Arg::Text(Some(r.icpc)),
-            date(r.start),
-            opt_date(r.end),
-            Arg::Text(r.title),
-        ];
-        self.push(Table::Episodes, args).await
+        self.write(vec![SnapshotRow::Episode(r)]).await
     }
 
     pub async fn medication(&mut self, r: MedicationRow) -> StoreResult<()> {
-        self.rows.medications += 1;
-        let args = [
-            Arg::Text(Some(r.his_id)),
-            Arg::Text(Some(r.atc)),
-            date(r.start),
-            opt_date(r.end),
-            Arg::Text(r.name),
-            Arg::Text(r.dosage),
-        ];
-        self.push(Table::Medications, args).await
+        self.write(vec![SnapshotRow::Medication(r)]).await
     }
 
     pub async fn determinant(&mut self, r: DeterminantRow) -> StoreResult<()> {
-        self.rows.determinants += 1;
-        let args = [
-            Arg::Text(Some(r.his_id)),
-            Arg::Int(r.labcode),
-            date(r.date),
-            Arg::Text(Some(r.value)),
-        ];
-        self.push(Table::Determinants, args).await
+        self.write(vec![SnapshotRow::Determinant(r)]).await
     }
 
     pub async fn program(&mut self, r: ProgramRow) -> StoreResult<()> {
-        self.rows.programs += 1;
-        let args = [
-            Arg::Text(Some(r.his_id)),
-            Arg::Text(Some(r.program.code().to_string())),
-            date(r.start),
-            opt_date(r.end),
-        ];
-        self.push(Table::Programs, args).await
+        self.write(vec![SnapshotRow::Program(r)]).await
     }
 
     /// Writes what is buffered, gives every patient of the snapshot its lasting identity in
-    /// `patients`, records the row counts and commits.
+    /// `patients`, stores the facts and the row counts and commits.
     pub async fn finish(mut self) -> StoreResult<SnapshotSummary> {
-        for (table, _, _) in TABLES {
-            self.flush(table).await?;
-        }
-        sqlx::query(
-            "INSERT INTO patients (practice_id, his_id, created_at) \
-             SELECT $1, his_id, $2 FROM snapshot_patients WHERE snapshot_id = $3 \
-             ON CONFLICT (practice_id, his_id) DO NOTHING",
-        )
-        .bind(self.practice_id)
-        .bind(now_timestamp())
-        .bind(self.snapshot_id)
-        .execute(&mut *self.tx)
-        .await?;
-        let r = &self.rows;
-        sqlx::query(
-            "UPDATE snapshots SET patient_rows = $1, episode_rows = $2, medication_rows = $3, \
-             determinant_rows = $4, program_rows = $5 WHERE id = $6",
-        )
-        .bind(r.patients as i64)
-        .bind(r.episodes as i64)
-        .bind(r.medications as i64)
-        .bind(r.determinants as i64)
-        .bind(r.programs as i64)
-        .bind(self.snapshot_id)
-        .execute(&mut *self.tx)
-        .await?;
-        self.tx.commit().await?;
-        Ok(SnapshotSummary {
-            snapshot_id: self.snapshot_id,
-            practice_id: self.practice_id,
-            replaced: self.replaced,
-            rows: self.rows,
-        })
+        self.send(Command::Finish).await?;
+        self.summary.rows = self.outcome().await?;
+        Ok(self.summary)
     }
 
-    /// Abandons the snapshot: nothing of it, nor of a replacement, is kept.
-    pub async fn rollback(self) -> StoreResult<()> {
-        self.tx.rollback().await?;
-        Ok(())
+    /// Abandons the snapshot: nothing of it, nor of a replacement, is kept. Returns when
+    /// the transaction has been rolled back.
+    pub async fn rollback(mut self) -> StoreResult<()> {
+        let (closed, _) = tokio::sync::mpsc::channel(1);
+        drop(std::mem::replace(&mut self.commands, closed));
+        self.outcome().await.map(|_| ())
     }
 }
 

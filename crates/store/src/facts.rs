@@ -46,8 +46,24 @@ impl Db {
             .collect())
     }
 
-    /// [`Db::snapshot_facts`] with each patient's HIS id.
+    /// [`Db::snapshot_facts`] with each patient's HIS id, in the order of the extract.
+    /// Read from the value the import put together ([`crate::facts_blob`]); a snapshot
+    /// imported before there was one is read from its rows.
     pub async fn snapshot_facts_keyed(&self, snapshot_id: i64) -> StoreResult<Vec<(String, PatientFacts)>> {
+        let stored: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT format, data FROM snapshot_facts WHERE snapshot_id = $1")
+                .bind(snapshot_id)
+                .fetch_optional(self.pool())
+                .await?;
+        match stored {
+            Some((crate::facts_blob::FORMAT, data)) => crate::facts_blob::decode(&data),
+            Some((format, _)) => Err(StoreError::Corrupt(format!("snapshot_facts.format: {format}"))),
+            None => self.facts_from_rows(snapshot_id).await,
+        }
+    }
+
+    /// The facts of a snapshot read from its rows (what the stored value must equal).
+    pub async fn facts_from_rows(&self, snapshot_id: i64) -> StoreResult<Vec<(String, PatientFacts)>> {
         self.facts_of(snapshot_id, None).await
     }
 
@@ -150,5 +166,45 @@ impl Db {
             });
         }
         Ok(ids.into_iter().zip(facts).collect())
+    }
+}
+
+/// When a patient of a snapshot is registered, by their lasting id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub patient_id: i64,
+    pub registration_start: chrono::NaiveDate,
+    pub registration_end: Option<chrono::NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RegistrationRow {
+    patient_id: i64,
+    registration_start: String,
+    registration_end: Option<String>,
+}
+
+impl Db {
+    /// Every patient of a snapshot with their registration: what the recorded figures
+    /// need of the snapshot (who counts as included), without the rest of the person.
+    pub async fn snapshot_registrations(&self, snapshot_id: i64) -> StoreResult<Vec<Registration>> {
+        let rows = sqlx::query_as::<_, RegistrationRow>(
+            "SELECT p.id AS patient_id, sp.registration_start, sp.registration_end FROM snapshot_patients sp \
+             JOIN snapshots s ON s.id = sp.snapshot_id \
+             JOIN patients p ON p.practice_id = s.practice_id AND p.his_id = sp.his_id \
+             WHERE sp.snapshot_id = $1",
+        )
+        .bind(snapshot_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Registration {
+                    patient_id: r.patient_id,
+                    registration_start: date("snapshot_patients.registration_start", &r.registration_start)?,
+                    registration_end: opt_date("snapshot_patients.registration_end", r.registration_end)?,
+                })
+            })
+            .collect()
     }
 }

@@ -26,8 +26,9 @@ pub mod documents;
 pub mod events;
 pub mod extracts;
 pub mod facts;
-pub mod first_contact;
+mod facts_blob;
 pub mod fhir_tokens;
+pub mod first_contact;
 pub mod formation;
 pub mod keys;
 pub mod mdo;
@@ -119,6 +120,10 @@ pub struct Db {
     keys: Option<std::sync::Arc<keys::Keys>>,
     /// The append-only file the audit chain's head is anchored in after every append.
     anchor: Option<std::sync::Arc<std::path::PathBuf>>,
+    /// The URL connected to (the SQLite import opens the file itself).
+    url: std::sync::Arc<str>,
+    /// PostgreSQL: a small pool of native connections for `COPY` (the `Any` driver has none).
+    bulk_postgres: Option<sqlx::PgPool>,
 }
 
 impl Db {
@@ -161,12 +166,23 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
+        let bulk_postgres = match backend {
+            Backend::Postgres => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_lazy_with(sqlx::postgres::PgConnectOptions::from_str(&url)?.disable_statement_logging()),
+            ),
+            Backend::Sqlite => None,
+        };
         Ok(Db {
             pool,
             backend,
             audit_writer: Default::default(),
             keys: None,
             anchor: None,
+            url: url.into(),
+            bulk_postgres,
         })
     }
 
@@ -210,8 +226,21 @@ impl Db {
         self.backend
     }
 
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub(crate) fn bulk_postgres(&self) -> StoreResult<&sqlx::PgPool> {
+        self.bulk_postgres
+            .as_ref()
+            .ok_or_else(|| StoreError::UnsupportedUrl(self.url.to_string()))
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(p) = &self.bulk_postgres {
+            p.close().await;
+        }
     }
 }
 

@@ -1,0 +1,368 @@
+//! A snapshot's [`PatientFacts`] in one compact binary value (`snapshot_facts.data`),
+//! written by the import beside the snapshot's rows and read back by the reports instead
+//! of decoding millions of rows: the facts per patient are put together once, at import.
+//!
+//! It holds exactly what [`crate::Db::snapshot_facts_keyed`] reads from the rows (every
+//! episode, medication, determinant and enrolment, in the order of the extract; not the
+//! names, titles or dosages), so the reports' rules stay in the domain crate and see the
+//! same facts either way. The snapshot's rows are written only by the import, so the two
+//! cannot drift apart; a snapshot imported before this table existed has no value and is
+//! read from its rows.
+//!
+//! Format 1: `KTF1`, the text table (codes and determinant values, each once), then per
+//! patient the HIS id, the dates and the four lists. Integers are LEB128 varints; a date is
+//! its day number from the common era (zigzag-coded), an optional date that plus one (0 = none); a text
+//! is a varint index into the table; a chain program its index in [`ChainProgram::ALL`].
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use kernteam_domain::codes::ChainProgram;
+use kernteam_domain::figures::{Determinant, Enrolment, Episode, Medication, PatientFacts};
+
+use crate::{StoreError, StoreResult};
+
+const MAGIC: &[u8; 4] = b"KTF1";
+/// `snapshot_facts.format` of what [`FactsBuilder::encode`] writes.
+pub(crate) const FORMAT: i64 = 1;
+
+/// The facts of one snapshot as its rows stream by, encoded at the end.
+#[derive(Default)]
+pub(crate) struct FactsBuilder {
+    texts: HashMap<String, u32>,
+    text_list: Vec<String>,
+    index: HashMap<String, u32>,
+    patients: Vec<Compact>,
+}
+
+/// One patient with texts as indices into the table.
+struct Compact {
+    his_id: String,
+    birth: i32,
+    start: i32,
+    end: Option<i32>,
+    /// (code, start, end) of episodes, medications, and (program, start, end) of enrolments.
+    episodes: Vec<(u32, i32, Option<i32>)>,
+    medications: Vec<(u32, i32, Option<i32>)>,
+    determinants: Vec<(i64, i32, u32)>,
+    programs: Vec<(u8, i32, Option<i32>)>,
+}
+
+fn day(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
+}
+
+fn opt_day(d: Option<NaiveDate>) -> Option<i32> {
+    d.map(day)
+}
+
+impl FactsBuilder {
+    fn text(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.texts.get(s) {
+            return i;
+        }
+        let i = self.text_list.len() as u32;
+        self.texts.insert(s.to_string(), i);
+        self.text_list.push(s.to_string());
+        i
+    }
+
+    /// The patient's place; `None` for a line of a patient not (yet) seen, which the
+    /// import refuses before it gets here.
+    fn patient_mut(&mut self, his_id: &str) -> Option<&mut Compact> {
+        let i = *self.index.get(his_id)?;
+        self.patients.get_mut(i as usize)
+    }
+
+    pub(crate) fn patient(&mut self, his_id: &str, birth: NaiveDate, start: NaiveDate, end: Option<NaiveDate>) {
+        self.index.insert(his_id.to_string(), self.patients.len() as u32);
+        self.patients.push(Compact {
+            his_id: his_id.to_string(),
+            birth: day(birth),
+            start: day(start),
+            end: opt_day(end),
+            episodes: Vec::new(),
+            medications: Vec::new(),
+            determinants: Vec::new(),
+            programs: Vec::new(),
+        });
+    }
+
+    pub(crate) fn episode(&mut self, his_id: &str, icpc: &str, start: NaiveDate, end: Option<NaiveDate>) {
+        let code = self.text(icpc);
+        if let Some(p) = self.patient_mut(his_id) {
+            p.episodes.push((code, day(start), opt_day(end)));
+        }
+    }
+
+    pub(crate) fn medication(&mut self, his_id: &str, atc: &str, start: NaiveDate, end: Option<NaiveDate>) {
+        let code = self.text(atc);
+        if let Some(p) = self.patient_mut(his_id) {
+            p.medications.push((code, day(start), opt_day(end)));
+        }
+    }
+
+    pub(crate) fn determinant(&mut self, his_id: &str, labcode: i64, date: NaiveDate, value: &str) {
+        let value = self.text(value);
+        if let Some(p) = self.patient_mut(his_id) {
+            p.determinants.push((labcode, day(date), value));
+        }
+    }
+
+    pub(crate) fn program(&mut self, his_id: &str, program: ChainProgram, start: NaiveDate, end: Option<NaiveDate>) {
+        let code = ChainProgram::ALL.iter().position(|p| *p == program).unwrap_or(0) as u8;
+        if let Some(p) = self.patient_mut(his_id) {
+            p.programs.push((code, day(start), opt_day(end)));
+        }
+    }
+
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.patients.len() * 48);
+        out.extend_from_slice(MAGIC);
+        put(&mut out, self.text_list.len() as u64);
+        for t in &self.text_list {
+            put_bytes(&mut out, t.as_bytes());
+        }
+        put(&mut out, self.patients.len() as u64);
+        for p in &self.patients {
+            put_bytes(&mut out, p.his_id.as_bytes());
+            put_day(&mut out, p.birth);
+            put_day(&mut out, p.start);
+            put_opt_day(&mut out, p.end);
+            put(&mut out, p.episodes.len() as u64);
+            for &(code, start, end) in &p.episodes {
+                put(&mut out, u64::from(code));
+                put_day(&mut out, start);
+                put_opt_day(&mut out, end);
+            }
+            put(&mut out, p.medications.len() as u64);
+            for &(code, start, end) in &p.medications {
+                put(&mut out, u64::from(code));
+                put_day(&mut out, start);
+                put_opt_day(&mut out, end);
+            }
+            put(&mut out, p.determinants.len() as u64);
+            for &(labcode, date, value) in &p.determinants {
+                put(&mut out, labcode as u64);
+                put_day(&mut out, date);
+                put(&mut out, u64::from(value));
+            }
+            put(&mut out, p.programs.len() as u64);
+            for &(code, start, end) in &p.programs {
+                put(&mut out, u64::from(code));
+                put_day(&mut out, start);
+                put_opt_day(&mut out, end);
+            }
+        }
+        out
+    }
+}
+
+fn put(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+/// Zigzag, so that a day before 0001-01-01 (year 0000 parses) stays small too.
+fn zigzag(d: i32) -> u64 {
+    u64::from(((d << 1) ^ (d >> 31)) as u32)
+}
+
+fn unzigzag(v: u64) -> Option<i32> {
+    let v = u32::try_from(v).ok()?;
+    Some(((v >> 1) as i32) ^ -((v & 1) as i32))
+}
+
+fn put_day(out: &mut Vec<u8>, d: i32) {
+    put(out, zigzag(d));
+}
+
+fn put_opt_day(out: &mut Vec<u8>, d: Option<i32>) {
+    put(out, d.map_or(0, |d| zigzag(d) + 1));
+}
+
+/// Reads a value written by [`FactsBuilder::encode`].
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+fn broken(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("snapshot_facts.data: {what}"))
+}
+
+impl Reader<'_> {
+    fn int(&mut self) -> StoreResult<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = *self.data.get(self.at).ok_or_else(|| broken("afgebroken"))?;
+            self.at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(broken("getal te lang"))
+    }
+
+    fn len(&mut self) -> StoreResult<usize> {
+        let n = self.int()?;
+        // A count never exceeds the bytes left: each item takes at least one byte.
+        usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= self.data.len() - self.at)
+            .ok_or_else(|| broken("lengte buiten de waarde"))
+    }
+
+    fn text(&mut self) -> StoreResult<&str> {
+        let n = self.len()?;
+        let bytes = &self.data[self.at..self.at + n];
+        self.at += n;
+        std::str::from_utf8(bytes).map_err(|_| broken("geen UTF-8"))
+    }
+
+    fn date(&mut self) -> StoreResult<NaiveDate> {
+        let v = self.int()?;
+        unzigzag(v)
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .ok_or_else(|| broken("datum"))
+    }
+
+    fn opt_date(&mut self) -> StoreResult<Option<NaiveDate>> {
+        match self.int()? {
+            0 => Ok(None),
+            v => unzigzag(v - 1)
+                .and_then(NaiveDate::from_num_days_from_ce_opt)
+                .map(Some)
+                .ok_or_else(|| broken("datum")),
+        }
+    }
+}
+
+/// The facts encoded by [`FactsBuilder::encode`], with each patient's HIS id.
+pub(crate) fn decode(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
+    if !data.starts_with(MAGIC) {
+        return Err(broken("onbekend formaat"));
+    }
+    let mut r = Reader { data, at: MAGIC.len() };
+    let n = r.len()?;
+    let mut texts = Vec::with_capacity(n);
+    for _ in 0..n {
+        texts.push(r.text()?.to_string());
+    }
+    let text = |r: &mut Reader| -> StoreResult<String> {
+        let i = usize::try_from(r.int()?).map_err(|_| broken("tekst"))?;
+        texts.get(i).cloned().ok_or_else(|| broken("tekst buiten de tabel"))
+    };
+    let n = r.len()?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let his_id = r.text()?.to_string();
+        let mut f = PatientFacts::new(r.date()?, r.date()?, r.opt_date()?);
+        let n = r.len()?;
+        f.episodes.reserve_exact(n);
+        for _ in 0..n {
+            f.episodes.push(Episode {
+                icpc: text(&mut r)?,
+                start: r.date()?,
+                end: r.opt_date()?,
+            });
+        }
+        let n = r.len()?;
+        f.medications.reserve_exact(n);
+        for _ in 0..n {
+            f.medications.push(Medication {
+                atc: text(&mut r)?,
+                start: r.date()?,
+                end: r.opt_date()?,
+            });
+        }
+        let n = r.len()?;
+        f.determinants.reserve_exact(n);
+        for _ in 0..n {
+            f.determinants.push(Determinant {
+                labcode: i64::try_from(r.int()?).map_err(|_| broken("labcode"))?,
+                date: r.date()?,
+                value: text(&mut r)?,
+            });
+        }
+        let n = r.len()?;
+        f.programs.reserve_exact(n);
+        for _ in 0..n {
+            let code = usize::try_from(r.int()?).map_err(|_| broken("programma"))?;
+            f.programs.push(Enrolment {
+                program: *ChainProgram::ALL.get(code).ok_or_else(|| broken("programma"))?,
+                start: r.date()?,
+                end: r.opt_date()?,
+            });
+        }
+        out.push((his_id, f));
+    }
+    if r.at != data.len() {
+        return Err(broken("bytes over na de laatste patiënt"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn facts_come_back_as_they_went_in() {
+        let mut b = FactsBuilder::default();
+        b.patient("P1", d("1940-02-29"), d("1990-01-01"), None);
+        b.patient("P2", d("0000-03-01"), d("2000-05-05"), Some(d("9999-12-31")));
+        b.episode("P1", "A05", d("2020-01-01"), None);
+        b.episode("P1", "A20.01", d("2021-01-01"), Some(d("2022-01-01")));
+        b.medication("P2", "A10AB01", d("2019-03-03"), None);
+        b.determinant("P1", 2803, d("2026-01-01"), " 353 ");
+        b.determinant("P2", 2803, d("2026-01-01"), " 353 ");
+        b.program("P1", ChainProgram::Astma, d("2018-01-01"), Some(d("2018-12-31")));
+        b.episode("P9", "A05", d("2020-01-01"), None);
+        let back = decode(&b.encode()).unwrap();
+        assert_eq!(back.len(), 2);
+        let (id, p1) = &back[0];
+        assert_eq!(id, "P1");
+        assert_eq!(p1.birth_date, d("1940-02-29"));
+        assert_eq!(p1.registration_end, None);
+        assert_eq!(p1.episodes.len(), 2);
+        assert_eq!(p1.episodes[1].icpc, "A20.01");
+        assert_eq!(p1.episodes[1].end, Some(d("2022-01-01")));
+        assert_eq!(p1.determinants[0].value, " 353 ");
+        assert_eq!(p1.programs[0].program, ChainProgram::Astma);
+        let (id, p2) = &back[1];
+        assert_eq!(id, "P2");
+        assert_eq!(p2.birth_date, d("0000-03-01"));
+        assert_eq!(p2.registration_end, Some(d("9999-12-31")));
+        assert_eq!(p2.medications[0].atc, "A10AB01");
+        assert_eq!(p2.determinants[0].labcode, 2803);
+    }
+
+    #[test]
+    fn a_damaged_value_is_refused_not_misread() {
+        let mut b = FactsBuilder::default();
+        b.patient("P1", d("1940-02-29"), d("1990-01-01"), None);
+        b.episode("P1", "A05", d("2020-01-01"), None);
+        let data = b.encode();
+        for cut in 0..data.len() {
+            assert!(decode(&data[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut longer = data.clone();
+        longer.push(0);
+        assert!(decode(&longer).is_err());
+        assert!(decode(b"XXXX").is_err());
+    }
+}
