@@ -4,7 +4,9 @@
 -- first_contact_history, append-only, with who recorded it and when.
 
 ALTER TABLE first_contacts ADD COLUMN evaluate_on TEXT;
-UPDATE first_contacts SET evaluate_on = date(substr(set_at, 1, 10), '+1 year');
+-- A year after the assignment (the same text on both backends; 29 February becomes 28).
+UPDATE first_contacts SET evaluate_on = CAST(CAST(SUBSTR(set_at, 1, 4) AS INTEGER) + 1 AS TEXT)
+    || CASE WHEN SUBSTR(set_at, 5, 6) = '-02-29' THEN '-02-28' ELSE SUBSTR(set_at, 5, 6) END;
 
 CREATE TABLE first_contact_history (
     id INTEGER PRIMARY KEY,
