@@ -247,6 +247,10 @@ impl Change {
             "INSERT INTO region_settings (hours_per_included, working_weeks, capacity_lower, capacity_upper, set_by, set_by_name, set_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
+        // Not kept as a prepared statement: on PostgreSQL a statement first prepared with
+        // absent (NULL) numbers refused the same numbers present later on that connection
+        // ("incorrect binary data format in bind parameter 3").
+        .persistent(false)
         .bind(hours_per_included)
         .bind(working_weeks)
         .bind(band.map(|b| b.lower))

@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(b[0].rows[0].key, "actie:2027-02-01:Bellen");
         assert!(!b[0].rows[1].can_mark, "a handover is done by sending it");
         assert_eq!(b[0].rows[1].link, "/patienten/2/gebeurtenissen#gebeurtenis-9");
-        assert_eq!(b[0].rows[2].kind, "Geen proactieve zorgplanning");
+        assert_eq!(b[0].rows[2].kind, "Proactieve zorgplanning: ontbreekt of herzien");
         assert_eq!(group_code(Some("pzp")), Some("pzp"));
         assert_eq!(group_code(Some("vakantie")), None);
         let json = api::item_json(2, &work[0].items[1]);
