@@ -79,8 +79,13 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             ("Bezoeken", "/praktijk/bezoeken"),
             ("PDCA", "/praktijk/pdca"),
             ("Dashboard", "/dashboard"),
+            ("Meldingen", "/meldingen"),
         ],
-        Scope::Network => vec![("Mijn patiënten", "/patienten"), ("Werklijst", "/werklijst")],
+        Scope::Network => vec![
+            ("Mijn patiënten", "/patienten"),
+            ("Werklijst", "/werklijst"),
+            ("Meldingen", "/meldingen"),
+        ],
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Beheerder => {
             vec![("Regio", "/regio"), ("Dashboard", "/dashboard"), ("Beheer", "/beheer")]
         }
@@ -101,6 +106,7 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             ]
         }
         Scope::Region => vec![("Regio", "/regio"), ("Dashboard", "/dashboard")],
+        Scope::Portal => crate::portal::menu(&cu.user),
     };
     Ok(Me {
         name: cu.user.display_name.clone(),
