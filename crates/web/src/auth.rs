@@ -418,7 +418,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
 pub const SIGN_IN_FORMS: [&str; 2] = ["/inloggen", "/inloggen/activeren"];
 
 /// What a portal account may reach: the portal, signing in and out, its own password and
-/// second factor, the session's CSRF token, the static files.
+/// second factor, the session's CSRF token, the static files and the public documents.
 pub fn portal_may_reach(path: &str) -> bool {
     matches!(
         path,
@@ -430,6 +430,8 @@ pub fn portal_may_reach(path: &str) -> bool {
             | "/account/tweestap/nieuw"
             | "/account/wachtwoord"
             | "/api/v1/session"
+            | "/api/openapi.json"
+            | "/fhir/metadata"
             | "/portaal"
     ) || path.starts_with("/portaal/")
         || path.starts_with("/static/")
