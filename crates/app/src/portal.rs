@@ -188,9 +188,9 @@ impl App {
         })
     }
 
-    /// The open proposals, for the care plan's editor.
-    pub async fn open_proposals(&self, c: &Contributor) -> Result<Vec<Proposal>> {
-        Ok(self.db.proposals(c.patient().id, true).await?)
+    /// The open proposals, for the care plan's editor (shown beside the form).
+    pub async fn open_proposals(&self, v: &Visible) -> Result<Vec<Proposal>> {
+        Ok(self.db.proposals(v.patient().id, true).await?)
     }
 
     /// Marks a proposal as taken into the care plan (or set aside).
@@ -306,13 +306,18 @@ impl App {
         } else {
             0
         };
-        Ok(PortalFrame {
-            patient_name: self
-                .db
+        // A mantelzorger without the patient's consent is not even told the name the HIS has.
+        let patient_name = if u.may(PortalPart::Agreements) {
+            self.db
                 .current_person(p)
                 .await?
                 .1
-                .map_or_else(|| "de patiënt".to_string(), |x| x.name()),
+                .map_or_else(|| "de patiënt".to_string(), |x| x.name())
+        } else {
+            "de patiënt".to_string()
+        };
+        Ok(PortalFrame {
+            patient_name,
             practice: self.db.practice(p.practice_id).await?.name,
             practice_phone: contact.phone.unwrap_or_default(),
             practice_address: [contact.address, contact.city]

@@ -196,6 +196,8 @@ async fn the_patient_and_the_mantelzorger_in_the_portal() {
             .await
             .text()
             .contains("Weer naar het koor"));
+        let form = poh.get(&format!("/patienten/{}/zorgplan/wijzigen", w.b1)).await;
+        assert!(form.text().contains("Voorstellen uit het portaal") && form.text().contains("Weer naar het koor"));
 
         // The mantelzorger: nothing without consent.
         let code = invitation(&t.db, w.b1, Some(w.b1_member), w.poh_b).await;
