@@ -10,6 +10,7 @@ mod case_finding;
 mod dashboard;
 mod decisions;
 mod mdo_worklist;
+mod portal;
 mod print;
 mod visits;
 mod worklist_tick;
