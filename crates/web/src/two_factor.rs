@@ -119,6 +119,8 @@ struct EnrolPage {
     required: bool,
     /// TOTP is on: starting again needs the current code.
     enabled: bool,
+    /// A patient's or mantelzorger's account: the page explains itself in plain Dutch.
+    portal: bool,
 }
 
 #[derive(Template)]
@@ -287,6 +289,7 @@ async fn enrol_page(
         secret: show.unwrap_or_default().to_string(),
         required: required(state, &cu.user),
         enabled,
+        portal: cu.user.role.is_portal(),
     })?;
     *resp.status_mut() = status;
     Ok(resp)

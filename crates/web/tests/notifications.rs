@@ -1,6 +1,7 @@
 //! Notifications inside Kernteam, on SQLite and PostgreSQL: a professional added to a care
 //! team, given a care-plan action, or sent a message is told (never the one who did it);
-//! opening the list marks them read. And a portal user ends their own account.
+//! opening the list marks them read. The first point of contact invites to the portal; a
+//! portal user ends their own account.
 
 mod common;
 
@@ -64,6 +65,22 @@ async fn professionals_are_told_and_portal_users_can_leave() {
         // A network professional reads the team's thread on the record they share.
         let threads = team.get(&format!("/patienten/{}/berichten", w.a1)).await;
         assert!(threads.text().contains("Overleg") && threads.text().contains("alleen het zorgteam"));
+
+        // The first point of contact (here a network professional) may invite; another
+        // member of the team may not.
+        let invite = format!("/patienten/{}/portaal/uitnodigen", w.a1);
+        assert_eq!(team.post_form(&invite, &[("member", "")]).await.status, StatusCode::FORBIDDEN);
+        kernteam_store::audited!(t.db, testing::entry(), |ch| ch.set_first_contact(
+            w.a1,
+            w.a1_wvk_member,
+            w.poh_a,
+            chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap()
+        ))
+        .unwrap();
+        let letter = team.post_form(&invite, &[("member", "")]).await;
+        assert_eq!(letter.status, StatusCode::OK, "{}", letter.text());
+        assert!(letter.text().contains("<p class=\"code\">"));
+        assert_eq!(other.post_form(&invite, &[("member", "")]).await.status, StatusCode::FORBIDDEN);
 
         // A patient ends their own account: signed out, and it cannot sign in again.
         let code = invitation(&t.db, w.a1, None, w.poh_a).await;
