@@ -28,6 +28,8 @@ async fn professionals_are_told_and_portal_users_can_leave() {
             )
             .await;
         assert!(added.status.is_redirection(), "{} {}", added.status, added.text());
+        let menu = other.get("/patienten").await.text();
+        assert!(menu.contains("Meldingen <span class=\"badge\">1"), "the unread count in the menu");
         let list = other.get("/meldingen").await;
         assert_eq!(list.status, StatusCode::OK);
         assert!(list.text().contains("heeft u toegevoegd aan een zorgteam"), "{}", list.text());

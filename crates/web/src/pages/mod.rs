@@ -64,9 +64,11 @@ pub struct Me {
     pub place: String,
     pub csrf: String,
     pub menu: Vec<(&'static str, &'static str)>,
+    /// Unread notifications (shown beside "Meldingen").
+    pub unread: i64,
 }
 
-pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
+pub async fn me(state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
     let place = cu.place.clone();
     let menu = match cu.user.role.scope() {
         Scope::Practice => vec![
@@ -114,6 +116,11 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
         place,
         csrf: cu.csrf.clone(),
         menu,
+        unread: if cu.user.role.is_portal() {
+            0
+        } else {
+            state.db.unread_notifications(cu.user.id).await?
+        },
     })
 }
 
