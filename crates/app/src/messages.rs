@@ -80,7 +80,21 @@ impl App {
         ids.sort_unstable();
         ids.dedup();
         ids.retain(|i| *i != author);
-        Ok(ids)
+        // Only those who may see the patient now (a notification names who wrote).
+        let patient = self.db.patient(patient_id).await?;
+        let mut out = Vec::new();
+        for id in ids {
+            let u = self.db.user(id).await?;
+            let rel = kernteam_domain::access::Relationship {
+                same_practice: u.practice_id == Some(patient.practice_id),
+                on_care_team: u.role.scope() == kernteam_domain::access::Scope::Network
+                    && self.db.on_care_team(patient.id, u.id).await?,
+            };
+            if u.active && kernteam_domain::access::patient_access(u.role, u.is_admin, rel).read {
+                out.push(id);
+            }
+        }
+        Ok(out)
     }
 
     async fn post(&self, actor: &Actor, patient: &PatientRef, m: &NewMessage, team_only: bool) -> Result<i64> {

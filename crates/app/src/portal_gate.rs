@@ -114,9 +114,15 @@ impl App {
             (PortalKind::Mantelzorger, Some(member)) => self.db.consent(member).await?,
             _ => ConsentLevel::None,
         };
+        // A mantelzorger taken off the care team keeps no access through their account.
+        let still_carer = match (account.kind, account.member_id) {
+            (PortalKind::Patient, _) => true,
+            (PortalKind::Mantelzorger, Some(member)) => self.db.team(patient.id).await?.iter().any(|m| m.id == member),
+            (PortalKind::Mantelzorger, None) => false,
+        };
         let access = portal_access(PortalState {
             kind: account.kind,
-            account_active: account.ended_at.is_none() && user.active,
+            account_active: account.ended_at.is_none() && user.active && still_carer,
             patient_in_programme: self.in_programme(patient.id).await?,
             consent,
         });

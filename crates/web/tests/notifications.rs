@@ -29,13 +29,26 @@ async fn professionals_are_told_and_portal_users_can_leave() {
             .await;
         assert!(added.status.is_redirection(), "{} {}", added.status, added.text());
         let menu = other.get("/patienten").await.text();
-        assert!(menu.contains("Meldingen <span class=\"badge\">1"), "the unread count in the menu");
+        assert!(
+            menu.contains("Meldingen <span class=\"badge\">1"),
+            "the unread count in the menu"
+        );
         let list = other.get("/meldingen").await;
         assert_eq!(list.status, StatusCode::OK);
-        assert!(list.text().contains("heeft u toegevoegd aan een zorgteam"), "{}", list.text());
+        assert!(
+            list.text().contains("heeft u toegevoegd aan een zorgteam"),
+            "{}",
+            list.text()
+        );
         assert!(list.text().contains("nieuw"));
-        assert!(!other.get("/meldingen").await.text().contains(">nieuw<"), "read once opened");
-        assert!(!poh.get("/meldingen").await.text().contains("toegevoegd"), "not the one who did it");
+        assert!(
+            !other.get("/meldingen").await.text().contains(">nieuw<"),
+            "read once opened"
+        );
+        assert!(
+            !poh.get("/meldingen").await.text().contains("toegevoegd"),
+            "not the one who did it"
+        );
 
         // Given an action in the care plan.
         let path = format!("/api/v1/patients/{}/care-plan", w.a1);
@@ -46,7 +59,11 @@ async fn professionals_are_told_and_portal_users_can_leave() {
             "due": "2027-10-01", "status": "gepland"
         }]);
         let saved = poh
-            .api("PUT", &path, Some(json!({ "based_on": current["version"], "plan": plan })))
+            .api(
+                "PUT",
+                &path,
+                Some(json!({ "based_on": current["version"], "plan": plan })),
+            )
             .await;
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
         assert!(team
@@ -59,11 +76,19 @@ async fn professionals_are_told_and_portal_users_can_leave() {
         let sent = poh
             .post_form(
                 &format!("/patienten/{}/berichten", w.a1),
-                &[("subject", "Overleg"), ("body", "Kun je donderdag?"), ("team_only", "1")],
+                &[
+                    ("subject", "Overleg"),
+                    ("body", "Kun je donderdag?"),
+                    ("team_only", "1"),
+                ],
             )
             .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER);
-        assert!(team.get("/meldingen").await.text().contains("Nieuw bericht van Petra Poh"));
+        assert!(team
+            .get("/meldingen")
+            .await
+            .text()
+            .contains("Nieuw bericht van Petra Poh"));
         // A network professional reads the team's thread on the record they share.
         let threads = team.get(&format!("/patienten/{}/berichten", w.a1)).await;
         assert!(threads.text().contains("Overleg") && threads.text().contains("alleen het zorgteam"));
@@ -71,7 +96,10 @@ async fn professionals_are_told_and_portal_users_can_leave() {
         // The first point of contact (here a network professional) may invite; another
         // member of the team may not.
         let invite = format!("/patienten/{}/portaal/uitnodigen", w.a1);
-        assert_eq!(team.post_form(&invite, &[("member", "")]).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            team.post_form(&invite, &[("member", "")]).await.status,
+            StatusCode::FORBIDDEN
+        );
         kernteam_store::audited!(t.db, testing::entry(), |ch| ch.set_first_contact(
             w.a1,
             w.a1_wvk_member,
@@ -82,7 +110,10 @@ async fn professionals_are_told_and_portal_users_can_leave() {
         let letter = team.post_form(&invite, &[("member", "")]).await;
         assert_eq!(letter.status, StatusCode::OK, "{}", letter.text());
         assert!(letter.text().contains("<p class=\"code\">"));
-        assert_eq!(other.post_form(&invite, &[("member", "")]).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            other.post_form(&invite, &[("member", "")]).await.status,
+            StatusCode::FORBIDDEN
+        );
 
         // A patient ends their own account: signed out, and it cannot sign in again.
         let code = invitation(&t.db, w.a1, None, w.poh_a).await;

@@ -268,6 +268,21 @@ async fn the_patient_and_the_mantelzorger_in_the_portal() {
             .await;
         assert_eq!(wrong.status, StatusCode::NOT_FOUND);
 
+        // A mantelzorger taken off the care team sees nothing, whatever the consent.
+        patient
+            .post_form("/portaal/toestemming", &[("member", &member), ("level", "agreements")])
+            .await;
+        assert_eq!(carer.get("/portaal/zorgplan").await.status, StatusCode::OK);
+        let removed = poh
+            .post_form(
+                &format!("/patienten/{}/team/{}/verwijderen", w.b1, w.b1_member),
+                &[("bevestigd", "ja")],
+            )
+            .await;
+        assert!(removed.status.is_redirection(), "{}", removed.status);
+        assert_eq!(carer.get("/portaal").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(carer.get("/portaal/zorgplan").await.status, StatusCode::NOT_FOUND);
+
         // A withdrawn invitation's code does not work.
         let code = invitation(&t.db, w.b1, None, w.poh_b).await;
         let id: i64 = kernteam_store::sqlx::query_scalar("SELECT MAX(id) FROM portal_invitations")
