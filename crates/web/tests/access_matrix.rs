@@ -1,5 +1,7 @@
 //! The access matrix: every role × own/other practice × on/off the care team × route ×
-//! method, with its expected status, on SQLite and PostgreSQL.
+//! method, with its expected status, on SQLite and PostgreSQL; and the portal's actors (the
+//! patient, and a mantelzorger without consent, with the agreements, with the PZP), for
+//! whom every staff route is 404.
 //!
 //! The routes are read from the route tables the router is built from
 //! (`kernteam_web::page_routes`, `kernteam_web::api::route_table`); a route that
