@@ -5,7 +5,6 @@
 //! portal pages pass axe-core and fit a phone-sized window.
 
 use kernteam_domain::care::{ActionStatus, CareAction, CarePlan, Goal};
-use kernteam_domain::portal::ConsentLevel;
 use kernteam_store::care::NewTeamMember;
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -52,8 +51,8 @@ async fn letter_code(b: &Browser, pid: i64, name: &str, who: &str) -> String {
     b.wait("//p[@class='code']").await.text().await.unwrap()
 }
 
-/// Activates a code and sets up the authenticator; returns its secret.
-async fn activate(b: &Browser, code: &str, username: &str) -> String {
+/// Activates a code and sets up the authenticator; returns its secret and a recovery code.
+async fn activate(b: &Browser, code: &str, username: &str) -> (String, String) {
     b.goto("/inloggen/activeren").await;
     b.wait_heading("Uw account maken").await;
     b.fill("code", code).await;
@@ -67,7 +66,8 @@ async fn activate(b: &Browser, code: &str, username: &str) -> String {
     b.fill("code", &totp(&secret, username).generate(now())).await;
     b.click("//button[normalize-space()='Bevestigen']").await;
     b.wait_heading("Uw herstelcodes").await;
-    secret
+    let recovery = b.wait("//ul[@class='codes']/li[1]/code").await.text().await.unwrap();
+    (secret, recovery)
 }
 
 /// Signs in with the password and the next code of the authenticator.
@@ -80,6 +80,21 @@ async fn portal_sign_in(b: &Browser, username: &str, secret: &str) {
     b.wait_heading("Tweestapsverificatie").await;
     b.fill("code", &totp(secret, username).generate(now() + 30)).await;
     b.click("//button[@type='submit']").await;
+    b.wait("//body[@class='portal']").await;
+}
+
+/// Signs in with the password and a recovery code (a second browser, while the code of
+/// the authenticator's current step is used up).
+async fn portal_sign_in_with_recovery(b: &Browser, username: &str, recovery: &str) {
+    b.goto("/inloggen").await;
+    b.wait_heading("Inloggen").await;
+    b.fill("username", username).await;
+    b.fill("password", PASSWORD).await;
+    b.click("//form[@action='/inloggen']//button[@type='submit']").await;
+    b.wait_heading("Tweestapsverificatie").await;
+    b.click("//summary").await;
+    b.fill("recovery_code", recovery).await;
+    b.click("//button[normalize-space()='Verder']").await;
     b.wait("//body[@class='portal']").await;
 }
 
@@ -147,7 +162,7 @@ async fn patient_and_mantelzorger_in_the_portal() {
     let elder = some_elder(&app).await;
     let (pid, name) = (elder.patient_id, elder.name());
     include(&app, pid).await;
-    let carer = seed_plan(&app, pid).await;
+    seed_plan(&app, pid).await;
 
     // The POH-O invites the patient from the record.
     sign_in(&b, app.poh.username, app.poh.name).await;
@@ -158,7 +173,7 @@ async fn patient_and_mantelzorger_in_the_portal() {
     sign_out(&b).await;
 
     // The patient activates the letter's code and sees their plan.
-    let secret = activate(&b, &code, "patient-e2e").await;
+    let (secret, recovery) = activate(&b, &code, "patient-e2e").await;
     b.goto("/portaal").await;
     b.wait_heading("Uw zorg").await;
     b.wait("//p[@class='urgent'][contains(., 'Niet voor spoed')]").await;
@@ -219,7 +234,7 @@ async fn patient_and_mantelzorger_in_the_portal() {
     sign_out(&b).await;
 
     // Without the patient's consent the mantelzorger sees nothing.
-    let carer_secret = activate(&b, &carer_code, "ans-e2e").await;
+    let (carer_secret, _) = activate(&b, &carer_code, "ans-e2e").await;
     b.goto("/portaal").await;
     b.wait_heading("De zorg voor de patiënt").await;
     b.wait("//h2[normalize-space()='U ziet hier nog niets']").await;
@@ -258,15 +273,20 @@ async fn patient_and_mantelzorger_in_the_portal() {
     b.goto("/portaal/wensen").await;
     b.wait_heading("Niet gevonden").await;
 
-    // The patient withdraws the consent (as their consent page records it): at once.
-    let patient_user = app.db.credentials("patient-e2e").await.unwrap().unwrap().user.id;
-    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.set_consent(
-        pid,
-        carer,
-        ConsentLevel::None,
-        patient_user
-    ))
-    .unwrap();
+    // The patient, in a browser of their own, withdraws the consent: at once.
+    let mut b2 = Browser::start().await;
+    b2.base = app.base.clone();
+    portal_sign_in_with_recovery(&b2, "patient-e2e", &recovery).await;
+    b2.goto("/portaal/toestemming").await;
+    b2.wait_heading("Wie mag wat zien?").await;
+    b2.click("//section[.//h2[normalize-space()='Ans Vos (dochter)']]//input[@type='radio'][@value='none']")
+        .await;
+    b2.click("//section[.//h2[normalize-space()='Ans Vos (dochter)']]//button[normalize-space()='Opslaan']")
+        .await;
+    b2.wait("//p[@class='flash'][contains(., 'Die geldt meteen')]").await;
+    b2.wait("//section[@aria-labelledby='h-history']//li[contains(., 'Niets')]")
+        .await;
+    b2.close().await;
     b.goto("/portaal/zorgplan").await;
     b.wait_heading("Niet gevonden").await;
     b.goto("/portaal").await;
