@@ -122,7 +122,7 @@ impl App {
         check_username(username, &mut problems);
         let display_name = input.display_name.trim();
         check_name(display_name, "de naam", NAME_MAX_CHARS, &mut problems);
-        let role = Role::from_code(input.role.trim());
+        let role = Role::staff_from_code(input.role.trim());
         if role.is_none() {
             problems.push("Kies een rol.".to_string());
         }

@@ -96,6 +96,12 @@ impl Role {
         }
     }
 
+    /// A staff role by its code: what an administrator or `kernteam user add` may give an
+    /// account (portal accounts are made only by activating an invitation).
+    pub fn staff_from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     pub fn from_code(code: &str) -> Option<Role> {
         Role::ALL.into_iter().chain(Role::PORTAL).find(|r| r.code() == code)
     }
@@ -392,6 +398,8 @@ mod tests {
             assert_eq!(Role::from_code(r.code()), Some(r));
         }
         assert!(Role::ALL.iter().all(|r| !r.is_portal()));
+        assert_eq!(Role::staff_from_code("patient"), None);
+        assert_eq!(Role::staff_from_code("poh_o"), Some(Role::PohO));
         assert!(Role::PORTAL.iter().all(|r| r.is_portal() && !r.sees_patient_data()));
         for k in OrganisationKind::ALL {
             assert_eq!(OrganisationKind::from_code(k.code()), Some(k));

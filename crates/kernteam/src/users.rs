@@ -47,7 +47,7 @@ pub async fn run(db: kernteam_store::Db, cmd: UserCommand) -> anyhow::Result<Exi
             admin,
             password_stdin,
         } => {
-            let role = Role::from_code(&role).with_context(|| {
+            let role = Role::staff_from_code(&role).with_context(|| {
                 let all: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
                 format!("onbekende rol '{role}'; kies uit: {}", all.join(", "))
             })?;
