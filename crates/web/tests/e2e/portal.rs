@@ -202,6 +202,10 @@ async fn patient_and_mantelzorger_in_the_portal() {
         b.wait_heading(heading).await;
         fits_the_window(&b).await;
     }
+    b.goto("/portaal").await;
+    b.wait_heading("Uw zorg").await;
+    let png = b.client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("portal-phone.png"), png).expect("write the screenshot");
     b.client.set_window_size(1280, 900).await.expect("desktop size");
 
     // The patient writes to the team.
