@@ -9,7 +9,7 @@ use kernteam_store::people::User;
 use crate::error::{Error, Result};
 use crate::gate::{CareDirectory, NetworkMember, Visible};
 use crate::pzp::parse_pzp;
-use crate::App;
+use crate::{Actor, App};
 
 impl App {
     /// The patient's record as the FHIR resources show it.
@@ -122,5 +122,28 @@ impl App {
             .into_iter()
             .map(|s| s.patient.id)
             .collect())
+    }
+
+    /// The patients the caller may see whose BSN is `bsn` (a FHIR `Patient?identifier=`
+    /// search): practice staff among their practice's list, a network professional among
+    /// the patients they share; region staff are refused (and that is audited). Each is
+    /// then read through the gate.
+    pub async fn fhir_patients_with_bsn(&self, actor: &Actor, bsn: &str) -> Result<Vec<i64>> {
+        if actor.user().role.scope() == Scope::Practice {
+            let staff = self.practice_staff(actor).await?;
+            return Ok(self.db.practice_patients_with_bsn(staff.practice_id(), bsn).await?);
+        }
+        let member = self.network_member(actor).await?;
+        let mut found = Vec::new();
+        for shared in self.shared_patients(&member).await? {
+            let Some(latest) = self.db.latest_snapshot(shared.patient.practice_id).await? else {
+                continue;
+            };
+            let person = self.db.person(latest.snapshot_id, &shared.patient).await?;
+            if person.and_then(|p| p.bsn).as_deref() == Some(bsn) {
+                found.push(shared.patient.id);
+            }
+        }
+        Ok(found)
     }
 }

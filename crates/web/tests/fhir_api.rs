@@ -403,3 +403,51 @@ async fn half_signed_in_sessions_are_refused() {
     );
     t.finish().await;
 }
+
+/// `Patient?identifier=` finds a patient by BSN, only among those the caller may see.
+#[tokio::test(flavor = "multi_thread")]
+async fn patients_found_by_bsn_among_those_visible() {
+    for t in testing::all().await {
+        let w = common::seed(&t.db).await;
+        let ids = |r: &Resp| -> Vec<String> {
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            entries(&r.json())
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let a1 = vec![w.a1.to_string()];
+        let poh_a = Client::sign_in(&w.app, "poh-a").await;
+        let with_system = "/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn%7C711999703";
+        assert_eq!(ids(&poh_a.get(with_system).await), a1);
+        assert_eq!(ids(&poh_a.get("/fhir/Patient?identifier=711999703").await), a1);
+        assert!(audit_of(&w, w.poh_a, Some(w.a1))
+            .await
+            .contains(&("FHIR: gelezen".into(), "allowed".into())));
+        // A BSN not on the practice's list: an empty searchset, not an error.
+        assert!(ids(&poh_a.get("/fhir/Patient?identifier=123456782").await).is_empty());
+        // Another practice's patient is not found by a practice that does not have them.
+        let poh_b = Client::sign_in(&w.app, "poh-b").await;
+        assert!(ids(&poh_b.get(with_system).await).is_empty());
+        // A network professional finds the patient they share, a colleague who does not
+        // share them finds nothing.
+        assert_eq!(
+            ids(&Client::sign_in(&w.app, "wvk-team").await.get(with_system).await),
+            a1
+        );
+        assert!(ids(&Client::sign_in(&w.app, "wvk-ander").await.get(with_system).await).is_empty());
+        // Region staff see no patients: refused.
+        let r = Client::sign_in(&w.app, "regio").await.get(with_system).await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+        assert_eq!(r.json()["resourceType"], "OperationOutcome");
+        // Another identifier system, or not a BSN: refused, never an unfiltered answer.
+        for bad in [
+            "/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/agb-z%7C01234567",
+            "/fhir/Patient?identifier=7119",
+            "/fhir/CarePlan?identifier=711999703",
+        ] {
+            assert_outcome(&poh_a.get(bad).await, StatusCode::BAD_REQUEST, "invalid", bad);
+        }
+        t.finish().await;
+    }
+}
