@@ -205,7 +205,10 @@ async fn of_patient(
         .visible(actor, patient, Action::ReadFhir, Some(detail.to_string()))
         .await
         .map_err(|e| not_found_as(e, missing()))?;
-    let data = state.app.fhir_record(&v).await?;
+    let data = state
+        .app
+        .fhir_record_for(&v, kernteam_fhir::needs(resource_type, includes))
+        .await?;
     let matches = resources(&data, resource_type);
     let mut extra = Vec::new();
     for inc in includes {
