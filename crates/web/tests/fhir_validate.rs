@@ -100,10 +100,20 @@ async fn handover(w: &World, poh: &Client) -> Value {
     assert!(
         kernteam_fhir::handover_document("http://localhost/fhir", &data, 0, &recipient, &author, at, "1-x").is_none()
     );
+    // The enriched events lie ahead of the clock of a test run; send one recorded now.
     let r = poh
         .api(
             "POST",
-            &format!("/api/v1/patients/{}/events/{discharge}/handover", w.a1),
+            &format!("/api/v1/patients/{}/events", w.a1),
+            Some(serde_json::json!({ "kind": "ontslag_ziekenhuis", "occurred_at": (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339() })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let now_discharge = r.json()["id"].as_i64().unwrap();
+    let r = poh
+        .api(
+            "POST",
+            &format!("/api/v1/patients/{}/events/{now_discharge}/handover", w.a1),
             Some(serde_json::json!({ "organisation_id": org })),
         )
         .await;
