@@ -203,7 +203,7 @@ impl OrganisationKind {
             OrganisationKind::SociaalWijkteam => "Sociaal wijkteam",
             OrganisationKind::MaatschappelijkWerk => "Maatschappelijk werk",
             OrganisationKind::Ziekenhuis => "Ziekenhuis",
-            OrganisationKind::Elv => "Eerstelijnsverblijf (ELV)",
+            OrganisationKind::Elv => "Eerstelijnsverblijf",
         }
     }
 }
