@@ -80,7 +80,7 @@ async fn save_plan(app: &App, patient: i64, based_on: i64, plan: &CarePlan) {
 }
 
 /// The page printed to an A4 PDF, as its pages' text.
-async fn print_pages(b: &Browser) -> Vec<String> {
+pub(crate) async fn print_pages(b: &Browser) -> Vec<String> {
     let config = PrintConfiguration::builder()
         .size(PrintSize::A4)
         .margins(PrintMargins {
