@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use crate::app::ORGANISATION;
 use crate::browser::{lit, screenshot_dir};
 use crate::mdo_worklist::{include, some_elder};
-use crate::print::print_pages;
+use crate::print::{demo_plan, print_pages};
 use crate::{sign_in, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -17,6 +17,34 @@ async fn a_discharge_is_handed_over_to_the_district_nursing_in_time_and_a_late_o
     let elder = some_elder(&app).await;
     let pid = elder.patient_id;
     include(&app, pid).await;
+    // The demo's care plan and the POH-O and the district nurse on the care team, so that
+    // the printed summary holds what a real one does.
+    for (user, name, role) in [
+        (app.poh.id, app.poh.name, "POH-ouderenzorg"),
+        (app.wijkverpleegkundige.id, app.wijkverpleegkundige.name, "Wijkverpleegkundige"),
+    ] {
+        kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
+            pid,
+            &kernteam_store::care::NewTeamMember {
+                kind: "professional".into(),
+                user_id: Some(user),
+                name: name.into(),
+                role: Some(role.into()),
+                ..Default::default()
+            },
+            app.poh.id,
+        ))
+        .expect("a team member");
+    }
+    kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.save_care_plan(
+        pid,
+        0,
+        &serde_json::to_string(&demo_plan(&app)).unwrap(),
+        "Zorgplan opgesteld",
+        app.poh.id,
+        app.poh.name,
+    ))
+    .expect("a care plan");
     let page = format!("/patienten/{pid}/gebeurtenissen");
 
     sign_in(&b, app.poh.username, app.poh.name).await;
@@ -68,7 +96,9 @@ async fn a_discharge_is_handed_over_to_the_district_nursing_in_time_and_a_late_o
     b.screenshot(&screenshot_dir(), "overdracht-afdruk").await;
     let pages = print_pages(&b).await;
     assert_eq!(pages.len(), 1, "one A4 page: {pages:#?}");
-    assert!(pages[0].contains("Actuele medicatie") && pages[0].contains(ORGANISATION), "{}", pages[0]);
+    for s in ["Actuele medicatie", ORGANISATION, "Veilig thuis blijven wonen", "Lotte Frissen"] {
+        assert!(pages[0].contains(s), "{s}: {}", pages[0]);
+    }
 
     // An admission of 30 hours ago, not sent: flagged late; sent now: late.
     let at = (Utc::now() - Duration::hours(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string();

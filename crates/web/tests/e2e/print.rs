@@ -15,7 +15,7 @@ use crate::mdo_worklist::{include, some_elder};
 use crate::{dmy, sign_in, start};
 
 /// The demo's care plan (`kernteam demo`): two problems, three goals, three actions.
-fn demo_plan(app: &App) -> CarePlan {
+pub(crate) fn demo_plan(app: &App) -> CarePlan {
     let today = app.today;
     CarePlan {
         problems: vec![
