@@ -85,7 +85,11 @@ impl App {
         }
         let mut notes = letter.notes(local_text);
         if notes.chars().count() > kernteam_domain::events::MAX_NOTES {
-            notes = notes.chars().take(kernteam_domain::events::MAX_NOTES - 1).collect::<String>() + "…";
+            notes = notes
+                .chars()
+                .take(kernteam_domain::events::MAX_NOTES - 1)
+                .collect::<String>()
+                + "…";
         }
         let new = match validate_event(
             EventKind::HospitalDischarge.code(),

@@ -382,7 +382,9 @@ impl App {
         let user = actor.user();
         let recipient = user.role.sees_patient_data()
             && user.organisation_id.is_some()
-            && handover.as_ref().is_some_and(|h| h.organisation_id == user.organisation_id);
+            && handover
+                .as_ref()
+                .is_some_and(|h| h.organisation_id == user.organisation_id);
         if recipient {
             let patient = self.db.patient(patient_id).await?;
             self.record(&actor.entry(Some(&patient), read, Some(format!("{detail} (ontvanger)"))))

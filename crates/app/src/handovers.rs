@@ -218,7 +218,13 @@ mod tests {
     fn document_ids_name_the_patient_and_the_handover() {
         assert_eq!(document_id(12, 5), "12-overdracht-5");
         assert_eq!(parse_document_id("12-overdracht-5"), Some((12, 5)));
-        for bad in ["12-overdracht-", "-overdracht-5", "12-5", "x-overdracht-5", "12-overdracht-5a"] {
+        for bad in [
+            "12-overdracht-",
+            "-overdracht-5",
+            "12-5",
+            "x-overdracht-5",
+            "12-overdracht-5a",
+        ] {
             assert_eq!(parse_document_id(bad), None, "{bad}");
         }
     }

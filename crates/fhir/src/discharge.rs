@@ -103,7 +103,10 @@ const STAY_CLASSES: [&str; 5] = ["IMP", "ACUTE", "NONAC", "SS", "EMER"];
 pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLetter, Vec<Problem>> {
     let mut p = Problems(Vec::new());
     if bytes.len() > MAX_BYTES {
-        p.add("Bundle", format!("Het bestand is groter dan {} MB.", MAX_BYTES / 1024 / 1024));
+        p.add(
+            "Bundle",
+            format!("Het bestand is groter dan {} MB.", MAX_BYTES / 1024 / 1024),
+        );
         return Err(p.0);
     }
     let bundle: Value = match serde_json::from_slice(bytes) {
@@ -114,7 +117,10 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
         }
     };
     if bundle["resourceType"] != "Bundle" {
-        p.add("resourceType", "Het bestand is geen FHIR-Bundle (resourceType moet 'Bundle' zijn).");
+        p.add(
+            "resourceType",
+            "Het bestand is geen FHIR-Bundle (resourceType moet 'Bundle' zijn).",
+        );
         return Err(p.0);
     }
     match bundle["type"].as_str() {
@@ -131,15 +137,26 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
     };
     for (i, e) in entries.iter().enumerate() {
         if !e["resource"]["resourceType"].is_string() {
-            p.add(format!("Bundle.entry[{i}].resource"), format!("Entry {i} bevat geen resource met resourceType."));
+            p.add(
+                format!("Bundle.entry[{i}].resource"),
+                format!("Entry {i} bevat geen resource met resourceType."),
+            );
         }
     }
     // A reference inside the Bundle: by fullUrl, or Type/id of an entry.
     let resolve = |reference: &str| {
-        entries.iter().map(|e| (e["fullUrl"].as_str(), &e["resource"])).find_map(|(full, r)| {
-            let local = format!("{}/{}", r["resourceType"].as_str().unwrap_or_default(), r["id"].as_str().unwrap_or_default());
-            (full == Some(reference) || local == reference || reference.ends_with(&format!("/{local}"))).then_some(r)
-        })
+        entries
+            .iter()
+            .map(|e| (e["fullUrl"].as_str(), &e["resource"]))
+            .find_map(|(full, r)| {
+                let local = format!(
+                    "{}/{}",
+                    r["resourceType"].as_str().unwrap_or_default(),
+                    r["id"].as_str().unwrap_or_default()
+                );
+                (full == Some(reference) || local == reference || reference.ends_with(&format!("/{local}")))
+                    .then_some(r)
+            })
     };
     let of_type = |t: &str| -> Vec<(usize, &Value)> {
         entries
@@ -154,13 +171,19 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
     let (ei, enc) = match encounters.as_slice() {
         [one] => *one,
         [] => {
-            p.add("Bundle.entry", "De Bundle bevat geen Encounter (de opname waarvan de patiënt ontslagen is).");
+            p.add(
+                "Bundle.entry",
+                "De Bundle bevat geen Encounter (de opname waarvan de patiënt ontslagen is).",
+            );
             return Err(p.0);
         }
         more => {
             p.add(
                 format!("Bundle.entry[{}]", more[1].0),
-                format!("De Bundle bevat {} Encounters; een ontslagbericht gaat over één opname.", more.len()),
+                format!(
+                    "De Bundle bevat {} Encounters; een ontslagbericht gaat over één opname.",
+                    more.len()
+                ),
             );
             return Err(p.0);
         }
@@ -179,7 +202,10 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
         Some(c) if STAY_CLASSES.contains(&c) => {}
         Some(c) => p.add(
             at("class"),
-            format!("Encounter-klasse '{c}' is geen ziekenhuisopname (wel: {}).", STAY_CLASSES.join(", ")),
+            format!(
+                "Encounter-klasse '{c}' is geen ziekenhuisopname (wel: {}).",
+                STAY_CLASSES.join(", ")
+            ),
         ),
         None => p.add(at("class"), "De klasse van de opname (class) ontbreekt."),
     }
@@ -194,7 +220,10 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
         }
         Ok(t) => Some(t),
         Err(why) => {
-            p.add(at("period.end"), format!("Het tijdstip van ontslag (period.end) {why}."));
+            p.add(
+                at("period.end"),
+                format!("Het tijdstip van ontslag (period.end) {why}."),
+            );
             None
         }
     };
@@ -203,7 +232,10 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
         v => match instant(v) {
             Ok(t) => Some(t),
             Err(why) => {
-                p.add(at("period.start"), format!("Het tijdstip van opname (period.start) {why}."));
+                p.add(
+                    at("period.start"),
+                    format!("Het tijdstip van opname (period.start) {why}."),
+                );
                 None
             }
         },
@@ -215,15 +247,28 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
     }
     let hospital = {
         let sp = &enc["serviceProvider"];
-        let named = sp["reference"].as_str().and_then(resolve).and_then(|o| o["name"].as_str());
-        match named.or(sp["display"].as_str()).map(str::trim).filter(|s| !s.is_empty()) {
+        let named = sp["reference"]
+            .as_str()
+            .and_then(resolve)
+            .and_then(|o| o["name"].as_str());
+        match named
+            .or(sp["display"].as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(n) if n.chars().count() <= 200 => Some(n.to_string()),
             Some(_) => {
-                p.add(at("serviceProvider"), "De naam van het ziekenhuis is langer dan 200 tekens.");
+                p.add(
+                    at("serviceProvider"),
+                    "De naam van het ziekenhuis is langer dan 200 tekens.",
+                );
                 None
             }
             None => {
-                p.add(at("serviceProvider"), "Het ziekenhuis (serviceProvider, met naam) ontbreekt.");
+                p.add(
+                    at("serviceProvider"),
+                    "Het ziekenhuis (serviceProvider, met naam) ontbreekt.",
+                );
                 None
             }
         }
@@ -277,9 +322,18 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
         let where_ = |path: &str| format!("Bundle.entry[{i}].resource.{path}");
         let words = crate_concept(&c["code"]);
         if words.is_empty() {
-            p.add(where_("code"), format!("Diagnose {} (entry {i}) heeft geen code of tekst.", conditions.len() + 1));
+            p.add(
+                where_("code"),
+                format!(
+                    "Diagnose {} (entry {i}) heeft geen code of tekst.",
+                    conditions.len() + 1
+                ),
+            );
         } else if words.chars().count() > 300 {
-            p.add(where_("code"), format!("De tekst van diagnose (entry {i}) is langer dan 300 tekens."));
+            p.add(
+                where_("code"),
+                format!("De tekst van diagnose (entry {i}) is langer dan 300 tekens."),
+            );
         } else {
             let code = c["code"]["coding"][0]["code"].as_str();
             conditions.push(match code {
@@ -288,7 +342,10 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
             });
         }
         if c["subject"]["reference"].as_str() != Some(subject.as_str()) {
-            p.add(where_("subject"), format!("Diagnose (entry {i}) gaat over een andere patiënt dan de opname."));
+            p.add(
+                where_("subject"),
+                format!("Diagnose (entry {i}) gaat over een andere patiënt dan de opname."),
+            );
         }
     }
     match (p.0.is_empty(), discharged, hospital) {
@@ -321,7 +378,9 @@ mod tests {
     use serde_json::json;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2027-03-05T12:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2027-03-05T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     pub(crate) fn letter() -> Value {
@@ -371,7 +430,9 @@ mod tests {
             ],
             "{problems:#?}"
         );
-        assert!(read_discharge(b"nee", now()).unwrap_err()[0].message.contains("geen leesbare JSON"));
+        assert!(read_discharge(b"nee", now()).unwrap_err()[0]
+            .message
+            .contains("geen leesbare JSON"));
         let none = json!({ "resourceType": "Bundle", "type": "searchset", "entry": [{ "resource": { "resourceType": "Patient" } }] });
         let p = read_discharge(none.to_string().as_bytes(), now()).unwrap_err();
         assert_eq!(p.len(), 2, "{p:#?}");

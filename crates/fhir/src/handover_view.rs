@@ -42,7 +42,11 @@ fn concept(v: &Value) -> String {
         return t.to_string();
     }
     let c = &v["coding"][0];
-    c["display"].as_str().or(c["code"].as_str()).unwrap_or_default().to_string()
+    c["display"]
+        .as_str()
+        .or(c["code"].as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn activity_status(s: &str) -> &'static str {
@@ -88,14 +92,20 @@ fn lines_of(r: &Value, time: &dyn Fn(&str) -> String) -> Vec<String> {
                 if let Some(end) = d["scheduledPeriod"]["end"].as_str() {
                     line.push_str(&format!(", uiterlijk {}", time(end)));
                 }
-                line.push_str(&format!(" ({})", activity_status(d["status"].as_str().unwrap_or_default())));
+                line.push_str(&format!(
+                    " ({})",
+                    activity_status(d["status"].as_str().unwrap_or_default())
+                ));
                 out.push(line);
             }
             out
         }
         "Goal" => vec![format!("Doel: {}", text(&r["description"]["text"]))],
         "Consent" => {
-            let what = r["provision"]["code"].as_array().map(|c| concept(&c[0])).unwrap_or_default();
+            let what = r["provision"]["code"]
+                .as_array()
+                .map(|c| concept(&c[0]))
+                .unwrap_or_default();
             if r["scope"]["coding"][0]["code"] == "treatment" {
                 let decision = match r["provision"]["type"].as_str() {
                     Some("permit") => "wel",
@@ -123,7 +133,10 @@ fn lines_of(r: &Value, time: &dyn Fn(&str) -> String) -> Vec<String> {
             vec![line]
         }
         "Encounter" => {
-            let at = r["period"]["start"].as_str().or(r["period"]["end"].as_str()).unwrap_or_default();
+            let at = r["period"]["start"]
+                .as_str()
+                .or(r["period"]["end"].as_str())
+                .unwrap_or_default();
             let mut line = format!("{}: {}", time(at), concept(&r["type"][0]));
             if let Some(n) = r["extension"][0]["valueString"].as_str() {
                 line.push_str(&format!(" — {n}"));
@@ -145,8 +158,11 @@ pub fn document_view(bundle: &Value, time: &dyn Fn(&str) -> String) -> Option<Do
     }
     let find = |reference: &str| {
         entries.iter().map(|e| &e["resource"]).find(|r| {
-            format!("{}/{}", r["resourceType"].as_str().unwrap_or_default(), r["id"].as_str().unwrap_or_default())
-                == reference
+            format!(
+                "{}/{}",
+                r["resourceType"].as_str().unwrap_or_default(),
+                r["id"].as_str().unwrap_or_default()
+            ) == reference
         })
     };
     let patient = find(composition["subject"]["reference"].as_str().unwrap_or_default())

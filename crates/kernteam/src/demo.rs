@@ -203,6 +203,10 @@ pub async fn ensure_demo_region(db: &Db, work: &Path, today: NaiveDate, progress
 pub const DEMO_HOSPITAL: &str = "Ziekenhuis Heuvelland";
 pub const DEMO_ELV: &str = "ELV Huize Jekerdal";
 
+/// A demo event: (patient index, kind, hours ago, notes, sent how many hours after and to
+/// which organisation).
+type DemoEvent = (usize, &'static str, i64, &'static str, Option<(i64, i64)>);
+
 /// Events of the first included patients with the 24-hour handover clock in every state,
 /// recorded and sent by the POH-O through the use cases, so that every handover in the
 /// demo is a real document sent to a named organisation: sent in time (to the district
@@ -232,18 +236,50 @@ async fn seed_events(db: &Db, included: &[i64]) -> anyhow::Result<()> {
     let app = kernteam_app::App::new(db.clone());
     let actor = kernteam_app::Actor::signed_in(poh, None);
     let now = Utc::now();
-    // (patient index, kind, hours ago, notes, sent after hours and to whom).
-    let plan: [(usize, &str, i64, &str, Option<(i64, i64)>); 6] = [
-        (0, "ontslag_ziekenhuis", 50, "Terug naar huis na een heupoperatie; thuiszorg start morgen.", Some((5, nursing))),
-        (1, "seh_verwijzing", 75, "Verward en gevallen; verwezen naar de SEH.", Some((1, hospital))),
-        (2, "elv_hoog_complex", 100, "Tijdelijk niet veilig thuis na een longontsteking.", Some((30, elv))),
-        (3, "ontslag_ziekenhuis", 6, "Ontslagen na hartfalen; medicatie gewijzigd.", None),
-        (4, "ziekenhuisopname", 40, "Opgenomen met een urineweginfectie en delier.", None),
+    let plan: [DemoEvent; 6] = [
+        (
+            0,
+            "ontslag_ziekenhuis",
+            50,
+            "Terug naar huis na een heupoperatie; thuiszorg start morgen.",
+            Some((5, nursing)),
+        ),
+        (
+            1,
+            "seh_verwijzing",
+            75,
+            "Verward en gevallen; verwezen naar de SEH.",
+            Some((1, hospital)),
+        ),
+        (
+            2,
+            "elv_hoog_complex",
+            100,
+            "Tijdelijk niet veilig thuis na een longontsteking.",
+            Some((30, elv)),
+        ),
+        (
+            3,
+            "ontslag_ziekenhuis",
+            6,
+            "Ontslagen na hartfalen; medicatie gewijzigd.",
+            None,
+        ),
+        (
+            4,
+            "ziekenhuisopname",
+            40,
+            "Opgenomen met een urineweginfectie en delier.",
+            None,
+        ),
         (5, "val", 240, "Gevallen in de badkamer, geen letsel.", None),
     ];
     for (i, kind, ago, notes, sent) in plan {
         let Some(&pid) = included.get(i) else { continue };
-        let c = app.contributor(&actor, pid).await.map_err(crate::settings_cmd::refused)?;
+        let c = app
+            .contributor(&actor, pid)
+            .await
+            .map_err(crate::settings_cmd::refused)?;
         let occurred = now - Duration::hours(ago);
         let event = app
             .record_event(
@@ -257,9 +293,15 @@ async fn seed_events(db: &Db, included: &[i64]) -> anyhow::Result<()> {
             .await
             .map_err(crate::settings_cmd::refused)?;
         if let Some((after, to)) = sent {
-            app.send_handover(&c, event.id, Some(to), "http://127.0.0.1:8080/fhir", occurred + Duration::hours(after))
-                .await
-                .map_err(crate::settings_cmd::refused)?;
+            app.send_handover(
+                &c,
+                event.id,
+                Some(to),
+                "http://127.0.0.1:8080/fhir",
+                occurred + Duration::hours(after),
+            )
+            .await
+            .map_err(crate::settings_cmd::refused)?;
         }
     }
     Ok(())

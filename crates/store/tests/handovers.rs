@@ -80,7 +80,9 @@ async fn a_sent_handover_meets_the_clock_and_keeps_its_document() {
             .add_handover(a, event, org, "2027-03-01T16:00:00Z", poh)
             .await
             .unwrap();
-        ch.set_handover_document(h, r#"{"resourceType":"Bundle"}"#).await.unwrap();
+        ch.set_handover_document(h, r#"{"resourceType":"Bundle"}"#)
+            .await
+            .unwrap();
         ch.commit(&[testing::entry()]).await.unwrap();
         // A second one (to another organisation) does not move the clock.
         let mut ch = db.change().await.unwrap();
@@ -158,7 +160,11 @@ async fn a_tick_of_the_old_tick_box_becomes_a_record_without_document() {
             .execute(db.pool())
             .await
             .unwrap();
-        assert_eq!(db.events(a).await.unwrap()[0].handover_sent_at, None, "the column is no longer read");
+        assert_eq!(
+            db.events(a).await.unwrap()[0].handover_sent_at,
+            None,
+            "the column is no longer read"
+        );
         sqlx::query(&statement).execute(db.pool()).await.unwrap();
         let list = db.handovers(a).await.unwrap();
         assert_eq!(list.len(), 1);

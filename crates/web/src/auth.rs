@@ -360,7 +360,8 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
     // token (which a browser does not send by itself).
     let bearer = req.headers().contains_key(header::AUTHORIZATION);
     if unsafe_method && fhir {
-        let session_write = req.uri().path() == "/fhir" && !bearer && current.as_ref().is_some_and(|c| c.second_factor_done);
+        let session_write =
+            req.uri().path() == "/fhir" && !bearer && current.as_ref().is_some_and(|c| c.second_factor_done);
         if session_write {
             let cu = current.as_ref().expect("checked above");
             let ok = req

@@ -191,7 +191,10 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(r.json()["details"], json!(["Kies de organisatie die de overdracht ontvangt."]));
+        assert_eq!(
+            r.json()["details"],
+            json!(["Kies de organisatie die de overdracht ontvangt."])
+        );
         let r = poh
             .api(
                 "POST",
@@ -200,7 +203,10 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.json()["details"][0].as_str().unwrap().starts_with("sent_at wordt niet meer aangenomen"));
+        assert!(r.json()["details"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("sent_at wordt niet meer aangenomen"));
         let r = poh
             .api(
                 "POST",
@@ -230,7 +236,10 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         assert_eq!(r.json()["handover"]["status"], "sent_late");
         assert_eq!(r.json()["handover"]["documents"][0]["late"], true);
-        assert_eq!(r.json()["handover"]["documents"][0]["organisation"], "Thuiszorg Heuvelland");
+        assert_eq!(
+            r.json()["handover"]["documents"][0]["organisation"],
+            "Thuiszorg Heuvelland"
+        );
         documented(&doc, "POST", "/api/v1/patients/{id}/events/{event}/handover", &r);
         let listed = poh.get(&format!("/api/v1/patients/{}/events", w.a1)).await;
         documented(&doc, "GET", "/api/v1/patients/{id}/events", &listed);
@@ -331,7 +340,10 @@ async fn a_refused_handover_shows_the_record_again_and_logs_that_read() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let text = r.text();
-        assert!(text.contains("Kies de organisatie die de overdracht ontvangt."), "{text}");
+        assert!(
+            text.contains("Kies de organisatie die de overdracht ontvangt."),
+            "{text}"
+        );
         assert!(text.contains("De overdracht is niet verstuurd."), "{text}");
         assert!(text.contains("Ziekenhuisopname"), "the stored event is shown");
         assert_eq!(reads(&w, w.poh_a, w.a1, "gebeurtenissen ingezien").await, before + 1);

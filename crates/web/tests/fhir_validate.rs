@@ -94,9 +94,20 @@ async fn handover(w: &World, poh: &Client) -> Value {
     let at = chrono::DateTime::parse_from_rfc3339("2027-06-10T16:00:00Z")
         .unwrap()
         .to_utc();
-    let direct =
-        kernteam_fhir::handover_document("http://localhost/fhir", &data, discharge, &recipient, &author, at, "1-x").unwrap();
-    assert_eq!((direct["id"].as_str(), direct["identifier"]["value"].as_str()), (Some("1-x"), Some("1-x")));
+    let direct = kernteam_fhir::handover_document(
+        "http://localhost/fhir",
+        &data,
+        discharge,
+        &recipient,
+        &author,
+        at,
+        "1-x",
+    )
+    .unwrap();
+    assert_eq!(
+        (direct["id"].as_str(), direct["identifier"]["value"].as_str()),
+        (Some("1-x"), Some("1-x"))
+    );
     assert!(
         kernteam_fhir::handover_document("http://localhost/fhir", &data, 0, &recipient, &author, at, "1-x").is_none()
     );
@@ -118,7 +129,12 @@ async fn handover(w: &World, poh: &Client) -> Value {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let sent = r.json()["handover"]["documents"].as_array().unwrap().last().unwrap().clone();
+    let sent = r.json()["handover"]["documents"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     let path = sent["document"].as_str().unwrap().to_string();
     let reader = Client::sign_in(&w.app, "wvk-ander").await;
     let r = reader.get(&path).await;

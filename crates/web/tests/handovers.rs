@@ -71,12 +71,18 @@ async fn a_handover_is_sent_to_an_organisation_stored_printed_and_read_by_the_re
         let seh = event(&poh, &w, "seh_verwijzing", 2).await;
         let text = poh.get(&page).await.text();
         assert!(text.contains("Nog te versturen"), "{text}");
-        assert!(text.contains("Thuiszorg Heuvelland (wijkverpleging)"), "the recipients are listed");
+        assert!(
+            text.contains("Thuiszorg Heuvelland (wijkverpleging)"),
+            "the recipients are listed"
+        );
         let list = poh.get("/werklijst").await.text();
         assert!(list.contains("Overdracht bij verwijzing naar de seh"), "{list}");
 
         let r = poh
-            .post_form(&format!("{page}/{seh}/overdracht"), &[("organisation", &org.to_string())])
+            .post_form(
+                &format!("{page}/{seh}/overdracht"),
+                &[("organisation", &org.to_string())],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let sent = w.db.handovers(w.a1).await.unwrap();
@@ -92,7 +98,10 @@ async fn a_handover_is_sent_to_an_organisation_stored_printed_and_read_by_the_re
         assert!(detail.contains("aan Thuiszorg Heuvelland"), "{detail}");
         let doc: Value = serde_json::from_str(&w.db.handover_document(h.id).await.unwrap().unwrap()).unwrap();
         let id = format!("{}-overdracht-{}", w.a1, h.id);
-        assert_eq!((doc["type"].as_str(), doc["id"].as_str()), (Some("document"), Some(id.as_str())));
+        assert_eq!(
+            (doc["type"].as_str(), doc["id"].as_str()),
+            (Some("document"), Some(id.as_str()))
+        );
         assert!(doc["entry"][0]["resource"]["title"]
             .as_str()
             .unwrap()
@@ -100,7 +109,11 @@ async fn a_handover_is_sent_to_an_organisation_stored_printed_and_read_by_the_re
         let text = poh.get(&page).await.text();
         assert!(text.contains("Op tijd verstuurd"), "{text}");
         assert!(text.contains(&format!("/patienten/{}/overdrachten/{}", w.a1, h.id)));
-        assert!(!poh.get("/werklijst").await.text().contains("Overdracht bij verwijzing naar de seh"));
+        assert!(!poh
+            .get("/werklijst")
+            .await
+            .text()
+            .contains("Overdracht bij verwijzing naar de seh"));
 
         // The print view: the document as sent, in Dutch, audited.
         let print = poh.get(&format!("/patienten/{}/overdrachten/{}", w.a1, h.id)).await;
@@ -122,11 +135,16 @@ async fn a_handover_is_sent_to_an_organisation_stored_printed_and_read_by_the_re
         assert_eq!(newest(&w, w.a1).await.1, "overdracht afgedrukt");
         let other = Client::sign_in(&w.app, "poh-b").await;
         assert_eq!(
-            other.get(&format!("/patienten/{}/overdrachten/{}", w.a1, h.id)).await.status,
+            other
+                .get(&format!("/patienten/{}/overdrachten/{}", w.a1, h.id))
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
         assert_eq!(
-            poh.get(&format!("/patienten/{}/overdrachten/{}", w.a2, h.id)).await.status,
+            poh.get(&format!("/patienten/{}/overdrachten/{}", w.a2, h.id))
+                .await
+                .status,
             StatusCode::NOT_FOUND,
             "another patient's handover is not found under this one"
         );
@@ -145,7 +163,11 @@ async fn a_handover_is_sent_to_an_organisation_stored_printed_and_read_by_the_re
         let (user, action, detail) = newest(&w, w.a1).await;
         assert_eq!(
             (user.as_str(), action.as_str(), detail.as_deref()),
-            ("wvk-ander", "FHIR: gelezen", Some(format!("Bundle/{id} (ontvanger)").as_str()))
+            (
+                "wvk-ander",
+                "FHIR: gelezen",
+                Some(format!("Bundle/{id} (ontvanger)").as_str())
+            )
         );
         assert_eq!(
             bearer_get(&w, &format!("/fhir/Patient/{}", w.a1), &token).await.status,
@@ -158,9 +180,20 @@ async fn a_handover_is_sent_to_an_organisation_stored_printed_and_read_by_the_re
         assert_eq!(r.json()["resourceType"], "OperationOutcome");
         assert_eq!(newest(&w, w.a1).await.1, "toegang geweigerd");
         let region = Client::sign_in(&w.app, "regio").await;
-        assert_eq!(region.get(&format!("/fhir/Bundle/{id}")).await.status, StatusCode::NOT_FOUND);
-        for missing in [format!("{}-overdracht-999", w.a1), "abc".into(), format!("{}-overdracht-{}", w.a2, h.id)] {
-            assert_eq!(poh.get(&format!("/fhir/Bundle/{missing}")).await.status, StatusCode::NOT_FOUND, "{missing}");
+        assert_eq!(
+            region.get(&format!("/fhir/Bundle/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        for missing in [
+            format!("{}-overdracht-999", w.a1),
+            "abc".into(),
+            format!("{}-overdracht-{}", w.a2, h.id),
+        ] {
+            assert_eq!(
+                poh.get(&format!("/fhir/Bundle/{missing}")).await.status,
+                StatusCode::NOT_FOUND,
+                "{missing}"
+            );
         }
         assert_eq!(poh.get("/fhir/Bundle?patient=1").await.status, StatusCode::BAD_REQUEST);
         let meta = poh.get("/fhir/metadata").await.json();
@@ -186,14 +219,19 @@ async fn a_late_handover_is_flagged_and_an_old_tick_stays_readable() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         assert_eq!(r.json()["handover"]["status"], "sent_late");
         let page = poh.get(&format!("/patienten/{}/gebeurtenissen", w.a1)).await.text();
-        assert!(page.contains("Te laat verstuurd") && page.contains("te laat</strong>"), "{page}");
+        assert!(
+            page.contains("Te laat verstuurd") && page.contains("te laat</strong>"),
+            "{page}"
+        );
         let h = w.db.handovers(w.a1).await.unwrap()[0].id;
         let print = poh.get(&format!("/patienten/{}/overdrachten/{h}", w.a1)).await.text();
         assert!(print.contains("te laat: na 24 uur"), "{print}");
 
         // A tick of the old tick box (what migration 0019 made of one): sent, no document.
         let admission = event(&poh, &w, "ziekenhuisopname", 10).await;
-        let ticked = (Utc::now() - Duration::hours(9)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let ticked = (Utc::now() - Duration::hours(9))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
         kernteam_store::sqlx::query(
             "INSERT INTO handovers (patient_id, event_id, sent_at, recorded_at) VALUES ($1, $2, $3, $3)",
         )
@@ -204,19 +242,39 @@ async fn a_late_handover_is_flagged_and_an_old_tick_stays_readable() {
         .await
         .unwrap();
         let listed = poh.get(&format!("/api/v1/patients/{}/events", w.a1)).await.json();
-        let e = listed["events"].as_array().unwrap().iter().find(|e| e["id"] == admission).unwrap().clone();
+        let e = listed["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == admission)
+            .unwrap()
+            .clone();
         assert_eq!(e["handover"]["status"], "sent_in_time");
         assert_eq!(e["handover"]["documents"][0]["organisation"], Value::Null);
         assert_eq!(e["handover"]["documents"][0]["document"], Value::Null);
         let page = poh.get(&format!("/patienten/{}/gebeurtenissen", w.a1)).await.text();
-        assert!(page.contains("oude registratie, zonder document en ontvanger"), "{page}");
-        let legacy = w.db.handovers(w.a1).await.unwrap().iter().find(|h| !h.has_document).unwrap().id;
+        assert!(
+            page.contains("oude registratie, zonder document en ontvanger"),
+            "{page}"
+        );
+        let legacy =
+            w.db.handovers(w.a1)
+                .await
+                .unwrap()
+                .iter()
+                .find(|h| !h.has_document)
+                .unwrap()
+                .id;
         assert_eq!(
-            poh.get(&format!("/fhir/Bundle/{}-overdracht-{legacy}", w.a1)).await.status,
+            poh.get(&format!("/fhir/Bundle/{}-overdracht-{legacy}", w.a1))
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
         assert_eq!(
-            poh.get(&format!("/patienten/{}/overdrachten/{legacy}", w.a1)).await.status,
+            poh.get(&format!("/patienten/{}/overdrachten/{legacy}", w.a1))
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
         // A fall needs none; a network professional on the team may send one.
@@ -244,7 +302,11 @@ async fn a_late_handover_is_flagged_and_an_old_tick_stays_readable() {
 
 /// A discharge letter for a1 (by Kernteam's id, or by BSN when given).
 fn letter(w: &World, bsn: Option<&str>, end: &str) -> Value {
-    let subject = if bsn.is_some() { "urn:uuid:p1".to_string() } else { format!("Patient/{}", w.a1) };
+    let subject = if bsn.is_some() {
+        "urn:uuid:p1".to_string()
+    } else {
+        format!("Patient/{}", w.a1)
+    };
     let mut entry = vec![
         json!({ "fullUrl": "urn:uuid:o1", "resource": { "resourceType": "Organization", "name": "Ziekenhuis Zuid" } }),
         json!({ "resource": { "resourceType": "Encounter", "status": "finished",
@@ -256,8 +318,10 @@ fn letter(w: &World, bsn: Option<&str>, end: &str) -> Value {
             "code": { "coding": [{ "system": systems::ICPC_1_NL, "code": "L75", "display": "Heupfractuur" }] } } }),
     ];
     if let Some(b) = bsn {
-        entry.push(json!({ "fullUrl": "urn:uuid:p1", "resource": { "resourceType": "Patient",
-            "identifier": [{ "system": systems::BSN, "value": b }] } }));
+        entry.push(
+            json!({ "fullUrl": "urn:uuid:p1", "resource": { "resourceType": "Patient",
+            "identifier": [{ "system": systems::BSN, "value": b }] } }),
+        );
     }
     json!({ "resourceType": "Bundle", "type": "collection", "entry": entry })
 }
@@ -282,8 +346,16 @@ async fn a_discharge_letter_posted_to_fhir_records_the_discharge_or_names_each_p
     for t in testing::all().await {
         let w = seed(&t.db).await;
         let op = kernteam_app::App::new(w.db.clone());
-        let nurse = op.issue_fhir_token(&op.operator(), "wvk-team", "ECD").await.unwrap().token;
-        let outsider = op.issue_fhir_token(&op.operator(), "wvk-ander", "ECD 2").await.unwrap().token;
+        let nurse = op
+            .issue_fhir_token(&op.operator(), "wvk-team", "ECD")
+            .await
+            .unwrap()
+            .token;
+        let outsider = op
+            .issue_fhir_token(&op.operator(), "wvk-ander", "ECD 2")
+            .await
+            .unwrap()
+            .token;
         let end = (Utc::now() - Duration::hours(2)).to_rfc3339();
 
         // Bad: every problem named with where it is; nothing stored.
@@ -314,7 +386,10 @@ async fn a_discharge_letter_posted_to_fhir_records_the_discharge_or_names_each_p
         // Not on the care team: not found, nothing stored; no caller: 401.
         let r = post_bearer(&w, Some(&outsider), &letter(&w, None, &end)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
-        assert_eq!(post_bearer(&w, None, &letter(&w, None, &end)).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            post_bearer(&w, None, &letter(&w, None, &end)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         assert_eq!(stored(&w).await, (0, 0));
 
         // Good: the discharge recorded, the clock running, the letter kept; twice: 409.
@@ -326,13 +401,21 @@ async fn a_discharge_letter_posted_to_fhir_records_the_discharge_or_names_each_p
         let events = w.db.events(w.a1).await.unwrap();
         assert_eq!(events[0].kind, "ontslag_ziekenhuis");
         let notes = events[0].notes.clone().unwrap();
-        assert!(notes.starts_with("Ontslagbericht van Ziekenhuis Zuid") && notes.contains("Heupfractuur (L75)"), "{notes}");
+        assert!(
+            notes.starts_with("Ontslagbericht van Ziekenhuis Zuid") && notes.contains("Heupfractuur (L75)"),
+            "{notes}"
+        );
         let trail = w.db.audit_for_patient(w.a1).await.unwrap();
-        assert!(trail.iter().any(|r| r.action == "ontslagbericht ingelezen" && r.username == "wvk-team"));
+        assert!(trail
+            .iter()
+            .any(|r| r.action == "ontslagbericht ingelezen" && r.username == "wvk-team"));
         let poh = Client::sign_in(&w.app, "poh-a").await;
         let listed = poh.get(&format!("/api/v1/patients/{}/events", w.a1)).await.json();
         assert_eq!(listed["events"][0]["handover"]["status"], "open");
-        assert_eq!(post_bearer(&w, Some(&nurse), &letter(&w, None, &end)).await.status, StatusCode::CONFLICT);
+        assert_eq!(
+            post_bearer(&w, Some(&nurse), &letter(&w, None, &end)).await.status,
+            StatusCode::CONFLICT
+        );
         assert_eq!(stored(&w).await, (1, 1));
 
         // With a session: the CSRF token is needed.
@@ -359,31 +442,69 @@ async fn a_discharge_letter_uploaded_on_the_page_records_the_discharge_or_lists_
         let a1 = w.db.patient(w.a1).await.unwrap();
         let bsn = w.db.person(snap.snapshot_id, &a1).await.unwrap().unwrap().bsn.unwrap();
         let end = (Utc::now() - Duration::hours(3)).to_rfc3339();
-        assert!(poh.get(&format!("/patienten/{}/gebeurtenissen", w.a1)).await.text().contains("enctype=\"multipart/form-data\""));
+        assert!(poh
+            .get(&format!("/patienten/{}/gebeurtenissen", w.a1))
+            .await
+            .text()
+            .contains("enctype=\"multipart/form-data\""));
 
         // Without the CSRF token: refused.
-        let r = poh.post_file(&upload, "bestand", letter(&w, Some(&bsn), &end).to_string().as_bytes(), false).await;
+        let r = poh
+            .post_file(
+                &upload,
+                "bestand",
+                letter(&w, Some(&bsn), &end).to_string().as_bytes(),
+                false,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         // Bad: a Dutch list of the problems, nothing stored.
         let mut bad = letter(&w, Some(&bsn), &end);
         bad["entry"][1]["resource"]["serviceProvider"] = json!({});
         bad["entry"][1]["resource"]["class"]["code"] = json!("AMB");
-        let r = poh.post_file(&upload, "bestand", bad.to_string().as_bytes(), true).await;
+        let r = poh
+            .post_file(&upload, "bestand", bad.to_string().as_bytes(), true)
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let text = r.text();
-        assert!(text.contains("Het ontslagbericht is niet ingelezen; er is niets vastgelegd."), "{text}");
-        assert!(text.contains("Encounter-klasse &#x27;AMB&#x27; is geen ziekenhuisopname") || text.contains("Encounter-klasse &#39;AMB&#39;") || text.contains("Encounter-klasse 'AMB'"), "{text}");
-        assert!(text.contains("Het ziekenhuis (serviceProvider, met naam) ontbreekt."), "{text}");
+        assert!(
+            text.contains("Het ontslagbericht is niet ingelezen; er is niets vastgelegd."),
+            "{text}"
+        );
+        assert!(
+            text.contains("Encounter-klasse &#x27;AMB&#x27; is geen ziekenhuisopname")
+                || text.contains("Encounter-klasse &#39;AMB&#39;")
+                || text.contains("Encounter-klasse 'AMB'"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Het ziekenhuis (serviceProvider, met naam) ontbreekt."),
+            "{text}"
+        );
         let r = poh.post_file(&upload, "bestand", b"geen json", true).await;
         assert!(r.text().contains("geen leesbare JSON"));
         // Another patient's BSN: refused.
-        let r = poh.post_file(&upload, "bestand", letter(&w, Some("111222333"), &end).to_string().as_bytes(), true).await;
+        let r = poh
+            .post_file(
+                &upload,
+                "bestand",
+                letter(&w, Some("111222333"), &end).to_string().as_bytes(),
+                true,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("is niet dat van deze patiënt"));
         assert_eq!(stored(&w).await, (0, 0));
 
         // Good.
-        let r = poh.post_file(&upload, "bestand", letter(&w, Some(&bsn), &end).to_string().as_bytes(), true).await;
+        let r = poh
+            .post_file(
+                &upload,
+                "bestand",
+                letter(&w, Some(&bsn), &end).to_string().as_bytes(),
+                true,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         assert_eq!(stored(&w).await, (1, 1));
         let page = poh.get(r.location().unwrap()).await.text();
@@ -392,7 +513,14 @@ async fn a_discharge_letter_uploaded_on_the_page_records_the_discharge_or_lists_
         assert!(page.contains("Nog te versturen"), "{page}");
         // Someone who may not contribute cannot upload.
         let other = Client::sign_in(&w.app, "poh-b").await;
-        let r = other.post_file(&upload, "bestand", letter(&w, Some(&bsn), &end).to_string().as_bytes(), true).await;
+        let r = other
+            .post_file(
+                &upload,
+                "bestand",
+                letter(&w, Some(&bsn), &end).to_string().as_bytes(),
+                true,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(stored(&w).await, (1, 1));
         t.finish().await;

@@ -51,7 +51,10 @@ pub async fn import(
             &actor,
             imported.patient_id,
             kernteam_app::Action::ReadFhir,
-            Some(format!("Encounter/{}-{} (na ontslagbericht)", imported.patient_id, imported.event.id)),
+            Some(format!(
+                "Encounter/{}-{} (na ontslagbericht)",
+                imported.patient_id, imported.event.id
+            )),
         )
         .await?;
     let data = state.app.fhir_record(&v).await?;

@@ -420,7 +420,11 @@ impl Client {
         let mut body = Vec::new();
         if csrf {
             body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n", self.csrf).as_bytes(),
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+                    self.csrf
+                )
+                .as_bytes(),
             );
         }
         body.extend_from_slice(
@@ -431,7 +435,10 @@ impl Client {
         send(
             &self.app,
             self.request(Method::POST, path)
-                .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
                 .body(Body::from(body))
                 .unwrap(),
         )

@@ -21,7 +21,11 @@ async fn a_discharge_is_handed_over_to_the_district_nursing_in_time_and_a_late_o
     // the printed summary holds what a real one does.
     for (user, name, role) in [
         (app.poh.id, app.poh.name, "POH-ouderenzorg"),
-        (app.wijkverpleegkundige.id, app.wijkverpleegkundige.name, "Wijkverpleegkundige"),
+        (
+            app.wijkverpleegkundige.id,
+            app.wijkverpleegkundige.name,
+            "Wijkverpleegkundige",
+        ),
     ] {
         kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_team_member(
             pid,
@@ -49,28 +53,38 @@ async fn a_discharge_is_handed_over_to_the_district_nursing_in_time_and_a_late_o
 
     sign_in(&b, app.poh.username, app.poh.name).await;
     b.goto(&page).await;
-    b.wait("//h1[starts-with(normalize-space(), 'Gebeurtenissen van')]").await;
+    b.wait("//h1[starts-with(normalize-space(), 'Gebeurtenissen van')]")
+        .await;
     b.choose("ev-kind", "Ontslag uit het ziekenhuis").await;
     b.fill("ev-notes", "Terug naar huis na een heupoperatie").await;
-    b.click(&format!("//form[@action={}]//button[normalize-space()='Vastleggen']", lit(&page)))
-        .await;
+    b.click(&format!(
+        "//form[@action={}]//button[normalize-space()='Vastleggen']",
+        lit(&page)
+    ))
+    .await;
     b.wait("//p[contains(@class, 'flash')][normalize-space()='De gebeurtenis is vastgelegd.']")
         .await;
     let discharge = app.db.events(pid).await.expect("events")[0].id;
     let row = format!("//tr[@id='gebeurtenis-{discharge}']");
-    b.wait(&format!("{row}//span[contains(@class, 'handover-status')][normalize-space()='Nog te versturen']"))
-        .await;
+    b.wait(&format!(
+        "{row}//span[contains(@class, 'handover-status')][normalize-space()='Nog te versturen']"
+    ))
+    .await;
     b.check_accessibility().await;
 
     // Send it to the district nursing organisation.
     let recipient = format!("{ORGANISATION} (wijkverpleging)");
     b.choose(&format!("so-{discharge}"), &recipient).await;
-    b.click(&format!("{row}//button[starts-with(normalize-space(), 'Overdracht versturen')]"))
-        .await;
+    b.click(&format!(
+        "{row}//button[starts-with(normalize-space(), 'Overdracht versturen')]"
+    ))
+    .await;
     b.wait("//p[contains(@class, 'flash')][normalize-space()='De overdracht is verstuurd en bewaard.']")
         .await;
-    b.wait(&format!("{row}//span[contains(@class, 'handover-status')][normalize-space()='Op tijd verstuurd']"))
-        .await;
+    b.wait(&format!(
+        "{row}//span[contains(@class, 'handover-status')][normalize-space()='Op tijd verstuurd']"
+    ))
+    .await;
     let link = format!("{row}//a[normalize-space()={}]", lit(&format!("Aan {ORGANISATION}")));
     b.wait(&link).await;
     let sent = app.db.handovers(pid).await.expect("handovers");
@@ -96,12 +110,19 @@ async fn a_discharge_is_handed_over_to_the_district_nursing_in_time_and_a_late_o
     b.screenshot(&screenshot_dir(), "overdracht-afdruk").await;
     let pages = print_pages(&b).await;
     assert_eq!(pages.len(), 1, "one A4 page: {pages:#?}");
-    for s in ["Actuele medicatie", ORGANISATION, "Veilig thuis blijven wonen", "Lotte Frissen"] {
+    for s in [
+        "Actuele medicatie",
+        ORGANISATION,
+        "Veilig thuis blijven wonen",
+        "Lotte Frissen",
+    ] {
         assert!(pages[0].contains(s), "{s}: {}", pages[0]);
     }
 
     // An admission of 30 hours ago, not sent: flagged late; sent now: late.
-    let at = (Utc::now() - Duration::hours(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let at = (Utc::now() - Duration::hours(30))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
     let admission = kernteam_store::audited!(app.db, kernteam_store::testing::entry(), |ch| ch.add_event(
         pid,
         "ziekenhuisopname",
@@ -117,12 +138,18 @@ async fn a_discharge_is_handed_over_to_the_district_nursing_in_time_and_a_late_o
     ))
     .await;
     b.choose(&format!("so-{admission}"), &recipient).await;
-    b.click(&format!("{row}//button[starts-with(normalize-space(), 'Overdracht versturen')]"))
-        .await;
-    b.wait(&format!("{row}//span[contains(@class, 'handover-status')][normalize-space()='Te laat verstuurd']"))
-        .await;
-    b.wait(&format!("{row}//strong[contains(@class, 'late')][normalize-space()='te laat']"))
-        .await;
+    b.click(&format!(
+        "{row}//button[starts-with(normalize-space(), 'Overdracht versturen')]"
+    ))
+    .await;
+    b.wait(&format!(
+        "{row}//span[contains(@class, 'handover-status')][normalize-space()='Te laat verstuurd']"
+    ))
+    .await;
+    b.wait(&format!(
+        "{row}//strong[contains(@class, 'late')][normalize-space()='te laat']"
+    ))
+    .await;
     b.check_accessibility().await;
     b.close().await;
 }

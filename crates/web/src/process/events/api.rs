@@ -111,7 +111,11 @@ pub async fn api_list(State(state): State<AppState>, cu: CurrentUser, Id(id): Id
     Ok(Json(ApiEvents {
         events: {
             let sent = app.handovers(&v).await?;
-            app.events(&v).await?.iter().map(|e| event_view(e, &sent, now)).collect()
+            app.events(&v)
+                .await?
+                .iter()
+                .map(|e| event_view(e, &sent, now))
+                .collect()
         },
         can_record: v.access().contribute,
         recipients: app
@@ -221,7 +225,9 @@ pub async fn api_handover(
     let base = crate::fhir::base_url(&state, &headers);
     app.send_handover(&c, event, body.organisation_id, &base, Utc::now())
         .await?;
-    let v = app.reread(&c, Action::ViewEvents, Some("na versturen overdracht".into())).await?;
+    let v = app
+        .reread(&c, Action::ViewEvents, Some("na versturen overdracht".into()))
+        .await?;
     let sent = app.handovers(&v).await?;
     let e = app
         .events(&v)

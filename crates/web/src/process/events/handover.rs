@@ -32,7 +32,10 @@ pub async fn send(
         serde_urlencoded::from_bytes(&body).map_err(|_| AppError::invalid("Het formulier is onleesbaar."))?;
     let organisation = match form.organisation.trim() {
         "" => None,
-        s => Some(s.parse::<i64>().map_err(|_| AppError::invalid("Kies een organisatie uit de lijst."))?),
+        s => Some(
+            s.parse::<i64>()
+                .map_err(|_| AppError::invalid("Kies een organisatie uit de lijst."))?,
+        ),
     };
     let base = crate::fhir::base_url(&state, &headers);
     match app.send_handover(&c, event, organisation, &base, Utc::now()).await {

@@ -8,11 +8,13 @@ pub fn boundary(content_type: &str) -> Option<String> {
     if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
         return None;
     }
-    params.split(';').find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        (k.trim().eq_ignore_ascii_case("boundary")).then(|| v.trim().trim_matches('"').to_string())
-    })
-    .filter(|b| !b.is_empty() && b.len() <= 200)
+    params
+        .split(';')
+        .find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            (k.trim().eq_ignore_ascii_case("boundary")).then(|| v.trim().trim_matches('"').to_string())
+        })
+        .filter(|b| !b.is_empty() && b.len() <= 200)
 }
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {

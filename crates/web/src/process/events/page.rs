@@ -99,7 +99,9 @@ fn flash(code: Option<&str>) -> Option<String> {
         match code? {
             "vastgelegd" => "De gebeurtenis is vastgelegd.",
             "overdracht" => "De overdracht is verstuurd en bewaard.",
-            "ontslagbericht" => "Het ontslagbericht is ingelezen: het ontslag is vastgelegd en de 24-uursklok van de overdracht loopt.",
+            "ontslagbericht" => {
+                "Het ontslagbericht is ingelezen: het ontslag is vastgelegd en de 24-uursklok van de overdracht loopt."
+            }
             "ingetrokken" => "De gebeurtenis is ingetrokken; ze telt niet meer mee.",
             "gecorrigeerd" => "De gebeurtenis is gecorrigeerd; de vorige versie is bewaard.",
             _ => return None,

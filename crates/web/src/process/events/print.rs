@@ -52,7 +52,12 @@ pub async fn print(
 ) -> AppResult<Response> {
     let app = &state.app;
     let v = app
-        .visible(&cu.actor(), id, Action::PrintHandover, Some(format!("overdracht {handover}")))
+        .visible(
+            &cu.actor(),
+            id,
+            Action::PrintHandover,
+            Some(format!("overdracht {handover}")),
+        )
         .await?;
     let (sent, doc) = app.handover_sent(&v, handover).await?;
     let view = kernteam_fhir::document_view(&doc, &when)

@@ -41,7 +41,9 @@ pub async fn upload(
         return refused(vec!["Kies een bestand: het gekozen bestand is leeg.".into()]).await;
     }
     match app.import_discharge(c.actor(), &file, Some(id)).await {
-        Ok(Ok(_)) => Ok(Redirect::to(&format!("/patienten/{id}/gebeurtenissen?melding=ontslagbericht")).into_response()),
+        Ok(Ok(_)) => {
+            Ok(Redirect::to(&format!("/patienten/{id}/gebeurtenissen?melding=ontslagbericht")).into_response())
+        }
         Ok(Err(problems)) => refused(problems.into_iter().map(|p| p.message).collect()).await,
         Err(Error::Conflict(m)) => refused(vec![m]).await,
         Err(e) => Err(e.into()),
