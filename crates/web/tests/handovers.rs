@@ -418,6 +418,19 @@ async fn a_discharge_letter_posted_to_fhir_records_the_discharge_or_names_each_p
         );
         assert_eq!(stored(&w).await, (1, 1));
 
+        // By BSN (the Patient in the Bundle): the patient whose latest extract has it; an
+        // unknown BSN is not found.
+        let snap = w.db.latest_snapshot(w.practice_a).await.unwrap().unwrap();
+        let a1 = w.db.patient(w.a1).await.unwrap();
+        let bsn = w.db.person(snap.snapshot_id, &a1).await.unwrap().unwrap().bsn.unwrap();
+        let end3 = (Utc::now() - Duration::hours(3)).to_rfc3339();
+        let r = post_bearer(&w, Some(&nurse), &letter(&w, Some(&bsn), &end3)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.json()["subject"]["reference"], format!("Patient/{}", w.a1));
+        let r = post_bearer(&w, Some(&nurse), &letter(&w, Some("111222333"), &end3)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+        assert_eq!(stored(&w).await, (2, 2));
+
         // With a session: the CSRF token is needed.
         let end2 = (Utc::now() - Duration::hours(1)).to_rfc3339();
         let r = poh
@@ -425,7 +438,7 @@ async fn a_discharge_letter_posted_to_fhir_records_the_discharge_or_names_each_p
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(r.json()["resourceType"], "OperationOutcome");
-        assert_eq!(stored(&w).await, (1, 1));
+        assert_eq!(stored(&w).await, (2, 2));
         let r = poh.api("POST", "/fhir", Some(letter(&w, None, &end2))).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         t.finish().await;
