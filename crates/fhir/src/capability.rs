@@ -8,7 +8,7 @@ use crate::{includes_of, SERVED};
 /// The search parameters each type takes (besides `_include` and `_format`).
 pub fn search_params(resource_type: &str) -> &'static [(&'static str, &'static str)] {
     match resource_type {
-        "Patient" => &[("_id", "token")],
+        "Patient" => &[("_id", "token"), ("identifier", "token")],
         "Practitioner" | "PractitionerRole" | "Organization" => &[],
         _ => &[("patient", "reference")],
     }

@@ -75,7 +75,10 @@ pub async fn read(
                 .visible(&actor, patient, Action::ReadFhir, Some(format!("{resource_type}/{id}")))
                 .await
                 .map_err(|e| not_found_as(e, missing()))?;
-            let data = state.app.fhir_record(&v).await?;
+            let data = state
+                .app
+                .fhir_record_for(&v, kernteam_fhir::needs(&resource_type, &[]))
+                .await?;
             resources(&data, &resource_type)
                 .into_iter()
                 .find(|r| r["id"].as_str() == Some(id.as_str()))
