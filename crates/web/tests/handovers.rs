@@ -161,14 +161,9 @@ async fn a_handover_is_sent_to_an_organisation_stored_printed_and_read_by_the_re
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json(), doc, "the document as sent");
         let (user, action, detail) = newest(&w, w.a1).await;
-        assert_eq!(
-            (user.as_str(), action.as_str(), detail.as_deref()),
-            (
-                "wvk-ander",
-                "FHIR: gelezen",
-                Some(format!("Bundle/{id} (ontvanger)").as_str())
-            )
-        );
+        assert_eq!((user.as_str(), action.as_str()), ("wvk-ander", "FHIR: gelezen"));
+        let detail = detail.unwrap();
+        assert!(detail.starts_with(&format!("Bundle/{id} (ontvanger)")), "{detail}");
         assert_eq!(
             bearer_get(&w, &format!("/fhir/Patient/{}", w.a1), &token).await.status,
             StatusCode::NOT_FOUND,
