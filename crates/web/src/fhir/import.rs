@@ -57,7 +57,10 @@ pub async fn import(
             )),
         )
         .await?;
-    let data = state.app.fhir_record(&v).await?;
+    let data = state
+        .app
+        .fhir_record_for(&v, kernteam_fhir::needs("Encounter", &[]))
+        .await?;
     let id = format!("{}-{}", imported.patient_id, imported.event.id);
     let encounter = kernteam_fhir::resources(&data, "Encounter")
         .into_iter()
