@@ -14,7 +14,9 @@ mod capability;
 mod care_plan;
 mod care_team;
 mod consent;
+pub mod discharge;
 mod handover;
+pub mod handover_view;
 mod his;
 mod patient;
 mod people;
@@ -32,6 +34,7 @@ use serde_json::Value;
 pub use bundle::{operation_outcome, searchset, IssueCode};
 pub use capability::capability_statement;
 pub use handover::{handover_document, RECENT_EVENTS};
+pub use handover_view::{document_view, DocumentView};
 pub use people::{organisation_resource, practice_resource, practitioner, practitioner_role};
 
 /// A versioned document as stored: its version, when and by whom it was saved.

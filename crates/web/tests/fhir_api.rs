@@ -62,7 +62,9 @@ async fn reads_searches_and_errors() {
             .iter()
             .map(|r| r["type"].as_str().unwrap())
             .collect();
-        assert_eq!(types, kernteam_fhir::SERVED.to_vec());
+        let mut served = kernteam_fhir::SERVED.to_vec();
+        served.push("Bundle");
+        assert_eq!(types, served, "and the handover documents sent");
 
         // Not signed in: 401 with an OperationOutcome and a Bearer challenge, nothing audited.
         let before = count(&w.db, "SELECT COUNT(*) FROM audit_log").await;

@@ -122,6 +122,11 @@ pub async fn search(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> FhirResult {
+    if resource_type == "Bundle" {
+        return Err(FhirError::bad_search(
+            "Zoeken in Bundle kan niet; lees een verstuurde overdracht op id (Bundle/{id}).",
+        ));
+    }
     served(&resource_type)?;
     let query = query.unwrap_or_default();
     if DIRECTORY.contains(&resource_type.as_str()) {
