@@ -13,11 +13,23 @@ use crate::audit::Action;
 pub struct Actor {
     user: User,
     ip: Option<String>,
+    /// The FHIR token the request came with ("token 3 'ECD Wijkzorg'"), named in every
+    /// audit record the request writes.
+    via: Option<String>,
 }
 
 impl Actor {
     pub fn signed_in(user: User, ip: Option<String>) -> Actor {
-        Actor { user, ip }
+        Actor { user, ip, via: None }
+    }
+
+    /// The account a FHIR bearer token was issued to, calling with that token.
+    pub(crate) fn by_token(user: User, ip: Option<String>, token: String) -> Actor {
+        Actor {
+            user,
+            ip,
+            via: Some(token),
+        }
     }
 
     pub fn user(&self) -> &User {
@@ -30,6 +42,11 @@ impl Actor {
 
     /// The audit record of an allowed action by this actor.
     pub(crate) fn entry(&self, patient: Option<&PatientRef>, action: Action, detail: Option<String>) -> AuditEntry {
+        let detail = match (&self.via, detail) {
+            (Some(via), Some(d)) => Some(format!("{d} ({via})")),
+            (Some(via), None) => Some(via.clone()),
+            (None, d) => d,
+        };
         AuditEntry {
             user_id: Some(self.user.id),
             username: self.user.username.clone(),

@@ -7,7 +7,7 @@
 //! the server's time zone (Europe/Amsterdam in production) as the user reads them.
 
 use chrono::{DateTime, Local, NaiveDate, Utc};
-use kernteam_domain::events::{handover, validate_event, validate_sent, EventKind, Handover, NewEvent};
+use kernteam_domain::events::{handover, validate_event, EventKind, Handover, NewEvent};
 use kernteam_store::program::CareEvent;
 
 use crate::audit::Action;
@@ -39,6 +39,7 @@ pub struct Event {
     pub kind: EventKind,
     pub occurred_at: DateTime<Utc>,
     pub notes: Option<String>,
+    /// When the first handover was sent (`crate::handovers`).
     pub handover_sent_at: Option<DateTime<Utc>>,
     /// Withdrawn (recorded in error): shown as such, counted nowhere.
     pub withdrawn: bool,
@@ -147,56 +148,6 @@ impl App {
             withdrawn: false,
             recorded_by: Some(c.actor().user().id),
         })
-    }
-
-    /// Records that the handover of an event (care plan, PZP, medication) was sent at
-    /// `sent_at` (the time or why it could not be read; `None`: now). `NotFound` when the
-    /// event is not this patient's; `Invalid` when it needs no handover or the time lies
-    /// before the event or in the future; `Conflict` when it was already recorded.
-    pub async fn mark_handover(
-        &self,
-        c: &Contributor,
-        event_id: i64,
-        sent_at: Option<std::result::Result<DateTime<Utc>, String>>,
-    ) -> Result<Event> {
-        let now = Utc::now();
-        let mut event = self
-            .events_of(c.patient().id)
-            .await?
-            .into_iter()
-            .find(|e| e.id == event_id && !e.withdrawn)
-            .ok_or(Error::NotFound)?;
-        if event.kind.needs_handover() {
-            if let Some(sent) = event.handover_sent_at {
-                return Err(Error::Conflict(format!(
-                    "De overdracht is al als verstuurd vastgelegd ({}).",
-                    local_text(sent)
-                )));
-            }
-        }
-        let sent = validate_sent(
-            event.kind,
-            event.occurred_at,
-            sent_at.unwrap_or(Ok(now)),
-            now,
-            local_text,
-        )
-        .map_err(Error::invalid)?;
-        let sent_text = stored_time(sent);
-        let mut ch = self.db.change().await?;
-        ch.mark_handover_sent(c.patient().id, event_id, &sent_text).await?;
-        ch.commit(&[c.actor().entry(
-            Some(c.patient()),
-            Action::RecordHandover,
-            Some(format!(
-                "{} van {}: verstuurd {sent_text}",
-                event.kind.label(),
-                stored_time(event.occurred_at),
-            )),
-        )])
-        .await?;
-        event.handover_sent_at = Some(parse_stored_time(&sent_text)?);
-        Ok(event)
     }
 }
 

@@ -91,34 +91,37 @@ impl App {
         Ok(self.db.fhir_tokens().await?)
     }
 
-    /// The account a bearer token acts as, with the use audited; `None` for a token that
-    /// is unknown, revoked or whose account is blocked (a revoked or blocked one is
-    /// audited as refused; an unknown one names nobody and is not).
+    /// The account a bearer token acts as; `None` for a token that is unknown, revoked or
+    /// whose account is blocked (a revoked or blocked one is audited as refused; an
+    /// unknown one names nobody and is not). Every audit record of an allowed request
+    /// names the token, and its use is recorded once a minute with its last-use time.
     pub async fn fhir_token_actor(&self, token: &str, ip: Option<String>) -> Result<Option<Actor>> {
         let Some(t) = self.db.fhir_token_by_hash(&token_hash(token)).await? else {
             return Ok(None);
         };
         let user = self.db.user(t.user_id).await?;
-        let actor = Actor::signed_in(user, ip);
         let detail = format!("token {} '{}'", t.id, t.label);
-        if t.revoked_at.is_some() || !actor.user().active {
+        if t.revoked_at.is_some() || !user.active {
             let why = if t.revoked_at.is_some() {
                 "ingetrokken"
             } else {
                 "account geblokkeerd"
             };
+            let actor = Actor::signed_in(user, ip);
             self.record(&actor.refusal(None, Action::UseFhirToken, Some(format!("{detail} ({why})"))))
                 .await?;
             return Ok(None);
         }
-        self.record(&actor.entry(None, Action::UseFhirToken, Some(detail)))
-            .await?;
+        // Every record the request writes names the token; the use itself is recorded
+        // (with the token's last use) once a minute, not once per request.
+        let actor = Actor::by_token(user, ip, detail);
         let stale = t.last_used_at.as_deref().is_none_or(|at| {
             chrono::DateTime::parse_from_rfc3339(at).map_or(true, |at| {
                 chrono::Utc::now().signed_duration_since(at) > chrono::Duration::seconds(60)
             })
         });
         if stale {
+            self.record(&actor.entry(None, Action::UseFhirToken, None)).await?;
             self.db.touch_fhir_token(t.id).await?;
         }
         Ok(Some(actor))

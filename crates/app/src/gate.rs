@@ -83,6 +83,36 @@ patient_token!(
     PortalInviter
 );
 
+impl Contributor {
+    /// A contributor may read what they change (e.g. the record a handover summarises);
+    /// the change's use case writes the audit record.
+    pub(crate) fn as_visible(&self) -> Visible {
+        Visible(self.0.clone())
+    }
+}
+
+/// The actor may read one sent handover document: as one who may see the patient, or as
+/// an account of the organisation it was sent to (which may not see the rest of the
+/// record). The read is in the audit log.
+#[derive(Debug, Clone)]
+pub struct SentDocument {
+    actor: Actor,
+    patient: PatientRef,
+    handover_id: i64,
+}
+
+impl SentDocument {
+    pub fn patient(&self) -> &PatientRef {
+        &self.patient
+    }
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    pub fn handover_id(&self) -> i64 {
+        self.handover_id
+    }
+}
+
 impl AuditReader {
     /// Reading the trail is itself a logged read of the record, so the reader may see it.
     pub fn visible(&self) -> Visible {
@@ -338,6 +368,52 @@ impl App {
         self.record(&actor.entry(Some(&g.patient), Action::ViewAuditTrail, None))
             .await?;
         Ok(AuditReader(g))
+    }
+
+    /// May the actor read the handover document `handover_id` of this patient? Yes when
+    /// they may see the patient, or when their organisation is its recipient; writes
+    /// `read` with `detail` (`(ontvanger)` added for a recipient). Otherwise refused and
+    /// not found, as for any patient the actor may not see. A handover the patient does not
+    /// have is not found after the read of the visible record is written.
+    pub async fn sent_document(
+        &self,
+        actor: &Actor,
+        patient_id: i64,
+        handover_id: i64,
+        read: Action,
+        detail: String,
+    ) -> Result<SentDocument> {
+        let handover = match self.db.handover(handover_id).await {
+            Ok(h) if h.patient_id == patient_id => Some(h),
+            Ok(_) | Err(kernteam_store::StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let user = actor.user();
+        let recipient = user.role.sees_patient_data()
+            && user.organisation_id.is_some()
+            && handover
+                .as_ref()
+                .is_some_and(|h| h.organisation_id == user.organisation_id);
+        if recipient {
+            let patient = self.db.patient(patient_id).await?;
+            self.record(&actor.entry(Some(&patient), read, Some(format!("{detail} (ontvanger)"))))
+                .await?;
+            return Ok(SentDocument {
+                actor: actor.clone(),
+                patient,
+                handover_id,
+            });
+        }
+        let g = self.grant(actor, patient_id, Want::Read).await?;
+        self.record(&actor.entry(Some(&g.patient), read, Some(detail))).await?;
+        if handover.is_none() {
+            return Err(Error::NotFound);
+        }
+        Ok(SentDocument {
+            actor: actor.clone(),
+            patient: g.patient,
+            handover_id,
+        })
     }
 
     /// The actor as a member of their practice's staff.

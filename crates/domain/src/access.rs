@@ -188,16 +188,23 @@ pub enum OrganisationKind {
     Apotheek,
     SociaalWijkteam,
     MaatschappelijkWerk,
+    /// A hospital: receives the handover on an SEH referral or admission, sends the
+    /// discharge letter. No accounts of its own.
+    Ziekenhuis,
+    /// A first-line stay (ELV) location.
+    Elv,
 }
 
 impl OrganisationKind {
-    pub const ALL: [OrganisationKind; 6] = [
+    pub const ALL: [OrganisationKind; 8] = [
         OrganisationKind::Wijkverpleging,
         OrganisationKind::SpecialistOuderengeneeskunde,
         OrganisationKind::CasemanagementDementie,
         OrganisationKind::Apotheek,
         OrganisationKind::SociaalWijkteam,
         OrganisationKind::MaatschappelijkWerk,
+        OrganisationKind::Ziekenhuis,
+        OrganisationKind::Elv,
     ];
 
     pub fn code(self) -> &'static str {
@@ -208,6 +215,8 @@ impl OrganisationKind {
             OrganisationKind::Apotheek => "apotheek",
             OrganisationKind::SociaalWijkteam => "sociaal_wijkteam",
             OrganisationKind::MaatschappelijkWerk => "maatschappelijk_werk",
+            OrganisationKind::Ziekenhuis => "ziekenhuis",
+            OrganisationKind::Elv => "elv",
         }
     }
 
@@ -223,6 +232,8 @@ impl OrganisationKind {
             OrganisationKind::Apotheek => "Apotheek",
             OrganisationKind::SociaalWijkteam => "Sociaal wijkteam",
             OrganisationKind::MaatschappelijkWerk => "Maatschappelijk werk",
+            OrganisationKind::Ziekenhuis => "Ziekenhuis",
+            OrganisationKind::Elv => "Eerstelijnsverblijf",
         }
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::codes::CodeSets;
 use crate::figures::{PatientFacts, TARGET_AGE};
 
-/// The handover (care plan, PZP, medication) must be sent within this time.
+/// The handover (care plan, PZP, medication) must be sent within this time of the event.
 pub const HANDOVER_LIMIT: Duration = Duration::hours(24);
 
 macro_rules! coded_enum {
@@ -50,9 +50,10 @@ coded_enum!(
 );
 
 impl EventKind {
-    /// Admissions and discharges need a handover within 24 hours.
+    /// Referrals (SEH: the PZP's limits matter most there), admissions and discharges
+    /// need a handover within 24 hours; a fall does not.
     pub fn needs_handover(self) -> bool {
-        !matches!(self, EventKind::SehReferral | EventKind::Fall)
+        !matches!(self, EventKind::Fall)
     }
 
     pub fn is_elv(self) -> bool {
@@ -327,7 +328,9 @@ mod tests {
         );
         assert_eq!(
             handover(EventKind::SehReferral, at, None, t("2027-04-01T00:00:00Z")),
-            Handover::NotNeeded
+            Handover::Overdue {
+                due: t("2027-03-02T10:00:00Z")
+            }
         );
     }
 

@@ -8,7 +8,7 @@ use crate::{includes_of, SERVED};
 /// The search parameters each type takes (besides `_include` and `_format`).
 pub fn search_params(resource_type: &str) -> &'static [(&'static str, &'static str)] {
     match resource_type {
-        "Patient" => &[("_id", "token")],
+        "Patient" => &[("_id", "token"), ("identifier", "token")],
         "Practitioner" | "PractitionerRole" | "Organization" => &[],
         _ => &[("patient", "reference")],
     }
@@ -45,6 +45,15 @@ pub fn capability_statement(base: &str, date: &str) -> Value {
             r
         })
         .collect();
+    let mut resource = resource;
+    // The handover documents sent (read by id) and the discharge letters received
+    // (`POST /fhir`, see `crate::discharge`).
+    resource.push(json!({
+        "type": "Bundle",
+        "supportedProfile": [profile("Bundle")],
+        "interaction": [{ "code": "read" }],
+        "documentation": "Bundle/{id}: een verstuurde overdracht (document met Composition), zoals verstuurd; te lezen door wie de patiënt mag zien en door accounts van de ontvangende organisatie.",
+    }));
     json!({
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -62,6 +71,10 @@ pub fn capability_statement(base: &str, date: &str) -> Value {
                 "description": "Aanmelden met de sessie van de webapplicatie, of met een Bearer-token dat de beheerder voor een systeemaccount uitgeeft (kernteam fhir-token issue).",
             },
             "resource": resource,
+            "interaction": [{
+                "code": "transaction",
+                "documentation": "POST /fhir met een ontslagbericht van het ziekenhuis: een Bundle (document, collection of transaction) met de opname als Encounter (status finished, period.end het ontslag, serviceProvider het ziekenhuis) en de diagnoses als Condition; legt het ontslag vast en start de 24-uursklok van de overdracht. Een onjuiste Bundle wordt geweigerd met een OperationOutcome per probleem; dan wordt niets vastgelegd.",
+            }],
         }],
     })
 }

@@ -14,7 +14,9 @@ use crate::{care_plan, care_team, consent, his, patient, people, practice_resour
 pub const RECENT_EVENTS: usize = 5;
 
 /// The handover of one event (`event_id`, which must be in `data.events`) to `recipient`,
-/// written by `author` at `at`; `None` when the record has no such event.
+/// written by `author` at `at`, as the document `document_id` (the Bundle's and the
+/// Composition's id; it must start with the patient's id and a dash, see
+/// [`crate::patient_of`]); `None` when the record has no such event.
 pub fn handover_document(
     base: &str,
     data: &PatientData,
@@ -22,6 +24,7 @@ pub fn handover_document(
     recipient: &Place,
     author: &User,
     at: DateTime<Utc>,
+    document_id: &str,
 ) -> Option<Value> {
     let event = data.events.iter().find(|e| e.id == event_id)?;
     let encounters = program::encounters(data);
@@ -66,7 +69,7 @@ pub fn handover_document(
     plan_entries.extend(goals.iter().cloned());
     let composition = json!({
         "resourceType": "Composition",
-        "id": format!("{}-{}-overdracht", data.patient.id, event.id),
+        "id": document_id,
         "meta": crate::meta("Composition"),
         "status": "final",
         "type": { "coding": [{ "system": "http://loinc.org", "code": "18761-7", "display": "Transfer summary note" }], "text": "Overdracht" },
@@ -124,8 +127,9 @@ pub fn handover_document(
         .collect();
     Some(json!({
         "resourceType": "Bundle",
-        "id": format!("{}-{}-overdracht", data.patient.id, event.id),
-        "identifier": { "system": format!("{base}/Bundle"), "value": format!("{}-{}-overdracht-{}", data.patient.id, event.id, at.format("%Y%m%d%H%M%S")) },
+        "id": document_id,
+        "meta": crate::meta("Bundle"),
+        "identifier": { "system": format!("{base}/Bundle"), "value": document_id },
         "type": "document",
         "timestamp": at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         "entry": entry,

@@ -14,7 +14,9 @@ mod capability;
 mod care_plan;
 mod care_team;
 mod consent;
+pub mod discharge;
 mod handover;
+pub mod handover_view;
 mod his;
 mod patient;
 mod people;
@@ -32,6 +34,7 @@ use serde_json::Value;
 pub use bundle::{operation_outcome, searchset, IssueCode};
 pub use capability::capability_statement;
 pub use handover::{handover_document, RECENT_EVENTS};
+pub use handover_view::{document_view, DocumentView};
 pub use people::{organisation_resource, practice_resource, practitioner, practitioner_role};
 
 /// A versioned document as stored: its version, when and by whom it was saved.
@@ -201,6 +204,58 @@ pub fn resources(data: &PatientData, resource_type: &str) -> Vec<Value> {
         "Consent" => consent::consents(data),
         "Encounter" => program::encounters(data),
         _ => Vec::new(),
+    }
+}
+
+/// The parts of a patient's record, beyond who they are and their practice, that an
+/// answer needs: what the application reads for it (`App::fhir_record_for`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Needs {
+    /// HIS episodes, medication and determinants.
+    pub his: bool,
+    /// Inclusion and exclusion decisions.
+    pub decisions: bool,
+    /// The care team and its accounts.
+    pub team: bool,
+    /// The care plan, the PZP and the first point of contact.
+    pub care: bool,
+    pub events: bool,
+}
+
+impl Needs {
+    pub const ALL: Needs = Needs {
+        his: true,
+        decisions: true,
+        team: true,
+        care: true,
+        events: true,
+    };
+}
+
+/// What [`resources`] of the type, with these includes, read of the record.
+pub fn needs(resource_type: &str, includes: &[String]) -> Needs {
+    if !includes.is_empty() {
+        return Needs::ALL;
+    }
+    let none = Needs::default();
+    match resource_type {
+        "Patient" => none,
+        "RelatedPerson" => Needs { team: true, ..none },
+        "Condition" | "MedicationStatement" | "Observation" => Needs { his: true, ..none },
+        "Consent" => Needs { care: true, ..none },
+        "CareTeam" | "CarePlan" | "Goal" => Needs {
+            team: true,
+            care: true,
+            ..none
+        },
+        "EpisodeOfCare" | "Encounter" => Needs {
+            decisions: true,
+            team: true,
+            care: true,
+            events: true,
+            ..none
+        },
+        _ => Needs::ALL,
     }
 }
 

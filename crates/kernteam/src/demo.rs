@@ -193,10 +193,120 @@ pub async fn ensure_demo_region(db: &Db, work: &Path, today: NaiveDate, progress
             .map_err(|e| anyhow::anyhow!("{}: {e}", g.dir.display()))?;
     }
     seed_people(db).await?;
-    seed_care(db, today).await?;
+    let included = seed_care(db, today).await?;
+    seed_events(db, &included).await?;
     seed_contract(db, today).await?;
     let hash = kernteam_web::hash_password(DEMO_PASSWORD.to_string()).await?;
     crate::demo_portal::seed_portal(db, &hash).await?;
+    Ok(())
+}
+
+/// The hospital and the ELV location the demo's handovers go to (besides the district
+/// nursing organisation of the accounts).
+pub const DEMO_HOSPITAL: &str = "Ziekenhuis Heuvelland";
+pub const DEMO_ELV: &str = "ELV Huize Jekerdal";
+
+/// A demo event: (patient index, kind, hours ago, notes, sent how many hours after and to
+/// which organisation).
+type DemoEvent = (usize, &'static str, i64, &'static str, Option<(i64, i64)>);
+
+/// Events of the first included patients with the 24-hour handover clock in every state,
+/// recorded and sent by the POH-O through the use cases, so that every handover in the
+/// demo is a real document sent to a named organisation: sent in time (to the district
+/// nursing, the hospital), sent late, still open, overdue; and a fall, which needs none.
+async fn seed_events(db: &Db, included: &[i64]) -> anyhow::Result<()> {
+    use chrono::{Duration, Utc};
+    use kernteam_app::events::EventInput;
+    let Some(poh) = db.credentials("poh").await?.map(|c| c.user) else {
+        return Ok(());
+    };
+    let organisation = |kind: OrganisationKind, name: &'static str| {
+        let db = db.clone();
+        async move {
+            match db.organisations().await?.into_iter().find(|o| o.name == name) {
+                Some(o) => Ok::<i64, anyhow::Error>(o.id),
+                None => Ok(kernteam_store::audited!(
+                    db,
+                    kernteam_store::care::AuditEntry::command_line("demogegevens", None),
+                    |ch| ch.create_organisation(kind, name)
+                )?),
+            }
+        }
+    };
+    let hospital = organisation(OrganisationKind::Ziekenhuis, DEMO_HOSPITAL).await?;
+    let elv = organisation(OrganisationKind::Elv, DEMO_ELV).await?;
+    let nursing = organisation(OrganisationKind::Wijkverpleging, "Thuiszorg Heuvelland").await?;
+    let app = kernteam_app::App::new(db.clone());
+    let actor = kernteam_app::Actor::signed_in(poh, None);
+    let now = Utc::now();
+    let plan: [DemoEvent; 6] = [
+        (
+            0,
+            "ontslag_ziekenhuis",
+            50,
+            "Terug naar huis na een heupoperatie; thuiszorg start morgen.",
+            Some((5, nursing)),
+        ),
+        (
+            1,
+            "seh_verwijzing",
+            75,
+            "Verward en gevallen; verwezen naar de SEH.",
+            Some((1, hospital)),
+        ),
+        (
+            2,
+            "elv_hoog_complex",
+            100,
+            "Tijdelijk niet veilig thuis na een longontsteking.",
+            Some((30, elv)),
+        ),
+        (
+            3,
+            "ontslag_ziekenhuis",
+            6,
+            "Ontslagen na hartfalen; medicatie gewijzigd.",
+            None,
+        ),
+        (
+            4,
+            "ziekenhuisopname",
+            40,
+            "Opgenomen met een urineweginfectie en delier.",
+            None,
+        ),
+        (5, "val", 240, "Gevallen in de badkamer, geen letsel.", None),
+    ];
+    for (i, kind, ago, notes, sent) in plan {
+        let Some(&pid) = included.get(i) else { continue };
+        let c = app
+            .contributor(&actor, pid)
+            .await
+            .map_err(crate::settings_cmd::refused)?;
+        let occurred = now - Duration::hours(ago);
+        let event = app
+            .record_event(
+                &c,
+                EventInput {
+                    kind: kind.into(),
+                    occurred_at: Ok(occurred),
+                    notes: Some(notes.into()),
+                },
+            )
+            .await
+            .map_err(crate::settings_cmd::refused)?;
+        if let Some((after, to)) = sent {
+            app.send_handover(
+                &c,
+                event.id,
+                Some(to),
+                "http://127.0.0.1:8080/fhir",
+                occurred + Duration::hours(after),
+            )
+            .await
+            .map_err(crate::settings_cmd::refused)?;
+        }
+    }
     Ok(())
 }
 
@@ -261,7 +371,8 @@ async fn seed_people(db: &Db) -> anyhow::Result<()> {
 }
 
 /// Care records for the first practice: inclusions, care teams, first contacts, care plans.
-async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
+/// Returns the included patients, in order.
+async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<Vec<i64>> {
     let practices = db.practices().await?;
     let practice = practices.first().context("no practices")?;
     let snap = db.latest_snapshot(practice.id).await?.context("no snapshot")?;
@@ -283,8 +394,9 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
         user("poh").await?,
         user("wijkverpleging").await?,
     ) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
+    let mut included = Vec::new();
     let wvk_org = db
         .organisation(wvk.organisation_id.context("wijkverpleging without organisation")?)
         .await?
@@ -294,6 +406,7 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
             continue;
         };
         let pid = person.patient_id;
+        included.push(pid);
         let decided_on = today - chrono::Duration::days(30 + 7 * i as i64);
         kernteam_store::audited!(
             db,
@@ -467,7 +580,7 @@ async fn seed_care(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
             )?;
         }
     }
-    Ok(())
+    Ok(included)
 }
 
 /// The account whose reads a partner's system makes in the demo: the district nurse of

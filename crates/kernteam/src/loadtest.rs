@@ -2,7 +2,9 @@
 //! N signed-in POH-O users spread over the practices, each with a session (as after a
 //! completed sign-in with second factor) and a care plan on some of their patients, and a
 //! wrk Lua script in which every request is one of those users reading a patient record or
-//! care plan of their own practice.
+//! care plan of their own practice: the web pages (`--kind pages`) or the FHIR API
+//! (`--kind fhir`: `GET /fhir/Patient/{id}` and the patient's `CarePlan` search, each user
+//! calling with a bearer token issued to their account, as a partner's system would).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -27,6 +29,18 @@ pub struct PrepareArgs {
     /// Waar het wrk-Lua-script wordt geschreven.
     #[arg(long)]
     lua: PathBuf,
+    /// Wat er gelezen wordt: de webpagina's of de FHIR-API.
+    #[arg(long, value_enum, default_value_t = Kind::Pages)]
+    kind: Kind,
+}
+
+/// What the load test reads.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// De dossierpagina en het zorgplan (met een sessiecookie).
+    Pages,
+    /// `Patient` en de `CarePlan`-zoekvraag van de FHIR-API (met een bearer-token).
+    Fhir,
 }
 
 pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
@@ -69,15 +83,17 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
                 })
             )?,
         };
-        let token = kernteam_web::auth::random_token();
-        db.create_session(
-            &kernteam_web::auth::token_hash(&token),
-            user_id,
-            &kernteam_web::auth::random_token(),
-            None,
-            true,
-        )
-        .await?;
+        let credential = match args.kind {
+            Kind::Pages => format!("Cookie: kernteam_session={}", session(db, user_id).await?),
+            Kind::Fhir => {
+                let app = kernteam_app::App::new(db.clone());
+                let issued = app
+                    .issue_fhir_token(&app.operator(), &username, "belastingtest")
+                    .await
+                    .map_err(|e| anyhow::anyhow!("FHIR-token voor {username}: {e}"))?;
+                format!("Authorization: Bearer {}", issued.token)
+            }
+        };
         let snap = db
             .latest_snapshot(practice.id)
             .await?
@@ -95,11 +111,19 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
                     |ch| ch.save_care_plan(p.patient_id, 0, &plan_json, "Zorgplan opgesteld", user_id, "Belasting")
                 )?;
             }
-            for path in [
-                format!("/patienten/{}", p.patient_id),
-                format!("/patienten/{}/zorgplan", p.patient_id),
-            ] {
-                writeln!(lua, "  {{\"kernteam_session={token}\", \"{path}\"}},")?;
+            let paths = match args.kind {
+                Kind::Pages => [
+                    format!("/patienten/{}", p.patient_id),
+                    format!("/patienten/{}/zorgplan", p.patient_id),
+                ],
+                Kind::Fhir => [
+                    format!("/fhir/Patient/{}", p.patient_id),
+                    format!("/fhir/CarePlan?patient={}", p.patient_id),
+                ],
+            };
+            let (name, value) = credential.split_once(": ").expect("a header line");
+            for path in paths {
+                writeln!(lua, "  {{\"{name}\", \"{value}\", \"{path}\"}},")?;
                 total += 1;
             }
         }
@@ -107,9 +131,23 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
     lua.push_str(
         "}\nlocal n = #reqs\nlocal i = 0\n\
          request = function()\n  i = i + 1\n  local r = reqs[math.random(n)]\n  \
-         return wrk.format(\"GET\", r[2], {[\"Cookie\"] = r[1]})\nend\n",
+         return wrk.format(\"GET\", r[3], {[r[1]] = r[2]})\nend\n",
     );
     std::fs::write(&args.lua, lua).with_context(|| format!("{} niet te schrijven", args.lua.display()))?;
     println!("{} gebruikers, {total} verzoeken in {}", args.users, args.lua.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// A signed-in session (as after a completed sign-in with second factor); its cookie value.
+async fn session(db: &Db, user_id: i64) -> anyhow::Result<String> {
+    let token = kernteam_web::auth::random_token();
+    db.create_session(
+        &kernteam_web::auth::token_hash(&token),
+        user_id,
+        &kernteam_web::auth::random_token(),
+        None,
+        true,
+    )
+    .await?;
+    Ok(token)
 }

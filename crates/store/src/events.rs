@@ -1,5 +1,5 @@
-//! Care events of a patient (a fall, a hospital admission or discharge, …) and the sending
-//! of their handover.
+//! Care events of a patient (a fall, a hospital admission or discharge, …); their handovers
+//! are in [`crate::handovers`].
 
 use crate::change::Change;
 use crate::convert::{all, opt_timestamp, timestamp, CountRow};
@@ -48,8 +48,10 @@ impl TryFrom<EventRow> for CareEvent {
     }
 }
 
-const EVENT_COLUMNS: &str =
-    "e.id, e.patient_id, e.kind, e.occurred_at, e.notes, e.handover_sent_at, e.withdrawn_at, e.recorded_by";
+/// `handover_sent_at` is when the first handover was sent (`crate::handovers`): the record
+/// of sending meets the clock (the old tick box's column is no longer read).
+const EVENT_COLUMNS: &str = "e.id, e.patient_id, e.kind, e.occurred_at, e.notes, \
+     (SELECT MIN(h.sent_at) FROM handovers h WHERE h.event_id = e.id) AS handover_sent_at, e.withdrawn_at, e.recorded_by";
 
 impl Db {
     pub async fn events(&self, patient_id: i64) -> StoreResult<Vec<CareEvent>> {
@@ -109,7 +111,7 @@ impl Db {
         let unsent = if handover_kinds.is_empty() {
             String::new()
         } else {
-            format!(" OR (e.handover_sent_at IS NULL AND e.kind IN ({kinds}))")
+            format!(" OR (NOT EXISTS (SELECT 1 FROM handovers h WHERE h.event_id = e.id) AND e.kind IN ({kinds}))")
         };
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM care_events e \
@@ -169,20 +171,6 @@ impl Change {
         .bind(patient_id)
         .execute(self.conn())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
-    /// Records when the handover of an event was sent.
-    pub async fn mark_handover_sent(&mut self, patient_id: i64, event_id: i64, sent_at: &str) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE care_events SET handover_sent_at = $1 WHERE id = $2 AND patient_id = $3")
-            .bind(sent_at)
-            .bind(event_id)
-            .bind(patient_id)
-            .execute(self.conn())
-            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }

@@ -30,6 +30,7 @@ mod facts_blob;
 pub mod fhir_tokens;
 pub mod first_contact;
 pub mod formation;
+pub mod handovers;
 pub mod keys;
 pub mod mdo;
 pub mod mdo_invitees;

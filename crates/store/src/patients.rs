@@ -274,6 +274,22 @@ impl Db {
         r.map(SnapshotDate::try_from).transpose()
     }
 
+    /// The practice's patients whose BSN is `bsn` in its latest snapshot (a FHIR
+    /// `Patient?identifier=` search); normally one, none when the BSN is not on the list.
+    pub async fn practice_patients_with_bsn(&self, practice_id: i64, bsn: &str) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT p.id FROM snapshot_patients sp \
+             JOIN patients p ON p.practice_id = $1 AND p.his_id = sp.his_id \
+             WHERE sp.bsn = $2 AND sp.snapshot_id = \
+               (SELECT id FROM snapshots WHERE practice_id = $1 ORDER BY extract_date DESC LIMIT 1) \
+             ORDER BY p.id",
+        )
+        .bind(practice_id)
+        .bind(bsn)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Everyone in a snapshot, with their lasting patient id.
     pub async fn snapshot_people(&self, snapshot_id: i64) -> StoreResult<Vec<Person>> {
         let rows = sqlx::query_as::<_, PersonRow>(&format!(

@@ -213,6 +213,24 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
+    /// The practice with its address and phone, in one query.
+    pub async fn practice_with_contact(&self, id: i64) -> StoreResult<(Practice, PracticeContact)> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            practice: PracticeRow,
+            #[sqlx(flatten)]
+            contact: PracticeContact,
+        }
+        let r =
+            sqlx::query_as::<_, Row>("SELECT id, agb_code, name, address, city, phone FROM practices WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?
+                .ok_or(StoreError::NotFound)?;
+        Ok((r.practice.into(), r.contact))
+    }
+
     pub async fn practice_by_agb(&self, agb: &str) -> StoreResult<Option<Practice>> {
         let r = sqlx::query_as::<_, PracticeRow>("SELECT id, agb_code, name FROM practices WHERE agb_code = $1")
             .bind(agb)

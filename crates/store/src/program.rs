@@ -8,6 +8,7 @@ pub use crate::corrections::*;
 pub use crate::documents::{Document, NewVersion};
 pub use crate::events::*;
 pub use crate::formation::*;
+pub use crate::handovers::*;
 pub use crate::mdo::*;
 pub use crate::mdo_invitees::*;
 pub use crate::medication_reviews::*;

@@ -229,10 +229,15 @@ async fn worklist_events_are_recent_ones_and_old_unsent_handovers() {
             poh
         ))
         .unwrap();
-        kernteam_store::audited!(db, testing::entry(), |ch| ch.mark_handover_sent(
+        let org = kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .create_organisation(kernteam_domain::access::OrganisationKind::Wijkverpleging, "Thuiszorg"))
+        .unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_handover(
             a,
             old_sent,
-            "2026-06-03T18:00:00Z"
+            org,
+            "2026-06-03T18:00:00Z",
+            poh
         ))
         .unwrap();
         let recent = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_event(

@@ -355,8 +355,34 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
     }
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let fhir = req.uri().path() == "/fhir" || req.uri().path().starts_with("/fhir/");
-    // The FHIR API only reads: it answers every other method itself (405, OperationOutcome).
+    // The FHIR API answers every method itself (405, OperationOutcome). Its one write,
+    // `POST /fhir`, needs the CSRF token when it comes with a session rather than a bearer
+    // token (which a browser does not send by itself).
+    let bearer = req.headers().contains_key(header::AUTHORIZATION);
     if unsafe_method && fhir {
+        let session_write =
+            req.uri().path() == "/fhir" && !bearer && current.as_ref().is_some_and(|c| c.second_factor_done);
+        if session_write {
+            let cu = current.as_ref().expect("checked above");
+            let ok = req
+                .headers()
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| bool::from(t.as_bytes().ct_eq(cu.csrf.as_bytes())));
+            if !ok {
+                return crate::fhir::FhirError::new(
+                    StatusCode::FORBIDDEN,
+                    kernteam_fhir::IssueCode::Forbidden,
+                    "Met een sessie hoort bij POST /fhir de beveiligingscode in de header X-CSRF-Token.",
+                )
+                .into_response();
+            }
+        }
+        if let Some(cu) = current {
+            if cu.second_factor_done {
+                req.extensions_mut().insert(cu);
+            }
+        }
         return next.run(req).await;
     }
     // The sign-in form and the portal's activation form carry the sign-in form's token.
@@ -455,12 +481,24 @@ async fn csrf_token_of(req: Request<Body>) -> Result<(Option<String>, Request<Bo
         let t = t.to_string();
         return Ok((Some(t), req));
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_string();
+    // A form with a file: the `csrf` part.
+    if let Some(boundary) = crate::process::events::multipart::boundary(&content_type) {
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES + 64 * 1024).await else {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, "Het formulier is te groot.").into_response());
+        };
+        let token = crate::process::events::multipart::parts(&bytes, &boundary)
+            .and_then(|p| p.into_iter().find(|(k, _)| k == "csrf"))
+            .and_then(|(_, v)| String::from_utf8(v).ok());
+        return Ok((token, Request::from_parts(parts, Body::from(bytes))));
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((None, req));
     }
     let (parts, body) = req.into_parts();

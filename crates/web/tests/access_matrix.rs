@@ -125,6 +125,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         | ("GET", "/fhir/PractitionerRole/{practitioner}")
         | ("GET", "/fhir/Organization/praktijk-{practice}") => CareDirectory,
         ("GET", p) if p.starts_with("/fhir/") && p.contains("{id}") => PatientRead,
+        // A hospital's discharge letter for the patient it names adds to the record.
+        ("POST", "/fhir") => PatientContribute,
         ("GET", "/")
         | ("POST", "/uitloggen")
         | ("GET" | "POST", "/inloggen/code" | "/account/tweestap" | "/account/wachtwoord")
@@ -435,10 +437,14 @@ fn fhir_routes() -> Vec<(String, String)> {
     for ty in ["Patient", "CareTeam", "CarePlan"] {
         paths.push(format!("/fhir/{ty}/{{id}}"));
     }
+    // A handover document sent for the patient.
+    paths.push("/fhir/Bundle/{id}-overdracht-{handover}".into());
     paths.push("/fhir/Practitioner/{practitioner}".into());
     paths.push("/fhir/PractitionerRole/{practitioner}".into());
     paths.push("/fhir/Organization/praktijk-{practice}".into());
-    paths.into_iter().map(|p| ("GET".to_string(), p)).collect()
+    let mut routes: Vec<(String, String)> = paths.into_iter().map(|p| ("GET".to_string(), p)).collect();
+    routes.push(("POST".into(), "/fhir".into()));
+    routes
 }
 
 #[test]
@@ -455,7 +461,7 @@ fn every_fhir_route_is_exercised() {
         let covered = fhir_routes().iter().any(|(m, p)| {
             m == method
                 && match template {
-                    "/fhir/metadata" => p == template,
+                    "/fhir/metadata" | "/fhir" => p == template,
                     "/fhir/{resource_type}" => segments(p) == 1 && p != "/fhir/metadata",
                     _ => segments(p) == 2,
                 }
@@ -490,7 +496,16 @@ fn body_for(path: &str, member: i64, patient: i64) -> (Vec<(String, String)>, se
     } else {
         vec![]
     };
-    let json = if path.ends_with("/first-contact") {
+    let json = if path == "/fhir" {
+        // A discharge letter naming the patient, discharged an hour ago.
+        serde_json::json!({ "resourceType": "Bundle", "type": "collection", "entry": [
+            { "resource": { "resourceType": "Encounter", "status": "finished",
+                "class": { "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP" },
+                "subject": { "reference": format!("Patient/{patient}") },
+                "serviceProvider": { "display": "Ziekenhuis Zuid" },
+                "period": { "end": (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339() } } }
+        ] })
+    } else if path.ends_with("/first-contact") {
         serde_json::json!({ "member_id": member })
     } else if path.ends_with("/team") {
         serde_json::json!({ "kind": "mantelzorger", "name": "Ans", "relation": "dochter" })
@@ -630,6 +645,23 @@ async fn the_access_matrix_holds() {
                 poh
             ))
             .unwrap();
+            // A handover of that event, sent to the seeded district-nursing organisation.
+            let handover = {
+                let org = db.user(w.wvk_team).await.unwrap().organisation_id.unwrap();
+                let mut ch = db.change().await.unwrap();
+                let h = ch
+                    .add_handover(patient, event, org, "2027-01-01T12:00:00Z", poh)
+                    .await
+                    .unwrap();
+                ch.set_handover_document(
+                    h,
+                    r#"{"resourceType":"Bundle","type":"document","entry":[{"resource":{"resourceType":"Composition","title":"Overdracht","section":[]}}]}"#,
+                )
+                .await
+                .unwrap();
+                ch.commit(&[testing::entry()]).await.unwrap();
+                h
+            };
             let consultation = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_consultation(
                 patient,
                 &kernteam_store::program::NewConsultation {
@@ -768,6 +800,7 @@ async fn the_access_matrix_holds() {
                     .replace("{conversation}", &conversation.to_string())
                     .replace("{visit}", &visit.to_string())
                     .replace("{practitioner}", &poh.to_string())
+                    .replace("{handover}", &handover.to_string())
                     .replace("{invitation}", &invitation.to_string())
                     .replace("{account}", &other_account.to_string())
                     .replace("{proposal}", &proposal.to_string())
@@ -778,7 +811,7 @@ async fn the_access_matrix_holds() {
                     path
                 };
                 let (form, json) = body_for(template, member, patient);
-                let resp = if template.starts_with("/api/") {
+                let resp = if template.starts_with("/api/") || template == "/fhir" {
                     client
                         .api(method, &path, (method != "GET" && method != "DELETE").then_some(json))
                         .await

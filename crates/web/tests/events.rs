@@ -147,11 +147,11 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
         assert_eq!(r.json()["handover"]["status"], "open");
         documented(&doc, "POST", "/api/v1/patients/{id}/events", &r);
         let admission = r.json()["id"].as_i64().unwrap();
-        let (date, time) = local_ago(1);
+        let org = organisation(&w).await;
         let r = poh
             .post_form(
                 &format!("{events_page}/{admission}/overdracht"),
-                &[("date", &date), ("time", &time)],
+                &[("organisation", &org.to_string())],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -171,27 +171,42 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
             .iter()
             .any(|i| i.starts_with("Kandidaat voor het volgende MDO: recent")));
 
-        // Sent twice, before the event, on a fall: refused; nothing changes.
+        // Sent again (to another organisation): allowed, the first still meets the clock.
+        // Without an organisation, or with a time of its own: refused.
         let r = poh
             .api(
                 "POST",
                 &format!("/api/v1/patients/{}/events/{admission}/handover", w.a1),
-                None,
+                Some(json!({ "organisation_id": org })),
             )
             .await;
-        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.json()["handover"]["status"], "sent_in_time");
+        assert_eq!(r.json()["handover"]["documents"].as_array().unwrap().len(), 2);
         let r = poh
             .api(
                 "POST",
                 &format!("/api/v1/patients/{}/events/{discharge}/handover", w.a1),
-                Some(json!({ "sent_at": (Utc::now() - Duration::hours(40)).to_rfc3339() })),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            r.json()["details"],
+            json!(["Kies de organisatie die de overdracht ontvangt."])
+        );
+        let r = poh
+            .api(
+                "POST",
+                &format!("/api/v1/patients/{}/events/{discharge}/handover", w.a1),
+                Some(json!({ "organisation_id": org, "sent_at": (Utc::now() - Duration::hours(40)).to_rfc3339() })),
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.json()["details"][0]
             .as_str()
             .unwrap()
-            .starts_with("Het tijdstip van versturen ligt vóór de gebeurtenis"));
+            .starts_with("sent_at wordt niet meer aangenomen"));
         let r = poh
             .api(
                 "POST",
@@ -204,7 +219,7 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
             .api(
                 "POST",
                 &format!("/api/v1/patients/{}/events/{fall}/handover", w.a1),
-                None,
+                Some(json!({ "organisation_id": org })),
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -215,11 +230,16 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
             .api(
                 "POST",
                 &format!("/api/v1/patients/{}/events/{discharge}/handover", w.a1),
-                None,
+                Some(json!({ "organisation_id": org })),
             )
             .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         assert_eq!(r.json()["handover"]["status"], "sent_late");
+        assert_eq!(r.json()["handover"]["documents"][0]["late"], true);
+        assert_eq!(
+            r.json()["handover"]["documents"][0]["organisation"],
+            "Thuiszorg Heuvelland"
+        );
         documented(&doc, "POST", "/api/v1/patients/{id}/events/{event}/handover", &r);
         let listed = poh.get(&format!("/api/v1/patients/{}/events", w.a1)).await;
         documented(&doc, "GET", "/api/v1/patients/{id}/events", &listed);
@@ -247,6 +267,11 @@ async fn a_late_handover_shows_on_the_worklist_and_one_sent_in_time_does_not() {
         assert_eq!(regional.get("/werklijst").await.status, StatusCode::FORBIDDEN);
         t.finish().await;
     }
+}
+
+/// The seeded district-nursing organisation.
+async fn organisation(w: &World) -> i64 {
+    w.db.organisations().await.unwrap()[0].id
 }
 
 /// Records an admission of a1 three hours ago through the API; returns its id.
@@ -306,20 +331,20 @@ async fn a_refused_handover_shows_the_record_again_and_logs_that_read() {
         let poh = Client::sign_in(&w.app, "poh-a").await;
         let event = admission(&w, &poh).await;
         let before = reads(&w, w.poh_a, w.a1, "gebeurtenissen ingezien").await;
-        // Sent before the event: refused, and the page shows the stored events again.
-        let (date, time) = local_ago(5);
+        // No recipient chosen: refused, and the page shows the stored events again.
         let r = poh
             .post_form(
                 &format!("/patienten/{}/gebeurtenissen/{event}/overdracht", w.a1),
-                &[("date", &date), ("time", &time)],
+                &[("organisation", "")],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let text = r.text();
         assert!(
-            text.contains("Het tijdstip van versturen ligt vóór de gebeurtenis"),
+            text.contains("Kies de organisatie die de overdracht ontvangt."),
             "{text}"
         );
+        assert!(text.contains("De overdracht is niet verstuurd."), "{text}");
         assert!(text.contains("Ziekenhuisopname"), "the stored event is shown");
         assert_eq!(reads(&w, w.poh_a, w.a1, "gebeurtenissen ingezien").await, before + 1);
         assert_eq!(
@@ -327,6 +352,7 @@ async fn a_refused_handover_shows_the_record_again_and_logs_that_read() {
             ("poh-a".to_string(), Some("na geweigerde invoer".to_string()))
         );
         assert!(w.db.events(w.a1).await.unwrap()[0].handover_sent_at.is_none());
+        assert!(w.db.handovers(w.a1).await.unwrap().is_empty());
         t.finish().await;
     }
 }

@@ -62,7 +62,9 @@ async fn reads_searches_and_errors() {
             .iter()
             .map(|r| r["type"].as_str().unwrap())
             .collect();
-        assert_eq!(types, kernteam_fhir::SERVED.to_vec());
+        let mut served = kernteam_fhir::SERVED.to_vec();
+        served.push("Bundle");
+        assert_eq!(types, served, "and the handover documents sent");
 
         // Not signed in: 401 with an OperationOutcome and a Bearer challenge, nothing audited.
         let before = count(&w.db, "SELECT COUNT(*) FROM audit_log").await;
@@ -332,12 +334,31 @@ async fn bearer_tokens_for_a_partner_system() {
         assert_eq!(entries(&plan.json()).len(), 1);
         let refused = bearer_get(&w, &format!("/fhir/Patient/{}", w.a2), &issued.token).await;
         assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        // The use is recorded once a minute (here: once); every read names the token.
         let trail = audit_of(&w, w.wvk_team, None).await;
         let uses = trail
             .iter()
             .filter(|(a, o)| a == "FHIR-token gebruikt" && o == "allowed")
             .count();
-        assert_eq!(uses, 3, "{trail:?}");
+        assert_eq!(uses, 1, "{trail:?}");
+        let named = format!("(token {} 'ECD Thuiszorg Heuvelland')", issued.id);
+        let reads: Vec<String> = kernteam_store::sqlx::query_scalar(&format!(
+            "SELECT detail FROM audit_log WHERE user_id = {} AND action = 'FHIR: gelezen'",
+            w.wvk_team
+        ))
+        .fetch_all(w.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(reads.len(), 2, "{reads:?}");
+        assert!(reads.iter().all(|d| d.ends_with(&named)), "{reads:?}");
+        let refusal: String = kernteam_store::sqlx::query_scalar(&format!(
+            "SELECT detail FROM audit_log WHERE user_id = {} AND patient_id = {} AND outcome = 'refused'",
+            w.wvk_team, w.a2
+        ))
+        .fetch_one(w.db.pool())
+        .await
+        .unwrap();
+        assert!(refusal.ends_with(&named), "{refusal}");
         assert!(audit_of(&w, w.wvk_team, Some(w.a1))
             .await
             .contains(&("FHIR: gelezen".into(), "allowed".into())));
@@ -402,4 +423,76 @@ async fn half_signed_in_sessions_are_refused() {
         "half signed in",
     );
     t.finish().await;
+}
+
+/// `Patient?identifier=` finds a patient by BSN, only among those the caller may see.
+#[tokio::test(flavor = "multi_thread")]
+async fn patients_found_by_bsn_among_those_visible() {
+    for t in testing::all().await {
+        let w = common::seed(&t.db).await;
+        let ids = |r: &Resp| -> Vec<String> {
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            entries(&r.json())
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let a1 = vec![w.a1.to_string()];
+        let poh_a = Client::sign_in(&w.app, "poh-a").await;
+        let with_system = "/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn%7C711999703";
+        assert_eq!(ids(&poh_a.get(with_system).await), a1);
+        assert_eq!(ids(&poh_a.get("/fhir/Patient?identifier=711999703").await), a1);
+        assert!(audit_of(&w, w.poh_a, Some(w.a1))
+            .await
+            .contains(&("FHIR: gelezen".into(), "allowed".into())));
+        // A BSN not on the practice's list: an empty searchset, not an error.
+        assert!(ids(&poh_a.get("/fhir/Patient?identifier=123456782").await).is_empty());
+        // Another practice's patient is not found by a practice that does not have them.
+        let poh_b = Client::sign_in(&w.app, "poh-b").await;
+        assert!(ids(&poh_b.get(with_system).await).is_empty());
+        // A network professional finds the patient they share, a colleague who does not
+        // share them finds nothing.
+        assert_eq!(
+            ids(&Client::sign_in(&w.app, "wvk-team").await.get(with_system).await),
+            a1
+        );
+        assert!(ids(&Client::sign_in(&w.app, "wvk-ander").await.get(with_system).await).is_empty());
+        // Region staff see no patients: refused.
+        let r = Client::sign_in(&w.app, "regio").await.get(with_system).await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+        assert_eq!(r.json()["resourceType"], "OperationOutcome");
+        // Another identifier system, or not a BSN: refused, never an unfiltered answer.
+        for bad in [
+            "/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/agb-z%7C01234567",
+            "/fhir/Patient?identifier=7119",
+            "/fhir/CarePlan?identifier=711999703",
+        ] {
+            assert_outcome(&poh_a.get(bad).await, StatusCode::BAD_REQUEST, "invalid", bad);
+        }
+        t.finish().await;
+    }
+}
+
+/// An answer read from only the parts of the record it needs is the answer from the
+/// whole record, for every type of the patient compartment.
+#[tokio::test(flavor = "multi_thread")]
+async fn partial_records_answer_as_the_whole_record() {
+    for t in testing::all().await {
+        let w = common::seed(&t.db).await;
+        let _rich = enrich(&w).await;
+        let app = kernteam_app::App::new(w.db.clone());
+        let actor = kernteam_app::Actor::signed_in(w.db.user(w.poh_a).await.unwrap(), None);
+        let v = app
+            .visible(&actor, w.a1, kernteam_app::Action::ReadFhir, None)
+            .await
+            .unwrap();
+        let whole = app.fhir_record(&v).await.unwrap();
+        for ty in kernteam_fhir::COMPARTMENT {
+            let part = app.fhir_record_for(&v, kernteam_fhir::needs(ty, &[])).await.unwrap();
+            let answer = kernteam_fhir::resources(&part, ty);
+            assert!(!answer.is_empty(), "{ty}");
+            assert_eq!(answer, kernteam_fhir::resources(&whole, ty), "{ty}");
+        }
+        t.finish().await;
+    }
 }

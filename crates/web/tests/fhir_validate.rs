@@ -69,10 +69,12 @@ fn write_all(dir: &Path, resources: &[Value]) {
     }
 }
 
-/// The handover document of a1's hospital discharge to the district nursing
-/// organisation, checked for a document's integrity: the Composition first, every
-/// resource a section names in the Bundle, identifier and timestamp set.
-async fn handover(w: &World) -> Value {
+/// The handover document of a1's hospital discharge sent to the district nursing
+/// organisation through the API and read back, as stored, with `GET /fhir/Bundle/{id}` by
+/// an account of that organisation that is not on the care team; checked for a document's
+/// integrity: the Composition first, every resource a section names in the Bundle,
+/// identifier and timestamp set.
+async fn handover(w: &World, poh: &Client) -> Value {
     let app = kernteam_app::App::new(w.db.clone());
     let author = w.db.user(w.poh_a).await.unwrap();
     let actor = kernteam_app::Actor::signed_in(author.clone(), None);
@@ -92,9 +94,53 @@ async fn handover(w: &World) -> Value {
     let at = chrono::DateTime::parse_from_rfc3339("2027-06-10T16:00:00Z")
         .unwrap()
         .to_utc();
-    let doc =
-        kernteam_fhir::handover_document("http://localhost/fhir", &data, discharge, &recipient, &author, at).unwrap();
-    assert!(kernteam_fhir::handover_document("http://localhost/fhir", &data, 0, &recipient, &author, at).is_none());
+    let direct = kernteam_fhir::handover_document(
+        "http://localhost/fhir",
+        &data,
+        discharge,
+        &recipient,
+        &author,
+        at,
+        "1-x",
+    )
+    .unwrap();
+    assert_eq!(
+        (direct["id"].as_str(), direct["identifier"]["value"].as_str()),
+        (Some("1-x"), Some("1-x"))
+    );
+    assert!(
+        kernteam_fhir::handover_document("http://localhost/fhir", &data, 0, &recipient, &author, at, "1-x").is_none()
+    );
+    // The enriched events lie ahead of the clock of a test run; send one recorded now.
+    let r = poh
+        .api(
+            "POST",
+            &format!("/api/v1/patients/{}/events", w.a1),
+            Some(serde_json::json!({ "kind": "ontslag_ziekenhuis", "occurred_at": (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339() })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let now_discharge = r.json()["id"].as_i64().unwrap();
+    let r = poh
+        .api(
+            "POST",
+            &format!("/api/v1/patients/{}/events/{now_discharge}/handover", w.a1),
+            Some(serde_json::json!({ "organisation_id": org })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let sent = r.json()["handover"]["documents"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    let path = sent["document"].as_str().unwrap().to_string();
+    let reader = Client::sign_in(&w.app, "wvk-ander").await;
+    let r = reader.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
+    let doc = r.json();
+    assert_eq!(format!("/fhir/Bundle/{}", doc["id"].as_str().unwrap()), path);
     assert_eq!(doc["type"], "document");
     assert!(doc["identifier"]["value"].is_string() && doc["timestamp"].is_string());
     let entries: Vec<&Value> = doc["entry"]
@@ -141,6 +187,31 @@ async fn handover(w: &World) -> Value {
         assert!(s["entry"].as_array().is_some_and(|e| !e.is_empty()), "{t} is empty");
     }
     doc
+}
+
+/// What `POST /fhir` answers: the Encounter a good discharge letter recorded, and the
+/// OperationOutcome (with each problem's FHIRPath) of a bad one.
+async fn discharge_import(w: &World, poh: &Client) -> Vec<Value> {
+    let letter = serde_json::json!({
+        "resourceType": "Bundle", "type": "collection",
+        "entry": [
+            { "fullUrl": "urn:uuid:o1", "resource": { "resourceType": "Organization", "name": "Ziekenhuis Zuid" } },
+            { "resource": { "resourceType": "Encounter", "status": "finished",
+                "class": { "system": systems::ACT_CODE, "code": "IMP" },
+                "subject": { "reference": format!("Patient/{}", w.a1) }, "serviceProvider": { "reference": "urn:uuid:o1" },
+                "period": { "start": (chrono::Utc::now() - chrono::Duration::days(3)).to_rfc3339(), "end": (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339() } } },
+            { "resource": { "resourceType": "Condition", "subject": { "reference": format!("Patient/{}", w.a1) },
+                "code": { "coding": [{ "system": systems::ICPC_1_NL, "code": "L75", "display": "Heupfractuur" }] } } }
+        ]
+    });
+    let post = |body: Value| async move { poh.api("POST", "/fhir", Some(body)).await };
+    let good = post(letter.clone()).await;
+    assert_eq!(good.status, StatusCode::CREATED, "{}", good.text());
+    let mut bad = letter;
+    bad["entry"][1]["resource"]["status"] = "in-progress".into();
+    let bad = post(bad).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text());
+    vec![good.json(), bad.json()]
 }
 
 /// Where `.ci/run` installs the validators.
@@ -203,7 +274,8 @@ async fn both_validators_accept_every_resource_type() {
     let rich = enrich(&w).await;
     let poh = Client::sign_in(&w.app, "poh-a").await;
     let mut resources = emitted(&w, &poh).await;
-    resources.push(handover(&w).await);
+    resources.push(handover(&w, &poh).await);
+    resources.extend(discharge_import(&w, &poh).await);
     let types: BTreeSet<&str> = resources.iter().filter_map(|r| r["resourceType"].as_str()).collect();
     for ty in kernteam_fhir::SERVED
         .iter()

@@ -30,7 +30,7 @@ async fn professionals_are_told_and_portal_users_can_leave() {
         assert!(added.status.is_redirection(), "{} {}", added.status, added.text());
         let menu = other.get("/patienten").await.text();
         assert!(
-            menu.contains("Meldingen <span class=\"badge\">1"),
+            menu.contains("Meldingen <span class=\"unread\">1"),
             "the unread count in the menu"
         );
         let list = other.get("/meldingen").await;

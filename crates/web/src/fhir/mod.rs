@@ -6,9 +6,12 @@
 //!
 //! Callers sign in with the session of the pages or with `Authorization: Bearer <token>`,
 //! a token issued to a named account (`kernteam fhir-token issue`); see [`caller`].
-//! The API only reads, so it needs no CSRF token.
+//! One write: `POST /fhir` with a hospital's discharge letter ([`import`]). Reads need no
+//! CSRF token; that write does when it comes with a session (`X-CSRF-Token`), not with a
+//! bearer token.
 
 mod caller;
+mod import;
 mod read;
 mod respond;
 mod search;
@@ -19,7 +22,7 @@ use axum::Router;
 use crate::AppState;
 
 pub use caller::FhirCaller;
-pub use respond::FhirError;
+pub use respond::{base_url, FhirError};
 
 /// Where the API lives.
 pub const BASE_PATH: &str = "/fhir";
@@ -28,6 +31,7 @@ pub const BASE_PATH: &str = "/fhir";
 pub fn route_table() -> Vec<(&'static str, &'static str)> {
     vec![
         ("GET", "/fhir/metadata"),
+        ("POST", "/fhir"),
         ("GET", "/fhir/{resource_type}"),
         ("GET", "/fhir/{resource_type}/{id}"),
     ]
@@ -49,7 +53,9 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/fhir",
-            get(respond::unknown_path).fallback(respond::method_not_allowed),
+            get(respond::unknown_path)
+                .post(import::import)
+                .fallback(respond::method_not_allowed),
         )
         .nest("/fhir/", Router::new().fallback(respond::unknown_path))
 }

@@ -39,6 +39,9 @@ pub async fn read(
     FhirCaller(actor): FhirCaller,
     Path((resource_type, id)): Path<(String, String)>,
 ) -> FhirResult {
+    if resource_type == "Bundle" {
+        return sent_document(&state, &actor, &id).await;
+    }
     served(&resource_type)?;
     let missing = || FhirError::not_found(&format!("{resource_type}/{id}"));
     let resource = match resource_type.as_str() {
@@ -72,7 +75,10 @@ pub async fn read(
                 .visible(&actor, patient, Action::ReadFhir, Some(format!("{resource_type}/{id}")))
                 .await
                 .map_err(|e| not_found_as(e, missing()))?;
-            let data = state.app.fhir_record(&v).await?;
+            let data = state
+                .app
+                .fhir_record_for(&v, kernteam_fhir::needs(&resource_type, &[]))
+                .await?;
             resources(&data, &resource_type)
                 .into_iter()
                 .find(|r| r["id"].as_str() == Some(id.as_str()))
@@ -88,4 +94,23 @@ pub(super) fn not_found_as(e: kernteam_app::Error, missing: FhirError) -> FhirEr
         kernteam_app::Error::NotFound => missing,
         other => other.into(),
     }
+}
+
+/// `GET /fhir/Bundle/{id}`: a handover document as it was sent, for whoever may see the
+/// patient and for the accounts of the organisation it was sent to (the gate's
+/// `SentDocument`; the read is audited). Any other Bundle id is not found.
+async fn sent_document(state: &AppState, actor: &kernteam_app::Actor, id: &str) -> FhirResult {
+    let missing = || FhirError::not_found(&format!("Bundle/{id}"));
+    let (patient, handover) = kernteam_app::handovers::parse_document_id(id).ok_or_else(missing)?;
+    let d = state
+        .app
+        .sent_document(actor, patient, handover, Action::ReadFhir, format!("Bundle/{id}"))
+        .await
+        .map_err(|e| not_found_as(e, missing()))?;
+    let doc = state
+        .app
+        .sent_document_content(&d)
+        .await
+        .map_err(|e| not_found_as(e, missing()))?;
+    Ok(fhir_json(StatusCode::OK, &doc))
 }

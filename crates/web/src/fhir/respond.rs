@@ -125,7 +125,7 @@ pub async fn method_not_allowed() -> Response {
     FhirError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         IssueCode::NotSupported,
-        "De FHIR-API van Kernteam kan alleen lezen en zoeken (GET); zie /fhir/metadata.",
+        "De FHIR-API van Kernteam kan lezen en zoeken (GET) en een ontslagbericht aannemen (POST /fhir); zie /fhir/metadata.",
     )
     .into_response()
 }

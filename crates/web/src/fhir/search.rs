@@ -1,5 +1,5 @@
-//! `GET /fhir/{type}?…`: search by patient (`patient=`, for Patient `_id=`), with
-//! `_include` where natural; a `Bundle` of type `searchset`. Unknown or malformed
+//! `GET /fhir/{type}?…`: search by patient (`patient=`, for Patient `_id=` or
+//! `identifier=` with the BSN), with `_include` where natural; a `Bundle` of type `searchset`. Unknown or malformed
 //! parameters are refused (400) rather than ignored, so a client never takes an
 //! unfiltered answer for a filtered one.
 
@@ -18,7 +18,28 @@ use crate::AppState;
 #[derive(Debug, Default)]
 struct Search {
     patients: Vec<i64>,
+    /// BSNs of `Patient?identifier=`, resolved among the patients the caller may see.
+    bsns: Vec<String>,
     includes: Vec<String>,
+}
+
+/// `http://fhir.nl/fhir/NamingSystem/bsn|123456782` or `123456782`: a BSN (nine digits).
+fn bsn(value: &str) -> Result<String, String> {
+    let code = match value.split_once('|') {
+        Some((system, code)) if system == kernteam_fhir::systems::BSN || system.is_empty() => code,
+        Some((system, _)) => {
+            return Err(format!(
+                "identifier: systeem '{system}' wordt niet ondersteund; alleen {}.",
+                kernteam_fhir::systems::BSN
+            ))
+        }
+        None => value,
+    };
+    if code.len() == 9 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code.to_string())
+    } else {
+        Err(format!("identifier: '{code}' is geen BSN (negen cijfers)."))
+    }
 }
 
 /// `123`, `Patient/123` or `https://host/fhir/Patient/123`.
@@ -64,12 +85,27 @@ fn parse(resource_type: &str, query: &str) -> Result<Search, FhirError> {
                     }
                 }
             }
-            other => problems.push(format!(
-                "Zoekparameter '{other}' wordt bij {resource_type} niet ondersteund; wel: {by_patient}, _include, _format."
-            )),
+            "identifier" if resource_type == "Patient" => {
+                for v in value.split(',') {
+                    match bsn(v) {
+                        Ok(b) => s.bsns.push(b),
+                        Err(problem) => problems.push(problem),
+                    }
+                }
+            }
+            other => {
+                let by = if resource_type == "Patient" {
+                    "_id, identifier"
+                } else {
+                    by_patient
+                };
+                problems.push(format!(
+                    "Zoekparameter '{other}' wordt bij {resource_type} niet ondersteund; wel: {by}, _include, _format."
+                ))
+            }
         }
     }
-    if s.patients.len() > 50 {
+    if s.patients.len() + s.bsns.len() > 50 {
         problems.push("Zoek op hoogstens 50 patiënten tegelijk.".into());
     }
     if problems.is_empty() {
@@ -86,6 +122,11 @@ pub async fn search(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> FhirResult {
+    if resource_type == "Bundle" {
+        return Err(FhirError::bad_search(
+            "Zoeken in Bundle kan niet; lees een verstuurde overdracht op id (Bundle/{id}).",
+        ));
+    }
     served(&resource_type)?;
     let query = query.unwrap_or_default();
     if DIRECTORY.contains(&resource_type.as_str()) {
@@ -94,6 +135,22 @@ pub async fn search(
         )));
     }
     let mut search = parse(&resource_type, &query)?;
+    let by_identifier = !search.bsns.is_empty();
+    for bsn in &search.bsns {
+        for id in state.app.fhir_patients_with_bsn(&actor, bsn).await? {
+            if !search.patients.contains(&id) {
+                search.patients.push(id);
+            }
+        }
+    }
+    if search.patients.is_empty() && by_identifier {
+        let base = base_url(&state, &headers);
+        let url = format!("{base}/{resource_type}?{query}");
+        return Ok(fhir_json(
+            StatusCode::OK,
+            &searchset(&base, &url, Vec::new(), Vec::new()),
+        ));
+    }
     if search.patients.is_empty() {
         if resource_type != "Patient" {
             return Err(FhirError::bad_search(format!(
@@ -153,7 +210,10 @@ async fn of_patient(
         .visible(actor, patient, Action::ReadFhir, Some(detail.to_string()))
         .await
         .map_err(|e| not_found_as(e, missing()))?;
-    let data = state.app.fhir_record(&v).await?;
+    let data = state
+        .app
+        .fhir_record_for(&v, kernteam_fhir::needs(resource_type, includes))
+        .await?;
     let matches = resources(&data, resource_type);
     let mut extra = Vec::new();
     for inc in includes {

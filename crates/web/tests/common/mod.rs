@@ -414,6 +414,38 @@ impl Client {
         .await
     }
 
+    /// Posts a form with one file (`multipart/form-data`), the session's CSRF token in the
+    /// `csrf` field (when `csrf`).
+    pub async fn post_file(&self, path: &str, field: &str, file: &[u8], csrf: bool) -> Resp {
+        let boundary = "----kernteam-test-boundary";
+        let mut body = Vec::new();
+        if csrf {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+                    self.csrf
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"ontslag.json\"\r\nContent-Type: application/json\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        send(
+            &self.app,
+            self.request(Method::POST, path)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
     /// An API call with the session's CSRF token in the `X-CSRF-Token` header.
     pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
         let csrf = self.csrf.clone();

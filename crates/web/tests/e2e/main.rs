@@ -9,6 +9,7 @@ mod browser;
 mod case_finding;
 mod dashboard;
 mod decisions;
+mod handover;
 mod mdo_worklist;
 mod portal;
 mod print;

@@ -351,14 +351,18 @@ async fn a_discharge_recorded_after_24_hours_shows_a_late_handover_on_the_workli
     b.click("//form[@role='search']//button[@type='submit']").await;
     b.wait(&item).await;
 
-    // From the worklist to the event; "verstuurd" now: sent, but late.
+    // From the worklist to the event; sent now to the district nursing: sent, but late.
     b.click(&format!("{item}/td[2]/a")).await;
     b.wait_heading(&format!("Gebeurtenissen van {}", elder.name())).await;
+    let select = b.wait(&format!("{row}//form//select[@name='organisation']")).await;
+    let select_id = select.attr("id").await.unwrap().expect("an id");
+    b.choose(&select_id, &format!("{} (wijkverpleging)", crate::app::ORGANISATION))
+        .await;
     b.click(&format!(
-        "{row}//form/button[starts-with(normalize-space(), 'Verstuurd')]"
+        "{row}//form/button[starts-with(normalize-space(), 'Overdracht versturen')]"
     ))
     .await;
-    flash(&b, "Het versturen van de overdracht is vastgelegd.").await;
+    flash(&b, "De overdracht is verstuurd en bewaard.").await;
     b.wait(&format!(
         "{row}//span[contains(@class, 'handover-status')][normalize-space()='Te laat verstuurd']"
     ))

@@ -15,7 +15,7 @@ use crate::mdo_worklist::{include, some_elder};
 use crate::{dmy, sign_in, start};
 
 /// The demo's care plan (`kernteam demo`): two problems, three goals, three actions.
-fn demo_plan(app: &App) -> CarePlan {
+pub(crate) fn demo_plan(app: &App) -> CarePlan {
     let today = app.today;
     CarePlan {
         problems: vec![
@@ -80,7 +80,7 @@ async fn save_plan(app: &App, patient: i64, based_on: i64, plan: &CarePlan) {
 }
 
 /// The page printed to an A4 PDF, as its pages' text.
-async fn print_pages(b: &Browser) -> Vec<String> {
+pub(crate) async fn print_pages(b: &Browser) -> Vec<String> {
     let config = PrintConfiguration::builder()
         .size(PrintSize::A4)
         .margins(PrintMargins {

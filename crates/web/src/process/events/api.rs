@@ -81,8 +81,19 @@ impl utoipa::ToSchema for MdoLevelCode {}
 pub struct ApiEvents {
     /// Newest first.
     events: Vec<EventView>,
-    /// Whether the signed-in user may record events and handovers.
+    /// Whether the signed-in user may record events and send handovers.
     can_record: bool,
+    /// The organisations a handover can be sent to.
+    recipients: Vec<Recipient>,
+}
+
+/// An organisation a handover can be sent to.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Recipient {
+    id: i64,
+    name: String,
+    /// The kind in Dutch (Wijkverpleging, Ziekenhuis …).
+    kind: &'static str,
 }
 
 /// The patient's events (SEH, ELV, admissions, discharges, falls) with the handover clock
@@ -98,8 +109,25 @@ pub async fn api_list(State(state): State<AppState>, cu: CurrentUser, Id(id): Id
     let v = app.visible(&cu.actor(), id, Action::ViewEvents, None).await?;
     let now = Utc::now();
     Ok(Json(ApiEvents {
-        events: app.events(&v).await?.iter().map(|e| event_view(e, now)).collect(),
+        events: {
+            let sent = app.handovers(&v).await?;
+            app.events(&v)
+                .await?
+                .iter()
+                .map(|e| event_view(e, &sent, now))
+                .collect()
+        },
         can_record: v.access().contribute,
+        recipients: app
+            .handover_recipients(&v)
+            .await?
+            .into_iter()
+            .map(|o| Recipient {
+                id: o.id,
+                name: o.name,
+                kind: o.kind.label(),
+            })
+            .collect(),
     }))
 }
 
@@ -147,50 +175,67 @@ pub async fn api_record(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(event_view(&event, Utc::now()))).into_response())
+    Ok((StatusCode::CREATED, Json(event_view(&event, &[], Utc::now()))).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
 #[schema(as = HandoverInput)]
-pub struct ApiSent {
-    /// RFC 3339; absent or null: now.
+pub struct ApiSend {
+    /// The organisation that receives the handover: one of `recipients` of the events.
+    organisation_id: Option<i64>,
+    /// No longer accepted: a handover is sent now, as a document (422 when given).
+    #[serde(default)]
     #[schema(format = DateTime)]
     sent_at: Option<String>,
 }
 
-/// Record that the handover (care plan, PZP, medication) of an admission or discharge was sent
+/// Send the handover summary of a referral, admission, ELV stay or discharge to an organisation
 ///
-/// Anyone who may contribute. sent_at (RFC 3339) defaults to now; it may not lie before the
-/// event or in the future. Sent more than 24 hours after the event counts as late. 422 for an
-/// event that needs no handover, 409 when it was already recorded. The body may be left out.
+/// Anyone who may contribute. Builds the summary (first point of contact and care team, care
+/// plan, PZP wishes and limits, active episodes and medication, recent events) as a FHIR
+/// document, stores it as sent to the organisation, now, by the signed-in user, and audits it.
+/// The first one sent meets the event's 24-hour clock; sent more than 24 hours after the event
+/// it counts as late. It can be sent again, to another organisation. 422 for an event that
+/// needs no handover or an unknown organisation.
 #[utoipa::path(post, path = "/api/v1/patients/{id}/events/{event}/handover", tag = "events",
-    operation_id = "recordHandoverSent",
+    operation_id = "sendHandover",
     params(("id" = i64, Path, description = "Patient id."), ("event" = i64, Path, description = "Event id.")),
-    request_body(content = Option<ApiSent>, description = "When it was sent; absent: now."),
-    responses((status = 200, description = "The event with its handover.", body = EventView),
+    request_body = ApiSend,
+    responses((status = 201, description = "The event with its handovers; the new one last.", body = EventView),
         (status = 401, description = "Not signed in.", body = ApiErrorBody),
         (status = 403, description = "The user may see the patient but not contribute.", body = ApiErrorBody),
         (status = 404, description = "No such patient or event, or the user may not see them.", body = ApiErrorBody),
-        (status = 409, description = "The handover was already recorded as sent.", body = ApiErrorBody),
         (status = 422, description = "The input is wrong; details lists every problem.", body = ApiErrorBody)))]
 pub async fn api_handover(
     State(state): State<AppState>,
     cu: CurrentUser,
     Id((id, event)): Id<(i64, i64)>,
-    body: axum::body::Bytes,
-) -> ApiResult<Json<EventView>> {
+    headers: axum::http::HeaderMap,
+    body: Body<ApiSend>,
+) -> ApiResult<Response> {
     let app = &state.app;
     let c = app.contributor(&cu.actor(), id).await?;
-    let body: ApiSent = if body.iter().all(u8::is_ascii_whitespace) {
-        ApiSent::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| AppError::invalid(format!("De JSON heeft niet de verwachte vorm: {e}")))?
-    };
-    let sent_at = body.sent_at.map(|s| rfc3339_input(&s, "sent_at"));
-    let event = app.mark_handover(&c, event, sent_at).await?;
-    Ok(Json(event_view(&event, Utc::now())))
+    let body = body.parse()?;
+    if body.sent_at.is_some() {
+        return Err(AppError::invalid(
+            "sent_at wordt niet meer aangenomen: een overdracht wordt nu verstuurd, als document aan een organisatie.",
+        )
+        .into());
+    }
+    let base = crate::fhir::base_url(&state, &headers);
+    app.send_handover(&c, event, body.organisation_id, &base, Utc::now())
+        .await?;
+    let v = app
+        .reread(&c, Action::ViewEvents, Some("na versturen overdracht".into()))
+        .await?;
+    let sent = app.handovers(&v).await?;
+    let e = app
+        .events(&v)
+        .await?
+        .into_iter()
+        .find(|e| e.id == event)
+        .ok_or(kernteam_app::Error::NotFound)?;
+    Ok((StatusCode::CREATED, Json(event_view(&e, &sent, Utc::now()))).into_response())
 }
 
 /// One discussion of the patient in an MDO.

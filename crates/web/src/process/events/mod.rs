@@ -1,21 +1,27 @@
 //! Events around a frail elder — SEH referral, ELV admission, hospital admission and
 //! discharge, Wlz crisis admission, fall — at `/patienten/{id}/gebeurtenissen`, with the
-//! 24-hour handover clock of admissions and discharges and the patient's MDO history: the
-//! page ([`page`]), recording an event ([`record`]) and a sent handover ([`handover`]), and
-//! the JSON API ([`api`]). The use cases are `kernteam_app::events`.
+//! 24-hour handover clock of referrals, admissions and discharges and the patient's MDO
+//! history: the page ([`page`]), recording an event ([`record`]), sending its handover
+//! summary to an organisation ([`handover`]) with its one-page print view ([`print`]),
+//! reading a hospital's discharge letter ([`upload`]), and the JSON API ([`api`]). The use
+//! cases are `kernteam_app::events`, `::handovers` and `::discharge_import`.
 //!
 //! The form takes a local date and time: the machine's local time zone (`chrono::Local`,
 //! Europe/Amsterdam in production) decides what they mean, with summer time.
 
 use chrono::{DateTime, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use kernteam_app::events::Event;
+use kernteam_app::handovers::SentHandover;
 use kernteam_domain::events::{EventKind, Handover, HANDOVER_LIMIT};
 use serde::Serialize;
 
 pub mod api;
 pub mod handover;
+pub mod multipart;
 pub mod page;
+pub mod print;
 pub mod record;
+pub mod upload;
 
 pub use api::{api_handover, api_list, api_mdo_history, api_record, api_routes};
 pub use kernteam_app::events::{local_text, parse_stored_time, stored_time};
@@ -25,7 +31,9 @@ pub use kernteam_domain::events::rfc3339_input;
 pub fn routes() -> Vec<crate::PageRoute> {
     crate::page_table![
         "/patienten/{id}/gebeurtenissen" => get(page::page).post(record::record),
-        "/patienten/{id}/gebeurtenissen/{event}/overdracht" => post(handover::handover_sent),
+        "/patienten/{id}/gebeurtenissen/{event}/overdracht" => post(handover::send),
+        "/patienten/{id}/gebeurtenissen/ontslagbericht" => post(upload::upload),
+        "/patienten/{id}/overdrachten/{handover}" => get(print::print),
     ]
 }
 
@@ -85,9 +93,45 @@ pub struct HandoverView {
     pub label: &'static str,
     /// When it must be sent: 24 hours after the event (absent when not needed).
     pub due: Option<DateTime<Utc>>,
+    /// When the first handover was sent: this meets the clock.
     pub sent_at: Option<DateTime<Utc>>,
     /// Sent after the 24 hours, or not sent and past them.
     pub late: bool,
+    /// Every handover sent for the event, oldest first.
+    pub documents: Vec<SentView>,
+}
+
+/// A handover as sent: to whom, when, by whom, and the document.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SentHandover)]
+pub struct SentView {
+    pub id: i64,
+    /// The recipient organisation; absent only for a tick of the old tick box (before
+    /// documents were sent), which has no document either.
+    pub organisation_id: Option<i64>,
+    pub organisation: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    /// Who sent it (absent for the old tick box).
+    pub sent_by: Option<String>,
+    /// Sent more than 24 hours after the event.
+    pub late: bool,
+    /// The document as sent, in the FHIR API (`/fhir/Bundle/{id}`); absent for the old
+    /// tick box.
+    pub document: Option<String>,
+}
+
+impl SentView {
+    pub fn of(h: &SentHandover) -> SentView {
+        SentView {
+            id: h.id,
+            organisation_id: h.organisation_id,
+            organisation: h.organisation.clone(),
+            sent_at: h.sent_at,
+            sent_by: h.sent_by.clone(),
+            late: h.late,
+            document: h.has_document.then(|| format!("/fhir/Bundle/{}", h.document_id)),
+        }
+    }
 }
 
 impl HandoverView {
@@ -106,6 +150,7 @@ impl HandoverView {
             due: kind.needs_handover().then(|| at + HANDOVER_LIMIT),
             sent_at: sent,
             late: h.is_late(),
+            documents: Vec::new(),
         }
     }
 
@@ -118,15 +163,22 @@ impl HandoverView {
     }
 }
 
-/// An event with its handover clock at `now`.
-pub fn event_view(e: &Event, now: DateTime<Utc>) -> EventView {
+/// An event with its handover clock at `now` and the handovers sent (any of the
+/// patient's: those of this event are picked).
+pub fn event_view(e: &Event, handovers: &[SentHandover], now: DateTime<Utc>) -> EventView {
+    let mut handover = HandoverView::of(e.kind, e.occurred_at, e.handover_sent_at, now);
+    handover.documents = handovers
+        .iter()
+        .filter(|h| h.event_id == e.id)
+        .map(SentView::of)
+        .collect();
     EventView {
         id: e.id,
         kind: e.kind,
         label: e.kind.label(),
         occurred_at: e.occurred_at,
         notes: e.notes.clone(),
-        handover: HandoverView::of(e.kind, e.occurred_at, e.handover_sent_at, now),
+        handover,
     }
 }
 

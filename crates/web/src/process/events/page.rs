@@ -36,6 +36,20 @@ pub struct EventRow {
     pub kind_code: &'static str,
     pub date_iso: String,
     pub time: String,
+    /// The handovers sent for it, oldest first.
+    pub documents: Vec<SentRow>,
+}
+
+/// A handover as sent, on the page.
+pub struct SentRow {
+    pub id: i64,
+    /// Empty for a tick of the old tick box.
+    pub organisation: String,
+    pub at: String,
+    pub by: String,
+    pub late: bool,
+    /// A tick of the old tick box: no document, no recipient.
+    pub legacy: bool,
 }
 
 pub struct MdoRow {
@@ -71,6 +85,10 @@ struct EventsPage {
     form: EventForm,
     kinds: Vec<(&'static str, &'static str)>,
     events: Vec<EventRow>,
+    /// The organisations a handover can be sent to: (id, "name (kind)").
+    recipients: Vec<(i64, String)>,
+    /// Why an uploaded discharge letter was refused, each problem on its own.
+    import_errors: Vec<String>,
     mdo: Vec<MdoRow>,
     now_date: String,
     now_time: String,
@@ -80,7 +98,10 @@ fn flash(code: Option<&str>) -> Option<String> {
     Some(
         match code? {
             "vastgelegd" => "De gebeurtenis is vastgelegd.",
-            "overdracht" => "Het versturen van de overdracht is vastgelegd.",
+            "overdracht" => "De overdracht is verstuurd en bewaard.",
+            "ontslagbericht" => {
+                "Het ontslagbericht is ingelezen: het ontslag is vastgelegd en de 24-uursklok van de overdracht loopt."
+            }
             "ingetrokken" => "De gebeurtenis is ingetrokken; ze telt niet meer mee.",
             "gecorrigeerd" => "De gebeurtenis is gecorrigeerd; de vorige versie is bewaard.",
             _ => return None,
@@ -95,6 +116,7 @@ async fn events_page(
     v: &Visible,
     form: EventForm,
     errors: Vec<String>,
+    import_errors: Vec<String>,
     flash: Option<String>,
 ) -> AppResult<EventsPage> {
     let app = &state.app;
@@ -103,12 +125,13 @@ async fn events_page(
     let corrections = app
         .corrections(v, kernteam_store::program::RecordKind::CareEvent)
         .await?;
+    let sent = app.handovers(v).await?;
     let events = app
         .events(v)
         .await?
         .iter()
         .map(|stored| {
-            let e = event_view(stored, now);
+            let e = event_view(stored, &sent, now);
             EventRow {
                 id: e.id,
                 record: crate::process::corrections::status_of(
@@ -134,6 +157,18 @@ async fn events_page(
                     .format("%Y-%m-%d")
                     .to_string(),
                 time: e.occurred_at.with_timezone(&chrono::Local).format("%H:%M").to_string(),
+                documents: sent
+                    .iter()
+                    .filter(|h| h.event_id == e.id)
+                    .map(|h| SentRow {
+                        id: h.id,
+                        organisation: h.organisation.clone().unwrap_or_default(),
+                        at: local_text(h.sent_at),
+                        by: h.sent_by.clone().unwrap_or_default(),
+                        late: h.late,
+                        legacy: !h.has_document,
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -163,6 +198,13 @@ async fn events_page(
         form,
         kinds: EventKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
         events,
+        recipients: app
+            .handover_recipients(v)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, format!("{} ({})", o.name, o.kind.label().to_lowercase())))
+            .collect(),
+        import_errors,
         mdo,
         now_date: local.format("%Y-%m-%d").to_string(),
         now_time: local.format("%H:%M").to_string(),
@@ -183,6 +225,7 @@ pub async fn page(
         &v,
         EventForm::default(),
         Vec::new(),
+        Vec::new(),
         flash(q.melding.as_deref()),
     )
     .await?;
@@ -198,7 +241,21 @@ pub async fn render_with_errors(
     form: EventForm,
     errors: Vec<String>,
 ) -> AppResult<Response> {
-    let page = events_page(state, cu, v, form, errors, None).await?;
+    let page = events_page(state, cu, v, form, errors, Vec::new(), None).await?;
+    let mut resp = render(&page)?;
+    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
+}
+
+/// The page again after a refused discharge letter (422), with each problem listed beside
+/// the upload form. `v` is a fresh read of the record.
+pub async fn render_with_import_errors(
+    state: &AppState,
+    cu: &CurrentUser,
+    v: &Visible,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let page = events_page(state, cu, v, EventForm::default(), Vec::new(), errors, None).await?;
     let mut resp = render(&page)?;
     *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(resp)
