@@ -63,14 +63,25 @@ impl App {
         Ok(AdminOverview {
             practices: self.db.practices().await?,
             organisations: self.db.organisations().await?,
-            users: self.db.users().await?,
+            // Portal accounts are the practice's to manage, and their names are patient
+            // data the region does not see.
+            users: self
+                .db
+                .users()
+                .await?
+                .into_iter()
+                .filter(|u| !u.role.is_portal())
+                .collect(),
             snapshots: self.db.snapshots().await?,
         })
     }
 
     /// One account, for a change by the administrator; `NotFound` when there is none.
     pub async fn account(&self, _admin: &Administrator, user_id: i64) -> Result<User> {
-        Ok(self.db.user(user_id).await?)
+        match self.db.user(user_id).await? {
+            u if u.role.is_portal() => Err(Error::NotFound),
+            u => Ok(u),
+        }
     }
 
     /// Adds a network organisation. `Conflict` when the name is taken.

@@ -12,6 +12,9 @@
 //! information) or 403 for what they may see but not do.
 //!
 //! So a handler that forgets a check does not compile: it has no token to pass.
+//!
+//! Patients and mantelzorgers (the portal) pass a gate of their own, in
+//! [`crate::portal_gate`]: they never get any of these tokens.
 
 use kernteam_domain::access::{
     is_administrator, is_region_staff, patient_access, practice_permissions, PatientAccess, Relationship, Scope,
@@ -23,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::{Actor, App};
 
 #[derive(Debug, Clone)]
-struct Grant {
+pub(crate) struct Grant {
     actor: Actor,
     patient: PatientRef,
     access: PatientAccess,
@@ -72,6 +75,12 @@ patient_token!(
 patient_token!(
     /// The actor may see who accessed this patient's record.
     AuditReader
+);
+patient_token!(
+    /// The actor may invite the patient and their mantelzorgers to the portal, withdraw
+    /// invitations and end accounts: the practice's clinicians, and the patient's first
+    /// point of contact (see `crate::portal_gate`).
+    PortalInviter
 );
 
 impl Contributor {
@@ -252,7 +261,7 @@ impl CareDirectory {
 
 /// What the actor wants with the patient, which decides the token and the audit record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Want {
+pub(crate) enum Want {
     Read,
     Contribute,
     EditPzp,
@@ -261,7 +270,7 @@ enum Want {
 }
 
 impl App {
-    async fn grant(&self, actor: &Actor, patient_id: i64, want: Want) -> Result<Grant> {
+    pub(crate) async fn grant(&self, actor: &Actor, patient_id: i64, want: Want) -> Result<Grant> {
         let patient = match self.db.patient(patient_id).await {
             Ok(p) => p,
             Err(kernteam_store::StoreError::NotFound) => {
@@ -310,7 +319,7 @@ impl App {
             .await
     }
 
-    async fn refuse(&self, actor: &Actor, patient: Option<&PatientRef>, detail: &str) -> Result<()> {
+    pub(crate) async fn refuse(&self, actor: &Actor, patient: Option<&PatientRef>, detail: &str) -> Result<()> {
         self.record(&actor.refusal(patient, Action::AccessRefused, Some(detail.to_string())))
             .await
     }
@@ -544,4 +553,10 @@ macro_rules! holds {
         }
     )*};
 }
-holds!(Visible, Contributor, PzpEditor, Decider, AuditReader);
+holds!(Visible, Contributor, PzpEditor, Decider, AuditReader, PortalInviter);
+
+impl PortalInviter {
+    pub(crate) fn from_grant(g: Grant) -> Self {
+        PortalInviter(g)
+    }
+}

@@ -71,8 +71,22 @@ impl App {
             ch.add_inclusion_exception(id, reason).await?;
             detail.push_str(", uitzondering");
         }
-        ch.commit(&[d.actor().entry(Some(d.patient()), action, Some(detail))])
-            .await?;
+        let mut entries = vec![d.actor().entry(Some(d.patient()), action, Some(detail))];
+        // A patient who leaves the programme (also: deceased) keeps no portal accounts.
+        if kind == DecisionKind::Exclusion {
+            let why = format!("exclusie: {}", decision.reason.as_deref().unwrap_or("anders"));
+            let ended = ch
+                .end_portal_accounts_of(d.patient().id, d.actor().user().id, &why)
+                .await?;
+            if ended > 0 {
+                entries.push(d.actor().entry(
+                    Some(d.patient()),
+                    Action::EndPortalAccount,
+                    Some(format!("{ended} account(s), {why}")),
+                ));
+            }
+        }
+        ch.commit(&entries).await?;
         Ok(id)
     }
 
@@ -146,7 +160,7 @@ impl App {
                     && match u.role.scope() {
                         Scope::Practice => u.practice_id == Some(patient.practice_id),
                         Scope::Network => true,
-                        Scope::Region => false,
+                        Scope::Region | Scope::Portal => false,
                     };
                 if !fits {
                     return Err(Error::invalid("Deze professional kan niet in dit zorgteam."));
@@ -189,6 +203,16 @@ impl App {
         invalid_unless_empty(errors)?;
         let mut ch = self.db.change().await?;
         let id = ch.add_team_member(patient.id, &member, d.actor().user().id).await?;
+        if let Some(uid) = member.user_id.filter(|u| *u != d.actor().user().id) {
+            ch.add_notification(&crate::messages::notification(
+                uid,
+                patient,
+                "team",
+                format!("{} heeft u toegevoegd aan een zorgteam.", d.actor().user().display_name),
+                format!("/patienten/{}", patient.id),
+            ))
+            .await?;
+        }
         ch.commit(&[d
             .actor()
             .entry(Some(patient), Action::AddTeamMember, Some(member.name.clone()))])
@@ -287,6 +311,31 @@ impl App {
                 &user.display_name,
             )
             .await?;
+        // Whoever is given an action they did not have before is told (their account).
+        let before: Vec<(Option<i64>, &str)> = previous.actions.iter().map(|a| (a.member, a.what.as_str())).collect();
+        let given: Vec<&kernteam_domain::care::CareAction> = plan
+            .actions
+            .iter()
+            .filter(|a| a.member.is_some() && !before.contains(&(a.member, a.what.as_str())))
+            .collect();
+        if !given.is_empty() {
+            let team = self.db.team(c.patient().id).await?;
+            for a in given {
+                let Some(uid) = team.iter().find(|m| Some(m.id) == a.member).and_then(|m| m.user_id) else {
+                    continue;
+                };
+                if uid != user.id {
+                    ch.add_notification(&crate::messages::notification(
+                        uid,
+                        c.patient(),
+                        "action",
+                        format!("U hebt een actie gekregen: {}", a.what),
+                        format!("/patienten/{}/zorgplan", c.patient().id),
+                    ))
+                    .await?;
+                }
+            }
+        }
         ch.commit(&[c
             .actor()
             .entry(Some(c.patient()), action, Some(format!("versie {version}")))])

@@ -31,6 +31,11 @@ pub enum Role {
     Beheerder,
     /// The region's declarations officer: the per-patient declaration lines (audited).
     Declarant,
+    // The portal (`crate::portal`): never made by hand, only by an invitation's code.
+    /// A patient, signed in to their own view.
+    Patient,
+    /// A mantelzorger, signed in to the view the patient allows them.
+    Mantelzorger,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,9 +44,15 @@ pub enum Scope {
     Practice,
     Network,
     Region,
+    /// Patients and mantelzorgers in the portal: only their own (or the consenting
+    /// patient's) view, through `kernteam_app::gate`'s portal tokens; every staff route
+    /// is 404 for them.
+    Portal,
 }
 
 impl Role {
+    /// The staff roles (the accounts the administrator makes); the portal's are
+    /// [`Role::PORTAL`].
     pub const ALL: [Role; 15] = [
         Role::Huisarts,
         Role::PohO,
@@ -60,6 +71,9 @@ impl Role {
         Role::Declarant,
     ];
 
+    /// The portal's roles, made only by activating an invitation.
+    pub const PORTAL: [Role; 2] = [Role::Patient, Role::Mantelzorger];
+
     pub fn code(self) -> &'static str {
         match self {
             Role::Huisarts => "huisarts",
@@ -77,11 +91,13 @@ impl Role {
             Role::Kaderarts => "kaderarts",
             Role::Beheerder => "beheerder",
             Role::Declarant => "declarant",
+            Role::Patient => "patient",
+            Role::Mantelzorger => "mantelzorger",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
+        Role::ALL.into_iter().chain(Role::PORTAL).find(|r| r.code() == code)
     }
 
     /// Dutch label.
@@ -102,6 +118,8 @@ impl Role {
             Role::Kaderarts => "Kaderarts ouderengeneeskunde",
             Role::Beheerder => "Beheerder",
             Role::Declarant => "Declarant",
+            Role::Patient => "Patiënt",
+            Role::Mantelzorger => "Mantelzorger",
         }
     }
 
@@ -119,6 +137,7 @@ impl Role {
             | Role::SociaalWijkteam
             | Role::MaatschappelijkWerker => Scope::Network,
             Role::Programmamanager | Role::Kaderarts | Role::Beheerder | Role::Declarant => Scope::Region,
+            Role::Patient | Role::Mantelzorger => Scope::Portal,
         }
     }
 
@@ -135,9 +154,14 @@ impl Role {
         })
     }
 
-    /// Roles that can see patient data; they must sign in with a second factor.
+    /// Staff roles that can see patient data; they must sign in with a second factor.
     pub fn sees_patient_data(self) -> bool {
         matches!(self.scope(), Scope::Practice | Scope::Network)
+    }
+
+    /// A patient's or mantelzorger's account in the portal.
+    pub fn is_portal(self) -> bool {
+        self.scope() == Scope::Portal
     }
 
     /// Clinicians of the practice: they decide and write the care records.
@@ -278,7 +302,7 @@ pub fn may_correct_record(role: Role, rel: Relationship, recorded_it: bool) -> b
     match role.scope() {
         Scope::Practice => rel.same_practice && role.is_practice_clinician(),
         Scope::Network => rel.on_care_team && recorded_it,
-        Scope::Region => false,
+        Scope::Region | Scope::Portal => false,
     }
 }
 
@@ -358,12 +382,12 @@ pub fn affiliation_problems(role: Role, has_practice: bool, has_organisation: bo
     let mut out = Vec::new();
     match (role.scope(), has_practice) {
         (Scope::Practice, false) => out.push(AffiliationProblem::PracticeMissing),
-        (Scope::Network | Scope::Region, true) => out.push(AffiliationProblem::PracticeNotForRole),
+        (Scope::Network | Scope::Region | Scope::Portal, true) => out.push(AffiliationProblem::PracticeNotForRole),
         _ => {}
     }
     match (role.scope(), has_organisation) {
         (Scope::Network, false) => out.push(AffiliationProblem::OrganisationMissing),
-        (Scope::Practice | Scope::Region, true) => out.push(AffiliationProblem::OrganisationNotForRole),
+        (Scope::Practice | Scope::Region | Scope::Portal, true) => out.push(AffiliationProblem::OrganisationNotForRole),
         _ => {}
     }
     out
@@ -375,9 +399,11 @@ mod tests {
 
     #[test]
     fn codes_round_trip() {
-        for r in Role::ALL {
+        for r in Role::ALL.into_iter().chain(Role::PORTAL) {
             assert_eq!(Role::from_code(r.code()), Some(r));
         }
+        assert!(Role::ALL.iter().all(|r| !r.is_portal()));
+        assert!(Role::PORTAL.iter().all(|r| r.is_portal() && !r.sees_patient_data()));
         for k in OrganisationKind::ALL {
             assert_eq!(OrganisationKind::from_code(k.code()), Some(k));
         }
@@ -421,6 +447,18 @@ mod tests {
         }
         let pm = patient_access(Role::Praktijkmanager, false, own);
         assert!(pm.read && pm.audit && !pm.contribute && !pm.decide);
+        for r in Role::PORTAL {
+            let all = Relationship {
+                same_practice: true,
+                on_care_team: true,
+            };
+            assert_eq!(
+                patient_access(r, false, all),
+                PatientAccess::default(),
+                "{r:?} reaches the record only through the portal's own rule"
+            );
+            assert_eq!(practice_permissions(r, true), PracticePermissions::default());
+        }
     }
 
     #[test]

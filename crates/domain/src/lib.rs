@@ -27,6 +27,7 @@ pub mod mdo;
 pub mod medication_reviews;
 pub mod pdca;
 pub mod period;
+pub mod portal;
 pub mod pzp;
 pub mod screening;
 pub mod suppression;

@@ -175,7 +175,8 @@ pub const ACCOUNTS: &[DemoAccount] = &[
 /// Makes sure the demo region exists in `db`; generates and imports it on first use.
 pub async fn ensure_demo_region(db: &Db, work: &Path, today: NaiveDate, progress: bool) -> anyhow::Result<()> {
     if !db.practices().await?.is_empty() && db.credentials("poh").await?.is_some() {
-        return Ok(());
+        let hash = kernteam_web::hash_password(DEMO_PASSWORD.to_string()).await?;
+        return crate::demo_portal::seed_portal(db, &hash).await;
     }
     eprintln!("Demoregio aanmaken: {DEMO_PRACTICES} praktijken met synthetische patiënten (eenmalig)…");
     let opts = kernteam_synth::RegionOptions {
@@ -195,6 +196,8 @@ pub async fn ensure_demo_region(db: &Db, work: &Path, today: NaiveDate, progress
     let included = seed_care(db, today).await?;
     seed_events(db, &included).await?;
     seed_contract(db, today).await?;
+    let hash = kernteam_web::hash_password(DEMO_PASSWORD.to_string()).await?;
+    crate::demo_portal::seed_portal(db, &hash).await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 mod admin;
 mod bench;
 mod demo;
+mod demo_portal;
 mod fhir_token_cmd;
 mod loadtest;
 mod settings_cmd;
@@ -427,6 +428,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     a.username,
                     demo::DEMO_PASSWORD
                 ));
+            }
+            for (role, username) in demo_portal::PORTAL_ACCOUNTS {
+                lines.push(format!("login: {} {username} {}", role.code(), demo::DEMO_PASSWORD));
             }
             lines.push(demo::partner_token(&app(db.clone())).await?);
             serve(db, &bind, kernteam_web::WebConfig::demo(), Some(lines)).await

@@ -385,7 +385,8 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
         }
         return next.run(req).await;
     }
-    if unsafe_method && req.uri().path() != "/inloggen" {
+    // The sign-in form and the portal's activation form carry the sign-in form's token.
+    if unsafe_method && !SIGN_IN_FORMS.contains(&req.uri().path()) {
         let Some(cu) = &current else {
             return AppError::SignIn { api }.into_response();
         };
@@ -422,9 +423,44 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
             }
             return axum::response::Redirect::to("/inloggen/code").into_response();
         }
+        // A patient or mantelzorger reaches the portal and their own account, nothing
+        // else: every staff route is 404 for them (and the attempt is audited).
+        if cu.user.role.is_portal() && !portal_may_reach(req.uri().path()) {
+            if let Err(e) = state.app.refuse_staff_route(&cu.actor(), req.uri().path()).await {
+                return AppError::from(e).into_response();
+            }
+            return if api {
+                AppError::NotFound.into_api_response()
+            } else {
+                AppError::NotFound.into_response()
+            };
+        }
         req.extensions_mut().insert(cu);
     }
     next.run(req).await
+}
+
+/// The forms posted before any session, protected by the sign-in form's token.
+pub const SIGN_IN_FORMS: [&str; 2] = ["/inloggen", "/inloggen/activeren"];
+
+/// What a portal account may reach: the portal, signing in and out, its own password and
+/// second factor, the session's CSRF token, the static files and the public documents.
+pub fn portal_may_reach(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/uitloggen"
+            | "/inloggen"
+            | "/inloggen/code"
+            | "/inloggen/activeren"
+            | "/account/tweestap"
+            | "/account/tweestap/nieuw"
+            | "/account/wachtwoord"
+            | "/api/v1/session"
+            | "/api/openapi.json"
+            | "/fhir/metadata"
+            | "/portaal"
+    ) || path.starts_with("/portaal/")
+        || path.starts_with("/static/")
 }
 
 /// What a session may reach before its second factor.

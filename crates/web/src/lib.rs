@@ -11,6 +11,7 @@ pub mod error;
 pub mod fhir;
 pub mod pages;
 pub mod patients;
+pub mod portal;
 pub mod process;
 pub mod two_factor;
 
@@ -220,6 +221,7 @@ fn page_entries() -> Vec<PageRoute> {
     ];
     table.extend(process::routes());
     table.extend(pages::quality_routes());
+    table.extend(portal::routes());
     table
 }
 

@@ -89,11 +89,12 @@ pub fn recovery_hash(code: &str) -> String {
     auth::token_hash(&normal)
 }
 
-/// Whether this user must give a second factor at sign-in: everyone who sees patient data,
-/// and administrators (who can reset others' passwords and second factors).
+/// Whether this user must give a second factor at sign-in: everyone who sees patient data
+/// (the portal's patients and mantelzorgers too), and administrators (who can reset others'
+/// passwords and second factors).
 pub fn required(state: &AppState, user: &kernteam_store::people::User) -> bool {
     let admin = user.role == kernteam_domain::access::Role::Beheerder || user.is_admin;
-    state.config.require_two_factor && (user.role.sees_patient_data() || admin)
+    state.config.require_two_factor && (user.role.sees_patient_data() || user.role.is_portal() || admin)
 }
 
 #[derive(Template)]
@@ -118,6 +119,8 @@ struct EnrolPage {
     required: bool,
     /// TOTP is on: starting again needs the current code.
     enabled: bool,
+    /// A patient's or mantelzorger's account: the page explains itself in plain Dutch.
+    portal: bool,
 }
 
 #[derive(Template)]
@@ -286,6 +289,7 @@ async fn enrol_page(
         secret: show.unwrap_or_default().to_string(),
         required: required(state, &cu.user),
         enabled,
+        portal: cu.user.role.is_portal(),
     })?;
     *resp.status_mut() = status;
     Ok(resp)

@@ -1,5 +1,7 @@
 //! The access matrix: every role × own/other practice × on/off the care team × route ×
-//! method, with its expected status, on SQLite and PostgreSQL.
+//! method, with its expected status, on SQLite and PostgreSQL; and the portal's actors (the
+//! patient, and a mantelzorger without consent, with the agreements, with the PZP), for
+//! whom every staff route is 404.
 //!
 //! The routes are read from the route tables the router is built from
 //! (`kernteam_web::page_routes`, `kernteam_web::api::route_table`); a route that
@@ -16,6 +18,7 @@ use std::fmt;
 use axum::http::StatusCode;
 use common::{csrf_of_page, Client};
 use kernteam_domain::access::{OrganisationKind, Role};
+use kernteam_domain::portal::ConsentLevel;
 use kernteam_store::audit::Outcome;
 use kernteam_store::care::NewTeamMember;
 use kernteam_store::people::NewUser;
@@ -78,13 +81,41 @@ enum Class {
     /// The accounts and organisations of care through FHIR (`Practitioner`,
     /// `PractitionerRole`, `Organization`): everyone who sees patient data.
     CareDirectory,
+    /// Any signed-in member of staff (not a portal account): the notifications.
+    Staff,
+    /// The portal at all: its overview and one's own account (any portal account).
+    PortalEnter,
+    /// The portal's agreements (plan, printout): the patient, a mantelzorger with consent.
+    PortalAgreements,
+    /// The portal's PZP: the patient, a mantelzorger with the wider consent.
+    PortalPzp,
+    /// The portal's messages: as the agreements.
+    PortalMessages,
+    /// Proposals for the care plan: as the agreements.
+    PortalPropose,
+    /// The consent per mantelzorger: the patient only.
+    PortalConsent,
+    /// The mantelzorger's own load: any mantelzorger account.
+    PortalOwnLoad,
 }
 
 fn class_of(method: &str, path: &str) -> Option<Class> {
     use Class::*;
     let p = path.strip_prefix("/api").unwrap_or(path);
     Some(match (method, p) {
-        ("GET" | "POST", "/inloggen") | ("GET", "/static/style.css" | "/static/app.js" | "/static/mdo.js") => Public,
+        ("GET" | "POST", "/inloggen" | "/inloggen/activeren")
+        | ("GET", "/static/style.css" | "/static/app.js" | "/static/mdo.js") => Public,
+        // The portal (patients and mantelzorgers); the staff's side of it is below.
+        ("GET", "/portaal" | "/portaal/account") | ("POST", "/portaal/account/beeindigen") => PortalEnter,
+        ("GET", "/portaal/zorgplan" | "/portaal/afdrukken") => PortalAgreements,
+        ("GET", "/portaal/wensen") => PortalPzp,
+        ("GET" | "POST", "/portaal/berichten" | "/portaal/berichten/{thread}") => PortalMessages,
+        ("POST", "/portaal/voorstel") => PortalPropose,
+        ("GET" | "POST", "/portaal/toestemming") | ("POST", "/portaal/toestemming/accounts/{account}/beeindigen") => {
+            PortalConsent
+        }
+        ("GET" | "POST", "/portaal/belasting") => PortalOwnLoad,
+        ("GET", "/meldingen") => Staff,
         ("GET", "/openapi.json") => Public,
         // The FHIR API: its CapabilityStatement is public, the patient's resources are read
         // as the record is, a network professional lists their shared patients.
@@ -153,6 +184,9 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             | "/patienten/{id}/aanspreekpunt/evaluatie"
             | "/patienten/{id}/regeling"
             | "/patienten/{id}/kwetsbaarheid/conclusie"
+            | "/patienten/{id}/portaal/uitnodigen"
+            | "/patienten/{id}/portaal/uitnodigingen/{invitation}/intrekken"
+            | "/patienten/{id}/portaal/accounts/{account}/beeindigen"
             | "/v1/patients/{id}/decisions"
             | "/v1/patients/{id}/team"
             | "/v1/patients/{id}/team/{member}"
@@ -171,7 +205,12 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
 /// Who asks, relative to the patient (and meeting) in the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Relation {
+    /// Practice staff of the patient's practice; the patient themself (portal).
     Own,
+    /// A mantelzorger (portal) of the patient, with what the patient consented to.
+    NoConsent,
+    Agreements,
+    AlsoPzp,
     OtherPractice,
     OnTeam,
     OffTeam,
@@ -204,6 +243,20 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
     let Some(role) = role else {
         return if class == Public { Ok } else { SignIn };
     };
+    if role.is_portal() {
+        // A portal account: its own patient's allowed parts; every staff route is 404.
+        let patient = role == Role::Patient;
+        let sees = patient || matches!(rel, Relation::Agreements | Relation::AlsoPzp);
+        let ok = match class {
+            Public | SignedIn | PortalEnter => true,
+            PortalAgreements | PortalMessages | PortalPropose => sees,
+            PortalPzp => patient || rel == Relation::AlsoPzp,
+            PortalConsent => patient,
+            PortalOwnLoad => !patient,
+            _ => false,
+        };
+        return if ok { Ok } else { NotFound };
+    }
     let practice = matches!(
         role,
         Role::Huisarts | Role::PohO | Role::VerpleegkundigSpecialist | Role::PhysicianAssistant | Role::Praktijkmanager
@@ -216,7 +269,10 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
         );
     let region = !practice && !network;
     match class {
-        Public | SignedIn => Ok,
+        Public | SignedIn | Staff => Ok,
+        PortalEnter | PortalAgreements | PortalPzp | PortalMessages | PortalPropose | PortalConsent | PortalOwnLoad => {
+            NotFound
+        }
         OwnLists => {
             if region {
                 Forbidden
@@ -480,7 +536,13 @@ async fn the_access_matrix_holds() {
                     actors.push((Some(role), Relation::OffTeam));
                 }
                 kernteam_domain::access::Scope::Region => actors.push((Some(role), Relation::None)),
+                kernteam_domain::access::Scope::Portal => unreachable!("Role::ALL holds the staff roles"),
             }
+        }
+        // The portal: the patient a1, and a mantelzorger of a1 without and with consent.
+        actors.push((Some(Role::Patient), Relation::Own));
+        for rel in [Relation::NoConsent, Relation::Agreements, Relation::AlsoPzp] {
+            actors.push((Some(Role::Mantelzorger), rel));
         }
         for (role, rel) in actors {
             let scratch = fresh(&t).await;
@@ -489,7 +551,7 @@ async fn the_access_matrix_holds() {
             // The acting user: in practice A, or in a network organisation and on a1's team.
             let username = format!("actor-{}", role.map_or("anon", |r| r.code()));
             let mut user_id = None;
-            if let Some(role) = role {
+            if let Some(role) = role.filter(|r| !r.is_portal()) {
                 let org = match role.organisation_kind() {
                     Some(kind) => Some(
                         kernteam_store::audited!(db, testing::entry(), |ch| ch
@@ -532,6 +594,9 @@ async fn the_access_matrix_holds() {
                 _ => (w.a1, w.practice_a, w.a1_wvk_member),
             };
             let poh = if practice == w.practice_a { w.poh_a } else { w.poh_b };
+            // The portal's records the routes name: an invitation, another mantelzorger's
+            // account with a proposal, a thread shared with the portal.
+            let (invitation, other_account, proposal, thread) = portal_records(&db, patient, poh).await;
             let conversation = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_capacity_conversation(
                 &kernteam_store::capacity_conversations::NewCapacityConversation {
                     practice_id: practice,
@@ -641,6 +706,39 @@ async fn the_access_matrix_holds() {
             }
 
             let client = match role {
+                Some(r) if r.is_portal() => {
+                    let member = match r {
+                        Role::Mantelzorger => {
+                            let m = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
+                                w.a1,
+                                &NewTeamMember {
+                                    kind: "mantelzorger".into(),
+                                    name: "Actor Mantelzorger".into(),
+                                    relation: Some("zoon".into()),
+                                    ..Default::default()
+                                },
+                                w.poh_a,
+                            ))
+                            .unwrap();
+                            let level = match rel {
+                                Relation::Agreements => Some(ConsentLevel::Agreements),
+                                Relation::AlsoPzp => Some(ConsentLevel::AlsoPzp),
+                                _ => None,
+                            };
+                            if let Some(level) = level {
+                                kernteam_store::audited!(db, testing::entry(), |ch| ch
+                                    .set_consent(w.a1, m, level, w.poh_a))
+                                .unwrap();
+                            }
+                            Some(m)
+                        }
+                        _ => None,
+                    };
+                    let code = common::portal::invitation(&db, w.a1, member, w.poh_a).await;
+                    let c = common::portal::activate(&w.app, &code, &username).await;
+                    user_id = Some(db.credentials(&username).await.unwrap().unwrap().user.id);
+                    c
+                }
                 Some(_) => {
                     let mut c = Client::sign_in(&w.app, &username).await;
                     if c.csrf.is_empty() {
@@ -656,8 +754,11 @@ async fn the_access_matrix_holds() {
                 if class == Class::Public && method == "POST" {
                     continue; // signing in is tested elsewhere
                 }
-                if template == "/uitloggen" {
+                if template == "/uitloggen" || template == "/portaal/account/beeindigen" {
                     continue; // would end the session for the rest of the routes
+                }
+                if template == "/account/tweestap/nieuw" && role.is_some_and(|r| r.is_portal()) {
+                    continue; // with TOTP on (as portal accounts have it) this needs the current code
                 }
                 // Routes that end or change a membership get a member of their own, so that
                 // one request cannot take away what the next one needs.
@@ -699,7 +800,11 @@ async fn the_access_matrix_holds() {
                     .replace("{conversation}", &conversation.to_string())
                     .replace("{visit}", &visit.to_string())
                     .replace("{practitioner}", &poh.to_string())
-                    .replace("{handover}", &handover.to_string());
+                    .replace("{handover}", &handover.to_string())
+                    .replace("{invitation}", &invitation.to_string())
+                    .replace("{account}", &other_account.to_string())
+                    .replace("{proposal}", &proposal.to_string())
+                    .replace("{thread}", &thread.to_string());
                 let path = if path.starts_with("/beheer/gebruikers/") {
                     path.replacen(&patient.to_string(), &w.wvk_other.to_string(), 1)
                 } else {
@@ -728,9 +833,16 @@ async fn the_access_matrix_holds() {
                 );
                 if got != Some(want) {
                     failures.push(format!("{who} expected {want}, got {}", resp.status));
-                } else if let Some(problem) =
-                    audit_problem(want, method, resp.status, template, patient, user_id, &written)
-                {
+                } else if let Some(problem) = audit_problem(
+                    want,
+                    method,
+                    resp.status,
+                    template,
+                    patient,
+                    user_id,
+                    role.is_some_and(|r| r.is_portal()),
+                    &written,
+                ) {
                     failures.push(format!("{who} {}: {problem}; written: {written:?}", resp.status));
                 }
             }
@@ -746,6 +858,66 @@ async fn the_access_matrix_holds() {
         eprintln!("access matrix on {:?}: {checked} requests as expected", t.backend());
         t.finish().await;
     }
+}
+
+/// An open invitation, another mantelzorger's portal account with a proposal, and a thread
+/// shared with the portal, all of `patient`.
+async fn portal_records(db: &kernteam_store::Db, patient: i64, poh: i64) -> (i64, i64, i64, i64) {
+    use kernteam_domain::portal::{PortalKind, ProposalKind};
+    let member = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
+        patient,
+        &NewTeamMember {
+            kind: "mantelzorger".into(),
+            name: "Mia Mantel".into(),
+            relation: Some("buurvrouw".into()),
+            ..Default::default()
+        },
+        poh,
+    ))
+    .unwrap();
+    let invite = |hash: String| kernteam_store::portal::NewInvitation {
+        patient_id: patient,
+        kind: PortalKind::Mantelzorger,
+        member_id: Some(member),
+        code_hash: hash,
+        created_by: poh,
+        expires_at: "2099-01-01T00:00:00Z".into(),
+    };
+    let open = kernteam_store::audited!(db, testing::entry(), |ch| ch
+        .add_invitation(&invite(format!("open-{patient}"))))
+    .unwrap();
+    kernteam_store::audited!(db, testing::entry(), |ch| ch
+        .add_invitation(&invite(format!("used-{patient}"))))
+    .unwrap();
+    let used = db
+        .invitation_by_hash(&format!("used-{patient}"))
+        .await
+        .unwrap()
+        .unwrap();
+    let account = kernteam_store::audited!(db, testing::entry(), |ch| ch.activate_invitation(
+        &used,
+        &NewUser {
+            username: format!("mia-{patient}"),
+            display_name: "Mia Mantel".into(),
+            role: Role::Mantelzorger,
+            practice_id: None,
+            organisation_id: None,
+            password_hash: "x".into(),
+            is_admin: false,
+        }
+    ))
+    .unwrap();
+    let proposal = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_proposal(
+        patient,
+        account,
+        ProposalKind::Wish,
+        "Thuis blijven"
+    ))
+    .unwrap();
+    let thread =
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_thread(patient, "Vraag", false, poh)).unwrap();
+    kernteam_store::audited!(db, testing::entry(), |ch| ch.add_message(thread, poh, "Hallo")).unwrap();
+    (open, account, proposal, thread)
 }
 
 /// A new, empty database next to the test's own (same backend); it is removed when the
@@ -803,6 +975,7 @@ fn names_patient(template: &str) -> bool {
 /// 404), a refusal ("toegang geweigerd", outcome refused) is recorded for the user — for
 /// the patient itself unless the meeting in the path was what was refused — and no read or
 /// change of the patient.
+#[allow(clippy::too_many_arguments)]
 fn audit_problem(
     want: Expect,
     method: &str,
@@ -810,6 +983,7 @@ fn audit_problem(
     template: &str,
     patient: i64,
     user_id: Option<i64>,
+    portal: bool,
     written: &[Written],
 ) -> Option<String> {
     if want == Expect::SignIn {
@@ -841,7 +1015,12 @@ fn audit_problem(
         _ => {
             if refusals.is_empty() {
                 Some("no refusal (outcome refused, 'toegang geweigerd') by this user".into())
-            } else if !template.contains("{meeting}") && !refusals.iter().any(|w| w.patient_id == Some(patient)) {
+            } else if !template.contains("{meeting}")
+                && !portal
+                && !refusals.iter().any(|w| w.patient_id == Some(patient))
+            {
+                // (A portal account is refused every staff route before any patient is
+                // looked up: its refusal names the route, not a patient.)
                 Some(format!("the refusal does not name patient {patient}"))
             } else if of_patient {
                 Some("a refused request wrote an allowed record of the patient".into())

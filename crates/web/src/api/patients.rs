@@ -116,6 +116,7 @@ pub async fn list(
     let actor = cu.actor();
     match cu.user.role.scope() {
         Scope::Region => Err(AppError::Forbidden.into()),
+        Scope::Portal => Err(AppError::NotFound.into()),
         Scope::Network => {
             let member = state.app.network_member(&actor).await?;
             let now = today();

@@ -58,6 +58,9 @@ struct FormPage {
     team: Vec<(String, String)>,
     statuses: Vec<(&'static str, &'static str)>,
     evaluation: String,
+    /// What the patient or a mantelzorger proposed from the portal and is not yet taken
+    /// in: (kind, who, text).
+    proposals: Vec<(&'static str, String, String)>,
 }
 
 fn team_choices(team: &[TeamMember]) -> Vec<(String, String)> {
@@ -175,6 +178,13 @@ async fn form_page(
         team: team_choices(&team),
         statuses: ActionStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         evaluation: plan.evaluation_date.map(|d| d.to_string()).unwrap_or_default(),
+        proposals: state
+            .app
+            .open_proposals(v)
+            .await?
+            .into_iter()
+            .map(|p| (p.kind.label(), p.author_name, p.text))
+            .collect(),
     })
 }
 

@@ -33,6 +33,7 @@ pub async fn home(cu: Option<CurrentUser>) -> Redirect {
         None => Redirect::to("/inloggen"),
         Some(Scope::Practice | Scope::Network) => Redirect::to("/patienten"),
         Some(Scope::Region) => Redirect::to("/regio"),
+        Some(Scope::Portal) => Redirect::to("/portaal"),
     }
 }
 

@@ -64,9 +64,11 @@ pub struct Me {
     pub place: String,
     pub csrf: String,
     pub menu: Vec<(&'static str, &'static str)>,
+    /// Unread notifications (shown beside "Meldingen").
+    pub unread: i64,
 }
 
-pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
+pub async fn me(state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
     let place = cu.place.clone();
     let menu = match cu.user.role.scope() {
         Scope::Practice => vec![
@@ -79,8 +81,13 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             ("Bezoeken", "/praktijk/bezoeken"),
             ("PDCA", "/praktijk/pdca"),
             ("Dashboard", "/dashboard"),
+            ("Meldingen", "/meldingen"),
         ],
-        Scope::Network => vec![("Mijn patiënten", "/patienten"), ("Werklijst", "/werklijst")],
+        Scope::Network => vec![
+            ("Mijn patiënten", "/patienten"),
+            ("Werklijst", "/werklijst"),
+            ("Meldingen", "/meldingen"),
+        ],
         Scope::Region if cu.user.role == kernteam_domain::access::Role::Beheerder => {
             vec![("Regio", "/regio"), ("Dashboard", "/dashboard"), ("Beheer", "/beheer")]
         }
@@ -101,6 +108,7 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
             ]
         }
         Scope::Region => vec![("Regio", "/regio"), ("Dashboard", "/dashboard")],
+        Scope::Portal => crate::portal::menu(&cu.user),
     };
     Ok(Me {
         name: cu.user.display_name.clone(),
@@ -108,6 +116,11 @@ pub async fn me(_state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
         place,
         csrf: cu.csrf.clone(),
         menu,
+        unread: if cu.user.role.is_portal() {
+            0
+        } else {
+            state.db.unread_notifications(cu.user.id).await?
+        },
     })
 }
 

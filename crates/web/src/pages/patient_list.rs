@@ -134,6 +134,7 @@ pub async fn patient_list(
     let actor = cu.actor();
     match cu.user.role.scope() {
         Scope::Region => Err(AppError::Forbidden),
+        Scope::Portal => Err(AppError::NotFound),
         Scope::Network => {
             let member = state.app.network_member(&actor).await?;
             let now = today();

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod patient_routes;
+pub mod portal;
 pub mod process;
 
 use std::path::{Path, PathBuf};

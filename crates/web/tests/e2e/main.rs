@@ -11,6 +11,7 @@ mod dashboard;
 mod decisions;
 mod handover;
 mod mdo_worklist;
+mod portal;
 mod print;
 mod visits;
 mod worklist_tick;
