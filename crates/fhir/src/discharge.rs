@@ -286,18 +286,19 @@ pub fn read_discharge(bytes: &[u8], now: DateTime<Utc>) -> Result<DischargeLette
                     .flatten()
                     .find(|i| i["system"] == BSN)
                     .and_then(|i| i["value"].as_str());
-                match bsn {
-                    Some(b) if kernteam_domain::extract::bsn_passes_elfproef(b) => claim.bsn = Some(b.to_string()),
-                    Some(b) => p.add(
+                // Kernteam's own id (`Patient/{id}`) names the patient without a BSN.
+                let own_id = pat["id"]
+                    .as_str()
+                    .and_then(|i| i.parse::<i64>().ok())
+                    .filter(|id| subject == format!("Patient/{id}"));
+                match (bsn, own_id) {
+                    (Some(b), _) if kernteam_domain::extract::bsn_passes_elfproef(b) => claim.bsn = Some(b.to_string()),
+                    (Some(b), _) => p.add(
                         "Patient.identifier",
                         format!("BSN '{b}' van de patiënt voldoet niet aan de elfproef."),
                     ),
-                    None => p.add("Patient.identifier", format!("De patiënt heeft geen BSN ({BSN}).")),
-                }
-                if let Some(id) = pat["id"].as_str().and_then(|i| i.parse::<i64>().ok()) {
-                    if subject == format!("Patient/{id}") && claim.bsn.is_none() {
-                        claim.id = Some(id);
-                    }
+                    (None, Some(id)) => claim.id = Some(id),
+                    (None, None) => p.add("Patient.identifier", format!("De patiënt heeft geen BSN ({BSN}).")),
                 }
             }
             Some(_) => p.add(at("subject"), "De patiënt (subject) verwijst niet naar een Patient."),

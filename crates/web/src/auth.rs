@@ -358,7 +358,11 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request<Body>
     // The FHIR API answers every method itself (405, OperationOutcome). Its one write,
     // `POST /fhir`, needs the CSRF token when it comes with a session rather than a bearer
     // token (which a browser does not send by itself).
-    let bearer = req.headers().contains_key(header::AUTHORIZATION);
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer ") || v.starts_with("bearer "));
     if unsafe_method && fhir {
         let session_write =
             req.uri().path() == "/fhir" && !bearer && current.as_ref().is_some_and(|c| c.second_factor_done);

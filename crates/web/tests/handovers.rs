@@ -434,6 +434,20 @@ async fn a_discharge_letter_posted_to_fhir_records_the_discharge_or_names_each_p
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(r.json()["resourceType"], "OperationOutcome");
         assert_eq!(stored(&w).await, (2, 2));
+        // Another Authorization scheme (a browser's cached Basic credentials) is no bearer
+        // token: the session still needs its CSRF token.
+        let r = send(
+            &w.app,
+            Request::post("/fhir")
+                .header(header::COOKIE, &poh.cookie)
+                .header(header::AUTHORIZATION, "Basic cG9oOng=")
+                .header(header::CONTENT_TYPE, "application/fhir+json")
+                .body(Body::from(letter(&w, None, &end2).to_string()))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(stored(&w).await, (2, 2));
         let r = poh.api("POST", "/fhir", Some(letter(&w, None, &end2))).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         t.finish().await;
