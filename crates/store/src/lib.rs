@@ -149,21 +149,25 @@ impl Db {
         };
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
         let pool_options = match backend {
-            Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    for pragma in [
-                        "PRAGMA journal_mode = WAL",
-                        "PRAGMA synchronous = NORMAL",
-                        "PRAGMA busy_timeout = 10000",
-                        "PRAGMA foreign_keys = ON",
-                        "PRAGMA cache_size = -65536",
-                        "PRAGMA temp_store = MEMORY",
-                    ] {
-                        conn.execute(pragma).await?;
-                    }
-                    Ok(())
-                })
-            }),
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(max_connections(8))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA synchronous = NORMAL",
+                                "PRAGMA busy_timeout = 10000",
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA cache_size = -65536",
+                                "PRAGMA temp_store = MEMORY",
+                            ] {
+                                conn.execute(pragma).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+            }
             Backend::Postgres => AnyPoolOptions::new().max_connections(max_connections(16)),
         };
         let pool = pool_options
