@@ -96,20 +96,31 @@ impl App {
     /// Empty: the rule is met.
     pub async fn inclusion_exceptions(&self, patient: &kernteam_store::care::PatientRef) -> Result<Vec<String>> {
         let Some(snap) = self.db.latest_snapshot(patient.practice_id).await? else {
-            return Ok(vec!["staat niet in een HIS-extract".into()]);
+            return Ok(exceptions_of(None, None));
         };
-        let Some(f) = self.db.patient_facts(snap.snapshot_id, &patient.his_id).await? else {
-            return Ok(vec!["staat niet in het laatste HIS-extract".into()]);
-        };
-        let mut out = Vec::new();
-        let age = kernteam_domain::dates::age_on(f.birth_date, today().max(snap.extract_date));
-        if age < kernteam_domain::figures::TARGET_AGE {
-            out.push(format!("is {age} jaar, jonger dan 75"));
-        }
-        if !f.frail_on(snap.extract_date, &kernteam_domain::codes::CodeSets::default()) {
-            out.push("heeft geen episode kwetsbare oudere (A05/A49.01) in het HIS-extract".into());
-        }
-        Ok(out)
+        let facts = self.db.patient_facts(snap.snapshot_id, &patient.his_id).await?;
+        Ok(exceptions_of(Some(snap.extract_date), facts.as_ref()))
+    }
+
+    /// What [`App::inclusion_exceptions`] says, from a record already read (the record
+    /// page, which would otherwise read the snapshot's rows of the patient once more).
+    pub fn inclusion_exceptions_of(record: &crate::patients::PatientRecord) -> Vec<String> {
+        let facts = record.person.as_ref().map(|p| {
+            let mut f =
+                kernteam_domain::figures::PatientFacts::new(p.birth_date, p.registration_start, p.registration_end);
+            f.episodes = record
+                .his
+                .episodes
+                .iter()
+                .map(|e| kernteam_domain::figures::Episode {
+                    icpc: e.code.clone(),
+                    start: e.start,
+                    end: e.end,
+                })
+                .collect();
+            f
+        });
+        exceptions_of(record.snapshot.map(|s| s.extract_date), facts.as_ref())
     }
 
     /// A decision just recorded, with the program status today after it (what the
@@ -345,4 +356,27 @@ impl App {
             changes: summary.lines().map(str::to_string).collect(),
         })
     }
+}
+
+/// The inclusion rule's exceptions for a patient as the practice's latest extract (of
+/// `extract_date`; `None`: none yet) describes them (`facts`; `None`: not in it).
+fn exceptions_of(
+    extract_date: Option<chrono::NaiveDate>,
+    facts: Option<&kernteam_domain::figures::PatientFacts>,
+) -> Vec<String> {
+    let Some(on) = extract_date else {
+        return vec!["staat niet in een HIS-extract".into()];
+    };
+    let Some(f) = facts else {
+        return vec!["staat niet in het laatste HIS-extract".into()];
+    };
+    let mut out = Vec::new();
+    let age = kernteam_domain::dates::age_on(f.birth_date, today().max(on));
+    if age < kernteam_domain::figures::TARGET_AGE {
+        out.push(format!("is {age} jaar, jonger dan 75"));
+    }
+    if !f.frail_on(on, &kernteam_domain::codes::CodeSets::default()) {
+        out.push("heeft geen episode kwetsbare oudere (A05/A49.01) in het HIS-extract".into());
+    }
+    out
 }

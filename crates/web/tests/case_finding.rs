@@ -155,7 +155,17 @@ async fn screening_and_confirmation_lead_to_an_inclusion_that_gives_its_reason()
         // Assessed: off the case-finding list.
         assert!(!candidates(&poh.get("/opsporing").await.text()).contains(&top));
 
-        // Including without a frail-elder episode asks for the reason …
+        // The record says beforehand that an inclusion would be an exception, and why …
+        let record = poh.get(&format!("/patienten/{top}")).await.text();
+        let note = record
+            .split("id=\"inc-uitzondering\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</p>").next())
+            .unwrap_or_else(|| panic!("no exception note on the record: {record}"));
+        assert!(note.contains("heeft geen episode kwetsbare oudere"), "{note}");
+        assert!(!note.contains("jonger dan 75"), "{note}");
+
+        // … and including without a frail-elder episode asks for the reason …
         let r = poh
             .post_form(
                 &format!("/patienten/{top}/inclusie"),
