@@ -147,7 +147,12 @@ impl Db {
             }
             _ => url.to_string(),
         };
-        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        // `KERNTEAM_LOG_SQL=1` logs every statement (target `sqlx::query`, level debug: with
+        // `RUST_LOG=sqlx::query=debug`), to count the queries of a page.
+        let mut options = AnyConnectOptions::from_str(&url)?;
+        if std::env::var_os("KERNTEAM_LOG_SQL").is_none() {
+            options = options.disable_statement_logging();
+        }
         let pool_options = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
