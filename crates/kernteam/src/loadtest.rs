@@ -64,6 +64,7 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let plan_json = serde_json::to_string(&plan)?;
+    let app = kernteam_app::App::new(db.clone());
     for i in 0..args.users {
         let practice = &practices[i % practices.len()];
         let username = format!("load-{i:03}");
@@ -83,15 +84,15 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
                 })
             )?,
         };
-        let credential = match args.kind {
-            Kind::Pages => format!("Cookie: kernteam_session={}", session(db, user_id).await?),
+        // The request header that signs the user in: (name, value).
+        let (header, credential) = match args.kind {
+            Kind::Pages => ("Cookie", format!("kernteam_session={}", session(db, user_id).await?)),
             Kind::Fhir => {
-                let app = kernteam_app::App::new(db.clone());
                 let issued = app
                     .issue_fhir_token(&app.operator(), &username, "belastingtest")
                     .await
                     .map_err(|e| anyhow::anyhow!("FHIR-token voor {username}: {e}"))?;
-                format!("Authorization: Bearer {}", issued.token)
+                ("Authorization", format!("Bearer {}", issued.token))
             }
         };
         let snap = db
@@ -121,9 +122,8 @@ pub async fn prepare(db: &Db, args: PrepareArgs) -> anyhow::Result<ExitCode> {
                     format!("/fhir/CarePlan?patient={}", p.patient_id),
                 ],
             };
-            let (name, value) = credential.split_once(": ").expect("a header line");
             for path in paths {
-                writeln!(lua, "  {{\"{name}\", \"{value}\", \"{path}\"}},")?;
+                writeln!(lua, "  {{\"{header}\", \"{credential}\", \"{path}\"}},")?;
                 total += 1;
             }
         }
