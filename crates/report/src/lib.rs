@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub mod declarations;
+pub mod trend_figures;
 pub mod trends;
 
 #[derive(Debug, thiserror::Error)]
