@@ -143,15 +143,9 @@ pub async fn search(
             }
         }
     }
-    if search.patients.is_empty() && by_identifier {
-        let base = base_url(&state, &headers);
-        let url = format!("{base}/{resource_type}?{query}");
-        return Ok(fhir_json(
-            StatusCode::OK,
-            &searchset(&base, &url, Vec::new(), Vec::new()),
-        ));
-    }
-    if search.patients.is_empty() {
+    // Nobody found by BSN, or a network partner without shared patients, is an empty
+    // searchset (the loop below reads no one).
+    if search.patients.is_empty() && !by_identifier {
         if resource_type != "Patient" {
             return Err(FhirError::bad_search(format!(
                 "Zoek {resource_type} per patiënt: {resource_type}?patient=<id>."
@@ -166,14 +160,6 @@ pub async fn search(
         }
         let member = state.app.network_member(&actor).await?;
         search.patients = state.app.fhir_shared_patients(&member).await?;
-        if search.patients.is_empty() {
-            let base = base_url(&state, &headers);
-            let url = format!("{base}/{resource_type}");
-            return Ok(fhir_json(
-                StatusCode::OK,
-                &searchset(&base, &url, Vec::new(), Vec::new()),
-            ));
-        }
     }
     let detail = if query.is_empty() {
         resource_type.clone()
