@@ -27,6 +27,27 @@ pub struct PatientRecord {
 }
 
 impl PatientRecord {
+    /// What [`App::inclusion_exceptions`] says, from a record already read (the record
+    /// page, which would otherwise read the snapshot's rows of the patient once more).
+    pub fn inclusion_exceptions(&self) -> Vec<String> {
+        let facts = self.person.as_ref().map(|p| {
+            let mut f =
+                kernteam_domain::figures::PatientFacts::new(p.birth_date, p.registration_start, p.registration_end);
+            f.episodes = self
+                .his
+                .episodes
+                .iter()
+                .map(|e| kernteam_domain::figures::Episode {
+                    icpc: e.code.clone(),
+                    start: e.start,
+                    end: e.end,
+                })
+                .collect();
+            f
+        });
+        crate::team::exceptions_of(self.snapshot.map(|s| s.extract_date), facts.as_ref())
+    }
+
     pub fn first_contact(&self) -> Option<&TeamMember> {
         let id = self.summary.first_contact_member?;
         self.team.iter().find(|m| m.id == id)

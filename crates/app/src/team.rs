@@ -102,27 +102,6 @@ impl App {
         Ok(exceptions_of(Some(snap.extract_date), facts.as_ref()))
     }
 
-    /// What [`App::inclusion_exceptions`] says, from a record already read (the record
-    /// page, which would otherwise read the snapshot's rows of the patient once more).
-    pub fn inclusion_exceptions_of(record: &crate::patients::PatientRecord) -> Vec<String> {
-        let facts = record.person.as_ref().map(|p| {
-            let mut f =
-                kernteam_domain::figures::PatientFacts::new(p.birth_date, p.registration_start, p.registration_end);
-            f.episodes = record
-                .his
-                .episodes
-                .iter()
-                .map(|e| kernteam_domain::figures::Episode {
-                    icpc: e.code.clone(),
-                    start: e.start,
-                    end: e.end,
-                })
-                .collect();
-            f
-        });
-        exceptions_of(record.snapshot.map(|s| s.extract_date), facts.as_ref())
-    }
-
     /// A decision just recorded, with the program status today after it (what the
     /// decider wrote, so no read of the record).
     pub async fn decided(
@@ -360,7 +339,7 @@ impl App {
 
 /// The inclusion rule's exceptions for a patient as the practice's latest extract (of
 /// `extract_date`; `None`: none yet) describes them (`facts`; `None`: not in it).
-fn exceptions_of(
+pub(crate) fn exceptions_of(
     extract_date: Option<chrono::NaiveDate>,
     facts: Option<&kernteam_domain::figures::PatientFacts>,
 ) -> Vec<String> {

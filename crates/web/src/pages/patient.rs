@@ -225,7 +225,7 @@ pub async fn patient_record(
         default_gp,
         gps,
         inclusion_exceptions: if v.access().decide {
-            kernteam_app::App::inclusion_exceptions_of(&record)
+            record.inclusion_exceptions()
         } else {
             Vec::new()
         },
