@@ -13,6 +13,21 @@ use crate::dates::{active_during, active_on, age_on};
 
 /// The age from which a patient belongs to the program's target group.
 pub const TARGET_AGE: i32 = 75;
+/// The age on the extract date from which Kernteam keeps who a patient is and their HIS
+/// lines (and gives them a lasting identity): five years below [`TARGET_AGE`], so that
+/// everyone who reaches the target age before the next extracts is already known.
+pub const RECORD_AGE: i32 = 70;
+
+/// Whether Kernteam keeps a patient's record from an extract: the program's population
+/// (aged [`RECORD_AGE`] or more on the extract date, or with a frail-elder episode at any
+/// age, which the reports count at any age) and anyone the practice already cares for in
+/// Kernteam (`known`). Of everyone else only the facts the reports count are kept
+/// (extract-format.md: names, BSN and addresses serve the care of the practice's elderly;
+/// data minimisation).
+pub fn record_kept(birth_date: NaiveDate, extract_date: NaiveDate, frail_episode: bool, known: bool) -> bool {
+    known || frail_episode || age_on(birth_date, extract_date) >= RECORD_AGE
+}
+
 /// Distinct active ATC codes from which a patient counts as polypharmacy.
 pub const POLYPHARMACY_MIN_MEDICINES: usize = 5;
 
@@ -311,6 +326,16 @@ mod tests {
 
     fn patient(birth: &str) -> PatientFacts {
         PatientFacts::new(d(birth), d("1990-01-01"), None)
+    }
+
+    #[test]
+    fn records_are_kept_for_the_programs_population_only() {
+        let e = d("2027-07-04");
+        assert!(record_kept(d("1957-07-04"), e, false, false), "70 on the day");
+        assert!(!record_kept(d("1957-07-05"), e, false, false), "70 the day after");
+        assert!(record_kept(d("1990-01-01"), e, true, false), "frail at any age");
+        assert!(record_kept(d("1990-01-01"), e, false, true), "already cared for");
+        assert!(!record_kept(d("2001-03-03"), e, false, false));
     }
 
     fn ep(icpc: &str, start: &str, end: Option<&str>) -> Episode {

@@ -2,9 +2,10 @@
 //!
 //! An extract (a directory or a zip) is one all-or-nothing unit: a reader thread parses
 //! and validates the CSV files in a fixed order (practice, patients, then the rest) and
-//! streams valid rows in batches to the writer, which inserts them inside one transaction.
-//! Any error rolls the transaction back, so the database is left exactly as it was.
-//! Memory holds one batch of rows and the set of the extract's patient ids, not the rows.
+//! streams valid rows in batches to the store's writer, which puts the snapshot together
+//! in memory ([`kernteam_store::extracts::SnapshotWriter`]) and writes it in one
+//! transaction once the whole extract is valid. Any error leaves the database exactly as
+//! it was. Memory holds one practice's encoded snapshot, not its rows.
 //!
 //! Errors are data: each is located as `FILE:LINE: COLUMN: message` (the header is line 1),
 //! or `FILE: message` where the whole file is meant, and all of them are collected, up to
@@ -121,6 +122,39 @@ pub async fn import_extract_within(
     opts: &ImportOptions,
     limits: &Limits,
 ) -> Result<ImportOutcome, ImportError> {
+    prepare_extract(db, path, opts, limits).await?.commit().await
+}
+
+/// An extract read, checked and put together, not yet written: [`Prepared::commit`]
+/// writes it in one transaction; dropping it leaves the database as it was. Several can
+/// be prepared at once and committed in order (the import command does).
+pub struct Prepared {
+    writer: kernteam_store::extracts::SnapshotWriter,
+    header: SnapshotHeader,
+    files: Vec<FileStats>,
+    warnings: Vec<String>,
+}
+
+impl Prepared {
+    pub async fn commit(self) -> Result<ImportOutcome, ImportError> {
+        let summary = self.writer.finish().await?;
+        Ok(ImportOutcome {
+            header: self.header,
+            summary,
+            files: self.files,
+            warnings: self.warnings,
+        })
+    }
+}
+
+/// Reads and checks one extract within `limits` and puts it together for writing; the
+/// errors of an extract that breaks the format, and nothing written.
+pub async fn prepare_extract(
+    db: &Db,
+    path: &Path,
+    opts: &ImportOptions,
+    limits: &Limits,
+) -> Result<Prepared, ImportError> {
     let source = source::ExtractSource::open(path, limits).map_err(open_error)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(8);
     let display = path.display().to_string();
@@ -154,28 +188,19 @@ pub async fn import_extract_within(
     let read = reader
         .await
         .map_err(|e| ImportError::Source(format!("het inlezen is afgebroken: {e}")))?;
-    if let Err(e) = write_result {
-        if let Some(w) = writer {
-            let _ = w.rollback().await;
-        }
-        return Err(e.into());
-    }
+    write_result?;
     if !read.errors.is_empty() {
-        if let Some(w) = writer {
-            w.rollback().await?;
-        }
         return Err(ImportError::Invalid {
             errors: read.errors,
             truncated: read.truncated,
         });
     }
-    let (Some(w), Some(header)) = (writer, header) else {
+    let (Some(writer), Some(header)) = (writer, header) else {
         return Err(ImportError::Source("het extract bevat geen praktijkgegevens".into()));
     };
-    let summary = w.finish().await?;
-    Ok(ImportOutcome {
+    Ok(Prepared {
+        writer,
         header,
-        summary,
         files: read.files,
         warnings: read.warnings,
     })

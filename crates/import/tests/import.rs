@@ -55,12 +55,9 @@ async fn dump(db: &Db) -> String {
     for (table, order) in [
         ("practices", "agb_code, name"),
         ("snapshots", "practice_id, extract_date, patient_rows, episode_rows"),
-        ("patients", "practice_id, his_id"),
-        ("snapshot_patients", "snapshot_id, his_id, birth_date"),
-        ("snapshot_episodes", "snapshot_id, his_id, icpc, start_date"),
-        ("snapshot_medications", "snapshot_id, his_id, atc, start_date"),
-        ("snapshot_determinants", "snapshot_id, his_id, date, value"),
-        ("snapshot_programs", "snapshot_id, his_id, program, start_date"),
+        ("patients", "practice_id, his_id, bsn"),
+        ("snapshot_records", "snapshot_id, bucket, LENGTH(data)"),
+        ("snapshot_facts", "snapshot_id, format, LENGTH(data)"),
     ] {
         let rows = kernteam_store::sqlx::query(&format!("SELECT {order} FROM {table} ORDER BY {order}"))
             .fetch_all(db.pool())
@@ -111,7 +108,10 @@ async fn the_example_imports_and_a_second_import_changes_nothing() {
         // Same rows; only the snapshot id may differ.
         assert_eq!(before.lines().count(), after.lines().count(), "{:?}", t.backend());
         assert_eq!(db.snapshots().await.unwrap().len(), 1);
-        assert!(after.contains("patients: 131"));
+        // Everyone counts; the program's population (70+ or frail) is kept, with an identity.
+        let kept = db.snapshot_people(second.summary.snapshot_id).await.unwrap().len();
+        assert!(kept > 0 && kept < 131, "{kept}");
+        assert!(after.contains(&format!("\npatients: {kept}\n")), "{after}");
         t.finish().await;
     }
 }
@@ -364,14 +364,14 @@ async fn extracts_of_other_dates_are_kept_side_by_side_and_patients_keep_their_i
             .fetch_one(t.db.pool())
             .await
             .unwrap();
-        assert_eq!(patients, 2);
+        // P2 (47, not frail) counts in the facts but has no record and no identity.
+        assert_eq!(patients, 1);
         t.finish().await;
     }
 }
 
 #[tokio::test]
 async fn optional_address_and_medication_columns_are_validated_and_stored() {
-    use kernteam_store::sqlx::Row;
     let dir = tempfile::tempdir().unwrap();
     let patients = "patient_id,birth_date,registration_start,address,city,phone\n\
 P1,1940-05-05,1990-01-01,Markt 1,Maastricht,043-1234567\n\
@@ -424,23 +424,13 @@ P2,1980-01-01,2000-01-01,,,\n";
         );
         let done = import_extract(&t.db, &with, &opts()).await.unwrap();
         assert!(done.warnings.is_empty(), "{:?}", done.warnings);
-        let rows = kernteam_store::sqlx::query(
-            "SELECT his_id, address, city, phone FROM snapshot_patients WHERE snapshot_id = $1 ORDER BY his_id",
-        )
-        .bind(done.summary.snapshot_id)
-        .fetch_all(t.db.pool())
-        .await
-        .unwrap();
-        let get = |r: &kernteam_store::sqlx::any::AnyRow, i| r.try_get::<Option<String>, _>(i).unwrap();
+        let people = t.db.snapshot_people(done.summary.snapshot_id).await.unwrap();
+        assert_eq!(people.len(), 1, "P2, aged 47, is not kept");
+        let p1 = &people[0];
         assert_eq!(
-            (get(&rows[0], 1), get(&rows[0], 2), get(&rows[0], 3)),
-            (
-                Some("Markt 1".into()),
-                Some("Maastricht".into()),
-                Some("043-1234567".into())
-            )
+            (p1.address.as_deref(), p1.city.as_deref(), p1.phone.as_deref()),
+            (Some("Markt 1"), Some("Maastricht"), Some("043-1234567"))
         );
-        assert_eq!((get(&rows[1], 1), get(&rows[1], 3)), (None, None));
         let practice_id = t.db.practice_by_agb("01234567").await.unwrap().unwrap().id;
         let contact = t.db.practice_contact(practice_id).await.unwrap();
         assert_eq!(
@@ -451,31 +441,25 @@ P2,1980-01-01,2000-01-01,,,\n";
             ),
             (Some("Lindelaan 1"), Some("Maastricht"), Some("043-7654321"))
         );
-        let med = kernteam_store::sqlx::query("SELECT name, dosage FROM snapshot_medications WHERE snapshot_id = $1")
-            .bind(done.summary.snapshot_id)
-            .fetch_one(t.db.pool())
-            .await
-            .unwrap();
+        let his = t.db.his_record(done.summary.snapshot_id, "P1").await.unwrap();
+        let med = &his.medications[0];
         assert_eq!(
-            (get(&med, 0), get(&med, 1)),
-            (Some("Metoprolol 50 mg".into()), Some("1 dd 1 tablet".into()))
+            (med.text.as_deref(), med.dosage.as_deref()),
+            (Some("Metoprolol 50 mg"), Some("1 dd 1 tablet"))
         );
         // An older extract without these columns stays valid and leaves them empty.
         let old = import_extract(&t.db, &example(), &opts()).await.unwrap();
-        let n: i64 = kernteam_store::sqlx::query_scalar(
-            "SELECT COUNT(*) FROM snapshot_patients WHERE snapshot_id = $1 AND address IS NULL AND phone IS NULL",
-        )
-        .bind(old.summary.snapshot_id)
-        .fetch_one(t.db.pool())
-        .await
-        .unwrap();
-        assert_eq!(n, 131);
+        let people = t.db.snapshot_people(old.summary.snapshot_id).await.unwrap();
+        assert!(!people.is_empty());
+        assert!(people.iter().all(|p| p.address.is_none() && p.phone.is_none()));
+
         t.finish().await;
     }
 }
 
 /// The facts the import stores per snapshot (read by the reports) are exactly what the
-/// snapshot's rows say, patient by patient, on both backends, also after a re-import.
+/// snapshot's kept records say, patient by patient, on both backends, also after a
+/// re-import; and exactly the program's population is kept.
 #[tokio::test]
 async fn stored_facts_equal_the_facts_read_from_the_rows() {
     let dir = tempfile::tempdir().unwrap();
@@ -498,9 +482,25 @@ async fn stored_facts_equal_the_facts_read_from_the_rows() {
             let done = import_extract(&t.db, path, &opts()).await.unwrap();
             let id = done.summary.snapshot_id;
             let mut stored = t.db.snapshot_facts_keyed(id).await.unwrap();
-            let mut rows = t.db.facts_from_rows(id).await.unwrap();
+            let mut rows = t.db.facts_from_records(id).await.unwrap();
             assert_eq!(stored.len() as u64, done.summary.rows.patients);
-            // Rows come back in the order of the backend's index; the facts are sets.
+            // Everyone counts in the facts; the kept records are the program's population.
+            let kept: std::collections::HashSet<String> = rows.iter().map(|(h, _)| h.clone()).collect();
+            let on = done.header.extract_date;
+            for (his, f) in &stored {
+                let expected = kernteam_domain::figures::record_kept(
+                    f.birth_date,
+                    on,
+                    f.episodes
+                        .iter()
+                        .any(|e| kernteam_domain::codes::CodeSets::default().frail.matches(&e.icpc)),
+                    false,
+                );
+                assert_eq!(kept.contains(his), expected, "{his} in {}", path.display());
+            }
+            assert!(!kept.is_empty() && kept.len() < stored.len());
+            stored.retain(|(h, _)| kept.contains(h));
+            // Records come back by bucket; the facts are sets.
             for facts in [&mut stored, &mut rows] {
                 facts.sort_by(|a, b| a.0.cmp(&b.0));
                 for (_, f) in facts.iter_mut() {

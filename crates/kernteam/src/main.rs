@@ -479,14 +479,32 @@ async fn serve(
 }
 
 async fn import(db: Db, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<ExitCode> {
+    use futures_util::StreamExt;
     let limits = kernteam_import::Limits::with_max_total(max_bytes);
+    // Several extracts are read at once, one per core, and each is committed in the
+    // order given (a later extract of the same practice and date replaces an earlier
+    // one): reading the next overlaps with writing this one. A progress bar only for one.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let opts = ImportOptions {
         today: chrono::Local::now().date_naive(),
-        progress: std::io::stderr().is_terminal(),
+        progress: paths.len() == 1 && std::io::stderr().is_terminal(),
     };
+    // Each is read in a task of its own, so reading goes on while the loop writes.
+    let mut results = futures_util::stream::iter(paths.iter().map(|path| {
+        let (db, opts, path) = (db.clone(), opts.clone(), path.clone());
+        tokio::spawn(async move { kernteam_import::prepare_extract(&db, &path, &opts, &limits).await })
+    }))
+    .buffered(jobs);
     let mut failed = 0;
-    for path in paths {
-        match kernteam_import::import_extract_within(&db, path, &opts, &limits).await {
+    let mut paths = paths.iter();
+    while let Some(prepared) = results.next().await {
+        let path = paths.next().expect("one result per path");
+        let result = match prepared {
+            Ok(Ok(p)) => p.commit().await,
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(ImportError::Source(format!("het inlezen is afgebroken: {e}"))),
+        };
+        match result {
             Ok(done) => {
                 let h = &done.header;
                 println!(

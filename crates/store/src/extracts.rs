@@ -1,18 +1,21 @@
 //! Writing a practice's extract as one snapshot, all or nothing, and listing snapshots.
 //!
-//! The rows of an import are the bulk of all writing Kernteam does, so each backend has a
-//! writer of its own ([`pg_copy`], [`sqlite_bulk`]) around the same statements
-//! ([`sql`]); the facts per patient for the reports are put together on the way
-//! ([`crate::facts_blob`]).
+//! An import is the bulk of all writing Kernteam does. Its rows are put together in memory
+//! as they stream by ([`buffer`]): the facts per patient for the reports
+//! ([`crate::facts_blob`]) and the kept records, a few patients to a stored value
+//! ([`crate::records_blob`]); then each backend's writer ([`pg_write`], [`sqlite_bulk`])
+//! stores them around the same statements ([`sql`]) in one short transaction.
 
-mod pg_copy;
+mod buffer;
+mod pg_write;
 mod sqlite_bulk;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use kernteam_domain::codes::ChainProgram;
 use sqlx::Row;
 
 use crate::facts_blob::FactsBuilder;
+use crate::records_blob::RecordsBuilder;
 use crate::{parse_stored_date, Backend, Db, StoreError, StoreResult};
 
 pub struct PatientRow {
@@ -73,114 +76,37 @@ pub enum SnapshotRow {
     Program(ProgramRow),
 }
 
-/// The snapshot tables, in the order an extract's files are read.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Table {
-    Patients,
-    Episodes,
-    Medications,
-    Determinants,
-    Programs,
-}
-
-impl Table {
-    pub(crate) const ALL: [Table; 5] = [
-        Table::Patients,
-        Table::Episodes,
-        Table::Medications,
-        Table::Determinants,
-        Table::Programs,
-    ];
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Table::Patients => "snapshot_patients",
-            Table::Episodes => "snapshot_episodes",
-            Table::Medications => "snapshot_medications",
-            Table::Determinants => "snapshot_determinants",
-            Table::Programs => "snapshot_programs",
-        }
-    }
-
-    /// The columns after `snapshot_id`, in the order the writers give them.
-    pub(crate) fn columns(self) -> &'static [&'static str] {
-        match self {
-            Table::Patients => &[
-                "his_id",
-                "bsn",
-                "family_name",
-                "given_name",
-                "birth_date",
-                "sex",
-                "registration_start",
-                "registration_end",
-                "postal_code",
-                "address",
-                "city",
-                "phone",
-            ],
-            Table::Episodes => &["his_id", "icpc", "start_date", "end_date", "title"],
-            Table::Medications => &["his_id", "atc", "start_date", "end_date", "name", "dosage"],
-            Table::Determinants => &["his_id", "labcode", "date", "value"],
-            Table::Programs => &["his_id", "program", "start_date", "end_date"],
-        }
-    }
-}
-
 impl SnapshotRow {
-    pub(crate) fn table(&self) -> Table {
-        match self {
-            SnapshotRow::Patient(_) => Table::Patients,
-            SnapshotRow::Episode(_) => Table::Episodes,
-            SnapshotRow::Medication(_) => Table::Medications,
-            SnapshotRow::Determinant(_) => Table::Determinants,
-            SnapshotRow::Program(_) => Table::Programs,
-        }
-    }
-
-    /// Adds the row to the facts of the snapshot and to the counts.
-    pub(crate) fn note(&self, facts: &mut FactsBuilder, counts: &mut RowCounts) {
+    /// Adds the row to the facts and the records of the snapshot and to the counts.
+    pub(crate) fn note(&self, facts: &mut FactsBuilder, records: &mut RecordsBuilder, counts: &mut RowCounts) {
         match self {
             SnapshotRow::Patient(r) => {
                 counts.patients += 1;
                 facts.patient(&r.his_id, r.birth_date, r.registration_start, r.registration_end);
+                records.patient(r);
             }
             SnapshotRow::Episode(r) => {
                 counts.episodes += 1;
                 facts.episode(&r.his_id, &r.icpc, r.start, r.end);
+                records.episode(r);
             }
             SnapshotRow::Medication(r) => {
                 counts.medications += 1;
                 facts.medication(&r.his_id, &r.atc, r.start, r.end);
+                records.medication(r);
             }
             SnapshotRow::Determinant(r) => {
                 counts.determinants += 1;
                 facts.determinant(&r.his_id, r.labcode, r.date, &r.value);
+                records.determinant(r);
             }
             SnapshotRow::Program(r) => {
                 counts.programs += 1;
                 facts.program(&r.his_id, r.program, r.start, r.end);
+                records.program(r);
             }
         }
     }
-}
-
-/// `YYYY-MM-DD`, as dates are stored, without chrono's formatting machinery (it runs for
-/// every date of every row of an import).
-pub(crate) fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
-    let (y, m, day) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
-    out.extend_from_slice(&[
-        b'0' + (y / 1000) as u8,
-        b'0' + (y / 100 % 10) as u8,
-        b'0' + (y / 10 % 10) as u8,
-        b'0' + (y % 10) as u8,
-        b'-',
-        b'0' + (m / 10) as u8,
-        b'0' + (m % 10) as u8,
-        b'-',
-        b'0' + (day / 10) as u8,
-        b'0' + (day % 10) as u8,
-    ]);
 }
 
 /// The statements both writers run around the rows (`$n` placeholders; the SQLite writer
@@ -189,9 +115,12 @@ pub(crate) mod sql {
     pub const UPSERT_PRACTICE: &str = "INSERT INTO practices (agb_code, name, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (agb_code) DO UPDATE SET name = excluded.name RETURNING id";
     pub const EARLIER: &str = "SELECT id FROM snapshots WHERE practice_id = $1 AND extract_date = $2";
-    /// Everything of an earlier snapshot, children first.
-    pub const DELETE_EARLIER: [&str; 7] = [
+    /// Everything of an earlier snapshot, children first (the row tables of snapshots
+    /// stored before `snapshot_records`, emptied on start by [`crate::legacy_snapshots`],
+    /// included).
+    pub const DELETE_EARLIER: [&str; 8] = [
         "DELETE FROM snapshot_facts WHERE snapshot_id = $1",
+        "DELETE FROM snapshot_records WHERE snapshot_id = $1",
         "DELETE FROM snapshot_programs WHERE snapshot_id = $1",
         "DELETE FROM snapshot_determinants WHERE snapshot_id = $1",
         "DELETE FROM snapshot_medications WHERE snapshot_id = $1",
@@ -199,14 +128,21 @@ pub(crate) mod sql {
         "DELETE FROM snapshot_patients WHERE snapshot_id = $1",
         "DELETE FROM snapshots WHERE id = $1",
     ];
-    pub const INSERT_SNAPSHOT: &str = "INSERT INTO snapshots (practice_id, extract_date, imported_at, source) \
-         VALUES ($1, $2, $3, $4) RETURNING id";
+    pub const INSERT_SNAPSHOT: &str =
+        "INSERT INTO snapshots (practice_id, extract_date, imported_at, source, record_buckets) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id";
     pub const CONTACT: &str = "UPDATE practices SET address = COALESCE($1, address), city = COALESCE($2, city), \
          phone = COALESCE($3, phone) WHERE id = $4";
-    /// Every patient of the snapshot gets its lasting identity in `patients`.
-    pub const PATIENTS: &str = "INSERT INTO patients (practice_id, his_id, created_at) \
-         SELECT $1, his_id, $2 FROM snapshot_patients WHERE snapshot_id = $3 \
-         ON CONFLICT (practice_id, his_id) DO NOTHING";
+    /// The HIS ids the practice already has a lasting identity for (their records are kept).
+    pub const KNOWN: &str = "SELECT his_id FROM patients WHERE practice_id = $1";
+    /// 1 when the snapshot is the practice's latest (its BSNs are the current ones), else 0.
+    pub const LATEST: &str = "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM snapshots WHERE practice_id = $1 \
+         AND extract_date > $2) THEN 0 ELSE 1 END AS BIGINT)";
+    /// What follows `VALUES (…), …` or `SELECT … FROM UNNEST(…)` in the insert of the
+    /// lasting identities: the BSN is the latest snapshot's (`$bsn` only when it is).
+    pub const IDENTITY_CONFLICT: &str = " ON CONFLICT (practice_id, his_id) DO UPDATE SET bsn = excluded.bsn \
+         WHERE patients.bsn IS DISTINCT FROM excluded.bsn";
+    pub const IDENTITY_KEEP: &str = " ON CONFLICT (practice_id, his_id) DO NOTHING";
     pub const COUNTS: &str = "UPDATE snapshots SET patient_rows = $1, episode_rows = $2, medication_rows = $3, \
          determinant_rows = $4, program_rows = $5 WHERE id = $6";
     pub const FACTS: &str = "INSERT INTO snapshot_facts (snapshot_id, format, data) VALUES ($1, $2, $3)";
@@ -246,109 +182,45 @@ pub struct SnapshotSummary {
     pub rows: RowCounts,
 }
 
-/// What the writer's worker is told.
-pub(crate) enum Command {
-    Contact(crate::people::PracticeContact),
-    Rows(Vec<SnapshotRow>),
-    /// Write the rest, the facts and the counts, and commit.
-    Finish,
-}
-
-/// What a worker reports once it has begun: the practice, the snapshot, and whether an
-/// earlier one was replaced.
-pub(crate) type Begun = (i64, i64, bool);
-
-/// One extract being written inside a single transaction, by a worker of the backend: on
-/// PostgreSQL a task that streams the rows with `COPY … FROM STDIN`, on SQLite a thread
-/// with its own connection and one prepared statement per table. Rows go to the worker in
-/// batches; [`SnapshotWriter::finish`] commits. Dropping the writer without finishing
-/// rolls everything back, including the replacement of an earlier snapshot.
+/// One extract being written: its rows go in batches to a thread that puts the kept
+/// records and the facts together while the reader parses the next rows
+/// ([`buffer`]); [`SnapshotWriter::finish`] then writes the snapshot in one short
+/// transaction ([`sqlite_bulk`] on SQLite, [`pg_write`] on PostgreSQL). Nothing touches the
+/// database before that, so dropping the writer (or [`SnapshotWriter::rollback`]) leaves
+/// it exactly as it was, and several extracts can be read at once.
 pub struct SnapshotWriter {
-    summary: SnapshotSummary,
-    commands: tokio::sync::mpsc::Sender<Command>,
-    /// The worker's outcome; taken once it is awaited.
-    done: Option<tokio::sync::oneshot::Receiver<StoreResult<RowCounts>>>,
-}
-
-/// The worker's ends of the channels.
-pub(crate) struct WorkerEnds {
-    pub begun: tokio::sync::oneshot::Sender<StoreResult<Begun>>,
-    pub commands: tokio::sync::mpsc::Receiver<Command>,
-    pub done: tokio::sync::oneshot::Sender<StoreResult<RowCounts>>,
+    db: Db,
+    header: SnapshotHeader,
+    buffer: buffer::BufferEnds,
 }
 
 impl Db {
-    /// Starts writing a snapshot: creates the practice if new and removes an earlier
-    /// snapshot of the same practice and `extract_date` (inside the transaction).
+    /// Starts writing a snapshot of a practice's extract (the practice is created if new,
+    /// and an earlier snapshot of the same practice and `extract_date` replaced, when it
+    /// is finished).
     pub async fn begin_snapshot(&self, header: &SnapshotHeader) -> StoreResult<SnapshotWriter> {
-        let (begun_tx, begun_rx) = tokio::sync::oneshot::channel();
-        let (commands_tx, commands_rx) = tokio::sync::mpsc::channel(4);
-        let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-        let ends = WorkerEnds {
-            begun: begun_tx,
-            commands: commands_rx,
-            done: done_tx,
-        };
-        match self.backend() {
-            Backend::Postgres => pg_copy::start(self, header.clone(), ends)?,
-            Backend::Sqlite => sqlite_bulk::start(self, header.clone(), ends)?,
+        if self.backend() == Backend::Sqlite {
+            sqlite_bulk::database_file(self.url())?;
         }
-        let (practice_id, snapshot_id, replaced) = match begun_rx.await {
-            Ok(r) => r?,
-            Err(_) => return Err(worker_gone()),
-        };
         Ok(SnapshotWriter {
-            summary: SnapshotSummary {
-                snapshot_id,
-                practice_id,
-                replaced,
-                rows: RowCounts::default(),
-            },
-            commands: commands_tx,
-            done: Some(done_rx),
+            db: self.clone(),
+            header: header.clone(),
+            buffer: buffer::start()?,
         })
     }
-}
-
-fn worker_gone() -> StoreError {
-    StoreError::Corrupt("de schrijver van het extract is onverwacht gestopt".into())
 }
 
 impl SnapshotWriter {
-    pub fn snapshot_id(&self) -> i64 {
-        self.summary.snapshot_id
-    }
-
-    /// The worker's outcome: the row counts once committed, or why it stopped.
-    async fn outcome(&mut self) -> StoreResult<RowCounts> {
-        match self.done.take() {
-            Some(rx) => rx.await.unwrap_or_else(|_| Err(worker_gone())),
-            None => Err(worker_gone()),
-        }
-    }
-
-    async fn send(&mut self, c: Command) -> StoreResult<()> {
-        if self.commands.send(c).await.is_ok() {
-            return Ok(());
-        }
-        // The worker stopped because it failed: say why.
-        Err(match self.outcome().await {
-            Err(e) => e,
-            Ok(_) => worker_gone(),
-        })
-    }
-
     /// Records the practice's address and phone from its extract (optional columns of
     /// `practice.csv`): what is empty stays as it was.
     pub async fn practice_contact(&mut self, c: &crate::people::PracticeContact) -> StoreResult<()> {
-        self.send(Command::Contact(c.clone())).await
+        self.buffer.send(buffer::Command::Contact(c.clone())).await
     }
 
-    /// Writes rows (buffered by the worker). Rows of a table come after all rows of the
-    /// tables before it in [`Table::ALL`], as an extract's files are read; every line's
-    /// patient comes first.
+    /// Writes rows (buffered). A patient comes before their lines, as an extract's files
+    /// are read (patients.csv first); a line of a patient not seen is dropped.
     pub async fn write(&mut self, rows: Vec<SnapshotRow>) -> StoreResult<()> {
-        self.send(Command::Rows(rows)).await
+        self.buffer.send(buffer::Command::Rows(rows)).await
     }
 
     /// Writes one patient (a batch of one; the import sends batches with [`Self::write`]).
@@ -372,20 +244,27 @@ impl SnapshotWriter {
         self.write(vec![SnapshotRow::Program(r)]).await
     }
 
-    /// Writes what is buffered, gives every patient of the snapshot its lasting identity in
-    /// `patients`, stores the facts and the row counts and commits.
-    pub async fn finish(mut self) -> StoreResult<SnapshotSummary> {
-        self.send(Command::Finish).await?;
-        self.summary.rows = self.outcome().await?;
-        Ok(self.summary)
+    /// Writes the snapshot in one transaction: the practice, the replacement of an
+    /// earlier snapshot of the same date, the kept records, a lasting identity for every
+    /// kept patient, the facts and the row counts.
+    pub async fn finish(self) -> StoreResult<SnapshotSummary> {
+        let buffered = self.buffer.finish().await?;
+        match self.db.backend() {
+            Backend::Sqlite => {
+                let file = sqlite_bulk::database_file(self.db.url())?;
+                let header = self.header;
+                tokio::task::spawn_blocking(move || sqlite_bulk::write(&file, &header, buffered))
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("de schrijver van het extract is gestopt: {e}")))?
+            }
+            Backend::Postgres => pg_write::write(self.db.bulk_postgres()?, &self.header, buffered).await,
+        }
     }
 
-    /// Abandons the snapshot: nothing of it, nor of a replacement, is kept. Returns when
-    /// the transaction has been rolled back.
-    pub async fn rollback(mut self) -> StoreResult<()> {
-        let (closed, _) = tokio::sync::mpsc::channel(1);
-        drop(std::mem::replace(&mut self.commands, closed));
-        self.outcome().await.map(|_| ())
+    /// Abandons the snapshot: nothing of it is kept (nothing was written yet).
+    pub async fn rollback(self) -> StoreResult<()> {
+        drop(self);
+        Ok(())
     }
 }
 

@@ -16,11 +16,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::figures::{Determinant, Enrolment, Episode, Medication, PatientFacts};
 
-use crate::{StoreError, StoreResult};
+use crate::compact::{day, put, put_bytes, put_day, put_opt_day, Reader};
+use crate::StoreResult;
 
 const MAGIC: &[u8; 4] = b"KTF1";
 /// `snapshot_facts.format` of what [`FactsBuilder::encode`] writes.
@@ -46,10 +47,6 @@ struct Compact {
     medications: Vec<(u32, i32, Option<i32>)>,
     determinants: Vec<(i64, i32, u32)>,
     programs: Vec<(u8, i32, Option<i32>)>,
-}
-
-fn day(d: NaiveDate) -> i32 {
-    d.num_days_from_ce()
 }
 
 fn opt_day(d: Option<NaiveDate>) -> Option<i32> {
@@ -158,109 +155,20 @@ impl FactsBuilder {
     }
 }
 
-fn put(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
-    put(out, b.len() as u64);
-    out.extend_from_slice(b);
-}
-
-/// Zigzag, so that a day before 0001-01-01 (year 0000 parses) stays small too.
-fn zigzag(d: i32) -> u64 {
-    u64::from(((d << 1) ^ (d >> 31)) as u32)
-}
-
-fn unzigzag(v: u64) -> Option<i32> {
-    let v = u32::try_from(v).ok()?;
-    Some(((v >> 1) as i32) ^ -((v & 1) as i32))
-}
-
-fn put_day(out: &mut Vec<u8>, d: i32) {
-    put(out, zigzag(d));
-}
-
-fn put_opt_day(out: &mut Vec<u8>, d: Option<i32>) {
-    put(out, d.map_or(0, |d| zigzag(d) + 1));
-}
-
-/// Reads a value written by [`FactsBuilder::encode`].
-struct Reader<'a> {
-    data: &'a [u8],
-    at: usize,
-}
-
-fn broken(what: &str) -> StoreError {
-    StoreError::Corrupt(format!("snapshot_facts.data: {what}"))
-}
-
-impl Reader<'_> {
-    fn int(&mut self) -> StoreResult<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = *self.data.get(self.at).ok_or_else(|| broken("afgebroken"))?;
-            self.at += 1;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err(broken("getal te lang"))
-    }
-
-    fn len(&mut self) -> StoreResult<usize> {
-        let n = self.int()?;
-        // A count never exceeds the bytes left: each item takes at least one byte.
-        usize::try_from(n)
-            .ok()
-            .filter(|n| *n <= self.data.len() - self.at)
-            .ok_or_else(|| broken("lengte buiten de waarde"))
-    }
-
-    fn text(&mut self) -> StoreResult<&str> {
-        let n = self.len()?;
-        let bytes = &self.data[self.at..self.at + n];
-        self.at += n;
-        std::str::from_utf8(bytes).map_err(|_| broken("geen UTF-8"))
-    }
-
-    fn date(&mut self) -> StoreResult<NaiveDate> {
-        let v = self.int()?;
-        unzigzag(v)
-            .and_then(NaiveDate::from_num_days_from_ce_opt)
-            .ok_or_else(|| broken("datum"))
-    }
-
-    fn opt_date(&mut self) -> StoreResult<Option<NaiveDate>> {
-        match self.int()? {
-            0 => Ok(None),
-            v => unzigzag(v - 1)
-                .and_then(NaiveDate::from_num_days_from_ce_opt)
-                .map(Some)
-                .ok_or_else(|| broken("datum")),
-        }
-    }
-}
-
 /// The facts encoded by [`FactsBuilder::encode`], with each patient's HIS id.
 pub(crate) fn decode(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
     if !data.starts_with(MAGIC) {
-        return Err(broken("onbekend formaat"));
+        return Err(Reader::new(data, 0, "snapshot_facts.data").broken("onbekend formaat"));
     }
-    let mut r = Reader { data, at: MAGIC.len() };
+    let mut r = Reader::new(data, MAGIC.len(), "snapshot_facts.data");
     let n = r.len()?;
     let mut texts = Vec::with_capacity(n);
     for _ in 0..n {
         texts.push(r.text()?.to_string());
     }
     let text = |r: &mut Reader| -> StoreResult<String> {
-        let i = usize::try_from(r.int()?).map_err(|_| broken("tekst"))?;
-        texts.get(i).cloned().ok_or_else(|| broken("tekst buiten de tabel"))
+        let i = usize::try_from(r.int()?).map_err(|_| r.broken("tekst"))?;
+        texts.get(i).cloned().ok_or_else(|| r.broken("tekst buiten de tabel"))
     };
     let n = r.len()?;
     let mut out = Vec::with_capacity(n);
@@ -289,7 +197,7 @@ pub(crate) fn decode(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
         f.determinants.reserve_exact(n);
         for _ in 0..n {
             f.determinants.push(Determinant {
-                labcode: i64::try_from(r.int()?).map_err(|_| broken("labcode"))?,
+                labcode: i64::try_from(r.int()?).map_err(|_| r.broken("labcode"))?,
                 date: r.date()?,
                 value: text(&mut r)?,
             });
@@ -297,17 +205,17 @@ pub(crate) fn decode(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
         let n = r.len()?;
         f.programs.reserve_exact(n);
         for _ in 0..n {
-            let code = usize::try_from(r.int()?).map_err(|_| broken("programma"))?;
+            let code = usize::try_from(r.int()?).map_err(|_| r.broken("programma"))?;
             f.programs.push(Enrolment {
-                program: *ChainProgram::ALL.get(code).ok_or_else(|| broken("programma"))?,
+                program: *ChainProgram::ALL.get(code).ok_or_else(|| r.broken("programma"))?,
                 start: r.date()?,
                 end: r.opt_date()?,
             });
         }
         out.push((his_id, f));
     }
-    if r.at != data.len() {
-        return Err(broken("bytes over na de laatste patiënt"));
+    if !r.done() {
+        return Err(r.broken("bytes over na de laatste patiënt"));
     }
     Ok(out)
 }

@@ -201,15 +201,12 @@ impl Db {
     /// The patients whose practice's latest extract gives them this BSN (to match a
     /// document received from the network; the gate then decides who may record it).
     pub async fn patients_with_bsn(&self, bsn: &str) -> StoreResult<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT p.id FROM snapshot_patients sp JOIN snapshots s ON s.id = sp.snapshot_id \
-             JOIN patients p ON p.practice_id = s.practice_id AND p.his_id = sp.his_id \
-             WHERE sp.bsn = $1 AND s.extract_date = \
-             (SELECT MAX(s2.extract_date) FROM snapshots s2 WHERE s2.practice_id = s.practice_id) \
-             ORDER BY p.id",
+        let candidates = sqlx::query_as::<_, crate::patients::PatientRow>(
+            "SELECT id, practice_id, his_id FROM patients WHERE bsn = $1 ORDER BY id",
         )
         .bind(bsn)
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        self.confirmed_bsn(candidates, bsn).await
     }
 }

@@ -17,6 +17,7 @@ pub mod care;
 pub mod care_process;
 pub mod change;
 pub mod collaboration;
+mod compact;
 pub mod consultations;
 pub mod contract;
 pub mod convert;
@@ -32,6 +33,7 @@ pub mod first_contact;
 pub mod formation;
 pub mod handovers;
 pub mod keys;
+mod legacy_snapshots;
 pub mod mdo;
 pub mod mdo_invitees;
 pub mod medication_reviews;
@@ -43,6 +45,7 @@ pub mod people;
 pub mod portal;
 pub mod portal_contributions;
 pub mod program;
+mod records_blob;
 pub mod screenings;
 pub mod sign_in;
 pub mod summary;
@@ -135,6 +138,7 @@ impl Db {
     pub async fn connect(url: &str) -> StoreResult<Db> {
         let db = Db::connect_without_migrating(url).await?;
         db.migrate().await?;
+        db.move_legacy_snapshots().await?;
         Ok(db)
     }
 

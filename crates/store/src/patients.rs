@@ -3,7 +3,8 @@
 
 use chrono::NaiveDate;
 
-use crate::convert::{all, date, opt_date};
+use crate::convert::date;
+use crate::records_blob::{self, his_hash, StoredRecord};
 use crate::{Db, StoreError, StoreResult};
 
 /// A practice's patient (the lasting identity behind the snapshots).
@@ -85,9 +86,9 @@ pub struct HisRecord {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct PatientRow {
-    id: i64,
-    practice_id: i64,
-    his_id: String,
+    pub(crate) id: i64,
+    pub(crate) practice_id: i64,
+    pub(crate) his_id: String,
 }
 
 impl From<PatientRow> for PatientRef {
@@ -100,60 +101,9 @@ impl From<PatientRow> for PatientRef {
     }
 }
 
-/// What a snapshot says about a patient, apart from who they are to Kernteam.
-#[derive(sqlx::FromRow)]
-struct SnapshotPersonRow {
-    bsn: Option<String>,
-    family_name: Option<String>,
-    given_name: Option<String>,
-    birth_date: String,
-    sex: Option<String>,
-    registration_start: String,
-    registration_end: Option<String>,
-    postal_code: Option<String>,
-    address: Option<String>,
-    city: Option<String>,
-    phone: Option<String>,
-}
-
-impl SnapshotPersonRow {
-    fn into_person(self, patient_id: i64, his_id: String) -> StoreResult<Person> {
-        Ok(Person {
-            patient_id,
-            his_id,
-            bsn: self.bsn,
-            family_name: self.family_name,
-            given_name: self.given_name,
-            birth_date: date("snapshot_patients.birth_date", &self.birth_date)?,
-            sex: self.sex,
-            registration_start: date("snapshot_patients.registration_start", &self.registration_start)?,
-            registration_end: opt_date("snapshot_patients.registration_end", self.registration_end)?,
-            postal_code: self.postal_code,
-            address: self.address,
-            city: self.city,
-            phone: self.phone,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct PersonRow {
-    patient_id: i64,
-    his_id: String,
-    #[sqlx(flatten)]
-    person: SnapshotPersonRow,
-}
-
-impl TryFrom<PersonRow> for Person {
-    type Error = StoreError;
-    fn try_from(r: PersonRow) -> StoreResult<Person> {
-        r.person.into_person(r.patient_id, r.his_id)
-    }
-}
-
-const PERSON_COLUMNS: &str = "p.id AS patient_id, sp.his_id, sp.bsn, sp.family_name, sp.given_name, sp.birth_date, \
-     sp.sex, sp.registration_start, sp.registration_end, sp.postal_code, \
-     sp.address, sp.city, sp.phone";
+/// The value of the bucket that holds a patient of a snapshot (records_blob.rs).
+const BUCKET: &str = "SELECT r.data FROM snapshots s \
+     JOIN snapshot_records r ON r.snapshot_id = s.id AND r.bucket = $2 % s.record_buckets WHERE s.id = $1";
 
 #[derive(sqlx::FromRow)]
 struct SnapshotDateRow {
@@ -171,74 +121,11 @@ impl TryFrom<SnapshotDateRow> for SnapshotDate {
     }
 }
 
-/// The latest snapshot with, when the patient is in it, what it says about them: the
-/// snapshot_patients columns are NULL when they are not.
 #[derive(sqlx::FromRow)]
-struct CurrentPersonRow {
-    #[sqlx(flatten)]
-    snapshot: SnapshotDateRow,
-    his_id: Option<String>,
-    bsn: Option<String>,
-    family_name: Option<String>,
-    given_name: Option<String>,
-    birth_date: Option<String>,
-    sex: Option<String>,
-    registration_start: Option<String>,
-    registration_end: Option<String>,
-    postal_code: Option<String>,
-    address: Option<String>,
-    city: Option<String>,
-    phone: Option<String>,
-}
-
-impl CurrentPersonRow {
-    fn split(self, patient: &PatientRef) -> StoreResult<(SnapshotDate, Option<Person>)> {
-        let snapshot = SnapshotDate::try_from(self.snapshot)?;
-        if self.his_id.is_none() {
-            return Ok((snapshot, None));
-        }
-        let required = |column: &str, v: Option<String>| {
-            v.ok_or_else(|| StoreError::Corrupt(format!("snapshot_patients.{column}: leeg")))
-        };
-        let row = SnapshotPersonRow {
-            bsn: self.bsn,
-            family_name: self.family_name,
-            given_name: self.given_name,
-            birth_date: required("birth_date", self.birth_date)?,
-            sex: self.sex,
-            registration_start: required("registration_start", self.registration_start)?,
-            registration_end: self.registration_end,
-            postal_code: self.postal_code,
-            address: self.address,
-            city: self.city,
-            phone: self.phone,
-        };
-        let person = row.into_person(patient.id, patient.his_id.clone())?;
-        Ok((snapshot, Some(person)))
-    }
-}
-
-/// One line of [`Db::his_record`]'s union: `kind` is e(pisode), m(edication), p(rogram)
-/// or d(eterminant, whose code is the labcode and whose text is the value).
-#[derive(sqlx::FromRow)]
-struct HisLineRow {
-    kind: String,
-    code: String,
-    start_date: String,
-    end_date: Option<String>,
-    text: Option<String>,
-    dosage: Option<String>,
-}
-
-impl HisLineRow {
-    fn table(&self) -> &'static str {
-        match self.kind.as_str() {
-            "e" => "snapshot_episodes",
-            "m" => "snapshot_medications",
-            "p" => "snapshot_programs",
-            _ => "snapshot_determinants",
-        }
-    }
+struct CurrentRow {
+    snapshot_id: i64,
+    extract_date: String,
+    data: Option<Vec<u8>>,
 }
 
 impl Db {
@@ -277,87 +164,88 @@ impl Db {
     /// The practice's patients whose BSN is `bsn` in its latest snapshot (a FHIR
     /// `Patient?identifier=` search); normally one, none when the BSN is not on the list.
     pub async fn practice_patients_with_bsn(&self, practice_id: i64, bsn: &str) -> StoreResult<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT p.id FROM snapshot_patients sp \
-             JOIN patients p ON p.practice_id = $1 AND p.his_id = sp.his_id \
-             WHERE sp.bsn = $2 AND sp.snapshot_id = \
-               (SELECT id FROM snapshots WHERE practice_id = $1 ORDER BY extract_date DESC LIMIT 1) \
-             ORDER BY p.id",
+        let candidates = sqlx::query_as::<_, PatientRow>(
+            "SELECT id, practice_id, his_id FROM patients WHERE practice_id = $1 AND bsn = $2 ORDER BY id",
         )
         .bind(practice_id)
         .bind(bsn)
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        self.confirmed_bsn(candidates, bsn).await
     }
 
-    /// Everyone in a snapshot, with their lasting patient id.
+    /// The candidates whose record in their practice's latest snapshot has this BSN
+    /// (`patients.bsn` is the BSN when last seen; a patient who left keeps it).
+    pub(crate) async fn confirmed_bsn(&self, candidates: Vec<PatientRow>, bsn: &str) -> StoreResult<Vec<i64>> {
+        let mut out = Vec::new();
+        for c in candidates {
+            let patient = PatientRef::from(c);
+            if let (_, Some(p)) = self.current_person(&patient).await? {
+                if p.bsn.as_deref() == Some(bsn) {
+                    out.push(patient.id);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The kept record of a patient in a snapshot; `None` when not in it.
+    pub(crate) async fn stored_record(&self, snapshot_id: i64, his_id: &str) -> StoreResult<Option<StoredRecord>> {
+        let data: Option<Vec<u8>> = sqlx::query_scalar(BUCKET)
+            .bind(snapshot_id)
+            .bind(his_hash(his_id))
+            .fetch_optional(self.pool())
+            .await?;
+        match data {
+            Some(d) => records_blob::find(&d, his_id),
+            None => Ok(None),
+        }
+    }
+
+    /// Every kept patient of a snapshot (the program's population: see
+    /// [`kernteam_domain::figures::record_kept`]), with their lasting id, by that id.
     pub async fn snapshot_people(&self, snapshot_id: i64) -> StoreResult<Vec<Person>> {
-        let rows = sqlx::query_as::<_, PersonRow>(&format!(
-            "SELECT {PERSON_COLUMNS} FROM snapshot_patients sp \
-             JOIN snapshots s ON s.id = sp.snapshot_id \
-             JOIN patients p ON p.practice_id = s.practice_id AND p.his_id = sp.his_id \
-             WHERE sp.snapshot_id = $1"
-        ))
+        let ids: std::collections::HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
+            "SELECT p.his_id, p.id FROM patients p JOIN snapshots s ON s.practice_id = p.practice_id WHERE s.id = $1",
+        )
         .bind(snapshot_id)
         .fetch_all(self.pool())
-        .await?;
-        all(rows)
+        .await?
+        .into_iter()
+        .collect();
+        let values: Vec<Vec<u8>> = sqlx::query_scalar("SELECT data FROM snapshot_records WHERE snapshot_id = $1")
+            .bind(snapshot_id)
+            .fetch_all(self.pool())
+            .await?;
+        let mut people = Vec::with_capacity(ids.len());
+        for value in &values {
+            for s in records_blob::decode(value, false)? {
+                let mut person = s.person;
+                person.patient_id = *ids
+                    .get(&person.his_id)
+                    .ok_or_else(|| StoreError::Corrupt(format!("patiënt '{}' zonder identiteit", person.his_id)))?;
+                people.push(person);
+            }
+        }
+        people.sort_by_key(|p| p.patient_id);
+        Ok(people)
     }
 
     /// The patient as the given snapshot describes them; `None` when not in it.
     pub async fn person(&self, snapshot_id: i64, patient: &PatientRef) -> StoreResult<Option<Person>> {
-        let r = sqlx::query_as::<_, PersonRow>(&format!(
-            "SELECT {PERSON_COLUMNS} FROM snapshot_patients sp JOIN patients p ON p.id = $1 \
-             WHERE sp.snapshot_id = $2 AND sp.his_id = p.his_id"
-        ))
-        .bind(patient.id)
-        .bind(snapshot_id)
-        .fetch_optional(self.pool())
-        .await?;
-        r.map(Person::try_from).transpose()
+        Ok(self.stored_record(snapshot_id, &patient.his_id).await?.map(|s| Person {
+            patient_id: patient.id,
+            ..s.person
+        }))
     }
 
-    /// The HIS data of one patient in a snapshot, in one query: episodes, medication and
-    /// chain care newest first, determinants by date (newest first) and code.
+    /// The HIS data of one patient in a snapshot: episodes, medication and chain care
+    /// newest first, determinants by date (newest first) and code.
     pub async fn his_record(&self, snapshot_id: i64, his_id: &str) -> StoreResult<HisRecord> {
-        let rows = sqlx::query_as::<_, HisLineRow>(
-            "SELECT 'e' AS kind, icpc AS code, start_date, end_date, title AS text, CAST(NULL AS TEXT) AS dosage \
-             FROM snapshot_episodes WHERE snapshot_id = $1 AND his_id = $2 \
-             UNION ALL SELECT 'm', atc, start_date, end_date, name, dosage FROM snapshot_medications WHERE snapshot_id = $1 AND his_id = $2 \
-             UNION ALL SELECT 'p', program, start_date, end_date, NULL, NULL FROM snapshot_programs WHERE snapshot_id = $1 AND his_id = $2 \
-             UNION ALL SELECT 'd', CAST(labcode AS TEXT), date, NULL, value, NULL FROM snapshot_determinants WHERE snapshot_id = $1 AND his_id = $2",
-        )
-        .bind(snapshot_id)
-        .bind(his_id)
-        .fetch_all(self.pool())
-        .await?;
-        let mut rec = HisRecord::default();
-        for r in rows {
-            let table = r.table();
-            if r.kind == "d" {
-                rec.determinants.push(DeterminantLine {
-                    labcode: r
-                        .code
-                        .parse()
-                        .map_err(|_| StoreError::Corrupt(format!("{table}.labcode: code '{}'", r.code)))?,
-                    date: date(&format!("{table}.date"), &r.start_date)?,
-                    value: r.text.unwrap_or_default(),
-                });
-                continue;
-            }
-            let line = HisLine {
-                start: date(&format!("{table}.start_date"), &r.start_date)?,
-                end: opt_date(&format!("{table}.end_date"), r.end_date)?,
-                code: r.code,
-                text: r.text,
-                dosage: r.dosage,
-            };
-            match r.kind.as_str() {
-                "e" => rec.episodes.push(line),
-                "m" => rec.medications.push(line),
-                _ => rec.programs.push(line),
-            }
-        }
+        let mut rec = match self.stored_record(snapshot_id, his_id).await? {
+            Some(s) => s.his,
+            None => HisRecord::default(),
+        };
         for lines in [&mut rec.episodes, &mut rec.medications, &mut rec.programs] {
             lines.sort_by_key(|l| std::cmp::Reverse(l.start));
         }
@@ -368,19 +256,27 @@ impl Db {
 
     /// The practice's latest snapshot and what it says about the patient, in one query.
     pub async fn current_person(&self, patient: &PatientRef) -> StoreResult<(Option<SnapshotDate>, Option<Person>)> {
-        let r = sqlx::query_as::<_, CurrentPersonRow>(
-            "SELECT s.id AS snapshot_id, s.extract_date, sp.his_id, sp.bsn, sp.family_name, sp.given_name, \
-             sp.birth_date, sp.sex, sp.registration_start, sp.registration_end, sp.postal_code, \
-             sp.address, sp.city, sp.phone FROM snapshots s \
-             LEFT JOIN snapshot_patients sp ON sp.snapshot_id = s.id AND sp.his_id = $2 \
+        let r = sqlx::query_as::<_, CurrentRow>(
+            "SELECT s.id AS snapshot_id, s.extract_date, r.data FROM snapshots s \
+             LEFT JOIN snapshot_records r ON r.snapshot_id = s.id AND r.bucket = $2 % s.record_buckets \
              WHERE s.practice_id = $1 ORDER BY s.extract_date DESC LIMIT 1",
         )
         .bind(patient.practice_id)
-        .bind(&patient.his_id)
+        .bind(his_hash(&patient.his_id))
         .fetch_optional(self.pool())
         .await?;
         let Some(r) = r else { return Ok((None, None)) };
-        let (snapshot, person) = r.split(patient)?;
+        let snapshot = SnapshotDate {
+            snapshot_id: r.snapshot_id,
+            extract_date: date("snapshots.extract_date", &r.extract_date)?,
+        };
+        let person = match r.data {
+            Some(d) => records_blob::find(&d, &patient.his_id)?.map(|s| Person {
+                patient_id: patient.id,
+                ..s.person
+            }),
+            None => None,
+        };
         Ok((Some(snapshot), person))
     }
 }

@@ -411,16 +411,10 @@ async fn values_that_do_not_convert_are_refused_with_their_column_named() {
         ))
         .unwrap();
 
-        corrupt(db, "UPDATE snapshot_patients SET birth_date = '05-05-1940'").await;
-        assert_eq!(
-            corrupt_message(db.snapshot_people(snapshot).await),
-            "snapshot_patients.birth_date: datum '05-05-1940'"
-        );
-        corrupt(db, "UPDATE snapshot_episodes SET start_date = 'ooit'").await;
-        assert_eq!(
-            corrupt_message(db.his_record(snapshot, "P1").await),
-            "snapshot_episodes.start_date: datum 'ooit'"
-        );
+        // A record value cut short is refused by name, never misread.
+        corrupt(db, "UPDATE snapshot_records SET data = substr(data, 1, 12)").await;
+        assert!(corrupt_message(db.snapshot_people(snapshot).await).starts_with("snapshot_records.data: "));
+        assert!(corrupt_message(db.his_record(snapshot, "P1").await).starts_with("snapshot_records.data: "));
         corrupt(db, "UPDATE mdo_meetings SET held = 2").await;
         assert_eq!(
             corrupt_message(db.meeting(meeting).await),

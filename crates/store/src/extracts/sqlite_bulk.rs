@@ -1,17 +1,20 @@
-//! The SQLite writer of a snapshot: a thread with a connection of its own to the database
-//! file (rusqlite, on the SQLite library sqlx links), one write transaction, and one
-//! prepared statement per table that every row reuses. The generic driver costs several
-//! times SQLite's own work per row (arguments converted twice, statements handed to a
-//! worker thread), and an import is millions of rows.
+//! The SQLite writer of a snapshot: a connection of its own to the database file
+//! (rusqlite, on the SQLite library sqlx links) and one short write transaction with
+//! multi-row inserts. The generic driver costs several times SQLite's own work per row
+//! (arguments converted twice, statements handed to a worker thread), and a large
+//! practice has tens of thousands of kept patients.
 
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use rusqlite::{params, Connection, OptionalExtension, Statement};
+use std::collections::HashSet;
 
-use super::{push_date, sql, Begun, Command, RowCounts, SnapshotHeader, SnapshotRow, Table, WorkerEnds};
-use crate::facts_blob::{FactsBuilder, FORMAT};
-use crate::{now_timestamp, Db, StoreError, StoreResult};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use super::buffer::Buffered;
+use super::{sql, SnapshotHeader, SnapshotSummary};
+use crate::facts_blob::FORMAT;
+use crate::{now_timestamp, StoreError, StoreResult};
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -32,15 +35,6 @@ pub(crate) fn database_file(url: &str) -> StoreResult<PathBuf> {
     Ok(file.to_path_buf())
 }
 
-pub(super) fn start(db: &Db, header: SnapshotHeader, ends: WorkerEnds) -> StoreResult<()> {
-    let file = database_file(db.url())?;
-    std::thread::Builder::new()
-        .name("kernteam-import-sqlite".into())
-        .spawn(move || run(&file, &header, ends))
-        .map_err(|e| StoreError::Corrupt(format!("schrijfthread niet te starten: {e}")))?;
-    Ok(())
-}
-
 /// `$n` placeholders as SQLite's numbered `?n`.
 fn numbered(statement: &str) -> String {
     statement.replace('$', "?")
@@ -51,7 +45,8 @@ fn open(file: &PathBuf) -> StoreResult<Connection> {
         file,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Other imports may be writing theirs: each transaction is short, so wait for it.
+    conn.busy_timeout(std::time::Duration::from_secs(120))?;
     // As the pool's connections (crate::Db::connect), with a larger cache for the load.
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072; \
@@ -60,8 +55,63 @@ fn open(file: &PathBuf) -> StoreResult<Connection> {
     Ok(conn)
 }
 
-fn begin(conn: &Connection, header: &SnapshotHeader) -> StoreResult<Begun> {
+/// Rows per multi-row INSERT: one execution opens the table's cursors once for all.
+const BATCH: usize = 64;
+
+/// `INSERT INTO {table} ({columns}) VALUES (…), …` for `rows` rows, numbered `?n`.
+fn values_sql(head: &str, columns: usize, rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=columns).map(|i| format!("?{}", r * columns + i)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
+    format!("{head} VALUES {}", values.join(", "))
+}
+
+/// Runs `head VALUES …tail` for every chunk of `rows`, each row given as its values.
+fn insert_all<T>(
+    conn: &Connection,
+    head: &str,
+    tail: &str,
+    columns: usize,
+    rows: &[T],
+    values: impl Fn(&T) -> Vec<rusqlite::types::Value>,
+) -> StoreResult<()> {
+    let mut full = None;
+    for chunk in rows.chunks(BATCH) {
+        let args = chunk.iter().flat_map(&values);
+        if chunk.len() == BATCH {
+            let s = match &mut full {
+                Some(s) => s,
+                None => full.insert(conn.prepare(&(values_sql(head, columns, BATCH) + tail))?),
+            };
+            s.execute(params_from_iter(args))?;
+        } else {
+            conn.execute(&(values_sql(head, columns, chunk.len()) + tail), params_from_iter(args))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a snapshot in one transaction; see [`super::SnapshotWriter::finish`].
+pub(super) fn write(file: &PathBuf, header: &SnapshotHeader, b: Buffered) -> StoreResult<SnapshotSummary> {
+    let conn = open(file)?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
+    match write_in(&conn, header, b) {
+        Ok(summary) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn write_in(conn: &Connection, header: &SnapshotHeader, b: Buffered) -> StoreResult<SnapshotSummary> {
+    use rusqlite::types::Value;
     let now = now_timestamp();
     let practice_id: i64 = conn.query_row(
         &numbered(sql::UPSERT_PRACTICE),
@@ -77,224 +127,61 @@ fn begin(conn: &Connection, header: &SnapshotHeader) -> StoreResult<Begun> {
             conn.execute(&numbered(statement), params![id])?;
         }
     }
+    let known: HashSet<String> = conn
+        .prepare(&numbered(sql::KNOWN))?
+        .query_map(params![practice_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let records = b.records.finish(header.extract_date, &known);
     let snapshot_id: i64 = conn.query_row(
         &numbered(sql::INSERT_SNAPSHOT),
-        params![practice_id, day, now, header.source],
+        params![practice_id, day, now, header.source, records.buckets],
         |r| r.get(0),
     )?;
-    Ok((practice_id, snapshot_id, earlier.is_some()))
-}
-
-fn run(file: &PathBuf, header: &SnapshotHeader, ends: WorkerEnds) {
-    let WorkerEnds {
-        begun,
-        mut commands,
-        done,
-    } = ends;
-    let conn = match open(file) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = begun.send(Err(e));
-            return;
-        }
-    };
-    let ids = match begin(&conn, header) {
-        Ok(ids) => ids,
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            let _ = begun.send(Err(e));
-            return;
-        }
-    };
-    if begun.send(Ok(ids)).is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
-        return;
-    }
-    let outcome = match work(&conn, ids, &mut commands) {
-        Ok(Some(counts)) => conn.execute_batch("COMMIT").map(|_| counts).map_err(Into::into),
-        Ok(None) => conn
-            .execute_batch("ROLLBACK")
-            .map(|_| RowCounts::default())
-            .map_err(Into::into),
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    };
-    let _ = done.send(outcome);
-}
-
-/// Rows per multi-row INSERT: one statement execution opens the table's cursors once for
-/// all of them (single-row executions spent most of their time opening and closing them).
-const BATCH: usize = 64;
-
-/// `INSERT INTO t (snapshot_id, …) VALUES (…), …` for `rows` rows, numbered `?n`.
-fn insert_sql(t: Table, rows: usize) -> String {
-    let n = t.columns().len() + 1;
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let marks: Vec<String> = (1..=n).map(|i| format!("?{}", r * n + i)).collect();
-            format!("({})", marks.join(", "))
-        })
-        .collect();
-    format!(
-        "INSERT INTO {} (snapshot_id, {}) VALUES {}",
-        t.name(),
-        t.columns().join(", "),
-        values.join(", ")
-    )
-}
-
-fn opt_date_text(d: Option<chrono::NaiveDate>) -> Option<String> {
-    d.map(date_text)
-}
-
-fn date_text(d: chrono::NaiveDate) -> String {
-    let mut b = Vec::with_capacity(10);
-    push_date(&mut b, d);
-    String::from_utf8(b).unwrap_or_default()
-}
-
-/// Binds one row's values from parameter `at` on; the next free parameter.
-fn bind(s: &mut Statement<'_>, at: usize, snapshot_id: i64, row: &SnapshotRow) -> rusqlite::Result<usize> {
-    let mut i = at;
-    let mut put = |s: &mut Statement<'_>, v: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
-        s.raw_bind_parameter(i, v)?;
-        i += 1;
-        Ok(())
-    };
-    put(s, &snapshot_id)?;
-    match row {
-        SnapshotRow::Patient(r) => {
-            put(s, &r.his_id)?;
-            put(s, &r.bsn)?;
-            put(s, &r.family_name)?;
-            put(s, &r.given_name)?;
-            put(s, &date_text(r.birth_date))?;
-            put(s, &r.sex)?;
-            put(s, &date_text(r.registration_start))?;
-            put(s, &opt_date_text(r.registration_end))?;
-            put(s, &r.postal_code)?;
-            put(s, &r.address)?;
-            put(s, &r.city)?;
-            put(s, &r.phone)?;
-        }
-        SnapshotRow::Episode(r) => {
-            put(s, &r.his_id)?;
-            put(s, &r.icpc)?;
-            put(s, &date_text(r.start))?;
-            put(s, &opt_date_text(r.end))?;
-            put(s, &r.title)?;
-        }
-        SnapshotRow::Medication(r) => {
-            put(s, &r.his_id)?;
-            put(s, &r.atc)?;
-            put(s, &date_text(r.start))?;
-            put(s, &opt_date_text(r.end))?;
-            put(s, &r.name)?;
-            put(s, &r.dosage)?;
-        }
-        SnapshotRow::Determinant(r) => {
-            put(s, &r.his_id)?;
-            put(s, &r.labcode)?;
-            put(s, &date_text(r.date))?;
-            put(s, &r.value)?;
-        }
-        SnapshotRow::Program(r) => {
-            put(s, &r.his_id)?;
-            put(s, &r.program.code())?;
-            put(s, &date_text(r.start))?;
-            put(s, &opt_date_text(r.end))?;
-        }
-    }
-    Ok(i)
-}
-
-/// Rows waiting for a full multi-row INSERT, all of one table.
-struct Pending<'c> {
-    conn: &'c Connection,
-    snapshot_id: i64,
-    rows: Vec<SnapshotRow>,
-    /// The prepared statement of a full batch, per table.
-    full: Vec<Option<Statement<'c>>>,
-}
-
-impl Pending<'_> {
-    fn push(&mut self, row: SnapshotRow) -> StoreResult<()> {
-        if self.rows.first().is_some_and(|r| r.table() != row.table()) {
-            self.flush()?;
-        }
-        self.rows.push(row);
-        if self.rows.len() == BATCH {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> StoreResult<()> {
-        let Some(table) = self.rows.first().map(SnapshotRow::table) else {
-            return Ok(());
-        };
-        let mut partial;
-        let s = if self.rows.len() == BATCH {
-            let slot = &mut self.full[table as usize];
-            if slot.is_none() {
-                *slot = Some(self.conn.prepare(&insert_sql(table, BATCH))?);
-            }
-            slot.as_mut().expect("prepared above")
-        } else {
-            partial = self.conn.prepare(&insert_sql(table, self.rows.len()))?;
-            &mut partial
-        };
-        let mut at = 1;
-        for row in &self.rows {
-            at = bind(s, at, self.snapshot_id, row)?;
-        }
-        s.raw_execute()?;
-        self.rows.clear();
-        Ok(())
-    }
-}
-
-/// Runs the commands; the counts when told to finish, `None` when abandoned.
-fn work(
-    conn: &Connection,
-    (practice_id, snapshot_id, _): Begun,
-    commands: &mut tokio::sync::mpsc::Receiver<Command>,
-) -> StoreResult<Option<RowCounts>> {
-    let mut facts = FactsBuilder::default();
-    let mut counts = RowCounts::default();
-    let mut pending = Pending {
+    insert_all(
         conn,
-        snapshot_id,
-        rows: Vec::with_capacity(BATCH),
-        full: Table::ALL.iter().map(|_| None).collect(),
-    };
-    loop {
-        match commands.blocking_recv() {
-            None => return Ok(None),
-            Some(Command::Contact(c)) => {
-                conn.execute(
-                    &numbered(sql::CONTACT),
-                    params![c.address, c.city, c.phone, practice_id],
-                )?;
-            }
-            Some(Command::Rows(rows)) => {
-                for row in rows {
-                    row.note(&mut facts, &mut counts);
-                    pending.push(row)?;
-                }
-            }
-            Some(Command::Finish) => break,
-        }
-    }
-    pending.flush()?;
-    drop(pending);
-    conn.execute(
-        &numbered(sql::PATIENTS),
-        params![practice_id, now_timestamp(), snapshot_id],
+        "INSERT INTO snapshot_records (snapshot_id, bucket, data)",
+        "",
+        3,
+        &records.rows,
+        |(bucket, data)| {
+            vec![
+                Value::Integer(snapshot_id),
+                Value::Integer(*bucket),
+                Value::Blob(data.clone()),
+            ]
+        },
     )?;
-    let c = &counts;
+    let latest = 1
+        == conn.query_row(&numbered(sql::LATEST), params![practice_id, day], |r| {
+            r.get::<_, i64>(0)
+        })?;
+    let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::Text);
+    insert_all(
+        conn,
+        "INSERT INTO patients (practice_id, his_id, created_at, bsn)",
+        if latest {
+            sql::IDENTITY_CONFLICT
+        } else {
+            sql::IDENTITY_KEEP
+        },
+        4,
+        &records.kept,
+        |(his_id, bsn)| {
+            vec![
+                Value::Integer(practice_id),
+                Value::Text(his_id.clone()),
+                Value::Text(now.clone()),
+                text(bsn),
+            ]
+        },
+    )?;
+    if let Some(c) = &b.contact {
+        conn.execute(
+            &numbered(sql::CONTACT),
+            params![c.address, c.city, c.phone, practice_id],
+        )?;
+    }
+    let c = &b.counts;
     conn.execute(
         &numbered(sql::COUNTS),
         params![
@@ -306,6 +193,11 @@ fn work(
             snapshot_id
         ],
     )?;
-    conn.execute(&numbered(sql::FACTS), params![snapshot_id, FORMAT, facts.encode()])?;
-    Ok(Some(counts))
+    conn.execute(&numbered(sql::FACTS), params![snapshot_id, FORMAT, b.facts.encode()])?;
+    Ok(SnapshotSummary {
+        snapshot_id,
+        practice_id,
+        replaced: earlier.is_some(),
+        rows: b.counts,
+    })
 }

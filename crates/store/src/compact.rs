@@ -1,0 +1,147 @@
+//! The compact binary encoding of Kernteam's stored values ([`crate::facts_blob`],
+//! [`crate::records_blob`]): integers as LEB128 varints, texts as their length and bytes,
+//! a date as its day number from the common era (zigzag-coded, so that a day before
+//! 0001-01-01 stays small too) and an optional date as that plus one (0 = none).
+//!
+//! Reading never trusts the value: a count larger than the bytes left, a cut-off value or
+//! a date out of range is an error naming the column, never a panic or a misread.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::{StoreError, StoreResult};
+
+pub(crate) fn day(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
+}
+
+pub(crate) fn put(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+pub(crate) fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+/// An optional text: its length plus one, then its bytes (0 = none).
+pub(crate) fn put_opt_text(out: &mut Vec<u8>, t: Option<&str>) {
+    match t {
+        None => out.push(0),
+        Some(t) => {
+            put(out, t.len() as u64 + 1);
+            out.extend_from_slice(t.as_bytes());
+        }
+    }
+}
+
+fn zigzag(d: i32) -> u64 {
+    u64::from(((d << 1) ^ (d >> 31)) as u32)
+}
+
+fn unzigzag(v: u64) -> Option<i32> {
+    let v = u32::try_from(v).ok()?;
+    Some(((v >> 1) as i32) ^ -((v & 1) as i32))
+}
+
+pub(crate) fn put_day(out: &mut Vec<u8>, d: i32) {
+    put(out, zigzag(d));
+}
+
+pub(crate) fn put_opt_day(out: &mut Vec<u8>, d: Option<i32>) {
+    put(out, d.map_or(0, |d| zigzag(d) + 1));
+}
+
+pub(crate) fn put_date(out: &mut Vec<u8>, d: NaiveDate) {
+    put_day(out, day(d));
+}
+
+pub(crate) fn put_opt_date(out: &mut Vec<u8>, d: Option<NaiveDate>) {
+    put_opt_day(out, d.map(day));
+}
+
+/// Reads a value written with the functions above; `column` names it in errors.
+pub(crate) struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+    column: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(data: &'a [u8], at: usize, column: &'static str) -> Self {
+        Reader { data, at, column }
+    }
+
+    pub(crate) fn broken(&self, what: &str) -> StoreError {
+        StoreError::Corrupt(format!("{}: {what}", self.column))
+    }
+
+    pub(crate) fn done(&self) -> bool {
+        self.at == self.data.len()
+    }
+
+    pub(crate) fn int(&mut self) -> StoreResult<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = *self.data.get(self.at).ok_or_else(|| self.broken("afgebroken"))?;
+            self.at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(self.broken("getal te lang"))
+    }
+
+    /// A count or length: never more than the bytes left, as each item takes at least one.
+    pub(crate) fn len(&mut self) -> StoreResult<usize> {
+        let n = self.int()?;
+        usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= self.data.len() - self.at)
+            .ok_or_else(|| self.broken("lengte buiten de waarde"))
+    }
+
+    fn bytes(&mut self, n: usize) -> StoreResult<&'a str> {
+        let bytes = &self.data[self.at..self.at + n];
+        self.at += n;
+        std::str::from_utf8(bytes).map_err(|_| self.broken("geen UTF-8"))
+    }
+
+    pub(crate) fn text(&mut self) -> StoreResult<&'a str> {
+        let n = self.len()?;
+        self.bytes(n)
+    }
+
+    pub(crate) fn opt_text(&mut self) -> StoreResult<Option<&'a str>> {
+        let n = self.int()?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let n = usize::try_from(n - 1)
+            .ok()
+            .filter(|n| *n <= self.data.len() - self.at)
+            .ok_or_else(|| self.broken("lengte buiten de waarde"))?;
+        self.bytes(n).map(Some)
+    }
+
+    pub(crate) fn date(&mut self) -> StoreResult<NaiveDate> {
+        let v = self.int()?;
+        unzigzag(v)
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .ok_or_else(|| self.broken("datum"))
+    }
+
+    pub(crate) fn opt_date(&mut self) -> StoreResult<Option<NaiveDate>> {
+        match self.int()? {
+            0 => Ok(None),
+            v => unzigzag(v - 1)
+                .and_then(NaiveDate::from_num_days_from_ce_opt)
+                .map(Some)
+                .ok_or_else(|| self.broken("datum")),
+        }
+    }
+}

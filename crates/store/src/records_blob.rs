@@ -1,0 +1,481 @@
+//! The kept records of a snapshot (who a patient is and their HIS lines) as compact values
+//! in `snapshot_records`, a few patients to a row.
+//!
+//! An import writes a snapshot's rows once and reads them back one patient at a time (the
+//! record pages) or one practice at a time (lists); it never queries them by column. So a
+//! snapshot's patients are spread over buckets by a stable hash of their HIS id
+//! ([`his_hash`], FNV-1a) and each bucket is one row: an import of a million patients
+//! writes some thousands of rows instead of millions, and a record page reads one small
+//! value. The number of buckets is the snapshot's (`snapshots.record_buckets`, about
+//! [`PATIENTS_PER_BUCKET`] patients to a bucket), so a patient's bucket is
+//! `his_hash % record_buckets`, computed by the query itself.
+//!
+//! Only the program's population is kept ([`kernteam_domain::figures::record_kept`]); the
+//! facts the reports count are kept of everyone ([`crate::facts_blob`]).
+//!
+//! Format 1: `KTR1`, the number of patients, then per patient the HIS id, the patient's
+//! columns in the order of patients.csv, and the four lists of lines, each its count
+//! then its lines in the order of the extract (the encoding of [`crate::compact`]).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use kernteam_domain::codes::{ChainProgram, CodeSets};
+use kernteam_domain::figures::{self, Determinant, Enrolment, Episode, Medication, PatientFacts};
+
+use crate::compact::{put, put_bytes, put_date, put_opt_date, put_opt_text, Reader};
+use crate::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow};
+use crate::patients::{DeterminantLine, HisLine, HisRecord, Person};
+use crate::StoreResult;
+
+const MAGIC: &[u8; 4] = b"KTR1";
+const COLUMN: &str = "snapshot_records.data";
+/// About this many patients share a bucket: a record page decodes a few kilobytes.
+pub(crate) const PATIENTS_PER_BUCKET: usize = 8;
+
+/// FNV-1a of the HIS id: stable across versions and platforms (it is stored, in effect).
+pub(crate) fn his_hash(his_id: &str) -> i64 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in his_id.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    i64::from(h)
+}
+
+/// The number of buckets for this many kept patients.
+fn bucket_count(kept: usize) -> i64 {
+    (kept / PATIENTS_PER_BUCKET).clamp(1, 1 << 16).next_power_of_two() as i64
+}
+
+/// One patient's record as it streams by: the columns encoded at once, the lines appended.
+struct Pending {
+    his_id: String,
+    bsn: Option<String>,
+    birth_date: NaiveDate,
+    frail_episode: bool,
+    head: Vec<u8>,
+    /// Episodes, medications, determinants, programs: count and encoded lines.
+    lines: [(u32, Vec<u8>); 4],
+}
+
+/// The records of one snapshot, put together as its rows arrive.
+pub(crate) struct RecordsBuilder {
+    index: HashMap<String, usize>,
+    patients: Vec<Pending>,
+    codes: CodeSets,
+}
+
+impl Default for RecordsBuilder {
+    fn default() -> Self {
+        RecordsBuilder {
+            index: HashMap::new(),
+            patients: Vec::new(),
+            codes: CodeSets::default(),
+        }
+    }
+}
+
+/// What is written of a snapshot's records.
+pub(crate) struct Records {
+    pub buckets: i64,
+    /// (bucket, value), by bucket.
+    pub rows: Vec<(i64, Vec<u8>)>,
+    /// The kept patients: HIS id and BSN, in the order of the extract.
+    pub kept: Vec<(String, Option<String>)>,
+}
+
+impl RecordsBuilder {
+    pub(crate) fn patient(&mut self, r: &PatientRow) {
+        let mut head = Vec::with_capacity(96);
+        put_opt_text(&mut head, r.bsn.as_deref());
+        put_opt_text(&mut head, r.family_name.as_deref());
+        put_opt_text(&mut head, r.given_name.as_deref());
+        put_date(&mut head, r.birth_date);
+        put_opt_text(&mut head, r.sex.as_deref());
+        put_date(&mut head, r.registration_start);
+        put_opt_date(&mut head, r.registration_end);
+        put_opt_text(&mut head, r.postal_code.as_deref());
+        put_opt_text(&mut head, r.address.as_deref());
+        put_opt_text(&mut head, r.city.as_deref());
+        put_opt_text(&mut head, r.phone.as_deref());
+        self.index.insert(r.his_id.clone(), self.patients.len());
+        self.patients.push(Pending {
+            his_id: r.his_id.clone(),
+            bsn: r.bsn.clone(),
+            birth_date: r.birth_date,
+            frail_episode: false,
+            head,
+            lines: Default::default(),
+        });
+    }
+
+    /// The patient's lines of list `k`; `None` for a patient not seen (the import refuses
+    /// such a line before it gets here).
+    fn lines(&mut self, his_id: &str, k: usize) -> Option<&mut Vec<u8>> {
+        let p = self.patients.get_mut(*self.index.get(his_id)?)?;
+        p.lines[k].0 += 1;
+        Some(&mut p.lines[k].1)
+    }
+
+    pub(crate) fn episode(&mut self, r: &EpisodeRow) {
+        let frail = self.codes.frail.matches(&r.icpc);
+        let Some(&i) = self.index.get(r.his_id.as_str()) else {
+            return;
+        };
+        self.patients[i].frail_episode |= frail;
+        if let Some(out) = self.lines(&r.his_id, 0) {
+            put_bytes(out, r.icpc.as_bytes());
+            put_date(out, r.start);
+            put_opt_date(out, r.end);
+            put_opt_text(out, r.title.as_deref());
+        }
+    }
+
+    pub(crate) fn medication(&mut self, r: &MedicationRow) {
+        if let Some(out) = self.lines(&r.his_id, 1) {
+            put_bytes(out, r.atc.as_bytes());
+            put_date(out, r.start);
+            put_opt_date(out, r.end);
+            put_opt_text(out, r.name.as_deref());
+            put_opt_text(out, r.dosage.as_deref());
+        }
+    }
+
+    pub(crate) fn determinant(&mut self, r: &DeterminantRow) {
+        if let Some(out) = self.lines(&r.his_id, 2) {
+            put(out, r.labcode as u64);
+            put_date(out, r.date);
+            put_bytes(out, r.value.as_bytes());
+        }
+    }
+
+    pub(crate) fn program(&mut self, r: &ProgramRow) {
+        if let Some(out) = self.lines(&r.his_id, 3) {
+            put(
+                out,
+                ChainProgram::ALL.iter().position(|p| *p == r.program).unwrap_or(0) as u64,
+            );
+            put_date(out, r.start);
+            put_opt_date(out, r.end);
+        }
+    }
+
+    /// The kept records in their buckets; `known` are the HIS ids the practice already
+    /// has a lasting identity for.
+    pub(crate) fn finish(self, extract_date: NaiveDate, known: &HashSet<String>) -> Records {
+        let kept: Vec<Pending> = self
+            .patients
+            .into_iter()
+            .filter(|p| figures::record_kept(p.birth_date, extract_date, p.frail_episode, known.contains(&p.his_id)))
+            .collect();
+        let buckets = bucket_count(kept.len());
+        let mut values: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); buckets as usize];
+        for p in &kept {
+            let (n, out) = &mut values[(his_hash(&p.his_id) % buckets) as usize];
+            *n += 1;
+            put_bytes(out, p.his_id.as_bytes());
+            out.extend_from_slice(&p.head);
+            for (count, lines) in &p.lines {
+                put(out, u64::from(*count));
+                out.extend_from_slice(lines);
+            }
+        }
+        let rows = values
+            .into_iter()
+            .enumerate()
+            .filter(|(_, (n, _))| *n > 0)
+            .map(|(bucket, (n, body))| {
+                let mut value = Vec::with_capacity(body.len() + 8);
+                value.extend_from_slice(MAGIC);
+                put(&mut value, n);
+                value.extend_from_slice(&body);
+                (bucket as i64, value)
+            })
+            .collect();
+        Records {
+            buckets,
+            rows,
+            kept: kept.into_iter().map(|p| (p.his_id, p.bsn)).collect(),
+        }
+    }
+}
+
+/// One kept patient as a snapshot describes them: a [`Person`] without the lasting id,
+/// and their HIS lines in the order of the extract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredRecord {
+    pub person: Person,
+    pub his: HisRecord,
+}
+
+impl StoredRecord {
+    /// The record as the reports' facts (what [`crate::facts_blob`] holds of the patient).
+    pub(crate) fn facts(&self) -> PatientFacts {
+        let p = &self.person;
+        let mut f = PatientFacts::new(p.birth_date, p.registration_start, p.registration_end);
+        f.episodes = (self.his.episodes.iter())
+            .map(|l| Episode {
+                icpc: l.code.clone(),
+                start: l.start,
+                end: l.end,
+            })
+            .collect();
+        f.medications = (self.his.medications.iter())
+            .map(|l| Medication {
+                atc: l.code.clone(),
+                start: l.start,
+                end: l.end,
+            })
+            .collect();
+        f.determinants = (self.his.determinants.iter())
+            .map(|d| Determinant {
+                labcode: d.labcode,
+                date: d.date,
+                value: d.value.clone(),
+            })
+            .collect();
+        f.programs = (self.his.programs.iter())
+            .filter_map(|l| {
+                Some(Enrolment {
+                    program: ChainProgram::from_code(&l.code)?,
+                    start: l.start,
+                    end: l.end,
+                })
+            })
+            .collect();
+        f
+    }
+}
+
+fn owned(t: Option<&str>) -> Option<String> {
+    t.map(str::to_string)
+}
+
+/// Reads one patient; the lines only when `lines` (a list needs just the person).
+fn read_one(r: &mut Reader, lines: bool) -> StoreResult<StoredRecord> {
+    let his_id = r.text()?.to_string();
+    let person = Person {
+        patient_id: 0,
+        his_id,
+        bsn: owned(r.opt_text()?),
+        family_name: owned(r.opt_text()?),
+        given_name: owned(r.opt_text()?),
+        birth_date: r.date()?,
+        sex: owned(r.opt_text()?),
+        registration_start: r.date()?,
+        registration_end: r.opt_date()?,
+        postal_code: owned(r.opt_text()?),
+        address: owned(r.opt_text()?),
+        city: owned(r.opt_text()?),
+        phone: owned(r.opt_text()?),
+    };
+    let mut his = HisRecord::default();
+    for _ in 0..r.len()? {
+        let line = HisLine {
+            code: r.text()?.to_string(),
+            start: r.date()?,
+            end: r.opt_date()?,
+            text: owned(r.opt_text()?),
+            dosage: None,
+        };
+        if lines {
+            his.episodes.push(line);
+        }
+    }
+    for _ in 0..r.len()? {
+        let line = HisLine {
+            code: r.text()?.to_string(),
+            start: r.date()?,
+            end: r.opt_date()?,
+            text: owned(r.opt_text()?),
+            dosage: owned(r.opt_text()?),
+        };
+        if lines {
+            his.medications.push(line);
+        }
+    }
+    for _ in 0..r.len()? {
+        let labcode = i64::try_from(r.int()?).map_err(|_| r.broken("labcode"))?;
+        let line = DeterminantLine {
+            labcode,
+            date: r.date()?,
+            value: r.text()?.to_string(),
+        };
+        if lines {
+            his.determinants.push(line);
+        }
+    }
+    for _ in 0..r.len()? {
+        let i = usize::try_from(r.int()?).map_err(|_| r.broken("programma"))?;
+        let program = *ChainProgram::ALL.get(i).ok_or_else(|| r.broken("programma"))?;
+        let line = HisLine {
+            code: program.code().to_string(),
+            start: r.date()?,
+            end: r.opt_date()?,
+            text: None,
+            dosage: None,
+        };
+        if lines {
+            his.programs.push(line);
+        }
+    }
+    Ok(StoredRecord { person, his })
+}
+
+/// Every patient of one bucket's value; with their lines when `lines`.
+pub(crate) fn decode(data: &[u8], lines: bool) -> StoreResult<Vec<StoredRecord>> {
+    if !data.starts_with(MAGIC) {
+        return Err(Reader::new(data, 0, COLUMN).broken("onbekend formaat"));
+    }
+    let mut r = Reader::new(data, MAGIC.len(), COLUMN);
+    let n = r.len()?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(read_one(&mut r, lines)?);
+    }
+    if !r.done() {
+        return Err(r.broken("bytes over na de laatste patiënt"));
+    }
+    Ok(out)
+}
+
+/// The patient `his_id` of one bucket's value, with their lines.
+pub(crate) fn find(data: &[u8], his_id: &str) -> StoreResult<Option<StoredRecord>> {
+    Ok(decode(data, true)?.into_iter().find(|s| s.person.his_id == his_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn patient(his_id: &str, birth: &str) -> PatientRow {
+        PatientRow {
+            his_id: his_id.into(),
+            bsn: Some("111222333".into()),
+            family_name: Some("Maas".into()),
+            given_name: None,
+            birth_date: d(birth),
+            sex: Some("V".into()),
+            registration_start: d("1990-01-01"),
+            registration_end: Some(d("2027-01-01")),
+            postal_code: None,
+            address: Some("Kerkstraat 1".into()),
+            city: Some("Maastricht".into()),
+            phone: Some(String::new()),
+        }
+    }
+
+    fn built(known: &[&str]) -> Records {
+        let mut b = RecordsBuilder::default();
+        b.patient(&patient("OLD", "1940-02-29"));
+        b.patient(&patient("YOUNG", "1990-05-05"));
+        b.patient(&patient("FRAIL", "1980-05-05"));
+        b.patient(&patient("KNOWN", "2000-01-01"));
+        b.episode(&EpisodeRow {
+            his_id: "OLD".into(),
+            icpc: "K86".into(),
+            start: d("2020-01-01"),
+            end: None,
+            title: Some("Hypertensie".into()),
+        });
+        b.episode(&EpisodeRow {
+            his_id: "FRAIL".into(),
+            icpc: "A05.01".into(),
+            start: d("2021-01-01"),
+            end: Some(d("2022-01-01")),
+            title: None,
+        });
+        b.medication(&MedicationRow {
+            his_id: "OLD".into(),
+            atc: "C09AA02".into(),
+            start: d("2019-03-03"),
+            end: None,
+            name: Some("enalapril".into()),
+            dosage: Some("1 dd 1".into()),
+        });
+        b.determinant(&DeterminantRow {
+            his_id: "OLD".into(),
+            labcode: 2803,
+            date: d("2026-01-01"),
+            value: " 353 ".into(),
+        });
+        b.program(&ProgramRow {
+            his_id: "OLD".into(),
+            program: ChainProgram::Astma,
+            start: d("2018-01-01"),
+            end: None,
+        });
+        let known: HashSet<String> = known.iter().map(|s| s.to_string()).collect();
+        b.finish(d("2027-07-04"), &known)
+    }
+
+    fn all(r: &Records) -> Vec<StoredRecord> {
+        r.rows.iter().flat_map(|(_, v)| decode(v, true).unwrap()).collect()
+    }
+
+    #[test]
+    fn kept_records_come_back_as_they_went_in() {
+        let r = built(&["KNOWN"]);
+        let kept: Vec<&str> = r.kept.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(kept, ["OLD", "FRAIL", "KNOWN"], "the young stranger is not kept");
+        assert_eq!(r.buckets, 1);
+        let back = all(&r);
+        let old = back.iter().find(|s| s.person.his_id == "OLD").unwrap();
+        assert_eq!(old.person.birth_date, d("1940-02-29"));
+        assert_eq!(old.person.given_name, None);
+        assert_eq!(old.person.phone.as_deref(), Some(""), "empty is not none");
+        assert_eq!(old.his.episodes[0].text.as_deref(), Some("Hypertensie"));
+        assert_eq!(old.his.medications[0].dosage.as_deref(), Some("1 dd 1"));
+        assert_eq!(old.his.determinants[0].value, " 353 ");
+        assert_eq!(old.his.programs[0].code, ChainProgram::Astma.code());
+        let f = old.facts();
+        assert_eq!(f.medications[0].atc, "C09AA02");
+        assert_eq!(f.programs[0].program, ChainProgram::Astma);
+        let frail = find(&r.rows[0].1, "FRAIL").unwrap().unwrap();
+        assert_eq!(frail.his.episodes[0].end, Some(d("2022-01-01")));
+        assert!(find(&r.rows[0].1, "YOUNG").unwrap().is_none());
+        let listed = decode(&r.rows[0].1, false).unwrap();
+        assert!(listed.iter().all(|s| s.his == HisRecord::default()));
+    }
+
+    #[test]
+    fn each_patient_is_in_the_bucket_of_their_hash() {
+        let mut b = RecordsBuilder::default();
+        for i in 0..1000 {
+            b.patient(&patient(&format!("P{i}"), "1940-01-01"));
+        }
+        let r = b.finish(d("2027-07-04"), &HashSet::new());
+        assert_eq!(r.buckets, 128);
+        for (bucket, value) in &r.rows {
+            for s in decode(value, false).unwrap() {
+                assert_eq!(his_hash(&s.person.his_id) % r.buckets, *bucket);
+            }
+        }
+        assert_eq!(
+            r.rows
+                .iter()
+                .map(|(_, v)| decode(v, false).unwrap().len())
+                .sum::<usize>(),
+            1000
+        );
+        // FNV-1a's published value for "a": the hash must never change.
+        assert_eq!(his_hash("a"), 0xe40c_292c);
+    }
+
+    #[test]
+    fn a_damaged_value_is_refused_not_misread() {
+        let r = built(&[]);
+        let data = &r.rows[0].1;
+        for cut in 0..data.len() {
+            assert!(decode(&data[..cut], true).is_err(), "cut at {cut}");
+        }
+        let mut longer = data.clone();
+        longer.push(0);
+        assert!(decode(&longer, true).is_err());
+    }
+}
