@@ -131,6 +131,9 @@ pub struct Db {
     url: std::sync::Arc<str>,
     /// PostgreSQL: a small pool of native connections for `COPY` (the `Any` driver has none).
     bulk_postgres: Option<sqlx::PgPool>,
+    /// SQLite: one snapshot written at a time by this process (the file has one writer;
+    /// waiting here is cheaper than SQLite's busy sleeps).
+    sqlite_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -200,6 +203,7 @@ impl Db {
             anchor: None,
             url: url.into(),
             bulk_postgres,
+            sqlite_writes: Default::default(),
         })
     }
 
@@ -245,6 +249,10 @@ impl Db {
 
     pub(crate) fn url(&self) -> &str {
         &self.url
+    }
+
+    pub(crate) fn sqlite_writes(&self) -> &tokio::sync::Mutex<()> {
+        &self.sqlite_writes
     }
 
     pub(crate) fn bulk_postgres(&self) -> StoreResult<&sqlx::PgPool> {
