@@ -882,6 +882,8 @@ async fn portal_records(db: &kernteam_store::Db, patient: i64, poh: i64) -> (i64
         code_hash: hash,
         created_by: poh,
         expires_at: "2099-01-01T00:00:00Z".into(),
+        email: None,
+        resets_user_id: None,
     };
     let open = kernteam_store::audited!(db, testing::entry(), |ch| ch
         .add_invitation(&invite(format!("open-{patient}"))))
