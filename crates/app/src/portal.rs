@@ -52,6 +52,10 @@ pub struct PortalOverview {
     pub consent_history: Vec<Consent>,
     pub proposals: Vec<Proposal>,
     pub carer_reports: Vec<CarerReport>,
+    /// The mantelzorger the current PZP names as legal representative (acts for the patient).
+    pub representative_member: Option<i64>,
+    /// The accounts with an e-mail address.
+    pub emails: Vec<i64>,
 }
 
 /// What the portal shows of the plan (the agreements).
@@ -190,8 +194,18 @@ impl App {
             let c = self.db.consent(m.id).await?;
             carers.push((m, c));
         }
+        let accounts = self.db.portal_accounts(p).await?;
+        let mut emails = Vec::new();
+        for a in &accounts {
+            if self.db.user_email(a.user_id).await?.is_some() {
+                emails.push(a.user_id);
+            }
+        }
+        let pzp = self.db.latest_version(Document::Pzp, p).await?;
         Ok(PortalOverview {
-            accounts: self.db.portal_accounts(p).await?,
+            representative_member: crate::pzp::current_of(pzp.as_slice())?.1.representative_member,
+            emails,
+            accounts,
             invitations: self.db.invitations(p).await?,
             carers,
             consent_history: self.db.consent_history(p).await?,

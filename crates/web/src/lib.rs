@@ -42,6 +42,9 @@ pub struct WebConfig {
     /// The frailty deficits of case finding (`--code-list`); the embedded default list
     /// unless a region gives its own.
     pub frailty_codes: Arc<kernteam_domain::frailty::CodeList>,
+    /// E-mail through an SMTP server (`--smtp-url`): content-free notifications and the
+    /// portal's sign-in by e-mailed code. `None`: no e-mail at all.
+    pub mailer: Option<kernteam_app::mail::Mailer>,
 }
 
 impl Default for WebConfig {
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             require_two_factor: true,
             trusted_proxies: Vec::new(),
             frailty_codes: Arc::new(kernteam_domain::frailty::CodeList::default_list()),
+            mailer: None,
         }
     }
 }
@@ -82,7 +86,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Self {
         AppState {
-            app: kernteam_app::App::new(db.clone()).with_frailty_codes(config.frailty_codes.clone()),
+            app: kernteam_app::App::new(db.clone())
+                .with_frailty_codes(config.frailty_codes.clone())
+                .with_mailer(config.mailer.clone()),
             db,
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),
