@@ -169,6 +169,15 @@ enum Command {
         /// embedded list, which is Kernteam's own and not clinically validated.
         #[arg(long, env = "KERNTEAM_FRAILTY_CODE_LIST", value_name = "PATH")]
         code_list: Option<PathBuf>,
+        /// SMTP-server voor e-mail (meldingen zonder inhoud, inlogcodes voor het portaal):
+        /// smtp://host:25 (zonder TLS: alleen voor een relay op deze machine of dit netwerk),
+        /// smtp://host:587?tls=required (STARTTLS) of smtps://gebruiker:wachtwoord@host (TLS).
+        /// Zonder deze optie verstuurt Kernteam geen e-mail.
+        #[arg(long, env = "KERNTEAM_SMTP_URL", value_name = "URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// Afzender van de e-mail, bijvoorbeeld "Kernteam <kernteam@praktijk.nl>"; nodig bij --smtp-url.
+        #[arg(long, env = "KERNTEAM_SMTP_FROM", value_name = "ADRES")]
+        smtp_from: Option<String>,
     },
     /// Een synthetische demoregio aanmaken (de eerste keer) en starten, met een account voor elke rol.
     Demo {
@@ -385,7 +394,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             trusted_proxies,
             code_list,
+            smtp_url,
+            smtp_from,
         } => {
+            let mailer = mail_settings(smtp_url.as_deref(), smtp_from.as_deref())?;
             let frailty_codes = match code_list {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)
@@ -409,6 +421,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 secure_cookies,
                 trusted_proxies,
                 frailty_codes,
+                mailer,
                 ..Default::default()
             };
             serve(db, &bind, config, None).await
@@ -551,4 +564,28 @@ async fn import(db: Db, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<Exi
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The mail queue from `--smtp-url` and `--smtp-from` (both, or neither); says on start
+/// where e-mail goes (never the URL's password).
+fn mail_settings(url: Option<&str>, from: Option<&str>) -> anyhow::Result<Option<kernteam_app::mail::Mailer>> {
+    let (url, from) = match (url.filter(|u| !u.is_empty()), from.filter(|f| !f.is_empty())) {
+        (None, None) => {
+            println!("e-mail: uit (geen --smtp-url)");
+            return Ok(None);
+        }
+        (Some(_), None) => anyhow::bail!("--smtp-url vraagt ook --smtp-from (de afzender)"),
+        (None, Some(_)) => anyhow::bail!("--smtp-from zonder --smtp-url: geef ook de SMTP-server"),
+        (Some(u), Some(f)) => (u, f),
+    };
+    let mailer = kernteam_app::mail::Mailer::start(url, from)?;
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host = rest.rsplit('@').next().unwrap_or(rest).split(['/', '?']).next().unwrap_or("");
+    println!("e-mail: aan, via {scheme}://{host} (afzender {from})");
+    let plain = scheme == "smtp" && !url.contains("tls=");
+    let local = host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    if plain && !local {
+        println!("LET OP: e-mail naar {host} gaat zonder TLS; gebruik smtps:// of ?tls=required");
+    }
+    Ok(Some(mailer))
 }

@@ -14,6 +14,7 @@ pub mod patients;
 pub mod portal;
 pub mod process;
 pub mod two_factor;
+mod two_factor_email;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -181,7 +182,11 @@ fn page_entries() -> Vec<PageRoute> {
         "/inloggen/code" => get(two_factor::code_form).post(two_factor::submit_code),
         "/account/tweestap" => get(two_factor::enrol_form).post(two_factor::enrol),
         "/account/tweestap/nieuw" => post(two_factor::start_enrol),
+        "/inloggen/code/opnieuw" => post(two_factor_email::resend),
+        "/account/tweestap/email" => post(two_factor_email::start),
+        "/account/tweestap/email/bevestigen" => post(two_factor_email::confirm),
         "/account/wachtwoord" => get(pages::account::password_form).post(pages::account::change_password),
+        "/account/email" => get(pages::account_email::form).post(pages::account_email::save),
         "/patienten" => get(pages::patient_list).post(pages::search_patients),
         "/patienten/{id}" => get(pages::patient_record),
         "/patienten/{id}/inclusie" => post(pages::include),
