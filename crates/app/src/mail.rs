@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::mpsc;
 
@@ -73,12 +74,20 @@ impl Mailer {
         let (tx, mut rx) = mpsc::channel::<Outgoing>(QUEUE);
         tokio::spawn(async move {
             while let Some(o) = rx.recv().await {
+                // Quoted-printable: readable text in any mail client, 7-bit safe everywhere.
+                let body = match Body::new_with_encoding(o.body, ContentTransferEncoding::QuotedPrintable) {
+                    Ok(b) => b,
+                    Err(_) => {
+                        tracing::warn!(what = o.what, "e-mail not built: body not encodable");
+                        continue;
+                    }
+                };
                 let message = Message::builder()
                     .from(from.clone())
                     .to(o.to)
                     .subject(o.subject)
                     .header(ContentType::TEXT_PLAIN)
-                    .body(o.body);
+                    .body(body);
                 let message = match message {
                     Ok(m) => m,
                     Err(e) => {
