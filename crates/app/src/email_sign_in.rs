@@ -39,7 +39,9 @@ pub enum CodeSent {
 
 fn hash(user_id: i64, code: &str) -> String {
     let digits: String = code.chars().filter(|c| c.is_ascii_digit()).collect();
-    hex::encode(Sha256::digest(format!("kernteam-email-code|{user_id}|{digits}").as_bytes()))
+    hex::encode(Sha256::digest(
+        format!("kernteam-email-code|{user_id}|{digits}").as_bytes(),
+    ))
 }
 
 fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -47,7 +49,13 @@ fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// The audit record of a step by a user who has given their password, not yet the code.
-fn sign_in_entry(user: &User, ip: Option<String>, action: Action, detail: Option<String>, outcome: Outcome) -> AuditEntry {
+fn sign_in_entry(
+    user: &User,
+    ip: Option<String>,
+    action: Action,
+    detail: Option<String>,
+    outcome: Outcome,
+) -> AuditEntry {
     AuditEntry {
         user_id: Some(user.id),
         username: user.username.clone(),
@@ -84,7 +92,10 @@ impl App {
             return Ok(CodeSent::Unavailable);
         }
         let now = chrono::Utc::now();
-        let (sent, last) = self.db.email_codes_since(user.id, &stamp(now - Duration::hours(1))).await?;
+        let (sent, last) = self
+            .db
+            .email_codes_since(user.id, &stamp(now - Duration::hours(1)))
+            .await?;
         let recent = last
             .and_then(|l| chrono::DateTime::parse_from_rfc3339(&l).ok())
             .is_some_and(|l| now.signed_duration_since(l) < RESEND_AFTER);
@@ -147,8 +158,14 @@ impl App {
         }
         let mut ch = self.db.change().await?;
         ch.set_email_sign_in(user.id, true).await?;
-        ch.commit(&[sign_in_entry(user, ip, Action::EnableEmailSignIn, None, Outcome::Allowed)])
-            .await?;
+        ch.commit(&[sign_in_entry(
+            user,
+            ip,
+            Action::EnableEmailSignIn,
+            None,
+            Outcome::Allowed,
+        )])
+        .await?;
         Ok(true)
     }
 
@@ -162,7 +179,9 @@ impl App {
         }
         let email = email.trim();
         if !email.is_empty() && !mail::valid_address(email) {
-            return Err(Error::invalid("Vul een geldig e-mailadres in, bijvoorbeeld naam@praktijk.nl."));
+            return Err(Error::invalid(
+                "Vul een geldig e-mailadres in, bijvoorbeeld naam@praktijk.nl.",
+            ));
         }
         let mut ch = self.db.change().await?;
         ch.set_user_email(user.id, Some(email)).await?;

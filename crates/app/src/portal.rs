@@ -282,8 +282,11 @@ impl App {
         }
         if let Some(uid) = invitation.resets_user_id {
             if !self.db.portal_account(uid).await?.is_some_and(|a| a.ended_at.is_none()) {
-                self.record(&audit("account beëindigd".into(), kernteam_store::audit::Outcome::Refused))
-                    .await?;
+                self.record(&audit(
+                    "account beëindigd".into(),
+                    kernteam_store::audit::Outcome::Refused,
+                ))
+                .await?;
                 return Err(refused());
             }
         }
@@ -468,7 +471,8 @@ impl App {
         }
         let mut ch = self.db.change().await?;
         ch.set_consent(p.id, member_id, level, u.actor().user().id).await?;
-        ch.commit(&[u.entry(Action::SetPortalConsent,
+        ch.commit(&[u.entry(
+            Action::SetPortalConsent,
             Some(format!("mantelzorger {member_id}: {}", level.code())),
         )])
         .await?;
@@ -532,7 +536,7 @@ impl App {
         ch.end_portal_account(user_id, u.patient().id, u.actor().user().id, "door de patiënt")
             .await?;
         ch.commit(&[u.entry(Action::EndPortalAccount, Some(format!("account {user_id}")))])
-        .await?;
+            .await?;
         Ok(())
     }
 

@@ -151,8 +151,14 @@ impl App {
         // The legal representative as the current PZP names them (read every time: ending
         // the designation ends it at once).
         let legal_representative = account.kind == PortalKind::Mantelzorger && {
-            let versions = self.db.latest_version(kernteam_store::program::Document::Pzp, patient.id).await?;
-            represents(current_of(versions.as_slice())?.1.representative_member, account.member_id)
+            let versions = self
+                .db
+                .latest_version(kernteam_store::program::Document::Pzp, patient.id)
+                .await?;
+            represents(
+                current_of(versions.as_slice())?.1.representative_member,
+                account.member_id,
+            )
         };
         let access = portal_access(PortalState {
             kind: account.kind,

@@ -73,8 +73,7 @@ impl App {
     pub async fn block_portal_account(&self, d: &Decider, user_id: i64, blocked: bool) -> Result<()> {
         self.open_portal_account(d, user_id).await?;
         let mut ch = self.db.change().await?;
-        ch.set_portal_account_blocked(user_id, d.patient().id, blocked)
-            .await?;
+        ch.set_portal_account_blocked(user_id, d.patient().id, blocked).await?;
         let action = if blocked {
             Action::BlockPortalAccount
         } else {

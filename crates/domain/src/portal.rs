@@ -391,7 +391,10 @@ mod tests {
         // The patient's own account is never "on behalf"; a flag on it changes nothing.
         let mut p = state(PortalKind::Patient, ConsentLevel::None);
         p.legal_representative = true;
-        assert_eq!(portal_access(p), portal_access(state(PortalKind::Patient, ConsentLevel::None)));
+        assert_eq!(
+            portal_access(p),
+            portal_access(state(PortalKind::Patient, ConsentLevel::None))
+        );
         assert!(!portal_access(p).on_behalf);
         // A plain mantelzorger never chooses, nor acts on behalf.
         let plain = portal_access(state(PortalKind::Mantelzorger, ConsentLevel::AlsoPzp));

@@ -580,7 +580,13 @@ fn mail_settings(url: Option<&str>, from: Option<&str>) -> anyhow::Result<Option
     };
     let mailer = kernteam_app::mail::Mailer::start(url, from)?;
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let host = rest.rsplit('@').next().unwrap_or(rest).split(['/', '?']).next().unwrap_or("");
+    let host = rest
+        .rsplit('@')
+        .next()
+        .unwrap_or(rest)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("");
     println!("e-mail: aan, via {scheme}://{host} (afzender {from})");
     let plain = scheme == "smtp" && !url.contains("tls=");
     let local = host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");

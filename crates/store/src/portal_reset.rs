@@ -26,7 +26,12 @@ impl Change {
     /// of this patient. `NotFound` for an account that is not the patient's or has ended;
     /// `Conflict` when unblocking an account without a second factor (after a reset: only
     /// its new letter opens it again).
-    pub async fn set_portal_account_blocked(&mut self, user_id: i64, patient_id: i64, blocked: bool) -> StoreResult<()> {
+    pub async fn set_portal_account_blocked(
+        &mut self,
+        user_id: i64,
+        patient_id: i64,
+        blocked: bool,
+    ) -> StoreResult<()> {
         self.open_account_of(user_id, patient_id).await?;
         if !blocked {
             let (totp, email): (i64, i64) =
@@ -55,7 +60,9 @@ impl Change {
     ) -> StoreResult<i64> {
         self.open_account_of(user_id, invitation.patient_id).await?;
         if invitation.resets_user_id != Some(user_id) {
-            return Err(StoreError::Conflict("the new letter must name the account it re-opens".into()));
+            return Err(StoreError::Conflict(
+                "the new letter must name the account it re-opens".into(),
+            ));
         }
         self.reset_totp(user_id).await?;
         sqlx::query("UPDATE users SET email_sign_in = 0 WHERE id = $1")
@@ -108,7 +115,9 @@ impl Change {
             .fetch_optional(self.conn())
             .await?;
         if taken.is_some() {
-            return Err(StoreError::Conflict(format!("De gebruikersnaam '{username}' is al in gebruik.")));
+            return Err(StoreError::Conflict(format!(
+                "De gebruikersnaam '{username}' is al in gebruik."
+            )));
         }
         sqlx::query(
             "UPDATE users SET username = $1, password_hash = $2, active = $3, failed_logins = 0, failed_codes = 0, \

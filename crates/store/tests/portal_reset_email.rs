@@ -44,8 +44,12 @@ async fn patients(db: &Db) -> (i64, i64, i64) {
     let people = db.snapshot_people(snap).await.unwrap();
     let id = |h: &str| people.iter().find(|p| p.his_id == h).unwrap().patient_id;
     let practice = db.practice_by_agb("01234567").await.unwrap().unwrap().id;
-    let poh = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&user("poh", Role::PohO, Some(practice))))
-        .unwrap();
+    let poh = kernteam_store::audited!(db, testing::entry(), |ch| ch.create_user(&user(
+        "poh",
+        Role::PohO,
+        Some(practice)
+    )))
+    .unwrap();
     (id("A"), id("B"), poh)
 }
 
@@ -92,7 +96,11 @@ async fn a_reset_closes_the_account_until_its_letter_reopens_it() {
         let anna = kernteam_store::audited!(db, testing::entry(), |ch| ch
             .activate_invitation(&first, &user("anna", Role::Patient, None)))
         .unwrap();
-        assert_eq!(db.user_email(anna).await.unwrap().as_deref(), Some("anna@example.nl"), "copied at activation");
+        assert_eq!(
+            db.user_email(anna).await.unwrap().as_deref(),
+            Some("anna@example.nl"),
+            "copied at activation"
+        );
         kernteam_store::audited!(db, testing::entry(), |ch| ch.set_email_sign_in(anna, true)).unwrap();
         db.create_session("s-anna", anna, "c", None, true).await.unwrap();
 
@@ -120,7 +128,8 @@ async fn a_reset_closes_the_account_until_its_letter_reopens_it() {
         let old = db.invitation_by_hash("reset-1").await.unwrap().unwrap();
         assert!(old.withdrawn_at.is_some(), "a newer letter replaces the older one");
         // Without a second factor, unblocking is refused: only the letter opens it.
-        let unblock = kernteam_store::audited!(db, testing::entry(), |ch| ch.set_portal_account_blocked(anna, a, false));
+        let unblock =
+            kernteam_store::audited!(db, testing::entry(), |ch| ch.set_portal_account_blocked(anna, a, false));
         assert!(matches!(unblock, Err(StoreError::Conflict(_))), "{unblock:?}");
         // A letter that names another account than the one reset is refused.
         let wrong = kernteam_store::audited!(db, testing::entry(), |ch| ch
@@ -128,7 +137,8 @@ async fn a_reset_closes_the_account_until_its_letter_reopens_it() {
         assert!(matches!(wrong, Err(StoreError::Conflict(_))));
 
         // The withdrawn letter no longer reopens; the newest does, the same account.
-        let refused = kernteam_store::audited!(db, testing::entry(), |ch| ch.reopen_portal_account(&old, "anna-new", "h"));
+        let refused = kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .reopen_portal_account(&old, "anna-new", "h"));
         assert!(matches!(refused, Err(StoreError::Conflict(_))));
         let letter = db.invitation_by_hash("reset-2").await.unwrap().unwrap();
         let reopened = kernteam_store::audited!(db, testing::entry(), |ch| ch
@@ -140,11 +150,14 @@ async fn a_reset_closes_the_account_until_its_letter_reopens_it() {
         assert!(creds.user.active);
         assert!(db.credentials("anna").await.unwrap().is_none(), "the old name is gone");
         assert_eq!(db.portal_accounts(a).await.unwrap().len(), 1, "no second account");
-        let twice = kernteam_store::audited!(db, testing::entry(), |ch| ch.reopen_portal_account(&letter, "anna-3", "h"));
+        let twice = kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .reopen_portal_account(&letter, "anna-3", "h"));
         assert!(matches!(twice, Err(StoreError::Conflict(_))), "a letter works once");
 
         // An ended account cannot be reset, blocked or reopened.
-        kernteam_store::audited!(db, testing::entry(), |ch| ch.end_portal_account(anna, a, poh, "praktijk")).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .end_portal_account(anna, a, poh, "praktijk"))
+        .unwrap();
         let reset = kernteam_store::audited!(db, testing::entry(), |ch| ch
             .reset_portal_account(&invitation(a, "reset-3", poh, None, Some(anna)), anna));
         assert!(matches!(reset, Err(StoreError::NotFound)));
@@ -159,7 +172,9 @@ async fn emailed_codes_work_once_only_the_newest_and_not_after_they_expire() {
         let db = &t.db;
         let (_, _, poh) = patients(db).await;
         assert_eq!(db.user_email(poh).await.unwrap(), None);
-        kernteam_store::audited!(db, testing::entry(), |ch| ch.set_user_email(poh, Some("poh@example.nl"))).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch
+            .set_user_email(poh, Some("poh@example.nl")))
+        .unwrap();
         assert_eq!(db.user_email(poh).await.unwrap().as_deref(), Some("poh@example.nl"));
         kernteam_store::audited!(db, testing::entry(), |ch| ch.set_user_email(poh, Some(""))).unwrap();
         assert_eq!(db.user_email(poh).await.unwrap(), None, "empty removes");
@@ -167,11 +182,19 @@ async fn emailed_codes_work_once_only_the_newest_and_not_after_they_expire() {
         let later = "2099-01-01T00:00:00Z";
         kernteam_store::audited!(db, testing::entry(), |ch| ch.add_email_code(poh, "c1", later)).unwrap();
         kernteam_store::audited!(db, testing::entry(), |ch| ch.add_email_code(poh, "c2", later)).unwrap();
-        assert!(!db.use_email_code(poh, "c1").await.unwrap(), "superseded by the newer code");
+        assert!(
+            !db.use_email_code(poh, "c1").await.unwrap(),
+            "superseded by the newer code"
+        );
         assert!(!db.use_email_code(poh, "nope").await.unwrap());
         assert!(db.use_email_code(poh, "c2").await.unwrap());
         assert!(!db.use_email_code(poh, "c2").await.unwrap(), "once");
-        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_email_code(poh, "c3", "2020-01-01T00:00:00Z")).unwrap();
+        kernteam_store::audited!(db, testing::entry(), |ch| ch.add_email_code(
+            poh,
+            "c3",
+            "2020-01-01T00:00:00Z"
+        ))
+        .unwrap();
         assert!(!db.use_email_code(poh, "c3").await.unwrap(), "expired");
         let (n, last) = db.email_codes_since(poh, "2000-01-01T00:00:00Z").await.unwrap();
         assert_eq!(n, 3);

@@ -20,8 +20,12 @@ use crate::AppState;
 fn told(sent: &CodeSent) -> Option<String> {
     Some(match sent {
         CodeSent::Sent(to) => format!("We hebben een code gestuurd naar {to}. De code werkt 10 minuten."),
-        CodeSent::TooSoon => "U krijgt niet vaker dan één keer per minuut een nieuwe code. Wacht even en probeer het dan opnieuw.".into(),
-        CodeSent::TooMany => "U hebt al vijf codes gekregen in het afgelopen uur. Probeer het later opnieuw, of bel de praktijk.".into(),
+        CodeSent::TooSoon => {
+            "U krijgt niet vaker dan één keer per minuut een nieuwe code. Wacht even en probeer het dan opnieuw.".into()
+        }
+        CodeSent::TooMany => {
+            "U hebt al vijf codes gekregen in het afgelopen uur. Probeer het later opnieuw, of bel de praktijk.".into()
+        }
         CodeSent::Unavailable => return None,
     })
 }
@@ -77,12 +81,25 @@ pub async fn start(State(state): State<AppState>, cu: CurrentUser) -> AppResult<
     if matches!(sent, CodeSent::Sent(_)) {
         enrol_page_with(&state, &cu, None, None, StatusCode::OK, true, told(&sent)).await
     } else {
-        enrol_page_with(&state, &cu, None, told(&sent), StatusCode::TOO_MANY_REQUESTS, true, None).await
+        enrol_page_with(
+            &state,
+            &cu,
+            None,
+            told(&sent),
+            StatusCode::TOO_MANY_REQUESTS,
+            true,
+            None,
+        )
+        .await
     }
 }
 
 /// Confirms sign-in by e-mail with the code just sent: it is the second factor from now.
-pub async fn confirm(State(state): State<AppState>, cu: CurrentUser, Form(form): Form<CodeForm>) -> AppResult<Response> {
+pub async fn confirm(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
     if state.app.email_sign_in_address(&cu.user).await?.is_none()
         || state.db.totp_state(cu.user.id).await?.enabled
         || state.app.uses_email_sign_in(&cu.user).await?
@@ -94,7 +111,11 @@ pub async fn confirm(State(state): State<AppState>, cu: CurrentUser, Form(form):
         let status = StatusCode::UNAUTHORIZED;
         return enrol_page_with(&state, &cu, None, Some(LOCKED.into()), status, true, None).await;
     }
-    if !state.app.confirm_email_sign_in(&cu.user, &form.code, cu.ip.clone()).await? {
+    if !state
+        .app
+        .confirm_email_sign_in(&cu.user, &form.code, cu.ip.clone())
+        .await?
+    {
         let error = fail_code(&state, &cu, "code per e-mail instellen").await?;
         return enrol_page_with(&state, &cu, None, Some(error), StatusCode::UNAUTHORIZED, true, None).await;
     }

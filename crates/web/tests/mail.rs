@@ -80,7 +80,10 @@ async fn notifications_by_email_say_only_that_there_is_something_new() {
         let sent = poh
             .post_form(
                 &format!("/patienten/{}/berichten", w.a1),
-                &[("subject", "Valincident"), ("body", "Mevrouw viel gisteren in de badkamer.")],
+                &[
+                    ("subject", "Valincident"),
+                    ("body", "Mevrouw viel gisteren in de badkamer."),
+                ],
             )
             .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
@@ -88,7 +91,10 @@ async fn notifications_by_email_say_only_that_there_is_something_new() {
         assert_eq!(mails[0].to, ["wies@example.nl"]);
         let data = &mails[0].data;
         assert!(data.contains("Subject: Er is een nieuw bericht in Kernteam"), "{data}");
-        assert!(data.contains("In deze e-mail staan geen gegevens over patiënten."), "{data}");
+        assert!(
+            data.contains("In deze e-mail staan geen gegevens over patiënten."),
+            "{data}"
+        );
         let (_, person) = t.db.current_person(&t.db.patient(w.a1).await.unwrap()).await.unwrap();
         let person = person.expect("a1 has a name");
         for secret in [
@@ -104,8 +110,9 @@ async fn notifications_by_email_say_only_that_there_is_something_new() {
         }
 
         // Added to a care team: told too, once they have an address; nobody else is mailed.
-        kernteam_store::audited!(t.db, testing::entry(), |ch| ch.set_user_email(w.wvk_other, Some("wout@example.nl")))
-            .unwrap();
+        kernteam_store::audited!(t.db, testing::entry(), |ch| ch
+            .set_user_email(w.wvk_other, Some("wout@example.nl")))
+        .unwrap();
         let added = poh
             .post_form(
                 &format!("/patienten/{}/team", w.a1),
@@ -118,7 +125,10 @@ async fn notifications_by_email_say_only_that_there_is_something_new() {
         assert!(mails[1].data.contains("Er is een nieuw bericht in Kernteam"));
         // A message to a team whose other members have no address: no e-mail to them.
         let second = poh
-            .post_form(&format!("/patienten/{}/berichten", w.a2), &[("subject", "X"), ("body", "Y")])
+            .post_form(
+                &format!("/patienten/{}/berichten", w.a2),
+                &[("subject", "X"), ("body", "Y")],
+            )
             .await;
         assert_eq!(second.status, StatusCode::SEE_OTHER);
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -130,7 +140,10 @@ async fn notifications_by_email_say_only_that_there_is_something_new() {
 async fn a_failing_smtp_server_does_not_fail_the_request() {
     for t in testing::all().await {
         // Nothing listens there: the send fails in the background, the request does not.
-        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
         let mailer = kernteam_app::mail::Mailer::start(&format!("smtp://{closed}"), "kernteam@example.nl").unwrap();
         let w = common::seed_with(
             &t.db,
@@ -140,11 +153,15 @@ async fn a_failing_smtp_server_does_not_fail_the_request() {
             },
         )
         .await;
-        kernteam_store::audited!(t.db, testing::entry(), |ch| ch.set_user_email(w.wvk_team, Some("wies@example.nl")))
-            .unwrap();
+        kernteam_store::audited!(t.db, testing::entry(), |ch| ch
+            .set_user_email(w.wvk_team, Some("wies@example.nl")))
+        .unwrap();
         let poh = Client::sign_in(&w.app, "poh-a").await;
         let sent = poh
-            .post_form(&format!("/patienten/{}/berichten", w.a1), &[("subject", "A"), ("body", "B")])
+            .post_form(
+                &format!("/patienten/{}/berichten", w.a1),
+                &[("subject", "A"), ("body", "B")],
+            )
             .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
         let wvk = Client::sign_in(&w.app, "wvk-team").await;
@@ -161,7 +178,9 @@ async fn the_portal_signs_in_with_a_code_sent_by_email() {
         let invite = format!("/patienten/{}/portaal/uitnodigen", w.b1);
         let bad = poh.post_form(&invite, &[("member", ""), ("email", "niet-goed")]).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
-        let letter = poh.post_form(&invite, &[("member", ""), ("email", "cornelia@example.nl")]).await;
+        let letter = poh
+            .post_form(&invite, &[("member", ""), ("email", "cornelia@example.nl")])
+            .await;
         assert_eq!(letter.status, StatusCode::OK, "{}", letter.text());
         assert!(letter.text().contains("Of kies voor een code per e-mail"));
         let code = between(&letter.text(), "<p class=\"code\">", "<").to_string();
@@ -182,10 +201,18 @@ async fn the_portal_signs_in_with_a_code_sent_by_email() {
         assert_eq!(started.status, StatusCode::OK, "{}", started.text());
         let first = code_in(&sink.wait_for(1).await[0]);
         assert_eq!(sink.mails()[0].to, ["cornelia@example.nl"]);
-        let wrong = c.post_form("/account/tweestap/email/bevestigen", &[("code", "000000")]).await;
+        let wrong = c
+            .post_form("/account/tweestap/email/bevestigen", &[("code", "000000")])
+            .await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(c.get("/portaal").await.location(), Some("/inloggen/code"), "still closed");
-        let done = c.post_form("/account/tweestap/email/bevestigen", &[("code", &first)]).await;
+        assert_eq!(
+            c.get("/portaal").await.location(),
+            Some("/inloggen/code"),
+            "still closed"
+        );
+        let done = c
+            .post_form("/account/tweestap/email/bevestigen", &[("code", &first)])
+            .await;
         assert_eq!(done.location(), Some("/"), "{}", done.text());
         assert_eq!(c.get("/portaal").await.status, StatusCode::OK);
         // An app cannot now be set up over it with the session alone.
@@ -227,14 +254,22 @@ async fn the_portal_signs_in_with_a_code_sent_by_email() {
             last = c3.post_form("/inloggen/code", &[("code", "123456")]).await.text();
         }
         assert!(last.contains("tijdelijk geblokkeerd"), "{last}");
-        assert_eq!(c3.get("/portaal").await.location(), Some("/inloggen"), "the session ended");
+        assert_eq!(
+            c3.get("/portaal").await.location(),
+            Some("/inloggen"),
+            "the session ended"
+        );
 
         // No patient data in any e-mail; the audit trail has the codes sent, never a code.
         let user: i64 = t.db.credentials("cornelia").await.unwrap().unwrap().user.id;
         let (_, person) = t.db.current_person(&t.db.patient(w.b1).await.unwrap()).await.unwrap();
         let name = person.unwrap().name();
         for m in sink.mails() {
-            assert!(!m.data.contains(&name) && !m.data.contains("Blijven zingen"), "{}", m.data);
+            assert!(
+                !m.data.contains(&name) && !m.data.contains("Blijven zingen"),
+                "{}",
+                m.data
+            );
         }
         let details: Vec<(String, Option<String>)> =
             kernteam_store::sqlx::query_as("SELECT action, detail FROM audit_log WHERE user_id = $1 ORDER BY id")
@@ -242,8 +277,16 @@ async fn the_portal_signs_in_with_a_code_sent_by_email() {
                 .fetch_all(t.db.pool())
                 .await
                 .unwrap();
-        assert!(details.iter().filter(|(a, _)| a == "inloggen: code per e-mail verstuurd").count() >= 3);
-        assert!(details.iter().any(|(a, _)| a == "tweede stap: inloggen met code per e-mail ingesteld"));
+        assert!(
+            details
+                .iter()
+                .filter(|(a, _)| a == "inloggen: code per e-mail verstuurd")
+                .count()
+                >= 3
+        );
+        assert!(details
+            .iter()
+            .any(|(a, _)| a == "tweede stap: inloggen met code per e-mail ingesteld"));
         for (a, d) in &details {
             let text = format!("{a} {}", d.clone().unwrap_or_default());
             assert!(!text.contains(&first) && !text.contains(&second), "{text}");
@@ -276,6 +319,10 @@ async fn without_smtp_the_portal_offers_no_email_code() {
         c.csrf = csrf_of_page(&page.text());
         let tried = c.post_form("/account/tweestap/email", &[]).await;
         assert_eq!(tried.location(), Some("/account/tweestap"));
-        assert!(!t.db.email_sign_in(t.db.credentials("cornelia").await.unwrap().unwrap().user.id).await.unwrap());
+        assert!(!t
+            .db
+            .email_sign_in(t.db.credentials("cornelia").await.unwrap().unwrap().user.id)
+            .await
+            .unwrap());
     }
 }

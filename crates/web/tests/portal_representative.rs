@@ -39,7 +39,12 @@ async fn the_legal_representative_chooses_for_the_patient_until_the_designation_
             w.poh_b,
         ))
         .unwrap();
-        let karin = activate(&w.app, &invitation(&t.db, w.b1, Some(w.b1_member), w.poh_b).await, "karin").await;
+        let karin = activate(
+            &w.app,
+            &invitation(&t.db, w.b1, Some(w.b1_member), w.poh_b).await,
+            "karin",
+        )
+        .await;
         let piet_client = activate(&w.app, &invitation(&t.db, w.b1, Some(piet), w.poh_b).await, "piet").await;
         let piet_member = piet.to_string();
         let choose_for_piet = [("member", piet_member.as_str()), ("level", "agreements")];
@@ -60,14 +65,15 @@ async fn the_legal_representative_chooses_for_the_patient_until_the_designation_
         // Designated: Karin acts for the patient.
         let saved = designate(&poh, w.b1, &w.b1_member.to_string()).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
-        let version = t
-            .db
-            .latest_version(kernteam_store::program::Document::Pzp, w.b1)
-            .await
-            .unwrap()
-            .expect("a PZP version");
+        let version =
+            t.db.latest_version(kernteam_store::program::Document::Pzp, w.b1)
+                .await
+                .unwrap()
+                .expect("a PZP version");
         assert!(
-            version.summary.contains("Wettelijk vertegenwoordiger in het portaal aangewezen"),
+            version
+                .summary
+                .contains("Wettelijk vertegenwoordiger in het portaal aangewezen"),
             "{}",
             version.summary
         );
@@ -77,7 +83,11 @@ async fn the_legal_representative_chooses_for_the_patient_until_the_designation_
             "{shown}"
         );
         let home = karin.get("/portaal").await;
-        assert!(home.text().contains("wettelijk vertegenwoordiger van"), "{}", home.text());
+        assert!(
+            home.text().contains("wettelijk vertegenwoordiger van"),
+            "{}",
+            home.text()
+        );
         assert!(home.text().contains("namens"));
         assert_eq!(karin.get("/portaal/wensen").await.status, StatusCode::OK);
         assert_eq!(karin.get("/portaal/zorgplan").await.status, StatusCode::OK);
@@ -87,7 +97,11 @@ async fn the_legal_representative_chooses_for_the_patient_until_the_designation_
         let chosen = karin.post_form("/portaal/toestemming", &choose_for_piet).await;
         assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.text());
         assert_eq!(t.db.consent(piet).await.unwrap(), ConsentLevel::Agreements);
-        assert_eq!(piet_client.get("/portaal/zorgplan").await.status, StatusCode::OK, "at once");
+        assert_eq!(
+            piet_client.get("/portaal/zorgplan").await.status,
+            StatusCode::OK,
+            "at once"
+        );
         let staff = poh.get(&format!("/patienten/{}/portaal", w.b1)).await.text();
         assert!(staff.contains("wettelijk vertegenwoordiger: alles, handelt namens de patiënt"));
         assert!(staff.contains("gekozen door Karin Bakker"), "{staff}");
@@ -121,10 +135,17 @@ async fn the_legal_representative_chooses_for_the_patient_until_the_designation_
         assert_eq!(karin.get("/portaal/toestemming").await.status, StatusCode::NOT_FOUND);
         assert_eq!(karin.get("/portaal/wensen").await.status, StatusCode::NOT_FOUND);
         let again = karin
-            .post_form("/portaal/toestemming", &[("member", piet_member.as_str()), ("level", "none")])
+            .post_form(
+                "/portaal/toestemming",
+                &[("member", piet_member.as_str()), ("level", "none")],
+            )
             .await;
         assert_eq!(again.status, StatusCode::NOT_FOUND);
         assert_eq!(t.db.consent(piet).await.unwrap(), ConsentLevel::Agreements, "unchanged");
-        assert!(!karin.get("/portaal").await.text().contains("wettelijk vertegenwoordiger van"));
+        assert!(!karin
+            .get("/portaal")
+            .await
+            .text()
+            .contains("wettelijk vertegenwoordiger van"));
     }
 }

@@ -20,7 +20,10 @@ async fn the_practice_resets_blocks_and_unblocks_a_portal_account() {
         let account = t.db.credentials("cornelia").await.unwrap().unwrap().user.id;
         let base = format!("/patienten/{}/portaal/accounts/{account}", w.b1);
         let tab = poh.get(&format!("/patienten/{}/portaal", w.b1)).await.text();
-        assert!(tab.contains("Telefoon kwijt: nieuwe brief") && tab.contains("Blokkeren"), "{tab}");
+        assert!(
+            tab.contains("Telefoon kwijt: nieuwe brief") && tab.contains("Blokkeren"),
+            "{tab}"
+        );
 
         // Without the session's CSRF token nothing happens.
         let forged = poh.post_form_raw(&format!("{base}/tweestap-herstellen"), &[]).await;
@@ -31,29 +34,45 @@ async fn the_practice_resets_blocks_and_unblocks_a_portal_account() {
         // and an account of another patient through this patient (404).
         let other = Client::sign_in(&w.app, "poh-a").await;
         assert_eq!(
-            other.post_form(&format!("{base}/tweestap-herstellen"), &[]).await.status,
+            other
+                .post_form(&format!("{base}/tweestap-herstellen"), &[])
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
         let wvk = Client::sign_in(&w.app, "wvk-team").await;
         let by_network = wvk.post_form(&format!("{base}/blokkeren"), &[]).await.status;
-        assert!(matches!(by_network, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{by_network}");
+        assert!(
+            matches!(by_network, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+            "{by_network}"
+        );
         let a1_account = {
             activate(&w.app, &invitation(&t.db, w.a1, None, w.poh_a).await, "anna-a1").await;
             t.db.credentials("anna-a1").await.unwrap().unwrap().user.id
         };
         let crossed = poh
-            .post_form(&format!("/patienten/{}/portaal/accounts/{a1_account}/blokkeren", w.b1), &[])
+            .post_form(
+                &format!("/patienten/{}/portaal/accounts/{a1_account}/blokkeren", w.b1),
+                &[],
+            )
             .await;
         assert_eq!(crossed.status, StatusCode::NOT_FOUND);
         assert!(t.db.user(a1_account).await.unwrap().active);
 
         // Block: signed out at once, cannot sign in; unblock: can again.
         let blocked = poh.post_form(&format!("{base}/blokkeren"), &[]).await;
-        assert_eq!(blocked.location(), Some(&*format!("/patienten/{}/portaal?melding=geblokkeerd", w.b1)));
+        assert_eq!(
+            blocked.location(),
+            Some(&*format!("/patienten/{}/portaal?melding=geblokkeerd", w.b1))
+        );
         assert_eq!(patient.get("/portaal").await.location(), Some("/inloggen"));
         let refused = common::post_sign_in(&w.app, "cornelia", common::PASSWORD).await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
-        assert!(poh.get(&format!("/patienten/{}/portaal", w.b1)).await.text().contains("Geblokkeerd"));
+        assert!(poh
+            .get(&format!("/patienten/{}/portaal", w.b1))
+            .await
+            .text()
+            .contains("Geblokkeerd"));
         let unblocked = poh.post_form(&format!("{base}/deblokkeren"), &[]).await;
         assert_eq!(unblocked.status, StatusCode::SEE_OTHER, "{}", unblocked.text());
         let back = common::post_sign_in(&w.app, "cornelia", common::PASSWORD).await;
@@ -65,9 +84,17 @@ async fn the_practice_resets_blocks_and_unblocks_a_portal_account() {
         assert_eq!(letter.status, StatusCode::OK, "{}", letter.text());
         assert!(letter.text().contains("Uw nieuwe code"));
         let code = between(&letter.text(), "<p class=\"code\">", "<").to_string();
-        assert_eq!(patient.get("/portaal").await.location(), Some("/inloggen"), "signed out");
+        assert_eq!(
+            patient.get("/portaal").await.location(),
+            Some("/inloggen"),
+            "signed out"
+        );
         let old_password = common::post_sign_in(&w.app, "cornelia", common::PASSWORD).await;
-        assert_eq!(old_password.status, StatusCode::UNAUTHORIZED, "no sign-in until the letter");
+        assert_eq!(
+            old_password.status,
+            StatusCode::UNAUTHORIZED,
+            "no sign-in until the letter"
+        );
         assert!(!t.db.totp_state(account).await.unwrap().enabled, "the old app is gone");
         let tab = poh.get(&format!("/patienten/{}/portaal", w.b1)).await.text();
         assert!(tab.contains("Op slot tot de nieuwe brief gebruikt is") && tab.contains("nieuwe brief na herstel"));
@@ -77,7 +104,11 @@ async fn the_practice_resets_blocks_and_unblocks_a_portal_account() {
         let newer = poh.post_form(&format!("{base}/tweestap-herstellen"), &[]).await;
         let newer_code = between(&newer.text(), "<p class=\"code\">", "<").to_string();
         let stale = post_activation(&w.app, &code, "cornelia-nieuw").await;
-        assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY, "the older letter no longer works");
+        assert_eq!(
+            stale.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the older letter no longer works"
+        );
         let renewed = activate(&w.app, &newer_code, "cornelia-nieuw").await;
         assert_eq!(renewed.get("/portaal").await.status, StatusCode::OK);
         assert_eq!(
@@ -133,7 +164,9 @@ async fn activate_again(w: &common::World, username: &str) -> Client {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let done = c.post_form("/inloggen/code", &[("code", &totp.generate(now + 30))]).await;
+    let done = c
+        .post_form("/inloggen/code", &[("code", &totp.generate(now + 30))])
+        .await;
     assert_eq!(done.location(), Some("/"), "{}", done.text());
     c
 }

@@ -201,7 +201,15 @@ pub async fn login(
     } else {
         "inloggen"
     };
-    audit_sign_in(&state, Some(&creds.user), &username, action, Outcome::Allowed, ip.clone()).await?;
+    audit_sign_in(
+        &state,
+        Some(&creds.user),
+        &username,
+        action,
+        Outcome::Allowed,
+        ip.clone(),
+    )
+    .await?;
     if by_email {
         // The code page says what happened (sent, wait, no e-mail possible).
         state.app.send_sign_in_code(&creds.user, ip).await?;

@@ -130,7 +130,9 @@ pub async fn overview(
             since: fmt_timestamp(&a.created_at),
             sees: match a.kind {
                 PortalKind::Patient => "alles van zichzelf",
-                PortalKind::Mantelzorger if kernteam_domain::portal::represents(o.representative_member, a.member_id) => {
+                PortalKind::Mantelzorger
+                    if kernteam_domain::portal::represents(o.representative_member, a.member_id) =>
+                {
                     "wettelijk vertegenwoordiger: alles, handelt namens de patiënt"
                 }
                 PortalKind::Mantelzorger => consent_of(a.member_id).unwrap_or(ConsentLevel::None).label(),
