@@ -281,7 +281,7 @@ impl App {
             return Err(refused());
         }
         if let Some(uid) = invitation.resets_user_id {
-            if !self.db.portal_account(uid).await?.is_some_and(|a| a.ended_at.is_none()) {
+            if self.db.portal_account(uid).await?.is_none_or(|a| a.ended_at.is_some()) {
                 self.record(&audit(
                     "account beëindigd".into(),
                     kernteam_store::audit::Outcome::Refused,
