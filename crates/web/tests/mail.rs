@@ -326,3 +326,51 @@ async fn without_smtp_the_portal_offers_no_email_code() {
             .unwrap());
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_most_five_codes_an_hour() {
+    for t in testing::all().await {
+        let sink = Sink::start().await;
+        let w = common::seed_with(&t.db, with_mail(&sink)).await;
+        let poh = Client::sign_in(&w.app, "poh-b").await;
+        let letter = poh
+            .post_form(
+                &format!("/patienten/{}/portaal/uitnodigen", w.b1),
+                &[("member", ""), ("email", "cornelia@example.nl")],
+            )
+            .await;
+        let code = between(&letter.text(), "<p class=\"code\">", "<").to_string();
+        let resp = post_activation(&w.app, &code, "cornelia").await;
+        let cookie = resp.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        let mut c = Client {
+            app: w.app.clone(),
+            cookie: cookie.split(';').next().unwrap().to_string(),
+            csrf: String::new(),
+        };
+        c.csrf = csrf_of_page(&c.get("/account/tweestap").await.text());
+        // Five codes in the last hour (each more than a minute ago): the sixth is refused.
+        for n in 1..=5 {
+            let sent = c.post_form("/account/tweestap/email", &[]).await;
+            assert_eq!(sent.status, StatusCode::OK, "code {n}: {}", sent.text());
+            a_few_minutes_ago(&t.db).await;
+        }
+        sink.wait_for(5).await;
+        let sixth = c.post_form("/account/tweestap/email", &[]).await;
+        assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(sixth.text().contains("vijf codes"), "{}", sixth.text());
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(sink.mails().len(), 5, "no sixth e-mail");
+    }
+}
+
+/// As if the codes so far were sent five minutes ago (within the hour, past the minute).
+async fn a_few_minutes_ago(db: &kernteam_store::Db) {
+    let then = (chrono::Utc::now() - chrono::Duration::minutes(5))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    kernteam_store::sqlx::query("UPDATE email_codes SET created_at = $1")
+        .bind(then)
+        .execute(db.pool())
+        .await
+        .unwrap();
+}

@@ -302,7 +302,8 @@ async fn patient_and_mantelzorger_in_the_portal() {
     sign_in(&b, app.poh.username, app.poh.name).await;
     b.goto(&format!("/patienten/{pid}/pzp?wijzigen=ja")).await;
     b.wait_heading(&format!("Proactieve zorgplanning van {name}")).await;
-    b.choose("representative_member", "Ans Vos (mantelzorger, dochter)").await;
+    b.choose("representative_member", "Ans Vos (mantelzorger, dochter)")
+        .await;
     b.click("//button[normalize-space()='Proactieve zorgplanning opslaan']")
         .await;
     b.wait_heading(&format!("Proactieve zorgplanning van {name}")).await;
