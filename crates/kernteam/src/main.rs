@@ -6,6 +6,7 @@ mod demo;
 mod demo_portal;
 mod fhir_token_cmd;
 mod loadtest;
+mod mail_settings;
 mod settings_cmd;
 mod users;
 
@@ -397,7 +398,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             smtp_url,
             smtp_from,
         } => {
-            let mailer = mail_settings(smtp_url.as_deref(), smtp_from.as_deref())?;
+            let mailer = mail_settings::mailer(smtp_url.as_deref(), smtp_from.as_deref())?;
             let frailty_codes = match code_list {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)
@@ -564,34 +565,4 @@ async fn import(db: Db, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<Exi
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// The mail queue from `--smtp-url` and `--smtp-from` (both, or neither); says on start
-/// where e-mail goes (never the URL's password).
-fn mail_settings(url: Option<&str>, from: Option<&str>) -> anyhow::Result<Option<kernteam_app::mail::Mailer>> {
-    let (url, from) = match (url.filter(|u| !u.is_empty()), from.filter(|f| !f.is_empty())) {
-        (None, None) => {
-            println!("e-mail: uit (geen --smtp-url)");
-            return Ok(None);
-        }
-        (Some(_), None) => anyhow::bail!("--smtp-url vraagt ook --smtp-from (de afzender)"),
-        (None, Some(_)) => anyhow::bail!("--smtp-from zonder --smtp-url: geef ook de SMTP-server"),
-        (Some(u), Some(f)) => (u, f),
-    };
-    let mailer = kernteam_app::mail::Mailer::start(url, from)?;
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let host = rest
-        .rsplit('@')
-        .next()
-        .unwrap_or(rest)
-        .split(['/', '?'])
-        .next()
-        .unwrap_or("");
-    println!("e-mail: aan, via {scheme}://{host} (afzender {from})");
-    let plain = scheme == "smtp" && !url.contains("tls=");
-    let local = host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
-    if plain && !local {
-        println!("LET OP: e-mail naar {host} gaat zonder TLS; gebruik smtps:// of ?tls=required");
-    }
-    Ok(Some(mailer))
 }
