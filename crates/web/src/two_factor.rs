@@ -246,7 +246,7 @@ pub async fn submit_code(
     }
     if !st.enabled && state.app.uses_email_sign_in(&cu.user).await? {
         if !state.app.check_sign_in_code(&cu.user, &form.code).await? {
-            let error = fail_code(&state, &cu, "tweede stap (code per e-mail)").await?;
+            let error = crate::two_factor_email::wrong_code(&state, &cu, "tweede stap (code per e-mail)").await?;
             let status = axum::http::StatusCode::UNAUTHORIZED;
             return crate::two_factor_email::code_page(&state, &cu, Some(error), None, status).await;
         }

@@ -16,6 +16,16 @@ use crate::pages::render;
 use crate::two_factor::{enrol_page_with, fail_code, finish_sign_in, CodeForm, CodePage, LOCKED};
 use crate::AppState;
 
+/// A wrong e-mailed code: counted like a wrong app code; the message to show.
+pub(crate) async fn wrong_code(state: &AppState, cu: &CurrentUser, action: &str) -> AppResult<String> {
+    let message = fail_code(state, cu, action).await?;
+    Ok(if message == LOCKED {
+        message
+    } else {
+        "Deze code klopt niet, is verlopen of is al gebruikt. Vraag zo nodig een nieuwe code.".into()
+    })
+}
+
 /// What to tell the user after asking for a code.
 fn told(sent: &CodeSent) -> Option<String> {
     Some(match sent {
@@ -116,7 +126,7 @@ pub async fn confirm(
         .confirm_email_sign_in(&cu.user, &form.code, cu.ip.clone())
         .await?
     {
-        let error = fail_code(&state, &cu, "code per e-mail instellen").await?;
+        let error = wrong_code(&state, &cu, "code per e-mail instellen").await?;
         return enrol_page_with(&state, &cu, None, Some(error), StatusCode::UNAUTHORIZED, true, None).await;
     }
     finish_sign_in(&state, &cu, "tweede stap: code per e-mail juist").await
