@@ -104,6 +104,14 @@ pub enum Action {
     ProposeForCarePlan,
     TakeProposal,
     RecordCarerLoad,
+    ResetPortalSecondFactor,
+    BlockPortalAccount,
+    UnblockPortalAccount,
+    ReopenPortalAccount,
+    // E-mail: addresses, sign-in by e-mailed code.
+    SetEmail,
+    SendSignInCode,
+    EnableEmailSignIn,
     // Refusals.
     AccessRefused,
 }
@@ -203,6 +211,13 @@ impl Action {
             ProposeForCarePlan => "portaal: voorstel voor het zorgplan",
             TakeProposal => "voorstel voor het zorgplan verwerkt",
             RecordCarerLoad => "portaal: belasting mantelzorger vastgelegd",
+            ResetPortalSecondFactor => "portaal: tweede stap hersteld, nieuwe brief gemaakt",
+            BlockPortalAccount => "portaal: account geblokkeerd",
+            UnblockPortalAccount => "portaal: account gedeblokkeerd",
+            ReopenPortalAccount => "portaal: account heropend met nieuwe brief",
+            SetEmail => "e-mailadres gewijzigd",
+            SendSignInCode => "inloggen: code per e-mail verstuurd",
+            EnableEmailSignIn => "tweede stap: inloggen met code per e-mail ingesteld",
             AccessRefused => "toegang geweigerd",
         }
     }

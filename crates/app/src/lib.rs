@@ -19,6 +19,7 @@ pub mod dashboard;
 pub mod decision_import;
 pub mod declarations;
 pub mod discharge_import;
+pub mod email_sign_in;
 pub mod error;
 pub mod events;
 pub mod fhir;
@@ -29,6 +30,7 @@ pub mod gate;
 pub mod handout;
 pub mod handovers;
 pub mod list_search;
+pub mod mail;
 pub mod mdo;
 pub mod medication_reviews;
 pub mod messages;
@@ -36,6 +38,7 @@ pub mod patients;
 pub mod pdca;
 pub mod portal;
 pub mod portal_gate;
+pub mod portal_reset;
 pub mod practice_list;
 pub mod pzp;
 pub mod region;
@@ -64,6 +67,8 @@ pub struct App {
     frailty_codes: std::sync::Arc<kernteam_domain::frailty::CodeList>,
     /// The case-finding lists per snapshot.
     case_finding: std::sync::Arc<case_finding::CaseFindingCache>,
+    /// E-mail, where an SMTP server is configured.
+    mailer: Option<mail::Mailer>,
 }
 
 impl App {
@@ -74,7 +79,43 @@ impl App {
             dashboards: Default::default(),
             frailty_codes: std::sync::Arc::new(kernteam_domain::frailty::CodeList::default_list()),
             case_finding: Default::default(),
+            mailer: None,
         }
+    }
+
+    /// The app sending e-mail through `mailer` (`--smtp-url`).
+    pub fn with_mailer(mut self, mailer: Option<mail::Mailer>) -> App {
+        self.mailer = mailer;
+        self
+    }
+
+    /// Whether e-mail can be sent (an SMTP server is configured).
+    pub fn mail_enabled(&self) -> bool {
+        self.mailer.is_some()
+    }
+
+    /// Tells these users by e-mail, content-free, that something new waits for them in
+    /// Kernteam (those with an e-mail address and an active account). Returns at once: the
+    /// addresses are looked up and the e-mails queued in a task of their own.
+    pub(crate) fn mail_notified(&self, users: Vec<i64>) {
+        let Some(mailer) = self.mailer.clone() else {
+            return;
+        };
+        if users.is_empty() {
+            return;
+        }
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            for id in users {
+                match (db.user(id).await, db.user_email(id).await) {
+                    (Ok(u), Ok(Some(to))) if u.active => {
+                        mailer.queue(&to, mail::NOTICE_SUBJECT, mail::NOTICE_BODY.to_string(), "melding")
+                    }
+                    (Ok(_), Ok(_)) => {}
+                    (Err(e), _) | (_, Err(e)) => tracing::warn!("e-mail notification not sent: {e}"),
+                }
+            }
+        });
     }
 
     /// The app with another frailty code list (`--code-list`).

@@ -97,7 +97,16 @@ impl App {
         Ok(out)
     }
 
-    async fn post(&self, actor: &Actor, patient: &PatientRef, m: &NewMessage, team_only: bool) -> Result<i64> {
+    /// Writes a message (and the notifications it causes); `on_behalf` names whom the
+    /// author acts for in the audit record (the legal representative in the portal).
+    async fn post(
+        &self,
+        actor: &Actor,
+        patient: &PatientRef,
+        m: &NewMessage,
+        team_only: bool,
+        on_behalf: Option<&str>,
+    ) -> Result<i64> {
         let (subject, body) = checked(m)?;
         let by = actor.user().id;
         let mut ch = self.db.change().await?;
@@ -108,7 +117,7 @@ impl App {
         ch.add_message(thread, by, &body).await?;
         ch.mark_thread_read(thread, by).await?;
         let recipients = self.message_recipients(patient.id, thread, by).await?;
-        for r in recipients {
+        for r in recipients.iter().copied() {
             ch.add_notification(&notification(
                 r,
                 patient,
@@ -118,22 +127,31 @@ impl App {
             ))
             .await?;
         }
-        ch.commit(&[actor.entry(Some(patient), Action::SendMessage, Some(format!("gesprek {thread}")))])
-            .await?;
+        let mut entry = actor.entry(Some(patient), Action::SendMessage, Some(format!("gesprek {thread}")));
+        entry.on_behalf_of = on_behalf.map(str::to_string);
+        ch.commit(&[entry]).await?;
+        self.mail_notified(recipients);
         Ok(thread)
     }
 
     /// Opens a thread: its messages, and every message by others marked read by the
     /// reader (in the same change as the audit record of the read).
-    async fn open_thread(&self, actor: &Actor, patient: &PatientRef, thread: &Thread) -> Result<Vec<Message>> {
+    async fn open_thread(
+        &self,
+        actor: &Actor,
+        patient: &PatientRef,
+        thread: &Thread,
+        on_behalf: Option<&str>,
+    ) -> Result<Vec<Message>> {
         let mut ch = self.db.change().await?;
         ch.mark_thread_read(thread.id, actor.user().id).await?;
-        ch.commit(&[actor.entry(
+        let mut entry = actor.entry(
             Some(patient),
             Action::ViewMessages,
             Some(format!("gesprek {}", thread.id)),
-        )])
-        .await?;
+        );
+        entry.on_behalf_of = on_behalf.map(str::to_string);
+        ch.commit(&[entry]).await?;
         Ok(self.db.messages(thread.id).await?)
     }
 
@@ -150,7 +168,7 @@ impl App {
         if t.patient_id != v.patient().id {
             return Err(Error::NotFound);
         }
-        let messages = self.open_thread(v.actor(), v.patient(), &t).await?;
+        let messages = self.open_thread(v.actor(), v.patient(), &t, None).await?;
         Ok((t, messages))
     }
 
@@ -161,7 +179,7 @@ impl App {
                 return Err(Error::NotFound);
             }
         }
-        self.post(c.actor(), c.patient(), m, m.team_only).await
+        self.post(c.actor(), c.patient(), m, m.team_only, None).await
     }
 
     /// The user's notifications, newest first; all marked read.
@@ -201,7 +219,7 @@ impl App {
             Ok(_) | Err(kernteam_store::StoreError::NotFound) => return Err(Error::NotFound),
             Err(e) => return Err(e.into()),
         };
-        let messages = self.open_thread(u.actor(), u.patient(), &t).await?;
+        let messages = self.open_thread(u.actor(), u.patient(), &t, u.on_behalf_of()).await?;
         Ok((t, messages))
     }
 
@@ -217,6 +235,6 @@ impl App {
                 Err(e) => return Err(e.into()),
             }
         }
-        self.post(u.actor(), u.patient(), m, false).await
+        self.post(u.actor(), u.patient(), m, false, u.on_behalf_of()).await
     }
 }

@@ -52,6 +52,10 @@ pub struct PortalOverview {
     pub consent_history: Vec<Consent>,
     pub proposals: Vec<Proposal>,
     pub carer_reports: Vec<CarerReport>,
+    /// The mantelzorger the current PZP names as legal representative (acts for the patient).
+    pub representative_member: Option<i64>,
+    /// The accounts with an e-mail address.
+    pub emails: Vec<i64>,
 }
 
 /// What the portal shows of the plan (the agreements).
@@ -88,9 +92,19 @@ impl App {
     // --- Staff: invitations and accounts -------------------------------------------------
 
     /// Makes an invitation for the patient (`member_id` `None`) or one of their
-    /// mantelzorgers (their care-team record); the code is returned once.
-    pub async fn invite_to_portal(&self, i: &PortalInviter, member_id: Option<i64>) -> Result<NewCode> {
+    /// mantelzorgers (their care-team record); the code is returned once. `email`, when
+    /// given, becomes the account's address (for sign-in by e-mailed code).
+    pub async fn invite_to_portal(
+        &self,
+        i: &PortalInviter,
+        member_id: Option<i64>,
+        email: Option<&str>,
+    ) -> Result<NewCode> {
         let patient = i.patient();
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        if email.is_some_and(|e| !crate::mail::valid_address(e)) {
+            return Err(Error::invalid("Vul een geldig e-mailadres in, of laat het leeg."));
+        }
         if !self.in_programme(patient.id).await? {
             return Err(Error::invalid("De patiënt doet niet (meer) mee aan het programma."));
         }
@@ -128,6 +142,8 @@ impl App {
                 code_hash: code_hash(&code),
                 created_by: i.actor().user().id,
                 expires_at: expires.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                email: email.map(str::to_string),
+                resets_user_id: None,
             })
             .await?;
         ch.commit(&[i
@@ -178,8 +194,18 @@ impl App {
             let c = self.db.consent(m.id).await?;
             carers.push((m, c));
         }
+        let accounts = self.db.portal_accounts(p).await?;
+        let mut emails = Vec::new();
+        for a in &accounts {
+            if self.db.user_email(a.user_id).await?.is_some() {
+                emails.push(a.user_id);
+            }
+        }
+        let pzp = self.db.latest_version(Document::Pzp, p).await?;
         Ok(PortalOverview {
-            accounts: self.db.portal_accounts(p).await?,
+            representative_member: crate::pzp::current_of(pzp.as_slice())?.1.representative_member,
+            emails,
+            accounts,
             invitations: self.db.invitations(p).await?,
             carers,
             consent_history: self.db.consent_history(p).await?,
@@ -254,6 +280,16 @@ impl App {
             .await?;
             return Err(refused());
         }
+        if let Some(uid) = invitation.resets_user_id {
+            if self.db.portal_account(uid).await?.is_none_or(|a| a.ended_at.is_some()) {
+                self.record(&audit(
+                    "account beëindigd".into(),
+                    kernteam_store::audit::Outcome::Refused,
+                ))
+                .await?;
+                return Err(refused());
+            }
+        }
         let patient = self.db.patient(invitation.patient_id).await?;
         let name = match invitation.member_id {
             Some(m) => self
@@ -281,13 +317,25 @@ impl App {
             is_admin: false,
         };
         let mut ch = self.db.change().await?;
-        let user_id = ch.activate_invitation(&invitation, &new).await?;
+        // A letter after a reset re-opens the account it names; any other makes one.
+        let (user_id, action) = match invitation.resets_user_id {
+            Some(_) => (
+                ch.reopen_portal_account(&invitation, &new.username, &new.password_hash)
+                    .await?,
+                Action::ReopenPortalAccount,
+            ),
+            None => (
+                ch.activate_invitation(&invitation, &new).await?,
+                Action::ActivatePortalAccount,
+            ),
+        };
         let entry = AuditEntry {
             user_id: Some(user_id),
             username: new.username.clone(),
             role: new.role.code().into(),
             practice_id: Some(patient.practice_id),
             patient_id: Some(patient.id),
+            action: action.label().into(),
             detail: Some(format!("uitnodiging {}", invitation.id)),
             ..audit(String::new(), kernteam_store::audit::Outcome::Allowed)
         };
@@ -423,8 +471,7 @@ impl App {
         }
         let mut ch = self.db.change().await?;
         ch.set_consent(p.id, member_id, level, u.actor().user().id).await?;
-        ch.commit(&[u.actor().entry(
-            Some(p),
+        ch.commit(&[u.entry(
             Action::SetPortalConsent,
             Some(format!("mantelzorger {member_id}: {}", level.code())),
         )])
@@ -442,9 +489,7 @@ impl App {
         let id = ch
             .add_proposal(u.patient().id, u.actor().user().id, kind, &text)
             .await?;
-        ch.commit(&[u
-            .actor()
-            .entry(Some(u.patient()), Action::ProposeForCarePlan, Some(kind.code().into()))])
+        ch.commit(&[u.entry(Action::ProposeForCarePlan, Some(kind.code().into()))])
             .await?;
         Ok(id)
     }
@@ -462,9 +507,7 @@ impl App {
         let id = ch
             .add_carer_report(u.patient().id, u.account().member_id, u.actor().user().id, load, need)
             .await?;
-        ch.commit(&[u
-            .actor()
-            .entry(Some(u.patient()), Action::RecordCarerLoad, Some(load.code().into()))])
+        ch.commit(&[u.entry(Action::RecordCarerLoad, Some(load.code().into()))])
             .await?;
         Ok(id)
     }
@@ -475,9 +518,7 @@ impl App {
         let uid = u.actor().user().id;
         ch.end_portal_account(uid, u.patient().id, uid, "door de gebruiker zelf")
             .await?;
-        ch.commit(&[u
-            .actor()
-            .entry(Some(u.patient()), Action::EndPortalAccount, Some("zelf".into()))])
+        ch.commit(&[u.entry(Action::EndPortalAccount, Some("zelf".into()))])
             .await?;
         Ok(())
     }
@@ -494,12 +535,8 @@ impl App {
         let mut ch = self.db.change().await?;
         ch.end_portal_account(user_id, u.patient().id, u.actor().user().id, "door de patiënt")
             .await?;
-        ch.commit(&[u.actor().entry(
-            Some(u.patient()),
-            Action::EndPortalAccount,
-            Some(format!("account {user_id}")),
-        )])
-        .await?;
+        ch.commit(&[u.entry(Action::EndPortalAccount, Some(format!("account {user_id}")))])
+            .await?;
         Ok(())
     }
 

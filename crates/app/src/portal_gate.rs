@@ -6,17 +6,22 @@
 //! to the audit log, a refusal writes the refusal and answers 404 (what a portal user may
 //! not see does not exist for them).
 //!
+//! A mantelzorger whom the current PZP names as the patient's legal representative acts
+//! for the patient (`kernteam_domain::portal::represents`, read afresh from the PZP on
+//! every request): every audit record their token writes says so (`on_behalf_of`).
+//!
 //! Staff who invite patients get a [`PortalInviter`] from [`App::portal_inviter`]: the
 //! practice's clinicians, and the patient's first point of contact.
 
 use kernteam_domain::care::{status_on, Decision, ProgramStatus};
-use kernteam_domain::portal::{portal_access, ConsentLevel, PortalAccess, PortalKind, PortalState};
-use kernteam_store::care::PatientRef;
+use kernteam_domain::portal::{portal_access, represents, ConsentLevel, PortalAccess, PortalKind, PortalState};
+use kernteam_store::care::{AuditEntry, PatientRef};
 use kernteam_store::portal::PortalAccount;
 
 use crate::audit::Action;
 use crate::error::{Error, Result};
 use crate::gate::{PortalInviter, Want};
+use crate::pzp::current_of;
 use crate::{today, Actor, App};
 
 /// The parts of the portal, as the gate admits to them.
@@ -81,6 +86,29 @@ impl PortalUser {
     pub(crate) fn may(&self, part: PortalPart) -> bool {
         part.allowed(self.access)
     }
+    /// The legal representative, acting for the patient.
+    pub fn on_behalf(&self) -> bool {
+        self.access.on_behalf
+    }
+    /// Whom the user acts for, as the audit log says it (the legal representative).
+    pub(crate) fn on_behalf_of(&self) -> Option<&'static str> {
+        self.access.on_behalf.then_some(ON_BEHALF)
+    }
+    /// The audit record of an action on the patient's view, by this user (and, for the
+    /// legal representative, on the patient's behalf).
+    pub(crate) fn entry(&self, action: Action, detail: Option<String>) -> AuditEntry {
+        on_behalf(self.actor.entry(Some(&self.patient), action, detail), self.access)
+    }
+}
+
+/// What the audit log says of a legal representative's steps.
+pub const ON_BEHALF: &str = "namens de patiënt (wettelijk vertegenwoordiger)";
+
+fn on_behalf(mut e: AuditEntry, a: PortalAccess) -> AuditEntry {
+    if a.on_behalf {
+        e.on_behalf_of = Some(ON_BEHALF.to_string());
+    }
+    e
 }
 
 impl App {
@@ -120,11 +148,24 @@ impl App {
             (PortalKind::Mantelzorger, Some(member)) => self.db.team(patient.id).await?.iter().any(|m| m.id == member),
             (PortalKind::Mantelzorger, None) => false,
         };
+        // The legal representative as the current PZP names them (read every time: ending
+        // the designation ends it at once).
+        let legal_representative = account.kind == PortalKind::Mantelzorger && {
+            let versions = self
+                .db
+                .latest_version(kernteam_store::program::Document::Pzp, patient.id)
+                .await?;
+            represents(
+                current_of(versions.as_slice())?.1.representative_member,
+                account.member_id,
+            )
+        };
         let access = portal_access(PortalState {
             kind: account.kind,
             account_active: account.ended_at.is_none() && user.active && still_carer,
             patient_in_programme: self.in_programme(patient.id).await?,
             consent,
+            legal_representative,
         });
         if !part.allowed(access) {
             self.refuse(actor, Some(&patient), &format!("portaal: {part:?}"))
@@ -132,7 +173,8 @@ impl App {
             return Err(Error::NotFound);
         }
         if let Some(read) = read {
-            self.record(&actor.entry(Some(&patient), read, None)).await?;
+            self.record(&on_behalf(actor.entry(Some(&patient), read, None), access))
+                .await?;
         }
         Ok(PortalUser {
             actor: actor.clone(),

@@ -156,6 +156,14 @@ impl App {
                 }
             }
         }
+        // The legal representative who acts in the portal: a mantelzorger on the team.
+        if let Some(rep) = pzp.representative_member {
+            if previous.representative_member != Some(rep) && !people.carers.iter().any(|m| m.id == rep) {
+                errors.push(
+                    "Kies als wettelijk vertegenwoordiger in het portaal een mantelzorger uit het zorgteam.".into(),
+                );
+            }
+        }
         errors.dedup();
         errors
     }

@@ -193,7 +193,8 @@ impl App {
         invalid_unless_empty(errors)?;
         let mut ch = self.db.change().await?;
         let id = ch.add_team_member(patient.id, &member, d.actor().user().id).await?;
-        if let Some(uid) = member.user_id.filter(|u| *u != d.actor().user().id) {
+        let told = member.user_id.filter(|u| *u != d.actor().user().id);
+        if let Some(uid) = told {
             ch.add_notification(&crate::messages::notification(
                 uid,
                 patient,
@@ -207,6 +208,7 @@ impl App {
             .actor()
             .entry(Some(patient), Action::AddTeamMember, Some(member.name.clone()))])
             .await?;
+        self.mail_notified(told.into_iter().collect());
         Ok(id)
     }
 
@@ -308,6 +310,7 @@ impl App {
             .iter()
             .filter(|a| a.member.is_some() && !before.contains(&(a.member, a.what.as_str())))
             .collect();
+        let mut told = Vec::new();
         if !given.is_empty() {
             let team = self.db.team(c.patient().id).await?;
             for a in given {
@@ -315,6 +318,7 @@ impl App {
                     continue;
                 };
                 if uid != user.id {
+                    told.push(uid);
                     ch.add_notification(&crate::messages::notification(
                         uid,
                         c.patient(),
@@ -330,6 +334,9 @@ impl App {
             .actor()
             .entry(Some(c.patient()), action, Some(format!("versie {version}")))])
             .await?;
+        told.sort_unstable();
+        told.dedup();
+        self.mail_notified(told);
         Ok(PlanSaved::Saved {
             version,
             changes: summary.lines().map(str::to_string).collect(),

@@ -6,6 +6,9 @@
 //! - a mantelzorger's account sees nothing without the patient's consent; with it the
 //!   agreements (care plan goals and actions, contacts, first point of contact) and the
 //!   messages, and with the wider consent also the PZP wishes and limits;
+//! - a mantelzorger whom the PZP names as the patient's legal representative acts for
+//!   the patient: sees what the patient sees and chooses for them (every such step is
+//!   audited as done on the patient's behalf); the designation ending ends that at once;
 //! - an account ends when the patient leaves the programme (excluded, deceased), or when
 //!   the practice or the patient ends it.
 
@@ -112,6 +115,16 @@ pub struct PortalState {
     pub patient_in_programme: bool,
     /// For a mantelzorger: the patient's current choice. Ignored for the patient.
     pub consent: ConsentLevel,
+    /// For a mantelzorger: the current PZP names them the legal representative (see
+    /// [`represents`]). Ignored for the patient.
+    pub legal_representative: bool,
+}
+
+/// Whether the mantelzorger with care-team record `member` is the legal representative
+/// the PZP designates (`pzp_representative`, `AdvanceCarePlan::representative_member` of
+/// the current version). No PZP, no designation, or a designation of another: no.
+pub fn represents(pzp_representative: Option<i64>, member: Option<i64>) -> bool {
+    matches!((pzp_representative, member), (Some(r), Some(m)) if r == m)
 }
 
 /// What a portal account may see and do. All false: the account sees nothing.
@@ -132,6 +145,8 @@ pub struct PortalAccess {
     pub propose: bool,
     /// Record one's own load and support needs as a mantelzorger.
     pub own_load: bool,
+    /// Everything is done on the patient's behalf (the legal representative): audited so.
+    pub on_behalf: bool,
 }
 
 /// The portal's access rule.
@@ -148,6 +163,17 @@ pub fn portal_access(s: PortalState) -> PortalAccess {
             consent: true,
             propose: true,
             own_load: false,
+            on_behalf: false,
+        },
+        PortalKind::Mantelzorger if s.legal_representative => PortalAccess {
+            enter: true,
+            agreements: true,
+            pzp: true,
+            messages: true,
+            consent: true,
+            propose: true,
+            own_load: true,
+            on_behalf: true,
         },
         PortalKind::Mantelzorger => {
             let sees = s.consent >= ConsentLevel::Agreements;
@@ -159,6 +185,7 @@ pub fn portal_access(s: PortalState) -> PortalAccess {
                 consent: false,
                 propose: sees,
                 own_load: true,
+                on_behalf: false,
             }
         }
     }
@@ -329,6 +356,7 @@ mod tests {
             account_active: true,
             patient_in_programme: true,
             consent,
+            legal_representative: false,
         }
     }
 
@@ -348,6 +376,49 @@ mod tests {
         assert!(agreements.agreements && agreements.messages && !agreements.pzp && !agreements.consent);
         let pzp = portal_access(state(PortalKind::Mantelzorger, ConsentLevel::AlsoPzp));
         assert!(pzp.agreements && pzp.pzp && !pzp.consent);
+    }
+
+    #[test]
+    fn the_legal_representative_acts_for_the_patient_whatever_the_consent() {
+        for consent in ConsentLevel::ALL {
+            let mut s = state(PortalKind::Mantelzorger, consent);
+            s.legal_representative = true;
+            let a = portal_access(s);
+            assert!(a.enter && a.agreements && a.pzp && a.messages && a.consent && a.propose);
+            assert!(a.own_load, "still a mantelzorger with a load of their own");
+            assert!(a.on_behalf, "every step is on the patient's behalf");
+        }
+        // The patient's own account is never "on behalf"; a flag on it changes nothing.
+        let mut p = state(PortalKind::Patient, ConsentLevel::None);
+        p.legal_representative = true;
+        assert_eq!(
+            portal_access(p),
+            portal_access(state(PortalKind::Patient, ConsentLevel::None))
+        );
+        assert!(!portal_access(p).on_behalf);
+        // A plain mantelzorger never chooses, nor acts on behalf.
+        let plain = portal_access(state(PortalKind::Mantelzorger, ConsentLevel::AlsoPzp));
+        assert!(!plain.consent && !plain.on_behalf);
+    }
+
+    #[test]
+    fn the_designation_ends_with_the_account_or_the_programme() {
+        let mut s = state(PortalKind::Mantelzorger, ConsentLevel::None);
+        s.legal_representative = true;
+        s.account_active = false;
+        assert_eq!(portal_access(s), PortalAccess::default());
+        s.account_active = true;
+        s.patient_in_programme = false;
+        assert_eq!(portal_access(s), PortalAccess::default());
+    }
+
+    #[test]
+    fn only_the_designated_mantelzorger_represents() {
+        assert!(represents(Some(7), Some(7)));
+        assert!(!represents(Some(7), Some(8)));
+        assert!(!represents(None, Some(7)));
+        assert!(!represents(Some(7), None));
+        assert!(!represents(None, None));
     }
 
     #[test]

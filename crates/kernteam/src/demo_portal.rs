@@ -60,6 +60,8 @@ pub async fn seed_portal(db: &Db, password_hash: &str) -> anyhow::Result<()> {
             code_hash: hash.clone(),
             created_by: poh.id,
             expires_at: "2099-01-01T00:00:00Z".into(),
+            email: None,
+            resets_user_id: None,
         }))?;
         let invitation = db.invitation_by_hash(&hash).await?.expect("just made");
         let display_name = match kind {

@@ -7,6 +7,7 @@ mod demo_portal;
 mod fhir_token_cmd;
 mod import_cmd;
 mod loadtest;
+mod mail_settings;
 mod settings_cmd;
 mod users;
 
@@ -169,6 +170,15 @@ enum Command {
         /// embedded list, which is Kernteam's own and not clinically validated.
         #[arg(long, env = "KERNTEAM_FRAILTY_CODE_LIST", value_name = "PATH")]
         code_list: Option<PathBuf>,
+        /// SMTP-server voor e-mail (meldingen zonder inhoud, inlogcodes voor het portaal):
+        /// smtp://host:25 (zonder TLS: alleen voor een relay op deze machine of dit netwerk),
+        /// smtp://host:587?tls=required (STARTTLS) of smtps://gebruiker:wachtwoord@host (TLS).
+        /// Zonder deze optie verstuurt Kernteam geen e-mail.
+        #[arg(long, env = "KERNTEAM_SMTP_URL", value_name = "URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// Afzender van de e-mail, bijvoorbeeld "Kernteam <kernteam@praktijk.nl>"; nodig bij --smtp-url.
+        #[arg(long, env = "KERNTEAM_SMTP_FROM", value_name = "ADRES")]
+        smtp_from: Option<String>,
     },
     /// Een synthetische demoregio aanmaken (de eerste keer) en starten, met een account voor elke rol.
     Demo {
@@ -391,7 +401,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             trusted_proxies,
             code_list,
+            smtp_url,
+            smtp_from,
         } => {
+            let mailer = mail_settings::mailer(smtp_url.as_deref(), smtp_from.as_deref())?;
             let frailty_codes = match code_list {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)
@@ -415,6 +428,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 secure_cookies,
                 trusted_proxies,
                 frailty_codes,
+                mailer,
                 ..Default::default()
             };
             serve(db, &bind, config, None).await

@@ -24,6 +24,11 @@ pub struct Invitation {
     pub used_at: Option<String>,
     /// The account the invitation became.
     pub user_id: Option<i64>,
+    /// Where the invitee receives e-mail (copied to the account at activation).
+    pub email: Option<String>,
+    /// A new letter for an existing account (the practice reset its second factor): the
+    /// account it re-opens.
+    pub resets_user_id: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -39,6 +44,8 @@ struct InvitationRow {
     withdrawn_at: Option<String>,
     used_at: Option<String>,
     user_id: Option<i64>,
+    email: Option<String>,
+    resets_user_id: Option<i64>,
 }
 
 impl TryFrom<InvitationRow> for Invitation {
@@ -56,13 +63,15 @@ impl TryFrom<InvitationRow> for Invitation {
             withdrawn_at: opt_timestamp("portal_invitations.withdrawn_at", r.withdrawn_at)?,
             used_at: opt_timestamp("portal_invitations.used_at", r.used_at)?,
             user_id: r.user_id,
+            email: r.email,
+            resets_user_id: r.resets_user_id,
         })
     }
 }
 
 const INVITATION: &str =
     "SELECT i.id, i.patient_id, i.kind, i.member_id, i.created_by, u.display_name AS created_by_name, \
-     i.created_at, i.expires_at, i.withdrawn_at, i.used_at, i.user_id FROM portal_invitations i \
+     i.created_at, i.expires_at, i.withdrawn_at, i.used_at, i.user_id, i.email, i.resets_user_id FROM portal_invitations i \
      JOIN users u ON u.id = i.created_by";
 
 /// A portal account.
@@ -77,6 +86,9 @@ pub struct PortalAccount {
     pub created_at: String,
     pub ended_at: Option<String>,
     pub end_reason: Option<String>,
+    /// The user may sign in: false when the account ended, or the practice blocked it
+    /// or reset its second factor (until the new letter is used).
+    pub active: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -90,6 +102,7 @@ struct AccountRow {
     created_at: String,
     ended_at: Option<String>,
     end_reason: Option<String>,
+    active: i64,
 }
 
 impl TryFrom<AccountRow> for PortalAccount {
@@ -105,12 +118,13 @@ impl TryFrom<AccountRow> for PortalAccount {
             created_at: timestamp("portal_accounts.created_at", r.created_at)?,
             ended_at: opt_timestamp("portal_accounts.ended_at", r.ended_at)?,
             end_reason: r.end_reason,
+            active: r.active != 0,
         })
     }
 }
 
 const ACCOUNT: &str = "SELECT a.user_id, u.username, u.display_name, a.patient_id, a.kind, a.member_id, a.created_at, \
-     a.ended_at, a.end_reason FROM portal_accounts a JOIN users u ON u.id = a.user_id";
+     a.ended_at, a.end_reason, u.active FROM portal_accounts a JOIN users u ON u.id = a.user_id";
 
 /// One choice of the patient about one mantelzorger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +164,10 @@ pub struct NewInvitation {
     pub code_hash: String,
     pub created_by: i64,
     pub expires_at: String,
+    /// Where the invitee receives e-mail, when the practice knows it.
+    pub email: Option<String>,
+    /// For a new letter to an existing account: that account.
+    pub resets_user_id: Option<i64>,
 }
 
 impl Db {
@@ -221,8 +239,9 @@ impl Db {
 impl Change {
     pub async fn add_invitation(&mut self, i: &NewInvitation) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO portal_invitations (patient_id, kind, member_id, code_hash, created_by, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO portal_invitations \
+             (patient_id, kind, member_id, code_hash, created_by, created_at, expires_at, email, resets_user_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(i.patient_id)
         .bind(i.kind.code())
@@ -231,6 +250,8 @@ impl Change {
         .bind(i.created_by)
         .bind(now_timestamp())
         .bind(&i.expires_at)
+        .bind(&i.email)
+        .bind(i.resets_user_id)
         .fetch_one(self.conn())
         .await?)
     }
@@ -286,6 +307,9 @@ impl Change {
         .bind(&now)
         .execute(self.conn())
         .await?;
+        if let Some(email) = &invitation.email {
+            self.set_user_email(user_id, Some(email)).await?;
+        }
         Ok(user_id)
     }
 

@@ -95,6 +95,8 @@ async fn invitations_accounts_and_consent() {
             code_hash: hash.into(),
             created_by: poh,
             expires_at: "2099-01-01T00:00:00Z".into(),
+            email: None,
+            resets_user_id: None,
         };
         let i1 = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_invitation(&invite(
             PortalKind::Patient,

@@ -458,6 +458,9 @@ pub fn portal_may_reach(path: &str) -> bool {
             | "/inloggen/activeren"
             | "/account/tweestap"
             | "/account/tweestap/nieuw"
+            | "/inloggen/code/opnieuw"
+            | "/account/tweestap/email"
+            | "/account/tweestap/email/bevestigen"
             | "/account/wachtwoord"
             | "/api/v1/session"
             | "/api/openapi.json"
@@ -468,11 +471,14 @@ pub fn portal_may_reach(path: &str) -> bool {
 }
 
 /// What a session may reach before its second factor.
-const SECOND_FACTOR_PATHS: [&str; 5] = [
+const SECOND_FACTOR_PATHS: [&str; 8] = [
     "/inloggen",
     "/inloggen/code",
+    "/inloggen/code/opnieuw",
     "/account/tweestap",
     "/account/tweestap/nieuw",
+    "/account/tweestap/email",
+    "/account/tweestap/email/bevestigen",
     "/uitloggen",
 ];
 

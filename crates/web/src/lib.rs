@@ -14,6 +14,7 @@ pub mod patients;
 pub mod portal;
 pub mod process;
 pub mod two_factor;
+mod two_factor_email;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,6 +43,9 @@ pub struct WebConfig {
     /// The frailty deficits of case finding (`--code-list`); the embedded default list
     /// unless a region gives its own.
     pub frailty_codes: Arc<kernteam_domain::frailty::CodeList>,
+    /// E-mail through an SMTP server (`--smtp-url`): content-free notifications and the
+    /// portal's sign-in by e-mailed code. `None`: no e-mail at all.
+    pub mailer: Option<kernteam_app::mail::Mailer>,
 }
 
 impl Default for WebConfig {
@@ -53,6 +57,7 @@ impl Default for WebConfig {
             require_two_factor: true,
             trusted_proxies: Vec::new(),
             frailty_codes: Arc::new(kernteam_domain::frailty::CodeList::default_list()),
+            mailer: None,
         }
     }
 }
@@ -82,7 +87,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Self {
         AppState {
-            app: kernteam_app::App::new(db.clone()).with_frailty_codes(config.frailty_codes.clone()),
+            app: kernteam_app::App::new(db.clone())
+                .with_frailty_codes(config.frailty_codes.clone())
+                .with_mailer(config.mailer.clone()),
             db,
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),
@@ -175,7 +182,11 @@ fn page_entries() -> Vec<PageRoute> {
         "/inloggen/code" => get(two_factor::code_form).post(two_factor::submit_code),
         "/account/tweestap" => get(two_factor::enrol_form).post(two_factor::enrol),
         "/account/tweestap/nieuw" => post(two_factor::start_enrol),
+        "/inloggen/code/opnieuw" => post(two_factor_email::resend),
+        "/account/tweestap/email" => post(two_factor_email::start),
+        "/account/tweestap/email/bevestigen" => post(two_factor_email::confirm),
         "/account/wachtwoord" => get(pages::account::password_form).post(pages::account::change_password),
+        "/account/email" => get(pages::account_email::form).post(pages::account_email::save),
         "/patienten" => get(pages::patient_list).post(pages::search_patients),
         "/patienten/{id}" => get(pages::patient_record),
         "/patienten/{id}/inclusie" => post(pages::include),

@@ -99,16 +99,18 @@ pub fn required(state: &AppState, user: &kernteam_store::people::User) -> bool {
 
 #[derive(Template)]
 #[template(path = "two_factor_code.html")]
-struct CodePage {
-    me: Option<Me>,
-    flash: Option<String>,
-    csrf: String,
-    error: Option<String>,
+pub(crate) struct CodePage {
+    pub me: Option<Me>,
+    pub flash: Option<String>,
+    pub csrf: String,
+    pub error: Option<String>,
+    /// Sign-in by e-mailed code: the (masked) address, or "" when e-mail cannot be sent.
+    pub email: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "two_factor_enrol.html")]
-struct EnrolPage {
+pub(crate) struct EnrolPage {
     me: Option<Me>,
     flash: Option<String>,
     csrf: String,
@@ -121,6 +123,12 @@ struct EnrolPage {
     enabled: bool,
     /// A patient's or mantelzorger's account: the page explains itself in plain Dutch.
     portal: bool,
+    /// Sign-in by e-mailed code can be chosen instead: the (masked) address.
+    email_option: Option<String>,
+    /// A code was just sent to confirm sign-in by e-mail.
+    email_sent: bool,
+    /// Sign-in by e-mailed code is the second factor.
+    email_on: bool,
 }
 
 #[derive(Template)]
@@ -137,6 +145,9 @@ pub async fn code_form(State(state): State<AppState>, cu: CurrentUser) -> AppRes
         return Ok(Redirect::to("/").into_response());
     }
     if !state.db.totp_state(cu.user.id).await?.enabled {
+        if state.app.uses_email_sign_in(&cu.user).await? {
+            return crate::two_factor_email::code_page(&state, &cu, None, None, axum::http::StatusCode::OK).await;
+        }
         return Ok(Redirect::to("/account/tweestap").into_response());
     }
     render(&CodePage {
@@ -144,20 +155,21 @@ pub async fn code_form(State(state): State<AppState>, cu: CurrentUser) -> AppRes
         flash: None,
         csrf: cu.csrf,
         error: None,
+        email: None,
     })
 }
 
 #[derive(serde::Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
-    code: String,
+    pub(crate) code: String,
     #[serde(default)]
     recovery_code: String,
 }
 
 /// A wrong code: counted, audited, and after [`auth::MAX_FAILURES`] the account is locked
 /// (its sessions end). The message to show.
-async fn fail_code(state: &AppState, cu: &CurrentUser, action: &str) -> AppResult<String> {
+pub(crate) async fn fail_code(state: &AppState, cu: &CurrentUser, action: &str) -> AppResult<String> {
     let failures = state.db.record_failed_code(cu.user.id).await?;
     let ip = cu.ip.clone();
     let user = Some(&cu.user);
@@ -180,7 +192,7 @@ async fn fail_code(state: &AppState, cu: &CurrentUser, action: &str) -> AppResul
     Ok("Deze code klopt niet (of is al gebruikt). Probeer de volgende code uit uw app.".into())
 }
 
-const LOCKED: &str = "Te veel onjuiste codes: dit account is tijdelijk geblokkeerd. Probeer het later opnieuw, of vraag de beheerder om hulp.";
+pub(crate) const LOCKED: &str = "Te veel onjuiste codes: dit account is tijdelijk geblokkeerd. Probeer het later opnieuw, of vraag de beheerder om hulp.";
 
 /// Whether a code (or, for sign-in, a recovery code) is right for the active secret.
 async fn code_is_right(
@@ -210,6 +222,7 @@ fn code_page(cu: &CurrentUser, error: String) -> AppResult<Response> {
         flash: None,
         csrf: cu.csrf.clone(),
         error: Some(error),
+        email: None,
     })?;
     *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
     Ok(resp)
@@ -231,6 +244,14 @@ pub async fn submit_code(
         crate::pages::audit_sign_in(&state, Some(&cu.user), "", action, Outcome::Refused, cu.ip.clone()).await?;
         return code_page(&cu, LOCKED.into());
     }
+    if !st.enabled && state.app.uses_email_sign_in(&cu.user).await? {
+        if !state.app.check_sign_in_code(&cu.user, &form.code).await? {
+            let error = crate::two_factor_email::wrong_code(&state, &cu, "tweede stap (code per e-mail)").await?;
+            let status = axum::http::StatusCode::UNAUTHORIZED;
+            return crate::two_factor_email::code_page(&state, &cu, Some(error), None, status).await;
+        }
+        return finish_sign_in(&state, &cu, "inloggen: code per e-mail juist").await;
+    }
     let (Some(secret), true) = (st.secret.as_deref(), st.enabled) else {
         return Ok(Redirect::to("/account/tweestap").into_response());
     };
@@ -238,17 +259,14 @@ pub async fn submit_code(
         let error = fail_code(&state, &cu, "tweede stap").await?;
         return code_page(&cu, error);
     }
+    finish_sign_in(&state, &cu, "inloggen: tweede stap juist").await
+}
+
+/// The second factor was right: the session is signed in (audited).
+pub(crate) async fn finish_sign_in(state: &AppState, cu: &CurrentUser, action: &str) -> AppResult<Response> {
     state.db.reset_failed_codes(cu.user.id).await?;
     state.db.set_second_factor_done(&cu.session_hash).await?;
-    crate::pages::audit_sign_in(
-        &state,
-        Some(&cu.user),
-        "",
-        "inloggen: tweede stap juist",
-        Outcome::Allowed,
-        cu.ip.clone(),
-    )
-    .await?;
+    crate::pages::audit_sign_in(state, Some(&cu.user), "", action, Outcome::Allowed, cu.ip.clone()).await?;
     Ok(Redirect::to("/").into_response())
 }
 
@@ -264,14 +282,34 @@ fn qr_svg(url: &str) -> AppResult<String> {
 
 /// The enrolment page. It shows a new secret only when given one: never on a plain GET
 /// while TOTP is on (the pending secret would let a stolen session enrol its own app).
-async fn enrol_page(
+pub(crate) async fn enrol_page(
     state: &AppState,
     cu: &CurrentUser,
     show: Option<&str>,
     error: Option<String>,
     status: axum::http::StatusCode,
 ) -> AppResult<Response> {
+    enrol_page_with(state, cu, show, error, status, false, None).await
+}
+
+/// The enrolment page; `email_sent`: a code to confirm sign-in by e-mail was just sent.
+pub(crate) async fn enrol_page_with(
+    state: &AppState,
+    cu: &CurrentUser,
+    show: Option<&str>,
+    error: Option<String>,
+    status: axum::http::StatusCode,
+    email_sent: bool,
+    note: Option<String>,
+) -> AppResult<Response> {
     let enabled = state.db.totp_state(cu.user.id).await?.enabled;
+    let email_on = state.app.uses_email_sign_in(&cu.user).await?;
+    // Chosen instead of an app, never beside or over one (that would need the app's code).
+    let email_option = if enabled || email_on {
+        None
+    } else {
+        state.app.email_sign_in_address(&cu.user).await?
+    };
     let qr_svg = show
         .map(|secret| qr_svg(&totp(secret, &cu.user.username)?.get_url()))
         .transpose()?;
@@ -282,7 +320,7 @@ async fn enrol_page(
     };
     let mut resp = render(&EnrolPage {
         me,
-        flash: None,
+        flash: note,
         csrf: cu.csrf.clone(),
         error,
         qr_svg,
@@ -290,6 +328,9 @@ async fn enrol_page(
         required: required(state, &cu.user),
         enabled,
         portal: cu.user.role.is_portal(),
+        email_option,
+        email_sent,
+        email_on,
     })?;
     *resp.status_mut() = status;
     Ok(resp)
@@ -299,7 +340,7 @@ async fn enrol_page(
 /// button to start one); with TOTP on, a form to start again with the current code.
 pub async fn enrol_form(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
     let st = state.db.totp_state(cu.user.id).await?;
-    if !cu.second_factor_done && st.enabled {
+    if !cu.second_factor_done && (st.enabled || state.app.uses_email_sign_in(&cu.user).await?) {
         return Ok(Redirect::to("/inloggen/code").into_response());
     }
     let show = st.pending.as_deref().filter(|_| !st.enabled);
@@ -316,6 +357,10 @@ pub async fn start_enrol(
     let st = state.db.totp_state(cu.user.id).await?;
     if !cu.second_factor_done && st.enabled {
         return Ok(Redirect::to("/inloggen/code").into_response());
+    }
+    // Signing in by e-mailed code: an app replaces it only after the practice's reset.
+    if state.app.uses_email_sign_in(&cu.user).await? {
+        return Ok(Redirect::to("/account/tweestap").into_response());
     }
     if st.enabled {
         let secret = st.secret.as_deref().unwrap_or_default();
@@ -336,6 +381,9 @@ pub async fn enrol(State(state): State<AppState>, cu: CurrentUser, Form(form): F
     let st = state.db.totp_state(cu.user.id).await?;
     if !cu.second_factor_done && st.enabled {
         return Ok(Redirect::to("/inloggen/code").into_response());
+    }
+    if state.app.uses_email_sign_in(&cu.user).await? {
+        return Ok(Redirect::to("/account/tweestap").into_response());
     }
     let unprocessable = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     let Some(secret) = st.pending else {

@@ -115,7 +115,7 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             PortalConsent
         }
         ("GET" | "POST", "/portaal/belasting") => PortalOwnLoad,
-        ("GET", "/meldingen") => Staff,
+        ("GET", "/meldingen") | ("GET" | "POST", "/account/email") => Staff,
         ("GET", "/openapi.json") => Public,
         // The FHIR API: its CapabilityStatement is public, the patient's resources are read
         // as the record is, a network professional lists their shared patients.
@@ -131,6 +131,7 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         | ("POST", "/uitloggen")
         | ("GET" | "POST", "/inloggen/code" | "/account/tweestap" | "/account/wachtwoord")
         | ("POST", "/account/tweestap/nieuw")
+        | ("POST", "/inloggen/code/opnieuw" | "/account/tweestap/email" | "/account/tweestap/email/bevestigen")
         | ("GET", "/v1/session") => SignedIn,
         ("GET", "/patienten" | "/werklijst" | "/v1/patients" | "/v1/worklist") => OwnLists,
         ("GET", "/mdo" | "/praktijk/formatie" | "/v1/mdo" | "/v1/practice/poh-o-hours") => PracticeRead,
@@ -187,6 +188,9 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             | "/patienten/{id}/portaal/uitnodigen"
             | "/patienten/{id}/portaal/uitnodigingen/{invitation}/intrekken"
             | "/patienten/{id}/portaal/accounts/{account}/beeindigen"
+            | "/patienten/{id}/portaal/accounts/{account}/blokkeren"
+            | "/patienten/{id}/portaal/accounts/{account}/deblokkeren"
+            | "/patienten/{id}/portaal/accounts/{account}/tweestap-herstellen"
             | "/v1/patients/{id}/decisions"
             | "/v1/patients/{id}/team"
             | "/v1/patients/{id}/team/{member}"
@@ -211,6 +215,8 @@ enum Relation {
     NoConsent,
     Agreements,
     AlsoPzp,
+    /// A mantelzorger whom the PZP names as legal representative (no consent of their own).
+    Representative,
     OtherPractice,
     OnTeam,
     OffTeam,
@@ -246,12 +252,14 @@ fn expected(class: Class, role: Option<Role>, rel: Relation) -> Expect {
     if role.is_portal() {
         // A portal account: its own patient's allowed parts; every staff route is 404.
         let patient = role == Role::Patient;
-        let sees = patient || matches!(rel, Relation::Agreements | Relation::AlsoPzp);
+        // The legal representative acts for the patient: sees and chooses what they do.
+        let for_patient = patient || rel == Relation::Representative;
+        let sees = for_patient || matches!(rel, Relation::Agreements | Relation::AlsoPzp);
         let ok = match class {
             Public | SignedIn | PortalEnter => true,
             PortalAgreements | PortalMessages | PortalPropose => sees,
-            PortalPzp => patient || rel == Relation::AlsoPzp,
-            PortalConsent => patient,
+            PortalPzp => for_patient || rel == Relation::AlsoPzp,
+            PortalConsent => for_patient,
             PortalOwnLoad => !patient,
             _ => false,
         };
@@ -541,7 +549,12 @@ async fn the_access_matrix_holds() {
         }
         // The portal: the patient a1, and a mantelzorger of a1 without and with consent.
         actors.push((Some(Role::Patient), Relation::Own));
-        for rel in [Relation::NoConsent, Relation::Agreements, Relation::AlsoPzp] {
+        for rel in [
+            Relation::NoConsent,
+            Relation::Agreements,
+            Relation::AlsoPzp,
+            Relation::Representative,
+        ] {
             actors.push((Some(Role::Mantelzorger), rel));
         }
         for (role, rel) in actors {
@@ -730,6 +743,24 @@ async fn the_access_matrix_holds() {
                                     .set_consent(w.a1, m, level, w.poh_a))
                                 .unwrap();
                             }
+                            if rel == Relation::Representative {
+                                let based_on = db
+                                    .latest_version(Document::Pzp, w.a1)
+                                    .await
+                                    .unwrap()
+                                    .map_or(0, |v| v.version);
+                                let pzp = format!("{{\"representative_member\":{m}}}");
+                                kernteam_store::audited!(db, testing::entry(), |ch| ch.save_version(
+                                    Document::Pzp,
+                                    w.a1,
+                                    based_on,
+                                    &pzp,
+                                    "PZP",
+                                    w.poh_a,
+                                    "POH"
+                                ))
+                                .unwrap();
+                            }
                             Some(m)
                         }
                         _ => None,
@@ -778,6 +809,15 @@ async fn the_access_matrix_holds() {
                     .unwrap()
                 } else {
                     member
+                };
+                // Blocking, unblocking and resetting an account get an account of their own
+                // (the route that ends one may have run before them).
+                let other_account = if template.starts_with("/patienten/{id}/portaal/accounts/{account}/")
+                    && !template.ends_with("/beeindigen")
+                {
+                    portal_records(&db, patient, poh).await.1
+                } else {
+                    other_account
                 };
                 let path = template
                     .replace("{id}", &patient.to_string())
@@ -864,6 +904,8 @@ async fn the_access_matrix_holds() {
 /// shared with the portal, all of `patient`.
 async fn portal_records(db: &kernteam_store::Db, patient: i64, poh: i64) -> (i64, i64, i64, i64) {
     use kernteam_domain::portal::{PortalKind, ProposalKind};
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let member = kernteam_store::audited!(db, testing::entry(), |ch| ch.add_team_member(
         patient,
         &NewTeamMember {
@@ -882,22 +924,24 @@ async fn portal_records(db: &kernteam_store::Db, patient: i64, poh: i64) -> (i64
         code_hash: hash,
         created_by: poh,
         expires_at: "2099-01-01T00:00:00Z".into(),
+        email: None,
+        resets_user_id: None,
     };
     let open = kernteam_store::audited!(db, testing::entry(), |ch| ch
-        .add_invitation(&invite(format!("open-{patient}"))))
+        .add_invitation(&invite(format!("open-{patient}-{n}"))))
     .unwrap();
     kernteam_store::audited!(db, testing::entry(), |ch| ch
-        .add_invitation(&invite(format!("used-{patient}"))))
+        .add_invitation(&invite(format!("used-{patient}-{n}"))))
     .unwrap();
     let used = db
-        .invitation_by_hash(&format!("used-{patient}"))
+        .invitation_by_hash(&format!("used-{patient}-{n}"))
         .await
         .unwrap()
         .unwrap();
     let account = kernteam_store::audited!(db, testing::entry(), |ch| ch.activate_invitation(
         &used,
         &NewUser {
-            username: format!("mia-{patient}"),
+            username: format!("mia-{patient}-{n}"),
             display_name: "Mia Mantel".into(),
             role: Role::Mantelzorger,
             practice_id: None,

@@ -148,6 +148,11 @@ pub struct AdvanceCarePlan {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub legal_representative: String,
+    /// The mantelzorger on the care team (their `care_team_members` id) who is the legal
+    /// representative: their portal account may act for the patient (see
+    /// `crate::portal::portal_access`). Ending this designation ends that at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative_member: Option<i64>,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub preferred_place_of_care: String,
@@ -312,6 +317,12 @@ pub fn pzp_changes(old: &AdvanceCarePlan, new: &AdvanceCarePlan) -> Vec<String> 
         if a != b {
             out.push(format!("{label} gewijzigd"));
         }
+    }
+    if old.representative_member != new.representative_member {
+        out.push(match new.representative_member {
+            Some(_) => "Wettelijk vertegenwoordiger in het portaal aangewezen".to_string(),
+            None => "Wettelijk vertegenwoordiger in het portaal: aanwijzing beëindigd".to_string(),
+        });
     }
     if old.responsible_gp.as_ref().map(|g| g.id) != new.responsible_gp.as_ref().map(|g| g.id) {
         out.push(format!(

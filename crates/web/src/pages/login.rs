@@ -182,7 +182,9 @@ pub async fn login(
         state.db.delete_session(&old.session_hash).await?;
     }
     let totp = state.db.totp_state(creds.user.id).await?;
-    let second_step = totp.enabled || crate::two_factor::required(&state, &creds.user);
+    // Sign-in by e-mailed code (a portal account that chose it instead of an app).
+    let by_email = !totp.enabled && state.app.uses_email_sign_in(&creds.user).await?;
+    let second_step = totp.enabled || by_email || crate::two_factor::required(&state, &creds.user);
     let token = auth::random_token();
     state
         .db
@@ -199,8 +201,20 @@ pub async fn login(
     } else {
         "inloggen"
     };
-    audit_sign_in(&state, Some(&creds.user), &username, action, Outcome::Allowed, ip).await?;
-    let next = match (second_step, totp.enabled) {
+    audit_sign_in(
+        &state,
+        Some(&creds.user),
+        &username,
+        action,
+        Outcome::Allowed,
+        ip.clone(),
+    )
+    .await?;
+    if by_email {
+        // The code page says what happened (sent, wait, no e-mail possible).
+        state.app.send_sign_in_code(&creds.user, ip).await?;
+    }
+    let next = match (second_step, totp.enabled || by_email) {
         (false, _) => "/",
         (true, true) => "/inloggen/code",
         (true, false) => "/account/tweestap",

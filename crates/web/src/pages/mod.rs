@@ -1,6 +1,7 @@
 //! The pages: one handler per action, each a plain `async fn` returning [`AppResult`].
 
 pub mod account;
+pub mod account_email;
 mod admin;
 pub mod banner;
 mod capacity;
@@ -66,6 +67,8 @@ pub struct Me {
     pub menu: Vec<(&'static str, &'static str)>,
     /// Unread notifications (shown beside "Meldingen").
     pub unread: i64,
+    /// A patient's or mantelzorger's account (no staff links).
+    pub portal: bool,
 }
 
 pub async fn me(state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
@@ -121,6 +124,7 @@ pub async fn me(state: &AppState, cu: &CurrentUser) -> AppResult<Me> {
         } else {
             state.db.unread_notifications(cu.user.id).await?
         },
+        portal: cu.user.role.is_portal(),
     })
 }
 

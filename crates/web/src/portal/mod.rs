@@ -4,6 +4,7 @@
 //! with the practice's phone number. The staff's side (invitations, the letter, messages,
 //! notifications) is in [`staff`]; activating an invitation in [`activation`].
 
+pub mod account_care;
 pub mod activation;
 mod messages;
 mod pages;
@@ -60,6 +61,8 @@ pub struct Chrome {
     /// (label, link, is this page).
     pub nav: Vec<(&'static str, &'static str, bool)>,
     pub flash: Option<String>,
+    /// The legal representative, acting for the patient (every page says so).
+    pub on_behalf: bool,
 }
 
 impl Chrome {
@@ -96,6 +99,7 @@ pub async fn chrome(state: &AppState, cu: &CurrentUser, u: &PortalUser, current:
         kind: u.kind(),
         nav: nav.into_iter().map(|(l, h)| (l, h, h == current)).collect(),
         flash: None,
+        on_behalf: u.on_behalf(),
     })
 }
 

@@ -24,6 +24,9 @@ pub fn routes() -> Vec<crate::PageRoute> {
         "/patienten/{id}/portaal/uitnodigen" => post(invite),
         "/patienten/{id}/portaal/uitnodigingen/{invitation}/intrekken" => post(withdraw),
         "/patienten/{id}/portaal/accounts/{account}/beeindigen" => post(end_account),
+        "/patienten/{id}/portaal/accounts/{account}/tweestap-herstellen" => post(crate::portal::account_care::reset_second_factor),
+        "/patienten/{id}/portaal/accounts/{account}/blokkeren" => post(crate::portal::account_care::block),
+        "/patienten/{id}/portaal/accounts/{account}/deblokkeren" => post(crate::portal::account_care::unblock),
         "/patienten/{id}/portaal/voorstellen/{proposal}/verwerkt" => post(take_proposal),
         "/patienten/{id}/berichten" => get(threads).post(new_thread),
         "/patienten/{id}/berichten/{thread}" => get(thread).post(reply),
@@ -38,6 +41,11 @@ pub struct AccountRow {
     pub since: String,
     pub sees: &'static str,
     pub ended: String,
+    /// Signs in now (not ended, not blocked, not waiting for a reset's letter).
+    pub active: bool,
+    /// Closed after a reset, until the new letter is used.
+    pub waiting_for_letter: bool,
+    pub email: bool,
 }
 
 pub struct InvitationRow {
@@ -82,6 +90,8 @@ fn portal_flash(code: Option<&str>) -> Option<String> {
             "beeindigd" => "Het account is beëindigd.",
             "verwerkt" => "Het voorstel staat als verwerkt.",
             "verstuurd" => "Het bericht is verstuurd.",
+            "geblokkeerd" => "Het account is geblokkeerd; wie ermee was ingelogd, is uitgelogd.",
+            "gedeblokkeerd" => "Het account is weer open.",
             _ => return None,
         }
         .to_string(),
@@ -120,9 +130,20 @@ pub async fn overview(
             since: fmt_timestamp(&a.created_at),
             sees: match a.kind {
                 PortalKind::Patient => "alles van zichzelf",
+                PortalKind::Mantelzorger
+                    if kernteam_domain::portal::represents(o.representative_member, a.member_id) =>
+                {
+                    "wettelijk vertegenwoordiger: alles, handelt namens de patiënt"
+                }
                 PortalKind::Mantelzorger => consent_of(a.member_id).unwrap_or(ConsentLevel::None).label(),
             },
             ended: a.ended_at.as_deref().map(fmt_timestamp).unwrap_or_default(),
+            active: a.active,
+            waiting_for_letter: o
+                .invitations
+                .iter()
+                .any(|i| i.resets_user_id == Some(a.user_id) && i.used_at.is_none() && i.withdrawn_at.is_none()),
+            email: o.emails.contains(&a.user_id),
         })
         .collect();
     let invitations = o
@@ -133,7 +154,10 @@ pub async fn overview(
             let expired = chrono::DateTime::parse_from_rfc3339(&i.expires_at).is_ok_and(|t| t < chrono::Utc::now());
             InvitationRow {
                 id: i.id,
-                who: carer_name(i.member_id),
+                who: match i.resets_user_id {
+                    Some(_) => format!("{} (nieuwe brief na herstel)", carer_name(i.member_id)),
+                    None => carer_name(i.member_id),
+                },
                 at: fmt_timestamp(&i.created_at),
                 by: i.created_by_name.clone(),
                 state: if let Some(t) = &i.used_at {
@@ -224,12 +248,18 @@ struct LetterPage {
     code: String,
     valid_until: String,
     by: String,
+    /// A new letter after a reset of the second factor.
+    reset: bool,
+    /// Sign-in by e-mailed code is possible for this account.
+    email: bool,
 }
 
 #[derive(serde::Deserialize)]
 pub struct InviteForm {
     #[serde(default)]
     member: String,
+    #[serde(default)]
+    email: String,
 }
 
 /// Makes the invitation and shows its letter (the only time the code is shown).
@@ -248,12 +278,27 @@ pub async fn invite(
                 .map_err(|_| AppError::invalid("Kies wie u uitnodigt."))?,
         ),
     };
-    let new = state.app.invite_to_portal(&inviter, member).await?;
-    let practice = state.db.practice(inviter.patient().practice_id).await?;
-    let contact = state.db.practice_contact(inviter.patient().practice_id).await?;
+    let email = Some(f.email.trim()).filter(|e| !e.is_empty());
+    let new = state.app.invite_to_portal(&inviter, member, email).await?;
+    let mail = email.is_some() && state.app.mail_enabled();
+    letter(&state, &cu, &headers, inviter.patient(), new, false, mail).await
+}
+
+/// The letter with a new code (shown once, to be printed).
+pub(crate) async fn letter(
+    state: &AppState,
+    cu: &CurrentUser,
+    headers: &HeaderMap,
+    patient: &kernteam_store::care::PatientRef,
+    new: kernteam_app::portal::NewCode,
+    reset: bool,
+    email: bool,
+) -> AppResult<Response> {
+    let practice = state.db.practice(patient.practice_id).await?;
+    let contact = state.db.practice_contact(patient.practice_id).await?;
     let patient_name = state
         .db
-        .current_person(inviter.patient())
+        .current_person(patient)
         .await?
         .1
         .map_or_else(|| "de patiënt".to_string(), |p| p.name());
@@ -264,7 +309,7 @@ pub async fn invite(
         .unwrap_or("kernteam");
     let scheme = if state.config.secure_cookies { "https" } else { "http" };
     render(&LetterPage {
-        patient_id: id,
+        patient_id: patient.id,
         for_patient: new.kind == PortalKind::Patient,
         name: new.name,
         patient_name,
@@ -274,6 +319,8 @@ pub async fn invite(
         code: new.code,
         valid_until: fmt_date(new.valid_until),
         by: cu.user.display_name.clone(),
+        reset,
+        email,
     })
 }
 

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod patient_routes;
 pub mod portal;
 pub mod process;
+pub mod smtp;
 
 use std::path::{Path, PathBuf};
 
@@ -109,6 +110,11 @@ fn plan_json(goal: &str) -> String {
 }
 
 pub async fn seed(db: &Db) -> World {
+    seed_with(db, WebConfig::demo()).await
+}
+
+/// [`seed`], the router made with `config` (e.g. with a mailer).
+pub async fn seed_with(db: &Db, config: WebConfig) -> World {
     let dir = tempfile::tempdir().unwrap();
     import_extract(db, &example(), &opts()).await.unwrap();
     import_extract(db, &write_practice_b(dir.path()), &opts())
@@ -236,7 +242,7 @@ pub async fn seed(db: &Db) -> World {
     ))
     .unwrap();
 
-    let app = kernteam_web::router(AppState::new(db.clone(), WebConfig::demo()));
+    let app = kernteam_web::router(AppState::new(db.clone(), config));
     World {
         app,
         db: db.clone(),

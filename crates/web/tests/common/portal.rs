@@ -46,6 +46,8 @@ pub async fn invitation(db: &Db, patient_id: i64, member_id: Option<i64>, by: i6
             code_hash: kernteam_app::portal::code_hash(&code),
             created_by: by,
             expires_at: "2099-01-01T00:00:00Z".into(),
+            email: None,
+            resets_user_id: None,
         }
     ))
     .unwrap();

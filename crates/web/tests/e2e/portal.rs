@@ -1,8 +1,9 @@
 //! The portal in the browser: the POH-O invites the patient and prints the letter, the
 //! patient activates the code (password, then the authenticator), sees their plan, sends a
 //! message and reads the POH-O's answer; a mantelzorger without consent sees nothing, after
-//! the patient's consent the agreements, and nothing again the moment it is withdrawn. The
-//! portal pages pass axe-core and fit a phone-sized window.
+//! the patient's consent the agreements, and nothing again the moment it is withdrawn; named
+//! in the PZP as legal representative, she chooses for the patient. The portal pages pass
+//! axe-core and fit a phone-sized window.
 
 use kernteam_domain::care::{ActionStatus, CareAction, CarePlan, Goal};
 use kernteam_store::care::NewTeamMember;
@@ -238,7 +239,7 @@ async fn patient_and_mantelzorger_in_the_portal() {
     sign_out(&b).await;
 
     // Without the patient's consent the mantelzorger sees nothing.
-    let (carer_secret, _) = activate(&b, &carer_code, "ans-e2e").await;
+    let (carer_secret, carer_recovery) = activate(&b, &carer_code, "ans-e2e").await;
     b.goto("/portaal").await;
     b.wait_heading("De zorg voor de patiënt").await;
     b.wait("//h2[normalize-space()='U ziet hier nog niets']").await;
@@ -295,5 +296,31 @@ async fn patient_and_mantelzorger_in_the_portal() {
     b.wait_heading("Niet gevonden").await;
     b.goto("/portaal").await;
     b.wait("//h2[normalize-space()='U ziet hier nog niets']").await;
+    sign_out(&b).await;
+
+    // The POH-O names her in the PZP as the legal representative: she acts for the patient.
+    sign_in(&b, app.poh.username, app.poh.name).await;
+    b.goto(&format!("/patienten/{pid}/pzp?wijzigen=ja")).await;
+    b.wait_heading(&format!("Proactieve zorgplanning van {name}")).await;
+    b.choose("representative_member", "Ans Vos (mantelzorger, dochter)")
+        .await;
+    b.click("//button[normalize-space()='Proactieve zorgplanning opslaan']")
+        .await;
+    b.wait_heading(&format!("Proactieve zorgplanning van {name}")).await;
+    b.wait("//dd[normalize-space()='Ans Vos']").await;
+    sign_out(&b).await;
+    portal_sign_in_with_recovery(&b, "ans-e2e", &carer_recovery).await;
+    b.goto("/portaal").await;
+    b.wait_heading(&format!("De zorg voor {name}")).await;
+    b.wait("//p[@class='notice'][contains(., 'wettelijk vertegenwoordiger van')]")
+        .await;
+    b.goto("/portaal/toestemming").await;
+    b.wait_heading("Wie mag wat zien?").await;
+    b.wait("//p[starts-with(normalize-space(), 'U beslist namens')]").await;
+    b.client.set_window_size(390, 844).await.expect("phone size");
+    fits_the_window(&b).await;
+    b.client.set_window_size(1280, 900).await.expect("desktop size");
+    b.goto("/portaal/wensen").await;
+    b.wait_heading("Wensen en grenzen").await;
     b.close().await;
 }

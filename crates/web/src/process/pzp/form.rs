@@ -65,6 +65,11 @@ pub struct PzpForm {
     pub wishes: Vec<WishRow>,
     pub directives: Vec<DirectiveRow>,
     pub legal_representative: String,
+    /// The mantelzorgers on the care team, the one selected being the legal
+    /// representative who may act for the patient in the portal.
+    pub representatives: Vec<CarerOption>,
+    /// The chosen representative's care-team id as entered ("": none).
+    pub representative_member: String,
     pub place_of_care: String,
     pub place_of_death: String,
     pub next_review: String,
@@ -177,6 +182,8 @@ impl PzpForm {
                 })
                 .collect(),
             legal_representative: p.legal_representative.clone(),
+            representatives: carer_options(people, |id| p.representative_member == Some(id)),
+            representative_member: p.representative_member.map(|m| m.to_string()).unwrap_or_default(),
             place_of_care: p.preferred_place_of_care.clone(),
             place_of_death: p.preferred_place_of_death.clone(),
             next_review: p.next_review.map(|d| d.to_string()).unwrap_or_default(),
@@ -249,6 +256,8 @@ impl PzpForm {
                 })
                 .collect(),
             legal_representative: one("legal_representative"),
+            representatives: carer_options(people, |id| one("representative_member") == id.to_string()),
+            representative_member: one("representative_member"),
             place_of_care: one("place_of_care"),
             place_of_death: one("place_of_death"),
             next_review: one("next_review"),
@@ -364,6 +373,16 @@ impl PzpForm {
             }
         }
         p.legal_representative = self.legal_representative.clone();
+        p.representative_member = match self.representative_member.trim() {
+            "" => None,
+            m => match m.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.push("Kies de wettelijk vertegenwoordiger in het portaal uit de lijst.".into());
+                    None
+                }
+            },
+        };
         p.preferred_place_of_care = self.place_of_care.clone();
         p.preferred_place_of_death = self.place_of_death.clone();
         p.next_review = date_field(&self.next_review, "Volgende bespreking", &mut errors);

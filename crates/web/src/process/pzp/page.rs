@@ -75,6 +75,17 @@ pub async fn pzp_page(
         .first()
         .map(|x| (fmt_timestamp(&x.created_at), x.created_by_name.clone()))
         .unwrap_or_default();
+    let mut pzp = view(shown);
+    if let Some(m) = shown.representative_member {
+        pzp.representative_name = state
+            .db
+            .team(v.patient().id)
+            .await?
+            .into_iter()
+            .find(|t| t.id == m)
+            .map(|t| t.name)
+            .unwrap_or_default();
+    }
     Ok(PzpPage {
         me: Some(me(state, cu).await?),
         flash,
@@ -90,7 +101,7 @@ pub async fn pzp_page(
         editing: v.access().edit_pzp && (editing || !errors.is_empty()),
         errors,
         today: today().to_string(),
-        pzp: view(shown),
+        pzp,
         form,
         places: PLACES,
         participant_labels: [PARTICIPANT_PATIENT, PARTICIPANT_REPRESENTATIVE],

@@ -45,6 +45,9 @@ pub struct PzpView {
     pub wishes: Vec<WishView>,
     pub directives: Vec<DirectiveView>,
     pub legal_representative: String,
+    /// The mantelzorger who acts for the patient in the portal (filled in by the page,
+    /// from the care team); empty when none is designated.
+    pub representative_name: String,
     pub place_of_care: String,
     pub place_of_death: String,
     pub next_review: String,
@@ -100,6 +103,7 @@ pub fn view(p: &AdvanceCarePlan) -> PzpView {
             })
             .collect(),
         legal_representative: p.legal_representative.clone(),
+        representative_name: String::new(),
         place_of_care: p.preferred_place_of_care.clone(),
         place_of_death: p.preferred_place_of_death.clone(),
         next_review: fmt_opt_date(p.next_review),
