@@ -124,7 +124,9 @@ pub fn parse_date(s: &str) -> FieldResult<NaiveDate> {
     if !shape {
         return Err(format!("'{}' is geen datum in de vorm JJJJ-MM-DD", shorten(s)));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is geen bestaande datum"))
+    // The digits themselves, not chrono's format machinery: an import parses millions.
+    let n = |from: usize, to: usize| b[from..to].iter().fold(0u32, |v, c| v * 10 + u32::from(c - b'0'));
+    NaiveDate::from_ymd_opt(n(0, 4) as i32, n(5, 7), n(8, 10)).ok_or_else(|| format!("'{s}' is geen bestaande datum"))
 }
 
 /// AGB code: exactly 8 digits.
@@ -154,6 +156,10 @@ pub fn parse_multiline_text(s: &str, min: usize, max: usize) -> FieldResult<Stri
 /// Refuses control characters other than tab (and, where allowed, line breaks), naming
 /// the first one and its position (1-based, in characters).
 fn check_controls(s: &str, line_breaks: bool) -> FieldResult<()> {
+    // Nearly every field is printable ASCII: one pass over the bytes settles it.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\t') {
+        return Ok(());
+    }
     let bad = s
         .chars()
         .enumerate()
@@ -169,7 +175,7 @@ fn check_controls(s: &str, line_breaks: bool) -> FieldResult<()> {
 }
 
 fn parse_length(s: &str, min: usize, max: usize) -> FieldResult<String> {
-    let n = s.chars().count();
+    let n = if s.is_ascii() { s.len() } else { s.chars().count() };
     if n < min {
         return Err("mag niet leeg zijn".into());
     }
@@ -347,6 +353,36 @@ mod tests {
         assert!(parse_date("2027-2-28").is_err());
         assert!(parse_date("28-02-2027").is_err());
         assert!(parse_date("2027/02/28").is_err());
+        assert_eq!(
+            parse_date("0000-01-01").unwrap(),
+            NaiveDate::from_ymd_opt(0, 1, 1).unwrap()
+        );
+        assert_eq!(
+            parse_date("9999-12-31").unwrap(),
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()
+        );
+        for bad in [
+            "2027-13-01",
+            "2027-00-10",
+            "2027-04-31",
+            "2027-04-00",
+            "2027-0a-01",
+            "２０２７-01-01",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_fast_paths_agree_with_the_rules() {
+        assert!(parse_text("Jansen\tvan", 1, 20).is_ok());
+        assert!(parse_text("a\u{7f}", 1, 20).is_err());
+        assert!(parse_text("a\u{85}", 1, 20).is_err());
+        assert!(parse_text("a\nb", 1, 20).is_err());
+        assert!(parse_multiline_text("a\nb", 1, 20).is_ok());
+        // Characters, not bytes: five two-byte letters fit in five.
+        assert!(parse_text("ééééé", 1, 5).is_ok());
+        assert_eq!(parse_text("abcdef", 1, 5).unwrap_err(), "is 6 tekens lang; maximaal 5");
     }
 
     #[test]

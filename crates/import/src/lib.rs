@@ -136,6 +136,11 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The practice the extract is of.
+    pub fn agb_code(&self) -> &str {
+        &self.header.agb_code
+    }
+
     pub async fn commit(self) -> Result<ImportOutcome, ImportError> {
         let summary = self.writer.finish().await?;
         Ok(ImportOutcome {

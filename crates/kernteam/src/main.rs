@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod demo_portal;
 mod fhir_token_cmd;
+mod import_cmd;
 mod loadtest;
 mod mail_settings;
 mod settings_cmd;
@@ -19,7 +20,6 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use kernteam_domain::codes::{CodeSets, IcpcSet, DEFAULT_FRAIL_CODES};
 use kernteam_domain::period::{Period, ReportKind};
-use kernteam_import::{ImportError, ImportOptions};
 use kernteam_store::{Db, DEFAULT_DATABASE_URL};
 
 /// The command line speaks Dutch, as the web application does: the help text below (the
@@ -237,6 +237,12 @@ enum Format {
     Xlsx,
 }
 
+/// mimalloc: an import allocates and frees millions of small values across threads (the
+/// reader's rows are dropped by the thread that encodes them), where glibc's allocator
+/// spent a quarter of the import's time (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -307,7 +313,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         async move { open(&url, &files).await }
     };
     match cli.command {
-        Command::Import { paths, max_bytes } => import(connect(&database_url).await?, &paths, max_bytes).await,
+        Command::Import { paths, max_bytes } => import_cmd::run(connect(&database_url).await?, &paths, max_bytes).await,
         Command::Report {
             kind,
             period,
@@ -490,79 +496,4 @@ async fn serve(
     let _ = std::io::stdout().flush();
     kernteam_web::serve(kernteam_web::AppState::new(db, config), listener).await?;
     Ok(ExitCode::SUCCESS)
-}
-
-async fn import(db: Db, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<ExitCode> {
-    use futures_util::StreamExt;
-    let limits = kernteam_import::Limits::with_max_total(max_bytes);
-    // Several extracts are read at once, one per core, and each is committed in the
-    // order given (a later extract of the same practice and date replaces an earlier
-    // one): reading the next overlaps with writing this one. A progress bar only for one.
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let opts = ImportOptions {
-        today: chrono::Local::now().date_naive(),
-        progress: paths.len() == 1 && std::io::stderr().is_terminal(),
-    };
-    // Each is read in a task of its own, so reading goes on while the loop writes.
-    let mut results = futures_util::stream::iter(paths.iter().map(|path| {
-        let (db, opts, path) = (db.clone(), opts.clone(), path.clone());
-        tokio::spawn(async move { kernteam_import::prepare_extract(&db, &path, &opts, &limits).await })
-    }))
-    .buffered(jobs);
-    let mut failed = 0;
-    let mut paths = paths.iter();
-    while let Some(prepared) = results.next().await {
-        let path = paths.next().expect("one result per path");
-        let result = match prepared {
-            Ok(Ok(p)) => p.commit().await,
-            Ok(Err(e)) => Err(e),
-            Err(e) => Err(ImportError::Source(format!("het inlezen is afgebroken: {e}"))),
-        };
-        match result {
-            Ok(done) => {
-                let h = &done.header;
-                println!(
-                    "{}: praktijk {} {} — extract van {} {}",
-                    path.display(),
-                    h.agb_code,
-                    h.practice_name,
-                    h.extract_date,
-                    if done.summary.replaced {
-                        "(vervangt de eerdere import van die datum)"
-                    } else {
-                        "ingelezen"
-                    }
-                );
-                for f in &done.files {
-                    println!("  {:<18} {:>9} regels", f.file, f.rows);
-                }
-                for w in &done.warnings {
-                    println!("  waarschuwing: {w}");
-                }
-            }
-            Err(ImportError::Invalid { errors, truncated }) => {
-                failed += 1;
-                eprintln!("{}: geweigerd, er is niets ingelezen. Fouten:", path.display());
-                for e in &errors {
-                    eprintln!("{e}");
-                }
-                if truncated {
-                    eprintln!(
-                        "(meer dan {} fouten; alleen de eerste {} staan hierboven)",
-                        errors.len(),
-                        errors.len()
-                    );
-                }
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("{}: geweigerd, er is niets ingelezen: {e}", path.display());
-            }
-        }
-    }
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
 }

@@ -253,12 +253,18 @@ impl SnapshotWriter {
             Backend::Sqlite => {
                 let file = sqlite_bulk::database_file(self.db.url())?;
                 let header = self.header;
+                let _one_at_a_time = self.db.sqlite_writes().lock().await;
                 tokio::task::spawn_blocking(move || sqlite_bulk::write(&file, &header, buffered))
                     .await
                     .map_err(|e| StoreError::Corrupt(format!("de schrijver van het extract is gestopt: {e}")))?
             }
             Backend::Postgres => pg_write::write(self.db.bulk_postgres()?, &self.header, buffered).await,
         }
+    }
+
+    /// The practice's AGB code (extracts of one practice are committed in order).
+    pub fn agb_code(&self) -> &str {
+        &self.header.agb_code
     }
 
     /// Abandons the snapshot: nothing of it is kept (nothing was written yet).

@@ -30,9 +30,9 @@ pub(crate) const FORMAT: i64 = 1;
 /// The facts of one snapshot as its rows stream by, encoded at the end.
 #[derive(Default)]
 pub(crate) struct FactsBuilder {
-    texts: HashMap<String, u32>,
+    texts: HashMap<String, u32, foldhash::fast::RandomState>,
     text_list: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashMap<String, u32, foldhash::fast::RandomState>,
     patients: Vec<Compact>,
 }
 

@@ -133,6 +133,9 @@ pub struct Db {
     url: std::sync::Arc<str>,
     /// PostgreSQL: a small pool of native connections for `COPY` (the `Any` driver has none).
     bulk_postgres: Option<sqlx::PgPool>,
+    /// SQLite: one snapshot written at a time by this process (the file has one writer;
+    /// waiting here is cheaper than SQLite's busy sleeps).
+    sqlite_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -202,6 +205,7 @@ impl Db {
             anchor: None,
             url: url.into(),
             bulk_postgres,
+            sqlite_writes: Default::default(),
         })
     }
 
@@ -247,6 +251,10 @@ impl Db {
 
     pub(crate) fn url(&self) -> &str {
         &self.url
+    }
+
+    pub(crate) fn sqlite_writes(&self) -> &tokio::sync::Mutex<()> {
+        &self.sqlite_writes
     }
 
     pub(crate) fn bulk_postgres(&self) -> StoreResult<&sqlx::PgPool> {

@@ -60,20 +60,11 @@ struct Pending {
 }
 
 /// The records of one snapshot, put together as its rows arrive.
+#[derive(Default)]
 pub(crate) struct RecordsBuilder {
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
     patients: Vec<Pending>,
     codes: CodeSets,
-}
-
-impl Default for RecordsBuilder {
-    fn default() -> Self {
-        RecordsBuilder {
-            index: HashMap::new(),
-            patients: Vec::new(),
-            codes: CodeSets::default(),
-        }
-    }
 }
 
 /// What is written of a snapshot's records.

@@ -121,7 +121,7 @@ async fn a_worklist_of_hundreds_of_included_patients_is_built_in_batches() {
         let dir = tempfile::tempdir().unwrap();
         let opts = kernteam_synth::RegionOptions {
             practices: 1,
-            patients_per_practice: Some(1200),
+            patients_per_practice: Some(3000),
             seed: 17,
             extract_date: today,
         };
@@ -143,7 +143,7 @@ async fn a_worklist_of_hundreds_of_included_patients_is_built_in_batches() {
         .unwrap();
         let snapshot = db.latest_snapshot(practice).await.unwrap().unwrap();
         let people = db.snapshot_people(snapshot.snapshot_id).await.unwrap();
-        assert!(people.len() >= INCLUDED);
+        assert!(people.len() >= INCLUDED, "{} kept of 3000", people.len());
         let decided_on = today - Duration::days(10);
         for (i, p) in people.iter().take(INCLUDED).enumerate() {
             kernteam_store::audited!(db, testing::entry(), |ch| ch.add_decision(

@@ -1,8 +1,6 @@
 //! One record of a file, looked up by the spec's columns, and the parsers that turn it
 //! into a row of the store.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 use kernteam_domain::extract::{self as rules, FieldResult};
 use kernteam_store::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow};
@@ -130,11 +128,7 @@ fn not_after_extract(rec: &mut Record, k: usize, d: Option<NaiveDate>, extract: 
     }
 }
 
-pub(super) fn patient_row(
-    rec: &mut Record,
-    ids: &mut HashSet<String>,
-    extract: Option<NaiveDate>,
-) -> Option<PatientRow> {
+pub(super) fn patient_row(rec: &mut Record, ids: &mut super::IdSet, extract: Option<NaiveDate>) -> Option<PatientRow> {
     let his_id = rec.required(0, rules::parse_patient_id);
     if let Some(id) = &his_id {
         if !ids.insert(id.clone()) {
@@ -180,7 +174,7 @@ pub(super) fn patient_row(
 }
 
 /// The row's patient id, checked against patients.csv when that was read whole.
-fn known_patient(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<String> {
+fn known_patient(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<String> {
     let id = rec.required(0, rules::parse_patient_id)?;
     if ids.is_none_or(|ids| ids.contains(&id)) {
         Some(id)
@@ -193,7 +187,7 @@ fn known_patient(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<Stri
     }
 }
 
-pub(super) fn episode_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<EpisodeRow> {
+pub(super) fn episode_row(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<EpisodeRow> {
     let his_id = known_patient(rec, ids);
     let icpc = rec.required(1, rules::parse_icpc);
     let start = rec.required(2, rules::parse_date);
@@ -212,7 +206,7 @@ pub(super) fn episode_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Op
     })
 }
 
-pub(super) fn medication_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<MedicationRow> {
+pub(super) fn medication_row(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<MedicationRow> {
     let his_id = known_patient(rec, ids);
     let atc = rec.required(1, rules::parse_atc);
     let start = rec.required(2, rules::parse_date);
@@ -233,7 +227,7 @@ pub(super) fn medication_row(rec: &mut Record, ids: Option<&HashSet<String>>) ->
     })
 }
 
-pub(super) fn determinant_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<DeterminantRow> {
+pub(super) fn determinant_row(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<DeterminantRow> {
     let his_id = known_patient(rec, ids);
     let labcode = rec.required(1, rules::parse_labcode);
     let date = rec.required(2, rules::parse_date);
@@ -249,7 +243,7 @@ pub(super) fn determinant_row(rec: &mut Record, ids: Option<&HashSet<String>>) -
     })
 }
 
-pub(super) fn program_row(rec: &mut Record, ids: Option<&HashSet<String>>) -> Option<ProgramRow> {
+pub(super) fn program_row(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<ProgramRow> {
     let his_id = known_patient(rec, ids);
     let program = rec.required(1, rules::parse_program);
     let start = rec.required(2, rules::parse_date);

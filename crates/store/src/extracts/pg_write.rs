@@ -14,6 +14,19 @@ use crate::{now_timestamp, StoreResult};
 /// Writes a snapshot in one transaction; see [`super::SnapshotWriter::finish`].
 pub(super) async fn write(pool: &PgPool, header: &SnapshotHeader, b: Buffered) -> StoreResult<SnapshotSummary> {
     let mut tx = pool.begin().await?;
+    // The stored values are large: PostgreSQL compresses them on the way in, with pglz
+    // unless told otherwise, which took a third of each write; lz4 is several times
+    // faster. Only where the server was built with it.
+    let lz4: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if lz4 > 0 {
+        sqlx::query("SET LOCAL default_toast_compression = 'lz4'")
+            .execute(&mut *tx)
+            .await?;
+    }
     let now = now_timestamp();
     let practice_id: i64 = sqlx::query_scalar(sql::UPSERT_PRACTICE)
         .bind(&header.agb_code)
