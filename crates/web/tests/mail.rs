@@ -205,6 +205,11 @@ async fn the_portal_signs_in_with_a_code_sent_by_email() {
             .post_form("/account/tweestap/email/bevestigen", &[("code", "000000")])
             .await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            wrong.text().contains("Vraag zo nodig een nieuwe code"),
+            "{}",
+            wrong.text()
+        );
         assert_eq!(
             c.get("/portaal").await.location(),
             Some("/inloggen/code"),
