@@ -139,7 +139,8 @@ pub(crate) mod sql {
     pub const LATEST: &str = "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM snapshots WHERE practice_id = $1 \
          AND extract_date > $2) THEN 0 ELSE 1 END AS BIGINT)";
     /// What follows `VALUES (…), …` or `SELECT … FROM UNNEST(…)` in the insert of the
-    /// lasting identities: the BSN is the latest snapshot's (`$bsn` only when it is).
+    /// lasting identities: a snapshot that is the practice's latest sets their BSN
+    /// (`IDENTITY_CONFLICT`), an older one leaves it (`IDENTITY_KEEP`).
     pub const IDENTITY_CONFLICT: &str = " ON CONFLICT (practice_id, his_id) DO UPDATE SET bsn = excluded.bsn \
          WHERE patients.bsn IS DISTINCT FROM excluded.bsn";
     pub const IDENTITY_KEEP: &str = " ON CONFLICT (practice_id, his_id) DO NOTHING";
@@ -186,8 +187,8 @@ pub struct SnapshotSummary {
 /// records and the facts together while the reader parses the next rows
 /// ([`buffer`]); [`SnapshotWriter::finish`] then writes the snapshot in one short
 /// transaction ([`sqlite_bulk`] on SQLite, [`pg_write`] on PostgreSQL). Nothing touches the
-/// database before that, so dropping the writer (or [`SnapshotWriter::rollback`]) leaves
-/// it exactly as it was, and several extracts can be read at once.
+/// database before that, so dropping the writer leaves it exactly as it was, and several
+/// extracts can be read at once.
 pub struct SnapshotWriter {
     db: Db,
     header: SnapshotHeader,
@@ -260,17 +261,6 @@ impl SnapshotWriter {
             }
             Backend::Postgres => pg_write::write(self.db.bulk_postgres()?, &self.header, buffered).await,
         }
-    }
-
-    /// The practice's AGB code (extracts of one practice are committed in order).
-    pub fn agb_code(&self) -> &str {
-        &self.header.agb_code
-    }
-
-    /// Abandons the snapshot: nothing of it is kept (nothing was written yet).
-    pub async fn rollback(self) -> StoreResult<()> {
-        drop(self);
-        Ok(())
     }
 }
 

@@ -101,21 +101,19 @@ impl RecordsBuilder {
         });
     }
 
-    /// The patient's lines of list `k`; `None` for a patient not seen (the import refuses
-    /// such a line before it gets here).
-    fn lines(&mut self, his_id: &str, k: usize) -> Option<&mut Vec<u8>> {
+    /// The patient's lines of list `k`, counted as one more; `None` for a patient not
+    /// seen (the import refuses such a line before it gets here).
+    fn lines(&mut self, his_id: &str, k: usize) -> Option<&mut Pending> {
         let p = self.patients.get_mut(*self.index.get(his_id)?)?;
         p.lines[k].0 += 1;
-        Some(&mut p.lines[k].1)
+        Some(p)
     }
 
     pub(crate) fn episode(&mut self, r: &EpisodeRow) {
         let frail = self.codes.frail.matches(&r.icpc);
-        let Some(&i) = self.index.get(r.his_id.as_str()) else {
-            return;
-        };
-        self.patients[i].frail_episode |= frail;
-        if let Some(out) = self.lines(&r.his_id, 0) {
+        if let Some(p) = self.lines(&r.his_id, 0) {
+            p.frail_episode |= frail;
+            let out = &mut p.lines[0].1;
             put_bytes(out, r.icpc.as_bytes());
             put_date(out, r.start);
             put_opt_date(out, r.end);
@@ -124,7 +122,8 @@ impl RecordsBuilder {
     }
 
     pub(crate) fn medication(&mut self, r: &MedicationRow) {
-        if let Some(out) = self.lines(&r.his_id, 1) {
+        if let Some(p) = self.lines(&r.his_id, 1) {
+            let out = &mut p.lines[1].1;
             put_bytes(out, r.atc.as_bytes());
             put_date(out, r.start);
             put_opt_date(out, r.end);
@@ -134,7 +133,8 @@ impl RecordsBuilder {
     }
 
     pub(crate) fn determinant(&mut self, r: &DeterminantRow) {
-        if let Some(out) = self.lines(&r.his_id, 2) {
+        if let Some(p) = self.lines(&r.his_id, 2) {
+            let out = &mut p.lines[2].1;
             put(out, r.labcode as u64);
             put_date(out, r.date);
             put_bytes(out, r.value.as_bytes());
@@ -142,7 +142,8 @@ impl RecordsBuilder {
     }
 
     pub(crate) fn program(&mut self, r: &ProgramRow) {
-        if let Some(out) = self.lines(&r.his_id, 3) {
+        if let Some(p) = self.lines(&r.his_id, 3) {
+            let out = &mut p.lines[3].1;
             put(
                 out,
                 ChainProgram::ALL.iter().position(|p| *p == r.program).unwrap_or(0) as u64,
