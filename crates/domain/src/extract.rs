@@ -2,6 +2,8 @@
 //! (already known to be non-empty where the column is required) and returns the value to
 //! store, or a Dutch message for the person who has to fix the extract.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::codes::ChainProgram;
@@ -142,15 +144,25 @@ pub fn parse_agb_code(s: &str) -> FieldResult<String> {
 /// Control characters (NUL, line breaks, escape, U+007F–U+009F …) are refused; a tab
 /// is allowed, as spreadsheets and HIS exports leave them in text.
 pub fn parse_text(s: &str, min: usize, max: usize) -> FieldResult<String> {
+    check_text(s, min, max).map(str::to_string)
+}
+
+/// [`parse_text`] without the copy: the text itself when it is valid.
+pub fn check_text(s: &str, min: usize, max: usize) -> FieldResult<&str> {
     check_controls(s, false)?;
-    parse_length(s, min, max)
+    check_length(s, min, max)
 }
 
 /// Free text that may span lines (an episode title, a determinant value): as
 /// [`parse_text`], but line breaks (LF, CR) inside the quoted field are kept.
 pub fn parse_multiline_text(s: &str, min: usize, max: usize) -> FieldResult<String> {
+    check_multiline_text(s, min, max).map(str::to_string)
+}
+
+/// [`parse_multiline_text`] without the copy.
+pub fn check_multiline_text(s: &str, min: usize, max: usize) -> FieldResult<&str> {
     check_controls(s, true)?;
-    parse_length(s, min, max)
+    check_length(s, min, max)
 }
 
 /// Refuses control characters other than tab (and, where allowed, line breaks), naming
@@ -174,7 +186,7 @@ fn check_controls(s: &str, line_breaks: bool) -> FieldResult<()> {
     }
 }
 
-fn parse_length(s: &str, min: usize, max: usize) -> FieldResult<String> {
+fn check_length(s: &str, min: usize, max: usize) -> FieldResult<&str> {
     let n = if s.is_ascii() { s.len() } else { s.chars().count() };
     if n < min {
         return Err("mag niet leeg zijn".into());
@@ -182,12 +194,17 @@ fn parse_length(s: &str, min: usize, max: usize) -> FieldResult<String> {
     if n > max {
         return Err(format!("is {n} tekens lang; maximaal {max}"));
     }
-    Ok(s.to_string())
+    Ok(s)
 }
 
 /// The HIS's own patient id: 1–64 characters.
 pub fn parse_patient_id(s: &str) -> FieldResult<String> {
     parse_text(s, 1, 64)
+}
+
+/// [`parse_patient_id`] without the copy.
+pub fn check_patient_id(s: &str) -> FieldResult<&str> {
+    check_text(s, 1, 64)
 }
 
 /// The 11-proef of a BSN: nine digits d1..d9 with 9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11.
@@ -205,26 +222,45 @@ pub fn bsn_passes_elfproef(s: &str) -> bool {
 }
 
 pub fn parse_bsn(s: &str) -> FieldResult<String> {
+    check_bsn(s).map(str::to_string)
+}
+
+/// [`parse_bsn`] without the copy.
+pub fn check_bsn(s: &str) -> FieldResult<&str> {
     if s.len() != 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("'{}' is geen BSN van 9 cijfers", shorten(s)));
     }
     if !bsn_passes_elfproef(s) {
         return Err(format!("'{s}' voldoet niet aan de elfproef"));
     }
-    Ok(s.to_string())
+    Ok(s)
 }
 
 /// `M`, `V` or `X`.
 pub fn parse_sex(s: &str) -> FieldResult<String> {
+    check_sex(s).map(str::to_string)
+}
+
+/// [`parse_sex`] without the copy.
+pub fn check_sex(s: &str) -> FieldResult<&str> {
     match s {
-        "M" | "V" | "X" => Ok(s.to_string()),
+        "M" | "V" | "X" => Ok(s),
         _ => Err(format!("'{}' is geen geslacht: gebruik M, V of X", shorten(s))),
     }
 }
 
 /// Dutch postal code `1234AB` or `1234 AB`, stored as `1234AB`.
 pub fn parse_postal_code(s: &str) -> FieldResult<String> {
-    let compact: String = s.chars().filter(|c| *c != ' ').collect();
+    normalise_postal_code(s).map(Cow::into_owned)
+}
+
+/// [`parse_postal_code`], borrowing the text when it is already `1234AB`.
+pub fn normalise_postal_code(s: &str) -> FieldResult<Cow<'_, str>> {
+    let compact: Cow<str> = if s.contains(' ') {
+        Cow::Owned(s.chars().filter(|c| *c != ' ').collect())
+    } else {
+        Cow::Borrowed(s)
+    };
     let b = compact.as_bytes();
     let ok = (s.len() == 6 || (s.len() == 7 && s.as_bytes()[4] == b' '))
         && b.len() == 6
@@ -240,7 +276,16 @@ pub fn parse_postal_code(s: &str) -> FieldResult<String> {
 
 /// ICPC-1: a letter and two digits, optionally `.` and two digits; upper-cased.
 pub fn parse_icpc(s: &str) -> FieldResult<String> {
-    let up = s.to_ascii_uppercase();
+    normalise_icpc(s).map(Cow::into_owned)
+}
+
+/// [`parse_icpc`], borrowing the text when it is already upper case.
+pub fn normalise_icpc(s: &str) -> FieldResult<Cow<'_, str>> {
+    let up: Cow<str> = if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(s.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(s)
+    };
     let b = up.as_bytes();
     let ok = (b.len() == 3 || (b.len() == 6 && b[3] == b'.' && b[4..6].iter().all(u8::is_ascii_digit)))
         && b[0].is_ascii_uppercase()
@@ -257,6 +302,11 @@ pub fn parse_icpc(s: &str) -> FieldResult<String> {
 
 /// ATC: `[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?`, 1 to 7 characters.
 pub fn parse_atc(s: &str) -> FieldResult<String> {
+    check_atc(s).map(str::to_string)
+}
+
+/// [`parse_atc`] without the copy.
+pub fn check_atc(s: &str) -> FieldResult<&str> {
     let b = s.as_bytes();
     let shape_ok = matches!(b.len(), 1 | 3 | 4 | 5 | 7);
     let ok = shape_ok
@@ -266,7 +316,7 @@ pub fn parse_atc(s: &str) -> FieldResult<String> {
         && b.get(4).is_none_or(u8::is_ascii_uppercase)
         && b.get(5..7).is_none_or(|d| d.iter().all(u8::is_ascii_digit));
     if ok {
-        Ok(s.to_string())
+        Ok(s)
     } else {
         Err(format!("'{}' is geen ATC-code (zoals A10AE04)", shorten(s)))
     }

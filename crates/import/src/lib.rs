@@ -1,11 +1,12 @@
 //! Import of a practice's HIS extract (`docs/spec/extract-format.md`).
 //!
-//! An extract (a directory or a zip) is one all-or-nothing unit: a reader thread parses
+//! An extract (a directory or a zip) is one all-or-nothing unit: a blocking thread parses
 //! and validates the CSV files in a fixed order (practice, patients, then the rest) and
-//! streams valid rows in batches to the store's writer, which puts the snapshot together
-//! in memory ([`kernteam_store::extracts::SnapshotWriter`]) and writes it in one
-//! transaction once the whole extract is valid. Any error leaves the database exactly as
-//! it was. Memory holds one practice's encoded snapshot, not its rows.
+//! hands each valid line, borrowed, to the snapshot it puts together in memory
+//! ([`kernteam_store::extracts::SnapshotBuilder`]); the store writes that in one
+//! transaction once the whole extract is valid ([`kernteam_store::Db::store_snapshot`]).
+//! Any error leaves the database exactly as it was. Memory holds one practice's encoded
+//! snapshot, not its rows.
 //!
 //! Errors are data: each is located as `FILE:LINE: COLUMN: message` (the header is line 1),
 //! or `FILE: message` where the whole file is meant, and all of them are collected, up to
@@ -22,7 +23,7 @@ use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use kernteam_store::extracts::{SnapshotHeader, SnapshotSummary};
+use kernteam_store::extracts::{SnapshotBuilder, SnapshotHeader, SnapshotSummary};
 use kernteam_store::{Db, StoreError};
 
 /// At most this many errors are reported for one extract.
@@ -84,18 +85,13 @@ pub struct ImportOutcome {
     pub warnings: Vec<String>,
 }
 
-pub(crate) use kernteam_store::extracts::SnapshotRow as Row;
-
-pub(crate) enum Msg {
-    Header(SnapshotHeader, kernteam_store::people::PracticeContact),
-    Rows(Vec<Row>),
-}
-
 pub(crate) struct ReadOutcome {
     pub files: Vec<FileStats>,
     pub warnings: Vec<String>,
     pub errors: Vec<LocatedError>,
     pub truncated: bool,
+    /// The snapshot put together, when the extract is valid (and was read to be kept).
+    pub snapshot: Option<(SnapshotHeader, SnapshotBuilder)>,
 }
 
 /// Imports one extract within the default [`Limits`]: all of it, or (on any error) nothing.
@@ -129,7 +125,8 @@ pub async fn import_extract_within(
 /// writes it in one transaction; dropping it leaves the database as it was. Several can
 /// be prepared at once and committed in order (the import command does).
 pub struct Prepared {
-    writer: kernteam_store::extracts::SnapshotWriter,
+    db: Db,
+    built: SnapshotBuilder,
     header: SnapshotHeader,
     files: Vec<FileStats>,
     warnings: Vec<String>,
@@ -142,7 +139,7 @@ impl Prepared {
     }
 
     pub async fn commit(self) -> Result<ImportOutcome, ImportError> {
-        let summary = self.writer.finish().await?;
+        let summary = self.db.store_snapshot(self.header.clone(), self.built).await?;
         Ok(ImportOutcome {
             header: self.header,
             summary,
@@ -161,50 +158,25 @@ pub async fn prepare_extract(
     limits: &Limits,
 ) -> Result<Prepared, ImportError> {
     let source = source::ExtractSource::open(path, limits).map_err(open_error)?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(8);
     let display = path.display().to_string();
     let read_opts = opts.clone();
     let limits = *limits;
-    let reader = tokio::task::spawn_blocking(move || read::read_extract(source, display, &read_opts, &limits, tx));
-
-    let mut writer = None;
-    let mut header = None;
-    let write_result: Result<(), StoreError> = async {
-        while let Some(msg) = rx.recv().await {
-            match msg {
-                Msg::Header(mut h, contact) => {
-                    h.source = path.display().to_string();
-                    let mut w = db.begin_snapshot(&h).await?;
-                    w.practice_contact(&contact).await?;
-                    writer = Some(w);
-                    header = Some(h);
-                }
-                Msg::Rows(rows) => {
-                    let Some(w) = writer.as_mut() else { continue };
-                    w.write(rows).await?;
-                }
-            }
-        }
-        Ok(())
-    }
-    .await;
-    // Stop the reader early when writing failed: it sees the closed channel.
-    drop(rx);
-    let read = reader
+    let read = tokio::task::spawn_blocking(move || read::read_extract(source, display, &read_opts, &limits, true))
         .await
         .map_err(|e| ImportError::Source(format!("het inlezen is afgebroken: {e}")))?;
-    write_result?;
     if !read.errors.is_empty() {
         return Err(ImportError::Invalid {
             errors: read.errors,
             truncated: read.truncated,
         });
     }
-    let (Some(writer), Some(header)) = (writer, header) else {
+    let Some((mut header, built)) = read.snapshot else {
         return Err(ImportError::Source("het extract bevat geen praktijkgegevens".into()));
     };
+    header.source = path.display().to_string();
     Ok(Prepared {
-        writer,
+        db: db.clone(),
+        built,
         header,
         files: read.files,
         warnings: read.warnings,
@@ -212,7 +184,7 @@ pub async fn prepare_extract(
 }
 
 /// Validates extract files without a database: every error, as the import would report
-/// them. For tests and fuzzing; the rows are read and dropped.
+/// them. For tests and fuzzing; nothing is put together.
 pub fn check_files(files: std::collections::HashMap<String, Vec<u8>>, today: NaiveDate) -> Vec<LocatedError> {
     check_files_within(files, today, &Limits::default())
 }
@@ -228,10 +200,6 @@ pub fn check_files_within(
         Err(source::OpenError::Invalid(errors)) => return errors,
         Err(source::OpenError::Source(m)) => return vec![source::file_error("-", m)],
     };
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(8);
-    let drain = std::thread::spawn(move || while rx.blocking_recv().is_some() {});
     let opts = ImportOptions { today, progress: false };
-    let outcome = read::read_extract(source, String::new(), &opts, limits, tx);
-    let _ = drain.join();
-    outcome.errors
+    read::read_extract(source, String::new(), &opts, limits, false).errors
 }

@@ -1,29 +1,28 @@
-//! The reader side of an import: parses and validates the CSV files and streams valid
-//! rows to the writer. Runs on a blocking thread.
+//! The reader side of an import: parses and validates the CSV files and, while the
+//! extract is still valid, hands each line straight to the snapshot being put together
+//! ([`SnapshotBuilder`]), on the same (blocking) thread: no line is copied into owned rows
+//! or sent anywhere.
 //!
 //! [`read_extract`] walks the files in order; `csv_file` reads one file (header, then
-//! records) and `rows` turns a record into a row of the store.
+//! records) and `rows` checks a record and hands it on.
 
 pub(crate) mod csv_file;
 mod rows;
 
-/// The extract's patient ids, looked up for every line: foldhash, randomly seeded (SipHash
-/// was a tenth of the reader's time).
-pub(crate) type IdSet = std::collections::HashSet<String, foldhash::fast::RandomState>;
+/// The extract's patient ids with their numbers in the snapshot, looked up for every
+/// line: foldhash, randomly seeded (SipHash was a tenth of the reader's time).
+pub(crate) type IdMap = std::collections::HashMap<Box<str>, u32, foldhash::fast::RandomState>;
 
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kernteam_domain::extract::ExtractFile;
-use kernteam_store::extracts::SnapshotHeader;
+use kernteam_store::extracts::{SnapshotBuilder, SnapshotHeader};
 use kernteam_store::people::PracticeContact;
-use tokio::sync::mpsc::Sender;
 
 use crate::guard::{read_cap, Capped, CAP_ERROR};
 use crate::source::{ExtractSource, Limits};
-use crate::{FileStats, ImportOptions, LocatedError, Msg, ReadOutcome, Row, MAX_ERRORS};
+use crate::{FileStats, ImportOptions, LocatedError, ReadOutcome, MAX_ERRORS};
 use csv_file::read_file;
-
-const BATCH: usize = 2_000;
 
 struct Errors {
     list: Vec<LocatedError>,
@@ -53,40 +52,15 @@ struct Reader {
     errors: Errors,
     warnings: Vec<String>,
     files: Vec<FileStats>,
-    tx: Sender<Msg>,
-    batch: Vec<Row>,
-    /// The writer went away (it failed); stop reading.
-    closed: bool,
     progress: ProgressBar,
     practice: Option<(String, String, NaiveDate, PracticeContact)>,
-    patient_ids: IdSet,
+    patient_ids: IdMap,
     /// patients.csv was read to its end, so ids missing from it are real errors (and not
     /// the echo of an unreadable patients.csv).
     patients_complete: bool,
     today: NaiveDate,
-}
-
-impl Reader {
-    /// Rows are only worth sending while the extract is still valid.
-    fn send(&mut self, row: Row) {
-        if !self.errors.list.is_empty() || self.closed {
-            return;
-        }
-        self.batch.push(row);
-        if self.batch.len() >= BATCH {
-            self.flush();
-        }
-    }
-
-    fn flush(&mut self) {
-        if self.batch.is_empty() || self.closed {
-            return;
-        }
-        let rows = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        if self.tx.blocking_send(Msg::Rows(rows)).is_err() {
-            self.closed = true;
-        }
-    }
+    /// The snapshot, while the extract is still valid (`None` for a check only).
+    snapshot: Option<SnapshotBuilder>,
 }
 
 pub(crate) fn read_extract(
@@ -94,7 +68,7 @@ pub(crate) fn read_extract(
     display: String,
     opts: &ImportOptions,
     limits: &Limits,
-    tx: Sender<Msg>,
+    build: bool,
 ) -> ReadOutcome {
     let total: u64 = ExtractFile::ALL.iter().map(|f| source.size(*f)).sum();
     let progress = if opts.progress {
@@ -116,18 +90,16 @@ pub(crate) fn read_extract(
         },
         warnings: Vec::new(),
         files: Vec::new(),
-        tx,
-        batch: Vec::with_capacity(BATCH),
-        closed: false,
         progress,
         practice: None,
-        patient_ids: IdSet::default(),
+        patient_ids: IdMap::default(),
         patients_complete: false,
         today: opts.today,
+        snapshot: build.then(SnapshotBuilder::default),
     };
     let mut total_read = 0u64;
     for file in ExtractFile::ALL {
-        if r.errors.full() || r.closed {
+        if r.errors.full() {
             break;
         }
         let exact = source.size_is_exact().then(|| source.size(file));
@@ -166,28 +138,27 @@ pub(crate) fn read_extract(
                 }
             }
         }
-        if file == ExtractFile::Practice {
-            if let Some((agb_code, practice_name, extract_date, contact)) = r.practice.clone() {
-                if r.errors.list.is_empty() && !r.closed {
-                    let header = SnapshotHeader {
-                        agb_code,
-                        practice_name,
-                        extract_date,
-                        source: String::new(),
-                    };
-                    if r.tx.blocking_send(Msg::Header(header, contact)).is_err() {
-                        r.closed = true;
-                    }
-                }
-            }
-        }
     }
-    r.flush();
     r.progress.finish_and_clear();
+    let valid = r.errors.list.is_empty();
+    let snapshot = match (r.practice, r.snapshot) {
+        (Some((agb_code, practice_name, extract_date, contact)), Some(mut built)) if valid => {
+            built.contact(contact);
+            let header = SnapshotHeader {
+                agb_code,
+                practice_name,
+                extract_date,
+                source: String::new(),
+            };
+            Some((header, built))
+        }
+        _ => None,
+    };
     ReadOutcome {
         files: r.files,
         warnings: r.warnings,
         errors: r.errors.list,
         truncated: r.errors.truncated,
+        snapshot,
     }
 }

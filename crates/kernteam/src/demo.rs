@@ -192,6 +192,7 @@ pub async fn ensure_demo_region(db: &Db, work: &Path, today: NaiveDate, progress
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", g.dir.display()))?;
     }
+    db.checkpoint().await?;
     seed_people(db).await?;
     let included = seed_care(db, today).await?;
     seed_events(db, &included).await?;

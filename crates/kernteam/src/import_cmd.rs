@@ -69,6 +69,7 @@ pub async fn run(db: Db, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<Ex
     for (path, w) in writes {
         failed += usize::from(!report(path, w.await));
     }
+    db.checkpoint().await?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -7,15 +7,18 @@
 //! stores them around the same statements ([`sql`]) in one short transaction.
 
 mod buffer;
+mod builder;
+pub mod lines;
 mod pg_write;
 mod sqlite_bulk;
+
+pub(crate) use builder::ByHisId;
+pub use builder::SnapshotBuilder;
 
 use chrono::NaiveDate;
 use kernteam_domain::codes::ChainProgram;
 use sqlx::Row;
 
-use crate::facts_blob::FactsBuilder;
-use crate::records_blob::RecordsBuilder;
 use crate::{parse_stored_date, Backend, Db, StoreError, StoreResult};
 
 pub struct PatientRow {
@@ -76,35 +79,22 @@ pub enum SnapshotRow {
     Program(ProgramRow),
 }
 
-impl SnapshotRow {
-    /// Adds the row to the facts and the records of the snapshot and to the counts.
-    pub(crate) fn note(&self, facts: &mut FactsBuilder, records: &mut RecordsBuilder, counts: &mut RowCounts) {
-        match self {
-            SnapshotRow::Patient(r) => {
-                counts.patients += 1;
-                facts.patient(&r.his_id, r.birth_date, r.registration_start, r.registration_end);
-                records.patient(r);
-            }
-            SnapshotRow::Episode(r) => {
-                counts.episodes += 1;
-                facts.episode(&r.his_id, &r.icpc, r.start, r.end);
-                records.episode(r);
-            }
-            SnapshotRow::Medication(r) => {
-                counts.medications += 1;
-                facts.medication(&r.his_id, &r.atc, r.start, r.end);
-                records.medication(r);
-            }
-            SnapshotRow::Determinant(r) => {
-                counts.determinants += 1;
-                facts.determinant(&r.his_id, r.labcode, r.date, &r.value);
-                records.determinant(r);
-            }
-            SnapshotRow::Program(r) => {
-                counts.programs += 1;
-                facts.program(&r.his_id, r.program, r.start, r.end);
-                records.program(r);
-            }
+impl PatientRow {
+    /// The row as the line [`SnapshotBuilder::patient`] takes.
+    pub fn line(&self) -> lines::Patient<'_> {
+        lines::Patient {
+            his_id: &self.his_id,
+            bsn: self.bsn.as_deref(),
+            family_name: self.family_name.as_deref(),
+            given_name: self.given_name.as_deref(),
+            birth_date: self.birth_date,
+            sex: self.sex.as_deref(),
+            registration_start: self.registration_start,
+            registration_end: self.registration_end,
+            postal_code: self.postal_code.as_deref(),
+            address: self.address.as_deref(),
+            city: self.city.as_deref(),
+            phone: self.phone.as_deref(),
         }
     }
 }
@@ -249,18 +239,40 @@ impl SnapshotWriter {
     /// earlier snapshot of the same date, the kept records, a lasting identity for every
     /// kept patient, the facts and the row counts.
     pub async fn finish(self) -> StoreResult<SnapshotSummary> {
-        let buffered = self.buffer.finish().await?;
-        match self.db.backend() {
+        let built = self.buffer.finish().await?;
+        self.db.store_snapshot(self.header, built).await
+    }
+}
+
+impl Db {
+    /// Writes a snapshot put together in memory in one transaction: the practice, the
+    /// replacement of an earlier snapshot of the same date, the kept records, a lasting
+    /// identity for every kept patient, the facts and the row counts.
+    pub async fn store_snapshot(&self, header: SnapshotHeader, built: SnapshotBuilder) -> StoreResult<SnapshotSummary> {
+        match self.backend() {
             Backend::Sqlite => {
-                let file = sqlite_bulk::database_file(self.db.url())?;
-                let header = self.header;
-                let _one_at_a_time = self.db.sqlite_writes().lock().await;
-                tokio::task::spawn_blocking(move || sqlite_bulk::write(&file, &header, buffered))
+                let file = sqlite_bulk::database_file(self.url())?;
+                let _one_at_a_time = self.sqlite_writes().lock().await;
+                tokio::task::spawn_blocking(move || sqlite_bulk::write(&file, &header, built))
                     .await
                     .map_err(|e| StoreError::Corrupt(format!("de schrijver van het extract is gestopt: {e}")))?
             }
-            Backend::Postgres => pg_write::write(self.db.bulk_postgres()?, &self.header, buffered).await,
+            Backend::Postgres => pg_write::write(self.bulk_postgres()?, &header, built).await,
         }
+    }
+
+    /// After a run of imports: on SQLite, the write-ahead log the imports filled is copied
+    /// into the database file once, and emptied (their writer makes no checkpoints of its
+    /// own). Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> StoreResult<()> {
+        if self.backend() != Backend::Sqlite {
+            return Ok(());
+        }
+        let file = sqlite_bulk::database_file(self.url())?;
+        let _one_at_a_time = self.sqlite_writes().lock().await;
+        tokio::task::spawn_blocking(move || sqlite_bulk::checkpoint(&file))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("de controlepost van de database is gestopt: {e}")))?
     }
 }
 

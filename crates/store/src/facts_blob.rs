@@ -27,30 +27,54 @@ const MAGIC: &[u8; 4] = b"KTF1";
 /// `snapshot_facts.format` of what [`FactsBuilder::encode`] writes.
 pub(crate) const FORMAT: i64 = 1;
 
-/// The facts of one snapshot as its rows stream by, encoded at the end.
+/// The facts of one snapshot as its rows stream by, encoded at the end. Patients are
+/// numbered in the order they came (the import's patient index); lines are kept in flat
+/// lists with their patient's number and grouped per patient only when encoded, so that
+/// a million patients cost a few large vectors, not millions of small ones.
 #[derive(Default)]
 pub(crate) struct FactsBuilder {
     texts: HashMap<String, u32, foldhash::fast::RandomState>,
     text_list: Vec<String>,
-    index: HashMap<String, u32, foldhash::fast::RandomState>,
-    patients: Vec<Compact>,
+    patients: Vec<Head>,
+    /// (patient, code, start, end) of episodes and medications.
+    episodes: Vec<(u32, u32, i32, Option<i32>)>,
+    medications: Vec<(u32, u32, i32, Option<i32>)>,
+    /// (patient, labcode, date, value).
+    determinants: Vec<(u32, i64, i32, u32)>,
+    /// (patient, program, start, end).
+    programs: Vec<(u32, u8, i32, Option<i32>)>,
 }
 
-/// One patient with texts as indices into the table.
-struct Compact {
+/// One patient's own facts.
+struct Head {
     his_id: String,
     birth: i32,
     start: i32,
     end: Option<i32>,
-    /// (code, start, end) of episodes, medications, and (program, start, end) of enrolments.
-    episodes: Vec<(u32, i32, Option<i32>)>,
-    medications: Vec<(u32, i32, Option<i32>)>,
-    determinants: Vec<(i64, i32, u32)>,
-    programs: Vec<(u8, i32, Option<i32>)>,
 }
 
 fn opt_day(d: Option<NaiveDate>) -> Option<i32> {
     d.map(day)
+}
+
+/// The positions of `items` grouped by patient, each group in the order of `items`:
+/// `(starts, order)`, patient `p`'s items being `order[starts[p]..starts[p + 1]]`.
+pub(crate) fn group_by_patient<T>(patients: usize, items: &[T], patient: impl Fn(&T) -> u32) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; patients + 1];
+    for item in items {
+        starts[patient(item) as usize + 1] += 1;
+    }
+    for p in 0..patients {
+        starts[p + 1] += starts[p];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0u32; items.len()];
+    for (i, item) in items.iter().enumerate() {
+        let slot = &mut next[patient(item) as usize];
+        order[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    (starts, order)
 }
 
 impl FactsBuilder {
@@ -64,88 +88,100 @@ impl FactsBuilder {
         i
     }
 
-    /// The patient's place; `None` for a line of a patient not (yet) seen, which the
-    /// import refuses before it gets here.
-    fn patient_mut(&mut self, his_id: &str) -> Option<&mut Compact> {
-        let i = *self.index.get(his_id)?;
-        self.patients.get_mut(i as usize)
+    /// Whether `patient` is a number given out; a line of any other is dropped (the
+    /// import refuses such a line before it gets here).
+    fn known(&self, patient: u32) -> bool {
+        (patient as usize) < self.patients.len()
     }
 
-    pub(crate) fn patient(&mut self, his_id: &str, birth: NaiveDate, start: NaiveDate, end: Option<NaiveDate>) {
-        self.index.insert(his_id.to_string(), self.patients.len() as u32);
-        self.patients.push(Compact {
+    /// Adds a patient; their number is the count of patients before them.
+    pub(crate) fn patient(&mut self, his_id: &str, birth: NaiveDate, start: NaiveDate, end: Option<NaiveDate>) -> u32 {
+        let n = self.patients.len() as u32;
+        self.patients.push(Head {
             his_id: his_id.to_string(),
             birth: day(birth),
             start: day(start),
             end: opt_day(end),
-            episodes: Vec::new(),
-            medications: Vec::new(),
-            determinants: Vec::new(),
-            programs: Vec::new(),
         });
+        n
     }
 
-    pub(crate) fn episode(&mut self, his_id: &str, icpc: &str, start: NaiveDate, end: Option<NaiveDate>) {
-        let code = self.text(icpc);
-        if let Some(p) = self.patient_mut(his_id) {
-            p.episodes.push((code, day(start), opt_day(end)));
+    pub(crate) fn episode(&mut self, patient: u32, icpc: &str, start: NaiveDate, end: Option<NaiveDate>) {
+        if self.known(patient) {
+            let code = self.text(icpc);
+            self.episodes.push((patient, code, day(start), opt_day(end)));
         }
     }
 
-    pub(crate) fn medication(&mut self, his_id: &str, atc: &str, start: NaiveDate, end: Option<NaiveDate>) {
-        let code = self.text(atc);
-        if let Some(p) = self.patient_mut(his_id) {
-            p.medications.push((code, day(start), opt_day(end)));
+    pub(crate) fn medication(&mut self, patient: u32, atc: &str, start: NaiveDate, end: Option<NaiveDate>) {
+        if self.known(patient) {
+            let code = self.text(atc);
+            self.medications.push((patient, code, day(start), opt_day(end)));
         }
     }
 
-    pub(crate) fn determinant(&mut self, his_id: &str, labcode: i64, date: NaiveDate, value: &str) {
-        let value = self.text(value);
-        if let Some(p) = self.patient_mut(his_id) {
-            p.determinants.push((labcode, day(date), value));
+    pub(crate) fn determinant(&mut self, patient: u32, labcode: i64, date: NaiveDate, value: &str) {
+        if self.known(patient) {
+            let value = self.text(value);
+            self.determinants.push((patient, labcode, day(date), value));
         }
     }
 
-    pub(crate) fn program(&mut self, his_id: &str, program: ChainProgram, start: NaiveDate, end: Option<NaiveDate>) {
-        let code = ChainProgram::ALL.iter().position(|p| *p == program).unwrap_or(0) as u8;
-        if let Some(p) = self.patient_mut(his_id) {
-            p.programs.push((code, day(start), opt_day(end)));
+    pub(crate) fn program(&mut self, patient: u32, program: ChainProgram, start: NaiveDate, end: Option<NaiveDate>) {
+        if self.known(patient) {
+            let code = ChainProgram::ALL.iter().position(|p| *p == program).unwrap_or(0) as u8;
+            self.programs.push((patient, code, day(start), opt_day(end)));
         }
     }
 
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.patients.len() * 48);
+        let n = self.patients.len();
+        let lines = self.episodes.len() + self.medications.len() + self.determinants.len() + self.programs.len();
+        let mut out = Vec::with_capacity(64 + n * 24 + lines * 8);
         out.extend_from_slice(MAGIC);
         put(&mut out, self.text_list.len() as u64);
         for t in &self.text_list {
             put_bytes(&mut out, t.as_bytes());
         }
-        put(&mut out, self.patients.len() as u64);
-        for p in &self.patients {
+        let episodes = group_by_patient(n, &self.episodes, |e| e.0);
+        let medications = group_by_patient(n, &self.medications, |e| e.0);
+        let determinants = group_by_patient(n, &self.determinants, |e| e.0);
+        let programs = group_by_patient(n, &self.programs, |e| e.0);
+        let of = |(starts, _): &(Vec<u32>, Vec<u32>), p: usize| starts[p] as usize..starts[p + 1] as usize;
+        put(&mut out, n as u64);
+        for (i, p) in self.patients.iter().enumerate() {
             put_bytes(&mut out, p.his_id.as_bytes());
             put_day(&mut out, p.birth);
             put_day(&mut out, p.start);
             put_opt_day(&mut out, p.end);
-            put(&mut out, p.episodes.len() as u64);
-            for &(code, start, end) in &p.episodes {
+            let range = of(&episodes, i);
+            put(&mut out, range.len() as u64);
+            for &k in &episodes.1[range] {
+                let (_, code, start, end) = self.episodes[k as usize];
                 put(&mut out, u64::from(code));
                 put_day(&mut out, start);
                 put_opt_day(&mut out, end);
             }
-            put(&mut out, p.medications.len() as u64);
-            for &(code, start, end) in &p.medications {
+            let range = of(&medications, i);
+            put(&mut out, range.len() as u64);
+            for &k in &medications.1[range] {
+                let (_, code, start, end) = self.medications[k as usize];
                 put(&mut out, u64::from(code));
                 put_day(&mut out, start);
                 put_opt_day(&mut out, end);
             }
-            put(&mut out, p.determinants.len() as u64);
-            for &(labcode, date, value) in &p.determinants {
+            let range = of(&determinants, i);
+            put(&mut out, range.len() as u64);
+            for &k in &determinants.1[range] {
+                let (_, labcode, date, value) = self.determinants[k as usize];
                 put(&mut out, labcode as u64);
                 put_day(&mut out, date);
                 put(&mut out, u64::from(value));
             }
-            put(&mut out, p.programs.len() as u64);
-            for &(code, start, end) in &p.programs {
+            let range = of(&programs, i);
+            put(&mut out, range.len() as u64);
+            for &k in &programs.1[range] {
+                let (_, code, start, end) = self.programs[k as usize];
                 put(&mut out, u64::from(code));
                 put_day(&mut out, start);
                 put_opt_day(&mut out, end);
@@ -231,15 +267,15 @@ mod tests {
     #[test]
     fn facts_come_back_as_they_went_in() {
         let mut b = FactsBuilder::default();
-        b.patient("P1", d("1940-02-29"), d("1990-01-01"), None);
-        b.patient("P2", d("0000-03-01"), d("2000-05-05"), Some(d("9999-12-31")));
-        b.episode("P1", "A05", d("2020-01-01"), None);
-        b.episode("P1", "A20.01", d("2021-01-01"), Some(d("2022-01-01")));
-        b.medication("P2", "A10AB01", d("2019-03-03"), None);
-        b.determinant("P1", 2803, d("2026-01-01"), " 353 ");
-        b.determinant("P2", 2803, d("2026-01-01"), " 353 ");
-        b.program("P1", ChainProgram::Astma, d("2018-01-01"), Some(d("2018-12-31")));
-        b.episode("P9", "A05", d("2020-01-01"), None);
+        let p1 = b.patient("P1", d("1940-02-29"), d("1990-01-01"), None);
+        let p2 = b.patient("P2", d("0000-03-01"), d("2000-05-05"), Some(d("9999-12-31")));
+        b.episode(p1, "A05", d("2020-01-01"), None);
+        b.medication(p2, "A10AB01", d("2019-03-03"), None);
+        b.episode(p1, "A20.01", d("2021-01-01"), Some(d("2022-01-01")));
+        b.determinant(p1, 2803, d("2026-01-01"), " 353 ");
+        b.determinant(p2, 2803, d("2026-01-01"), " 353 ");
+        b.program(p1, ChainProgram::Astma, d("2018-01-01"), Some(d("2018-12-31")));
+        b.episode(9, "A05", d("2020-01-01"), None);
         let back = decode(&b.encode()).unwrap();
         assert_eq!(back.len(), 2);
         let (id, p1) = &back[0];
@@ -262,8 +298,8 @@ mod tests {
     #[test]
     fn a_damaged_value_is_refused_not_misread() {
         let mut b = FactsBuilder::default();
-        b.patient("P1", d("1940-02-29"), d("1990-01-01"), None);
-        b.episode("P1", "A05", d("2020-01-01"), None);
+        let p1 = b.patient("P1", d("1940-02-29"), d("1990-01-01"), None);
+        b.episode(p1, "A05", d("2020-01-01"), None);
         let data = b.encode();
         for cut in 0..data.len() {
             assert!(decode(&data[..cut]).is_err(), "cut at {cut}");

@@ -9,9 +9,8 @@ use std::collections::HashSet;
 use kernteam_domain::codes::ChainProgram;
 
 use crate::convert::{code, date, opt_date};
-use crate::extracts::{sql, DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, RowCounts, SnapshotRow};
-use crate::facts_blob::{FactsBuilder, FORMAT};
-use crate::records_blob::RecordsBuilder;
+use crate::extracts::{sql, ByHisId, DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow, SnapshotRow};
+use crate::facts_blob::FORMAT;
 use crate::{now_timestamp, Db, StoreResult};
 
 type PatientColumns = (
@@ -47,10 +46,8 @@ impl Db {
 
     async fn move_legacy_snapshot(&self, snapshot_id: i64, practice_id: i64, extract_date: &str) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
-        let mut facts = FactsBuilder::default();
-        let mut records = RecordsBuilder::default();
-        let mut counts = RowCounts::default();
-        let mut note = |row: SnapshotRow| row.note(&mut facts, &mut records, &mut counts);
+        let mut built = ByHisId::default();
+        let mut note = |row: SnapshotRow| built.note(&row);
 
         let patients: Vec<PatientColumns> = sqlx::query_as(
             "SELECT his_id, bsn, family_name, given_name, birth_date, sex, registration_start, registration_end, \
@@ -141,7 +138,11 @@ impl Db {
             .await?
             .into_iter()
             .collect();
-        let stored = records.finish(date("snapshots.extract_date", extract_date)?, &known);
+        let built = built.builder;
+        let facts = built.facts.encode();
+        let stored = built
+            .records
+            .finish(date("snapshots.extract_date", extract_date)?, &known);
         for (bucket, data) in &stored.rows {
             sqlx::query("INSERT INTO snapshot_records (snapshot_id, bucket, data) VALUES ($1, $2, $3)")
                 .bind(snapshot_id)
@@ -187,7 +188,7 @@ impl Db {
             sqlx::query(sql::FACTS)
                 .bind(snapshot_id)
                 .bind(FORMAT)
-                .bind(facts.encode())
+                .bind(facts)
                 .execute(&mut *tx)
                 .await?;
         }

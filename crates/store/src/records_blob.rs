@@ -17,14 +17,15 @@
 //! columns in the order of patients.csv, and the four lists of lines, each its count
 //! then its lines in the order of the extract (the encoding of [`crate::compact`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use kernteam_domain::codes::{ChainProgram, CodeSets};
 use kernteam_domain::figures::{self, Determinant, Enrolment, Episode, Medication, PatientFacts};
 
 use crate::compact::{put, put_bytes, put_date, put_opt_date, put_opt_text, Reader};
-use crate::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow};
+use crate::extracts::lines;
+use crate::facts_blob::group_by_patient;
 use crate::patients::{DeterminantLine, HisLine, HisRecord, Person};
 use crate::StoreResult;
 
@@ -48,22 +49,46 @@ fn bucket_count(kept: usize) -> i64 {
     (kept / PATIENTS_PER_BUCKET).clamp(1, 1 << 16).next_power_of_two() as i64
 }
 
-/// One patient's record as it streams by: the columns encoded at once, the lines appended.
+/// One patient of the snapshot as it streams by; their columns and lines are in the
+/// builder's flat buffers.
 struct Pending {
     his_id: String,
     bsn: Option<String>,
     birth_date: NaiveDate,
     frail_episode: bool,
-    head: Vec<u8>,
-    /// Episodes, medications, determinants, programs: count and encoded lines.
-    lines: [(u32, Vec<u8>); 4],
+    /// Where the patient's encoded columns end in [`RecordsBuilder::heads`].
+    head_end: usize,
 }
 
-/// The records of one snapshot, put together as its rows arrive.
+/// One of the four lists of lines (episodes, medications, determinants, programs) of all
+/// patients, encoded one after the other: line `i` is `bytes[ends[i - 1]..ends[i]]`.
+#[derive(Default)]
+struct Lines {
+    bytes: Vec<u8>,
+    /// (patient, end of the line in `bytes`).
+    ends: Vec<(u32, usize)>,
+}
+
+impl Lines {
+    /// Closes the line of `patient` just encoded into `bytes`.
+    fn end(&mut self, patient: u32) {
+        self.ends.push((patient, self.bytes.len()));
+    }
+
+    fn line(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1].1 };
+        &self.bytes[start..self.ends[i].1]
+    }
+}
+
+/// The records of one snapshot, put together as its rows arrive: patients numbered in
+/// their order (the numbers of [`crate::facts_blob::FactsBuilder`]), everything in a few
+/// flat buffers, grouped per patient only for the kept ones when finished.
 #[derive(Default)]
 pub(crate) struct RecordsBuilder {
-    index: HashMap<String, usize, foldhash::fast::RandomState>,
     patients: Vec<Pending>,
+    heads: Vec<u8>,
+    lines: [Lines; 4],
     codes: CodeSets,
 }
 
@@ -77,100 +102,114 @@ pub(crate) struct Records {
 }
 
 impl RecordsBuilder {
-    pub(crate) fn patient(&mut self, r: &PatientRow) {
-        let mut head = Vec::with_capacity(96);
-        put_opt_text(&mut head, r.bsn.as_deref());
-        put_opt_text(&mut head, r.family_name.as_deref());
-        put_opt_text(&mut head, r.given_name.as_deref());
-        put_date(&mut head, r.birth_date);
-        put_opt_text(&mut head, r.sex.as_deref());
-        put_date(&mut head, r.registration_start);
-        put_opt_date(&mut head, r.registration_end);
-        put_opt_text(&mut head, r.postal_code.as_deref());
-        put_opt_text(&mut head, r.address.as_deref());
-        put_opt_text(&mut head, r.city.as_deref());
-        put_opt_text(&mut head, r.phone.as_deref());
-        self.index.insert(r.his_id.clone(), self.patients.len());
+    pub(crate) fn patient(&mut self, r: &lines::Patient) {
+        let head = &mut self.heads;
+        put_opt_text(head, r.bsn);
+        put_opt_text(head, r.family_name);
+        put_opt_text(head, r.given_name);
+        put_date(head, r.birth_date);
+        put_opt_text(head, r.sex);
+        put_date(head, r.registration_start);
+        put_opt_date(head, r.registration_end);
+        put_opt_text(head, r.postal_code);
+        put_opt_text(head, r.address);
+        put_opt_text(head, r.city);
+        put_opt_text(head, r.phone);
         self.patients.push(Pending {
-            his_id: r.his_id.clone(),
-            bsn: r.bsn.clone(),
+            his_id: r.his_id.to_string(),
+            bsn: r.bsn.map(str::to_string),
             birth_date: r.birth_date,
             frail_episode: false,
-            head,
-            lines: Default::default(),
+            head_end: self.heads.len(),
         });
     }
 
-    /// The patient's lines of list `k`, counted as one more; `None` for a patient not
-    /// seen (the import refuses such a line before it gets here).
-    fn lines(&mut self, his_id: &str, k: usize) -> Option<&mut Pending> {
-        let p = self.patients.get_mut(*self.index.get(his_id)?)?;
-        p.lines[k].0 += 1;
-        Some(p)
+    /// Patient `patient` of this snapshot, or `None` (the import refuses a line of a
+    /// patient not seen before it gets here).
+    fn known(&mut self, patient: u32) -> Option<&mut Pending> {
+        self.patients.get_mut(patient as usize)
     }
 
-    pub(crate) fn episode(&mut self, r: &EpisodeRow) {
-        let frail = self.codes.frail.matches(&r.icpc);
-        if let Some(p) = self.lines(&r.his_id, 0) {
-            p.frail_episode |= frail;
-            let out = &mut p.lines[0].1;
-            put_bytes(out, r.icpc.as_bytes());
-            put_date(out, r.start);
-            put_opt_date(out, r.end);
-            put_opt_text(out, r.title.as_deref());
-        }
+    pub(crate) fn episode(&mut self, patient: u32, r: &lines::Episode) {
+        let frail = self.codes.frail.matches(r.icpc);
+        let Some(p) = self.known(patient) else { return };
+        p.frail_episode |= frail;
+        let l = &mut self.lines[0];
+        put_bytes(&mut l.bytes, r.icpc.as_bytes());
+        put_date(&mut l.bytes, r.start);
+        put_opt_date(&mut l.bytes, r.end);
+        put_opt_text(&mut l.bytes, r.title);
+        l.end(patient);
     }
 
-    pub(crate) fn medication(&mut self, r: &MedicationRow) {
-        if let Some(p) = self.lines(&r.his_id, 1) {
-            let out = &mut p.lines[1].1;
-            put_bytes(out, r.atc.as_bytes());
-            put_date(out, r.start);
-            put_opt_date(out, r.end);
-            put_opt_text(out, r.name.as_deref());
-            put_opt_text(out, r.dosage.as_deref());
+    pub(crate) fn medication(&mut self, patient: u32, r: &lines::Medication) {
+        if self.known(patient).is_none() {
+            return;
         }
+        let l = &mut self.lines[1];
+        put_bytes(&mut l.bytes, r.atc.as_bytes());
+        put_date(&mut l.bytes, r.start);
+        put_opt_date(&mut l.bytes, r.end);
+        put_opt_text(&mut l.bytes, r.name);
+        put_opt_text(&mut l.bytes, r.dosage);
+        l.end(patient);
     }
 
-    pub(crate) fn determinant(&mut self, r: &DeterminantRow) {
-        if let Some(p) = self.lines(&r.his_id, 2) {
-            let out = &mut p.lines[2].1;
-            put(out, r.labcode as u64);
-            put_date(out, r.date);
-            put_bytes(out, r.value.as_bytes());
+    pub(crate) fn determinant(&mut self, patient: u32, r: &lines::Determinant) {
+        if self.known(patient).is_none() {
+            return;
         }
+        let l = &mut self.lines[2];
+        put(&mut l.bytes, r.labcode as u64);
+        put_date(&mut l.bytes, r.date);
+        put_bytes(&mut l.bytes, r.value.as_bytes());
+        l.end(patient);
     }
 
-    pub(crate) fn program(&mut self, r: &ProgramRow) {
-        if let Some(p) = self.lines(&r.his_id, 3) {
-            let out = &mut p.lines[3].1;
-            put(
-                out,
-                ChainProgram::ALL.iter().position(|p| *p == r.program).unwrap_or(0) as u64,
-            );
-            put_date(out, r.start);
-            put_opt_date(out, r.end);
+    pub(crate) fn program(&mut self, patient: u32, r: &lines::Program) {
+        if self.known(patient).is_none() {
+            return;
         }
+        let l = &mut self.lines[3];
+        put(
+            &mut l.bytes,
+            ChainProgram::ALL.iter().position(|p| *p == r.program).unwrap_or(0) as u64,
+        );
+        put_date(&mut l.bytes, r.start);
+        put_opt_date(&mut l.bytes, r.end);
+        l.end(patient);
     }
 
     /// The kept records in their buckets; `known` are the HIS ids the practice already
     /// has a lasting identity for.
     pub(crate) fn finish(self, extract_date: NaiveDate, known: &HashSet<String>) -> Records {
-        let kept: Vec<Pending> = self
-            .patients
-            .into_iter()
-            .filter(|p| figures::record_kept(p.birth_date, extract_date, p.frail_episode, known.contains(&p.his_id)))
+        let n = self.patients.len();
+        let groups: Vec<(Vec<u32>, Vec<u32>)> = self
+            .lines
+            .iter()
+            .map(|l| group_by_patient(n, &l.ends, |e| e.0))
+            .collect();
+        let kept: Vec<usize> = (0..n)
+            .filter(|&i| {
+                let p = &self.patients[i];
+                figures::record_kept(p.birth_date, extract_date, p.frail_episode, known.contains(&p.his_id))
+            })
             .collect();
         let buckets = bucket_count(kept.len());
         let mut values: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); buckets as usize];
-        for p in &kept {
-            let (n, out) = &mut values[(his_hash(&p.his_id) % buckets) as usize];
-            *n += 1;
+        for &i in &kept {
+            let p = &self.patients[i];
+            let (count, out) = &mut values[(his_hash(&p.his_id) % buckets) as usize];
+            *count += 1;
             put_bytes(out, p.his_id.as_bytes());
-            out.extend_from_slice(&p.head);
-            for (count, lines) in &p.lines {
-                put(out, u64::from(*count));
-                out.extend_from_slice(lines);
+            let head_start = if i == 0 { 0 } else { self.patients[i - 1].head_end };
+            out.extend_from_slice(&self.heads[head_start..p.head_end]);
+            for (lines, (starts, order)) in self.lines.iter().zip(&groups) {
+                let of_patient = &order[starts[i] as usize..starts[i + 1] as usize];
+                put(out, of_patient.len() as u64);
+                for &k in of_patient {
+                    out.extend_from_slice(lines.line(k as usize));
+                }
             }
         }
         let rows = values
@@ -185,10 +224,17 @@ impl RecordsBuilder {
                 (bucket as i64, value)
             })
             .collect();
+        let mut patients = self.patients;
         Records {
             buckets,
             rows,
-            kept: kept.into_iter().map(|p| (p.his_id, p.bsn)).collect(),
+            kept: kept
+                .into_iter()
+                .map(|i| {
+                    let p = &mut patients[i];
+                    (std::mem::take(&mut p.his_id), p.bsn.take())
+                })
+                .collect(),
         }
     }
 }
@@ -345,20 +391,20 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn patient(his_id: &str, birth: &str) -> PatientRow {
-        PatientRow {
-            his_id: his_id.into(),
-            bsn: Some("111222333".into()),
-            family_name: Some("Maas".into()),
+    fn patient<'a>(his_id: &'a str, birth: &str) -> lines::Patient<'a> {
+        lines::Patient {
+            his_id,
+            bsn: Some("111222333"),
+            family_name: Some("Maas"),
             given_name: None,
             birth_date: d(birth),
-            sex: Some("V".into()),
+            sex: Some("V"),
             registration_start: d("1990-01-01"),
             registration_end: Some(d("2027-01-01")),
             postal_code: None,
-            address: Some("Kerkstraat 1".into()),
-            city: Some("Maastricht".into()),
-            phone: Some(String::new()),
+            address: Some("Kerkstraat 1"),
+            city: Some("Maastricht"),
+            phone: Some(""),
         }
     }
 
@@ -368,40 +414,60 @@ mod tests {
         b.patient(&patient("YOUNG", "1990-05-05"));
         b.patient(&patient("FRAIL", "1980-05-05"));
         b.patient(&patient("KNOWN", "2000-01-01"));
-        b.episode(&EpisodeRow {
-            his_id: "OLD".into(),
-            icpc: "K86".into(),
-            start: d("2020-01-01"),
-            end: None,
-            title: Some("Hypertensie".into()),
-        });
-        b.episode(&EpisodeRow {
-            his_id: "FRAIL".into(),
-            icpc: "A05.01".into(),
-            start: d("2021-01-01"),
-            end: Some(d("2022-01-01")),
-            title: None,
-        });
-        b.medication(&MedicationRow {
-            his_id: "OLD".into(),
-            atc: "C09AA02".into(),
-            start: d("2019-03-03"),
-            end: None,
-            name: Some("enalapril".into()),
-            dosage: Some("1 dd 1".into()),
-        });
-        b.determinant(&DeterminantRow {
-            his_id: "OLD".into(),
-            labcode: 2803,
-            date: d("2026-01-01"),
-            value: " 353 ".into(),
-        });
-        b.program(&ProgramRow {
-            his_id: "OLD".into(),
-            program: ChainProgram::Astma,
-            start: d("2018-01-01"),
-            end: None,
-        });
+        let (old, frail) = (0, 2);
+        b.episode(
+            frail,
+            &lines::Episode {
+                icpc: "A05.01",
+                start: d("2021-01-01"),
+                end: Some(d("2022-01-01")),
+                title: None,
+            },
+        );
+        b.episode(
+            old,
+            &lines::Episode {
+                icpc: "K86",
+                start: d("2020-01-01"),
+                end: None,
+                title: Some("Hypertensie"),
+            },
+        );
+        b.medication(
+            old,
+            &lines::Medication {
+                atc: "C09AA02",
+                start: d("2019-03-03"),
+                end: None,
+                name: Some("enalapril"),
+                dosage: Some("1 dd 1"),
+            },
+        );
+        b.determinant(
+            old,
+            &lines::Determinant {
+                labcode: 2803,
+                date: d("2026-01-01"),
+                value: " 353 ",
+            },
+        );
+        b.program(
+            old,
+            &lines::Program {
+                program: ChainProgram::Astma,
+                start: d("2018-01-01"),
+                end: None,
+            },
+        );
+        b.episode(
+            9,
+            &lines::Episode {
+                icpc: "A05",
+                start: d("2021-01-01"),
+                end: None,
+                title: None,
+            },
+        );
         let known: HashSet<String> = known.iter().map(|s| s.to_string()).collect();
         b.finish(d("2027-07-04"), &known)
     }
@@ -439,7 +505,8 @@ mod tests {
     fn each_patient_is_in_the_bucket_of_their_hash() {
         let mut b = RecordsBuilder::default();
         for i in 0..1000 {
-            b.patient(&patient(&format!("P{i}"), "1940-01-01"));
+            let id = format!("P{i}");
+            b.patient(&patient(&id, "1940-01-01"));
         }
         let r = b.finish(d("2027-07-04"), &HashSet::new());
         assert_eq!(r.buckets, 128);

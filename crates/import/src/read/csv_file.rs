@@ -8,7 +8,7 @@ use kernteam_domain::extract::{self as rules, ExtractFile};
 use super::rows::{determinant_row, episode_row, medication_row, patient_row, practice_row, program_row, Record};
 use super::Reader;
 use crate::guard::LineGuard;
-use crate::{FileStats, Row};
+use crate::FileStats;
 
 /// Picks `;` when the header line has more semicolons than commas outside quotes.
 pub(crate) fn detect_delimiter(head: &[u8]) -> u8 {
@@ -114,7 +114,7 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
     let mut last_byte = 0u64;
     let mut complete = true;
     loop {
-        if r.errors.full() || r.closed {
+        if r.errors.full() {
             complete = false;
             break;
         }
@@ -146,6 +146,7 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
             );
             continue;
         }
+        let valid = r.errors.list.is_empty();
         let mut rec = Record {
             file: name,
             line,
@@ -155,33 +156,18 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
             errors: &mut r.errors,
             ok: true,
         };
+        let ids = r.patients_complete.then_some(&r.patient_ids);
+        let out = if valid { r.snapshot.as_mut() } else { None };
         match file {
             ExtractFile::Practice => practice_row(&mut rec, rows, &mut r.practice, r.today, &mut r.warnings),
             ExtractFile::Patients => {
-                if let Some(row) = patient_row(&mut rec, &mut r.patient_ids, r.practice.as_ref().map(|p| p.2)) {
-                    r.send(Row::Patient(row));
-                }
+                let extract = r.practice.as_ref().map(|p| p.2);
+                patient_row(&mut rec, &mut r.patient_ids, extract, out)
             }
-            ExtractFile::Episodes => {
-                if let Some(row) = episode_row(&mut rec, r.patients_complete.then_some(&r.patient_ids)) {
-                    r.send(Row::Episode(row));
-                }
-            }
-            ExtractFile::Medications => {
-                if let Some(row) = medication_row(&mut rec, r.patients_complete.then_some(&r.patient_ids)) {
-                    r.send(Row::Medication(row));
-                }
-            }
-            ExtractFile::Determinants => {
-                if let Some(row) = determinant_row(&mut rec, r.patients_complete.then_some(&r.patient_ids)) {
-                    r.send(Row::Determinant(row));
-                }
-            }
-            ExtractFile::Programs => {
-                if let Some(row) = program_row(&mut rec, r.patients_complete.then_some(&r.patient_ids)) {
-                    r.send(Row::Program(row));
-                }
-            }
+            ExtractFile::Episodes => episode_row(&mut rec, ids, out),
+            ExtractFile::Medications => medication_row(&mut rec, ids, out),
+            ExtractFile::Determinants => determinant_row(&mut rec, ids, out),
+            ExtractFile::Programs => program_row(&mut rec, ids, out),
         }
         if rows.is_multiple_of(4096) {
             let byte = record.position().map_or(last_byte, |p| p.byte());

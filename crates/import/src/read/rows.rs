@@ -1,12 +1,16 @@
-//! One record of a file, looked up by the spec's columns, and the parsers that turn it
-//! into a row of the store.
+//! One record of a file, looked up by the spec's columns, and the parsers that check it
+//! and hand it, borrowed, to the snapshot being put together.
 
 use chrono::NaiveDate;
 use kernteam_domain::extract::{self as rules, FieldResult};
-use kernteam_store::extracts::{DeterminantRow, EpisodeRow, MedicationRow, PatientRow, ProgramRow};
+use kernteam_store::extracts::{lines, SnapshotBuilder};
 use kernteam_store::people::PracticeContact;
 
-use super::Errors;
+use super::{Errors, IdMap};
+
+/// The number of a patient whose line is checked but not kept (the extract already has
+/// errors, so nothing of it will be written).
+const NOT_KEPT: u32 = u32::MAX;
 
 /// The fields of one record, looked up by the spec's column order for the file.
 pub(super) struct Record<'a> {
@@ -19,15 +23,16 @@ pub(super) struct Record<'a> {
     pub(super) ok: bool,
 }
 
-impl Record<'_> {
+impl<'a> Record<'a> {
     fn fail(&mut self, k: usize, message: impl Into<String>) {
         self.ok = false;
         self.errors.push(self.file, self.line, self.columns[k].0, message);
     }
 
     /// The raw text of spec column `k`; `None` when empty or absent.
-    fn raw(&mut self, k: usize) -> Option<&str> {
-        let bytes = self.positions[k].and_then(|p| self.rec.get(p)).unwrap_or(b"");
+    fn raw(&mut self, k: usize) -> Option<&'a str> {
+        let rec: &'a csv::ByteRecord = self.rec;
+        let bytes = self.positions[k].and_then(|p| rec.get(p)).unwrap_or(b"");
         if bytes.is_empty() {
             return None;
         }
@@ -42,7 +47,7 @@ impl Record<'_> {
         }
     }
 
-    fn required<T>(&mut self, k: usize, parse: impl FnOnce(&str) -> FieldResult<T>) -> Option<T> {
+    fn required<T>(&mut self, k: usize, parse: impl FnOnce(&'a str) -> FieldResult<T>) -> Option<T> {
         let ok_before = self.ok;
         match self.raw(k).map(parse) {
             Some(Ok(v)) => Some(v),
@@ -60,7 +65,7 @@ impl Record<'_> {
     }
 
     /// `Some(None)` for an empty field, `None` for an invalid one.
-    fn optional<T>(&mut self, k: usize, parse: impl FnOnce(&str) -> FieldResult<T>) -> Option<Option<T>> {
+    fn optional<T>(&mut self, k: usize, parse: impl FnOnce(&'a str) -> FieldResult<T>) -> Option<Option<T>> {
         let ok_before = self.ok;
         match self.raw(k).map(parse) {
             Some(Ok(v)) => Some(Some(v)),
@@ -128,10 +133,18 @@ fn not_after_extract(rec: &mut Record, k: usize, d: Option<NaiveDate>, extract: 
     }
 }
 
-pub(super) fn patient_row(rec: &mut Record, ids: &mut super::IdSet, extract: Option<NaiveDate>) -> Option<PatientRow> {
-    let his_id = rec.required(0, rules::parse_patient_id);
-    if let Some(id) = &his_id {
-        if !ids.insert(id.clone()) {
+/// Checks a line of patients.csv and, when `out` is given and the line is valid, adds the
+/// patient to it; `ids` learns the id (with the patient's number) either way, so that a
+/// second line of the same id is refused.
+pub(super) fn patient_row(
+    rec: &mut Record,
+    ids: &mut IdMap,
+    extract: Option<NaiveDate>,
+    out: Option<&mut SnapshotBuilder>,
+) {
+    let his_id = rec.required(0, rules::check_patient_id);
+    let fresh = match his_id {
+        Some(id) if ids.contains_key(id) => {
             rec.fail(
                 0,
                 format!(
@@ -139,123 +152,148 @@ pub(super) fn patient_row(rec: &mut Record, ids: &mut super::IdSet, extract: Opt
                     rules::shorten(id)
                 ),
             );
+            false
         }
-    }
-    let bsn = rec.optional(1, rules::parse_bsn);
-    let family_name = rec.optional(2, |s| rules::parse_text(s, 1, 200));
-    let given_name = rec.optional(3, |s| rules::parse_text(s, 1, 200));
+        Some(_) => true,
+        None => false,
+    };
+    let bsn = rec.optional(1, rules::check_bsn);
+    let family_name = rec.optional(2, |s| rules::check_text(s, 1, 200));
+    let given_name = rec.optional(3, |s| rules::check_text(s, 1, 200));
     let birth_date = rec.required(4, rules::parse_date);
     not_after_extract(rec, 4, birth_date, extract);
-    let sex = rec.optional(5, rules::parse_sex);
+    let sex = rec.optional(5, rules::check_sex);
     let registration_start = rec.required(6, rules::parse_date);
     let registration_end = rec.optional(7, rules::parse_date);
     rec.end_after_start(7, registration_start, registration_end);
-    let postal_code = rec.optional(8, rules::parse_postal_code);
-    let address = rec.optional(9, |s| rules::parse_text(s, 1, 200));
-    let city = rec.optional(10, |s| rules::parse_text(s, 1, 100));
-    let phone = rec.optional(11, |s| rules::parse_text(s, 1, 40));
-    if !rec.ok {
-        return None;
+    let postal_code = rec.optional(8, rules::normalise_postal_code);
+    let address = rec.optional(9, |s| rules::check_text(s, 1, 200));
+    let city = rec.optional(10, |s| rules::check_text(s, 1, 100));
+    let phone = rec.optional(11, |s| rules::check_text(s, 1, 40));
+    let Some(his_id) = his_id.filter(|_| fresh) else { return };
+    let mut number = NOT_KEPT;
+    if let (true, Some(out)) = (rec.ok, out) {
+        if let (Some(bsn), Some(family_name), Some(given_name), Some(birth_date), Some(sex)) =
+            (bsn, family_name, given_name, birth_date, sex)
+        {
+            if let (Some(registration_start), Some(registration_end), Some(postal_code), Some(address)) =
+                (registration_start, registration_end, &postal_code, address)
+            {
+                if let (Some(city), Some(phone)) = (city, phone) {
+                    number = out.patient(&lines::Patient {
+                        his_id,
+                        bsn,
+                        family_name,
+                        given_name,
+                        birth_date,
+                        sex,
+                        registration_start,
+                        registration_end,
+                        postal_code: postal_code.as_deref(),
+                        address,
+                        city,
+                        phone,
+                    });
+                }
+            }
+        }
     }
-    Some(PatientRow {
-        his_id: his_id?,
-        bsn: bsn?,
-        family_name: family_name?,
-        given_name: given_name?,
-        birth_date: birth_date?,
-        sex: sex?,
-        registration_start: registration_start?,
-        registration_end: registration_end?,
-        postal_code: postal_code?,
-        address: address?,
-        city: city?,
-        phone: phone?,
-    })
+    ids.insert(his_id.into(), number);
 }
 
-/// The row's patient id, checked against patients.csv when that was read whole.
-fn known_patient(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<String> {
-    let id = rec.required(0, rules::parse_patient_id)?;
-    if ids.is_none_or(|ids| ids.contains(&id)) {
-        Some(id)
-    } else {
-        rec.fail(
-            0,
-            format!("patiënt '{}' staat niet in patients.csv", rules::shorten(&id)),
-        );
-        None
+/// The row's patient number, the id checked against patients.csv when that was read
+/// whole ([`NOT_KEPT`] when it was not).
+fn known_patient(rec: &mut Record, ids: Option<&IdMap>) -> Option<u32> {
+    let id = rec.required(0, rules::check_patient_id)?;
+    let Some(ids) = ids else { return Some(NOT_KEPT) };
+    match ids.get(id) {
+        Some(&n) => Some(n),
+        None => {
+            rec.fail(
+                0,
+                format!("patiënt '{}' staat niet in patients.csv", rules::shorten(id)),
+            );
+            None
+        }
     }
 }
 
-pub(super) fn episode_row(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<EpisodeRow> {
-    let his_id = known_patient(rec, ids);
-    let icpc = rec.required(1, rules::parse_icpc);
+/// The patient's number when the line is valid and is to be kept.
+fn keep(rec: &Record, patient: Option<u32>, out: &Option<&mut SnapshotBuilder>) -> Option<u32> {
+    patient.filter(|&n| rec.ok && n != NOT_KEPT && out.is_some())
+}
+
+pub(super) fn episode_row(rec: &mut Record, ids: Option<&IdMap>, mut out: Option<&mut SnapshotBuilder>) {
+    let patient = known_patient(rec, ids);
+    let icpc = rec.required(1, rules::normalise_icpc);
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
-    let title = rec.optional(4, |s| rules::parse_multiline_text(s, 0, 1000));
-    if !rec.ok {
-        return None;
+    let title = rec.optional(4, |s| rules::check_multiline_text(s, 0, 1000));
+    if let (Some(n), Some(icpc), Some(start), Some(end), Some(title)) =
+        (keep(rec, patient, &out), &icpc, start, end, title)
+    {
+        if let Some(out) = out.as_deref_mut() {
+            out.episode(
+                n,
+                &lines::Episode {
+                    icpc,
+                    start,
+                    end,
+                    title,
+                },
+            );
+        }
     }
-    Some(EpisodeRow {
-        his_id: his_id?,
-        icpc: icpc?,
-        start: start?,
-        end: end?,
-        title: title?,
-    })
 }
 
-pub(super) fn medication_row(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<MedicationRow> {
-    let his_id = known_patient(rec, ids);
-    let atc = rec.required(1, rules::parse_atc);
+pub(super) fn medication_row(rec: &mut Record, ids: Option<&IdMap>, mut out: Option<&mut SnapshotBuilder>) {
+    let patient = known_patient(rec, ids);
+    let atc = rec.required(1, rules::check_atc);
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
-    let name = rec.optional(4, |s| rules::parse_text(s, 1, 200));
-    let dosage = rec.optional(5, |s| rules::parse_text(s, 1, 200));
-    if !rec.ok {
-        return None;
+    let name = rec.optional(4, |s| rules::check_text(s, 1, 200));
+    let dosage = rec.optional(5, |s| rules::check_text(s, 1, 200));
+    if let (Some(n), Some(atc), Some(start), Some(end), Some(name), Some(dosage)) =
+        (keep(rec, patient, &out), atc, start, end, name, dosage)
+    {
+        if let Some(out) = out.as_deref_mut() {
+            out.medication(
+                n,
+                &lines::Medication {
+                    atc,
+                    start,
+                    end,
+                    name,
+                    dosage,
+                },
+            );
+        }
     }
-    Some(MedicationRow {
-        his_id: his_id?,
-        atc: atc?,
-        start: start?,
-        end: end?,
-        name: name?,
-        dosage: dosage?,
-    })
 }
 
-pub(super) fn determinant_row(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<DeterminantRow> {
-    let his_id = known_patient(rec, ids);
+pub(super) fn determinant_row(rec: &mut Record, ids: Option<&IdMap>, mut out: Option<&mut SnapshotBuilder>) {
+    let patient = known_patient(rec, ids);
     let labcode = rec.required(1, rules::parse_labcode);
     let date = rec.required(2, rules::parse_date);
-    let value = rec.required(3, |s| rules::parse_multiline_text(s, 1, 1000));
-    if !rec.ok {
-        return None;
+    let value = rec.required(3, |s| rules::check_multiline_text(s, 1, 1000));
+    if let (Some(n), Some(labcode), Some(date), Some(value)) = (keep(rec, patient, &out), labcode, date, value) {
+        if let Some(out) = out.as_deref_mut() {
+            out.determinant(n, &lines::Determinant { labcode, date, value });
+        }
     }
-    Some(DeterminantRow {
-        his_id: his_id?,
-        labcode: labcode?,
-        date: date?,
-        value: value?,
-    })
 }
 
-pub(super) fn program_row(rec: &mut Record, ids: Option<&super::IdSet>) -> Option<ProgramRow> {
-    let his_id = known_patient(rec, ids);
+pub(super) fn program_row(rec: &mut Record, ids: Option<&IdMap>, mut out: Option<&mut SnapshotBuilder>) {
+    let patient = known_patient(rec, ids);
     let program = rec.required(1, rules::parse_program);
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
-    if !rec.ok {
-        return None;
+    if let (Some(n), Some(program), Some(start), Some(end)) = (keep(rec, patient, &out), program, start, end) {
+        if let Some(out) = out.as_deref_mut() {
+            out.program(n, &lines::Program { program, start, end });
+        }
     }
-    Some(ProgramRow {
-        his_id: his_id?,
-        program: program?,
-        start: start?,
-        end: end?,
-    })
 }

@@ -1,14 +1,12 @@
-//! The thread that puts a snapshot together in memory while the import's reader parses:
-//! the facts of every patient and the kept records, encoded as the rows arrive, so that
-//! the writers only store finished values. Memory holds one practice's encoded snapshot
-//! (what the stored result needs), not its rows.
+//! The thread behind [`super::SnapshotWriter`]: it puts a snapshot together from owned
+//! rows sent in batches (tests, tools). The import fills a [`SnapshotBuilder`] on its
+//! reader's own thread instead.
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{RowCounts, SnapshotRow};
-use crate::facts_blob::FactsBuilder;
+use super::builder::{ByHisId, SnapshotBuilder};
+use super::SnapshotRow;
 use crate::people::PracticeContact;
-use crate::records_blob::RecordsBuilder;
 use crate::{StoreError, StoreResult};
 
 /// What the buffer thread is told.
@@ -19,18 +17,10 @@ pub(super) enum Command {
     Finish,
 }
 
-/// A snapshot put together, ready to be written.
-pub(crate) struct Buffered {
-    pub contact: Option<PracticeContact>,
-    pub facts: FactsBuilder,
-    pub records: RecordsBuilder,
-    pub counts: RowCounts,
-}
-
 /// The writer's ends of the buffer thread's channels.
 pub(super) struct BufferEnds {
     commands: mpsc::Sender<Command>,
-    done: oneshot::Receiver<Buffered>,
+    done: oneshot::Receiver<SnapshotBuilder>,
 }
 
 fn gone() -> StoreError {
@@ -43,23 +33,18 @@ pub(super) fn start() -> StoreResult<BufferEnds> {
     std::thread::Builder::new()
         .name("kernteam-import-buffer".into())
         .spawn(move || {
-            let mut b = Buffered {
-                contact: None,
-                facts: FactsBuilder::default(),
-                records: RecordsBuilder::default(),
-                counts: RowCounts::default(),
-            };
+            let mut b = ByHisId::default();
             // A closed channel without `Finish` is an abandoned import: drop it all.
             while let Some(c) = rx.blocking_recv() {
                 match c {
-                    Command::Contact(c) => b.contact = Some(c),
+                    Command::Contact(c) => b.builder.contact(c),
                     Command::Rows(rows) => {
                         for row in &rows {
-                            row.note(&mut b.facts, &mut b.records, &mut b.counts);
+                            b.note(row);
                         }
                     }
                     Command::Finish => {
-                        let _ = done_tx.send(b);
+                        let _ = done_tx.send(b.builder);
                         return;
                     }
                 }
@@ -74,7 +59,7 @@ impl BufferEnds {
         self.commands.send(c).await.map_err(|_| gone())
     }
 
-    pub(super) async fn finish(mut self) -> StoreResult<Buffered> {
+    pub(super) async fn finish(mut self) -> StoreResult<SnapshotBuilder> {
         self.send(Command::Finish).await?;
         self.done.await.map_err(|_| gone())
     }

@@ -6,13 +6,13 @@ use std::collections::HashSet;
 
 use sqlx::PgPool;
 
-use super::buffer::Buffered;
+use super::builder::SnapshotBuilder;
 use super::{sql, SnapshotHeader, SnapshotSummary};
 use crate::facts_blob::FORMAT;
 use crate::{now_timestamp, StoreResult};
 
 /// Writes a snapshot in one transaction; see [`super::SnapshotWriter::finish`].
-pub(super) async fn write(pool: &PgPool, header: &SnapshotHeader, b: Buffered) -> StoreResult<SnapshotSummary> {
+pub(super) async fn write(pool: &PgPool, header: &SnapshotHeader, b: SnapshotBuilder) -> StoreResult<SnapshotSummary> {
     let mut tx = pool.begin().await?;
     // The stored values are large: PostgreSQL compresses them on the way in, with pglz
     // unless told otherwise, which took a third of each write; lz4 is several times

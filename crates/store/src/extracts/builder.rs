@@ -1,0 +1,130 @@
+//! A snapshot put together in memory from its lines, before anything is written: the
+//! facts of every patient ([`crate::facts_blob`]) and the records of the kept ones
+//! ([`crate::records_blob`]), encoded as the lines arrive. The import's reader fills one
+//! on its own thread and hands it to [`crate::Db::store_snapshot`]; memory holds one
+//! practice's encoded snapshot, not its rows.
+
+use std::collections::HashMap;
+
+use super::{lines, RowCounts, SnapshotRow};
+use crate::facts_blob::FactsBuilder;
+use crate::people::PracticeContact;
+use crate::records_blob::RecordsBuilder;
+
+/// One snapshot being put together. Patients are numbered in the order they are added;
+/// a line names its patient by that number, and a line of a number not given out is
+/// dropped (the import refuses such a line before it gets here).
+#[derive(Default)]
+pub struct SnapshotBuilder {
+    pub(crate) contact: Option<PracticeContact>,
+    pub(crate) facts: FactsBuilder,
+    pub(crate) records: RecordsBuilder,
+    pub(crate) counts: RowCounts,
+}
+
+impl SnapshotBuilder {
+    /// The practice's address and phone from `practice.csv`.
+    pub fn contact(&mut self, c: PracticeContact) {
+        self.contact = Some(c);
+    }
+
+    /// Adds a patient and gives their number.
+    pub fn patient(&mut self, p: &lines::Patient) -> u32 {
+        self.counts.patients += 1;
+        self.records.patient(p);
+        self.facts
+            .patient(p.his_id, p.birth_date, p.registration_start, p.registration_end)
+    }
+
+    fn known(&self, patient: u32) -> bool {
+        u64::from(patient) < self.counts.patients
+    }
+
+    pub fn episode(&mut self, patient: u32, e: &lines::Episode) {
+        if self.known(patient) {
+            self.counts.episodes += 1;
+            self.facts.episode(patient, e.icpc, e.start, e.end);
+            self.records.episode(patient, e);
+        }
+    }
+
+    pub fn medication(&mut self, patient: u32, m: &lines::Medication) {
+        if self.known(patient) {
+            self.counts.medications += 1;
+            self.facts.medication(patient, m.atc, m.start, m.end);
+            self.records.medication(patient, m);
+        }
+    }
+
+    pub fn determinant(&mut self, patient: u32, d: &lines::Determinant) {
+        if self.known(patient) {
+            self.counts.determinants += 1;
+            self.facts.determinant(patient, d.labcode, d.date, d.value);
+            self.records.determinant(patient, d);
+        }
+    }
+
+    pub fn program(&mut self, patient: u32, p: &lines::Program) {
+        if self.known(patient) {
+            self.counts.programs += 1;
+            self.facts.program(patient, p.program, p.start, p.end);
+            self.records.program(patient, p);
+        }
+    }
+}
+
+/// A [`SnapshotBuilder`] fed owned rows that name their patient by HIS id
+/// ([`super::SnapshotWriter::write`], the move of older snapshots).
+#[derive(Default)]
+pub(crate) struct ByHisId {
+    pub builder: SnapshotBuilder,
+    numbers: HashMap<String, u32, foldhash::fast::RandomState>,
+}
+
+impl ByHisId {
+    pub(crate) fn note(&mut self, row: &SnapshotRow) {
+        let b = &mut self.builder;
+        let number = |numbers: &HashMap<String, u32, _>, his_id: &str| numbers.get(his_id).copied().unwrap_or(u32::MAX);
+        match row {
+            SnapshotRow::Patient(r) => {
+                let n = b.patient(&r.line());
+                self.numbers.insert(r.his_id.clone(), n);
+            }
+            SnapshotRow::Episode(r) => b.episode(
+                number(&self.numbers, &r.his_id),
+                &lines::Episode {
+                    icpc: &r.icpc,
+                    start: r.start,
+                    end: r.end,
+                    title: r.title.as_deref(),
+                },
+            ),
+            SnapshotRow::Medication(r) => b.medication(
+                number(&self.numbers, &r.his_id),
+                &lines::Medication {
+                    atc: &r.atc,
+                    start: r.start,
+                    end: r.end,
+                    name: r.name.as_deref(),
+                    dosage: r.dosage.as_deref(),
+                },
+            ),
+            SnapshotRow::Determinant(r) => b.determinant(
+                number(&self.numbers, &r.his_id),
+                &lines::Determinant {
+                    labcode: r.labcode,
+                    date: r.date,
+                    value: &r.value,
+                },
+            ),
+            SnapshotRow::Program(r) => b.program(
+                number(&self.numbers, &r.his_id),
+                &lines::Program {
+                    program: r.program,
+                    start: r.start,
+                    end: r.end,
+                },
+            ),
+        }
+    }
+}
