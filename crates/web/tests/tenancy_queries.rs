@@ -305,8 +305,7 @@ fn read_statement(sql: &str, tenancy: &Tenancy) -> Statement {
             if matches!(w.as_str(), "from" | "join" | "into" | "update") {
                 let mut j = i + 1;
                 // `FROM a, b` and `FROM a x, b y`.
-                loop {
-                    let Some(Token::Word(table)) = t.get(j) else { break };
+                while let Some(Token::Word(table)) = t.get(j) {
                     if !tenancy.schema.tables.contains_key(table) {
                         break;
                     }
