@@ -141,13 +141,23 @@ pub struct Db {
 impl Db {
     /// Connects (creating an SQLite file on first use) and applies the embedded migrations.
     pub async fn connect(url: &str) -> StoreResult<Db> {
-        let db = Db::connect_without_migrating(url).await?;
+        Db::connect_logging(url, std::env::var_os("KERNTEAM_LOG_SQL").is_some()).await
+    }
+
+    /// [`Db::connect`], every statement logged or not whatever `KERNTEAM_LOG_SQL` says (the
+    /// tests that capture the statements of a page, [`testing::all_logging_statements`]).
+    pub(crate) async fn connect_logging(url: &str, log_statements: bool) -> StoreResult<Db> {
+        let db = Db::connect_unmigrated(url, log_statements).await?;
         db.migrate().await?;
         db.move_legacy_snapshots().await?;
         Ok(db)
     }
 
     pub async fn connect_without_migrating(url: &str) -> StoreResult<Db> {
+        Db::connect_unmigrated(url, std::env::var_os("KERNTEAM_LOG_SQL").is_some()).await
+    }
+
+    async fn connect_unmigrated(url: &str, log_statements: bool) -> StoreResult<Db> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_string()))?;
         let url = match backend {
@@ -159,7 +169,7 @@ impl Db {
         // `KERNTEAM_LOG_SQL=1` logs every statement (target `sqlx::query`, level debug: with
         // `RUST_LOG=sqlx::query=debug`), to count the queries of a page.
         let mut options = AnyConnectOptions::from_str(&url)?;
-        if std::env::var_os("KERNTEAM_LOG_SQL").is_none() {
+        if !log_statements {
             options = options.disable_statement_logging();
         }
         let pool_options = match backend {

@@ -13,6 +13,8 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use crate::{Backend, Db};
 
+pub mod tenancy;
+
 pub const POSTGRES_ENV: &str = "KERNTEAM_TEST_POSTGRES_URL";
 pub const DEFAULT_POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -85,9 +87,15 @@ fn report<E: std::fmt::Display>(name: &str, result: Result<(), E>) {
 }
 
 pub async fn sqlite() -> TestDb {
+    sqlite_logging(false).await
+}
+
+async fn sqlite_logging(log_statements: bool) -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    let db = Db::connect(&url).await.expect("connect to SQLite test database");
+    let db = Db::connect_logging(&url, log_statements)
+        .await
+        .expect("connect to SQLite test database");
     let (db, keys, anchor) = with_test_keys(db, dir.path()).await;
     TestDb {
         db,
@@ -109,6 +117,10 @@ pub fn postgres_admin_url() -> Option<String> {
 
 /// A new, empty, migrated PostgreSQL database, or `None` when PostgreSQL tests are off.
 pub async fn postgres() -> Option<TestDb> {
+    postgres_logging(false).await
+}
+
+async fn postgres_logging(log_statements: bool) -> Option<TestDb> {
     let admin = postgres_admin_url()?;
     sqlx::any::install_default_drivers();
     let pool = AnyPool::connect(&admin).await.unwrap_or_else(|e| {
@@ -121,7 +133,7 @@ pub async fn postgres() -> Option<TestDb> {
     pool.close().await;
     let (base, _) = admin.rsplit_once('/').expect("admin URL has a database name");
     let url = format!("{base}/{name}");
-    let db = match Db::connect(&url).await {
+    let db = match Db::connect_logging(&url, log_statements).await {
         Ok(db) => db,
         Err(e) => {
             report(&name, drop_database(&admin, &name).await);
@@ -154,6 +166,15 @@ async fn with_test_keys(db: Db, dir: &std::path::Path) -> (Db, crate::keys::Keys
 pub async fn all() -> Vec<TestDb> {
     let mut out = vec![sqlite().await];
     out.extend(postgres().await);
+    out
+}
+
+/// [`all`], with every statement logged (target `sqlx::query`, level debug) whether
+/// `KERNTEAM_LOG_SQL` is set or not: for the tests that capture the statements a page runs
+/// with a `tracing` subscriber of their own.
+pub async fn all_logging_statements() -> Vec<TestDb> {
+    let mut out = vec![sqlite_logging(true).await];
+    out.extend(postgres_logging(true).await);
     out
 }
 
