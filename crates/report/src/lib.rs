@@ -14,7 +14,8 @@ use kernteam_domain::contract::{funding_category, RegionSettings};
 use kernteam_domain::dates::active_on;
 use kernteam_domain::events::{EventKind, Funding};
 use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
-use kernteam_domain::period::{choose_snapshot, Period, ReportKind};
+use kernteam_domain::period::{choose_snapshot, Period, ReportKind, SnapshotChoice};
+use kernteam_store::extracts::SnapshotRef;
 use kernteam_store::{Db, StoreError};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -237,26 +238,33 @@ pub async fn build_reports(
     }
     let total = by_practice.len();
     let mut per_period: Vec<Vec<PracticeFigures>> = periods.iter().map(|_| Vec::with_capacity(total)).collect();
+    // Decoding a practice's facts and counting them is a report's CPU work: practices are
+    // counted on tasks of their own, one per core and one ahead, while this loop reads the
+    // recorded figures of the practice before.
+    let window = std::thread::available_parallelism().map_or(1, |n| n.get()) + 1;
+    let shared = std::sync::Arc::new((periods.to_vec(), codes.clone()));
+    let mut counting = std::collections::VecDeque::with_capacity(window);
+    let mut next = 0;
     for (done, (practice_id, list)) in by_practice.iter().enumerate() {
-        let dates: Vec<NaiveDate> = list.iter().map(|s| s.extract_date).collect();
-        let mut loaded: Option<(i64, Vec<kernteam_domain::figures::PatientFacts>)> = None;
+        while counting.len() < window && next < total {
+            let (db, shared) = (db.clone(), shared.clone());
+            let list: Vec<SnapshotRef> = by_practice[next].1.iter().map(|s| (*s).clone()).collect();
+            counting.push_back(tokio::spawn(async move {
+                count_practice(&db, &list, &shared.0, &shared.1).await
+            }));
+            next += 1;
+        }
+        let counted = counting
+            .pop_front()
+            .expect("one task per practice")
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("het tellen van een praktijk is afgebroken: {e}")))??;
         let mut records = PracticeRecords::default();
-        for (period, practices) in periods.iter().zip(per_period.iter_mut()) {
-            let Some(choice) = choose_snapshot(&dates, period.reference_date) else {
+        for ((period, practices), counted) in periods.iter().zip(per_period.iter_mut()).zip(counted) {
+            let Some((choice, k, extract)) = counted else {
                 continue;
             };
-            let snapshot = list
-                .iter()
-                .find(|s| s.extract_date == choice.extract_date)
-                .expect("chosen from this list");
-            let facts = match &loaded {
-                Some((id, facts)) if *id == snapshot.id => facts,
-                _ => {
-                    let facts = db.snapshot_facts(snapshot.id).await?;
-                    &loaded.insert((snapshot.id, facts)).1
-                }
-            };
-            let extract = ExtractFigures::compute(facts, period.reference_date, codes);
+            let snapshot = list[k];
             let recorded = records.recorded(db, *practice_id, snapshot.id, period).await?;
             let year = chrono::Datelike::year(&period.reference_date);
             let with_capacity = period.kind != ReportKind::Funding;
@@ -288,6 +296,43 @@ pub async fn build_reports(
         .zip(per_period)
         .map(|(period, practices)| assemble(period, &settings, practices))
         .collect())
+}
+
+/// The extract figures of one practice for each period: the snapshot the period chooses
+/// (its choice and place in `list`) and the figures on its R; `None` where the practice
+/// has no snapshot for the period. A snapshot chosen by several periods is decoded once.
+async fn count_practice(
+    db: &Db,
+    list: &[SnapshotRef],
+    periods: &[Period],
+    codes: &CodeSets,
+) -> Result<Vec<Option<(SnapshotChoice, usize, ExtractFigures)>>, ReportError> {
+    let dates: Vec<NaiveDate> = list.iter().map(|s| s.extract_date).collect();
+    let mut loaded: Option<(i64, Vec<kernteam_domain::figures::PatientFacts>)> = None;
+    let mut out = Vec::with_capacity(periods.len());
+    for period in periods {
+        let Some(choice) = choose_snapshot(&dates, period.reference_date) else {
+            out.push(None);
+            continue;
+        };
+        let k = list
+            .iter()
+            .position(|s| s.extract_date == choice.extract_date)
+            .expect("chosen from this list");
+        let facts = match &loaded {
+            Some((id, facts)) if *id == list[k].id => facts,
+            _ => {
+                let facts = db.snapshot_facts(list[k].id).await?;
+                &loaded.insert((list[k].id, facts)).1
+            }
+        };
+        out.push(Some((
+            choice,
+            k,
+            ExtractFigures::compute(facts, period.reference_date, codes),
+        )));
+    }
+    Ok(out)
 }
 
 /// A report from its practices' figures: sorted by AGB code, with the totals.
