@@ -202,7 +202,9 @@ impl Db {
     /// document received from the network; the gate then decides who may record it).
     pub async fn patients_with_bsn(&self, bsn: &str) -> StoreResult<Vec<i64>> {
         let candidates = sqlx::query_as::<_, crate::patients::PatientRow>(
-            "SELECT id, practice_id, his_id FROM patients WHERE bsn = $1 ORDER BY id",
+            // Practice by practice: the BSN index leads with the practice (migration 0023).
+            "SELECT id, practice_id, his_id FROM patients \
+             WHERE practice_id IN (SELECT id FROM practices) AND bsn = $1 ORDER BY id",
         )
         .bind(bsn)
         .fetch_all(self.pool())
