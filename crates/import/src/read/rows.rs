@@ -219,35 +219,33 @@ fn known_patient(rec: &mut Record, ids: Option<&IdMap>) -> Option<u32> {
 }
 
 /// The patient's number when the line is valid and is to be kept.
-fn keep(rec: &Record, patient: Option<u32>, out: &Option<&mut SnapshotBuilder>) -> Option<u32> {
-    patient.filter(|&n| rec.ok && n != NOT_KEPT && out.is_some())
+fn keep(rec: &Record, patient: Option<u32>) -> Option<u32> {
+    patient.filter(|&n| rec.ok && n != NOT_KEPT)
 }
 
-pub(super) fn episode_row(rec: &mut Record, ids: Option<&IdMap>, mut out: Option<&mut SnapshotBuilder>) {
+pub(super) fn episode_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<&mut SnapshotBuilder>) {
     let patient = known_patient(rec, ids);
     let icpc = rec.required(1, rules::normalise_icpc);
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
     let title = rec.optional(4, |s| rules::check_multiline_text(s, 0, 1000));
-    if let (Some(n), Some(icpc), Some(start), Some(end), Some(title)) =
-        (keep(rec, patient, &out), &icpc, start, end, title)
+    if let (Some(n), Some(out), Some(icpc), Some(start), Some(end), Some(title)) =
+        (keep(rec, patient), out, &icpc, start, end, title)
     {
-        if let Some(out) = out.as_deref_mut() {
-            out.episode(
-                n,
-                &lines::Episode {
-                    icpc,
-                    start,
-                    end,
-                    title,
-                },
-            );
-        }
+        out.episode(
+            n,
+            &lines::Episode {
+                icpc,
+                start,
+                end,
+                title,
+            },
+        );
     }
 }
 
-pub(super) fn medication_row(rec: &mut Record, ids: Option<&IdMap>, mut out: Option<&mut SnapshotBuilder>) {
+pub(super) fn medication_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<&mut SnapshotBuilder>) {
     let patient = known_patient(rec, ids);
     let atc = rec.required(1, rules::check_atc);
     let start = rec.required(2, rules::parse_date);
@@ -255,45 +253,42 @@ pub(super) fn medication_row(rec: &mut Record, ids: Option<&IdMap>, mut out: Opt
     rec.end_after_start(3, start, end);
     let name = rec.optional(4, |s| rules::check_text(s, 1, 200));
     let dosage = rec.optional(5, |s| rules::check_text(s, 1, 200));
-    if let (Some(n), Some(atc), Some(start), Some(end), Some(name), Some(dosage)) =
-        (keep(rec, patient, &out), atc, start, end, name, dosage)
+    if let (Some(n), Some(out), Some(atc), Some(start), Some(end), Some(name), Some(dosage)) =
+        (keep(rec, patient), out, atc, start, end, name, dosage)
     {
-        if let Some(out) = out.as_deref_mut() {
-            out.medication(
-                n,
-                &lines::Medication {
-                    atc,
-                    start,
-                    end,
-                    name,
-                    dosage,
-                },
-            );
-        }
+        out.medication(
+            n,
+            &lines::Medication {
+                atc,
+                start,
+                end,
+                name,
+                dosage,
+            },
+        );
     }
 }
 
-pub(super) fn determinant_row(rec: &mut Record, ids: Option<&IdMap>, mut out: Option<&mut SnapshotBuilder>) {
+pub(super) fn determinant_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<&mut SnapshotBuilder>) {
     let patient = known_patient(rec, ids);
     let labcode = rec.required(1, rules::parse_labcode);
     let date = rec.required(2, rules::parse_date);
     let value = rec.required(3, |s| rules::check_multiline_text(s, 1, 1000));
-    if let (Some(n), Some(labcode), Some(date), Some(value)) = (keep(rec, patient, &out), labcode, date, value) {
-        if let Some(out) = out.as_deref_mut() {
-            out.determinant(n, &lines::Determinant { labcode, date, value });
-        }
+    if let (Some(n), Some(out), Some(labcode), Some(date), Some(value)) =
+        (keep(rec, patient), out, labcode, date, value)
+    {
+        out.determinant(n, &lines::Determinant { labcode, date, value });
     }
 }
 
-pub(super) fn program_row(rec: &mut Record, ids: Option<&IdMap>, mut out: Option<&mut SnapshotBuilder>) {
+pub(super) fn program_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<&mut SnapshotBuilder>) {
     let patient = known_patient(rec, ids);
     let program = rec.required(1, rules::parse_program);
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
-    if let (Some(n), Some(program), Some(start), Some(end)) = (keep(rec, patient, &out), program, start, end) {
-        if let Some(out) = out.as_deref_mut() {
-            out.program(n, &lines::Program { program, start, end });
-        }
+    if let (Some(n), Some(out), Some(program), Some(start), Some(end)) = (keep(rec, patient), out, program, start, end)
+    {
+        out.program(n, &lines::Program { program, start, end });
     }
 }
