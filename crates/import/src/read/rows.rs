@@ -171,33 +171,26 @@ pub(super) fn patient_row(
     let city = rec.optional(10, |s| rules::check_text(s, 1, 100));
     let phone = rec.optional(11, |s| rules::check_text(s, 1, 40));
     let Some(his_id) = his_id.filter(|_| fresh) else { return };
-    let mut number = NOT_KEPT;
-    if let (true, Some(out)) = (rec.ok, out) {
-        if let (Some(bsn), Some(family_name), Some(given_name), Some(birth_date), Some(sex)) =
-            (bsn, family_name, given_name, birth_date, sex)
-        {
-            if let (Some(registration_start), Some(registration_end), Some(postal_code), Some(address)) =
-                (registration_start, registration_end, &postal_code, address)
-            {
-                if let (Some(city), Some(phone)) = (city, phone) {
-                    number = out.patient(&lines::Patient {
-                        his_id,
-                        bsn,
-                        family_name,
-                        given_name,
-                        birth_date,
-                        sex,
-                        registration_start,
-                        registration_end,
-                        postal_code: postal_code.as_deref(),
-                        address,
-                        city,
-                        phone,
-                    });
-                }
-            }
-        }
-    }
+    let line = || {
+        Some(lines::Patient {
+            his_id,
+            bsn: bsn?,
+            family_name: family_name?,
+            given_name: given_name?,
+            birth_date: birth_date?,
+            sex: sex?,
+            registration_start: registration_start?,
+            registration_end: registration_end?,
+            postal_code: postal_code.as_ref()?.as_deref(),
+            address: address?,
+            city: city?,
+            phone: phone?,
+        })
+    };
+    let number = match (rec.ok, out, line()) {
+        (true, Some(out), Some(line)) => out.patient(&line),
+        _ => NOT_KEPT,
+    };
     ids.insert(his_id.into(), number);
 }
 
