@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::codes::{is_insulin, is_wlz_vv5_plus, ChainProgram, CodeSets, LABCODE_WLZ_PROFILE};
 use crate::dates::{active_during, active_on, age_on};
 
+mod on_dates;
+
 /// The age from which a patient belongs to the program's target group.
 pub const TARGET_AGE: i32 = 75;
 /// The age on the extract date from which Kernteam keeps who a patient is and their HIS
@@ -122,7 +124,8 @@ impl PatientFacts {
     }
 
     pub fn polypharmacy_on(&self, r: NaiveDate) -> bool {
-        self.active_medicines(r) >= POLYPHARMACY_MIN_MEDICINES
+        // Fewer lines than the threshold cannot reach it (most patients).
+        self.medications.len() >= POLYPHARMACY_MIN_MEDICINES && self.active_medicines(r) >= POLYPHARMACY_MIN_MEDICINES
     }
 
     pub fn insulin_on(&self, r: NaiveDate) -> bool {
@@ -205,6 +208,19 @@ pub fn percentage(part: u64, whole: u64) -> Option<f64> {
 /// the last patient.
 impl ExtractFigures {
     pub fn add(&mut self, p: &PatientFacts, r: NaiveDate, codes: &CodeSets) {
+        self.add_classified(p, r, |r| p.frail_on(r, codes), |r| p.acp_by(r, codes));
+    }
+
+    /// [`ExtractFigures::add`] with the two code-set questions answered by the caller
+    /// (which may have worked them out once for several reference dates,
+    /// [`ExtractFigures::compute_on`]). The one place where a patient is counted.
+    pub(crate) fn add_classified(
+        &mut self,
+        p: &PatientFacts,
+        r: NaiveDate,
+        frail_on: impl FnOnce(NaiveDate) -> bool,
+        acp_by: impl FnOnce(NaiveDate) -> bool,
+    ) {
         if !p.registered_on(r) {
             return;
         }
@@ -216,14 +232,14 @@ impl ExtractFigures {
                 self.polypharmacy_75_plus += 1;
             }
         }
-        if !p.frail_on(r, codes) {
+        if !frail_on(r) {
             return;
         }
         self.frail_registered += 1;
         if aged {
             self.frail_aged_75_plus += 1;
         }
-        if p.acp_by(r, codes) {
+        if acp_by(r) {
             self.frail_with_acp += 1;
         }
         if p.enrolled_on(r, ChainProgram::is_diabetes) {

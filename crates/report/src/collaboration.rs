@@ -7,7 +7,8 @@
 
 use kernteam_domain::collaboration::{CollaborationStatus, Partner};
 use kernteam_domain::period::{Period, ReportKind};
-use kernteam_store::{Db, StoreError};
+use kernteam_store::collaboration::CollaborationEntry;
+use kernteam_store::StoreError;
 use serde::Serialize;
 
 use crate::Report;
@@ -49,27 +50,24 @@ impl NetworkCollaboration {
     }
 }
 
-/// A practice's collaboration for the report's quarter; `None` for other reports.
-pub async fn network_collaboration(
-    db: &Db,
-    practice_id: i64,
+/// A practice's collaboration for the report's quarter from its entries (of any
+/// quarter); `None` for other reports.
+pub fn network_collaboration_of(
+    entries: &[CollaborationEntry],
     period: &Period,
 ) -> Result<Option<NetworkCollaboration>, StoreError> {
     if period.kind != ReportKind::Quarterly {
         return Ok(None);
     }
     let mut out = NetworkCollaboration::default();
-    for e in db.practice_collaboration(practice_id).await? {
-        if e.quarter != period.label {
-            continue;
-        }
+    for e in entries.iter().filter(|e| e.quarter == period.label) {
         let partner = Partner::from_code(&e.partner)
             .ok_or_else(|| StoreError::Corrupt(format!("netwerkpartner '{}'", e.partner)))?;
         CollaborationStatus::from_code(&e.status)
             .ok_or_else(|| StoreError::Corrupt(format!("stand samenwerking '{}'", e.status)))?;
-        *out.slot(partner) = Some(e.status);
-        if let Some(note) = e.note {
-            out.notes.push((partner, note));
+        *out.slot(partner) = Some(e.status.clone());
+        if let Some(note) = &e.note {
+            out.notes.push((partner, note.clone()));
         }
     }
     Ok(Some(out))

@@ -4,15 +4,10 @@
 
 pub mod collaboration;
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::NaiveDate;
 use kernteam_domain::capacity::{capacity_figures, capacity_totals, CapacityFigures};
-use kernteam_domain::care::{status_on, Decision, ProgramStatus};
 use kernteam_domain::codes::CodeSets;
 use kernteam_domain::contract::{funding_category, RegionSettings};
-use kernteam_domain::dates::active_on;
-use kernteam_domain::events::{EventKind, Funding};
 use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
 use kernteam_domain::period::{choose_snapshot, Period, ReportKind, SnapshotChoice};
 use kernteam_store::extracts::SnapshotRef;
@@ -21,6 +16,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub mod declarations;
+mod recorded;
 pub mod trend_figures;
 pub mod trends;
 
@@ -115,79 +111,10 @@ pub async fn recorded_figures(
     snapshot_id: i64,
     period: &Period,
 ) -> Result<RecordedFigures, StoreError> {
-    PracticeRecords::default()
-        .recorded(db, practice_id, snapshot_id, period)
+    recorded::PracticeRecords::read(db, practice_id)
+        .await?
+        .recorded(db, snapshot_id, period)
         .await
-}
-
-/// What the recorded figures of one practice read once for all the periods of a run:
-/// the decisions, and per snapshot who is registered (only needed when there are decisions).
-#[derive(Default)]
-struct PracticeRecords {
-    decisions: Option<HashMap<i64, Vec<Decision>>>,
-    registrations: HashMap<i64, Vec<kernteam_store::facts::Registration>>,
-}
-
-impl PracticeRecords {
-    async fn recorded(
-        &mut self,
-        db: &Db,
-        practice_id: i64,
-        snapshot_id: i64,
-        period: &Period,
-    ) -> Result<RecordedFigures, StoreError> {
-        let (from, to) = (period.start, period.reference_date);
-        if self.decisions.is_none() {
-            let mut by_patient: HashMap<i64, Vec<Decision>> = HashMap::new();
-            for (patient, d) in db.practice_decisions(practice_id).await? {
-                by_patient.entry(patient).or_default().push(d);
-            }
-            self.decisions = Some(by_patient);
-        }
-        let by_patient = self.decisions.as_ref().expect("read above");
-        let mut included = 0;
-        if !by_patient.is_empty() {
-            if let std::collections::hash_map::Entry::Vacant(e) = self.registrations.entry(snapshot_id) {
-                e.insert(db.snapshot_registrations(snapshot_id).await?);
-            }
-            let registered: HashSet<i64> = self.registrations[&snapshot_id]
-                .iter()
-                .filter(|p| active_on(p.registration_start, p.registration_end, to))
-                .map(|p| p.patient_id)
-                .collect();
-            included = by_patient
-                .iter()
-                .filter(|(patient, ds)| registered.contains(patient) && status_on(ds, to) == ProgramStatus::Included)
-                .count() as u64;
-        }
-        let mut figures = RecordedFigures {
-            included,
-            poh_o_hours_per_week: db.poh_o_hours_on(practice_id, to).await?,
-            mdo_count: db.held_meetings_between(practice_id, from, to).await?,
-            ..RecordedFigures::default()
-        };
-        for (funding, n) in db.consultation_counts(practice_id, from, to).await? {
-            match Funding::from_code(&funding) {
-                Some(Funding::Zvw) => figures.so_consultations.zvw += n,
-                Some(Funding::Wlz) => figures.so_consultations.wlz += n,
-                None => return Err(StoreError::Corrupt(format!("financiering '{funding}'"))),
-            }
-        }
-        let (start, end) = (
-            local_midnight_utc(from),
-            local_midnight_utc(to.succ_opt().unwrap_or(to)),
-        );
-        for (kind, n) in db.event_counts(practice_id, &start, &end).await? {
-            match EventKind::from_code(&kind) {
-                Some(k) if k.is_elv() => figures.elv_referrals += n,
-                Some(EventKind::SehReferral) => figures.seh_referrals += n,
-                Some(EventKind::WlzCrisisAdmission) => figures.wlz_crisis_admissions += n,
-                Some(_) => {}
-                None => return Err(StoreError::Corrupt(format!("gebeurtenis '{kind}'"))),
-            }
-        }
-        Ok(figures)
-    }
 }
 
 /// The start of a local calendar day as a stored UTC instant. Events are stored in UTC
@@ -229,6 +156,7 @@ pub async fn build_reports(
     let snapshots = db.snapshots().await?;
     let settings = db.region_settings().await?;
     let contracts = db.contracts().await?;
+    let mut recorded_rows = recorded::by_practice(db.recorded_rows(None).await?);
     let mut by_practice: Vec<(i64, Vec<&kernteam_store::extracts::SnapshotRef>)> = Vec::new();
     for s in &snapshots {
         match by_practice.last_mut() {
@@ -259,13 +187,13 @@ pub async fn build_reports(
             .expect("one task per practice")
             .await
             .map_err(|e| StoreError::Corrupt(format!("het tellen van een praktijk is afgebroken: {e}")))??;
-        let mut records = PracticeRecords::default();
+        let mut records = recorded_rows.remove(practice_id).unwrap_or_default();
         for ((period, practices), counted) in periods.iter().zip(per_period.iter_mut()).zip(counted) {
             let Some((choice, k, extract)) = counted else {
                 continue;
             };
             let snapshot = list[k];
-            let recorded = records.recorded(db, *practice_id, snapshot.id, period).await?;
+            let recorded = records.recorded(db, snapshot.id, period).await?;
             let year = chrono::Datelike::year(&period.reference_date);
             let with_capacity = period.kind != ReportKind::Funding;
             let capacity = with_capacity.then(|| {
@@ -286,7 +214,7 @@ pub async fn build_reports(
                 recorded,
                 capacity,
                 funding,
-                network_collaboration: collaboration::network_collaboration(db, *practice_id, period).await?,
+                network_collaboration: records.collaboration(period)?,
             });
         }
         progress(done + 1, total);
@@ -300,7 +228,8 @@ pub async fn build_reports(
 
 /// The extract figures of one practice for each period: the snapshot the period chooses
 /// (its choice and place in `list`) and the figures on its R; `None` where the practice
-/// has no snapshot for the period. A snapshot chosen by several periods is decoded once.
+/// has no snapshot for the period. A snapshot chosen by several periods is decoded once
+/// and its patients are counted on all their reference dates in one pass.
 async fn count_practice(
     db: &Db,
     list: &[SnapshotRef],
@@ -308,29 +237,32 @@ async fn count_practice(
     codes: &CodeSets,
 ) -> Result<Vec<Option<(SnapshotChoice, usize, ExtractFigures)>>, ReportError> {
     let dates: Vec<NaiveDate> = list.iter().map(|s| s.extract_date).collect();
-    let mut loaded: Option<(i64, Vec<kernteam_domain::figures::PatientFacts>)> = None;
-    let mut out = Vec::with_capacity(periods.len());
-    for period in periods {
-        let Some(choice) = choose_snapshot(&dates, period.reference_date) else {
-            out.push(None);
+    let chosen: Vec<Option<(SnapshotChoice, usize)>> = periods
+        .iter()
+        .map(|period| {
+            choose_snapshot(&dates, period.reference_date).map(|choice| {
+                let k = dates
+                    .iter()
+                    .position(|d| *d == choice.extract_date)
+                    .expect("chosen from this list");
+                (choice, k)
+            })
+        })
+        .collect();
+    let mut out = vec![None; periods.len()];
+    for k in 0..list.len() {
+        let of_k: Vec<usize> = (0..periods.len())
+            .filter(|&i| chosen[i].is_some_and(|(_, c)| c == k))
+            .collect();
+        if of_k.is_empty() {
             continue;
-        };
-        let k = list
-            .iter()
-            .position(|s| s.extract_date == choice.extract_date)
-            .expect("chosen from this list");
-        let facts = match &loaded {
-            Some((id, facts)) if *id == list[k].id => facts,
-            _ => {
-                let facts = db.snapshot_facts(list[k].id).await?;
-                &loaded.insert((list[k].id, facts)).1
-            }
-        };
-        out.push(Some((
-            choice,
-            k,
-            ExtractFigures::compute(facts, period.reference_date, codes),
-        )));
+        }
+        let facts = db.snapshot_facts(list[k].id).await?;
+        let on: Vec<NaiveDate> = of_k.iter().map(|&i| periods[i].reference_date).collect();
+        for (&i, figures) in of_k.iter().zip(ExtractFigures::compute_on(&facts, &on, codes)) {
+            let (choice, _) = chosen[i].expect("filtered above");
+            out[i] = Some((choice, k, figures));
+        }
     }
     Ok(out)
 }

@@ -295,6 +295,19 @@ async fn recorded_care_feeds_the_period_figures() {
         assert_eq!(q3.practices[0].recorded.poh_o_hours_per_week, Some(16.0));
         assert_eq!(q3.practices[0].recorded.mdo_count, 1);
         assert_eq!(q3.practices[0].recorded.seh_referrals, 1);
+        // One run over both quarters reads the records once and counts them per quarter.
+        let both = kernteam_report::build_reports(
+            db,
+            &[
+                Period::parse(ReportKind::Quarterly, "2027-Q2").unwrap(),
+                Period::parse(ReportKind::Quarterly, "2027-Q3").unwrap(),
+            ],
+            &CodeSets::default(),
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(both, vec![r, q3]);
         t.finish().await;
     }
 }

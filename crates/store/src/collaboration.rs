@@ -61,6 +61,15 @@ impl Db {
     }
 
     /// One practice's entries, newest quarter first.
+    /// Every practice's entries, by practice, quarter (latest first) and partner.
+    pub async fn all_collaboration(&self) -> StoreResult<Vec<CollaborationEntry>> {
+        let rows =
+            sqlx::query_as::<_, EntryRow>(&format!("{SELECT} ORDER BY c.practice_id, c.quarter DESC, c.partner"))
+                .fetch_all(self.pool())
+                .await?;
+        all(rows)
+    }
+
     pub async fn practice_collaboration(&self, practice_id: i64) -> StoreResult<Vec<CollaborationEntry>> {
         let rows = sqlx::query_as::<_, EntryRow>(&format!(
             "{SELECT} WHERE c.practice_id = $1 ORDER BY c.quarter DESC, c.partner"

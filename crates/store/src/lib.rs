@@ -47,6 +47,7 @@ pub mod portal;
 pub mod portal_contributions;
 pub mod portal_reset;
 pub mod program;
+pub mod recorded;
 mod records_blob;
 pub mod screenings;
 pub mod sign_in;
