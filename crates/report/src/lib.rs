@@ -250,14 +250,14 @@ async fn count_practice(
         })
         .collect();
     let mut out = vec![None; periods.len()];
-    for k in 0..list.len() {
+    for (k, snapshot) in list.iter().enumerate() {
         let of_k: Vec<usize> = (0..periods.len())
             .filter(|&i| chosen[i].is_some_and(|(_, c)| c == k))
             .collect();
         if of_k.is_empty() {
             continue;
         }
-        let facts = db.snapshot_facts(list[k].id).await?;
+        let facts = db.snapshot_facts(snapshot.id).await?;
         let on: Vec<NaiveDate> = of_k.iter().map(|&i| periods[i].reference_date).collect();
         for (&i, figures) in of_k.iter().zip(ExtractFigures::compute_on(&facts, &on, codes)) {
             let (choice, _) = chosen[i].expect("filtered above");
