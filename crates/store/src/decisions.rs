@@ -6,6 +6,7 @@ use kernteam_domain::care::{Decision, DecisionKind};
 
 use crate::change::Change;
 use crate::convert::{all, code, date, fmt_date, timestamp};
+use crate::direct_read::Arg;
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,6 @@ pub struct NewDecision {
     pub considerations: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
 struct DecisionRow {
     id: i64,
     kind: String,
@@ -91,16 +91,26 @@ impl TryFrom<PracticeDecisionRow> for (i64, Decision) {
 
 impl Db {
     pub async fn decisions(&self, patient_id: i64) -> StoreResult<Vec<DecisionRecord>> {
-        let rows = sqlx::query_as::<_, DecisionRow>(
+        self.read_rows(
             "SELECT d.id, d.kind, d.decided_on, d.deciding_gp, d.reason, d.considerations, \
              u.display_name AS recorded_by_name, d.recorded_at \
              FROM program_decisions d LEFT JOIN users u ON u.id = d.recorded_by WHERE d.patient_id = $1 \
              ORDER BY d.decided_on, d.id",
+            &[Arg::Int(patient_id)],
+            |c| {
+                DecisionRecord::try_from(DecisionRow {
+                    id: c.int(0)?,
+                    kind: c.text(1)?,
+                    decided_on: c.text(2)?,
+                    deciding_gp: c.opt_text(3)?,
+                    reason: c.opt_text(4)?,
+                    considerations: c.opt_text(5)?,
+                    recorded_by_name: c.opt_text(6)?,
+                    recorded_at: c.text(7)?,
+                })
+            },
         )
-        .bind(patient_id)
-        .fetch_all(self.pool())
-        .await?;
-        all(rows)
+        .await
     }
 
     /// Every decision in a practice, as (patient id, decision), in recording order.

@@ -153,14 +153,24 @@ const VERSION_COLUMNS: &str = "version, content, summary, created_by_name, creat
 impl Db {
     /// All versions of a document, newest first.
     pub async fn versions(&self, doc: Document, patient_id: i64) -> StoreResult<Vec<CarePlanVersion>> {
-        let rows = sqlx::query_as::<_, VersionRow>(&format!(
-            "SELECT {VERSION_COLUMNS} FROM {} WHERE patient_id = $1 ORDER BY version DESC",
-            doc.table()
-        ))
-        .bind(patient_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.into_iter().map(|r| r.into_version(doc)).collect()
+        self.read_rows(
+            &format!(
+                "SELECT {VERSION_COLUMNS} FROM {} WHERE patient_id = $1 ORDER BY version DESC",
+                doc.table()
+            ),
+            &[crate::direct_read::Arg::Int(patient_id)],
+            |c| {
+                VersionRow {
+                    version: c.int(0)?,
+                    content: c.text(1)?,
+                    summary: c.text(2)?,
+                    created_by_name: c.text(3)?,
+                    created_at: c.text(4)?,
+                }
+                .into_version(doc)
+            },
+        )
+        .await
     }
 
     /// The newest version of a document, if any (without loading the older ones).

@@ -10,7 +10,7 @@ mod buffer;
 mod builder;
 pub mod lines;
 mod pg_write;
-mod sqlite_bulk;
+pub(crate) mod sqlite_bulk;
 
 pub(crate) use builder::ByHisId;
 pub use builder::SnapshotBuilder;

@@ -23,6 +23,7 @@ pub mod contract;
 pub mod convert;
 pub mod corrections;
 pub mod decisions;
+mod direct_read;
 pub mod documents;
 pub mod email;
 pub mod events;
@@ -137,6 +138,8 @@ pub struct Db {
     /// SQLite: one snapshot written at a time by this process (the file has one writer;
     /// waiting here is cheaper than SQLite's busy sleeps).
     sqlite_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite on a file: plain connections for the hot reads ([`direct_read`]).
+    sqlite_readers: Option<std::sync::Arc<direct_read::SqliteReaders>>,
 }
 
 impl Db {
@@ -175,8 +178,11 @@ impl Db {
         }
         let pool_options = match backend {
             Backend::Sqlite => {
+                // A connection to a local file does not go stale: no ping before every
+                // query (each is a round trip to the connection's worker thread).
                 AnyPoolOptions::new()
                     .max_connections(max_connections(8))
+                    .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             for pragma in [
@@ -208,6 +214,12 @@ impl Db {
             ),
             Backend::Sqlite => None,
         };
+        let sqlite_readers = match backend {
+            Backend::Sqlite => extracts::sqlite_bulk::database_file(&url)
+                .ok()
+                .map(|file| std::sync::Arc::new(direct_read::SqliteReaders::new(file, log_statements))),
+            Backend::Postgres => None,
+        };
         Ok(Db {
             pool,
             backend,
@@ -217,6 +229,7 @@ impl Db {
             url: url.into(),
             bulk_postgres,
             sqlite_writes: Default::default(),
+            sqlite_readers,
         })
     }
 
@@ -262,6 +275,10 @@ impl Db {
 
     pub(crate) fn url(&self) -> &str {
         &self.url
+    }
+
+    pub(crate) fn sqlite_readers(&self) -> Option<&direct_read::SqliteReaders> {
+        self.sqlite_readers.as_deref()
     }
 
     pub(crate) fn sqlite_writes(&self) -> &tokio::sync::Mutex<()> {

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use crate::change::Change;
 use crate::convert::{all, count, date, flag, fmt_date, store_flag};
+use crate::direct_read::Arg;
 use crate::documents::NewVersion;
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -202,11 +203,13 @@ impl Db {
 
     /// Meetings of a patient, with their agenda item: (meeting, item).
     pub async fn patient_meetings(&self, patient_id: i64) -> StoreResult<Vec<(Meeting, AgendaItem)>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT meeting_id FROM mdo_agenda WHERE patient_id = $1 ORDER BY meeting_id DESC")
-                .bind(patient_id)
-                .fetch_all(self.pool())
-                .await?;
+        let ids = self
+            .read_rows(
+                "SELECT meeting_id FROM mdo_agenda WHERE patient_id = $1 ORDER BY meeting_id DESC",
+                &[Arg::Int(patient_id)],
+                |c| c.int(0),
+            )
+            .await?;
         let mut out = Vec::new();
         for id in ids {
             let m = self.meeting(id).await?;

@@ -3,6 +3,7 @@
 
 use crate::change::Change;
 use crate::convert::{all, flag, opt_timestamp, store_flag, timestamp};
+use crate::direct_read::Arg;
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,12 +226,14 @@ impl Db {
     }
 
     pub async fn unread_notifications(&self, user_id: i64) -> StoreResult<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-                .bind(user_id)
-                .fetch_one(self.pool())
-                .await?,
-        )
+        Ok(self
+            .read_row(
+                "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+                &[Arg::Int(user_id)],
+                |c| c.int(0),
+            )
+            .await?
+            .unwrap_or(0))
     }
 }
 

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::convert::date;
+use crate::direct_read::Arg;
 use crate::records_blob::{self, his_hash, StoredRecord};
 use crate::{Db, StoreError, StoreResult};
 
@@ -121,7 +122,6 @@ impl TryFrom<SnapshotDateRow> for SnapshotDate {
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct CurrentRow {
     snapshot_id: i64,
     extract_date: String,
@@ -130,12 +130,19 @@ struct CurrentRow {
 
 impl Db {
     pub async fn patient(&self, id: i64) -> StoreResult<PatientRef> {
-        let r = sqlx::query_as::<_, PatientRow>("SELECT id, practice_id, his_id FROM patients WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        Ok(r.into())
+        self.read_row(
+            "SELECT id, practice_id, his_id FROM patients WHERE id = $1",
+            &[Arg::Int(id)],
+            |c| {
+                Ok(PatientRef {
+                    id: c.int(0)?,
+                    practice_id: c.int(1)?,
+                    his_id: c.text(2)?,
+                })
+            },
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
     }
 
     /// A practice's patient by HIS id.
@@ -191,11 +198,12 @@ impl Db {
 
     /// The kept record of a patient in a snapshot; `None` when not in it.
     pub(crate) async fn stored_record(&self, snapshot_id: i64, his_id: &str) -> StoreResult<Option<StoredRecord>> {
-        let data: Option<Vec<u8>> = sqlx::query_scalar(BUCKET)
-            .bind(snapshot_id)
-            .bind(his_hash(his_id))
-            .fetch_optional(self.pool())
-            .await?;
+        let data = self
+            .read_row(BUCKET, &[Arg::Int(snapshot_id), Arg::Int(his_hash(his_id))], |c| {
+                c.opt_blob(0)
+            })
+            .await?
+            .flatten();
         match data {
             Some(d) => records_blob::find(&d, his_id),
             None => Ok(None),
@@ -256,15 +264,21 @@ impl Db {
 
     /// The practice's latest snapshot and what it says about the patient, in one query.
     pub async fn current_person(&self, patient: &PatientRef) -> StoreResult<(Option<SnapshotDate>, Option<Person>)> {
-        let r = sqlx::query_as::<_, CurrentRow>(
-            "SELECT s.id AS snapshot_id, s.extract_date, r.data FROM snapshots s \
-             LEFT JOIN snapshot_records r ON r.snapshot_id = s.id AND r.bucket = $2 % s.record_buckets \
-             WHERE s.practice_id = $1 ORDER BY s.extract_date DESC LIMIT 1",
-        )
-        .bind(patient.practice_id)
-        .bind(his_hash(&patient.his_id))
-        .fetch_optional(self.pool())
-        .await?;
+        let r = self
+            .read_row(
+                "SELECT s.id AS snapshot_id, s.extract_date, r.data FROM snapshots s \
+                 LEFT JOIN snapshot_records r ON r.snapshot_id = s.id AND r.bucket = $2 % s.record_buckets \
+                 WHERE s.practice_id = $1 ORDER BY s.extract_date DESC LIMIT 1",
+                &[Arg::Int(patient.practice_id), Arg::Int(his_hash(&patient.his_id))],
+                |c| {
+                    Ok(CurrentRow {
+                        snapshot_id: c.int(0)?,
+                        extract_date: c.text(1)?,
+                        data: c.opt_blob(2)?,
+                    })
+                },
+            )
+            .await?;
         let Some(r) = r else { return Ok((None, None)) };
         let snapshot = SnapshotDate {
             snapshot_id: r.snapshot_id,

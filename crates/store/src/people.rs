@@ -4,6 +4,7 @@ use kernteam_domain::access::{OrganisationKind, Role};
 
 use crate::change::Change;
 use crate::convert::{code, flag, opt_timestamp, store_flag, timestamp};
+use crate::direct_read::{Arg, Cols};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +77,22 @@ struct UserRow {
     organisation_id: Option<i64>,
     is_admin: i64,
     active: i64,
+}
+
+impl UserRow {
+    /// The [`USER_COLUMNS`] from column `at` on.
+    fn from_cols(c: &dyn Cols, at: usize) -> StoreResult<UserRow> {
+        Ok(UserRow {
+            id: c.int(at)?,
+            username: c.text(at + 1)?,
+            display_name: c.text(at + 2)?,
+            role: c.text(at + 3)?,
+            practice_id: c.opt_int(at + 4)?,
+            organisation_id: c.opt_int(at + 5)?,
+            is_admin: c.int(at + 6)?,
+            active: c.int(at + 7)?,
+        })
+    }
 }
 
 impl TryFrom<UserRow> for User {
@@ -240,10 +257,14 @@ impl Db {
     }
 
     pub async fn organisations(&self) -> StoreResult<Vec<Organisation>> {
-        let rows = sqlx::query_as::<_, OrganisationRow>("SELECT id, kind, name FROM organisations ORDER BY name")
-            .fetch_all(self.pool())
-            .await?;
-        rows.into_iter().map(Organisation::try_from).collect()
+        self.read_rows("SELECT id, kind, name FROM organisations ORDER BY name", &[], |c| {
+            Organisation::try_from(OrganisationRow {
+                id: c.int(0)?,
+                kind: c.text(1)?,
+                name: c.text(2)?,
+            })
+        })
+        .await
     }
 
     pub async fn organisation(&self, id: i64) -> StoreResult<Organisation> {
@@ -255,10 +276,12 @@ impl Db {
     }
 
     pub async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name"))
-            .fetch_all(self.pool())
-            .await?;
-        rows.into_iter().map(User::try_from).collect()
+        self.read_rows(
+            &format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name"),
+            &[],
+            |c| User::try_from(UserRow::from_cols(c, 0)?),
+        )
+        .await
     }
 
     pub async fn user(&self, id: i64) -> StoreResult<User> {
@@ -326,17 +349,26 @@ impl Db {
 
     /// The session's user, CSRF token, timestamps and second-factor state.
     pub async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRow>> {
-        let r = sqlx::query_as::<_, SessionDbRow>(&format!(
-            "SELECT u.{}, s.csrf_token, s.created_at, s.last_seen_at, s.second_factor_done, \
-             COALESCE(p.name, o.name, '') AS place FROM sessions s JOIN users u ON u.id = s.user_id \
-             LEFT JOIN practices p ON p.id = u.practice_id LEFT JOIN organisations o ON o.id = u.organisation_id \
-             WHERE s.id_hash = $1 AND u.active = 1",
-            USER_COLUMNS.replace(", ", ", u.")
-        ))
-        .bind(id_hash)
-        .fetch_optional(self.pool())
-        .await?;
-        r.map(SessionRow::try_from).transpose()
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT u.{}, s.csrf_token, s.created_at, s.last_seen_at, s.second_factor_done, \
+                 COALESCE(p.name, o.name, '') AS place FROM sessions s JOIN users u ON u.id = s.user_id \
+                 LEFT JOIN practices p ON p.id = u.practice_id LEFT JOIN organisations o ON o.id = u.organisation_id \
+                 WHERE s.id_hash = $1 AND u.active = 1",
+                USER_COLUMNS.replace(", ", ", u.")
+            )
+        });
+        self.read_row(&SQL, &[Arg::Text(id_hash)], |c| {
+            SessionRow::try_from(SessionDbRow {
+                user: UserRow::from_cols(c, 0)?,
+                csrf_token: c.text(8)?,
+                created_at: c.text(9)?,
+                last_seen_at: c.text(10)?,
+                second_factor_done: c.int(11)?,
+                place: c.text(12)?,
+            })
+        })
+        .await
     }
 
     pub async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {

@@ -6,6 +6,7 @@ use kernteam_domain::screening::{parse_items, Instrument};
 
 use crate::change::Change;
 use crate::convert::{all, code, date, flag, fmt_date, store_flag, timestamp};
+use crate::direct_read::Arg;
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
 /// One administration of an instrument.
@@ -160,14 +161,13 @@ impl Db {
 
     /// The reasons given for inclusions that were exceptions, per decision id.
     pub async fn inclusion_exceptions(&self, patient_id: i64) -> StoreResult<Vec<(i64, String)>> {
-        let rows = sqlx::query_as::<_, ExceptionRow>(
+        self.read_rows(
             "SELECT x.decision_id, x.reason FROM inclusion_exceptions x \
              JOIN program_decisions d ON d.id = x.decision_id WHERE d.patient_id = $1 ORDER BY x.decision_id",
+            &[Arg::Int(patient_id)],
+            |c| Ok((c.int(0)?, c.text(1)?)),
         )
-        .bind(patient_id)
-        .fetch_all(self.pool())
-        .await?;
-        all(rows)
+        .await
     }
 }
 

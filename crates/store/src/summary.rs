@@ -1,6 +1,7 @@
 //! What a patient's overview shows besides lists, read in one round trip.
 
 use crate::convert::opt_date;
+use crate::direct_read::Arg;
 use crate::documents::{CarePlanVersion, Document, VersionRow};
 use crate::{Db, StoreResult};
 
@@ -13,7 +14,6 @@ pub struct RecordSummary {
     pub pzp: Option<CarePlanVersion>,
 }
 
-#[derive(sqlx::FromRow)]
 struct SummaryRow {
     first_contact_member: Option<i64>,
     last_medication_review: Option<String>,
@@ -46,10 +46,25 @@ impl Db {
                 ));
             }
         }
-        let r = sqlx::query_as::<_, SummaryRow>(&format!("SELECT {}", select.join(", ")))
-            .bind(patient_id)
-            .fetch_one(self.pool())
-            .await?;
+        let r = self
+            .read_row(&format!("SELECT {}", select.join(", ")), &[Arg::Int(patient_id)], |c| {
+                Ok(SummaryRow {
+                    first_contact_member: c.opt_int(0)?,
+                    last_medication_review: c.opt_text(1)?,
+                    care_plan_version: c.opt_int(2)?,
+                    care_plan_content: c.opt_text(3)?,
+                    care_plan_summary: c.opt_text(4)?,
+                    care_plan_created_by_name: c.opt_text(5)?,
+                    care_plan_created_at: c.opt_text(6)?,
+                    pzp_version: c.opt_int(7)?,
+                    pzp_content: c.opt_text(8)?,
+                    pzp_summary: c.opt_text(9)?,
+                    pzp_created_by_name: c.opt_text(10)?,
+                    pzp_created_at: c.opt_text(11)?,
+                })
+            })
+            .await?
+            .ok_or_else(|| crate::StoreError::Corrupt("overzicht zonder rij".into()))?;
         Ok(RecordSummary {
             first_contact_member: r.first_contact_member,
             last_medication_review: opt_date("medication_reviews.reviewed_on", r.last_medication_review)?,

@@ -1,7 +1,8 @@
 //! A patient's care team (professionals and informal carers) and its first point of contact.
 
 use crate::change::Change;
-use crate::convert::{all, timestamp};
+use crate::convert::timestamp;
+use crate::direct_read::{Arg, Cols};
 use crate::patients::{PatientRef, PatientRow};
 use crate::{now_timestamp, Db, StoreError, StoreResult};
 
@@ -44,6 +45,24 @@ struct MemberRow {
     phone: Option<String>,
     email: Option<String>,
     added_at: String,
+}
+
+impl MemberRow {
+    /// The [`MEMBER_COLUMNS`], in their order.
+    fn from_cols(c: &dyn Cols) -> StoreResult<TeamMember> {
+        TeamMember::try_from(MemberRow {
+            id: c.int(0)?,
+            kind: c.text(1)?,
+            user_id: c.opt_int(2)?,
+            name: c.text(3)?,
+            role: c.opt_text(4)?,
+            organisation: c.opt_text(5)?,
+            relation: c.opt_text(6)?,
+            phone: c.opt_text(7)?,
+            email: c.opt_text(8)?,
+            added_at: c.text(9)?,
+        })
+    }
 }
 
 impl TryFrom<MemberRow> for TeamMember {
@@ -100,14 +119,14 @@ impl Db {
     }
 
     pub async fn team(&self, patient_id: i64) -> StoreResult<Vec<TeamMember>> {
-        let rows = sqlx::query_as::<_, MemberRow>(&format!(
-            "SELECT {MEMBER_COLUMNS} FROM care_team_members m \
-             WHERE m.patient_id = $1 AND m.removed_at IS NULL ORDER BY m.kind DESC, m.name"
-        ))
-        .bind(patient_id)
-        .fetch_all(self.pool())
-        .await?;
-        all(rows)
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT {MEMBER_COLUMNS} FROM care_team_members m \
+                 WHERE m.patient_id = $1 AND m.removed_at IS NULL ORDER BY m.kind DESC, m.name"
+            )
+        });
+        self.read_rows(&SQL, &[Arg::Int(patient_id)], MemberRow::from_cols)
+            .await
     }
 
     pub async fn first_contact(&self, patient_id: i64) -> StoreResult<Option<TeamMember>> {
