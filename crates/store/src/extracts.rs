@@ -252,10 +252,12 @@ impl Db {
         match self.backend() {
             Backend::Sqlite => {
                 let file = sqlite_bulk::database_file(self.url())?;
-                let _one_at_a_time = self.sqlite_writes().lock().await;
-                tokio::task::spawn_blocking(move || sqlite_bulk::write(&file, &header, built))
+                let mut writer = self.sqlite_writes().lock().await;
+                writer
+                    .run(file, "de schrijver van het extract is gestopt", move |conn| {
+                        sqlite_bulk::write(conn, &header, built)
+                    })
                     .await
-                    .map_err(|e| StoreError::Corrupt(format!("de schrijver van het extract is gestopt: {e}")))?
             }
             Backend::Postgres => pg_write::write(self.bulk_postgres()?, &header, built).await,
         }
@@ -269,10 +271,45 @@ impl Db {
             return Ok(());
         }
         let file = sqlite_bulk::database_file(self.url())?;
-        let _one_at_a_time = self.sqlite_writes().lock().await;
-        tokio::task::spawn_blocking(move || sqlite_bulk::checkpoint(&file))
+        let mut writer = self.sqlite_writes().lock().await;
+        writer
+            .run(
+                file,
+                "de controlepost van de database is gestopt",
+                sqlite_bulk::checkpoint,
+            )
             .await
-            .map_err(|e| StoreError::Corrupt(format!("de controlepost van de database is gestopt: {e}")))?
+    }
+}
+
+/// The connection the snapshots of an SQLite file are written on, opened on first use and
+/// kept while it works; one that failed is dropped and the next write opens a fresh one.
+#[derive(Debug, Default)]
+pub struct SqliteWriter(Option<rusqlite::Connection>);
+
+impl SqliteWriter {
+    /// Runs `work` on the writer connection of `file` on a blocking thread.
+    async fn run<T: Send + 'static>(
+        &mut self,
+        file: std::path::PathBuf,
+        stopped: &str,
+        work: impl FnOnce(&rusqlite::Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let kept = self.0.take();
+        let (conn, result) = tokio::task::spawn_blocking(move || {
+            let conn = match kept {
+                Some(conn) => conn,
+                None => sqlite_bulk::open(&file)?,
+            };
+            let result = work(&conn);
+            Ok::<_, StoreError>((conn, result))
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("{stopped}: {e}")))??;
+        if result.is_ok() {
+            self.0 = Some(conn);
+        }
+        result
     }
 }
 

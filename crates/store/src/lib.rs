@@ -136,8 +136,9 @@ pub struct Db {
     /// PostgreSQL: a small pool of native connections for `COPY` (the `Any` driver has none).
     bulk_postgres: Option<sqlx::PgPool>,
     /// SQLite: one snapshot written at a time by this process (the file has one writer;
-    /// waiting here is cheaper than SQLite's busy sleeps).
-    sqlite_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// waiting here is cheaper than SQLite's busy sleeps), on one connection kept from one
+    /// snapshot to the next (opening one parses the schema again).
+    sqlite_writes: std::sync::Arc<tokio::sync::Mutex<extracts::SqliteWriter>>,
     /// SQLite on a file: plain connections for the hot reads ([`direct_read`]).
     sqlite_readers: Option<std::sync::Arc<direct_read::SqliteReaders>>,
 }
@@ -281,7 +282,7 @@ impl Db {
         self.sqlite_readers.as_deref()
     }
 
-    pub(crate) fn sqlite_writes(&self) -> &tokio::sync::Mutex<()> {
+    pub(crate) fn sqlite_writes(&self) -> &tokio::sync::Mutex<extracts::SqliteWriter> {
         &self.sqlite_writes
     }
 

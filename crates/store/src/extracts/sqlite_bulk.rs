@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use std::collections::HashSet;
 
+use rusqlite::types::ToSqlOutput;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::builder::SnapshotBuilder;
@@ -40,7 +41,7 @@ fn numbered(statement: &str) -> String {
     statement.replace('$', "?")
 }
 
-fn open(file: &PathBuf) -> StoreResult<Connection> {
+pub(super) fn open(file: &PathBuf) -> StoreResult<Connection> {
     let conn = Connection::open_with_flags(
         file,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -56,6 +57,9 @@ fn open(file: &PathBuf) -> StoreResult<Connection> {
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072; \
          PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;",
     )?;
+    // The snapshot's statements, and the multi-row inserts of every length up to BATCH
+    // (records, and patients with either of the two conflict clauses).
+    conn.set_prepared_statement_cache_capacity(3 * BATCH + 16);
     Ok(conn)
 }
 
@@ -74,13 +78,15 @@ fn values_sql(head: &str, columns: usize, rows: usize) -> String {
 }
 
 /// Runs `head VALUES …tail` for every chunk of `rows`, each row given as its values.
-fn insert_all<T>(
+/// The values are borrowed from the rows (a record blob is not copied on its way in); the
+/// statements are the connection's cached ones, kept from one snapshot to the next.
+fn insert_all<'a, T: 'a>(
     conn: &Connection,
     head: &str,
     tail: &str,
     columns: usize,
-    rows: &[T],
-    values: impl Fn(&T) -> Vec<rusqlite::types::Value>,
+    rows: &'a [T],
+    values: impl Fn(&'a T) -> Vec<ToSqlOutput<'a>>,
 ) -> StoreResult<()> {
     let mut full = None;
     for chunk in rows.chunks(BATCH) {
@@ -88,28 +94,51 @@ fn insert_all<T>(
         if chunk.len() == BATCH {
             let s = match &mut full {
                 Some(s) => s,
-                None => full.insert(conn.prepare(&(values_sql(head, columns, BATCH) + tail))?),
+                None => full.insert(conn.prepare_cached(&(values_sql(head, columns, BATCH) + tail))?),
             };
             s.execute(params_from_iter(args))?;
         } else {
-            conn.execute(&(values_sql(head, columns, chunk.len()) + tail), params_from_iter(args))?;
+            conn.prepare_cached(&(values_sql(head, columns, chunk.len()) + tail))?
+                .execute(params_from_iter(args))?;
         }
     }
     Ok(())
 }
 
+/// A text value, borrowed.
+fn text(t: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(t.as_bytes()))
+}
+
+/// Runs one of the snapshot's statements, prepared once per connection.
+fn run(conn: &Connection, statement: &str, args: impl rusqlite::Params) -> StoreResult<usize> {
+    Ok(conn.prepare_cached(&numbered(statement))?.execute(args)?)
+}
+
+/// The one value of one of the snapshot's queries, prepared once per connection.
+fn one<T: rusqlite::types::FromSql>(
+    conn: &Connection,
+    statement: &str,
+    args: impl rusqlite::Params,
+) -> StoreResult<Option<T>> {
+    Ok(conn
+        .prepare_cached(&numbered(statement))?
+        .query_row(args, |r| r.get(0))
+        .optional()?)
+}
+
 /// Copies the WAL into the database file and empties it.
-pub(super) fn checkpoint(file: &PathBuf) -> StoreResult<()> {
-    let conn = open(file)?;
+pub(super) fn checkpoint(conn: &Connection) -> StoreResult<()> {
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    // The kept writer's page cache (up to 128 MiB) is not needed after a run of imports.
+    conn.execute_batch("PRAGMA shrink_memory")?;
     Ok(())
 }
 
 /// Writes a snapshot in one transaction; see [`super::SnapshotWriter::finish`].
-pub(super) fn write(file: &PathBuf, header: &SnapshotHeader, b: SnapshotBuilder) -> StoreResult<SnapshotSummary> {
-    let conn = open(file)?;
+pub(super) fn write(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuilder) -> StoreResult<SnapshotSummary> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
-    match write_in(&conn, header, b) {
+    match write_in(conn, header, b) {
         Ok(summary) => {
             conn.execute_batch("COMMIT")?;
             Ok(summary)
@@ -122,32 +151,33 @@ pub(super) fn write(file: &PathBuf, header: &SnapshotHeader, b: SnapshotBuilder)
 }
 
 fn write_in(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuilder) -> StoreResult<SnapshotSummary> {
-    use rusqlite::types::Value;
+    use rusqlite::types::ValueRef;
+    let returned = |what| StoreError::Corrupt(format!("SQLite gaf geen {what} terug"));
     let now = now_timestamp();
-    let practice_id: i64 = conn.query_row(
-        &numbered(sql::UPSERT_PRACTICE),
+    let practice_id: i64 = one(
+        conn,
+        sql::UPSERT_PRACTICE,
         params![header.agb_code, header.practice_name, now],
-        |r| r.get(0),
-    )?;
+    )?
+    .ok_or_else(|| returned("praktijk"))?;
     let day = header.extract_date.format("%Y-%m-%d").to_string();
-    let earlier: Option<i64> = conn
-        .query_row(&numbered(sql::EARLIER), params![practice_id, day], |r| r.get(0))
-        .optional()?;
+    let earlier: Option<i64> = one(conn, sql::EARLIER, params![practice_id, day])?;
     if let Some(id) = earlier {
         for statement in sql::DELETE_EARLIER {
-            conn.execute(&numbered(statement), params![id])?;
+            run(conn, statement, params![id])?;
         }
     }
     let known: HashSet<String> = conn
-        .prepare(&numbered(sql::KNOWN))?
+        .prepare_cached(&numbered(sql::KNOWN))?
         .query_map(params![practice_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let records = b.records.finish(header.extract_date, &known);
-    let snapshot_id: i64 = conn.query_row(
-        &numbered(sql::INSERT_SNAPSHOT),
+    let snapshot_id: i64 = one(
+        conn,
+        sql::INSERT_SNAPSHOT,
         params![practice_id, day, now, header.source, records.buckets],
-        |r| r.get(0),
-    )?;
+    )?
+    .ok_or_else(|| returned("momentopname"))?;
     insert_all(
         conn,
         "INSERT INTO snapshot_records (snapshot_id, bucket, data)",
@@ -156,17 +186,13 @@ fn write_in(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuilder) -> S
         &records.rows,
         |(bucket, data)| {
             vec![
-                Value::Integer(snapshot_id),
-                Value::Integer(*bucket),
-                Value::Blob(data.clone()),
+                ToSqlOutput::from(snapshot_id),
+                ToSqlOutput::from(*bucket),
+                ToSqlOutput::Borrowed(ValueRef::Blob(data)),
             ]
         },
     )?;
-    let latest = 1
-        == conn.query_row(&numbered(sql::LATEST), params![practice_id, day], |r| {
-            r.get::<_, i64>(0)
-        })?;
-    let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::Text);
+    let latest = Some(1) == one::<i64>(conn, sql::LATEST, params![practice_id, day])?;
     insert_all(
         conn,
         "INSERT INTO patients (practice_id, his_id, created_at, bsn)",
@@ -179,22 +205,20 @@ fn write_in(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuilder) -> S
         &records.kept,
         |(his_id, bsn)| {
             vec![
-                Value::Integer(practice_id),
-                Value::Text(his_id.clone()),
-                Value::Text(now.clone()),
-                text(bsn),
+                ToSqlOutput::from(practice_id),
+                text(his_id),
+                text(&now),
+                bsn.as_deref().map_or(ToSqlOutput::Borrowed(ValueRef::Null), text),
             ]
         },
     )?;
     if let Some(c) = &b.contact {
-        conn.execute(
-            &numbered(sql::CONTACT),
-            params![c.address, c.city, c.phone, practice_id],
-        )?;
+        run(conn, sql::CONTACT, params![c.address, c.city, c.phone, practice_id])?;
     }
     let c = &b.counts;
-    conn.execute(
-        &numbered(sql::COUNTS),
+    run(
+        conn,
+        sql::COUNTS,
         params![
             c.patients as i64,
             c.episodes as i64,
@@ -204,7 +228,7 @@ fn write_in(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuilder) -> S
             snapshot_id
         ],
     )?;
-    conn.execute(&numbered(sql::FACTS), params![snapshot_id, FORMAT, b.facts.encode()])?;
+    run(conn, sql::FACTS, params![snapshot_id, FORMAT, b.facts.encode()])?;
     Ok(SnapshotSummary {
         snapshot_id,
         practice_id,
