@@ -165,6 +165,24 @@ pub fn check_multiline_text(s: &str, min: usize, max: usize) -> FieldResult<&str
     check_length(s, min, max)
 }
 
+/// Whether every byte is printable ASCII or a tab. A field of a record made only of such
+/// bytes holds no control character, is valid UTF-8 and has as many characters as bytes,
+/// so its text checks come down to its length ([`check_plain_text`]). One pass over the
+/// whole record (it vectorises: no early exit) settles it for all its fields; nearly every
+/// record of an extract is plain.
+pub fn is_plain(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(true, |plain, &b| plain & ((0x20..0x7f).contains(&b) | (b == b'\t')))
+}
+
+/// [`check_text`] and [`check_multiline_text`] of a field of a plain record ([`is_plain`]):
+/// only the length is left to check.
+pub fn check_plain_text(s: &str, min: usize, max: usize) -> FieldResult<&str> {
+    debug_assert!(is_plain(s.as_bytes()));
+    check_length(s, min, max)
+}
+
 /// Refuses control characters other than tab (and, where allowed, line breaks), naming
 /// the first one and its position (1-based, in characters).
 fn check_controls(s: &str, line_breaks: bool) -> FieldResult<()> {
@@ -197,14 +215,17 @@ fn check_length(s: &str, min: usize, max: usize) -> FieldResult<&str> {
     Ok(s)
 }
 
-/// The HIS's own patient id: 1–64 characters.
+/// The longest HIS patient id, in characters.
+pub const PATIENT_ID_MAX: usize = 64;
+
+/// The HIS's own patient id: 1–[`PATIENT_ID_MAX`] characters.
 pub fn parse_patient_id(s: &str) -> FieldResult<String> {
-    parse_text(s, 1, 64)
+    parse_text(s, 1, PATIENT_ID_MAX)
 }
 
 /// [`parse_patient_id`] without the copy.
 pub fn check_patient_id(s: &str) -> FieldResult<&str> {
-    check_text(s, 1, 64)
+    check_text(s, 1, PATIENT_ID_MAX)
 }
 
 /// The 11-proef of a BSN: nine digits d1..d9 with 9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11.
@@ -394,6 +415,42 @@ pub fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plain_field_passes_the_text_checks_on_its_length_alone() {
+        for s in [
+            "",
+            "a",
+            "Jansen-de Vries",
+            "tab\there",
+            "~!@#$%^&*()_+{}|:<>?",
+            "1 dd 1 tablet",
+        ] {
+            assert!(is_plain(s.as_bytes()), "{s:?}");
+            for (min, max) in [(0, 0), (1, 5), (1, 200)] {
+                assert_eq!(check_plain_text(s, min, max), check_text(s, min, max), "{s:?}");
+                assert_eq!(
+                    check_plain_text(s, min, max),
+                    check_multiline_text(s, min, max),
+                    "{s:?}"
+                );
+            }
+        }
+        for s in ["é", "a\nb", "a\rb", "\u{7f}", "\u{0}", "\u{85}", "x\u{1b}y"] {
+            assert!(!is_plain(s.as_bytes()), "{s:?}");
+        }
+        // The bytes of every length up to a vector's width and beyond, each place tried.
+        for len in [1, 15, 16, 17, 31, 32, 33, 64, 65] {
+            for at in 0..len {
+                let mut b = vec![b'x'; len];
+                assert!(is_plain(&b));
+                b[at] = 0x1f;
+                assert!(!is_plain(&b), "{len} {at}");
+                b[at] = 0x80;
+                assert!(!is_plain(&b), "{len} {at}");
+            }
+        }
+    }
 
     #[test]
     fn dates_must_be_strict_iso() {

@@ -126,6 +126,9 @@ pub async fn import_extract_within(
 /// be prepared at once and committed in order (the import command does).
 pub struct Prepared {
     db: Db,
+    path: std::path::PathBuf,
+    opts: ImportOptions,
+    limits: Limits,
     built: SnapshotBuilder,
     header: SnapshotHeader,
     files: Vec<FileStats>,
@@ -138,8 +141,23 @@ impl Prepared {
         &self.header.agb_code
     }
 
+    /// Writes the snapshot. Should a patient of the practice have been given a lasting
+    /// identity since the extract was read (their record may be incomplete), the extract
+    /// is read and written once more.
     pub async fn commit(self) -> Result<ImportOutcome, ImportError> {
-        let summary = self.db.store_snapshot(self.header.clone(), self.built).await?;
+        let summary = match self.db.store_snapshot(self.header.clone(), self.built).await {
+            Err(StoreError::Changed(_)) => {
+                let again = prepare_extract(&self.db, &self.path, &self.opts, &self.limits).await?;
+                let summary = again.db.store_snapshot(again.header.clone(), again.built).await?;
+                return Ok(ImportOutcome {
+                    header: again.header,
+                    summary,
+                    files: again.files,
+                    warnings: again.warnings,
+                });
+            }
+            other => other?,
+        };
         Ok(ImportOutcome {
             header: self.header,
             summary,
@@ -160,10 +178,15 @@ pub async fn prepare_extract(
     let source = source::ExtractSource::open(path, limits).map_err(open_error)?;
     let display = path.display().to_string();
     let read_opts = opts.clone();
-    let limits = *limits;
-    let read = tokio::task::spawn_blocking(move || read::read_extract(source, display, &read_opts, &limits, true))
-        .await
-        .map_err(|e| ImportError::Source(format!("het inlezen is afgebroken: {e}")))?;
+    let read_limits = *limits;
+    // The reader asks, from its blocking thread, who the practice already knows.
+    let (handle, lookup_db) = (tokio::runtime::Handle::current(), db.clone());
+    let known: read::KnownLookup = Box::new(move |agb| handle.block_on(lookup_db.known_his_ids(agb)).ok());
+    let read = tokio::task::spawn_blocking(move || {
+        read::read_extract(source, display, &read_opts, &read_limits, true, Some(known))
+    })
+    .await
+    .map_err(|e| ImportError::Source(format!("het inlezen is afgebroken: {e}")))?;
     if !read.errors.is_empty() {
         return Err(ImportError::Invalid {
             errors: read.errors,
@@ -176,6 +199,9 @@ pub async fn prepare_extract(
     header.source = path.display().to_string();
     Ok(Prepared {
         db: db.clone(),
+        path: path.to_path_buf(),
+        opts: opts.clone(),
+        limits: *limits,
         built,
         header,
         files: read.files,
@@ -201,5 +227,5 @@ pub fn check_files_within(
         Err(source::OpenError::Source(m)) => return vec![source::file_error("-", m)],
     };
     let opts = ImportOptions { today, progress: false };
-    read::read_extract(source, String::new(), &opts, limits, false).errors
+    read::read_extract(source, String::new(), &opts, limits, false, None).errors
 }

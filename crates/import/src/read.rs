@@ -63,12 +63,18 @@ struct Reader {
     snapshot: Option<SnapshotBuilder>,
 }
 
+/// The HIS ids the practice of an AGB code has a lasting identity for, looked up once
+/// practice.csv is read ([`SnapshotBuilder::plan`]); `None` when they cannot be had (the
+/// snapshot is then put together unplanned).
+pub(crate) type KnownLookup = Box<dyn FnOnce(&str) -> Option<std::collections::HashSet<String>> + Send>;
+
 pub(crate) fn read_extract(
     mut source: ExtractSource,
     display: String,
     opts: &ImportOptions,
     limits: &Limits,
     build: bool,
+    mut known: Option<KnownLookup>,
 ) -> ReadOutcome {
     let total: u64 = ExtractFile::ALL.iter().map(|f| source.size(*f)).sum();
     let progress = if opts.progress {
@@ -135,6 +141,15 @@ pub(crate) fn read_extract(
                 total_read += counted.get();
                 if file == ExtractFile::Patients {
                     r.patients_complete = complete;
+                }
+                if file == ExtractFile::Practice {
+                    if let (Some(lookup), Some((agb, _, date, _)), Some(b)) =
+                        (known.take(), &r.practice, r.snapshot.as_mut())
+                    {
+                        if let Some(ids) = lookup(agb) {
+                            b.plan(*date, ids);
+                        }
+                    }
                 }
             }
         }

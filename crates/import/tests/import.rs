@@ -515,3 +515,46 @@ async fn stored_facts_equal_the_facts_read_from_the_rows() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_patient_given_an_identity_while_the_extract_is_read_gets_a_whole_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let medications = "patient_id,atc,start_date,end_date\nP1,C09AA02,2020-01-01,\nP2,N02BE01,2021-01-01,\n";
+    let path = extract(
+        dir.path(),
+        "april",
+        &[
+            ("practice.csv", PRACTICE),
+            ("patients.csv", PATIENTS),
+            ("episodes.csv", EPISODES),
+            ("medications.csv", medications),
+        ],
+    );
+    for t in testing::all().await {
+        let db = &t.db;
+        import_extract(db, &path, &opts()).await.unwrap();
+        // Read (and planned: P2, 47 and not frail, is left out) …
+        let prepared = kernteam_import::prepare_extract(db, &path, &opts(), &kernteam_import::Limits::default())
+            .await
+            .unwrap();
+        // … when the practice gives P2 a lasting identity (a case found), before the write.
+        let practice: i64 = kernteam_store::sqlx::query_scalar("SELECT id FROM practices WHERE agb_code = '01234567'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        kernteam_store::sqlx::query(
+            "INSERT INTO patients (practice_id, his_id, created_at) VALUES ($1, 'P2', '2027-04-04T10:00:00Z')",
+        )
+        .bind(practice)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let done = prepared.commit().await.unwrap();
+        let p2 = db.his_record(done.summary.snapshot_id, "P2").await.unwrap();
+        assert_eq!(p2.medications.len(), 1, "{:?}", t.backend());
+        assert_eq!(p2.medications[0].code, "N02BE01");
+        let p1 = db.his_record(done.summary.snapshot_id, "P1").await.unwrap();
+        assert_eq!(p1.medications.len(), 1);
+        t.finish().await;
+    }
+}

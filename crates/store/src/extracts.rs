@@ -201,6 +201,20 @@ impl Db {
     }
 }
 
+impl Db {
+    /// The HIS ids the practice with `agb_code` has a lasting identity for (none when the
+    /// practice is new), for [`SnapshotBuilder::plan`].
+    pub async fn known_his_ids(&self, agb_code: &str) -> StoreResult<std::collections::HashSet<String>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT p.his_id FROM patients p JOIN practices pr ON pr.id = p.practice_id WHERE pr.agb_code = $1",
+        )
+        .bind(agb_code)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().collect())
+    }
+}
+
 impl SnapshotWriter {
     /// Records the practice's address and phone from its extract (optional columns of
     /// `practice.csv`): what is empty stays as it was.

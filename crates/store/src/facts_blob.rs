@@ -34,6 +34,8 @@ pub(crate) const FORMAT: i64 = 1;
 #[derive(Default)]
 pub(crate) struct FactsBuilder {
     texts: HashMap<String, u32, foldhash::fast::RandomState>,
+    /// The patients' HIS ids, one after the other (a patient's end is in their [`Head`]).
+    ids: String,
     text_list: Vec<String>,
     patients: Vec<Head>,
     /// (patient, code, start, end) of episodes and medications.
@@ -47,7 +49,8 @@ pub(crate) struct FactsBuilder {
 
 /// One patient's own facts.
 struct Head {
-    his_id: String,
+    /// Where the HIS id ends in [`FactsBuilder::ids`] (it starts where the one before ends).
+    id_end: usize,
     birth: i32,
     start: i32,
     end: Option<i32>,
@@ -97,8 +100,9 @@ impl FactsBuilder {
     /// Adds a patient; their number is the count of patients before them.
     pub(crate) fn patient(&mut self, his_id: &str, birth: NaiveDate, start: NaiveDate, end: Option<NaiveDate>) -> u32 {
         let n = self.patients.len() as u32;
+        self.ids.push_str(his_id);
         self.patients.push(Head {
-            his_id: his_id.to_string(),
+            id_end: self.ids.len(),
             birth: day(birth),
             start: day(start),
             end: opt_day(end),
@@ -149,8 +153,10 @@ impl FactsBuilder {
         let programs = group_by_patient(n, &self.programs, |e| e.0);
         let of = |(starts, _): &(Vec<u32>, Vec<u32>), p: usize| starts[p] as usize..starts[p + 1] as usize;
         put(&mut out, n as u64);
+        let mut id_start = 0;
         for (i, p) in self.patients.iter().enumerate() {
-            put_bytes(&mut out, p.his_id.as_bytes());
+            put_bytes(&mut out, &self.ids.as_bytes()[id_start..p.id_end]);
+            id_start = p.id_end;
             put_day(&mut out, p.birth);
             put_day(&mut out, p.start);
             put_opt_day(&mut out, p.end);

@@ -142,7 +142,7 @@ impl Db {
         let facts = built.facts.encode();
         let stored = built
             .records
-            .finish(date("snapshots.extract_date", extract_date)?, &known);
+            .finish(date("snapshots.extract_date", extract_date)?, &known)?;
         for (bucket, data) in &stored.rows {
             sqlx::query("INSERT INTO snapshot_records (snapshot_id, bucket, data) VALUES ($1, $2, $3)")
                 .bind(snapshot_id)

@@ -77,6 +77,10 @@ pub enum StoreError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// What the work was prepared on changed before it was written; doing it again
+    /// (from the start) is expected to succeed.
+    #[error("gewijzigd tijdens het werk: {0}")]
+    Changed(String),
     #[error("database URL '{0}' wordt niet ondersteund: gebruik sqlite://PAD of postgres://…")]
     UnsupportedUrl(String),
     #[error(transparent)]

@@ -27,7 +27,7 @@ use crate::compact::{put, put_bytes, put_date, put_opt_date, put_opt_text, Reade
 use crate::extracts::lines;
 use crate::facts_blob::group_by_patient;
 use crate::patients::{DeterminantLine, HisLine, HisRecord, Person};
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
 
 const MAGIC: &[u8; 4] = b"KTR1";
 const COLUMN: &str = "snapshot_records.data";
@@ -52,13 +52,21 @@ fn bucket_count(kept: usize) -> i64 {
 /// One patient of the snapshot as it streams by; their columns and lines are in the
 /// builder's flat buffers.
 struct Pending {
-    his_id: String,
-    bsn: Option<String>,
+    /// Where the HIS id and the BSN are in [`RecordsBuilder::ids`].
+    his_id: Span,
+    bsn: Option<Span>,
     birth_date: NaiveDate,
     frail_episode: bool,
+    /// Kept whatever their episodes say (old enough, or known), by the [`Plan`].
+    sure: bool,
     /// Where the patient's encoded columns end in [`RecordsBuilder::heads`].
     head_end: usize,
 }
+
+/// A piece of [`RecordsBuilder::ids`]: a million patients' ids in one buffer, not in a
+/// million small ones.
+#[derive(Clone, Copy)]
+struct Span(u32, u32);
 
 /// One of the four lists of lines (episodes, medications, determinants, programs) of all
 /// patients, encoded one after the other: line `i` is `bytes[ends[i - 1]..ends[i]]`.
@@ -87,9 +95,21 @@ impl Lines {
 #[derive(Default)]
 pub(crate) struct RecordsBuilder {
     patients: Vec<Pending>,
+    /// The patients' HIS ids and BSNs, one after the other.
+    ids: String,
     heads: Vec<u8>,
     lines: [Lines; 4],
     codes: CodeSets,
+    plan: Option<Plan>,
+}
+
+/// What the builder knows beforehand of who will be kept: the extract date and the HIS
+/// ids the practice had a lasting identity for when the extract was read. With it, the
+/// lines after the episodes (medications, determinants, programs) of a patient who will
+/// not be kept are not encoded at all: most patients are neither old nor frail.
+struct Plan {
+    extract_date: NaiveDate,
+    known: HashSet<String>,
 }
 
 /// What is written of a snapshot's records.
@@ -115,19 +135,51 @@ impl RecordsBuilder {
         put_opt_text(head, r.address);
         put_opt_text(head, r.city);
         put_opt_text(head, r.phone);
+        let sure = self.plan.as_ref().is_some_and(|plan| {
+            figures::record_kept(r.birth_date, plan.extract_date, false, plan.known.contains(r.his_id))
+        });
+        let his_id = self.span(r.his_id);
+        let bsn = r.bsn.map(|b| self.span(b));
         self.patients.push(Pending {
-            his_id: r.his_id.to_string(),
-            bsn: r.bsn.map(str::to_string),
+            his_id,
+            bsn,
             birth_date: r.birth_date,
             frail_episode: false,
+            sure,
             head_end: self.heads.len(),
         });
+    }
+
+    fn span(&mut self, text: &str) -> Span {
+        let start = self.ids.len() as u32;
+        self.ids.push_str(text);
+        Span(start, self.ids.len() as u32)
+    }
+
+    fn text(&self, span: Span) -> &str {
+        &self.ids[span.0 as usize..span.1 as usize]
+    }
+
+    /// Plans the snapshot of `extract_date` for a practice whose patients `known` have a
+    /// lasting identity; before the first patient. From then on every episode must come
+    /// before the other lines (as the import reads the files).
+    pub(crate) fn plan(&mut self, extract_date: NaiveDate, known: HashSet<String>) {
+        debug_assert!(self.patients.is_empty());
+        self.plan = Some(Plan { extract_date, known });
     }
 
     /// Patient `patient` of this snapshot, or `None` (the import refuses a line of a
     /// patient not seen before it gets here).
     fn known(&mut self, patient: u32) -> Option<&mut Pending> {
         self.patients.get_mut(patient as usize)
+    }
+
+    /// Whether the lines after the episodes of `patient` are to be encoded: always
+    /// without a plan, else when the patient will be kept.
+    fn wanted(&mut self, patient: u32) -> bool {
+        let planned = self.plan.is_some();
+        self.known(patient)
+            .is_some_and(|p| !planned || p.sure || p.frail_episode)
     }
 
     pub(crate) fn episode(&mut self, patient: u32, r: &lines::Episode) {
@@ -143,7 +195,7 @@ impl RecordsBuilder {
     }
 
     pub(crate) fn medication(&mut self, patient: u32, r: &lines::Medication) {
-        if self.known(patient).is_none() {
+        if !self.wanted(patient) {
             return;
         }
         let l = &mut self.lines[1];
@@ -156,7 +208,7 @@ impl RecordsBuilder {
     }
 
     pub(crate) fn determinant(&mut self, patient: u32, r: &lines::Determinant) {
-        if self.known(patient).is_none() {
+        if !self.wanted(patient) {
             return;
         }
         let l = &mut self.lines[2];
@@ -167,7 +219,7 @@ impl RecordsBuilder {
     }
 
     pub(crate) fn program(&mut self, patient: u32, r: &lines::Program) {
-        if self.known(patient).is_none() {
+        if !self.wanted(patient) {
             return;
         }
         let l = &mut self.lines[3];
@@ -180,9 +232,20 @@ impl RecordsBuilder {
         l.end(patient);
     }
 
-    /// The kept records in their buckets; `known` are the HIS ids the practice already
-    /// has a lasting identity for.
-    pub(crate) fn finish(self, extract_date: NaiveDate, known: &HashSet<String>) -> Records {
+    /// The kept records in their buckets; `known` are the HIS ids the practice has a
+    /// lasting identity for now. Refused ([`StoreError::Changed`]) when the builder was
+    /// planned and a patient whose lines it left out has had an identity given since.
+    pub(crate) fn finish(self, extract_date: NaiveDate, known: &HashSet<String>) -> StoreResult<Records> {
+        if let Some(plan) = &self.plan {
+            let left_out = |p: &Pending| !p.sure && !p.frail_episode;
+            if plan.extract_date != extract_date
+                || (self.patients.iter()).any(|p| left_out(p) && known.contains(self.text(p.his_id)))
+            {
+                return Err(StoreError::Changed(
+                    "een patiënt van deze praktijk kreeg een dossier terwijl het extract werd ingelezen".into(),
+                ));
+            }
+        }
         let n = self.patients.len();
         let groups: Vec<(Vec<u32>, Vec<u32>)> = self
             .lines
@@ -192,16 +255,18 @@ impl RecordsBuilder {
         let kept: Vec<usize> = (0..n)
             .filter(|&i| {
                 let p = &self.patients[i];
-                figures::record_kept(p.birth_date, extract_date, p.frail_episode, known.contains(&p.his_id))
+                let known = known.contains(self.text(p.his_id));
+                figures::record_kept(p.birth_date, extract_date, p.frail_episode, known)
             })
             .collect();
         let buckets = bucket_count(kept.len());
         let mut values: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); buckets as usize];
         for &i in &kept {
             let p = &self.patients[i];
-            let (count, out) = &mut values[(his_hash(&p.his_id) % buckets) as usize];
+            let his_id = self.text(p.his_id);
+            let (count, out) = &mut values[(his_hash(his_id) % buckets) as usize];
             *count += 1;
-            put_bytes(out, p.his_id.as_bytes());
+            put_bytes(out, his_id.as_bytes());
             let head_start = if i == 0 { 0 } else { self.patients[i - 1].head_end };
             out.extend_from_slice(&self.heads[head_start..p.head_end]);
             for (lines, (starts, order)) in self.lines.iter().zip(&groups) {
@@ -224,18 +289,17 @@ impl RecordsBuilder {
                 (bucket as i64, value)
             })
             .collect();
-        let mut patients = self.patients;
-        Records {
+        Ok(Records {
             buckets,
             rows,
             kept: kept
                 .into_iter()
                 .map(|i| {
-                    let p = &mut patients[i];
-                    (std::mem::take(&mut p.his_id), p.bsn.take())
+                    let p = &self.patients[i];
+                    (self.text(p.his_id).to_string(), p.bsn.map(|b| self.text(b).to_string()))
                 })
                 .collect(),
-        }
+        })
     }
 }
 
@@ -408,8 +472,17 @@ mod tests {
         }
     }
 
-    fn built(known: &[&str]) -> Records {
+    fn set(ids: &[&str]) -> HashSet<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The four patients' records, planned with `plan` (the HIS ids known beforehand)
+    /// or not, finished with `known`.
+    fn building(plan: Option<&[&str]>, known: &[&str]) -> StoreResult<Records> {
         let mut b = RecordsBuilder::default();
+        if let Some(plan) = plan {
+            b.plan(d("2027-07-04"), set(plan));
+        }
         b.patient(&patient("OLD", "1940-02-29"));
         b.patient(&patient("YOUNG", "1990-05-05"));
         b.patient(&patient("FRAIL", "1980-05-05"));
@@ -431,6 +504,16 @@ mod tests {
                 start: d("2020-01-01"),
                 end: None,
                 title: Some("Hypertensie"),
+            },
+        );
+        b.medication(
+            1,
+            &lines::Medication {
+                atc: "N02BE01",
+                start: d("2019-03-03"),
+                end: None,
+                name: Some("paracetamol"),
+                dosage: None,
             },
         );
         b.medication(
@@ -468,8 +551,26 @@ mod tests {
                 title: None,
             },
         );
-        let known: HashSet<String> = known.iter().map(|s| s.to_string()).collect();
-        b.finish(d("2027-07-04"), &known)
+        b.finish(d("2027-07-04"), &set(known))
+    }
+
+    fn built(known: &[&str]) -> Records {
+        building(None, known).unwrap()
+    }
+
+    #[test]
+    fn a_plan_leaves_out_only_what_is_not_kept() {
+        let unplanned = built(&["KNOWN"]);
+        let planned = building(Some(&["KNOWN"]), &["KNOWN"]).unwrap();
+        assert_eq!(planned.kept, unplanned.kept);
+        assert_eq!(planned.rows, unplanned.rows);
+        // A patient given an identity after the plan was made: their lines may be missing.
+        let late = building(Some(&[]), &["KNOWN"]);
+        assert!(matches!(late, Err(StoreError::Changed(_))), "{:?}", late.err());
+        // A plan that knew more than is known now does no harm.
+        let more = building(Some(&["KNOWN", "YOUNG"]), &["KNOWN"]).unwrap();
+        assert_eq!(more.kept, unplanned.kept);
+        assert_eq!(more.rows, unplanned.rows);
     }
 
     fn all(r: &Records) -> Vec<StoredRecord> {
@@ -508,7 +609,7 @@ mod tests {
             let id = format!("P{i}");
             b.patient(&patient(&id, "1940-01-01"));
         }
-        let r = b.finish(d("2027-07-04"), &HashSet::new());
+        let r = b.finish(d("2027-07-04"), &HashSet::new()).unwrap();
         assert_eq!(r.buckets, 128);
         for (bucket, value) in &r.rows {
             for s in decode(value, false).unwrap() {

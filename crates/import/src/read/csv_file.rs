@@ -5,7 +5,9 @@ use std::io::{BufRead, BufReader, Read};
 
 use kernteam_domain::extract::{self as rules, ExtractFile};
 
-use super::rows::{determinant_row, episode_row, medication_row, patient_row, practice_row, program_row, Record};
+use super::rows::{
+    determinant_row, episode_row, medication_row, patient_row, practice_row, program_row, Fields, LastPatient, Record,
+};
 use super::Reader;
 use crate::guard::LineGuard;
 use crate::FileStats;
@@ -38,7 +40,8 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
         since_newline: 0,
         line: physical_line.clone(),
     };
-    let mut buffered = BufReader::with_capacity(1 << 20, guarded);
+    // As large as the csv reader's own buffer, which then reads through this one.
+    let mut buffered = BufReader::with_capacity(1 << 16, guarded);
     let head = match buffered.fill_buf() {
         Ok(h) => h,
         Err(e) => {
@@ -112,6 +115,7 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
     let width = record.len();
     let mut rows = 0u64;
     let mut last_byte = 0u64;
+    let mut last_patient = LastPatient::default();
     let mut complete = true;
     loop {
         if r.errors.full() {
@@ -147,10 +151,23 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
             continue;
         }
         let valid = r.errors.list.is_empty();
+        let plain = rules::is_plain(record.as_slice());
+        // The record as text when it is valid UTF-8 as a whole (moved, not copied).
+        let text = match csv::StringRecord::from_byte_record(std::mem::take(&mut record)) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                record = e.into_byte_record();
+                None
+            }
+        };
         let mut rec = Record {
             file: name,
             line,
-            rec: &record,
+            rec: match &text {
+                Some(t) => Fields::Text(t),
+                None => Fields::Bytes(&record),
+            },
+            plain,
             positions: &positions,
             columns,
             errors: &mut r.errors,
@@ -164,10 +181,13 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
                 let extract = r.practice.as_ref().map(|p| p.2);
                 patient_row(&mut rec, &mut r.patient_ids, extract, out)
             }
-            ExtractFile::Episodes => episode_row(&mut rec, ids, out),
-            ExtractFile::Medications => medication_row(&mut rec, ids, out),
-            ExtractFile::Determinants => determinant_row(&mut rec, ids, out),
-            ExtractFile::Programs => program_row(&mut rec, ids, out),
+            ExtractFile::Episodes => episode_row(&mut rec, ids, &mut last_patient, out),
+            ExtractFile::Medications => medication_row(&mut rec, ids, &mut last_patient, out),
+            ExtractFile::Determinants => determinant_row(&mut rec, ids, &mut last_patient, out),
+            ExtractFile::Programs => program_row(&mut rec, ids, &mut last_patient, out),
+        }
+        if let Some(t) = text {
+            record = t.into_byte_record();
         }
         if rows.is_multiple_of(4096) {
             let byte = record.position().map_or(last_byte, |p| p.byte());

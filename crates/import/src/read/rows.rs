@@ -12,11 +12,32 @@ use super::{Errors, IdMap};
 /// errors, so nothing of it will be written).
 const NOT_KEPT: u32 = u32::MAX;
 
+/// A record's fields: as text when the whole record is valid UTF-8 (nearly always; csv
+/// checks it in one pass), else as bytes, each field checked on its own.
+pub(super) enum Fields<'a> {
+    Text(&'a csv::StringRecord),
+    Bytes(&'a csv::ByteRecord),
+}
+
+/// The text check of a field: [`rules::check_text`] (or its multi-line form), or on a
+/// plain record ([`rules::is_plain`]) the length alone.
+type TextCheck = for<'s> fn(&'s str, usize, usize) -> FieldResult<&'s str>;
+
+/// The last patient id a line named, and their number: an extract's lines come grouped
+/// by patient, so most lines name the patient of the line before and need no lookup.
+#[derive(Default)]
+pub(super) struct LastPatient {
+    id: String,
+    number: u32,
+}
+
 /// The fields of one record, looked up by the spec's column order for the file.
 pub(super) struct Record<'a> {
     pub(super) file: &'static str,
     pub(super) line: u64,
-    pub(super) rec: &'a csv::ByteRecord,
+    pub(super) rec: Fields<'a>,
+    /// Every byte of the record is printable ASCII or a tab ([`rules::is_plain`]).
+    pub(super) plain: bool,
     pub(super) positions: &'a [Option<usize>],
     pub(super) columns: &'static [(&'static str, bool)],
     pub(super) errors: &'a mut Errors,
@@ -29,9 +50,30 @@ impl<'a> Record<'a> {
         self.errors.push(self.file, self.line, self.columns[k].0, message);
     }
 
+    /// The check of a one-line text field of this record.
+    fn text(&self) -> TextCheck {
+        if self.plain {
+            rules::check_plain_text
+        } else {
+            rules::check_text
+        }
+    }
+
+    /// The check of a text field of this record that may span lines.
+    fn multiline_text(&self) -> TextCheck {
+        if self.plain {
+            rules::check_plain_text
+        } else {
+            rules::check_multiline_text
+        }
+    }
+
     /// The raw text of spec column `k`; `None` when empty or absent.
     fn raw(&mut self, k: usize) -> Option<&'a str> {
-        let rec: &'a csv::ByteRecord = self.rec;
+        let rec: &'a csv::ByteRecord = match self.rec {
+            Fields::Text(t) => return self.positions[k].and_then(|p| t.get(p)).filter(|s| !s.is_empty()),
+            Fields::Bytes(b) => b,
+        };
         let bytes = self.positions[k].and_then(|p| rec.get(p)).unwrap_or(b"");
         if bytes.is_empty() {
             return None;
@@ -142,7 +184,8 @@ pub(super) fn patient_row(
     extract: Option<NaiveDate>,
     out: Option<&mut SnapshotBuilder>,
 ) {
-    let his_id = rec.required(0, rules::check_patient_id);
+    let text = rec.text();
+    let his_id = rec.required(0, |s| text(s, 1, rules::PATIENT_ID_MAX));
     let fresh = match his_id {
         Some(id) if ids.contains_key(id) => {
             rec.fail(
@@ -158,8 +201,8 @@ pub(super) fn patient_row(
         None => false,
     };
     let bsn = rec.optional(1, rules::check_bsn);
-    let family_name = rec.optional(2, |s| rules::check_text(s, 1, 200));
-    let given_name = rec.optional(3, |s| rules::check_text(s, 1, 200));
+    let family_name = rec.optional(2, |s| text(s, 1, 200));
+    let given_name = rec.optional(3, |s| text(s, 1, 200));
     let birth_date = rec.required(4, rules::parse_date);
     not_after_extract(rec, 4, birth_date, extract);
     let sex = rec.optional(5, rules::check_sex);
@@ -167,9 +210,9 @@ pub(super) fn patient_row(
     let registration_end = rec.optional(7, rules::parse_date);
     rec.end_after_start(7, registration_start, registration_end);
     let postal_code = rec.optional(8, rules::normalise_postal_code);
-    let address = rec.optional(9, |s| rules::check_text(s, 1, 200));
-    let city = rec.optional(10, |s| rules::check_text(s, 1, 100));
-    let phone = rec.optional(11, |s| rules::check_text(s, 1, 40));
+    let address = rec.optional(9, |s| text(s, 1, 200));
+    let city = rec.optional(10, |s| text(s, 1, 100));
+    let phone = rec.optional(11, |s| text(s, 1, 40));
     let Some(his_id) = his_id.filter(|_| fresh) else { return };
     let line = || {
         Some(lines::Patient {
@@ -196,11 +239,20 @@ pub(super) fn patient_row(
 
 /// The row's patient number, the id checked against patients.csv when that was read
 /// whole ([`NOT_KEPT`] when it was not).
-fn known_patient(rec: &mut Record, ids: Option<&IdMap>) -> Option<u32> {
-    let id = rec.required(0, rules::check_patient_id)?;
+fn known_patient(rec: &mut Record, ids: Option<&IdMap>, last: &mut LastPatient) -> Option<u32> {
+    let text = rec.text();
+    let id = rec.required(0, |s| text(s, 1, rules::PATIENT_ID_MAX))?;
     let Some(ids) = ids else { return Some(NOT_KEPT) };
+    if last.id == id {
+        return Some(last.number);
+    }
     match ids.get(id) {
-        Some(&n) => Some(n),
+        Some(&n) => {
+            last.id.clear();
+            last.id.push_str(id);
+            last.number = n;
+            Some(n)
+        }
         None => {
             rec.fail(
                 0,
@@ -216,13 +268,19 @@ fn keep(rec: &Record, patient: Option<u32>) -> Option<u32> {
     patient.filter(|&n| rec.ok && n != NOT_KEPT)
 }
 
-pub(super) fn episode_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<&mut SnapshotBuilder>) {
-    let patient = known_patient(rec, ids);
+pub(super) fn episode_row(
+    rec: &mut Record,
+    ids: Option<&IdMap>,
+    last: &mut LastPatient,
+    out: Option<&mut SnapshotBuilder>,
+) {
+    let patient = known_patient(rec, ids, last);
     let icpc = rec.required(1, rules::normalise_icpc);
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
-    let title = rec.optional(4, |s| rules::check_multiline_text(s, 0, 1000));
+    let multiline = rec.multiline_text();
+    let title = rec.optional(4, |s| multiline(s, 0, 1000));
     if let (Some(n), Some(out), Some(icpc), Some(start), Some(end), Some(title)) =
         (keep(rec, patient), out, &icpc, start, end, title)
     {
@@ -238,14 +296,20 @@ pub(super) fn episode_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<&mu
     }
 }
 
-pub(super) fn medication_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<&mut SnapshotBuilder>) {
-    let patient = known_patient(rec, ids);
+pub(super) fn medication_row(
+    rec: &mut Record,
+    ids: Option<&IdMap>,
+    last: &mut LastPatient,
+    out: Option<&mut SnapshotBuilder>,
+) {
+    let patient = known_patient(rec, ids, last);
     let atc = rec.required(1, rules::check_atc);
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);
     rec.end_after_start(3, start, end);
-    let name = rec.optional(4, |s| rules::check_text(s, 1, 200));
-    let dosage = rec.optional(5, |s| rules::check_text(s, 1, 200));
+    let text = rec.text();
+    let name = rec.optional(4, |s| text(s, 1, 200));
+    let dosage = rec.optional(5, |s| text(s, 1, 200));
     if let (Some(n), Some(out), Some(atc), Some(start), Some(end), Some(name), Some(dosage)) =
         (keep(rec, patient), out, atc, start, end, name, dosage)
     {
@@ -262,11 +326,17 @@ pub(super) fn medication_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<
     }
 }
 
-pub(super) fn determinant_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<&mut SnapshotBuilder>) {
-    let patient = known_patient(rec, ids);
+pub(super) fn determinant_row(
+    rec: &mut Record,
+    ids: Option<&IdMap>,
+    last: &mut LastPatient,
+    out: Option<&mut SnapshotBuilder>,
+) {
+    let patient = known_patient(rec, ids, last);
     let labcode = rec.required(1, rules::parse_labcode);
     let date = rec.required(2, rules::parse_date);
-    let value = rec.required(3, |s| rules::check_multiline_text(s, 1, 1000));
+    let multiline = rec.multiline_text();
+    let value = rec.required(3, |s| multiline(s, 1, 1000));
     if let (Some(n), Some(out), Some(labcode), Some(date), Some(value)) =
         (keep(rec, patient), out, labcode, date, value)
     {
@@ -274,8 +344,13 @@ pub(super) fn determinant_row(rec: &mut Record, ids: Option<&IdMap>, out: Option
     }
 }
 
-pub(super) fn program_row(rec: &mut Record, ids: Option<&IdMap>, out: Option<&mut SnapshotBuilder>) {
-    let patient = known_patient(rec, ids);
+pub(super) fn program_row(
+    rec: &mut Record,
+    ids: Option<&IdMap>,
+    last: &mut LastPatient,
+    out: Option<&mut SnapshotBuilder>,
+) {
+    let patient = known_patient(rec, ids, last);
     let program = rec.required(1, rules::parse_program);
     let start = rec.required(2, rules::parse_date);
     let end = rec.optional(3, rules::parse_date);

@@ -4,7 +4,9 @@
 //! on its own thread and hands it to [`crate::Db::store_snapshot`]; memory holds one
 //! practice's encoded snapshot, not its rows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
 
 use super::{lines, RowCounts, SnapshotRow};
 use crate::facts_blob::FactsBuilder;
@@ -23,6 +25,16 @@ pub struct SnapshotBuilder {
 }
 
 impl SnapshotBuilder {
+    /// Tells the builder, before the first patient, the extract date and the HIS ids the
+    /// practice has a lasting identity for ([`crate::Db::known_his_ids`]): the records of
+    /// patients who will not be kept are then mostly left out as the lines arrive, which
+    /// requires every episode to come before the other lines (the order of the extract's
+    /// files). Should a patient be given an identity before the snapshot is written, the
+    /// write is refused with [`crate::StoreError::Changed`] and the extract is read again.
+    pub fn plan(&mut self, extract_date: NaiveDate, known: HashSet<String>) {
+        self.records.plan(extract_date, known);
+    }
+
     /// The practice's address and phone from `practice.csv`.
     pub fn contact(&mut self, c: PracticeContact) {
         self.contact = Some(c);

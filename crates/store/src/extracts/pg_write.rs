@@ -51,7 +51,7 @@ pub(super) async fn write(pool: &PgPool, header: &SnapshotHeader, b: SnapshotBui
         .await?
         .into_iter()
         .collect();
-    let records = b.records.finish(header.extract_date, &known);
+    let records = b.records.finish(header.extract_date, &known)?;
     let snapshot_id: i64 = sqlx::query_scalar(sql::INSERT_SNAPSHOT)
         .bind(practice_id)
         .bind(&day)

@@ -171,7 +171,7 @@ fn write_in(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuilder) -> S
         .prepare_cached(&numbered(sql::KNOWN))?
         .query_map(params![practice_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let records = b.records.finish(header.extract_date, &known);
+    let records = b.records.finish(header.extract_date, &known)?;
     let snapshot_id: i64 = one(
         conn,
         sql::INSERT_SNAPSHOT,
