@@ -10,6 +10,7 @@ mod loadtest;
 mod mail_settings;
 mod settings_cmd;
 mod users;
+mod writeback;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

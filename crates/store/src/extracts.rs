@@ -259,6 +259,14 @@ impl SnapshotWriter {
 }
 
 impl Db {
+    /// The database file on SQLite (`None` on PostgreSQL or in memory).
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        match self.backend() {
+            Backend::Sqlite => sqlite_bulk::database_file(self.url()).ok(),
+            Backend::Postgres => None,
+        }
+    }
+
     /// Writes a snapshot put together in memory in one transaction: the practice, the
     /// replacement of an earlier snapshot of the same date, the kept records, a lasting
     /// identity for every kept patient, the facts and the row counts.
