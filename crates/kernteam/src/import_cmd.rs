@@ -28,7 +28,7 @@ pub async fn run(db: Db, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<Ex
         today: chrono::Local::now().date_naive(),
         progress: paths.len() == 1 && std::io::stderr().is_terminal(),
     };
-    let writeback = db.sqlite_file().filter(|_| std::env::var_os("AB_OFF").is_none()).map(crate::writeback::Writeback::start);
+    let writeback = db.sqlite_file().map(crate::writeback::Writeback::start);
     let mut read = futures_util::stream::iter(paths.iter().map(|path| {
         let (db, opts, path) = (db.clone(), opts.clone(), path.clone());
         tokio::spawn(async move { kernteam_import::prepare_extract(&db, &path, &opts, &limits).await })
