@@ -145,19 +145,17 @@ impl Prepared {
     /// identity since the extract was read (their record may be incomplete), the extract
     /// is read and written once more.
     pub async fn commit(self) -> Result<ImportOutcome, ImportError> {
-        let summary = match self.db.store_snapshot(self.header.clone(), self.built).await {
-            Err(StoreError::Changed(_)) => {
-                let again = prepare_extract(&self.db, &self.path, &self.opts, &self.limits).await?;
-                let summary = again.db.store_snapshot(again.header.clone(), again.built).await?;
-                return Ok(ImportOutcome {
-                    header: again.header,
-                    summary,
-                    files: again.files,
-                    warnings: again.warnings,
-                });
+        let (db, path, opts, limits) = (self.db.clone(), self.path.clone(), self.opts.clone(), self.limits);
+        match self.write().await {
+            Err(ImportError::Store(StoreError::Changed(_))) => {
+                prepare_extract(&db, &path, &opts, &limits).await?.write().await
             }
-            other => other?,
-        };
+            other => other,
+        }
+    }
+
+    async fn write(self) -> Result<ImportOutcome, ImportError> {
+        let summary = self.db.store_snapshot(self.header.clone(), self.built).await?;
         Ok(ImportOutcome {
             header: self.header,
             summary,
