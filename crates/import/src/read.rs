@@ -4,10 +4,11 @@
 //! or sent anywhere.
 //!
 //! [`read_extract`] walks the files in order; `csv_file` reads one file (header, then
-//! records) and `rows` checks a record and hands it on.
+//! records, cut by `split`) and `rows` checks a record and hands it on.
 
 pub(crate) mod csv_file;
 mod rows;
+mod split;
 
 /// The extract's patient ids with their numbers in the snapshot, looked up for every
 /// line: foldhash, randomly seeded (SipHash was a tenth of the reader's time).
@@ -61,6 +62,8 @@ struct Reader {
     today: NaiveDate,
     /// The snapshot, while the extract is still valid (`None` for a check only).
     snapshot: Option<SnapshotBuilder>,
+    /// The buffer the files are read through, one after the other.
+    buffer: Vec<u8>,
 }
 
 /// The HIS ids the practice of an AGB code has a lasting identity for, looked up once
@@ -102,6 +105,7 @@ pub(crate) fn read_extract(
         patients_complete: false,
         today: opts.today,
         snapshot: build.then(SnapshotBuilder::default),
+        buffer: Vec::new(),
     };
     let mut total_read = 0u64;
     for file in ExtractFile::ALL {

@@ -48,6 +48,20 @@ fn a_line_of_many_megabytes_is_refused_without_reading_it_all() {
     assert_eq!(errors, ["patients.csv:3: -: onleesbaar: regel is langer dan 1 MiB"]);
 }
 
+/// Spreadsheets on Windows end lines with CRLF and leave empty lines: an error still
+/// names the physical line its record starts on, as an editor shows it.
+#[test]
+fn errors_name_the_physical_line_after_crlf_and_empty_lines() {
+    let patients = b"patient_id,birth_date,registration_start\r\nP1,1940-01-01,1990-01-01\r\n\r\nP2,1940-13-01,1990-01-01\r\n\nP3,\"1940-01-01\",1990-02-30\r\n".to_vec();
+    let errors = messages(files(&[("patients.csv", patients)]));
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].starts_with("patients.csv:4: birth_date: "), "{errors:?}");
+    assert!(
+        errors[1].starts_with("patients.csv:6: registration_start: "),
+        "{errors:?}"
+    );
+}
+
 #[test]
 fn wrong_encodings_are_named() {
     let utf16: Vec<u8> = [0xFF, 0xFE]

@@ -1,13 +1,14 @@
 //! Reading one CSV file of an extract: encoding and delimiter, the header line, then
-//! the records, each handed to its row parser.
+//! the records ([`Splitter`]), each handed to its row parser.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 use kernteam_domain::extract::{self as rules, ExtractFile};
 
 use super::rows::{
     determinant_row, episode_row, medication_row, patient_row, practice_row, program_row, Fields, LastPatient, Record,
 };
+use super::split::Splitter;
 use super::Reader;
 use crate::guard::LineGuard;
 use crate::FileStats;
@@ -33,16 +34,27 @@ pub(crate) fn detect_delimiter(head: &[u8]) -> u8 {
 
 /// Reads one file; whether it was read to its end.
 pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read + '_>) -> bool {
-    let name = file.file_name();
     let physical_line = std::rc::Rc::new(std::cell::Cell::new(1u64));
     let guarded = LineGuard {
         inner: input,
         since_newline: 0,
         line: physical_line.clone(),
     };
-    // As large as the csv reader's own buffer, which then reads through this one.
-    let mut buffered = BufReader::with_capacity(1 << 16, guarded);
-    let head = match buffered.fill_buf() {
+    let mut split = Splitter::new(guarded, std::mem::take(&mut r.buffer));
+    let complete = read_records(r, file, &mut split, &physical_line);
+    r.buffer = split.into_buffer();
+    complete
+}
+
+/// The header and the records of one file, through `split`.
+fn read_records<R: Read>(
+    r: &mut Reader,
+    file: ExtractFile,
+    split: &mut Splitter<R>,
+    physical_line: &std::cell::Cell<u64>,
+) -> bool {
+    let name = file.file_name();
+    let head = match split.head() {
         Ok(h) => h,
         Err(e) => {
             r.errors.push(name, 0, "-", format!("niet te lezen: {e}"));
@@ -57,20 +69,14 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
     let bom = head.starts_with(b"\xEF\xBB\xBF");
     let delimiter = detect_delimiter(if bom { &head[3..] } else { head });
     if bom {
-        buffered.consume(3);
+        split.skip(3);
     }
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(buffered);
+    split.set_delimiter(delimiter);
 
     let columns = file.columns();
-    let mut record = csv::ByteRecord::new();
-    match csv.read_byte_record(&mut record) {
-        Ok(true) => {}
-        Ok(false) => {
+    let header = match split.next_record() {
+        Ok(Some(h)) => h,
+        Ok(None) => {
             r.errors
                 .push(name, 1, "-", "het bestand is leeg: de kopregel ontbreekt");
             return false;
@@ -79,10 +85,11 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
             r.errors.push(name, 1, "-", format!("kopregel onleesbaar: {e}"));
             return false;
         }
-    }
+    };
+    let width = header.len();
     let mut positions: Vec<Option<usize>> = vec![None; columns.len()];
     let mut header_ok = true;
-    for (i, raw) in record.iter().enumerate() {
+    for (i, raw) in header.iter().enumerate() {
         let Ok(text) = std::str::from_utf8(raw) else {
             r.errors
                 .push(name, 1, "-", format!("kolomnaam {} is geen geldige UTF-8-tekst", i + 1));
@@ -112,7 +119,6 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
     if !header_ok {
         return false;
     }
-    let width = record.len();
     let mut rows = 0u64;
     let mut last_byte = 0u64;
     let mut last_patient = LastPatient::default();
@@ -122,23 +128,19 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
             complete = false;
             break;
         }
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
+        let record = match split.next_record() {
+            Ok(Some(record)) => record,
+            Ok(None) => break,
             Err(e) => {
-                let line = e.position().map_or(physical_line.get(), |p| p.line());
-                let message = match e.kind() {
-                    csv::ErrorKind::Io(io) => format!("onleesbaar: {io}"),
-                    _ => format!("CSV onleesbaar: {e}"),
-                };
-                r.errors.push(name, line, "-", message);
+                r.errors
+                    .push(name, physical_line.get(), "-", format!("onleesbaar: {e}"));
                 complete = false;
                 break;
             }
-        }
-        let line = record.position().map_or(0, |p| p.line());
+        };
+        let line = record.line;
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
-            continue; // a blank line
+            continue; // an empty line
         }
         rows += 1;
         if record.len() != width {
@@ -151,22 +153,11 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
             continue;
         }
         let valid = r.errors.list.is_empty();
-        let plain = rules::is_plain(record.as_slice());
-        // The record as text when it is valid UTF-8 as a whole (moved, not copied).
-        let text = match csv::StringRecord::from_byte_record(std::mem::take(&mut record)) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                record = e.into_byte_record();
-                None
-            }
-        };
+        let plain = rules::is_plain(record.data);
         let mut rec = Record {
             file: name,
             line,
-            rec: match &text {
-                Some(t) => Fields::Text(t),
-                None => Fields::Bytes(&record),
-            },
+            rec: Fields::new(&record, plain),
             plain,
             positions: &positions,
             columns,
@@ -186,11 +177,8 @@ pub(super) fn read_file(r: &mut Reader, file: ExtractFile, input: Box<dyn Read +
             ExtractFile::Determinants => determinant_row(&mut rec, ids, &mut last_patient, out),
             ExtractFile::Programs => program_row(&mut rec, ids, &mut last_patient, out),
         }
-        if let Some(t) = text {
-            record = t.into_byte_record();
-        }
         if rows.is_multiple_of(4096) {
-            let byte = record.position().map_or(last_byte, |p| p.byte());
+            let byte = split.byte();
             r.progress.inc(byte.saturating_sub(last_byte));
             last_byte = byte;
         }

@@ -6,17 +6,28 @@ use kernteam_domain::extract::{self as rules, FieldResult};
 use kernteam_store::extracts::{lines, SnapshotBuilder};
 use kernteam_store::people::PracticeContact;
 
+use super::split::Split;
 use super::{Errors, IdMap};
 
 /// The number of a patient whose line is checked but not kept (the extract already has
 /// errors, so nothing of it will be written).
 const NOT_KEPT: u32 = u32::MAX;
 
-/// A record's fields: as text when the whole record is valid UTF-8 (nearly always; csv
-/// checks it in one pass), else as bytes, each field checked on its own.
-pub(super) enum Fields<'a> {
-    Text(&'a csv::StringRecord),
-    Bytes(&'a csv::ByteRecord),
+/// A record's fields ([`Split`]), with the record as text when it is plain
+/// ([`rules::is_plain`], so ASCII: nearly always); else each field is checked on its own.
+pub(super) struct Fields<'a> {
+    split: &'a Split<'a>,
+    text: Option<&'a str>,
+}
+
+impl<'a> Fields<'a> {
+    pub(super) fn new(split: &'a Split<'a>, plain: bool) -> Self {
+        debug_assert!(!plain || split.data.is_ascii());
+        // SAFETY: a plain record is printable ASCII and tabs only (`rules::is_plain`), so
+        // it is valid UTF-8, and so is every part of it.
+        let text = plain.then(|| unsafe { std::str::from_utf8_unchecked(split.data) });
+        Fields { split, text }
+    }
 }
 
 /// The text check of a field: [`rules::check_text`] (or its multi-line form), or on a
@@ -70,15 +81,14 @@ impl<'a> Record<'a> {
 
     /// The raw text of spec column `k`; `None` when empty or absent.
     fn raw(&mut self, k: usize) -> Option<&'a str> {
-        let rec: &'a csv::ByteRecord = match self.rec {
-            Fields::Text(t) => return self.positions[k].and_then(|p| t.get(p)).filter(|s| !s.is_empty()),
-            Fields::Bytes(b) => b,
-        };
-        let bytes = self.positions[k].and_then(|p| rec.get(p)).unwrap_or(b"");
-        if bytes.is_empty() {
+        let &(start, end) = self.positions[k].and_then(|p| self.rec.split.spans.get(p))?;
+        if start == end {
             return None;
         }
-        match std::str::from_utf8(bytes) {
+        if let Some(text) = self.rec.text {
+            return Some(&text[start..end]);
+        }
+        match std::str::from_utf8(&self.rec.split.data[start..end]) {
             Ok(s) => Some(s),
             Err(_) => {
                 self.ok = false;
