@@ -1,6 +1,7 @@
 //! `kernteam`: the one binary of Kernteam, with subcommands.
 
 mod admin;
+mod allocator;
 mod bench;
 mod demo;
 mod demo_portal;
@@ -238,13 +239,8 @@ enum Format {
     Xlsx,
 }
 
-/// mimalloc: an import allocates and frees millions of small values across threads (the
-/// reader's rows are dropped by the thread that encodes them), where glibc's allocator
-/// spent a quarter of the import's time (docs/benchmarks.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
+    allocator::without_huge_pages();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,kernteam=info".into()),
