@@ -180,11 +180,15 @@ pub async fn prepare_extract(
     // The reader asks, from its blocking thread, who the practice already knows.
     let (handle, lookup_db) = (tokio::runtime::Handle::current(), db.clone());
     let known: read::KnownLookup = Box::new(move |agb| handle.block_on(lookup_db.known_his_ids(agb)).ok());
-    let read = tokio::task::spawn_blocking(move || {
-        read::read_extract(source, display, &read_opts, &read_limits, true, Some(known))
+    // Read, then (a planned snapshot) finished on this thread: the write only writes.
+    let (read, sealed) = tokio::task::spawn_blocking(move || {
+        let mut read = read::read_extract(source, display, &read_opts, &read_limits, true, Some(known));
+        let sealed = read.snapshot.as_mut().map_or(Ok(()), |(_, b)| b.seal());
+        (read, sealed)
     })
     .await
     .map_err(|e| ImportError::Source(format!("het inlezen is afgebroken: {e}")))?;
+    sealed?;
     if !read.errors.is_empty() {
         return Err(ImportError::Invalid {
             errors: read.errors,

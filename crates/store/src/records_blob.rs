@@ -232,6 +232,13 @@ impl RecordsBuilder {
         l.end(patient);
     }
 
+    /// [`Self::finish`] on the plan's own known ids, and those ids; `None` when unplanned.
+    pub(crate) fn finish_planned(mut self) -> Option<StoreResult<(Records, NaiveDate, HashSet<String>)>> {
+        let plan = self.plan.as_mut()?;
+        let (extract_date, known) = (plan.extract_date, std::mem::take(&mut plan.known));
+        Some(self.finish(extract_date, &known).map(|r| (r, extract_date, known)))
+    }
+
     /// The kept records in their buckets; `known` are the HIS ids the practice has a
     /// lasting identity for now. Refused ([`StoreError::Changed`]) when the builder was
     /// planned and a patient whose lines it left out has had an identity given since.

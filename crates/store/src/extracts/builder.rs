@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use super::{lines, RowCounts, SnapshotRow};
 use crate::facts_blob::FactsBuilder;
 use crate::people::PracticeContact;
-use crate::records_blob::RecordsBuilder;
+use crate::records_blob::{Records, RecordsBuilder};
+use crate::{StoreError, StoreResult};
 
 /// One snapshot being put together. Patients are numbered in the order they are added;
 /// a line names its patient by that number, and a line of a number not given out is
@@ -22,6 +23,16 @@ pub struct SnapshotBuilder {
     pub(crate) facts: FactsBuilder,
     pub(crate) records: RecordsBuilder,
     pub(crate) counts: RowCounts,
+    sealed: Option<Sealed>,
+}
+
+/// A planned snapshot's records and facts, finished before the write ([`SnapshotBuilder::seal`]).
+struct Sealed {
+    records: Records,
+    facts: Vec<u8>,
+    extract_date: NaiveDate,
+    /// The known ids the records were finished on.
+    known: HashSet<String>,
 }
 
 impl SnapshotBuilder {
@@ -33,6 +44,43 @@ impl SnapshotBuilder {
     /// write is refused with [`crate::StoreError::Changed`] and the extract is read again.
     pub fn plan(&mut self, extract_date: NaiveDate, known: HashSet<String>) {
         self.records.plan(extract_date, known);
+    }
+
+    /// Finishes a planned snapshot ([`Self::plan`]) once its last line is in: its records
+    /// kept on the plan's known ids, its facts encoded. The reader's thread does this work,
+    /// so the write transaction only writes (on SQLite the one writer is held that much
+    /// shorter). Should the practice's known ids differ by the write, the write is refused
+    /// with [`StoreError::Changed`] (and the extract read again). Unplanned: nothing to do.
+    pub fn seal(&mut self) -> StoreResult<()> {
+        if let Some(finished) = std::mem::take(&mut self.records).finish_planned() {
+            let (records, extract_date, known) = finished?;
+            self.sealed = Some(Sealed {
+                records,
+                facts: std::mem::take(&mut self.facts).encode(),
+                extract_date,
+                known,
+            });
+        }
+        Ok(())
+    }
+
+    /// The records and the encoded facts to write, `known` being the HIS ids the practice
+    /// has a lasting identity for at the write.
+    pub(crate) fn records_and_facts(
+        &mut self,
+        extract_date: NaiveDate,
+        known: &HashSet<String>,
+    ) -> StoreResult<(Records, Vec<u8>)> {
+        match self.sealed.take() {
+            Some(s) if s.extract_date == extract_date && s.known == *known => Ok((s.records, s.facts)),
+            Some(_) => Err(StoreError::Changed(
+                "een patiënt van deze praktijk kreeg of verloor een dossier terwijl het extract werd ingelezen".into(),
+            )),
+            None => {
+                let records = std::mem::take(&mut self.records).finish(extract_date, known)?;
+                Ok((records, std::mem::take(&mut self.facts).encode()))
+            }
+        }
     }
 
     /// The practice's address and phone from `practice.csv`.
@@ -138,5 +186,54 @@ impl ByHisId {
                 },
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patient<'a>(his_id: &'a str, birth: &str) -> lines::Patient<'a> {
+        lines::Patient {
+            his_id,
+            bsn: None,
+            family_name: None,
+            given_name: None,
+            birth_date: birth.parse().unwrap(),
+            sex: None,
+            registration_start: "1990-01-01".parse().unwrap(),
+            registration_end: None,
+            postal_code: None,
+            address: None,
+            city: None,
+            phone: None,
+        }
+    }
+
+    /// A young patient with an identity, and one without.
+    fn sealed(extract_date: NaiveDate) -> SnapshotBuilder {
+        let mut b = SnapshotBuilder::default();
+        b.plan(extract_date, HashSet::from(["KNOWN".to_string()]));
+        b.patient(&patient("KNOWN", "2000-01-01"));
+        b.patient(&patient("YOUNG", "2001-01-01"));
+        b.seal().unwrap();
+        b
+    }
+
+    #[test]
+    fn a_sealed_snapshot_is_written_only_on_the_known_ids_it_was_sealed_on() {
+        let date: NaiveDate = "2027-07-04".parse().unwrap();
+        let known = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<HashSet<String>>();
+        let (records, facts) = sealed(date).records_and_facts(date, &known(&["KNOWN"])).unwrap();
+        assert_eq!(records.kept, [("KNOWN".to_string(), None)]);
+        assert!(!facts.is_empty());
+        // Given an identity since (kept now), or one taken away (not kept now): read again.
+        for other in [&["KNOWN", "YOUNG"][..], &[]] {
+            let changed = sealed(date).records_and_facts(date, &known(other));
+            assert!(matches!(changed, Err(StoreError::Changed(_))), "{other:?}");
+        }
+        let later = date.succ_opt().unwrap();
+        let changed = sealed(date).records_and_facts(later, &known(&["KNOWN"]));
+        assert!(matches!(changed, Err(StoreError::Changed(_))));
     }
 }

@@ -12,7 +12,11 @@ use crate::facts_blob::FORMAT;
 use crate::{now_timestamp, StoreResult};
 
 /// Writes a snapshot in one transaction; see [`super::SnapshotWriter::finish`].
-pub(super) async fn write(pool: &PgPool, header: &SnapshotHeader, b: SnapshotBuilder) -> StoreResult<SnapshotSummary> {
+pub(super) async fn write(
+    pool: &PgPool,
+    header: &SnapshotHeader,
+    mut b: SnapshotBuilder,
+) -> StoreResult<SnapshotSummary> {
     let mut tx = pool.begin().await?;
     // The stored values are large: PostgreSQL compresses them on the way in, with pglz
     // unless told otherwise, which took a third of each write; lz4 is several times
@@ -51,7 +55,7 @@ pub(super) async fn write(pool: &PgPool, header: &SnapshotHeader, b: SnapshotBui
         .await?
         .into_iter()
         .collect();
-    let records = b.records.finish(header.extract_date, &known)?;
+    let (records, facts) = b.records_and_facts(header.extract_date, &known)?;
     let snapshot_id: i64 = sqlx::query_scalar(sql::INSERT_SNAPSHOT)
         .bind(practice_id)
         .bind(&day)
@@ -114,7 +118,7 @@ pub(super) async fn write(pool: &PgPool, header: &SnapshotHeader, b: SnapshotBui
     sqlx::query(sql::FACTS)
         .bind(snapshot_id)
         .bind(FORMAT)
-        .bind(b.facts.encode())
+        .bind(facts)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

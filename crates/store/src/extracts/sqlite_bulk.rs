@@ -150,7 +150,7 @@ pub(super) fn write(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuild
     }
 }
 
-fn write_in(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuilder) -> StoreResult<SnapshotSummary> {
+fn write_in(conn: &Connection, header: &SnapshotHeader, mut b: SnapshotBuilder) -> StoreResult<SnapshotSummary> {
     use rusqlite::types::ValueRef;
     let returned = |what| StoreError::Corrupt(format!("SQLite gaf geen {what} terug"));
     let now = now_timestamp();
@@ -171,7 +171,7 @@ fn write_in(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuilder) -> S
         .prepare_cached(&numbered(sql::KNOWN))?
         .query_map(params![practice_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let records = b.records.finish(header.extract_date, &known)?;
+    let (records, facts) = b.records_and_facts(header.extract_date, &known)?;
     let snapshot_id: i64 = one(
         conn,
         sql::INSERT_SNAPSHOT,
@@ -228,7 +228,7 @@ fn write_in(conn: &Connection, header: &SnapshotHeader, b: SnapshotBuilder) -> S
             snapshot_id
         ],
     )?;
-    run(conn, sql::FACTS, params![snapshot_id, FORMAT, b.facts.encode()])?;
+    run(conn, sql::FACTS, params![snapshot_id, FORMAT, facts])?;
     Ok(SnapshotSummary {
         snapshot_id,
         practice_id,
