@@ -180,7 +180,8 @@ pub fn is_plain(bytes: &[u8]) -> bool {
 /// only the length is left to check.
 pub fn check_plain_text(s: &str, min: usize, max: usize) -> FieldResult<&str> {
     debug_assert!(is_plain(s.as_bytes()));
-    check_length(s, min, max)
+    // One byte per character.
+    check_count(s, s.len(), min, max)
 }
 
 /// Refuses control characters other than tab (and, where allowed, line breaks), naming
@@ -206,6 +207,11 @@ fn check_controls(s: &str, line_breaks: bool) -> FieldResult<()> {
 
 fn check_length(s: &str, min: usize, max: usize) -> FieldResult<&str> {
     let n = if s.is_ascii() { s.len() } else { s.chars().count() };
+    check_count(s, n, min, max)
+}
+
+/// `s`, of `n` characters, between `min` and `max` characters long.
+fn check_count(s: &str, n: usize, min: usize, max: usize) -> FieldResult<&str> {
     if n < min {
         return Err("mag niet leeg zijn".into());
     }
