@@ -253,7 +253,7 @@ fn known_patient(rec: &mut Record, ids: Option<&IdMap>, last: &mut LastPatient) 
     let text = rec.text();
     let id = rec.required(0, |s| text(s, 1, rules::PATIENT_ID_MAX))?;
     let Some(ids) = ids else { return Some(NOT_KEPT) };
-    if last.id == id {
+    if same_id(last.id.as_bytes(), id.as_bytes()) {
         return Some(last.number);
     }
     match ids.get(id) {
@@ -271,6 +271,20 @@ fn known_patient(rec: &mut Record, ids: Option<&IdMap>, last: &mut LastPatient) 
             None
         }
     }
+}
+
+/// `a == b` for short ids, eight bytes at a time and inlined: the comparison with the
+/// line before's id is made for nearly every line, where a call to `memcmp` cost 2 % of
+/// an import.
+#[inline]
+fn same_id(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (wa, wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tails = wa.remainder().iter().zip(wb.remainder()).all(|(x, y)| x == y);
+    let word = |w: &[u8]| u64::from_ne_bytes(w.try_into().expect("eight bytes"));
+    tails && wa.zip(wb).all(|(x, y)| word(x) == word(y))
 }
 
 /// The patient's number when the line is valid and is to be kept.
@@ -368,5 +382,17 @@ pub(super) fn program_row(
     if let (Some(n), Some(out), Some(program), Some(start), Some(end)) = (keep(rec, patient), out, program, start, end)
     {
         out.program(n, &lines::Program { program, start, end });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn same_id_is_equality(a in "[AB]{0,20}", b in "[AB]{0,20}") {
+            prop_assert_eq!(super::same_id(a.as_bytes(), b.as_bytes()), a == b);
+        }
     }
 }
