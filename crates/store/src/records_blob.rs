@@ -456,4 +456,4 @@ pub(crate) fn find(data: &[u8], his_id: &str) -> StoreResult<Option<StoredRecord
 
 #[cfg(test)]
 #[path = "records_blob_tests.rs"]
-mod tests;
+pub(crate) mod tests;

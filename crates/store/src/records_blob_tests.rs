@@ -4,7 +4,8 @@ fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-fn patient<'a>(his_id: &'a str, birth: &str) -> lines::Patient<'a> {
+/// A patient born on `birth` (also for the snapshot builder's tests).
+pub(crate) fn patient<'a>(his_id: &'a str, birth: &str) -> lines::Patient<'a> {
     lines::Patient {
         his_id,
         bsn: Some("111222333"),

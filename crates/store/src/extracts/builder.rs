@@ -192,23 +192,7 @@ impl ByHisId {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn patient<'a>(his_id: &'a str, birth: &str) -> lines::Patient<'a> {
-        lines::Patient {
-            his_id,
-            bsn: None,
-            family_name: None,
-            given_name: None,
-            birth_date: birth.parse().unwrap(),
-            sex: None,
-            registration_start: "1990-01-01".parse().unwrap(),
-            registration_end: None,
-            postal_code: None,
-            address: None,
-            city: None,
-            phone: None,
-        }
-    }
+    use crate::records_blob::tests::patient;
 
     /// A young patient with an identity, and one without.
     fn sealed(extract_date: NaiveDate) -> SnapshotBuilder {
@@ -225,7 +209,7 @@ mod tests {
         let date: NaiveDate = "2027-07-04".parse().unwrap();
         let known = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<HashSet<String>>();
         let (records, facts) = sealed(date).records_and_facts(date, &known(&["KNOWN"])).unwrap();
-        assert_eq!(records.kept, [("KNOWN".to_string(), None)]);
+        assert_eq!(records.kept, [("KNOWN".to_string(), Some("111222333".to_string()))]);
         assert!(!facts.is_empty());
         // Given an identity since (kept now), or one taken away (not kept now): read again.
         for other in [&["KNOWN", "YOUNG"][..], &[]] {
