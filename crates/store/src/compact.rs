@@ -79,6 +79,16 @@ impl<'a> Reader<'a> {
         StoreError::Corrupt(format!("{}: {what}", self.column))
     }
 
+    /// Where the next read starts, for [`Self::set_at`].
+    pub(crate) fn at(&self) -> usize {
+        self.at
+    }
+
+    /// Reads again from `at`, a position [`Self::at`] gave.
+    pub(crate) fn set_at(&mut self, at: usize) {
+        self.at = at;
+    }
+
     pub(crate) fn done(&self) -> bool {
         self.at == self.data.len()
     }
@@ -143,5 +153,39 @@ impl<'a> Reader<'a> {
                 .map(Some)
                 .ok_or_else(|| self.broken("datum")),
         }
+    }
+}
+
+/// A value packed with LZ4 (its block format): `magic`, the unpacked length as a varint,
+/// then the block. The kept records are mostly repeated texts (titles, medicine names,
+/// dosages), which LZ4 halves at about a gigabyte per second; fewer bytes to write is
+/// what makes an import faster, and a page's one value unpacks in microseconds.
+pub(crate) fn pack(magic: &[u8; 4], raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16 + lz4_flex::block::get_maximum_output_size(raw.len()));
+    out.extend_from_slice(magic);
+    put(&mut out, raw.len() as u64);
+    let head = out.len();
+    out.resize(head + lz4_flex::block::get_maximum_output_size(raw.len()), 0);
+    let n =
+        lz4_flex::block::compress_into(raw, &mut out[head..]).expect("the output has LZ4's maximum size for the input");
+    out.truncate(head + n);
+    out
+}
+
+/// The value [`pack`] packed after `magic` (`data` starting with it). A damaged value is
+/// an error naming `column`: an unpacked length that LZ4 could not have packed into these
+/// bytes (at most 255 to one) is refused before anything is allocated.
+pub(crate) fn unpack(magic: &[u8; 4], data: &[u8], column: &'static str) -> StoreResult<Vec<u8>> {
+    let mut r = Reader::new(data, magic.len(), column);
+    let n = r.int()?;
+    let block = &data[r.at..];
+    let n = usize::try_from(n)
+        .ok()
+        .filter(|n| *n <= block.len().saturating_mul(255).saturating_add(16))
+        .ok_or_else(|| r.broken("ingepakte lengte buiten de waarde"))?;
+    let mut out = vec![0; n];
+    match lz4_flex::block::decompress_into(block, &mut out) {
+        Ok(m) if m == n => Ok(out),
+        _ => Err(r.broken("ingepakte waarde beschadigd")),
     }
 }
