@@ -63,6 +63,14 @@ pub(crate) fn put_opt_date(out: &mut Vec<u8>, d: Option<NaiveDate>) {
     put_opt_day(out, d.map(day));
 }
 
+/// What [`Reader::skip`] reads past: a varint (a number or a date), a text, an optional text.
+#[derive(Clone, Copy)]
+pub(crate) enum Skip {
+    Number,
+    Text,
+    OptText,
+}
+
 /// Reads a value written with the functions above; `column` names it in errors.
 pub(crate) struct Reader<'a> {
     data: &'a [u8],
@@ -124,6 +132,23 @@ impl<'a> Reader<'a> {
     pub(crate) fn text(&mut self) -> StoreResult<&'a str> {
         let n = self.len()?;
         self.bytes(n)
+    }
+
+    /// Reads past a text (or an optional text, or a date: a varint and that many bytes, or
+    /// just the varint) without checking what it says: for values read past unread.
+    pub(crate) fn skip(&mut self, kind: Skip) -> StoreResult<()> {
+        let n = self.int()?;
+        let n = match kind {
+            Skip::Number => return Ok(()),
+            Skip::Text => n,
+            Skip::OptText => n.saturating_sub(1),
+        };
+        let n = usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= self.data.len() - self.at)
+            .ok_or_else(|| self.broken("lengte buiten de waarde"))?;
+        self.at += n;
+        Ok(())
     }
 
     pub(crate) fn opt_text(&mut self) -> StoreResult<Option<&'a str>> {
