@@ -191,7 +191,7 @@ fn each_patient_is_in_the_bucket_of_their_hash() {
         b.patient(&patient(&id, "1940-01-01"));
     }
     let r = b.finish(d("2027-07-04"), &HashSet::new()).unwrap();
-    assert_eq!(r.buckets, 128);
+    assert_eq!(r.buckets, 32);
     for (bucket, value) in &r.rows {
         for s in decode(value, false).unwrap() {
             assert_eq!(his_hash(&s.person.his_id) % r.buckets, *bucket);
