@@ -134,8 +134,8 @@ impl<'a> Reader<'a> {
         self.bytes(n)
     }
 
-    /// Reads past a text (or an optional text, or a date: a varint and that many bytes, or
-    /// just the varint) without checking what it says: for values read past unread.
+    /// Reads past one item without checking what it says (a value that is read past, not
+    /// read): a number or a date is a varint, a text its length and its bytes.
     pub(crate) fn skip(&mut self, kind: Skip) -> StoreResult<()> {
         let n = self.int()?;
         let n = match kind {
@@ -183,8 +183,8 @@ impl<'a> Reader<'a> {
 
 /// A value packed with LZ4 (its block format): `magic`, the unpacked length as a varint,
 /// then the block. The kept records are mostly repeated texts (titles, medicine names,
-/// dosages), which LZ4 halves at about a gigabyte per second; fewer bytes to write is
-/// what makes an import faster, and a page's one value unpacks in microseconds.
+/// dosages), which LZ4 halves at some hundreds of megabytes per second; fewer bytes to
+/// write is what makes an import faster, and a page's one value unpacks in microseconds.
 pub(crate) fn pack(magic: &[u8; 4], raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(16 + lz4_flex::block::get_maximum_output_size(raw.len()));
     out.extend_from_slice(magic);

@@ -211,8 +211,14 @@ impl FactsBuilder {
 /// The facts encoded by [`FactsBuilder::encode`], with each patient's HIS id.
 pub(crate) fn decode(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
     if data.starts_with(PACKED) {
-        return decode(&unpack(PACKED, data, "snapshot_facts.data")?);
+        decode_plain(&unpack(PACKED, data, "snapshot_facts.data")?)
+    } else {
+        decode_plain(data)
     }
+}
+
+/// A value in format 1.
+fn decode_plain(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
     if !data.starts_with(MAGIC) {
         return Err(Reader::new(data, 0, "snapshot_facts.data").broken("onbekend formaat"));
     }
