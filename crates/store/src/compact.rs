@@ -6,6 +6,8 @@
 //! Reading never trusts the value: a count larger than the bytes left, a cut-off value or
 //! a date out of range is an error naming the column, never a panic or a misread.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::{StoreError, StoreResult};
@@ -195,6 +197,16 @@ pub(crate) fn pack(magic: &[u8; 4], raw: &[u8]) -> Vec<u8> {
         lz4_flex::block::compress_into(raw, &mut out[head..]).expect("the output has LZ4's maximum size for the input");
     out.truncate(head + n);
     out
+}
+
+/// `data` itself, or unpacked ([`unpack`]) when it starts with `magic`: a stored value
+/// read in either form.
+pub(crate) fn unpacked<'a>(magic: &[u8; 4], data: &'a [u8], column: &'static str) -> StoreResult<Cow<'a, [u8]>> {
+    if data.starts_with(magic) {
+        unpack(magic, data, column).map(Cow::Owned)
+    } else {
+        Ok(Cow::Borrowed(data))
+    }
 }
 
 /// The value [`pack`] packed after `magic` (`data` starting with it). A damaged value is

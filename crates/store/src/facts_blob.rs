@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::figures::{Determinant, Enrolment, Episode, Medication, PatientFacts};
 
-use crate::compact::{day, pack, put, put_bytes, put_day, put_opt_day, unpack, Reader};
+use crate::compact::{day, pack, put, put_bytes, put_day, put_opt_day, unpacked, Reader};
 use crate::StoreResult;
 
 const MAGIC: &[u8; 4] = b"KTF1";
@@ -210,15 +210,7 @@ impl FactsBuilder {
 
 /// The facts encoded by [`FactsBuilder::encode`], with each patient's HIS id.
 pub(crate) fn decode(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
-    if data.starts_with(PACKED) {
-        decode_plain(&unpack(PACKED, data, "snapshot_facts.data")?)
-    } else {
-        decode_plain(data)
-    }
-}
-
-/// A value in format 1.
-fn decode_plain(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
+    let data = &*unpacked(PACKED, data, "snapshot_facts.data")?;
     if !data.starts_with(MAGIC) {
         return Err(Reader::new(data, 0, "snapshot_facts.data").broken("onbekend formaat"));
     }

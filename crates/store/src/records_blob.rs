@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use kernteam_domain::codes::{ChainProgram, CodeSets};
 use kernteam_domain::figures::{self, Determinant, Enrolment, Episode, Medication, PatientFacts};
 
-use crate::compact::{pack, put, put_bytes, put_date, put_opt_date, put_opt_text, unpack, Reader, Skip};
+use crate::compact::{pack, put, put_bytes, put_date, put_opt_date, put_opt_text, unpacked, Reader, Skip};
 use crate::extracts::lines;
 use crate::facts_blob::group_by_patient;
 use crate::patients::{DeterminantLine, HisLine, HisRecord, Person};
@@ -442,13 +442,7 @@ fn read_one(r: &mut Reader, lines: bool) -> StoreResult<StoredRecord> {
 
 /// The patients of one bucket's value (either format) read by `read`.
 fn read_value<T>(data: &[u8], read: impl FnOnce(&mut Reader) -> StoreResult<T>) -> StoreResult<T> {
-    let unpacked;
-    let data = if data.starts_with(PACKED) {
-        unpacked = unpack(PACKED, data, COLUMN)?;
-        &unpacked[..]
-    } else {
-        data
-    };
+    let data = &*unpacked(PACKED, data, COLUMN)?;
     if !data.starts_with(MAGIC) {
         return Err(Reader::new(data, 0, COLUMN).broken("onbekend formaat"));
     }
