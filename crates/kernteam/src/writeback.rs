@@ -8,40 +8,41 @@
 //! still the checkpoint's fsyncs. Linux only; elsewhere it does nothing.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::time::Duration;
 
-/// Stops the thread when dropped.
+/// Stops the thread when dropped (at once: it waits on a channel, not in a sleep).
 pub struct Writeback {
-    stop: Arc<AtomicBool>,
+    stop: Option<Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Writeback {
     /// Starts the thread for the database file `db` and its log.
     pub fn start(db: PathBuf) -> Writeback {
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
+        let (stop, stopped) = channel::<()>();
         let wal = PathBuf::from(format!("{}-wal", db.display()));
         let thread = std::thread::Builder::new()
             .name("kernteam-writeback".into())
             .spawn(move || {
-                while !stopped.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(100));
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(100)) {
                     for file in [&wal, &db] {
                         start_writing(file);
                     }
                 }
             })
             .ok();
-        Writeback { stop, thread }
+        Writeback {
+            stop: Some(stop),
+            thread,
+        }
     }
 }
 
 impl Drop for Writeback {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        // Closing the channel wakes the thread.
+        drop(self.stop.take());
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

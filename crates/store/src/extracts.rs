@@ -9,11 +9,13 @@
 mod buffer;
 mod builder;
 pub mod lines;
+mod log_checkpoints;
 mod pg_write;
 pub(crate) mod sqlite_bulk;
 
 pub(crate) use builder::ByHisId;
 pub use builder::SnapshotBuilder;
+pub use log_checkpoints::LogCheckpoints;
 
 use chrono::NaiveDate;
 use kernteam_domain::codes::ChainProgram;

@@ -1,0 +1,69 @@
+//! Checkpoints of the write-ahead log while a run of SQLite imports goes on.
+//!
+//! The snapshot writer makes no checkpoints of its own (see [`super::sqlite_bulk::open`]):
+//! a checkpoint in the writer held the write lock while it copied and synced. Left to the
+//! end, though, the whole log (some 90 MiB per million patients) is copied into the
+//! database file on one core after the last extract, while the other core has nothing to
+//! do. A thread beside the import therefore runs a *passive* checkpoint every so often on a
+//! connection of its own: it copies what is committed into the database file without
+//! taking the write lock and without waiting for anyone, so the writer goes on, and once
+//! the log is copied the writer starts it again from the beginning. The final
+//! checkpoint ([`crate::Db::checkpoint`]) then only has the last part to copy. What is
+//! durable when does not change: the checkpoints sync the log before they copy it.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use crate::Db;
+
+/// How often the thread checkpoints; a checkpoint with nothing new to copy does nothing.
+const EVERY: Duration = Duration::from_millis(200);
+
+/// Stops the thread when dropped, at once (it waits on a channel, not in a sleep).
+pub struct LogCheckpoints {
+    stop: Option<Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Db {
+    /// Starts passive checkpoints beside a run of imports into an SQLite file (`None` on
+    /// PostgreSQL or in memory). Drop it before the final [`Db::checkpoint`].
+    pub fn log_checkpoints(&self) -> Option<LogCheckpoints> {
+        let file = self.sqlite_file()?;
+        Some(LogCheckpoints::start(file))
+    }
+}
+
+impl LogCheckpoints {
+    fn start(file: PathBuf) -> LogCheckpoints {
+        let (stop, stopped) = channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("kernteam-checkpoints".into())
+            .spawn(move || {
+                let Ok(conn) = super::sqlite_bulk::open(&file) else {
+                    return;
+                };
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(EVERY) {
+                    // A failed checkpoint leaves the log as it was, for the final one.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::debug!("checkpoint beside the import: {e}");
+                    }
+                }
+            })
+            .ok();
+        LogCheckpoints {
+            stop: Some(stop),
+            thread,
+        }
+    }
+}
+
+impl Drop for LogCheckpoints {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
