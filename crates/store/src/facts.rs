@@ -1,5 +1,6 @@
 //! Reading a snapshot back as the domain's [`PatientFacts`], for the reports.
 
+use crate::direct_read::Arg;
 use crate::{Db, StoreError, StoreResult};
 use kernteam_domain::figures::PatientFacts;
 
@@ -7,9 +8,8 @@ impl Db {
     /// Every patient of a snapshot with their episodes, medication, determinants and
     /// chain-care enrolments. Memory grows with one practice's snapshot, not the region.
     pub async fn snapshot_facts(&self, snapshot_id: i64) -> StoreResult<Vec<PatientFacts>> {
-        Ok(self
-            .snapshot_facts_keyed(snapshot_id)
-            .await?
+        let data = self.stored_facts(snapshot_id).await?;
+        Ok(crate::facts_blob::decode(&data, false)?
             .into_iter()
             .map(|(_, f)| f)
             .collect())
@@ -18,13 +18,22 @@ impl Db {
     /// [`Db::snapshot_facts`] with each patient's HIS id, in the order of the extract:
     /// the value the import put together ([`crate::facts_blob`]).
     pub async fn snapshot_facts_keyed(&self, snapshot_id: i64) -> StoreResult<Vec<(String, PatientFacts)>> {
-        let stored: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT format, data FROM snapshot_facts WHERE snapshot_id = $1")
-                .bind(snapshot_id)
-                .fetch_optional(self.pool())
-                .await?;
+        crate::facts_blob::decode(&self.stored_facts(snapshot_id).await?, true)
+    }
+
+    /// The stored facts value of a snapshot, read as a page's reads are (on SQLite in
+    /// place, from the mapped file: a report reads every practice's).
+    async fn stored_facts(&self, snapshot_id: i64) -> StoreResult<Vec<u8>> {
+        let stored = self
+            .read_row(
+                "SELECT format, data FROM snapshot_facts WHERE snapshot_id = $1",
+                &[Arg::Int(snapshot_id)],
+                |c| Ok((c.int(0)?, c.opt_blob(1)?)),
+            )
+            .await?;
         match stored {
-            Some((crate::facts_blob::FORMAT, data)) => crate::facts_blob::decode(&data),
+            Some((crate::facts_blob::FORMAT, Some(data))) => Ok(data),
+            Some((crate::facts_blob::FORMAT, None)) => Err(StoreError::Corrupt("snapshot_facts.data: leeg".into())),
             Some((format, _)) => Err(StoreError::Corrupt(format!("snapshot_facts.format: {format}"))),
             None => Err(StoreError::Corrupt(format!(
                 "snapshot_facts: snapshot {snapshot_id} heeft geen feiten"

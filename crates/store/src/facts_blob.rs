@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use kernteam_domain::codes::ChainProgram;
 use kernteam_domain::figures::{Determinant, Enrolment, Episode, Medication, PatientFacts};
 
-use crate::compact::{day, pack, put, put_bytes, put_day, put_opt_day, unpacked, Reader};
+use crate::compact::{day, pack, put, put_bytes, put_day, put_opt_day, unpacked, Reader, Skip};
 use crate::StoreResult;
 
 const MAGIC: &[u8; 4] = b"KTF1";
@@ -208,8 +208,9 @@ impl FactsBuilder {
     }
 }
 
-/// The facts encoded by [`FactsBuilder::encode`], with each patient's HIS id.
-pub(crate) fn decode(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
+/// The facts encoded by [`FactsBuilder::encode`], with each patient's HIS id when
+/// `with_ids` (else an empty one: a report counts, it names no one).
+pub(crate) fn decode(data: &[u8], with_ids: bool) -> StoreResult<Vec<(String, PatientFacts)>> {
     let data = &*unpacked(PACKED, data, "snapshot_facts.data")?;
     if !data.starts_with(MAGIC) {
         return Err(Reader::new(data, 0, "snapshot_facts.data").broken("onbekend formaat"));
@@ -227,7 +228,12 @@ pub(crate) fn decode(data: &[u8]) -> StoreResult<Vec<(String, PatientFacts)>> {
     let n = r.len()?;
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
-        let his_id = r.text()?.to_string();
+        let his_id = if with_ids {
+            r.text()?.to_string()
+        } else {
+            r.skip(Skip::Text)?;
+            String::new()
+        };
         let mut f = PatientFacts::new(r.date()?, r.date()?, r.opt_date()?);
         let n = r.len()?;
         f.episodes.reserve_exact(n);
@@ -294,7 +300,7 @@ mod tests {
         b.determinant(p2, 2803, d("2026-01-01"), " 353 ");
         b.program(p1, ChainProgram::Astma, d("2018-01-01"), Some(d("2018-12-31")));
         b.episode(9, "A05", d("2020-01-01"), None);
-        let back = decode(&b.encode()).unwrap();
+        let back = decode(&b.encode(), true).unwrap();
         assert_eq!(back.len(), 2);
         let (id, p1) = &back[0];
         assert_eq!(id, "P1");
@@ -323,11 +329,11 @@ mod tests {
         let (packed, plain) = (b.encode(), b.encode_plain());
         assert!(packed.starts_with(PACKED) && plain.starts_with(MAGIC));
         assert!(packed.len() < plain.len());
-        let back = decode(&packed).unwrap();
+        let back = decode(&packed, true).unwrap();
         assert_eq!(back.len(), 100);
         assert_eq!(
             format!("{back:?}"),
-            format!("{:?}", decode(&plain).unwrap()),
+            format!("{:?}", decode(&plain, true).unwrap()),
             "the same facts either way"
         );
     }
@@ -339,11 +345,11 @@ mod tests {
         b.episode(p1, "A05", d("2020-01-01"), None);
         let data = b.encode();
         for cut in 0..data.len() {
-            assert!(decode(&data[..cut]).is_err(), "cut at {cut}");
+            assert!(decode(&data[..cut], true).is_err(), "cut at {cut}");
         }
         let mut longer = data.clone();
         longer.push(0);
-        assert!(decode(&longer).is_err());
-        assert!(decode(b"XXXX").is_err());
+        assert!(decode(&longer, true).is_err());
+        assert!(decode(b"XXXX", true).is_err());
     }
 }
