@@ -6,20 +6,11 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use kernteam_import::{check_files, check_files_within, import_extract, import_extract_within};
-use kernteam_import::{ImportError, ImportOptions, Limits};
+use kernteam_import::{ImportError, Limits};
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2027, 8, 1).unwrap()
-}
-
-fn opts() -> ImportOptions {
-    ImportOptions {
-        today: today(),
-        progress: false,
-    }
-}
+mod common;
+use common::{opts, today};
 
 const PRACTICE: &[u8] = b"agb_code,name,extract_date\n01234567,Praktijk,2027-04-03\n";
 const PATIENTS: &[u8] = b"patient_id,birth_date,registration_start\nP1,1940-01-01,1990-01-01\n";

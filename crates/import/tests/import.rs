@@ -4,20 +4,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use kernteam_import::{import_extract, ImportError, ImportOptions};
+use kernteam_import::{import_extract, ImportError};
 use kernteam_store::testing;
 use kernteam_store::Db;
 
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/example/extract-09000001-2027-07-04")
-}
-
-fn opts() -> ImportOptions {
-    ImportOptions {
-        today: NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
-        progress: false,
-    }
-}
+mod common;
+use common::{example, opts};
 
 const PRACTICE: &str = "agb_code,name,extract_date\n01234567,Huisartsenpraktijk De Linde,2027-04-03\n";
 const PATIENTS: &str =

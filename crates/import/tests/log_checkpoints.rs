@@ -3,20 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
-use kernteam_import::{import_extract, ImportOptions};
+use kernteam_import::import_extract;
 use kernteam_store::testing;
 
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/example/extract-09000001-2027-07-04")
-}
-
-fn opts() -> ImportOptions {
-    ImportOptions {
-        today: NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
-        progress: false,
-    }
-}
+mod common;
+use common::{example, opts};
 
 fn size(file: &Path) -> u64 {
     std::fs::metadata(file).unwrap().len()

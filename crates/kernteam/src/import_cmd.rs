@@ -10,6 +10,7 @@
 //! practice and date the later one given replaces the earlier; different practices are
 //! written side by side (on PostgreSQL on two connections; on SQLite the file has one
 //! writer). The lines come out in the order given. A progress bar only for one extract.
+
 use std::collections::{HashMap, VecDeque};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

@@ -8,43 +8,27 @@
 //! still the checkpoint's fsyncs. Linux only; elsewhere it does nothing.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::time::Duration;
 
-/// Stops the thread when dropped (at once: it waits on a channel, not in a sleep).
+use kernteam_store::periodic::Periodic;
+
+/// Stops the thread when dropped (at once).
 pub struct Writeback {
-    stop: Option<Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _running: Periodic,
 }
 
 impl Writeback {
     /// Starts the thread for the database file `db` and its log.
     pub fn start(db: PathBuf) -> Writeback {
-        let (stop, stopped) = channel::<()>();
         let wal = PathBuf::from(format!("{}-wal", db.display()));
-        let thread = std::thread::Builder::new()
-            .name("kernteam-writeback".into())
-            .spawn(move || {
-                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(100)) {
+        Writeback {
+            _running: Periodic::start("kernteam-writeback", Duration::from_millis(100), move || {
+                Some(move || {
                     for file in [&wal, &db] {
                         start_writing(file);
                     }
-                }
-            })
-            .ok();
-        Writeback {
-            stop: Some(stop),
-            thread,
-        }
-    }
-}
-
-impl Drop for Writeback {
-    fn drop(&mut self) {
-        // Closing the channel wakes the thread.
-        drop(self.stop.take());
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+                })
+            }),
         }
     }
 }

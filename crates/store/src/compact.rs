@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn a_day_number_gives_the_date_chrono_gives() {
-        let near = (FIRST_DAY - 40_000..FIRST_DAY + 120_000).step_by(1);
+        let near = FIRST_DAY - 40_000..FIRST_DAY + 120_000;
         let far = [i32::MIN, i32::MIN + 1, -1, 0, 1, i32::MAX - 1, i32::MAX];
         for n in near.chain(far) {
             assert_eq!(date_of_day(n), NaiveDate::from_num_days_from_ce_opt(n), "{n}");

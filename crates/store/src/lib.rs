@@ -44,6 +44,7 @@ pub mod patient_settings;
 pub mod patients;
 pub mod pdca;
 pub mod people;
+pub mod periodic;
 pub mod portal;
 pub mod portal_contributions;
 pub mod portal_reset;

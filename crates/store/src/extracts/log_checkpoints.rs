@@ -11,19 +11,17 @@
 //! checkpoint ([`crate::Db::checkpoint`]) then only has the last part to copy. What is
 //! durable when does not change: the checkpoints sync the log before they copy it.
 
-use std::path::PathBuf;
-use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::time::Duration;
 
+use crate::periodic::Periodic;
 use crate::Db;
 
 /// How often the thread checkpoints; a checkpoint with nothing new to copy does nothing.
 const EVERY: Duration = Duration::from_millis(200);
 
-/// Stops the thread when dropped, at once (it waits on a channel, not in a sleep).
+/// Stops the thread when dropped, at once.
 pub struct LogCheckpoints {
-    stop: Option<Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _running: Periodic,
 }
 
 impl Db {
@@ -31,39 +29,16 @@ impl Db {
     /// PostgreSQL or in memory). Drop it before the final [`Db::checkpoint`].
     pub fn log_checkpoints(&self) -> Option<LogCheckpoints> {
         let file = self.sqlite_file()?;
-        Some(LogCheckpoints::start(file))
-    }
-}
-
-impl LogCheckpoints {
-    fn start(file: PathBuf) -> LogCheckpoints {
-        let (stop, stopped) = channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("kernteam-checkpoints".into())
-            .spawn(move || {
-                let Ok(conn) = super::sqlite_bulk::open(&file) else {
-                    return;
-                };
-                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(EVERY) {
+        Some(LogCheckpoints {
+            _running: Periodic::start("kernteam-checkpoints", EVERY, move || {
+                let conn = super::sqlite_bulk::open(&file).ok()?;
+                Some(move || {
                     // A failed checkpoint leaves the log as it was, for the final one.
                     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                         tracing::debug!("checkpoint beside the import: {e}");
                     }
-                }
-            })
-            .ok();
-        LogCheckpoints {
-            stop: Some(stop),
-            thread,
-        }
-    }
-}
-
-impl Drop for LogCheckpoints {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+                })
+            }),
+        })
     }
 }
