@@ -275,20 +275,49 @@ impl RecordsBuilder {
             })
             .collect();
         let buckets = bucket_count(kept.len());
-        let mut values: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); buckets as usize];
-        for &i in &kept {
-            let p = &self.patients[i];
-            let his_id = self.text(p.his_id);
-            let (count, out) = &mut values[(his_hash(his_id) % buckets) as usize];
-            *count += 1;
-            put_bytes(out, his_id.as_bytes());
-            let head_start = if i == 0 { 0 } else { self.patients[i - 1].head_end };
-            out.extend_from_slice(&self.heads[head_start..p.head_end]);
-            for (lines, (starts, order)) in self.lines.iter().zip(&groups) {
+        let head_of = |i: usize| {
+            let start = if i == 0 { 0 } else { self.patients[i - 1].head_end };
+            &self.heads[start..self.patients[i].head_end]
+        };
+        let lines_of = |i: usize| {
+            (self.lines.iter().zip(&groups)).map(move |(lines, (starts, order))| {
                 let of_patient = &order[starts[i] as usize..starts[i + 1] as usize];
-                put(out, of_patient.len() as u64);
-                for &k in of_patient {
-                    out.extend_from_slice(lines.line(k as usize));
+                (of_patient.len(), of_patient.iter().map(move |&k| lines.line(k as usize)))
+            })
+        };
+        // Each bucket's patients and bytes first, so that every value is written once, in
+        // place, into room of its final size (at most a few bytes more: the lengths' varints).
+        let mut sizes: Vec<(u64, usize)> = vec![(0, MAGIC.len() + 10); buckets as usize];
+        let bucket_of: Vec<usize> = (kept.iter())
+            .map(|&i| {
+                let his_id = self.text(self.patients[i].his_id);
+                let bucket = (his_hash(his_id) % buckets) as usize;
+                let lines: usize = lines_of(i).map(|(_, ls)| 10 + ls.map(<[u8]>::len).sum::<usize>()).sum();
+                let (count, size) = &mut sizes[bucket];
+                *count += 1;
+                *size += 10 + his_id.len() + head_of(i).len() + lines;
+                bucket
+            })
+            .collect();
+        let mut values: Vec<(u64, Vec<u8>)> = (sizes.into_iter())
+            .map(|(count, size)| {
+                let mut value = Vec::new();
+                if count > 0 {
+                    value.reserve_exact(size);
+                    value.extend_from_slice(MAGIC);
+                    put(&mut value, count);
+                }
+                (count, value)
+            })
+            .collect();
+        for (&i, &bucket) in kept.iter().zip(&bucket_of) {
+            let out = &mut values[bucket].1;
+            put_bytes(out, self.text(self.patients[i].his_id).as_bytes());
+            out.extend_from_slice(head_of(i));
+            for (count, lines) in lines_of(i) {
+                put(out, count as u64);
+                for line in lines {
+                    out.extend_from_slice(line);
                 }
             }
         }
@@ -296,13 +325,7 @@ impl RecordsBuilder {
             .into_iter()
             .enumerate()
             .filter(|(_, (n, _))| *n > 0)
-            .map(|(bucket, (n, body))| {
-                let mut value = Vec::with_capacity(body.len() + 8);
-                value.extend_from_slice(MAGIC);
-                put(&mut value, n);
-                value.extend_from_slice(&body);
-                (bucket as i64, pack(PACKED, &value))
-            })
+            .map(|(bucket, (_, value))| (bucket as i64, pack(PACKED, &value)))
             .collect();
         Ok(Records {
             buckets,
