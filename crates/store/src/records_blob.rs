@@ -282,7 +282,10 @@ impl RecordsBuilder {
         let lines_of = |i: usize| {
             (self.lines.iter().zip(&groups)).map(move |(lines, (starts, order))| {
                 let of_patient = &order[starts[i] as usize..starts[i + 1] as usize];
-                (of_patient.len(), of_patient.iter().map(move |&k| lines.line(k as usize)))
+                (
+                    of_patient.len(),
+                    of_patient.iter().map(move |&k| lines.line(k as usize)),
+                )
             })
         };
         // Each bucket's patients and bytes first, so that every value is written once, in
