@@ -3,7 +3,8 @@
 //! extract figures of the quarterly report in SQL, in memory) and Kernteam beside it on
 //! SQLite and PostgreSQL: the import, the quarterly report, eight quarterly reports in one
 //! run, the half-yearly and the funding report. Each phase runs as a child process, so its
-//! wall time and peak memory (`wait4`'s `ru_maxrss`) are its own. Prints figures, the ratio
+//! wall time and peak memory (`wait4`'s `ru_maxrss`) are its own; the generated extracts
+//! are on disk (synced) before anything is timed. Prints figures, the ratio
 //! of Kernteam (import + quarterly report) to DuckDB, and whether the totals agree; asserts
 //! nothing (targets are judged by people, in docs/benchmarks.md).
 
