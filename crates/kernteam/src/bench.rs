@@ -268,7 +268,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         };
 
         let db_file = work.join(format!("bench-{size}.db"));
-        for ext in ["", "-wal", "-shm", ".key", ".anchor"] {
+        for ext in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{ext}", db_file.display()));
         }
         let mut backends = vec![("SQLite", format!("sqlite://{}", db_file.display()))];
@@ -294,17 +294,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             "÷DuckDB"
         );
         for (name, url) in backends {
-            // The installation's key: beside the SQLite file by default; for PostgreSQL in
-            // the work directory too, not in the current one.
-            let mut base = vec!["--database-url".to_string(), url.clone()];
-            if name != "SQLite" {
-                let key = work.join(format!("bench-{size}-{}.key", name.to_lowercase()));
-                for ext in ["key", "anchor"] {
-                    let _ = std::fs::remove_file(key.with_extension(ext));
-                }
-                base.extend(["--key-file".to_string(), key.display().to_string()]);
+            // Each backend's installation key (and audit anchor beside it) is a new one in
+            // the work directory, never one in the current directory.
+            let key = work.join(format!("bench-{size}-{}.key", name.to_lowercase()));
+            for ext in ["key", "anchor"] {
+                let _ = std::fs::remove_file(key.with_extension(ext));
             }
-            let mut import_args = base.clone();
+            let base = ["--database-url", &url, "--key-file", &key.display().to_string()].map(String::from);
+            let mut import_args = base.to_vec();
             import_args.push("import".into());
             import_args.extend(dirs.iter().cloned());
             let import = measure(&import_args)?;
@@ -314,7 +311,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             let (eight, half, funding) = if args.quick {
                 (None, None, None)
             } else {
-                let mut eight = base.clone();
+                let mut eight = base.to_vec();
                 eight.extend(["bench-reports", "--periods", EIGHT_QUARTERS].map(String::from));
                 let eight = measure(&eight)?;
                 let half = measure(&report_command(&base, "half-yearly", "2027-H1", Path::new("/dev/null")))?;

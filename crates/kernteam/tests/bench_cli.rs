@@ -51,6 +51,7 @@ fn bench_prints_figures_and_keeps_its_files_in_the_work_directory() {
         assert!(figure.parse::<f64>().is_ok_and(|f| f > 0.0), "{stdout}");
     }
     assert!(work.path().join("bench-2000.db").exists());
+    assert!(work.path().join("bench-2000-sqlite.key").exists());
     if postgres != "off" {
         let pg = row("PostgreSQL").unwrap_or_else(|| panic!("no PostgreSQL row:\n{stdout}"));
         assert!(pg[1].parse::<f64>().is_ok_and(|f| f > 0.0), "{stdout}");
