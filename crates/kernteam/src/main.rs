@@ -285,6 +285,24 @@ async fn open(url: &str, files: &KeyFiles) -> anyhow::Result<Db> {
     Ok(db.with_keys(keys, Some(files.anchor.clone())).await?)
 }
 
+/// `kernteam import`; the first import into an SQLite file builds it aside
+/// ([`kernteam_store::new_file`]) and gives it its name when done.
+async fn import(url: &str, files: &KeyFiles, paths: &[PathBuf], max_bytes: u64) -> anyhow::Result<ExitCode> {
+    let Some(new) = kernteam_store::new_file::NewSqliteFile::for_url(url) else {
+        return import_cmd::run(open(url, files).await?, paths, max_bytes).await;
+    };
+    let keys = kernteam_store::keys::Keys::load_or_create(&files.key)?;
+    let db = new
+        .connect()
+        .await
+        .with_context(|| format!("database {} niet aan te maken", new.target().display()))?
+        .with_keys(keys, Some(files.anchor.clone()))
+        .await?;
+    let code = import_cmd::run(db.clone(), paths, max_bytes).await?;
+    new.finish(db).await?;
+    Ok(code)
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let demo_default = matches!(cli.command, Command::Demo { .. });
     let database_url = cli.database_url.clone().unwrap_or_else(|| {
@@ -310,7 +328,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         async move { open(&url, &files).await }
     };
     match cli.command {
-        Command::Import { paths, max_bytes } => import_cmd::run(connect(&database_url).await?, &paths, max_bytes).await,
+        Command::Import { paths, max_bytes } => import(&database_url, &files, &paths, max_bytes).await,
         Command::Report {
             kind,
             period,

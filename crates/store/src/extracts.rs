@@ -278,9 +278,12 @@ impl Db {
                 let file = sqlite_bulk::database_file(self.url())?;
                 let mut writer = self.sqlite_writes().lock().await;
                 writer
-                    .run(file, "de schrijver van het extract is gestopt", move |conn| {
-                        sqlite_bulk::write(conn, &header, built)
-                    })
+                    .run(
+                        file,
+                        self.is_new_file(),
+                        "de schrijver van het extract is gestopt",
+                        move |conn| sqlite_bulk::write(conn, &header, built),
+                    )
                     .await
             }
             Backend::Postgres => pg_write::write(self.bulk_postgres()?, &header, built).await,
@@ -291,7 +294,8 @@ impl Db {
     /// into the database file once, and emptied (their writer makes no checkpoints of its
     /// own). Nothing to do on PostgreSQL.
     pub async fn checkpoint(&self) -> StoreResult<()> {
-        if self.backend() != Backend::Sqlite {
+        // A new file built aside has no log: it is synced when finished ([`crate::new_file`]).
+        if self.backend() != Backend::Sqlite || self.is_new_file() {
             return Ok(());
         }
         let file = sqlite_bulk::database_file(self.url())?;
@@ -299,6 +303,7 @@ impl Db {
         writer
             .run(
                 file,
+                false,
                 "de controlepost van de database is gestopt",
                 sqlite_bulk::checkpoint,
             )
@@ -316,6 +321,7 @@ impl SqliteWriter {
     async fn run<T: Send + 'static>(
         &mut self,
         file: std::path::PathBuf,
+        new_file: bool,
         stopped: &str,
         work: impl FnOnce(&rusqlite::Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
@@ -323,7 +329,7 @@ impl SqliteWriter {
         let (conn, result) = tokio::task::spawn_blocking(move || {
             let conn = match kept {
                 Some(conn) => conn,
-                None => sqlite_bulk::open(&file)?,
+                None => sqlite_bulk::open(&file, new_file)?,
             };
             let result = work(&conn);
             Ok::<_, StoreError>((conn, result))
@@ -334,6 +340,10 @@ impl SqliteWriter {
             self.0 = Some(conn);
         }
         result
+    }
+
+    pub(crate) fn close(&mut self) {
+        self.0 = None;
     }
 }
 

@@ -40,6 +40,7 @@ pub mod mdo;
 pub mod mdo_invitees;
 pub mod medication_reviews;
 pub mod messages;
+pub mod new_file;
 pub mod patient_settings;
 pub mod patients;
 pub mod pdca;
@@ -93,6 +94,9 @@ pub enum StoreError {
     /// The key file or the audit anchor file (see [`keys`]).
     #[error("sleutel: {0}")]
     Key(String),
+    /// A file beside the database (a new database built aside, see [`new_file`]).
+    #[error("bestand {0}")]
+    File(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -146,6 +150,9 @@ pub struct Db {
     sqlite_writes: std::sync::Arc<tokio::sync::Mutex<extracts::SqliteWriter>>,
     /// SQLite on a file: plain connections for the hot reads ([`direct_read`]).
     sqlite_readers: Option<std::sync::Arc<direct_read::SqliteReaders>>,
+    /// SQLite: a new database file built aside ([`new_file`]), its rollback journal in
+    /// memory and nothing synced until it is finished and moved into place.
+    new_file: bool,
 }
 
 impl Db {
@@ -157,17 +164,21 @@ impl Db {
     /// [`Db::connect`], every statement logged or not whatever `KERNTEAM_LOG_SQL` says (the
     /// tests that capture the statements of a page, [`testing::all_logging_statements`]).
     pub(crate) async fn connect_logging(url: &str, log_statements: bool) -> StoreResult<Db> {
-        let db = Db::connect_unmigrated(url, log_statements).await?;
+        Db::connect_migrated(url, log_statements, false).await
+    }
+
+    async fn connect_migrated(url: &str, log_statements: bool, new_file: bool) -> StoreResult<Db> {
+        let db = Db::connect_unmigrated(url, log_statements, new_file).await?;
         db.migrate().await?;
         db.move_legacy_snapshots().await?;
         Ok(db)
     }
 
     pub async fn connect_without_migrating(url: &str) -> StoreResult<Db> {
-        Db::connect_unmigrated(url, std::env::var_os("KERNTEAM_LOG_SQL").is_some()).await
+        Db::connect_unmigrated(url, std::env::var_os("KERNTEAM_LOG_SQL").is_some(), false).await
     }
 
-    async fn connect_unmigrated(url: &str, log_statements: bool) -> StoreResult<Db> {
+    async fn connect_unmigrated(url: &str, log_statements: bool, new_file: bool) -> StoreResult<Db> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_string()))?;
         let url = match backend {
@@ -189,11 +200,15 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(max_connections(8))
                     .test_before_acquire(false)
-                    .after_connect(|conn, _meta| {
+                    .after_connect(move |conn, _meta| {
                         Box::pin(async move {
+                            let (journal, synchronous) = match new_file {
+                                false => ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"),
+                                true => (new_file::JOURNAL, new_file::SYNCHRONOUS),
+                            };
                             for pragma in [
-                                "PRAGMA journal_mode = WAL",
-                                "PRAGMA synchronous = NORMAL",
+                                journal,
+                                synchronous,
                                 "PRAGMA busy_timeout = 10000",
                                 "PRAGMA foreign_keys = ON",
                                 "PRAGMA cache_size = -65536",
@@ -236,6 +251,7 @@ impl Db {
             bulk_postgres,
             sqlite_writes: Default::default(),
             sqlite_readers,
+            new_file,
         })
     }
 
@@ -287,6 +303,11 @@ impl Db {
         self.sqlite_readers.as_deref()
     }
 
+    /// A new SQLite file built aside ([`new_file`]).
+    pub(crate) fn is_new_file(&self) -> bool {
+        self.new_file
+    }
+
     pub(crate) fn sqlite_writes(&self) -> &tokio::sync::Mutex<extracts::SqliteWriter> {
         &self.sqlite_writes
     }
@@ -295,6 +316,11 @@ impl Db {
         self.bulk_postgres
             .as_ref()
             .ok_or_else(|| StoreError::UnsupportedUrl(self.url.to_string()))
+    }
+
+    /// Closes the connection the snapshots of an SQLite file are written on, if open.
+    pub(crate) async fn close_sqlite_writer(&self) {
+        self.sqlite_writes.lock().await.close();
     }
 
     pub async fn close(&self) {

@@ -29,9 +29,13 @@ impl Db {
     /// PostgreSQL or in memory). Drop it before the final [`Db::checkpoint`].
     pub fn log_checkpoints(&self) -> Option<LogCheckpoints> {
         let file = self.sqlite_file()?;
+        if self.is_new_file() {
+            // No log: the file being built is written in place.
+            return None;
+        }
         Some(LogCheckpoints {
             _running: Periodic::start("kernteam-checkpoints", EVERY, move || {
-                let conn = super::sqlite_bulk::open(&file).ok()?;
+                let conn = super::sqlite_bulk::open(&file, false).ok()?;
                 Some(move || {
                     // A failed checkpoint leaves the log as it was, for the final one.
                     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {

@@ -41,7 +41,8 @@ fn numbered(statement: &str) -> String {
     statement.replace('$', "?")
 }
 
-pub(super) fn open(file: &PathBuf) -> StoreResult<Connection> {
+/// `new_file`: a new database built aside ([`crate::new_file`]), journal in memory, no syncs.
+pub(super) fn open(file: &PathBuf, new_file: bool) -> StoreResult<Connection> {
     let conn = Connection::open_with_flags(
         file,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -59,6 +60,13 @@ pub(super) fn open(file: &PathBuf) -> StoreResult<Connection> {
     )?;
     // The snapshot's statements, and the multi-row inserts of every length up to BATCH
     // (records, and patients with either of the two conflict clauses).
+    if new_file {
+        conn.execute_batch(&format!(
+            "{}; {};",
+            crate::new_file::JOURNAL,
+            crate::new_file::SYNCHRONOUS
+        ))?;
+    }
     conn.set_prepared_statement_cache_capacity(3 * BATCH + 16);
     Ok(conn)
 }
