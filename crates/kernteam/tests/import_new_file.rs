@@ -151,11 +151,21 @@ async fn a_killed_first_import_leaves_no_database_and_the_next_one_cleans_up() {
     let out = import(&db, &dirs);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!building.exists(), "the killed import's file is still there");
-    assert_eq!(building_files(&db), vec![live]);
+    assert_eq!(building_files(&db), vec![live.clone()]);
     assert_eq!(journal_mode_and_check(&db).await.1, "ok");
     let d = Db::connect(&url(&db)).await.unwrap();
     assert_eq!(d.snapshots().await.unwrap().len(), 4);
     d.close().await;
+
+    // An import into the file now there still removes what an import that is gone left.
+    let mut gone = Command::new("true").spawn().unwrap();
+    gone.wait().unwrap();
+    let left = db.with_file_name(format!(".region.db.import-{}", gone.id()));
+    std::fs::write(&left, b"left behind").unwrap();
+    let out = import(&db, &dirs[..1]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!left.exists(), "the file of an import that is gone is still there");
+    assert!(live.exists());
 }
 
 #[tokio::test(flavor = "multi_thread")]

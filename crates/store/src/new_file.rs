@@ -36,12 +36,17 @@ pub struct NewSqliteFile {
 
 impl NewSqliteFile {
     /// `Some` when `url` names an SQLite file that does not exist yet (nor its log). Files
-    /// left by earlier builds of the same name whose process is gone are removed.
+    /// left by earlier builds of the same name whose process is gone are removed either way.
     pub fn for_url(url: &str) -> Option<NewSqliteFile> {
         if Backend::of_url(url) != Some(Backend::Sqlite) || url.contains(":memory:") {
             return None;
         }
         let target = database_file(url).ok()?;
+        let name = target.file_name()?.to_str()?.to_string();
+        let prefix = format!(".{name}.import-");
+        // Also when the file exists: a process stopped between giving the file its name
+        // and removing the other one left a second name of it.
+        remove_abandoned(&target, &prefix);
         if SIDE_FILES
             .iter()
             .map(|s| with_suffix(&target, s))
@@ -50,8 +55,6 @@ impl NewSqliteFile {
         {
             return None;
         }
-        let name = target.file_name()?.to_str()?.to_string();
-        let prefix = format!(".{name}.import-");
         let building = target.with_file_name(format!("{prefix}{}", std::process::id()));
         // The same URL with the file's name wrapped (its query kept), checked by parsing
         // it back: a name the URL spells in an unusual way is simply not built aside.
@@ -64,7 +67,6 @@ impl NewSqliteFile {
         if database_file(&built_url).ok()? != building {
             return None;
         }
-        remove_abandoned(&target, &prefix);
         // A file of this name is one of an earlier process that had this process's number.
         remove_with_side_files(&building);
         Some(NewSqliteFile {
