@@ -48,6 +48,10 @@ pub struct BenchArgs {
     /// De extracten en databases na afloop laten staan (met --work-dir).
     #[arg(long)]
     keep: bool,
+    /// Zo vaak DuckDB en Kernteam om en om meten (op dezelfde extracten) en de mediaan van
+    /// de verhouding tonen: op een gedeelde machine wisselt de snelheid van run tot run.
+    #[arg(long, default_value_t = 1)]
+    repeat: u32,
 }
 
 /// The hidden child of the bench: several reports in one run, as the dashboards ask them.
@@ -244,109 +248,130 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             "\n{size} patiënten: {practices} praktijken, {rows} regels, {csv_mib:.0} MiB CSV, gegenereerd in {gen_seconds:.1} s"
         );
 
-        let duck_figures = match &duck {
-            None => None,
-            Some((python, script)) => {
-                let m = measure_program(
-                    python,
-                    &[
-                        script.display().to_string(),
-                        dir.display().to_string(),
-                        "2027-06-30".into(),
-                    ],
-                )?;
-                let v: serde_json::Value = serde_json::from_str(m.stdout.trim())?;
-                println!(
-                    "  DuckDB {}: kwartaalcijfers uit de CSV's in {:.2} s (proces {:.2} s, piek {:.0} MiB)",
-                    duckdb_version(python),
-                    v["seconds"].as_f64().unwrap_or(f64::NAN),
-                    m.seconds,
-                    m.peak_rss_mib
-                );
-                Some((v, m))
+        let mut ratios: Vec<(&str, f64)> = Vec::new();
+        for round in 1..=args.repeat.max(1) {
+            if args.repeat > 1 {
+                println!("  ronde {round} van {}", args.repeat);
             }
-        };
-
-        let db_file = work.join(format!("bench-{size}.db"));
-        for ext in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{ext}", db_file.display()));
-        }
-        let mut backends = vec![("SQLite", format!("sqlite://{}", db_file.display()))];
-        if args.postgres_url != "off" {
-            backends.push((
-                "PostgreSQL",
-                pg_database(&args.postgres_url, &format!("kernteam_bench_{size}"))?,
-            ));
-        }
-        println!(
-            "  {:<10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
-            "backend",
-            "import s",
-            "rows/s",
-            "imp MiB",
-            "Q s",
-            "Q MiB",
-            "total s",
-            "8×Q s",
-            "H s",
-            "fund s",
-            "db MiB",
-            "÷DuckDB"
-        );
-        for (name, url) in backends {
-            // Each backend's installation key (and audit anchor beside it) is a new one in
-            // the work directory, never one in the current directory.
-            let key = work.join(format!("bench-{size}-{}.key", name.to_lowercase()));
-            for ext in ["key", "anchor"] {
-                let _ = std::fs::remove_file(key.with_extension(ext));
-            }
-            let base = ["--database-url", &url, "--key-file", &key.display().to_string()].map(String::from);
-            let mut import_args = base.to_vec();
-            import_args.push("import".into());
-            import_args.extend(dirs.iter().cloned());
-            let import = measure(&import_args)?;
-            let report_file = work.join(format!("report-{size}-{name}.json"));
-            let report = measure(&report_command(&base, "quarterly", QUARTER, &report_file))?;
-            let total = import.seconds + report.seconds;
-            let (eight, half, funding) = if args.quick {
-                (None, None, None)
-            } else {
-                let mut eight = base.to_vec();
-                eight.extend(["bench-reports", "--periods", EIGHT_QUARTERS].map(String::from));
-                let eight = measure(&eight)?;
-                let half = measure(&report_command(&base, "half-yearly", "2027-H1", Path::new("/dev/null")))?;
-                let funding = measure(&report_command(&base, "funding", "2027", Path::new("/dev/null")))?;
-                (Some(eight), Some(half), Some(funding))
-            };
-            let db_mib = match name {
-                "SQLite" => Some(file_mib(&db_file)),
-                _ => pg_size_mib(&url),
-            };
-            let ratio = duck_figures
-                .as_ref()
-                .and_then(|(v, _)| v["seconds"].as_f64())
-                .map(|d| total / d);
-            let opt = |m: &Option<Measured>| m.as_ref().map_or("-".to_string(), |m| format!("{:.2}", m.seconds));
-            println!(
-                "  {:<10} {:>8.2} {:>10.0} {:>8.0} {:>8.2} {:>8.0} {:>8.2} {:>8} {:>8} {:>8} {:>8} {:>7}",
-                name,
-                import.seconds,
-                rows as f64 / import.seconds,
-                import.peak_rss_mib,
-                report.seconds,
-                report.peak_rss_mib,
-                total,
-                opt(&eight),
-                opt(&half),
-                opt(&funding),
-                db_mib.map_or("-".into(), |m| format!("{m:.0}")),
-                ratio.map_or("-".into(), |r| format!("{r:.2}")),
-            );
-            if let Some((v, _)) = &duck_figures {
-                match agree(&report_file, v)? {
-                    Ok(()) => println!("  {:<10} totalen gelijk aan die van DuckDB", ""),
-                    Err(differ) => println!("  {:<10} VERSCHIL met DuckDB: {}", "", differ.join("; ")),
+            let duck_figures = match &duck {
+                None => None,
+                Some((python, script)) => {
+                    let m = measure_program(
+                        python,
+                        &[
+                            script.display().to_string(),
+                            dir.display().to_string(),
+                            "2027-06-30".into(),
+                        ],
+                    )?;
+                    let v: serde_json::Value = serde_json::from_str(m.stdout.trim())?;
+                    println!(
+                        "  DuckDB {}: kwartaalcijfers uit de CSV's in {:.2} s (proces {:.2} s, piek {:.0} MiB)",
+                        duckdb_version(python),
+                        v["seconds"].as_f64().unwrap_or(f64::NAN),
+                        m.seconds,
+                        m.peak_rss_mib
+                    );
+                    Some((v, m))
                 }
+            };
+
+            let db_file = work.join(format!("bench-{size}.db"));
+            for ext in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{ext}", db_file.display()));
+            }
+            let mut backends = vec![("SQLite", format!("sqlite://{}", db_file.display()))];
+            if args.postgres_url != "off" {
+                backends.push((
+                    "PostgreSQL",
+                    pg_database(&args.postgres_url, &format!("kernteam_bench_{size}"))?,
+                ));
+            }
+            println!(
+                "  {:<10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
+                "backend",
+                "import s",
+                "rows/s",
+                "imp MiB",
+                "Q s",
+                "Q MiB",
+                "total s",
+                "8×Q s",
+                "H s",
+                "fund s",
+                "db MiB",
+                "÷DuckDB"
+            );
+            for (name, url) in backends {
+                // Each backend's installation key (and audit anchor beside it) is a new one in
+                // the work directory, never one in the current directory.
+                let key = work.join(format!("bench-{size}-{}.key", name.to_lowercase()));
+                for ext in ["key", "anchor"] {
+                    let _ = std::fs::remove_file(key.with_extension(ext));
+                }
+                let base = ["--database-url", &url, "--key-file", &key.display().to_string()].map(String::from);
+                let mut import_args = base.to_vec();
+                import_args.push("import".into());
+                import_args.extend(dirs.iter().cloned());
+                let import = measure(&import_args)?;
+                let report_file = work.join(format!("report-{size}-{name}.json"));
+                let report = measure(&report_command(&base, "quarterly", QUARTER, &report_file))?;
+                let total = import.seconds + report.seconds;
+                let (eight, half, funding) = if args.quick {
+                    (None, None, None)
+                } else {
+                    let mut eight = base.to_vec();
+                    eight.extend(["bench-reports", "--periods", EIGHT_QUARTERS].map(String::from));
+                    let eight = measure(&eight)?;
+                    let half = measure(&report_command(&base, "half-yearly", "2027-H1", Path::new("/dev/null")))?;
+                    let funding = measure(&report_command(&base, "funding", "2027", Path::new("/dev/null")))?;
+                    (Some(eight), Some(half), Some(funding))
+                };
+                let db_mib = match name {
+                    "SQLite" => Some(file_mib(&db_file)),
+                    _ => pg_size_mib(&url),
+                };
+                let ratio = duck_figures
+                    .as_ref()
+                    .and_then(|(v, _)| v["seconds"].as_f64())
+                    .map(|d| total / d);
+                if let Some(r) = ratio {
+                    ratios.push((name, r));
+                }
+                let opt = |m: &Option<Measured>| m.as_ref().map_or("-".to_string(), |m| format!("{:.2}", m.seconds));
+                println!(
+                    "  {:<10} {:>8.2} {:>10.0} {:>8.0} {:>8.2} {:>8.0} {:>8.2} {:>8} {:>8} {:>8} {:>8} {:>7}",
+                    name,
+                    import.seconds,
+                    rows as f64 / import.seconds,
+                    import.peak_rss_mib,
+                    report.seconds,
+                    report.peak_rss_mib,
+                    total,
+                    opt(&eight),
+                    opt(&half),
+                    opt(&funding),
+                    db_mib.map_or("-".into(), |m| format!("{m:.0}")),
+                    ratio.map_or("-".into(), |r| format!("{r:.2}")),
+                );
+                if let Some((v, _)) = &duck_figures {
+                    match agree(&report_file, v)? {
+                        Ok(()) => println!("  {:<10} totalen gelijk aan die van DuckDB", ""),
+                        Err(differ) => println!("  {:<10} VERSCHIL met DuckDB: {}", "", differ.join("; ")),
+                    }
+                }
+            }
+        }
+        if args.repeat > 1 {
+            for name in ["SQLite", "PostgreSQL"] {
+                let mut r: Vec<f64> = ratios.iter().filter(|(n, _)| *n == name).map(|(_, r)| *r).collect();
+                let Some(m) = median(&mut r) else { continue };
+                let shown: Vec<String> = r.iter().map(|x| format!("{x:.2}")).collect();
+                println!(
+                    "  {name}: mediaan ÷DuckDB over {} rondes {m:.2} ({})",
+                    r.len(),
+                    shown.join(", ")
+                );
             }
         }
         if !args.keep {
@@ -354,6 +379,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The median of `v` (sorted in place; the mean of the middle two of an even count).
+fn median(v: &mut [f64]) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    (n > 0).then(|| (v[(n - 1) / 2] + v[n / 2]) / 2.0)
 }
 
 /// `base` (the database and key options) and a report of `kind` for `period` into `output`.
@@ -427,4 +459,17 @@ fn memory_total() -> String {
             || "memory unknown".into(),
             |kb| format!("{:.1} GiB memory", kb / 1024.0 / 1024.0),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn the_median_of_the_rounds() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [1.3]), Some(1.3));
+        assert_eq!(median(&mut [1.4, 1.0, 1.2]), Some(1.2));
+        assert!(median(&mut [1.4, 1.0, 1.2, 1.1]).is_some_and(|m| (m - 1.15).abs() < 1e-12));
+    }
 }

@@ -24,6 +24,8 @@ fn bench_prints_figures_and_keeps_its_files_in_the_work_directory() {
             "--duckdb",
             "off",
             "--quick",
+            "--repeat",
+            "2",
             "--postgres-url",
             &postgres,
             "--work-dir",
@@ -38,6 +40,13 @@ fn bench_prints_figures_and_keeps_its_files_in_the_work_directory() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("2000 patiënten: 2 praktijken"), "{stdout}");
+    // Two rounds, each with its row per backend.
+    assert!(
+        stdout.contains("ronde 1 van 2") && stdout.contains("ronde 2 van 2"),
+        "{stdout}"
+    );
+    let rows = stdout.lines().filter(|l| l.trim_start().starts_with("SQLite ")).count();
+    assert_eq!(rows, 2, "{stdout}");
     let row = |backend: &str| {
         stdout
             .lines()
