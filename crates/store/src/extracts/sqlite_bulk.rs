@@ -58,8 +58,6 @@ pub(super) fn open(file: &PathBuf, new_file: bool) -> StoreResult<Connection> {
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072; \
          PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;",
     )?;
-    // The snapshot's statements, and the multi-row inserts of every length up to BATCH
-    // (records, and patients with either of the two conflict clauses).
     if new_file {
         conn.execute_batch(&format!(
             "{}; {};",
@@ -67,6 +65,8 @@ pub(super) fn open(file: &PathBuf, new_file: bool) -> StoreResult<Connection> {
             crate::new_file::SYNCHRONOUS
         ))?;
     }
+    // The snapshot's statements, and the multi-row inserts of every length up to BATCH
+    // (records, and patients with either of the two conflict clauses).
     conn.set_prepared_statement_cache_capacity(3 * BATCH + 16);
     Ok(conn)
 }
