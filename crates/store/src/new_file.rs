@@ -145,7 +145,12 @@ fn finish_file(building: &Path, target: &Path) -> StoreResult<()> {
         .map_err(|e| file_error(building, e))?;
     // A link fails if the name exists; a rename would replace it.
     match std::fs::hard_link(building, target) {
-        Ok(()) => std::fs::remove_file(building).map_err(|e| file_error(building, e))?,
+        Ok(()) => {
+            // The database has its name now; a second name left over is removed next time.
+            if let Err(e) = std::fs::remove_file(building) {
+                tracing::warn!("{}: {e}", building.display());
+            }
+        }
         Err(e) if e.kind() == ErrorKind::AlreadyExists => return Err(taken(target)),
         // A file system without links: rename, after a last look at the name.
         Err(_) if target.symlink_metadata().is_ok() => return Err(taken(target)),
