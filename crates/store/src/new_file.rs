@@ -166,14 +166,19 @@ fn taken(target: &Path) -> StoreError {
     ))
 }
 
+/// The folder `path` is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 /// Makes the file's new name durable.
 fn sync_folder(target: &Path) -> StoreResult<()> {
     #[cfg(unix)]
     {
-        let folder = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
+        let folder = folder_of(target);
         std::fs::File::open(folder)
             .and_then(|f| f.sync_all())
             .map_err(|e| file_error(folder, e))?;
@@ -185,11 +190,9 @@ fn sync_folder(target: &Path) -> StoreResult<()> {
 
 /// Removes `.NAME.import-PID` files (and their side files) of processes that are gone.
 fn remove_abandoned(target: &Path, prefix: &str) {
-    let folder = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    let Ok(entries) = std::fs::read_dir(folder_of(target)) else {
+        return;
     };
-    let Ok(entries) = std::fs::read_dir(folder) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
