@@ -154,41 +154,81 @@ impl Prepared {
         }
     }
 
+    /// [`Prepared::commit`] on this thread, from a blocking thread of the runtime: on
+    /// SQLite the write runs here, not on a thread of its own.
+    pub fn commit_blocking(self) -> Result<ImportOutcome, ImportError> {
+        let (db, path, opts, limits) = (self.db.clone(), self.path.clone(), self.opts.clone(), self.limits);
+        match self.write_blocking() {
+            Err(ImportError::Store(StoreError::Changed(_))) => {
+                prepare_blocking(&db, &path, &opts, &limits)?.write_blocking()
+            }
+            other => other,
+        }
+    }
+
     async fn write(self) -> Result<ImportOutcome, ImportError> {
-        let summary = self.db.store_snapshot(self.header.clone(), self.built).await?;
+        let Prepared {
+            db,
+            built,
+            header,
+            files,
+            warnings,
+            ..
+        } = self;
+        let summary = db.store_snapshot(header.clone(), built).await?;
         Ok(ImportOutcome {
-            header: self.header,
+            header,
             summary,
-            files: self.files,
-            warnings: self.warnings,
+            files,
+            warnings,
+        })
+    }
+
+    fn write_blocking(self) -> Result<ImportOutcome, ImportError> {
+        let Prepared {
+            db,
+            built,
+            header,
+            files,
+            warnings,
+            ..
+        } = self;
+        let summary = db.store_snapshot_blocking(header.clone(), built)?;
+        Ok(ImportOutcome {
+            header,
+            summary,
+            files,
+            warnings,
         })
     }
 }
 
 /// Reads and checks one extract within `limits` and puts it together for writing; the
-/// errors of an extract that breaks the format, and nothing written.
+/// errors of an extract that breaks the format, and nothing written. The work runs on a
+/// blocking thread ([`prepare_blocking`]).
 pub async fn prepare_extract(
     db: &Db,
     path: &Path,
     opts: &ImportOptions,
     limits: &Limits,
 ) -> Result<Prepared, ImportError> {
+    let (db, path, opts, limits) = (db.clone(), path.to_path_buf(), opts.clone(), *limits);
+    tokio::task::spawn_blocking(move || prepare_blocking(&db, &path, &opts, &limits))
+        .await
+        .map_err(|e| ImportError::Source(format!("het inlezen is afgebroken: {e}")))?
+}
+
+/// [`prepare_extract`] on this thread, a blocking thread of the runtime (who the practice
+/// already knows is asked of the database from here).
+pub fn prepare_blocking(db: &Db, path: &Path, opts: &ImportOptions, limits: &Limits) -> Result<Prepared, ImportError> {
     let source = source::ExtractSource::open(path, limits).map_err(open_error)?;
-    let display = path.display().to_string();
-    let read_opts = opts.clone();
-    let read_limits = *limits;
-    // The reader asks, from its blocking thread, who the practice already knows.
     let (handle, lookup_db) = (tokio::runtime::Handle::current(), db.clone());
     let known: read::KnownLookup = Box::new(move |agb| handle.block_on(lookup_db.known_his_ids(agb)).ok());
-    // Read, then (a planned snapshot) finished on this thread: the write only writes.
-    let (read, sealed) = tokio::task::spawn_blocking(move || {
-        let mut read = read::read_extract(source, display, &read_opts, &read_limits, true, Some(known));
-        let sealed = read.snapshot.as_mut().map_or(Ok(()), |(_, b)| b.seal());
-        (read, sealed)
-    })
-    .await
-    .map_err(|e| ImportError::Source(format!("het inlezen is afgebroken: {e}")))?;
-    sealed?;
+    let mut read = read::read_extract(source, path.display().to_string(), opts, limits, true, Some(known));
+    // A planned snapshot is finished here: the write only writes.
+    if let Some((_, b)) = read.snapshot.as_mut() {
+        b.seal()?;
+    }
     if !read.errors.is_empty() {
         return Err(ImportError::Invalid {
             errors: read.errors,

@@ -207,6 +207,11 @@ impl Db {
     /// The HIS ids the practice with `agb_code` has a lasting identity for (none when the
     /// practice is new), for [`SnapshotBuilder::plan`].
     pub async fn known_his_ids(&self, agb_code: &str) -> StoreResult<std::collections::HashSet<String>> {
+        // A new file being built holds only what this process wrote (a stale answer, should
+        // a write of the practice begin meanwhile, is caught at the write: `Changed`).
+        if self.is_new_file() && !self.new_file_has_practice(agb_code, false) {
+            return Ok(Default::default());
+        }
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT p.his_id FROM patients p JOIN practices pr ON pr.id = p.practice_id WHERE pr.agb_code = $1",
         )
@@ -276,6 +281,9 @@ impl Db {
         match self.backend() {
             Backend::Sqlite => {
                 let file = sqlite_bulk::database_file(self.url())?;
+                if self.is_new_file() {
+                    self.new_file_has_practice(&header.agb_code, true);
+                }
                 let mut writer = self.sqlite_writes().lock().await;
                 writer
                     .run(
@@ -287,6 +295,28 @@ impl Db {
                     .await
             }
             Backend::Postgres => pg_write::write(self.bulk_postgres()?, &header, built).await,
+        }
+    }
+
+    /// [`Db::store_snapshot`] from a blocking thread of the runtime: on SQLite the write
+    /// runs on this thread (an import's lanes each read and write on their own thread).
+    pub fn store_snapshot_blocking(
+        &self,
+        header: SnapshotHeader,
+        built: SnapshotBuilder,
+    ) -> StoreResult<SnapshotSummary> {
+        match self.backend() {
+            Backend::Sqlite => {
+                let file = sqlite_bulk::database_file(self.url())?;
+                if self.is_new_file() {
+                    self.new_file_has_practice(&header.agb_code, true);
+                }
+                let mut writer = self.sqlite_writes().blocking_lock();
+                writer.run_here(&file, self.is_new_file(), |conn| {
+                    sqlite_bulk::write(conn, &header, built)
+                })
+            }
+            Backend::Postgres => tokio::runtime::Handle::current().block_on(self.store_snapshot(header, built)),
         }
     }
 
@@ -325,17 +355,30 @@ impl SqliteWriter {
         stopped: &str,
         work: impl FnOnce(&rusqlite::Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
-        let kept = self.0.take();
-        let (conn, result) = tokio::task::spawn_blocking(move || {
-            let conn = match kept {
-                Some(conn) => conn,
-                None => sqlite_bulk::open(&file, new_file)?,
-            };
-            let result = work(&conn);
-            Ok::<_, StoreError>((conn, result))
+        let mut kept = std::mem::take(self);
+        let (kept, result) = tokio::task::spawn_blocking(move || {
+            let result = kept.run_here(&file, new_file, work);
+            (kept, result)
         })
         .await
-        .map_err(|e| StoreError::Corrupt(format!("{stopped}: {e}")))??;
+        .map_err(|e| StoreError::Corrupt(format!("{stopped}: {e}")))?;
+        *self = kept;
+        result
+    }
+
+    /// Runs `work` on the writer connection of `file` on this thread; a connection whose
+    /// work failed is not kept.
+    fn run_here<T>(
+        &mut self,
+        file: &std::path::Path,
+        new_file: bool,
+        work: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let conn = match self.0.take() {
+            Some(conn) => conn,
+            None => sqlite_bulk::open(file, new_file)?,
+        };
+        let result = work(&conn);
         if result.is_ok() {
             self.0 = Some(conn);
         }

@@ -153,6 +153,11 @@ pub struct Db {
     /// SQLite: a new database file built aside ([`new_file`]), its rollback journal in
     /// memory and nothing synced until it is finished and moved into place.
     new_file: bool,
+    /// A new file only: the practices this process has begun to write a snapshot of. The
+    /// file is this process's alone until it is finished, so a practice not in here has
+    /// no patients in it ([`Db::known_his_ids`] needs no query, which in the rollback
+    /// journal's locking would wait for the writer, and make it wait).
+    practices_written: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Db {
@@ -252,6 +257,7 @@ impl Db {
             sqlite_writes: Default::default(),
             sqlite_readers,
             new_file,
+            practices_written: Default::default(),
         })
     }
 
@@ -306,6 +312,17 @@ impl Db {
     /// A new SQLite file built aside ([`new_file`]).
     pub(crate) fn is_new_file(&self) -> bool {
         self.new_file
+    }
+
+    /// A new file ([`new_file`]): whether this process may have written a snapshot of the
+    /// practice (it has begun to); `mark` notes that it is about to.
+    pub(crate) fn new_file_has_practice(&self, agb_code: &str, mark: bool) -> bool {
+        let mut written = self.practices_written.lock().unwrap_or_else(|e| e.into_inner());
+        if mark {
+            !written.insert(agb_code.to_string())
+        } else {
+            written.contains(agb_code)
+        }
     }
 
     pub(crate) fn sqlite_writes(&self) -> &tokio::sync::Mutex<extracts::SqliteWriter> {

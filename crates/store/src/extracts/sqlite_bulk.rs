@@ -42,7 +42,7 @@ fn numbered(statement: &str) -> String {
 }
 
 /// `new_file`: a new database built aside ([`crate::new_file`]), journal in memory, no syncs.
-pub(super) fn open(file: &PathBuf, new_file: bool) -> StoreResult<Connection> {
+pub(super) fn open(file: &std::path::Path, new_file: bool) -> StoreResult<Connection> {
     let conn = Connection::open_with_flags(
         file,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
