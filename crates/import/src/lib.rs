@@ -143,19 +143,16 @@ impl Prepared {
 
     /// Writes the snapshot. Should a patient of the practice have been given a lasting
     /// identity since the extract was read (their record may be incomplete), the extract
-    /// is read and written once more.
+    /// is read and written once more. The work runs on a blocking thread
+    /// ([`Prepared::commit_blocking`]).
     pub async fn commit(self) -> Result<ImportOutcome, ImportError> {
-        let (db, path, opts, limits) = (self.db.clone(), self.path.clone(), self.opts.clone(), self.limits);
-        match self.write().await {
-            Err(ImportError::Store(StoreError::Changed(_))) => {
-                prepare_extract(&db, &path, &opts, &limits).await?.write().await
-            }
-            other => other,
-        }
+        tokio::task::spawn_blocking(move || self.commit_blocking())
+            .await
+            .map_err(|e| ImportError::Source(format!("het schrijven is afgebroken: {e}")))?
     }
 
-    /// [`Prepared::commit`] on this thread, from a blocking thread of the runtime: on
-    /// SQLite the write runs here, not on a thread of its own.
+    /// [`Prepared::commit`] on this thread, a blocking thread of the runtime: on SQLite
+    /// the write runs here, not on a thread of its own.
     pub fn commit_blocking(self) -> Result<ImportOutcome, ImportError> {
         let (db, path, opts, limits) = (self.db.clone(), self.path.clone(), self.opts.clone(), self.limits);
         match self.write_blocking() {
@@ -164,24 +161,6 @@ impl Prepared {
             }
             other => other,
         }
-    }
-
-    async fn write(self) -> Result<ImportOutcome, ImportError> {
-        let Prepared {
-            db,
-            built,
-            header,
-            files,
-            warnings,
-            ..
-        } = self;
-        let summary = db.store_snapshot(header.clone(), built).await?;
-        Ok(ImportOutcome {
-            header,
-            summary,
-            files,
-            warnings,
-        })
     }
 
     fn write_blocking(self) -> Result<ImportOutcome, ImportError> {

@@ -280,19 +280,10 @@ impl Db {
     pub async fn store_snapshot(&self, header: SnapshotHeader, built: SnapshotBuilder) -> StoreResult<SnapshotSummary> {
         match self.backend() {
             Backend::Sqlite => {
-                let file = sqlite_bulk::database_file(self.url())?;
-                if self.is_new_file() {
-                    self.new_file_has_practice(&header.agb_code, true);
-                }
-                let mut writer = self.sqlite_writes().lock().await;
-                writer
-                    .run(
-                        file,
-                        self.is_new_file(),
-                        "de schrijver van het extract is gestopt",
-                        move |conn| sqlite_bulk::write(conn, &header, built),
-                    )
+                let db = self.clone();
+                tokio::task::spawn_blocking(move || db.store_snapshot_blocking(header, built))
                     .await
+                    .map_err(|e| StoreError::Corrupt(format!("de schrijver van het extract is gestopt: {e}")))?
             }
             Backend::Postgres => pg_write::write(self.bulk_postgres()?, &header, built).await,
         }
