@@ -3,8 +3,6 @@
 //! [`ExtractFigures`] are counted over one practice's snapshot on the reference date R;
 //! [`RecordedFigures`] come from what the care team records in Kernteam for the period.
 
-use std::collections::HashSet;
-
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +10,8 @@ use crate::codes::{is_insulin, is_wlz_vv5_plus, ChainProgram, CodeSets, LABCODE_
 use crate::dates::{active_during, active_on, age_on};
 
 mod on_dates;
+
+pub use on_dates::{FiguresOn, Wanted};
 
 /// The age from which a patient belongs to the program's target group.
 pub const TARGET_AGE: i32 = 75;
@@ -112,15 +112,15 @@ impl PatientFacts {
             .any(|p| which(p.program) && active_on(p.start, p.end, r))
     }
 
-    /// Distinct ATC codes active on `r`.
+    /// Distinct ATC codes active on `r`. (A patient has a handful of lines: comparing each
+    /// active one with those before it costs less than building a set.)
     pub fn active_medicines(&self, r: NaiveDate) -> usize {
-        let active: HashSet<&str> = self
-            .medications
+        let active = |m: &&Medication| active_on(m.start, m.end, r);
+        self.medications
             .iter()
-            .filter(|m| active_on(m.start, m.end, r))
-            .map(|m| m.atc.as_str())
-            .collect();
-        active.len()
+            .enumerate()
+            .filter(|(i, m)| active(m) && !self.medications[..*i].iter().filter(active).any(|o| o.atc == m.atc))
+            .count()
     }
 
     pub fn polypharmacy_on(&self, r: NaiveDate) -> bool {
@@ -152,7 +152,16 @@ impl PatientFacts {
 
     /// Wlz care profile VV 5 or higher: some value on the latest 2803 date on or before `r`.
     pub fn wlz_vv5_plus_on(&self, r: NaiveDate) -> bool {
-        self.wlz_profile_values(r).into_iter().any(is_wlz_vv5_plus)
+        let relevant = || {
+            self.determinants
+                .iter()
+                .filter(|d| d.labcode == LABCODE_WLZ_PROFILE && d.date <= r)
+        };
+        relevant().map(|d| d.date).max().is_some_and(|latest| {
+            relevant()
+                .filter(|d| d.date == latest)
+                .any(|d| is_wlz_vv5_plus(d.value.trim()))
+        })
     }
 
     /// Enrolled in diabetes chain care on some day of the calendar year before `r`'s year,

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use kernteam_domain::capacity::{capacity_figures, capacity_totals, CapacityFigures};
 use kernteam_domain::codes::CodeSets;
 use kernteam_domain::contract::{funding_category, RegionSettings};
-use kernteam_domain::figures::{ExtractFigures, RecordedFigures};
+use kernteam_domain::figures::{ExtractFigures, FiguresOn, RecordedFigures};
 use kernteam_domain::period::{choose_snapshot, Period, ReportKind, SnapshotChoice};
 use kernteam_store::extracts::SnapshotRef;
 use kernteam_store::{Db, StoreError};
@@ -257,9 +257,10 @@ async fn count_practice(
         if of_k.is_empty() {
             continue;
         }
-        let facts = db.snapshot_facts(snapshot.id).await?;
         let on: Vec<NaiveDate> = of_k.iter().map(|&i| periods[i].reference_date).collect();
-        for (&i, figures) in of_k.iter().zip(ExtractFigures::compute_on(&facts, &on, codes)) {
+        let mut counting = FiguresOn::new(&on, codes);
+        db.count_snapshot_facts(snapshot.id, &mut counting).await?;
+        for (&i, figures) in of_k.iter().zip(counting.finish()) {
             let (choice, _) = chosen[i].expect("filtered above");
             out[i] = Some((choice, k, figures));
         }

@@ -63,6 +63,7 @@ static DAYS: std::sync::LazyLock<Vec<NaiveDate>> = std::sync::LazyLock::new(|| {
 });
 
 /// The date of day number `n` from the common era, as [`NaiveDate::from_num_days_from_ce_opt`].
+#[inline]
 fn date_of_day(n: i32) -> Option<NaiveDate> {
     match n
         .checked_sub(FIRST_DAY)
@@ -109,6 +110,8 @@ impl<'a> Reader<'a> {
         Reader { data, at, column }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn broken(&self, what: &str) -> StoreError {
         StoreError::Corrupt(format!("{}: {what}", self.column))
     }
@@ -127,6 +130,7 @@ impl<'a> Reader<'a> {
         self.at == self.data.len()
     }
 
+    #[inline]
     pub(crate) fn int(&mut self) -> StoreResult<u64> {
         // Most numbers are one byte (lengths, text numbers), so that is the first test.
         let mut v = 0u64;
@@ -146,6 +150,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A count or length: never more than the bytes left, as each item takes at least one.
+    #[inline]
     pub(crate) fn len(&mut self) -> StoreResult<usize> {
         let n = self.int()?;
         usize::try_from(n)
@@ -154,12 +159,14 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| self.broken("lengte buiten de waarde"))
     }
 
+    #[inline]
     fn bytes(&mut self, n: usize) -> StoreResult<&'a str> {
         let bytes = &self.data[self.at..self.at + n];
         self.at += n;
         std::str::from_utf8(bytes).map_err(|_| self.broken("geen UTF-8"))
     }
 
+    #[inline]
     pub(crate) fn text(&mut self) -> StoreResult<&'a str> {
         let n = self.len()?;
         self.bytes(n)
@@ -194,11 +201,13 @@ impl<'a> Reader<'a> {
         self.bytes(n).map(Some)
     }
 
+    #[inline]
     pub(crate) fn date(&mut self) -> StoreResult<NaiveDate> {
         let v = self.int()?;
         unzigzag(v).and_then(date_of_day).ok_or_else(|| self.broken("datum"))
     }
 
+    #[inline]
     pub(crate) fn opt_date(&mut self) -> StoreResult<Option<NaiveDate>> {
         match self.int()? {
             0 => Ok(None),

@@ -2,7 +2,7 @@
 
 use crate::direct_read::Arg;
 use crate::{Db, StoreError, StoreResult};
-use kernteam_domain::figures::PatientFacts;
+use kernteam_domain::figures::{FiguresOn, PatientFacts};
 
 impl Db {
     /// Every patient of a snapshot with their episodes, medication, determinants and
@@ -13,6 +13,13 @@ impl Db {
             .into_iter()
             .map(|(_, f)| f)
             .collect())
+    }
+
+    /// The extract figures of a snapshot counted as its patients are read: each patient
+    /// goes to `on` ([`FiguresOn::add`]) with only the lists it wants
+    /// ([`FiguresOn::wants`]), without a vector of them.
+    pub async fn count_snapshot_facts(&self, snapshot_id: i64, on: &mut FiguresOn<'_>) -> StoreResult<()> {
+        crate::facts_blob::decode_each(&self.stored_facts(snapshot_id).await?, false, on)
     }
 
     /// [`Db::snapshot_facts`] with each patient's HIS id, in the order of the extract:

@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 
-use super::{ExtractFigures, PatientFacts};
+use super::{ExtractFigures, PatientFacts, TARGET_AGE};
 use crate::codes::CodeSets;
 use crate::dates::active_on;
 
@@ -20,39 +20,104 @@ impl ExtractFigures {
         dates: &[NaiveDate],
         codes: &CodeSets,
     ) -> Vec<ExtractFigures> {
-        let mut out = vec![ExtractFigures::default(); dates.len()];
-        let mut frail: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
+        let mut on = FiguresOn::new(dates, codes);
         for p in patients {
-            if !dates.iter().any(|&r| p.registered_on(r)) {
-                continue;
-            }
-            frail.clear();
-            frail.extend(
-                p.episodes
-                    .iter()
-                    .filter(|e| codes.frail.matches(&e.icpc))
-                    .map(|e| (e.start, e.end)),
-            );
-            // Only asked of someone frail on R.
-            let acp_from = if frail.is_empty() {
-                None
-            } else {
-                p.episodes
-                    .iter()
-                    .filter(|e| codes.acp.matches(&e.icpc))
-                    .map(|e| e.start)
-                    .min()
-            };
-            for (figures, &r) in out.iter_mut().zip(dates) {
-                figures.add_classified(
-                    p,
-                    r,
-                    |r| frail.iter().any(|&(start, end)| active_on(start, end, r)),
-                    |r| acp_from.is_some_and(|start| start <= r),
-                );
-            }
+            on.add(p);
         }
-        out.into_iter().map(ExtractFigures::finish).collect()
+        on.finish()
+    }
+}
+
+/// What [`FiguresOn::wants`] of a patient beyond their registration and episodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wanted {
+    pub medications: bool,
+    pub determinants_and_programs: bool,
+}
+
+impl Wanted {
+    /// Every list (a reader that does not ask).
+    pub const ALL: Wanted = Wanted {
+        medications: true,
+        determinants_and_programs: true,
+    };
+}
+
+/// [`ExtractFigures::compute_on`] one patient at a time, for a caller that has each
+/// patient only for a moment (the store decodes a snapshot's patients into one reused
+/// value rather than a vector of them).
+pub struct FiguresOn<'a> {
+    dates: &'a [NaiveDate],
+    codes: &'a CodeSets,
+    out: Vec<ExtractFigures>,
+    /// The current patient's frail-elder episodes (kept to reuse its memory).
+    frail: Vec<(NaiveDate, Option<NaiveDate>)>,
+}
+
+impl<'a> FiguresOn<'a> {
+    pub fn new(dates: &'a [NaiveDate], codes: &'a CodeSets) -> Self {
+        FiguresOn {
+            dates,
+            codes,
+            out: vec![ExtractFigures::default(); dates.len()],
+            frail: Vec::new(),
+        }
+    }
+
+    /// What of `p` beyond their registration, birth date and episodes (all that `p` need
+    /// hold when asked) the figures look at: the medication of someone aged 75 or more or
+    /// frail on a date they are registered on, the determinants and enrolments only of
+    /// someone frail. [`FiguresOn::add`] counts a patient whose other lists were left
+    /// empty the same as with them, so a reader may skip what is not wanted.
+    pub fn wants(&self, p: &PatientFacts) -> Wanted {
+        let (mut aged, mut frail) = (false, false);
+        for &r in self.dates.iter().filter(|&&r| p.registered_on(r)) {
+            aged |= p.age_on(r) >= TARGET_AGE;
+            frail |= p.frail_on(r, self.codes);
+        }
+        Wanted {
+            medications: aged || frail,
+            determinants_and_programs: frail,
+        }
+    }
+
+    /// Counts one patient on every date.
+    pub fn add(&mut self, p: &PatientFacts) {
+        let (dates, codes) = (self.dates, self.codes);
+        if !dates.iter().any(|&r| p.registered_on(r)) {
+            return;
+        }
+        let frail = &mut self.frail;
+        frail.clear();
+        frail.extend(
+            p.episodes
+                .iter()
+                .filter(|e| codes.frail.matches(&e.icpc))
+                .map(|e| (e.start, e.end)),
+        );
+        // Only asked of someone frail on R.
+        let acp_from = if frail.is_empty() {
+            None
+        } else {
+            p.episodes
+                .iter()
+                .filter(|e| codes.acp.matches(&e.icpc))
+                .map(|e| e.start)
+                .min()
+        };
+        for (figures, &r) in self.out.iter_mut().zip(dates) {
+            figures.add_classified(
+                p,
+                r,
+                |r| frail.iter().any(|&(start, end)| active_on(start, end, r)),
+                |r| acp_from.is_some_and(|start| start <= r),
+            );
+        }
+    }
+
+    /// The figures on each date, in the order given.
+    pub fn finish(self) -> Vec<ExtractFigures> {
+        self.out.into_iter().map(ExtractFigures::finish).collect()
     }
 }
 
@@ -176,6 +241,45 @@ mod tests {
         ] {
             assert!(n > 0 && n < last.registered, "{name}: {n} of {}", last.registered);
         }
+    }
+
+    #[test]
+    fn what_is_not_wanted_changes_no_figure() {
+        let mut g = Lcg(75);
+        let ps = patients(5_000, &mut g);
+        let codes = CodeSets::default();
+        let dates: Vec<NaiveDate> = ["2026-06-30", "2027-06-30"]
+            .iter()
+            .map(|d| d.parse().unwrap())
+            .collect();
+        let on = FiguresOn::new(&dates, &codes);
+        let (mut skipped_medications, mut skipped_rest) = (0, 0);
+        let pruned: Vec<PatientFacts> = ps
+            .iter()
+            .map(|p| {
+                let mut head = p.clone();
+                (head.medications, head.determinants, head.programs) = (vec![], vec![], vec![]);
+                let wanted = on.wants(&head);
+                let mut q = p.clone();
+                if !wanted.medications && !q.medications.is_empty() {
+                    q.medications.clear();
+                    skipped_medications += 1;
+                }
+                if !wanted.determinants_and_programs && !(q.determinants.is_empty() && q.programs.is_empty()) {
+                    (q.determinants, q.programs) = (vec![], vec![]);
+                    skipped_rest += 1;
+                }
+                q
+            })
+            .collect();
+        assert!(
+            skipped_medications > 100 && skipped_rest > 100,
+            "{skipped_medications} {skipped_rest}"
+        );
+        assert_eq!(
+            ExtractFigures::compute_on(&pruned, &dates, &codes),
+            ExtractFigures::compute_on(&ps, &dates, &codes)
+        );
     }
 
     #[test]
