@@ -167,9 +167,10 @@ pub async fn build_reports(
     let total = by_practice.len();
     let mut per_period: Vec<Vec<PracticeFigures>> = periods.iter().map(|_| Vec::with_capacity(total)).collect();
     // Decoding a practice's facts and counting them is a report's CPU work: practices are
-    // counted on tasks of their own, one per core and one ahead, while this loop reads the
-    // recorded figures of the practice before.
-    let window = std::thread::available_parallelism().map_or(1, |n| n.get()) + 1;
+    // counted on tasks of their own, while this loop reads the recorded figures of the
+    // practice before. Two per core: on PostgreSQL half of them wait for their value to
+    // arrive (with one per core and one ahead, the report's two cores were half idle).
+    let window = 2 * std::thread::available_parallelism().map_or(1, |n| n.get()) + 1;
     let shared = std::sync::Arc::new((periods.to_vec(), codes.clone()));
     let mut counting = std::collections::VecDeque::with_capacity(window);
     let mut next = 0;

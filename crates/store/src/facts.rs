@@ -29,15 +29,24 @@ impl Db {
     }
 
     /// The stored facts value of a snapshot, read as a page's reads are (on SQLite in
-    /// place, from the mapped file: a report reads every practice's).
+    /// place, from the mapped file: a report reads every practice's; on PostgreSQL on a
+    /// native connection).
     async fn stored_facts(&self, snapshot_id: i64) -> StoreResult<Vec<u8>> {
-        let stored = self
-            .read_row(
-                "SELECT format, data FROM snapshot_facts WHERE snapshot_id = $1",
-                &[Arg::Int(snapshot_id)],
-                |c| Ok((c.int(0)?, c.opt_blob(1)?)),
-            )
-            .await?;
+        const SQL: &str = "SELECT format, data FROM snapshot_facts WHERE snapshot_id = $1";
+        let stored = match self.bulk_postgres() {
+            // PostgreSQL: on a native connection, the value decoded once (through the
+            // `Any` driver it is copied into its row and out again).
+            Ok(pg) => {
+                sqlx::query_as::<_, (i64, Option<Vec<u8>>)>(SQL)
+                    .bind(snapshot_id)
+                    .fetch_optional(pg)
+                    .await?
+            }
+            Err(_) => {
+                self.read_row(SQL, &[Arg::Int(snapshot_id)], |c| Ok((c.int(0)?, c.opt_blob(1)?)))
+                    .await?
+            }
+        };
         match stored {
             Some((crate::facts_blob::FORMAT, Some(data))) => Ok(data),
             Some((crate::facts_blob::FORMAT, None)) => Err(StoreError::Corrupt("snapshot_facts.data: leeg".into())),

@@ -142,7 +142,8 @@ pub struct Db {
     anchor: Option<std::sync::Arc<std::path::PathBuf>>,
     /// The URL connected to (the SQLite import opens the file itself).
     url: std::sync::Arc<str>,
-    /// PostgreSQL: a small pool of native connections for `COPY` (the `Any` driver has none).
+    /// PostgreSQL: a small pool of native connections for `COPY` (the `Any` driver has none)
+    /// and the reports' large values.
     bulk_postgres: Option<sqlx::PgPool>,
     /// SQLite: one snapshot written at a time by this process (the file has one writer;
     /// waiting here is cheaper than SQLite's busy sleeps), on one connection kept from one
@@ -234,7 +235,7 @@ impl Db {
         let bulk_postgres = match backend {
             Backend::Postgres => Some(
                 sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(2)
+                    .max_connections(4)
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_lazy_with(sqlx::postgres::PgConnectOptions::from_str(&url)?.disable_statement_logging()),
             ),
