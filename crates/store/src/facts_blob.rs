@@ -90,6 +90,11 @@ pub(crate) fn group_by_patient<T>(patients: usize, items: &[T], patient: impl Fn
     (starts, order)
 }
 
+/// Patient `p`'s items of a [`group_by_patient`] grouping, as positions in the list.
+pub(crate) fn of_patient((starts, order): &(Vec<u32>, Vec<u32>), p: usize) -> &[u32] {
+    &order[starts[p] as usize..starts[p + 1] as usize]
+}
+
 impl FactsBuilder {
     fn text(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.texts.get(s) {
@@ -173,7 +178,6 @@ impl FactsBuilder {
         let medications = group_by_patient(n, &self.medications, |e| e.0);
         let determinants = group_by_patient(n, &self.determinants, |e| e.0);
         let programs = group_by_patient(n, &self.programs, |e| e.0);
-        let of = |(starts, _): &(Vec<u32>, Vec<u32>), p: usize| starts[p] as usize..starts[p + 1] as usize;
         // A list's items, then its count (and length) before them in `out`.
         let mut items = Vec::new();
         let list = |out: &mut Vec<u8>, items: &mut Vec<u8>, count: usize, sized_here: bool| {
@@ -191,40 +195,36 @@ impl FactsBuilder {
             put_day(&mut out, p.birth);
             put_day(&mut out, p.start);
             put_opt_day(&mut out, p.end);
-            let range = of(&episodes, i);
-            for &k in &episodes.1[range.clone()] {
-                let (_, code, start, end) = self.episodes[k as usize];
-                put(&mut items, u64::from(code));
-                put_day(&mut items, start);
-                put_opt_day(&mut items, end);
-            }
-            list(&mut out, &mut items, range.len(), false);
-            let range = of(&medications, i);
-            for &k in &medications.1[range.clone()] {
-                let (_, code, start, end) = self.medications[k as usize];
-                put(&mut items, u64::from(code));
-                put_day(&mut items, start);
-                put_opt_day(&mut items, end);
-            }
-            list(&mut out, &mut items, range.len(), sized);
-            let range = of(&determinants, i);
-            for &k in &determinants.1[range.clone()] {
+            let mine = of_patient(&episodes, i);
+            put_dated(&mut items, &self.episodes, mine);
+            list(&mut out, &mut items, mine.len(), false);
+            let mine = of_patient(&medications, i);
+            put_dated(&mut items, &self.medications, mine);
+            list(&mut out, &mut items, mine.len(), sized);
+            let mine = of_patient(&determinants, i);
+            for &k in mine {
                 let (_, labcode, date, value) = self.determinants[k as usize];
                 put(&mut items, labcode as u64);
                 put_day(&mut items, date);
                 put(&mut items, u64::from(value));
             }
-            list(&mut out, &mut items, range.len(), sized);
-            let range = of(&programs, i);
-            for &k in &programs.1[range.clone()] {
-                let (_, code, start, end) = self.programs[k as usize];
-                put(&mut items, u64::from(code));
-                put_day(&mut items, start);
-                put_opt_day(&mut items, end);
-            }
-            list(&mut out, &mut items, range.len(), sized);
+            list(&mut out, &mut items, mine.len(), sized);
+            let mine = of_patient(&programs, i);
+            put_dated(&mut items, &self.programs, mine);
+            list(&mut out, &mut items, mine.len(), sized);
         }
         out
+    }
+}
+
+/// The lines at `order` of a dated list (episodes, medication, enrolments), each its code,
+/// start and end.
+fn put_dated<C: Copy + Into<u64>>(items: &mut Vec<u8>, lines: &[(u32, C, i32, Option<i32>)], order: &[u32]) {
+    for &k in order {
+        let (_, code, start, end) = lines[k as usize];
+        put(items, code.into());
+        put_day(items, start);
+        put_opt_day(items, end);
     }
 }
 

@@ -28,7 +28,7 @@ use kernteam_domain::figures::{self, Determinant, Enrolment, Episode, Medication
 
 use crate::compact::{pack, put, put_bytes, put_date, put_opt_date, put_opt_text, unpacked, Reader, Skip};
 use crate::extracts::lines;
-use crate::facts_blob::group_by_patient;
+use crate::facts_blob::{group_by_patient, of_patient};
 use crate::patients::{DeterminantLine, HisLine, HisRecord, Person};
 use crate::{StoreError, StoreResult};
 
@@ -280,8 +280,8 @@ impl RecordsBuilder {
             &self.heads[start..self.patients[i].head_end]
         };
         let lines_of = |i: usize| {
-            (self.lines.iter().zip(&groups)).map(move |(lines, (starts, order))| {
-                let of_patient = &order[starts[i] as usize..starts[i + 1] as usize];
+            (self.lines.iter().zip(&groups)).map(move |(lines, grouped)| {
+                let of_patient = of_patient(grouped, i);
                 (
                     of_patient.len(),
                     of_patient.iter().map(move |&k| lines.line(k as usize)),
